@@ -1,0 +1,89 @@
+import type { ServerStatus } from "./srvr.js";
+import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+
+/** A host and port clients connect to. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What the harness did to a server's process last. */
+export type ProcessState = "running" | "paused" | "stopped";
+
+/** One server of a started ensemble, whatever runs it (a local JVM, a container, a pod). */
+export interface EnsembleServer {
+  /** The server id (myid), 1-based. */
+  readonly id: number;
+  /** Where clients reach this server directly. */
+  readonly clientAddress: ServerAddress;
+  /** The harness's view of the process. */
+  readonly processState: ProcessState;
+  /** Asks the server through `srvr`; never throws. */
+  status(): Promise<ServerStatus>;
+  /** Kills the server at once (SIGKILL): no clean shutdown. */
+  kill(): Promise<void>;
+  /** Stops the server gracefully. */
+  stop(): Promise<void>;
+  /** Starts the server again with the same data (stopping it first if it runs). */
+  restart(): Promise<void>;
+  /** Freezes the server as a stop-the-world GC pause would (SIGSTOP). */
+  pause(): Promise<void>;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): Promise<void>;
+}
+
+/** What waitForQuorum saw once the quorum was up. */
+export interface QuorumState {
+  readonly leader: number;
+  readonly epoch: number;
+  readonly statuses: ReadonlyMap<number, ServerStatus>;
+  /** Milliseconds waited. */
+  readonly waitedMs: number;
+}
+
+/** Options of waitForQuorum. */
+export interface WaitForQuorumOptions {
+  /** Give up after this long (default: from the settings, at least 30 s). */
+  readonly timeoutMs?: number;
+  /** The servers that must serve (default: every server whose process runs and is not paused). */
+  readonly servers?: readonly number[];
+}
+
+/** A started ensemble: its servers, their status, and control over them. */
+export interface Ensemble extends AsyncDisposable {
+  /** Which provider started it ("local", "docker", ...). */
+  readonly provider: string;
+  readonly size: number;
+  readonly settings: ZooKeeperSettings;
+  readonly servers: readonly EnsembleServer[];
+  /** ZooKeeper's version as the provider knows it. */
+  readonly zooKeeperVersion: string;
+  /** The server with this id; throws on an unknown id. */
+  server(id: number): EnsembleServer;
+  /** A client connect string for the given servers (default: all). */
+  connectString(ids?: readonly number[]): string;
+  /** Every server's `srvr` status, by id. */
+  statuses(): Promise<ReadonlyMap<number, ServerStatus>>;
+  /** The id of the server that reports itself leader, if exactly one does. */
+  leader(): Promise<number | undefined>;
+  /** Waits until the given servers serve with exactly one leader among them. */
+  waitForQuorum(options?: WaitForQuorumOptions): Promise<QuorumState>;
+  /** Stops every server and releases every port and folder; safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/** What every provider is asked to start. */
+export interface EnsembleSpec {
+  /** Number of servers, 1 to 9. */
+  readonly nodes: number;
+  readonly settings?: Partial<ZooKeeperSettings>;
+}
+
+/** Starts ensembles; one per way of running servers. */
+export interface EnsembleProvider<Spec extends EnsembleSpec = EnsembleSpec> {
+  readonly name: string;
+  start(spec: Spec): Promise<Ensemble>;
+}
+
+/** The largest ensemble we start: ZooKeeper gains nothing from more voters on one machine. */
+export const MAX_NODES = 9;

@@ -1,0 +1,420 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { BadInputError, ZkChaosError } from "../errors.js";
+import type { PortReservation } from "../util/port-reservation.js";
+import { reservePorts } from "../util/port-reservation.js";
+import { selfToken } from "../util/process-identity.js";
+import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
+import { onShutdown } from "../util/shutdown.js";
+import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
+import {
+  type Ensemble,
+  type EnsembleSpec,
+  MAX_NODES,
+  type QuorumState,
+  type WaitForQuorumOptions,
+} from "./ensemble.js";
+import { LocalServer, tailOf } from "./local-server.js";
+import {
+  describeReap,
+  OWNER_MARKER,
+  RUN_MARKER,
+  reapOrphans,
+  registerRun,
+} from "./run-registry.js";
+import type { ServerStatus } from "./srvr.js";
+import {
+  type PeerEndpoint,
+  renderLog4jProperties,
+  renderLogbackXml,
+  renderZooCfg,
+} from "./zoo-cfg.js";
+import {
+  type FindInstallOptions,
+  findZooKeeperInstall,
+  type ZooKeeperInstall,
+} from "./zookeeper-install.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "./zookeeper-settings.js";
+
+/** The ports one server listens on. */
+export interface ServerPorts {
+  readonly id: number;
+  readonly client: number;
+  readonly quorum: number;
+  readonly election: number;
+}
+
+/** How server `self`'s config names server `peer` (for self === peer: where it binds). */
+export type PeerLayout = (self: number, peer: number) => PeerEndpoint;
+
+/**
+ * Builds the peer layout once ports are known; the fault network uses it to
+ * route each directed link i->j through its own proxy.
+ */
+export type PeerLayoutFactory = (
+  ports: readonly ServerPorts[],
+  host: string,
+) => PeerLayout | Promise<PeerLayout>;
+
+/** Options of the local-process provider. */
+export interface LocalEnsembleOptions extends EnsembleSpec {
+  /** Settings profile the overrides apply to (default "fast"). */
+  readonly profile?: SettingsProfile;
+  /** A found install, or where to look for one. */
+  readonly install?: ZooKeeperInstall | FindInstallOptions;
+  /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
+  readonly dir?: string;
+  /** Keep the temp folder on dispose (for post-mortems). */
+  readonly keepDir?: boolean;
+  /** Loopback address every server binds to (default 127.0.0.1). */
+  readonly host?: string;
+  /** Route peer traffic (default: servers address each other directly). */
+  readonly peerLayout?: PeerLayoutFactory;
+  /** How long start may wait for the quorum (default: from the settings, at least 30 s). */
+  readonly startTimeoutMs?: number;
+  /** Wait for a serving quorum before returning (default true). */
+  readonly waitForQuorum?: boolean;
+  /** Machine-wide folder for registries and temp folders (default: see runtimeRoot). */
+  readonly runtimeRoot?: string;
+  /** Share an archive of loaded classes between JVMs to start faster (default true). */
+  readonly classDataSharing?: boolean;
+  /** Where progress and reaping notices go (default: nowhere). */
+  readonly log?: (line: string) => void;
+}
+
+function isInstall(
+  value: ZooKeeperInstall | FindInstallOptions | undefined,
+): value is ZooKeeperInstall {
+  return (
+    value !== undefined &&
+    "classPath" in value &&
+    "java" in value &&
+    typeof value.java === "string" &&
+    Array.isArray(value.classPath)
+  );
+}
+
+/** Checks an ensemble size; the message says what sizes are allowed. */
+export function validateNodeCount(nodes: unknown): number {
+  if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+    throw new BadInputError(
+      `ensemble size must be an integer from 1 to ${MAX_NODES} (1, 3, 5 or 7 are the usual ones), got ${String(nodes)}`,
+    );
+  }
+  return nodes;
+}
+
+/** A generous default wait for a quorum: election plus initLimit, never below 30 s. */
+function defaultQuorumTimeout(settings: ZooKeeperSettings): number {
+  return Math.max(30_000, 3 * settings.initLimit * settings.tickTime);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An ensemble of ZooKeeper JVMs running as child processes of this one. */
+export class LocalEnsemble implements Ensemble {
+  readonly provider = "local";
+  readonly size: number;
+  readonly settings: ZooKeeperSettings;
+  readonly servers: readonly LocalServer[];
+  readonly zooKeeperVersion: string;
+  readonly runId: string;
+  /** The folder with each server's data, config and logs. */
+  readonly dir: string;
+  readonly ports: readonly ServerPorts[];
+  private readonly cleanup: {
+    removeDir: boolean;
+    reservation: PortReservation;
+    unregister: () => void;
+    cds: ClassDataSharingPlan | undefined;
+  };
+  private disposing: Promise<void> | undefined;
+  private readonly unhook: () => void;
+
+  /** @internal use startLocalEnsemble */
+  constructor(init: {
+    settings: ZooKeeperSettings;
+    servers: LocalServer[];
+    zooKeeperVersion: string;
+    runId: string;
+    dir: string;
+    ports: ServerPorts[];
+    removeDir: boolean;
+    reservation: PortReservation;
+    unregister: () => void;
+    cds: ClassDataSharingPlan | undefined;
+  }) {
+    this.size = init.servers.length;
+    this.settings = init.settings;
+    this.servers = init.servers;
+    this.zooKeeperVersion = init.zooKeeperVersion;
+    this.runId = init.runId;
+    this.dir = init.dir;
+    this.ports = init.ports;
+    this.cleanup = {
+      removeDir: init.removeDir,
+      reservation: init.reservation,
+      unregister: init.unregister,
+      cds: init.cds,
+    };
+    this.unhook = onShutdown(
+      () => this.dispose(),
+      () => {
+        for (const server of this.servers) server.killNow();
+      },
+    );
+  }
+
+  server(id: number): LocalServer {
+    const server = this.servers.find((candidate) => candidate.id === id);
+    if (server === undefined) {
+      throw new BadInputError(`no server ${id} in this ensemble: ids go from 1 to ${this.size}`);
+    }
+    return server;
+  }
+
+  connectString(ids?: readonly number[]): string {
+    const chosen = ids === undefined ? this.servers : ids.map((id) => this.server(id));
+    return chosen
+      .map((server) => `${server.clientAddress.host}:${server.clientAddress.port}`)
+      .join(",");
+  }
+
+  async statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
+    const answers = await Promise.all(this.servers.map((server) => server.status()));
+    return new Map(
+      this.servers.map((server, index) => [server.id, answers[index] as ServerStatus]),
+    );
+  }
+
+  async leader(): Promise<number | undefined> {
+    const leaders = [...(await this.statuses())].filter(
+      ([, status]) => status.state === "serving" && status.mode === "leader",
+    );
+    return leaders.length === 1 ? leaders[0]?.[0] : undefined;
+  }
+
+  async waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
+    const started = performance.now();
+    const timeoutMs = options.timeoutMs ?? defaultQuorumTimeout(this.settings);
+    const ids =
+      options.servers ??
+      this.servers.filter((server) => server.processState === "running").map((s) => s.id);
+    let statuses: ReadonlyMap<number, ServerStatus> = new Map();
+    for (;;) {
+      const crashed = ids
+        .map((id) => this.server(id))
+        .find((server) => server.processState === "stopped");
+      if (crashed !== undefined) throw this.crashError(crashed);
+      statuses = await this.statuses();
+      const wanted = ids.map((id) => statuses.get(id));
+      const leaders = [...statuses].filter(
+        ([id, status]) =>
+          ids.includes(id) && status.state === "serving" && status.mode === "leader",
+      );
+      if (wanted.every((status) => status?.state === "serving") && leaders.length === 1) {
+        const [leader, status] = leaders[0] as [number, ServerStatus & { state: "serving" }];
+        return { leader, epoch: status.epoch, statuses, waitedMs: performance.now() - started };
+      }
+      if (performance.now() - started > timeoutMs) break;
+      await sleep(25);
+    }
+    const summary = [...statuses]
+      .map(
+        ([id, status]) =>
+          `server ${id}: ${status.state === "serving" ? status.mode : status.state}`,
+      )
+      .join(", ");
+    throw new ZkChaosError(
+      "QUORUM_TIMEOUT",
+      `no quorum of servers ${ids.join(",")} with one leader after ${timeoutMs} ms (${summary}); ` +
+        `see the server logs in ${this.dir}`,
+    );
+  }
+
+  dispose(): Promise<void> {
+    this.disposing ??= this.release();
+    return this.disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  private async release(): Promise<void> {
+    // The data is throw-away: SIGKILL is the fastest way down and leaves nothing running.
+    // Only a server that writes the class archive at exit is stopped gracefully.
+    const archiver = this.cleanup.cds?.archiverFlags ? this.servers[0] : undefined;
+    await Promise.allSettled(
+      this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
+    );
+    this.cleanup.cds?.finalize();
+    this.cleanup.reservation.release();
+    if (this.cleanup.removeDir) rmSync(this.dir, { recursive: true, force: true });
+    this.cleanup.unregister();
+    this.unhook();
+  }
+
+  private crashError(server: LocalServer): ZkChaosError {
+    const tail = tailOf(server.outFile) || tailOf(server.logFile);
+    return new ZkChaosError(
+      "SERVER_START_FAILED",
+      `ZooKeeper server ${server.id} exited (${server.exitDescription ?? "unknown"}) before serving; ` +
+        `log: ${server.logFile}${tail ? `\n${tail}` : ""}`,
+    );
+  }
+}
+
+function jvmArgs(
+  install: ZooKeeperInstall,
+  settings: ZooKeeperSettings,
+  cdsFlags: readonly string[],
+  markers: { runId: string; owner: string; serverId: number },
+  serverDir: string,
+  confDir: string,
+): string[] {
+  const properties: Record<string, string> = {
+    "zookeeper.admin.enableServer": "false",
+    "zookeeper.log.dir": serverDir,
+    "log4j.configuration": `file:${join(confDir, "log4j.properties")}`,
+    "logback.configurationFile": join(confDir, "logback.xml"),
+    ...settings.systemProperties,
+  };
+  return [
+    `${RUN_MARKER}${markers.runId}`,
+    `${OWNER_MARKER}${markers.owner}`,
+    `-Dzkchaos.server=${markers.serverId}`,
+    `-Xmx${settings.heapMb}m`,
+    ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
+    ...cdsFlags,
+    ...settings.jvmFlags,
+    "-cp",
+    install.classPath.join(":"),
+    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+    join(confDir, "zoo.cfg"),
+  ];
+}
+
+/**
+ * Starts n ZooKeeper servers as local JVMs bound to loopback and waits until
+ * they serve with one leader. On any failure it releases what it made and rethrows.
+ */
+export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
+  const nodes = validateNodeCount(options.nodes);
+  const settings = resolveSettings(options.settings, options.profile);
+  const install = isInstall(options.install)
+    ? options.install
+    : findZooKeeperInstall(options.install);
+  const host = options.host ?? "127.0.0.1";
+  if (!host.startsWith("127.") && host !== "localhost") {
+    throw new BadInputError(
+      `host '${host}' is not a loopback address: local ensembles bind to 127.0.0.0/8 only`,
+    );
+  }
+  const root = options.runtimeRoot ?? runtimeRoot();
+  for (const line of describeReap(await reapOrphans(root))) options.log?.(line);
+
+  const runId = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
+  const removeDir = options.dir === undefined && options.keepDir !== true;
+  const dir =
+    options.dir !== undefined
+      ? join(isAbsolute(options.dir) ? options.dir : resolve(options.dir), runId)
+      : mkdtempSync(join(runtimeSubdir(root, "runs"), `${runId}-`));
+  mkdirSync(dir, { recursive: true });
+  const unregister = registerRun(root, { runId, dir, removeDir });
+  let reservation: PortReservation | undefined;
+  let ensemble: LocalEnsemble | undefined;
+  try {
+    reservation = await reservePorts(3 * nodes, root, host);
+    const portList = reservation.ports;
+    const ports: ServerPorts[] = Array.from({ length: nodes }, (_, index) => ({
+      id: index + 1,
+      client: portList[3 * index] as number,
+      quorum: portList[3 * index + 1] as number,
+      election: portList[3 * index + 2] as number,
+    }));
+    const direct: PeerLayout = (_self, peer) => {
+      const target = ports[peer - 1] as ServerPorts;
+      return { host, quorumPort: target.quorum, electionPort: target.election };
+    };
+    const layout = options.peerLayout ? await options.peerLayout(ports, host) : direct;
+    const owner = selfToken();
+    const cds =
+      options.classDataSharing === false
+        ? undefined
+        : planClassDataSharing(root, install, settings, runId);
+    const servers = ports.map((serverPorts) => {
+      const id = serverPorts.id;
+      const serverDir = join(dir, `server-${id}`);
+      const dataDir = join(serverDir, "data");
+      const confDir = join(serverDir, "conf");
+      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(confDir, { recursive: true });
+      writeFileSync(join(dataDir, "myid"), `${id}\n`);
+      const peers = new Map(ports.map((peer) => [peer.id, layout(id, peer.id)]));
+      writeFileSync(
+        join(confDir, "zoo.cfg"),
+        renderZooCfg({
+          settings,
+          serverId: id,
+          dataDir,
+          clientHost: host,
+          clientPort: serverPorts.client,
+          peers,
+        }),
+      );
+      const logFile = join(serverDir, "zookeeper.log");
+      writeFileSync(join(confDir, "log4j.properties"), renderLog4jProperties(logFile));
+      writeFileSync(join(confDir, "logback.xml"), renderLogbackXml(logFile));
+      return new LocalServer({
+        id,
+        java: install.java,
+        args: jvmArgs(
+          install,
+          settings,
+          (id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? [],
+          { runId, owner, serverId: id },
+          serverDir,
+          confDir,
+        ),
+        clientAddress: { host, port: serverPorts.client },
+        outFile: join(serverDir, "jvm.out"),
+        logFile,
+        stopTimeoutMs: Math.max(5000, 5 * settings.tickTime),
+      });
+    });
+    ensemble = new LocalEnsemble({
+      settings,
+      servers,
+      zooKeeperVersion: install.version,
+      runId,
+      dir,
+      ports,
+      removeDir,
+      reservation,
+      unregister,
+      cds,
+    });
+    options.log?.(`starting ${nodes} ZooKeeper ${install.version} server(s) in ${dir}`);
+    await Promise.all(servers.map((server) => server.start()));
+    if (options.waitForQuorum !== false) {
+      await ensemble.waitForQuorum({
+        timeoutMs: options.startTimeoutMs ?? defaultQuorumTimeout(settings),
+      });
+    }
+    return ensemble;
+  } catch (error) {
+    if (ensemble !== undefined) await ensemble.dispose();
+    else {
+      reservation?.release();
+      if (removeDir) rmSync(dir, { recursive: true, force: true });
+      unregister();
+    }
+    throw error;
+  }
+}

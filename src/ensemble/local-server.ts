@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { ZkChaosError } from "../errors.js";
+import type { EnsembleServer, ProcessState, ServerAddress } from "./ensemble.js";
+import { querySrvr, type ServerStatus } from "./srvr.js";
+
+/** How to launch one server JVM; built by the local ensemble. */
+export interface LocalServerLaunch {
+  readonly id: number;
+  readonly java: string;
+  /** Every JVM argument, the main class and the zoo.cfg path included. */
+  readonly args: readonly string[];
+  readonly clientAddress: ServerAddress;
+  /** The JVM's stdout and stderr go here (early failures such as a bad flag). */
+  readonly outFile: string;
+  /** ZooKeeper's own log file. */
+  readonly logFile: string;
+  /** Grace period for a graceful stop before SIGKILL. */
+  readonly stopTimeoutMs: number;
+  /** Called with the pid after each spawn and with undefined after each exit. */
+  readonly onPid?: (pid: number | undefined) => void;
+}
+
+/** The last lines of a file, for error messages. */
+export function tailOf(file: string, lines = 15): string {
+  if (!existsSync(file)) return "";
+  const text = readFileSync(file, "utf8").trimEnd();
+  return text.split("\n").slice(-lines).join("\n");
+}
+
+/** One ZooKeeper server running as a child JVM of this process. */
+export class LocalServer implements EnsembleServer {
+  readonly id: number;
+  readonly clientAddress: ServerAddress;
+  readonly logFile: string;
+  readonly outFile: string;
+  private readonly launch: LocalServerLaunch;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private state: ProcessState = "stopped";
+  private lastExit: string | undefined;
+
+  constructor(launch: LocalServerLaunch) {
+    this.launch = launch;
+    this.id = launch.id;
+    this.clientAddress = launch.clientAddress;
+    this.logFile = launch.logFile;
+    this.outFile = launch.outFile;
+  }
+
+  get processState(): ProcessState {
+    return this.state;
+  }
+
+  /** The JVM's pid while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** How the last run of the process ended, e.g. "exit code 1" or "signal SIGKILL". */
+  get exitDescription(): string | undefined {
+    return this.lastExit;
+  }
+
+  /** Spawns the JVM; resolves once it is spawned (not yet serving). */
+  async start(): Promise<void> {
+    if (this.child !== undefined) return;
+    const out = openSync(this.launch.outFile, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn(this.launch.java, [...this.launch.args], {
+        stdio: ["ignore", out, out],
+      });
+    } finally {
+      closeSync(out);
+    }
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", (error) =>
+        reject(
+          new ZkChaosError(
+            "SERVER_START_FAILED",
+            `could not start ZooKeeper server ${this.id} with ${this.launch.java}: ${error.message}`,
+            { cause: error },
+          ),
+        ),
+      );
+    });
+    this.child = child;
+    this.state = "running";
+    this.lastExit = undefined;
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.lastExit = signal !== null ? `signal ${signal}` : `exit code ${code}`;
+        if (this.child === child) {
+          this.child = undefined;
+          this.state = "stopped";
+          this.launch.onPid?.(undefined);
+        }
+        resolve();
+      });
+    });
+    if (child.pid !== undefined) this.launch.onPid?.(child.pid);
+  }
+
+  status(): Promise<ServerStatus> {
+    return querySrvr(this.clientAddress.host, this.clientAddress.port);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return;
+    child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return;
+    // A stopped process cannot handle SIGTERM: thaw it first.
+    if (this.state === "paused") child.kill("SIGCONT");
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), this.launch.stopTimeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async pause(): Promise<void> {
+    this.requireRunning("pause");
+    this.child?.kill("SIGSTOP");
+    this.state = "paused";
+  }
+
+  async resume(): Promise<void> {
+    if (this.state !== "paused") return;
+    this.child?.kill("SIGCONT");
+    this.state = "running";
+  }
+
+  /** Synchronous last resort on process exit: SIGKILL without waiting. */
+  killNow(): void {
+    this.child?.kill("SIGKILL");
+  }
+
+  private requireRunning(action: string): void {
+    if (this.state === "stopped") {
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `cannot ${action} ZooKeeper server ${this.id}: it is not running (restart it first)`,
+      );
+    }
+  }
+}

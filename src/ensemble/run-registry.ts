@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
+import { runtimeSubdir } from "../util/runtime-root.js";
+
+/**
+ * Every server JVM we start carries these system properties, so that a later
+ * run can tell our orphans from anything else on the machine, and whose they are.
+ */
+export const RUN_MARKER = "-Dzkchaos.run=";
+export const OWNER_MARKER = "-Dzkchaos.owner=";
+
+/** A run's entry in the registry: who owns it and which folder to remove when it dies. */
+export interface RunRecord {
+  readonly runId: string;
+  readonly owner: string;
+  readonly dir: string;
+  /** Whether the folder is ours to delete (a temp folder, not one the user chose). */
+  readonly removeDir: boolean;
+}
+
+/** What one reaping pass found and released. */
+export interface ReapReport {
+  readonly processes: readonly { pid: number; runId: string; serverId: string }[];
+  readonly folders: readonly string[];
+}
+
+/** Records a run as live and owned by this process; returns the function that forgets it. */
+export function registerRun(root: string, record: Omit<RunRecord, "owner">): () => void {
+  const file = join(runtimeSubdir(root, "registry"), `${record.runId}.json`);
+  const full: RunRecord = { ...record, owner: selfToken() };
+  writeFileSync(file, JSON.stringify(full));
+  return () => rmSync(file, { force: true });
+}
+
+function markerValue(args: readonly string[], marker: string): string | undefined {
+  return args.find((arg) => arg.startsWith(marker))?.slice(marker.length);
+}
+
+function listPids(): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(pidExists) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Kills the server JVMs of runs whose harness died (SIGKILL, OOM, a crash)
+ * and removes their temp folders and port reservations. Live runs of other
+ * harnesses are left alone.
+ */
+export async function reapOrphans(root: string): Promise<ReapReport> {
+  const processes: { pid: number; runId: string; serverId: string }[] = [];
+  for (const pid of listPids()) {
+    const args = processArgs(pid);
+    if (args === undefined) continue;
+    const owner = markerValue(args, OWNER_MARKER);
+    const runId = markerValue(args, RUN_MARKER);
+    if (owner === undefined || runId === undefined || isTokenAlive(owner)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+      processes.push({ pid, runId, serverId: markerValue(args, "-Dzkchaos.server=") ?? "?" });
+    } catch {
+      // Gone already.
+    }
+  }
+  await waitGone(
+    processes.map((entry) => entry.pid),
+    5000,
+  );
+  const folders: string[] = [];
+  const registryDir = runtimeSubdir(root, "registry");
+  for (const name of readdirSync(registryDir)) {
+    const file = join(registryDir, name);
+    let record: RunRecord;
+    try {
+      record = JSON.parse(readFileSync(file, "utf8")) as RunRecord;
+    } catch {
+      continue;
+    }
+    if (isTokenAlive(record.owner)) continue;
+    rmSync(join(root, "cds", `pending-${record.runId}.jsa`), { force: true });
+    if (record.removeDir) {
+      rmSync(record.dir, { recursive: true, force: true });
+      folders.push(record.dir);
+    }
+    rmSync(file, { force: true });
+  }
+  const portDir = runtimeSubdir(root, "ports");
+  for (const name of readdirSync(portDir)) {
+    const file = join(portDir, name);
+    try {
+      if (!isTokenAlive(readFileSync(file, "utf8"))) rmSync(file, { force: true });
+    } catch {
+      // Released meanwhile.
+    }
+  }
+  return { processes, folders };
+}
+
+/** One line per reaped thing, for logs; empty when nothing was reaped. */
+export function describeReap(report: ReapReport): string[] {
+  const lines = report.processes.map(
+    (entry) =>
+      `reaped orphan ZooKeeper server ${entry.serverId} (pid ${entry.pid}) of dead run ${entry.runId}`,
+  );
+  for (const dir of report.folders) lines.push(`removed folder of dead run: ${dir}`);
+  return lines;
+}

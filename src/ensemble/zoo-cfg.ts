@@ -1,0 +1,84 @@
+import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+
+/** A host and the two peer ports, as one server's config names another. */
+export interface PeerEndpoint {
+  readonly host: string;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+}
+
+/** Everything that makes one server's zoo.cfg. */
+export interface ZooCfgInput {
+  readonly settings: ZooKeeperSettings;
+  /** This server's id (myid), 1-based. */
+  readonly serverId: number;
+  readonly dataDir: string;
+  readonly clientHost: string;
+  readonly clientPort: number;
+  /** Every server of the ensemble (this one included) as this server must address it. */
+  readonly peers: ReadonlyMap<number, PeerEndpoint>;
+}
+
+/**
+ * Renders zoo.cfg for one server. Pure: the same input gives the same text.
+ * Our defaults come first so that the user's extra keys override them.
+ */
+export function renderZooCfg(input: ZooCfgInput): string {
+  const { settings } = input;
+  const entries = new Map<string, string>([
+    ["tickTime", String(settings.tickTime)],
+    ["initLimit", String(settings.initLimit)],
+    ["syncLimit", String(settings.syncLimit)],
+    // The AdminServer's fixed port 8080 would collide between servers.
+    ["admin.enableServer", "false"],
+    // srvr is how readiness and roles are observed; ruok lies about serving.
+    ["4lw.commands.whitelist", "*"],
+    // A 1-server ensemble runs as a quorum of one (Mode: leader) like the others.
+    ["standaloneEnabled", "false"],
+    // reconfig lets the leader push its own view of peer addresses, which defeats per-link proxies.
+    ["reconfigEnabled", "false"],
+    // Hundreds of agent sessions come from one loopback address.
+    ["maxClientCnxns", "0"],
+    // Transaction logs are preallocated at 64 MiB by default; 4 MiB is plenty for a run.
+    ["preAllocSize", "4096"],
+  ]);
+  if (settings.minSessionTimeout !== undefined)
+    entries.set("minSessionTimeout", String(settings.minSessionTimeout));
+  if (settings.maxSessionTimeout !== undefined)
+    entries.set("maxSessionTimeout", String(settings.maxSessionTimeout));
+  for (const [key, value] of Object.entries(settings.extraConfig)) entries.set(key, value);
+  entries.set("dataDir", input.dataDir);
+  entries.set("clientPort", String(input.clientPort));
+  entries.set("clientPortAddress", input.clientHost);
+  const ids = [...input.peers.keys()].sort((a, b) => a - b);
+  for (const id of ids) {
+    const peer = input.peers.get(id) as PeerEndpoint;
+    entries.set(`server.${id}`, `${peer.host}:${peer.quorumPort}:${peer.electionPort}`);
+  }
+  return `${[...entries].map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
+}
+
+/** log4j 1.2 config (Debian's binding): everything to the server's own log file. */
+export function renderLog4jProperties(logFile: string): string {
+  return [
+    "log4j.rootLogger=INFO, FILE",
+    "log4j.appender.FILE=org.apache.log4j.FileAppender",
+    `log4j.appender.FILE.File=${logFile}`,
+    "log4j.appender.FILE.layout=org.apache.log4j.PatternLayout",
+    "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] %-5p [%t:%C{1}@%L] - %m%n",
+    "",
+  ].join("\n");
+}
+
+/** logback config (the binding of Apache's 3.8+ release tarballs): same as above. */
+export function renderLogbackXml(logFile: string): string {
+  const escaped = logFile.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+  return `<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>${escaped}</file>
+    <encoder><pattern>%d{ISO8601} [myid:%X{myid}] %-5level [%thread:%logger{0}] - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="FILE"/></root>
+</configuration>
+`;
+}

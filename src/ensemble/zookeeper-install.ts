@@ -1,0 +1,129 @@
+import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { basename, delimiter, dirname, join } from "node:path";
+import { ZkChaosError } from "../errors.js";
+
+/** Where Debian's `zookeeper` package puts its jars. */
+export const DEBIAN_JAVA_DIR = "/usr/share/java";
+
+/** What is needed to launch a ZooKeeper server JVM. */
+export interface ZooKeeperInstall {
+  /** Absolute path of the `java` executable. */
+  readonly java: string;
+  /** Class path entries (jars); the log config folder is added per server. */
+  readonly classPath: readonly string[];
+  /** ZooKeeper version read from the jar name, or "unknown". */
+  readonly version: string;
+  /** Where it was found, for messages and reports. */
+  readonly source: string;
+}
+
+/** How to look for Java and ZooKeeper; every field is optional. */
+export interface FindInstallOptions {
+  /** Path to a `java` executable; wins over JAVA_HOME and PATH. */
+  readonly java?: string;
+  /** A ZooKeeper home (release tarball layout or a folder of jars); wins over ZK_HOME. */
+  readonly zkHome?: string;
+  /** Environment to read JAVA_HOME, ZK_HOME and PATH from (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Folder with Debian's jars (default /usr/share/java); tests point it elsewhere. */
+  readonly debianJavaDir?: string;
+}
+
+const INSTALL_HINT =
+  "install Debian's package with `apt-get install -y zookeeper` (as root), or set ZK_HOME to an unpacked ZooKeeper release";
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Finds `java`: an explicit path, then $JAVA_HOME/bin/java, then PATH. */
+export function findJava(options: FindInstallOptions = {}): string {
+  const env = options.env ?? process.env;
+  if (options.java !== undefined) {
+    if (isExecutableFile(options.java)) return options.java;
+    throw new ZkChaosError(
+      "JAVA_NOT_FOUND",
+      `Java not found at '${options.java}' (given with --java): point it at an executable java binary`,
+    );
+  }
+  const candidates: string[] = [];
+  if (env.JAVA_HOME) candidates.push(join(env.JAVA_HOME, "bin", "java"));
+  for (const dir of (env.PATH ?? "").split(delimiter)) if (dir) candidates.push(join(dir, "java"));
+  const found = candidates.find(isExecutableFile);
+  if (found !== undefined) return found;
+  throw new ZkChaosError(
+    "JAVA_NOT_FOUND",
+    `Java not found (looked in ${env.JAVA_HOME ? "$JAVA_HOME/bin and " : ""}$PATH): ` +
+      "install it with `apt-get install -y default-jre-headless` (as root) or set JAVA_HOME",
+  );
+}
+
+const VERSIONED_JAR = /^zookeeper-(\d+\.\d+\.\d+[\w.-]*)\.jar$/;
+
+/** Reads the version from the jar's name, its link target, or a versioned sibling linking to it. */
+function versionFromJar(jarPath: string): string {
+  const real = existsSync(jarPath) ? realpathSync(jarPath) : jarPath;
+  const own = VERSIONED_JAR.exec(basename(real)) ?? VERSIONED_JAR.exec(basename(jarPath));
+  if (own?.[1] !== undefined) return own[1];
+  const dir = dirname(jarPath);
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const match = VERSIONED_JAR.exec(name);
+    if (match?.[1] !== undefined && realpathSync(join(dir, name)) === real) return match[1];
+  }
+  return "unknown";
+}
+
+function jarsIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".jar"))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function fromZkHome(home: string, origin: string): Omit<ZooKeeperInstall, "java"> {
+  const libDir = join(home, "lib");
+  const dirs = [home, libDir].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
+  const jars = dirs.flatMap(jarsIn);
+  const server = jars.find((jar) => /[/\\]zookeeper(-\d[\w.-]*)?\.jar$/.test(jar));
+  if (server === undefined) {
+    throw new ZkChaosError(
+      "ZOOKEEPER_NOT_FOUND",
+      `ZooKeeper not found in ${origin} '${home}': no zookeeper-<version>.jar there or in its lib/; ${INSTALL_HINT}`,
+    );
+  }
+  return { classPath: jars, version: versionFromJar(server), source: `${origin} ${home}` };
+}
+
+function fromDebian(dir: string): Omit<ZooKeeperInstall, "java"> | undefined {
+  const server = join(dir, "zookeeper.jar");
+  if (!existsSync(server)) return undefined;
+  // zookeeper.jar's manifest names its dependencies but no logging binding;
+  // without one the server logs nothing, so add slf4j's log4j 1.2 binding.
+  const logging = ["slf4j-log4j12.jar", "log4j-1.2.jar"].map((jar) => join(dir, jar));
+  return {
+    classPath: [server, ...logging.filter((jar) => existsSync(jar))],
+    version: versionFromJar(server),
+    source: `Debian package (${dir})`,
+  };
+}
+
+/** Finds Java and ZooKeeper: explicit options, then JAVA_HOME/ZK_HOME, then Debian's install. */
+export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeeperInstall {
+  const env = options.env ?? process.env;
+  let found: Omit<ZooKeeperInstall, "java"> | undefined;
+  if (options.zkHome !== undefined) found = fromZkHome(options.zkHome, "--zk-home");
+  else if (env.ZK_HOME) found = fromZkHome(env.ZK_HOME, "ZK_HOME");
+  else found = fromDebian(options.debianJavaDir ?? DEBIAN_JAVA_DIR);
+  if (found === undefined) {
+    throw new ZkChaosError(
+      "ZOOKEEPER_NOT_FOUND",
+      `ZooKeeper not found (ZK_HOME is not set and ${join(options.debianJavaDir ?? DEBIAN_JAVA_DIR, "zookeeper.jar")} does not exist): ${INSTALL_HINT}`,
+    );
+  }
+  return { java: findJava(options), ...found };
+}

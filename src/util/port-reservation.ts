@@ -1,0 +1,114 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { ZkChaosError } from "../errors.js";
+import { isTokenAlive, selfToken } from "./process-identity.js";
+import { runtimeSubdir } from "./runtime-root.js";
+
+/** Lowest port we hand out: below are well-known and registered services people run. */
+const LOWEST_PORT = 20000;
+
+/** Reads Linux's ephemeral port range; ports in it are taken by outgoing connections. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low !== undefined && high !== undefined && low > 0) return [low, high];
+  } catch {
+    // Not Linux: fall back to the IANA dynamic range.
+  }
+  return [49152, 65535];
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+function tryLock(file: string, token: string): boolean {
+  try {
+    writeFileSync(file, token, { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  let owner = "";
+  try {
+    owner = readFileSync(file, "utf8");
+  } catch {
+    return false;
+  }
+  if (isTokenAlive(owner)) return false;
+  // The owner died without releasing it: take it over.
+  rmSync(file, { force: true });
+  try {
+    writeFileSync(file, token, { flag: "wx" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ports reserved for this process, free on the host when reserved; release when done. */
+export class PortReservation implements Disposable {
+  readonly ports: readonly number[];
+  private readonly lockDir: string;
+  private released = false;
+
+  constructor(ports: readonly number[], lockDir: string) {
+    this.ports = ports;
+    this.lockDir = lockDir;
+  }
+
+  /** Gives the ports back; safe to call twice. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const port of this.ports) rmSync(join(this.lockDir, String(port)), { force: true });
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+/**
+ * Reserves `count` ports that are free on `host` and not held by any other
+ * zk-chaos process, outside the ephemeral range so that client sockets never
+ * squat on a server's port while it restarts.
+ */
+export async function reservePorts(
+  count: number,
+  root: string,
+  host = "127.0.0.1",
+): Promise<PortReservation> {
+  const lockDir = runtimeSubdir(root, "ports");
+  const [ephemeralLow, ephemeralHigh] = ephemeralRange();
+  const high = ephemeralLow > LOWEST_PORT + 1000 ? ephemeralLow - 1 : 65535;
+  const low = ephemeralLow > LOWEST_PORT + 1000 ? LOWEST_PORT : Math.max(ephemeralHigh + 1, 1024);
+  const span = high - low + 1;
+  const token = selfToken();
+  const taken: number[] = [];
+  const start = Math.floor(Math.random() * span);
+  for (let step = 0; step < span && taken.length < count; step++) {
+    const port = low + ((start + step) % span);
+    const lock = join(lockDir, String(port));
+    if (!tryLock(lock, token)) continue;
+    if (await canListen(host, port)) taken.push(port);
+    else rmSync(lock, { force: true });
+  }
+  const reservation = new PortReservation(taken, lockDir);
+  if (taken.length < count) {
+    reservation.release();
+    throw new ZkChaosError(
+      "PORTS_EXHAUSTED",
+      `could not reserve ${count} free ports on ${host} between ${low} and ${high}: stop other ensembles or free ports`,
+    );
+  }
+  return reservation;
+}
