@@ -86,6 +86,12 @@ function jarsIn(dir: string): string[] {
 }
 
 function fromZkHome(home: string, origin: string): Omit<ZooKeeperInstall, "java"> {
+  if (!existsSync(home) || !statSync(home).isDirectory()) {
+    throw new ZkChaosError(
+      "ZOOKEEPER_NOT_FOUND",
+      `ZooKeeper not found: ${origin} '${home}' is not a folder; ${INSTALL_HINT}`,
+    );
+  }
   const libDir = join(home, "lib");
   const dirs = [home, libDir].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
   const jars = dirs.flatMap(jarsIn);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what zk-chaos needs and is missing: Java and ZooKeeper (through apt
+# when root), the node modules, and the compiled library. Quiet when nothing is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "setup: $*" >&2; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js $(node --version) is too old: zk-chaos needs Node 20 or newer"
+  exit 2
+fi
+
+apt_packages=()
+if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
+  apt_packages+=(default-jre-headless)
+fi
+if [ -z "${ZK_HOME:-}" ] && [ ! -f /usr/share/java/zookeeper.jar ]; then
+  apt_packages+=(zookeeper)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "missing ${apt_packages[*]}: run 'sudo apt-get install -y ${apt_packages[*]}' (or set JAVA_HOME / ZK_HOME), then try again"
+    exit 2
+  fi
+  say "installing ${apt_packages[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing node modules (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npx --no-install tsc -p tsconfig.build.json

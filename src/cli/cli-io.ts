@@ -1,0 +1,19 @@
+/** Where the CLI writes; tests pass their own to capture output. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The process's own stdout and stderr. */
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Exit codes of every command. */
+export const ExitCode = {
+  ok: 0,
+  anomaly: 1,
+  badInput: 2,
+  unknown: 3,
+} as const;

@@ -1,0 +1,173 @@
+import { Command, Option } from "commander";
+import type { Ensemble } from "../ensemble/ensemble.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
+import type { ServerStatus } from "../ensemble/srvr.js";
+import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
+import { formatDuration } from "../util/duration.js";
+import { runtimeRoot } from "../util/runtime-root.js";
+import type { CliIo } from "./cli-io.js";
+import {
+  collectKeyValue,
+  collectList,
+  parseDurationOption,
+  parseNodes,
+  parsePositiveInt,
+} from "./parse-options.js";
+
+/** Parsed options of `ensemble up`. */
+export interface EnsembleUpOptions {
+  readonly nodes: number;
+  readonly for?: number;
+  readonly profile: SettingsProfile;
+  readonly tickTime?: number;
+  readonly initLimit?: number;
+  readonly syncLimit?: number;
+  readonly minSessionTimeout?: number;
+  readonly maxSessionTimeout?: number;
+  readonly heap?: number;
+  readonly jvmFlag?: string[];
+  readonly zkConfig?: Record<string, string>;
+  readonly dir?: string;
+  readonly keep?: boolean;
+  readonly zkHome?: string;
+  readonly java?: string;
+}
+
+/** Turns CLI options into settings overrides (only what was given). */
+export function settingsFromOptions(options: EnsembleUpOptions): Partial<ZooKeeperSettings> {
+  const overrides: { -readonly [K in keyof ZooKeeperSettings]?: ZooKeeperSettings[K] } = {};
+  if (options.tickTime !== undefined) overrides.tickTime = options.tickTime;
+  if (options.initLimit !== undefined) overrides.initLimit = options.initLimit;
+  if (options.syncLimit !== undefined) overrides.syncLimit = options.syncLimit;
+  if (options.minSessionTimeout !== undefined)
+    overrides.minSessionTimeout = options.minSessionTimeout;
+  if (options.maxSessionTimeout !== undefined)
+    overrides.maxSessionTimeout = options.maxSessionTimeout;
+  if (options.heap !== undefined) overrides.heapMb = options.heap;
+  if (options.jvmFlag !== undefined) overrides.jvmFlags = options.jvmFlag;
+  if (options.zkConfig !== undefined) overrides.extraConfig = options.zkConfig;
+  return overrides;
+}
+
+/** One line per server: id, address, role, epoch, zxid. */
+export function describeServers(
+  ensemble: Ensemble,
+  statuses: ReadonlyMap<number, ServerStatus>,
+): string[] {
+  return ensemble.servers.map((server) => {
+    const status = statuses.get(server.id);
+    const address = `${server.clientAddress.host}:${server.clientAddress.port}`;
+    const detail =
+      status === undefined
+        ? "unknown"
+        : status.state === "serving"
+          ? `${status.mode.padEnd(9)} epoch ${status.epoch}  zxid 0x${status.zxid.toString(16)}`
+          : status.state;
+    return `  server ${server.id}  ${address.padEnd(16)}  ${detail}`;
+  });
+}
+
+function waitForStop(durationMs: number | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const done = (reason: string) => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const signal of signals) process.off(signal, onSignal);
+      resolve(reason);
+    };
+    const onSignal = (signal: NodeJS.Signals) => done(`${signal} received`);
+    for (const signal of signals) process.on(signal, onSignal);
+    const timer =
+      durationMs === undefined
+        ? undefined
+        : setTimeout(() => done(`${formatDuration(durationMs)} elapsed`), durationMs);
+  });
+}
+
+/** Runs `ensemble up`: start, print, wait for the duration or a signal, tear down. */
+export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
+  const ensemble: LocalEnsemble = await startLocalEnsemble({
+    nodes: options.nodes,
+    profile: options.profile,
+    settings: settingsFromOptions(options),
+    install: { zkHome: options.zkHome, java: options.java },
+    dir: options.dir,
+    keepDir: options.keep,
+    log: (line) => io.err(`zk-chaos: ${line}\n`),
+  });
+  try {
+    const statuses = await ensemble.statuses();
+    io.out(
+      `ensemble of ${ensemble.size} up in ${formatDuration(performance.now() - started)} ` +
+        `(ZooKeeper ${ensemble.zooKeeperVersion}, tickTime ${ensemble.settings.tickTime} ms)\n`,
+    );
+    io.out(`connect string: ${ensemble.connectString()}\n`);
+    for (const line of describeServers(ensemble, statuses)) io.out(`${line}\n`);
+    const kept = options.dir !== undefined || options.keep === true;
+    io.out(
+      `data and logs: ${ensemble.dir}${kept ? "" : " (removed on exit; --keep keeps them)"}\n`,
+    );
+    io.out(
+      options.for === undefined
+        ? "running until Ctrl-C\n"
+        : `running for ${formatDuration(options.for)}; Ctrl-C stops it sooner\n`,
+    );
+    const reason = await waitForStop(options.for);
+    io.out(`${reason}: stopping\n`);
+  } finally {
+    await ensemble.dispose();
+  }
+  io.out("stopped; no server left running\n");
+  return 0;
+}
+
+/** The `ensemble` command group. */
+export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  const ensemble = new Command("ensemble").description("start and manage ZooKeeper ensembles");
+  ensemble
+    .command("up")
+    .description(
+      "start an ensemble of local ZooKeeper servers, print its connect string, keep it up",
+    )
+    .addOption(
+      new Option("-n, --nodes <n>", "number of servers, 1 to 9").argParser(parseNodes).default(3),
+    )
+    .option(
+      "--for <duration>",
+      "stop after this long (e.g. 30s, 5m); default: until Ctrl-C",
+      parseDurationOption,
+    )
+    .addOption(
+      new Option("--profile <name>", "settings profile")
+        .choices(["fast", "production"])
+        .default("fast"),
+    )
+    .option("--tick-time <ms>", "ZooKeeper tickTime", parsePositiveInt)
+    .option("--init-limit <ticks>", "ZooKeeper initLimit", parsePositiveInt)
+    .option("--sync-limit <ticks>", "ZooKeeper syncLimit", parsePositiveInt)
+    .option("--min-session-timeout <ms>", "ZooKeeper minSessionTimeout", parsePositiveInt)
+    .option("--max-session-timeout <ms>", "ZooKeeper maxSessionTimeout", parsePositiveInt)
+    .option("--heap <mb>", "maximum JVM heap per server, in MiB", parsePositiveInt)
+    .option("--jvm-flag <flag>", "extra JVM flag (repeatable)", collectList)
+    .option("--zk-config <key=value>", "extra zoo.cfg entry (repeatable)", collectKeyValue)
+    .option("--dir <folder>", "keep data, configs and logs in this folder")
+    .option("--keep", "keep the temp folder with data and logs after stopping")
+    .option("--zk-home <folder>", "ZooKeeper install to use (default: $ZK_HOME, then Debian's)")
+    .option("--java <path>", "java executable (default: $JAVA_HOME/bin/java, then PATH)")
+    .action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
+  ensemble
+    .command("reap")
+    .description("stop servers and remove folders left behind by zk-chaos runs that died")
+    .action(() =>
+      setExit(
+        reapOrphans(runtimeRoot()).then((report) => {
+          const lines = describeReap(report);
+          io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);
+          return 0;
+        }),
+      ),
+    );
+  return ensemble;
+}

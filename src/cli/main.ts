@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError } from "commander";
+import { isZkChaosError } from "../errors.js";
+import { type CliIo, ExitCode, processIo } from "./cli-io.js";
+import { ensembleCommand } from "./ensemble-command.js";
+
+/** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === "zk-chaos" && manifest.version) return manifest.version;
+    }
+    dir = dirname(dir);
+  }
+  return "unknown";
+}
+
+/** Builds the command tree; each action hands its exit code promise to setExit. */
+export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  const program = new Command("zk-chaos")
+    .description(
+      "Fault-injection harness for Apache ZooKeeper: start ensembles, break them, check they keep their promises.",
+    )
+    .version(packageVersion(), "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  program.addCommand(ensembleCommand(io, setExit));
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    for (const sub of command.commands) {
+      sub
+        .exitOverride()
+        .configureOutput({ writeOut: io.out, writeErr: io.err })
+        .showHelpAfterError(`(run 'zk-chaos ${command.name()} ${sub.name()} --help' for usage)`);
+    }
+  }
+  return program;
+}
+
+/** Runs the CLI on argv (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let result: Promise<number> = Promise.resolve(ExitCode.ok);
+  const program = buildProgram(io, (code) => {
+    result = code;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.badInput;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+    return await result;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const clean = ["commander.helpDisplayed", "commander.version", "commander.help"];
+      return clean.includes(error.code) ? ExitCode.ok : ExitCode.badInput;
+    }
+    if (isZkChaosError(error)) {
+      io.err(`zk-chaos: error: ${error.message}\n`);
+      return ExitCode.badInput;
+    }
+    io.err(
+      `zk-chaos: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return ExitCode.badInput;
+  }
+}

@@ -1,0 +1,47 @@
+import { InvalidArgumentError } from "commander";
+import { MAX_NODES } from "../ensemble/ensemble.js";
+import { parseDuration } from "../util/duration.js";
+
+/** Commander parser for --nodes: an integer from 1 to 9. */
+export function parseNodes(value: string): number {
+  const nodes = Number(value);
+  if (!/^\d+$/.test(value) || nodes < 1 || nodes > MAX_NODES) {
+    throw new InvalidArgumentError(
+      `must be an integer from 1 to ${MAX_NODES} (1, 3, 5 or 7 are the usual sizes).`,
+    );
+  }
+  return nodes;
+}
+
+/** Commander parser for a positive integer option. */
+export function parsePositiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed <= 0) {
+    throw new InvalidArgumentError("must be a positive integer.");
+  }
+  return parsed;
+}
+
+/** Commander parser for a duration such as 30s or 5m, in milliseconds. */
+export function parseDurationOption(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError("must be a duration like 500ms, 30s, 5m or 1h.");
+  }
+}
+
+/** Commander collector for repeatable key=value options. */
+export function collectKeyValue(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const equals = value.indexOf("=");
+  if (equals <= 0) throw new InvalidArgumentError(`'${value}' must look like key=value.`);
+  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
+
+/** Commander collector for repeatable options. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

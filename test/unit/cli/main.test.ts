@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { settingsFromOptions } from "../../../src/cli/ensemble-command.js";
+import { main } from "../../../src/cli/main.js";
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (text) => (out += text), err: (text) => (err += text) });
+  return { code, out, err };
+}
+
+describe("zk-chaos CLI parsing", () => {
+  it("prints help and version with exit code 0", async () => {
+    const help = await run("--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage: zk-chaos/);
+    expect(help.out).toMatch(/ensemble/);
+    const version = await run("--version");
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each([["0"], ["10"], ["three"], ["2.5"], ["-1"]])(
+    "rejects --nodes %s with exit code 2",
+    async (nodes) => {
+      const result = await run("ensemble", "up", "--nodes", nodes);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(
+        /--nodes <n>' argument '.*' is invalid\. must be an integer from 1 to 9/,
+      );
+    },
+  );
+
+  it("rejects unknown flags, commands and bad values with exit code 2", async () => {
+    expect((await run("ensemble", "up", "--bogus")).err).toMatch(/unknown option '--bogus'/);
+    expect((await run("ensemble", "up", "--bogus")).code).toBe(2);
+    expect((await run("explode")).code).toBe(2);
+    const badFor = await run("ensemble", "up", "--for", "soon");
+    expect(badFor.code).toBe(2);
+    expect(badFor.err).toMatch(/must be a duration like/);
+    const badProfile = await run("ensemble", "up", "--profile", "turbo");
+    expect(badProfile.err).toMatch(/Allowed choices are fast, production/);
+    expect((await run("ensemble", "up", "--zk-config", "noequals")).err).toMatch(/key=value/);
+  });
+
+  it("fails cleanly, before starting anything, on a bad setting or install", async () => {
+    const setting = await run("ensemble", "up", "--nodes", "1", "--zk-config", "dataDir=/x");
+    expect(setting.code).toBe(2);
+    expect(setting.err).toMatch(/zk-chaos: error: zoo.cfg key 'dataDir' is set by zk-chaos/);
+    const java = await run("ensemble", "up", "--nodes", "1", "--java", "/nonexistent/java");
+    expect(java.code).toBe(2);
+    expect(java.err).toMatch(/Java not found at '\/nonexistent\/java'/);
+    const zk = await run("ensemble", "up", "--nodes", "1", "--zk-home", "/nonexistent");
+    expect(zk.code).toBe(2);
+    expect(zk.err).toMatch(/ZooKeeper not found.*apt-get install -y zookeeper/);
+  });
+
+  it("turns only the flags given into setting overrides", () => {
+    expect(
+      settingsFromOptions({
+        nodes: 3,
+        profile: "fast",
+        tickTime: 2000,
+        zkConfig: { snapCount: "10" },
+      }),
+    ).toEqual({ tickTime: 2000, extraConfig: { snapCount: "10" } });
+  });
+});
