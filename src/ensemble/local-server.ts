@@ -70,6 +70,9 @@ export class LocalServer implements EnsembleServer {
     try {
       child = spawn(this.launch.java, [...this.launch.args], {
         stdio: ["ignore", out, out],
+        // Its own process group: a terminal's Ctrl-C reaches only the harness,
+        // which then tears servers down in order instead of racing them.
+        detached: true,
       });
     } finally {
       closeSync(out);

@@ -1,0 +1,91 @@
+/**
+ * Benchmark: how fast the local provider boots an ensemble and fails over.
+ *   node dist/bench/ensemble-boot.js [repeats=5]
+ * For n = 1, 3, 5, 7: median time from spawn to "every server answers srvr,
+ * exactly one leader, a write succeeds", and RSS per server; then kill -9 of
+ * a 3-node leader to "a new leader serves a write". Prints a table, writes JSON.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import { ZkSession } from "../src/workload/zk-session.js";
+import { median, quantile, table } from "./stats.js";
+
+const SIZES = [1, 3, 5, 7];
+const repeats = Number(process.argv[2] ?? 5);
+
+function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function bootOnce(nodes: number): Promise<{ bootMs: number; rss: number[] }> {
+  const started = performance.now();
+  await using ensemble = await startLocalEnsemble({ nodes });
+  const session = await ZkSession.open(ensemble.connectString());
+  await session.create("/bench-boot", "x");
+  const bootMs = performance.now() - started;
+  session.close();
+  return { bootMs, rss: ensemble.servers.map((server) => rssMiB(server.pid)) };
+}
+
+async function failoverOnce(): Promise<number> {
+  await using ensemble = await startLocalEnsemble({ nodes: 3 });
+  const { leader } = await ensemble.waitForQuorum();
+  const survivors = ensemble.servers.map((server) => server.id).filter((id) => id !== leader);
+  const killed = performance.now();
+  await ensemble.server(leader).kill();
+  const { leader: next } = await ensemble.waitForQuorum({ servers: survivors });
+  const session = await ZkSession.open(ensemble.connectString([next]));
+  await session.create("/bench-failover", "x");
+  const elapsed = performance.now() - killed;
+  session.close();
+  return elapsed;
+}
+
+async function main(): Promise<void> {
+  // One throw-away start writes the class-data archive that later starts map.
+  await bootOnce(1);
+  const rows: string[][] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const nodes of SIZES) {
+    const boots: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const run = await bootOnce(nodes);
+      boots.push(run.bootMs);
+      rss.push(...run.rss);
+    }
+    rows.push([
+      String(nodes),
+      median(boots).toFixed(0),
+      Math.min(...boots).toFixed(0),
+      Math.max(...boots).toFixed(0),
+      median(rss).toFixed(0),
+      Math.max(...rss).toFixed(0),
+    ]);
+    results.push({ nodes, bootMs: boots, medianBootMs: median(boots), rssMiB: rss });
+    process.stderr.write(`n=${nodes} done\n`);
+  }
+  const failovers: number[] = [];
+  for (let i = 0; i < repeats; i++) failovers.push(await failoverOnce());
+  console.log(
+    `ensemble boot, local provider, ${repeats} runs per size (spawn -> srvr on all, one leader, a write ok)`,
+  );
+  console.log(table(["n", "median ms", "min ms", "max ms", "RSS/server MiB", "max RSS MiB"], rows));
+  console.log(
+    `\nkill -9 of a 3-node leader -> new leader serves a write: median ${median(failovers).toFixed(0)} ms, ` +
+      `p90 ${quantile(failovers, 0.9).toFixed(0)} ms (runs: ${failovers.map((ms) => ms.toFixed(0)).join(", ")})`,
+  );
+  const out = join("reports", "bench");
+  mkdirSync(out, { recursive: true });
+  const file = join(out, "ensemble-boot.json");
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), repeats, boot: results, failoverMs: failovers }, null, 2)}\n`,
+  );
+  console.log(`\nwritten: ${file}`);
+}
+
+await main();

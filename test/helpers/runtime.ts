@@ -1,0 +1,62 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
+import { processArgs } from "../../src/util/process-identity.js";
+
+/** A private runtime root per test file, so leak checks see only this file's runs. */
+export function makeRuntimeRoot(): string {
+  return mkdtempSync(join(tmpdir(), "zk-chaos-test-"));
+}
+
+/** Removes a test runtime root. */
+export function removeRuntimeRoot(root: string): void {
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** Pids of live JVMs started for a run (all our runs when runId is omitted). */
+export function jvmPidsOfRun(runId?: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const args = processArgs(Number(name));
+    if (args === undefined) continue;
+    const marker = args.find((arg) => arg.startsWith(RUN_MARKER));
+    if (marker === undefined) continue;
+    if (runId === undefined || marker === `${RUN_MARKER}${runId}`) pids.push(Number(name));
+  }
+  return pids;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
+  });
+}
+
+function listIfExists(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Asserts a disposed ensemble left no JVM, listening port, folder, registry entry or port lock. */
+export async function expectNothingLeft(ensemble: LocalEnsemble, root: string): Promise<void> {
+  expect(jvmPidsOfRun(ensemble.runId), "JVMs of this run still alive").toEqual([]);
+  const ports = ensemble.ports.flatMap((server) => [server.client, server.quorum, server.election]);
+  const busy: number[] = [];
+  for (const port of ports) if (!(await portFree(port))) busy.push(port);
+  expect(busy, "ports still bound").toEqual([]);
+  expect(listIfExists(join(root, "runs")), "run folders left").toEqual([]);
+  expect(listIfExists(join(root, "registry")), "registry entries left").toEqual([]);
+  expect(listIfExists(join(root, "ports")), "port reservations left").toEqual([]);
+}

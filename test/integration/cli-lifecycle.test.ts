@@ -1,0 +1,101 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import { processArgs } from "../../src/util/process-identity.js";
+import { spawnCli } from "../helpers/cli.js";
+import { jvmPidsOfRun, makeRuntimeRoot, removeRuntimeRoot } from "../helpers/runtime.js";
+
+let root: string;
+beforeEach(() => {
+  root = makeRuntimeRoot();
+});
+afterEach(() => removeRuntimeRoot(root));
+
+/** JVMs whose config lives under this test's runtime root. */
+function jvmsUnderRoot(): number[] {
+  return jvmPidsOfRun().filter((pid) =>
+    (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)),
+  );
+}
+
+function leftovers(): Record<string, string[]> {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir));
+    } catch {
+      return [];
+    }
+  };
+  return { runs: list("runs"), registry: list("registry"), ports: list("ports") };
+}
+
+const NOTHING = { runs: [], registry: [], ports: [] };
+
+describe("zk-chaos ensemble up", () => {
+  it("starts an ensemble, prints its connect string and statuses, stops after --for", async () => {
+    const cli = spawnCli(["ensemble", "up", "--nodes", "3", "--for", "1s"], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+    });
+    expect(await cli.exited).toBe(0);
+    const output = cli.output();
+    expect(output).toMatch(/ensemble of 3 up in .* \(ZooKeeper 3\.8\.0, tickTime 200 ms\)/);
+    expect(output).toMatch(/connect string: 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+/);
+    expect(output.match(/ leader /g)).toHaveLength(1);
+    expect(output.match(/ follower /g)).toHaveLength(2);
+    expect(output).toMatch(/1\.00 s elapsed: stopping\nstopped; no server left running/);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leftovers()).toEqual(NOTHING);
+  });
+
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s stops every server and removes its folder",
+    async (signal) => {
+      const cli = spawnCli(["ensemble", "up", "--nodes", "3"], { ZK_CHAOS_RUNTIME_DIR: root });
+      await cli.waitFor(/running until Ctrl-C/);
+      expect(jvmsUnderRoot()).toHaveLength(3);
+      cli.child.kill(signal);
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toMatch(new RegExp(`${signal} received: stopping`));
+      expect(jvmsUnderRoot()).toEqual([]);
+      expect(leftovers()).toEqual(NOTHING);
+    },
+  );
+
+  it("a harness killed with SIGKILL leaves servers that the next start reaps", async () => {
+    const cli = spawnCli(["ensemble", "up", "--nodes", "3"], { ZK_CHAOS_RUNTIME_DIR: root });
+    await cli.waitFor(/running until Ctrl-C/);
+    cli.child.kill("SIGKILL");
+    expect(await cli.exited).toBe("SIGKILL");
+    const orphans = jvmsUnderRoot();
+    expect(orphans).toHaveLength(3);
+    expect(leftovers().runs).toHaveLength(1);
+
+    const log: string[] = [];
+    const next = await startLocalEnsemble({
+      nodes: 1,
+      runtimeRoot: root,
+      log: (line) => log.push(line),
+    });
+    await next.dispose();
+    const reaped = log.filter((line) => line.startsWith("reaped orphan ZooKeeper server"));
+    expect(reaped).toHaveLength(3);
+    for (const pid of orphans) expect(reaped.join("\n")).toContain(`(pid ${pid})`);
+    expect(log.some((line) => line.startsWith("removed folder of dead run"))).toBe(true);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leftovers()).toEqual(NOTHING);
+  });
+
+  it("`ensemble reap` says when there is nothing to reap", async () => {
+    const cli = spawnCli(["ensemble", "reap"], { ZK_CHAOS_RUNTIME_DIR: root });
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toBe("nothing to reap\n");
+  });
+
+  it("bad input exits with code 2 and starts nothing", async () => {
+    const cli = spawnCli(["ensemble", "up", "--nodes", "0"], { ZK_CHAOS_RUNTIME_DIR: root });
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/must be an integer from 1 to 9/);
+    expect(jvmsUnderRoot()).toEqual([]);
+  });
+});
