@@ -1,0 +1,101 @@
+/** The Toxiproxy 2.x data model: proxies, toxics, their JSON and their errors. */
+
+/** Toxic types Toxiproxy implements ("down" is not one: it is `enabled: false`). */
+export const TOXIC_TYPES = [
+  "latency",
+  "bandwidth",
+  "slow_close",
+  "timeout",
+  "reset_peer",
+  "slicer",
+  "limit_data",
+] as const;
+
+/** A toxic type name. */
+export type ToxicType = (typeof TOXIC_TYPES)[number];
+
+/** upstream = client to server; downstream = server to client. */
+export type Stream = "upstream" | "downstream";
+
+/** Each type's attributes with Toxiproxy's defaults (all zero). */
+export const TOXIC_DEFAULTS: Readonly<Record<ToxicType, Readonly<Record<string, number>>>> = {
+  latency: { latency: 0, jitter: 0 },
+  bandwidth: { rate: 0 },
+  slow_close: { delay: 0 },
+  timeout: { timeout: 0 },
+  reset_peer: { timeout: 0 },
+  slicer: { average_size: 0, size_variation: 0, delay: 0 },
+  limit_data: { bytes: 0 },
+};
+
+/** A toxic as the API shows it. */
+export interface ToxicJson {
+  readonly name: string;
+  readonly type: ToxicType;
+  readonly stream: Stream;
+  readonly toxicity: number;
+  readonly attributes: Readonly<Record<string, number>>;
+}
+
+/** A proxy as the API shows it. */
+export interface ProxyJson {
+  readonly name: string;
+  readonly listen: string;
+  readonly upstream: string;
+  readonly enabled: boolean;
+  readonly toxics: readonly ToxicJson[];
+  /** zk-chaos extension: rewrite ZooKeeper's election handshake (see election-handshake.ts). */
+  readonly rewrite?: string;
+}
+
+/** An API error: the HTTP status and Toxiproxy's message. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+/** True for a known toxic type. */
+export function isToxicType(value: unknown): value is ToxicType {
+  return typeof value === "string" && (TOXIC_TYPES as readonly string[]).includes(value);
+}
+
+/** Validates and completes attributes for a type; unknown keys are ignored as Toxiproxy does. */
+export function toxicAttributes(
+  type: ToxicType,
+  given: unknown,
+  base: Readonly<Record<string, number>> = TOXIC_DEFAULTS[type],
+): Record<string, number> {
+  if (given === undefined || given === null) return { ...base };
+  if (typeof given !== "object" || Array.isArray(given)) {
+    throw new ApiError(400, "bad request body: attributes must be an object");
+  }
+  const attributes: Record<string, number> = { ...base };
+  for (const key of Object.keys(TOXIC_DEFAULTS[type])) {
+    const value = (given as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new ApiError(400, `bad request body: attribute ${key} must be a number`);
+    }
+    attributes[key] = Math.trunc(value);
+  }
+  return attributes;
+}
+
+/** Parses "host:port" (host may be empty or a bracketed IPv6 address). */
+export function parseAddress(address: string, defaultHost: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(":");
+  if (colon < 0) throw new ApiError(400, `bad request body: address '${address}' has no port`);
+  let host = address.slice(0, colon);
+  const port = Number(address.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ApiError(400, `bad request body: address '${address}' has an invalid port`);
+  }
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "" || host === "localhost") host = host === "" ? defaultHost : "127.0.0.1";
+  return { host, port };
+}
