@@ -37,7 +37,9 @@ export function rewriteElectionHandshake(data: Buffer): HandshakeRewrite {
   const length = data.readInt32BE(16);
   if (length < 0 || length > MAX_ADDRESS_BYTES) return { kind: "not-handshake" };
   if (data.length < HEADER + length) return { kind: "incomplete" };
-  const address = Buffer.from(wildcardHosts(data.subarray(HEADER, HEADER + length).toString("utf8")));
+  const address = Buffer.from(
+    wildcardHosts(data.subarray(HEADER, HEADER + length).toString("utf8")),
+  );
   const output = Buffer.alloc(HEADER + address.length);
   data.copy(output, 0, 0, 16);
   output.writeInt32BE(address.length, 16);

@@ -1,7 +1,11 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 /** A TCP echo server on loopback; close it when done. */
-export async function startEchoServer(): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+export async function startEchoServer(): Promise<{
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -79,7 +79,13 @@ export class ProxyLink implements LinkControl {
     this.upstreamSocket = upstream;
     upstream.on("error", () => this.destroy());
     const rewriter = this.options.rewriteElection ? new ElectionHandshakeRewriter() : undefined;
-    const up = new ToxicPipe(this.client, upstream, "upstream", this, rewriter && ((data) => rewriter.feed(data)));
+    const up = new ToxicPipe(
+      this.client,
+      upstream,
+      "upstream",
+      this,
+      rewriter && ((data) => rewriter.feed(data)),
+    );
     const down = new ToxicPipe(upstream, this.client, "downstream", this);
     this.pipes = [up, down];
     this.client.resume();

@@ -2,8 +2,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import {
   ApiError,
   isToxicType,
-  parseAddress,
   type ProxyJson,
+  parseAddress,
   type Stream,
   type ToxicJson,
   toxicAttributes,
@@ -100,7 +100,8 @@ export class TcpProxy {
   /** Applies a partial update; a new listen or upstream restarts the proxy. */
   async update(patch: { listen?: unknown; upstream?: unknown; enabled?: unknown }): Promise<void> {
     const listenChanged = typeof patch.listen === "string" && patch.listen !== this.config.listen;
-    const upstreamChanged = typeof patch.upstream === "string" && patch.upstream !== this.config.upstream;
+    const upstreamChanged =
+      typeof patch.upstream === "string" && patch.upstream !== this.config.upstream;
     if (listenChanged) parseAddress(patch.listen as string, this.runtime.defaultHost);
     if (upstreamChanged) parseAddress(patch.upstream as string, this.runtime.defaultHost);
     const next: ProxyConfig = {
@@ -132,7 +133,10 @@ export class TcpProxy {
   /** Toxics, upstream ones first, each stream in creation order. */
   toxics(): ToxicJson[] {
     const all = [...this.toxicEntries.values()].map((entry) => entry.json);
-    return [...all.filter((t) => t.stream === "upstream"), ...all.filter((t) => t.stream === "downstream")];
+    return [
+      ...all.filter((t) => t.stream === "upstream"),
+      ...all.filter((t) => t.stream === "downstream"),
+    ];
   }
 
   toxic(name: string): ToxicJson {
@@ -148,7 +152,8 @@ export class TcpProxy {
       throw new ApiError(400, "stream was invalid, can be either upstream or downstream");
     }
     if (!isToxicType(body.type)) throw new ApiError(400, "invalid toxic type");
-    const name = typeof body.name === "string" && body.name !== "" ? body.name : `${body.type}_${stream}`;
+    const name =
+      typeof body.name === "string" && body.name !== "" ? body.name : `${body.type}_${stream}`;
     if (this.toxicEntries.has(name)) throw new ApiError(409, "toxic already exists");
     const json: ToxicJson = {
       name,

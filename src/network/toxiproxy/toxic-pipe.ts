@@ -216,7 +216,11 @@ export class ToxicPipe {
     return true;
   }
 
-  private async stage(chain: { entry: ToxicEntry; state: ToxicState }[], index: number, item: Item): Promise<void> {
+  private async stage(
+    chain: { entry: ToxicEntry; state: ToxicState }[],
+    index: number,
+    item: Item,
+  ): Promise<void> {
     if (this.link.closed) return;
     const link = chain[index];
     if (link === undefined) return this.write(item);
@@ -229,7 +233,10 @@ export class ToxicPipe {
         if (item === EOF) return emit(item);
         const offset = state.random() * 2 - 1;
         const arrival = item.arrival;
-        await this.waitUntil(name, (e) => arrival + attr(e, "latency") + offset * attr(e, "jitter"));
+        await this.waitUntil(
+          name,
+          (e) => arrival + attr(e, "latency") + offset * attr(e, "jitter"),
+        );
         return emit(item);
       }
       case "bandwidth": {

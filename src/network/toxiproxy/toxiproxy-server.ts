@@ -141,13 +141,17 @@ export class ToxiproxyServer implements AsyncDisposable {
       }
       const body = await readBody(request);
       // Mutations are serialized: a proxy is never half-created when the next request looks.
-      const result = this.queue.then(() => this.route(request.method ?? "GET", request.url ?? "/", body));
+      const result = this.queue.then(() =>
+        this.route(request.method ?? "GET", request.url ?? "/", body),
+      );
       this.queue = result.catch(() => undefined);
       const { status, json } = await result;
       if (json === undefined) {
         response.writeHead(status).end();
       } else {
-        response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(json));
+        response
+          .writeHead(status, { "Content-Type": "application/json" })
+          .end(JSON.stringify(json));
       }
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, String(error));
@@ -166,7 +170,11 @@ export class ToxiproxyServer implements AsyncDisposable {
     return proxy;
   }
 
-  private async route(method: string, url: string, text: string): Promise<{ status: number; json?: unknown }> {
+  private async route(
+    method: string,
+    url: string,
+    text: string,
+  ): Promise<{ status: number; json?: unknown }> {
     const path = new URL(url, "http://x").pathname.replace(/\/+$/, "");
     const parts = path.split("/").slice(1).map(decodeURIComponent);
     const [first, name, third, toxicName, ...rest] = parts;
@@ -188,9 +196,13 @@ export class ToxiproxyServer implements AsyncDisposable {
     if (first !== "proxies") throw new ApiError(404, "404 page not found");
     if (name === undefined) {
       if (method === "GET") {
-        return { status: 200, json: Object.fromEntries([...this.proxies].map(([key, p]) => [key, p.toJson()])) };
+        return {
+          status: 200,
+          json: Object.fromEntries([...this.proxies].map(([key, p]) => [key, p.toJson()])),
+        };
       }
-      if (method === "POST") return { status: 201, json: await this.create(proxyConfig(asObject(parseJson(text)))) };
+      if (method === "POST")
+        return { status: 201, json: await this.create(proxyConfig(asObject(parseJson(text)))) };
       throw new ApiError(405, "method not allowed");
     }
     const proxy = this.proxy(name);
@@ -210,11 +222,13 @@ export class ToxiproxyServer implements AsyncDisposable {
     if (third !== "toxics") throw new ApiError(404, "404 page not found");
     if (toxicName === undefined) {
       if (method === "GET") return { status: 200, json: proxy.toxics() };
-      if (method === "POST") return { status: 200, json: proxy.addToxic(asObject(parseJson(text))) };
+      if (method === "POST")
+        return { status: 200, json: proxy.addToxic(asObject(parseJson(text))) };
       throw new ApiError(405, "method not allowed");
     }
     if (method === "GET") return { status: 200, json: proxy.toxic(toxicName) };
-    if (update) return { status: 200, json: proxy.updateToxic(toxicName, asObject(parseJson(text))) };
+    if (update)
+      return { status: 200, json: proxy.updateToxic(toxicName, asObject(parseJson(text))) };
     if (method === "DELETE") {
       proxy.removeToxic(toxicName);
       return { status: 204 };
@@ -232,14 +246,21 @@ export class ToxiproxyServer implements AsyncDisposable {
 
   private async populate(body: unknown): Promise<ProxyJson[]> {
     const list = Array.isArray(body) ? body : (asObject(body).proxies as unknown);
-    if (!Array.isArray(list)) throw new ApiError(400, "bad request body: expected a list of proxies");
+    if (!Array.isArray(list))
+      throw new ApiError(400, "bad request body: expected a list of proxies");
     // Validate everything before touching anything.
-    const configs = list.map((item, index) => proxyConfig(asObject(item), ` at proxy ${index + 1}`));
+    const configs = list.map((item, index) =>
+      proxyConfig(asObject(item), ` at proxy ${index + 1}`),
+    );
     const done: ProxyJson[] = [];
     for (const config of configs) {
       try {
         const existing = this.proxies.get(config.name);
-        if (existing && existing.listenConfig === config.listen && existing.upstream === config.upstream) {
+        if (
+          existing &&
+          existing.listenConfig === config.listen &&
+          existing.upstream === config.upstream
+        ) {
           done.push(existing.toJson());
           continue;
         }
@@ -258,7 +279,9 @@ export class ToxiproxyServer implements AsyncDisposable {
 }
 
 /** Starts a Toxiproxy-compatible server (on 127.0.0.1:8474 unless told otherwise). */
-export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<ToxiproxyServer> {
+export async function startToxiproxyServer(
+  options: ToxiproxyServerOptions = {},
+): Promise<ToxiproxyServer> {
   const server = new ToxiproxyServer(options);
   await server.listen(options.host ?? "127.0.0.1", options.port ?? 8474);
   return server;

@@ -15,12 +15,17 @@ let listenPort: number;
 const open: TestClient[] = [];
 
 async function addToxic(body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${server.url}/proxies/echo/toxics`, { method: "POST", body: JSON.stringify(body) });
+  const response = await fetch(`${server.url}/proxies/echo/toxics`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(200);
 }
 
 async function removeToxic(name: string): Promise<void> {
-  expect((await fetch(`${server.url}/proxies/echo/toxics/${name}`, { method: "DELETE" })).status).toBe(204);
+  expect(
+    (await fetch(`${server.url}/proxies/echo/toxics/${name}`, { method: "DELETE" })).status,
+  ).toBe(204);
 }
 
 async function connectProxy(): Promise<TestClient> {
@@ -42,7 +47,11 @@ beforeEach(async () => {
   echo = await startEchoServer();
   server = await startToxiproxyServer({ port: 0, seed: 42 });
   client = new Toxiproxy(server.url);
-  const proxy = await client.createProxy({ name: "echo", upstream: `127.0.0.1:${echo.port}`, listen: "127.0.0.1:0" });
+  const proxy = await client.createProxy({
+    name: "echo",
+    upstream: `127.0.0.1:${echo.port}`,
+    listen: "127.0.0.1:0",
+  });
   listenPort = Number(proxy.listen.split(":")[1]);
 });
 
@@ -122,7 +131,10 @@ describe("toxics on a real TCP echo", () => {
   });
 
   it("slicer cuts data into small pieces, intact", async () => {
-    await addToxic({ type: "slicer", attributes: { average_size: 10, size_variation: 0, delay: 2000 } });
+    await addToxic({
+      type: "slicer",
+      attributes: { average_size: 10, size_variation: 0, delay: 2000 },
+    });
     const connection = await connectProxy();
     let reads = 0;
     connection.socket.on("data", () => reads++);
@@ -159,7 +171,11 @@ describe("toxics on a real TCP echo", () => {
       await using other = await startToxiproxyServer({ port: 0, seed });
       const response = await fetch(`${other.url}/proxies`, {
         method: "POST",
-        body: JSON.stringify({ name: "echo", upstream: `127.0.0.1:${echo.port}`, listen: "127.0.0.1:0" }),
+        body: JSON.stringify({
+          name: "echo",
+          upstream: `127.0.0.1:${echo.port}`,
+          listen: "127.0.0.1:0",
+        }),
       });
       const port = Number(((await response.json()) as { listen: string }).listen.split(":")[1]);
       await fetch(`${other.url}/proxies/echo/toxics`, {

@@ -18,7 +18,12 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-async function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function raw(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: { "Content-Type": "application/json", ...headers },
@@ -34,11 +39,24 @@ async function raw(method: string, path: string, body?: unknown, headers: Record
 
 describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
   it("creates a proxy (201), picks a free port for listen port 0, and lists it", async () => {
-    const created = await raw("POST", "/proxies", { name: "zk", upstream: "127.0.0.1:2181", listen: "127.0.0.1:0" });
+    const created = await raw("POST", "/proxies", {
+      name: "zk",
+      upstream: "127.0.0.1:2181",
+      listen: "127.0.0.1:0",
+    });
     expect(created.status).toBe(201);
     expect(created.json?.listen).toMatch(/^127\.0\.0\.1:[1-9]\d+$/);
-    expect(created.json).toMatchObject({ name: "zk", upstream: "127.0.0.1:2181", enabled: true, toxics: [] });
-    const proxy = await client.createProxy({ name: "other", upstream: "127.0.0.1:2182", listen: "127.0.0.1:0" });
+    expect(created.json).toMatchObject({
+      name: "zk",
+      upstream: "127.0.0.1:2181",
+      enabled: true,
+      toxics: [],
+    });
+    const proxy = await client.createProxy({
+      name: "other",
+      upstream: "127.0.0.1:2182",
+      listen: "127.0.0.1:0",
+    });
     expect(proxy.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     const all = await client.getAll();
     expect(Object.keys(all).sort()).toEqual(["other", "zk"]);
@@ -57,7 +75,10 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
       json: { error: "proxy already exists", status: 409 },
     });
     await expect(client.get("nope")).rejects.toThrow(/404/);
-    expect((await raw("GET", "/proxies/nope")).json).toEqual({ error: "proxy not found", status: 404 });
+    expect((await raw("GET", "/proxies/nope")).json).toEqual({
+      error: "proxy not found",
+      status: 404,
+    });
     expect((await raw("POST", "/proxies", { upstream: "x:1" })).json).toEqual({
       error: "missing required field: name",
       status: 400,
@@ -72,12 +93,20 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
   });
 
   it("updates (POST and PATCH keep absent fields), disables and deletes (204)", async () => {
-    const proxy = await client.createProxy({ name: "zk", upstream: "127.0.0.1:2181", listen: "127.0.0.1:0" });
+    const proxy = await client.createProxy({
+      name: "zk",
+      upstream: "127.0.0.1:2181",
+      listen: "127.0.0.1:0",
+    });
     const disabled = await proxy.update({ ...proxy.toJson(), enabled: false });
     expect(disabled.enabled).toBe(false);
     const patched = await raw("PATCH", "/proxies/zk", { enabled: true });
     expect(patched.status).toBe(200);
-    expect(patched.json).toMatchObject({ enabled: true, upstream: "127.0.0.1:2181", listen: proxy.listen });
+    expect(patched.json).toMatchObject({
+      enabled: true,
+      upstream: "127.0.0.1:2181",
+      listen: proxy.listen,
+    });
     const moved = await raw("PATCH", "/proxies/zk", { upstream: "127.0.0.1:2999" });
     expect(moved.json).toMatchObject({ upstream: "127.0.0.1:2999", enabled: true });
     await proxy.remove();
@@ -109,7 +138,11 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
   });
 
   it("adds (200), reads, updates, lists (upstream first) and removes toxics", async () => {
-    const proxy = await client.createProxy({ name: "zk", upstream: "127.0.0.1:2181", listen: "127.0.0.1:0" });
+    const proxy = await client.createProxy({
+      name: "zk",
+      upstream: "127.0.0.1:2181",
+      listen: "127.0.0.1:0",
+    });
     const latency = await proxy.addToxic({
       type: "latency",
       attributes: { latency: 100, jitter: 10 },
@@ -124,14 +157,31 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
       toxicity: 0.5,
       attributes: { rate: 10 },
     });
-    expect(added).toMatchObject({ status: 200, json: { name: "slow", type: "bandwidth", stream: "upstream", toxicity: 0.5, attributes: { rate: 10 } } });
+    expect(added).toMatchObject({
+      status: 200,
+      json: {
+        name: "slow",
+        type: "bandwidth",
+        stream: "upstream",
+        toxicity: 0.5,
+        attributes: { rate: 10 },
+      },
+    });
     const list = await raw("GET", "/proxies/zk/toxics");
-    expect((list.json as unknown as { name: string }[]).map((t) => t.name)).toEqual(["slow", "latency_downstream"]);
+    expect((list.json as unknown as { name: string }[]).map((t) => t.name)).toEqual([
+      "slow",
+      "latency_downstream",
+    ]);
     const fetched = await proxy.getToxic("latency_downstream");
     expect(fetched.attributes).toEqual({ latency: 100, jitter: 10 });
-    const updated = await fetched.update({ ...fetched.toJson(), attributes: { latency: 250 } } as never);
+    const updated = await fetched.update({
+      ...fetched.toJson(),
+      attributes: { latency: 250 },
+    } as never);
     expect(updated.attributes).toMatchObject({ latency: 250 });
-    const merged = await raw("PATCH", "/proxies/zk/toxics/latency_downstream", { attributes: { jitter: 5 } });
+    const merged = await raw("PATCH", "/proxies/zk/toxics/latency_downstream", {
+      attributes: { jitter: 5 },
+    });
     expect(merged.json?.attributes).toEqual({ latency: 250, jitter: 5 });
     expect((await raw("GET", "/proxies/zk")).json?.toxics).toHaveLength(2);
     await fetched.remove();
@@ -147,7 +197,9 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
       error: "invalid toxic type",
       status: 400,
     });
-    expect((await raw("POST", "/proxies/zk/toxics", { type: "latency", stream: "sideways" })).json).toEqual({
+    expect(
+      (await raw("POST", "/proxies/zk/toxics", { type: "latency", stream: "sideways" })).json,
+    ).toEqual({
       error: "stream was invalid, can be either upstream or downstream",
       status: 400,
     });
@@ -160,7 +212,11 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
   });
 
   it("resets (204): every proxy enabled again, every toxic gone", async () => {
-    const proxy = await client.createProxy({ name: "zk", upstream: "127.0.0.1:2181", listen: "127.0.0.1:0" });
+    const proxy = await client.createProxy({
+      name: "zk",
+      upstream: "127.0.0.1:2181",
+      listen: "127.0.0.1:0",
+    });
     await proxy.addToxic({ type: "timeout", attributes: { timeout: 0 } } as never);
     await proxy.update({ ...proxy.toJson(), enabled: false });
     const reset = await raw("POST", "/reset");
@@ -170,13 +226,26 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
 
   it("reports its version as JSON and refuses browsers with 403", async () => {
     expect(JSON.parse(await client.getVersion())).toEqual({ version: "2.12.0" });
-    const browser = await raw("GET", "/proxies", undefined, { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)" });
-    expect(browser).toMatchObject({ status: 403, json: { error: "User agent not allowed", status: 403 } });
+    const browser = await raw("GET", "/proxies", undefined, {
+      "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",
+    });
+    expect(browser).toMatchObject({
+      status: 403,
+      json: { error: "User agent not allowed", status: 403 },
+    });
   });
 
   it("answers 500 with the reason when the listen port is taken", async () => {
-    const first = await client.createProxy({ name: "a", upstream: "127.0.0.1:1", listen: "127.0.0.1:0" });
-    const taken = await raw("POST", "/proxies", { name: "b", upstream: "127.0.0.1:1", listen: first.listen });
+    const first = await client.createProxy({
+      name: "a",
+      upstream: "127.0.0.1:1",
+      listen: "127.0.0.1:0",
+    });
+    const taken = await raw("POST", "/proxies", {
+      name: "b",
+      upstream: "127.0.0.1:1",
+      listen: first.listen,
+    });
     expect(taken.status).toBe(500);
     expect(taken.json?.error).toMatch(/EADDRINUSE/);
   });

@@ -44,7 +44,9 @@ describe("ZooKeeper election handshake rewrite", () => {
     const message = handshake(-65535n, 5n, "127.0.0.1:30001");
     expect(rewriter.feed(message.subarray(0, 10)).length).toBe(0);
     const out = rewriter.feed(Buffer.concat([message.subarray(10), Buffer.from([1, 2, 3])]));
-    expect(out).toEqual(Buffer.concat([handshake(-65535n, 5n, "0.0.0.0:30001"), Buffer.from([1, 2, 3])]));
+    expect(out).toEqual(
+      Buffer.concat([handshake(-65535n, 5n, "0.0.0.0:30001"), Buffer.from([1, 2, 3])]),
+    );
     expect(rewriter.feed(Buffer.from("later"))).toEqual(Buffer.from("later"));
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { deriveRandom, randomInt, seededRandom, shuffled } from "../../../src/util/seeded-random.js";
+import {
+  deriveRandom,
+  randomInt,
+  seededRandom,
+  shuffled,
+} from "../../../src/util/seeded-random.js";
 
 describe("seeded randomness", () => {
   it("replays the same sequence for the same seed, and another for another", () => {

@@ -1,0 +1,64 @@
+import type { CutMode } from "../network/link-topology.js";
+
+/** Which server a fault hits: an id, or one chosen when the fault starts. */
+export type Target = number | "leader" | "follower" | "random";
+
+/** Links a degradation applies to: every peer link, or chosen directed pairs. */
+export type LinkSelection = "all" | readonly (readonly [number, number])[];
+
+/** Every fault the nemesis can run, as data (scenario files and plans hold these). */
+export type FaultSpec =
+  | { readonly kind: "kill"; readonly target?: Target; readonly count?: number }
+  | { readonly kind: "stop"; readonly target?: Target; readonly count?: number }
+  | { readonly kind: "pause"; readonly target?: Target; readonly count?: number }
+  | { readonly kind: "restart"; readonly target?: Target }
+  | { readonly kind: "isolate"; readonly target?: Target; readonly mode?: CutMode }
+  | {
+      readonly kind: "partition";
+      readonly groups: readonly (readonly number[])[] | "random-halves" | "majority-minority";
+      readonly mode?: CutMode;
+    }
+  | { readonly kind: "bridge"; readonly mode?: CutMode }
+  | { readonly kind: "ring"; readonly mode?: CutMode }
+  | { readonly kind: "one-way"; readonly from: Target; readonly to: Target }
+  | { readonly kind: "client-isolate"; readonly target?: Target; readonly mode?: CutMode }
+  | {
+      readonly kind: "latency";
+      readonly latency: number;
+      readonly jitter?: number;
+      readonly links?: LinkSelection;
+    }
+  | { readonly kind: "bandwidth"; readonly rate: number; readonly links?: LinkSelection }
+  | {
+      readonly kind: "flaky";
+      readonly style?: "reset" | "slicer";
+      readonly links?: LinkSelection;
+      readonly toxicity?: number;
+    }
+  | { readonly kind: "blackhole"; readonly links?: LinkSelection };
+
+/** The name of every fault kind. */
+export type FaultKind = FaultSpec["kind"];
+
+/** The fault catalogue: every kind with what it does (the scenario schema and CLI take names from here). */
+export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
+  kill: "SIGKILL servers; heal restarts them with their data",
+  stop: "stop servers gracefully; heal restarts them",
+  pause: "freeze servers (SIGSTOP, a stop-the-world pause); heal resumes them",
+  restart: "restart a server (graceful stop, start); nothing to heal",
+  isolate: "cut one server (e.g. the leader) off from every other server",
+  partition: "split the servers into groups (given, random halves, or majority/minority)",
+  bridge: "two halves that share one server, which sees everyone",
+  ring: "majorities ring: each server sees a majority, no two the same",
+  "one-way": "data from one server stops reaching another; the reverse still flows",
+  "client-isolate": "clients cannot reach one server; servers still can",
+  latency: "delay on peer links (latency +/- jitter, ms)",
+  bandwidth: "throughput cap on peer links (KB/s)",
+  flaky: "connections reset (reset_peer) or sliced into tiny pieces (slicer)",
+  blackhole: "peer links accept connections but pass nothing (timeout 0)",
+};
+
+/** True for a known fault kind. */
+export function isFaultKind(value: unknown): value is FaultKind {
+  return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
+}

@@ -1,0 +1,412 @@
+import type { Ensemble, EnsembleServer } from "../ensemble/ensemble.js";
+import { ZkChaosError } from "../errors.js";
+import type { HistoryRecorder } from "../history/recorder.js";
+import type { ConnectivityView, ServerCondition } from "../network/connectivity.js";
+import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
+import type { DirectedPair } from "../network/link-topology.js";
+import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
+import type { FaultSpec, LinkSelection, Target } from "./fault-spec.js";
+import {
+  bridge,
+  isolateGroups,
+  majoritiesRing,
+  majorityMinority,
+  randomHalves,
+  splitPairs,
+} from "./partitions.js";
+
+/** A fault in force: what was asked, what it hit, and how to undo it. */
+export interface ActiveFault {
+  readonly id: string;
+  readonly spec: FaultSpec;
+  /** What the fault resolved to when it started (servers, groups, links). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  heal(): Promise<void>;
+}
+
+/** A fault at an offset from the start of the schedule, for a while. */
+export interface ScheduledFault {
+  readonly id: string;
+  /** Milliseconds from the start of the run. */
+  readonly at: number;
+  /** How long it stays before it is healed (0: heal at once; instant faults ignore it). */
+  readonly durationMs: number;
+  readonly spec: FaultSpec;
+}
+
+/** What the nemesis works on. */
+export interface NemesisOptions {
+  readonly ensemble: Ensemble;
+  /** Needed for network faults; process faults work without it. */
+  readonly network?: FaultNetwork;
+  readonly recorder?: HistoryRecorder;
+  /** Seed of every choice the nemesis makes (random targets and groups). */
+  readonly seed: number | string;
+  /** How long to look for a leader when a fault targets it (default 10 s). */
+  readonly leaderTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs faults against an ensemble and its network, recording each action in the history. */
+export class Nemesis {
+  private readonly active = new Map<string, ActiveFault>();
+  private readonly random: Random;
+  private counter = 0;
+
+  constructor(private readonly options: NemesisOptions) {
+    this.random = deriveRandom(options.seed, "nemesis");
+  }
+
+  /** The current connectivity: process conditions plus what the network blocks. */
+  view(): ConnectivityView {
+    const { ensemble, network } = this.options;
+    const conditions: Record<number, ServerCondition> = {};
+    for (const server of ensemble.servers) {
+      conditions[server.id] =
+        server.processState === "running"
+          ? "up"
+          : server.processState === "paused"
+            ? "paused"
+            : "down";
+    }
+    const net = network?.view();
+    return {
+      servers: ensemble.servers.map((server) => server.id),
+      conditions,
+      blocked: net?.blocked ?? [],
+      clientsBlocked: net?.clientsBlocked ?? [],
+    };
+  }
+
+  /** Faults in force. */
+  activeFaults(): ActiveFault[] {
+    return [...this.active.values()];
+  }
+
+  /** Starts a fault now and records it. */
+  async start(spec: FaultSpec, id = `f${++this.counter}`): Promise<ActiveFault> {
+    this.record("invoke", spec.kind, { id, spec });
+    let fault: ActiveFault;
+    try {
+      fault = await this.apply(id, spec);
+    } catch (error) {
+      this.record("info", spec.kind, { id, spec, error: (error as Error).message });
+      throw error;
+    }
+    this.active.set(id, fault);
+    this.record("info", spec.kind, { id, spec, ...fault.detail });
+    this.recordView();
+    this.options.log?.(`nemesis: ${id} ${spec.kind} ${JSON.stringify(fault.detail)}`);
+    return fault;
+  }
+
+  /** Heals one fault and records it. */
+  async heal(id: string): Promise<void> {
+    const fault = this.active.get(id);
+    if (fault === undefined) return;
+    this.record("invoke", "heal", { id, kind: fault.spec.kind });
+    await fault.heal();
+    this.active.delete(id);
+    this.record("info", "heal", { id, kind: fault.spec.kind });
+    this.recordView();
+    this.options.log?.(`nemesis: healed ${id} ${fault.spec.kind}`);
+  }
+
+  /**
+   * Restores everything: every link, every paused server resumed, every
+   * stopped server restarted. Run at setup and teardown so no run starts
+   * with, or leaves behind, a fault.
+   */
+  async healAll(): Promise<void> {
+    this.record("invoke", "heal-all", {});
+    for (const id of [...this.active.keys()]) await this.heal(id).catch(() => undefined);
+    await this.options.network?.healAll();
+    for (const server of this.options.ensemble.servers) {
+      if (server.processState === "paused") await server.resume();
+      else if (server.processState === "stopped") await server.restart();
+    }
+    this.record("info", "heal-all", {});
+    this.recordView();
+  }
+
+  /**
+   * Runs a schedule in time order from now: each fault starts at its offset
+   * and is healed after its duration. Stops early (healing what it started)
+   * when the signal aborts. Everything is healed at the end.
+   */
+  async run(schedule: readonly ScheduledFault[], signal?: AbortSignal): Promise<void> {
+    const started = performance.now();
+    type Step = { at: number; act: () => Promise<void> };
+    const steps: Step[] = [];
+    for (const item of schedule) {
+      steps.push({ at: item.at, act: async () => void (await this.start(item.spec, item.id)) });
+      steps.push({ at: item.at + item.durationMs, act: () => this.heal(item.id) });
+    }
+    steps.sort((a, b) => a.at - b.at);
+    try {
+      for (const step of steps) {
+        const wait = step.at - (performance.now() - started);
+        if (wait > 0) await abortableSleep(wait, signal);
+        if (signal?.aborted) break;
+        await step.act();
+      }
+    } finally {
+      await this.healAll();
+    }
+  }
+
+  private record(type: "invoke" | "info", f: string, value: unknown): void {
+    this.options.recorder?.record({ process: "nemesis", type, f, value });
+  }
+
+  private recordView(): void {
+    this.options.recorder?.record({
+      process: "nemesis",
+      type: "info",
+      f: "connectivity",
+      value: this.view(),
+    });
+  }
+
+  private ids(): number[] {
+    return this.options.ensemble.servers.map((server) => server.id);
+  }
+
+  private requireNetwork(kind: string): FaultNetwork {
+    if (this.options.network === undefined) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault '${kind}' needs the fault network: start the ensemble with one`,
+      );
+    }
+    return this.options.network;
+  }
+
+  private async leader(): Promise<number> {
+    const deadline = performance.now() + (this.options.leaderTimeoutMs ?? 10_000);
+    for (;;) {
+      const leader = await this.options.ensemble.leader();
+      if (leader !== undefined) return leader;
+      if (performance.now() > deadline) {
+        throw new ZkChaosError(
+          "SERVER_STATE",
+          "no leader to target: no server reports itself leader",
+        );
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Resolves targets to `count` distinct running server ids. */
+  private async resolve(target: Target | undefined, count = 1): Promise<number[]> {
+    const running = this.options.ensemble.servers
+      .filter((s) => s.processState === "running")
+      .map((s) => s.id);
+    const chosen: number[] = [];
+    if (typeof target === "number") {
+      if (!this.ids().includes(target)) {
+        throw new ZkChaosError(
+          "BAD_INPUT",
+          `no server ${target}: ids are ${this.ids().join(", ")}`,
+        );
+      }
+      chosen.push(target);
+    } else if (target === "leader") {
+      chosen.push(await this.leader());
+    } else if (target === "follower") {
+      const leader = await this.leader();
+      chosen.push(
+        pick(
+          this.random,
+          running.filter((id) => id !== leader),
+        ),
+      );
+    }
+    const rest = shuffled(
+      this.random,
+      running.filter((id) => !chosen.includes(id)),
+    );
+    while (chosen.length < count && rest.length > 0) chosen.push(rest.shift() as number);
+    if (chosen.length === 0) throw new ZkChaosError("SERVER_STATE", "no running server to target");
+    return chosen;
+  }
+
+  private links(selection: LinkSelection | undefined): DirectedPair[] {
+    if (selection === undefined || selection === "all") {
+      const ids = this.ids();
+      return ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to })));
+    }
+    return selection.map(([from, to]) => ({ from, to }));
+  }
+
+  private servers(ids: readonly number[]): EnsembleServer[] {
+    return ids.map((id) => this.options.ensemble.server(id));
+  }
+
+  private async partition(
+    id: string,
+    spec: FaultSpec,
+    pairs: DirectedPair[],
+    mode: "refuse" | "blackhole" | undefined,
+    detail: Record<string, unknown>,
+  ): Promise<ActiveFault> {
+    const network = this.requireNetwork(spec.kind);
+    await network.block(pairs, mode ?? "refuse", id);
+    return {
+      id,
+      spec,
+      detail: { ...detail, mode: mode ?? "refuse" },
+      heal: () => network.unblock(id),
+    };
+  }
+
+  private async degrade(
+    id: string,
+    spec: FaultSpec,
+    toxic: ToxicSpec,
+    links: LinkSelection | undefined,
+  ): Promise<ActiveFault> {
+    const network = this.requireNetwork(spec.kind);
+    const pairs = this.links(links);
+    await network.degrade(id, pairs, toxic);
+    return {
+      id,
+      spec,
+      detail: {
+        toxic: toxic.type,
+        attributes: toxic.attributes,
+        links: pairs.map((p) => [p.from, p.to]),
+      },
+      heal: () => network.undegrade(id),
+    };
+  }
+
+  private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {
+    const ids = this.ids();
+    switch (spec.kind) {
+      case "kill":
+      case "stop":
+      case "pause": {
+        const targets = await this.resolve(spec.target ?? "random", spec.count ?? 1);
+        const servers = this.servers(targets);
+        await Promise.all(
+          servers.map((server) =>
+            spec.kind === "kill"
+              ? server.kill()
+              : spec.kind === "stop"
+                ? server.stop()
+                : server.pause(),
+          ),
+        );
+        const heal = async () => {
+          await Promise.all(
+            servers.map((server) => (spec.kind === "pause" ? server.resume() : server.restart())),
+          );
+        };
+        return { id, spec, detail: { servers: targets }, heal };
+      }
+      case "restart": {
+        const [target] = await this.resolve(spec.target ?? "random");
+        await this.options.ensemble.server(target as number).restart();
+        return { id, spec, detail: { servers: [target] }, heal: async () => {} };
+      }
+      case "isolate": {
+        const [target] = await this.resolve(spec.target ?? "random");
+        const groups = isolateGroups(target as number, ids);
+        return this.partition(id, spec, splitPairs(groups), spec.mode, { groups });
+      }
+      case "partition": {
+        const groups =
+          spec.groups === "random-halves"
+            ? randomHalves(this.random, ids)
+            : spec.groups === "majority-minority"
+              ? majorityMinority(this.random, ids)
+              : spec.groups.map((group) => [...group]);
+        return this.partition(id, spec, splitPairs(groups), spec.mode, { groups });
+      }
+      case "bridge": {
+        const plan = bridge(this.random, ids);
+        return this.partition(id, spec, plan.pairs, spec.mode, {
+          bridge: plan.bridge,
+          groups: plan.halves,
+        });
+      }
+      case "ring": {
+        const plan = majoritiesRing(this.random, ids);
+        return this.partition(id, spec, plan.pairs, spec.mode, { ring: plan.ring });
+      }
+      case "one-way": {
+        const [from] = await this.resolve(spec.from);
+        const others = ids.filter((candidate) => candidate !== from);
+        const to =
+          typeof spec.to === "number"
+            ? spec.to
+            : spec.to === "leader"
+              ? await this.leader()
+              : pick(this.random, others);
+        // One-way cuts cannot refuse connections (both directions share them): black-hole the direction.
+        return this.partition(id, spec, [{ from: from as number, to }], "blackhole", { from, to });
+      }
+      case "client-isolate": {
+        const network = this.requireNetwork(spec.kind);
+        const [target] = await this.resolve(spec.target ?? "random");
+        await network.blockClients(target as number, spec.mode ?? "refuse");
+        return {
+          id,
+          spec,
+          detail: { server: target },
+          heal: () => network.unblockClients(target as number),
+        };
+      }
+      case "latency":
+        return this.degrade(
+          id,
+          spec,
+          { type: "latency", attributes: { latency: spec.latency, jitter: spec.jitter ?? 0 } },
+          spec.links,
+        );
+      case "bandwidth":
+        return this.degrade(
+          id,
+          spec,
+          { type: "bandwidth", attributes: { rate: spec.rate } },
+          spec.links,
+        );
+      case "flaky":
+        return this.degrade(
+          id,
+          spec,
+          spec.style === "slicer"
+            ? {
+                type: "slicer",
+                attributes: { average_size: 16, size_variation: 8, delay: 500 },
+                toxicity: spec.toxicity ?? 1,
+              }
+            : {
+                type: "reset_peer",
+                attributes: { timeout: 500 },
+                toxicity: spec.toxicity ?? 0.3,
+                stream: "upstream",
+              },
+          spec.links,
+        );
+      case "blackhole":
+        return this.degrade(id, spec, { type: "timeout", attributes: { timeout: 0 } }, spec.links);
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done);
+  });
+}

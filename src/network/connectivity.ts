@@ -1,0 +1,63 @@
+/**
+ * The connectivity view: at one instant, which servers are up and which can
+ * exchange data with which. Pure data and pure functions, so the nemesis can
+ * write it into the history and the checkers can compute the quorum from it.
+ */
+
+/** What the harness did to a server's process. */
+export type ServerCondition = "up" | "paused" | "down";
+
+/** The whole cluster's connectivity at one instant. */
+export interface ConnectivityView {
+  /** Server ids, 1-based. */
+  readonly servers: readonly number[];
+  readonly conditions: Readonly<Record<number, ServerCondition>>;
+  /** Directed pairs [from, to] whose data is blocked. */
+  readonly blocked: readonly (readonly [number, number])[];
+  /** Servers that clients cannot reach. */
+  readonly clientsBlocked: readonly number[];
+}
+
+/** The smallest number of voters that make a quorum of n. */
+export function majority(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
+
+/** Failures an ensemble of n voters tolerates. */
+export function tolerance(n: number): number {
+  return n - majority(n);
+}
+
+/** True when a and b are both up and data flows both ways between them. */
+export function connected(view: ConnectivityView, a: number, b: number): boolean {
+  if (a === b) return view.conditions[a] === "up";
+  if (view.conditions[a] !== "up" || view.conditions[b] !== "up") return false;
+  return !view.blocked.some(([from, to]) => (from === a && to === b) || (from === b && to === a));
+}
+
+/** The servers a leader at `leader` could lead: itself and every server connected to it. */
+export function followersOf(view: ConnectivityView, leader: number): number[] {
+  return view.servers.filter((server) => connected(view, leader, server));
+}
+
+/** Servers that could lead a quorum under this view (each sees a majority, itself included). */
+export function possibleLeaders(view: ConnectivityView): number[] {
+  const needed = majority(view.servers.length);
+  return view.servers.filter(
+    (server) => view.conditions[server] === "up" && followersOf(view, server).length >= needed,
+  );
+}
+
+/** True when some server can lead a majority: the ensemble can be available. */
+export function quorumPossible(view: ConnectivityView): boolean {
+  return possibleLeaders(view).length > 0;
+}
+
+/**
+ * Servers that may serve requests if `leader` leads: its connected majority.
+ * Empty when it cannot lead a quorum.
+ */
+export function servingSetFor(view: ConnectivityView, leader: number): number[] {
+  const followers = followersOf(view, leader);
+  return followers.length >= majority(view.servers.length) ? followers : [];
+}

@@ -1,0 +1,465 @@
+import { randomBytes } from "node:crypto";
+import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node-client";
+import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/local-ensemble.js";
+import { ZkChaosError } from "../errors.js";
+import {
+  type CutMode,
+  clientProxyName,
+  type DirectedPair,
+  type LinkProxy,
+  linkTopology,
+  pairKey,
+  peerProxyName,
+  peerProxyState,
+} from "./link-topology.js";
+import { ZOOKEEPER_ELECTION_REWRITE } from "./toxiproxy/tcp-proxy.js";
+import { startToxiproxyServer, type ToxiproxyServer } from "./toxiproxy/toxiproxy-server.js";
+
+/** Options of the fault network. */
+export interface FaultNetworkOptions {
+  /** A real Toxiproxy to use; default: start the built-in server on loopback. */
+  readonly toxiproxyUrl?: string;
+  /** Seed for the built-in server's toxicity and jitter draws. */
+  readonly seed?: string | number;
+  /** Host the servers and proxies use (default 127.0.0.1). */
+  readonly host?: string;
+  readonly log?: (line: string) => void;
+  /**
+   * Rewrite the election handshake in the built-in server (default true).
+   * Off only to show the bypass it prevents.
+   */
+  readonly electionRewrite?: boolean;
+}
+
+/** A toxic a degradation adds, in Toxiproxy's terms. */
+export interface ToxicSpec {
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, number>>;
+  readonly toxicity?: number;
+  /** Which direction of each link (default both). */
+  readonly stream?: "upstream" | "downstream" | "both";
+}
+
+/** Which server can send to which, as the network (not the processes) allows. */
+export interface NetworkView {
+  /** Directed server pairs whose data is blocked, e.g. [[1,2]] = 1 cannot reach 2. */
+  readonly blocked: readonly [number, number][];
+  /** Servers whose clients are cut off. */
+  readonly clientsBlocked: readonly number[];
+  /** Active degradations by name, with the links they affect. */
+  readonly degradations: readonly { name: string; type: string; links: [number, number][] }[];
+}
+
+const BLACKHOLE_UP = "zkchaos_partition_up";
+const BLACKHOLE_DOWN = "zkchaos_partition_down";
+
+/**
+ * The fault network of one ensemble: every peer connection (each channel and
+ * direction) and every client connection passes through its own proxy,
+ * controlled only through the Toxiproxy HTTP API.
+ */
+export class FaultNetwork implements AsyncDisposable {
+  readonly prefix: string;
+  readonly api: Toxiproxy;
+  readonly url: string;
+  /** False with an external Toxiproxy, which cannot rewrite the election handshake. */
+  readonly builtIn: boolean;
+  private readonly rewrite: boolean;
+  private readonly host: string;
+  private readonly server: ToxiproxyServer | undefined;
+  private readonly log: (line: string) => void;
+  private proxies = new Map<string, { link: LinkProxy; listenPort: number; client: ClientProxy }>();
+  private readonly toxics = new Map<string, Toxic<unknown>>();
+  private ids: number[] = [];
+  /** Blocked directions, each with the faults that block it and how. */
+  private blocked = new Map<string, Map<string, CutMode>>();
+  private clientsBlocked = new Map<number, CutMode>();
+  private readonly applied = new Map<string, { enabled: boolean; toxics: Set<string> }>();
+  private readonly degradations = new Map<
+    string,
+    { type: string; proxies: string[]; toxics: string[]; links: [number, number][] }
+  >();
+  private disposed = false;
+
+  private constructor(init: {
+    url: string;
+    server: ToxiproxyServer | undefined;
+    host: string;
+    log: (line: string) => void;
+    rewrite: boolean;
+  }) {
+    this.rewrite = init.rewrite && init.server !== undefined;
+    this.url = init.url;
+    this.server = init.server;
+    this.builtIn = init.server !== undefined;
+    this.host = init.host;
+    this.log = init.log;
+    this.api = new Toxiproxy(init.url);
+    this.prefix = `zkc-${randomBytes(3).toString("hex")}`;
+  }
+
+  /** Connects to a Toxiproxy, or starts the built-in one on a free loopback port. */
+  static async start(options: FaultNetworkOptions = {}): Promise<FaultNetwork> {
+    const log = options.log ?? (() => {});
+    const host = options.host ?? "127.0.0.1";
+    if (options.toxiproxyUrl !== undefined) {
+      const url = options.toxiproxyUrl.replace(/\/+$/, "");
+      try {
+        await new Toxiproxy(url).getVersion();
+      } catch (error) {
+        throw new ZkChaosError(
+          "BAD_INPUT",
+          `no Toxiproxy answers at ${url} (${(error as Error).message}): start one (toxiproxy-server, or 'zk-chaos toxiproxy') or drop --toxiproxy-url to use the built-in one`,
+        );
+      }
+      log(`fault network: Toxiproxy at ${url}`);
+      return new FaultNetwork({ url, server: undefined, host, log, rewrite: false });
+    }
+    const server = await startToxiproxyServer({
+      host: "127.0.0.1",
+      port: 0,
+      seed: options.seed ?? 0,
+    });
+    log(`fault network: built-in Toxiproxy-compatible server at ${server.url}`);
+    return new FaultNetwork({
+      url: server.url,
+      server,
+      host,
+      log,
+      rewrite: options.electionRewrite !== false,
+    });
+  }
+
+  /**
+   * The peer layout for startLocalEnsemble: creates the proxy mesh once the
+   * servers' ports are known, and names each peer through its proxy.
+   */
+  peerLayout(): PeerLayoutFactory {
+    return async (ports: readonly ServerPorts[], host: string): Promise<PeerLayout> => {
+      await this.createMesh(ports, host);
+      const own = new Map(ports.map((server) => [server.id, server]));
+      return (self, peer) => {
+        if (self === peer) {
+          const server = own.get(self) as ServerPorts;
+          // Without the handshake rewrite (a real Toxiproxy), the wildcard own
+          // address is the other way to stop the election dial-back bypass.
+          return {
+            host: this.builtIn ? host : "0.0.0.0",
+            quorumPort: server.quorum,
+            electionPort: server.election,
+          };
+        }
+        return {
+          host,
+          quorumPort: this.listenPort(peerProxyName(this.prefix, "quorum", self, peer)),
+          electionPort: this.listenPort(peerProxyName(this.prefix, "election", self, peer)),
+        };
+      };
+    };
+  }
+
+  /** A connect string through the client proxies of the given servers (default all). */
+  clientConnectString(ids: readonly number[] = this.ids): string {
+    return ids
+      .map((id) => `${this.host}:${this.listenPort(clientProxyName(this.prefix, id))}`)
+      .join(",");
+  }
+
+  /** The listen ports of every proxy, by name. */
+  proxyPorts(): ReadonlyMap<string, number> {
+    return new Map([...this.proxies].map(([name, entry]) => [name, entry.listenPort]));
+  }
+
+  /**
+   * Blocks the given directions on behalf of `owner` (a fault id). Faults
+   * overlap safely: a direction stays blocked until every owner released it.
+   */
+  async block(
+    pairs: readonly DirectedPair[],
+    mode: CutMode = "refuse",
+    owner = "manual",
+  ): Promise<void> {
+    for (const pair of pairs) {
+      this.requireServer(pair.from);
+      this.requireServer(pair.to);
+      if (pair.from === pair.to) continue;
+      const owners = this.blocked.get(pairKey(pair)) ?? new Map<string, CutMode>();
+      owners.set(owner, mode);
+      this.blocked.set(pairKey(pair), owners);
+    }
+    await this.applyPeers();
+  }
+
+  /** Releases every direction `owner` blocked. */
+  async unblock(owner = "manual"): Promise<void> {
+    for (const [key, owners] of this.blocked) {
+      owners.delete(owner);
+      if (owners.size === 0) this.blocked.delete(key);
+    }
+    await this.applyPeers();
+  }
+
+  /** Cuts clients off from a server (its client proxy). */
+  async blockClients(id: number, mode: CutMode = "refuse"): Promise<void> {
+    this.requireServer(id);
+    this.clientsBlocked.set(id, mode);
+    await this.applyClient(id);
+  }
+
+  /** Lets clients reach a server again. */
+  async unblockClients(id: number): Promise<void> {
+    this.clientsBlocked.delete(id);
+    await this.applyClient(id);
+  }
+
+  /** Adds a toxic to every proxy of the given directed links (both channels). */
+  async degrade(name: string, links: readonly DirectedPair[], toxic: ToxicSpec): Promise<void> {
+    if (this.degradations.has(name))
+      throw new ZkChaosError("BAD_INPUT", `degradation '${name}' is already active`);
+    const streams =
+      toxic.stream === undefined || toxic.stream === "both"
+        ? ["upstream", "downstream"]
+        : [toxic.stream];
+    const record = {
+      type: toxic.type,
+      proxies: [] as string[],
+      toxics: [] as string[],
+      links: [] as [number, number][],
+    };
+    this.degradations.set(name, record);
+    for (const link of links) {
+      record.links.push([link.from, link.to]);
+      for (const channel of ["quorum", "election"] as const) {
+        const proxyName = peerProxyName(this.prefix, channel, link.from, link.to);
+        for (const stream of streams) {
+          const toxicName = `${name}_${stream}`;
+          await this.addToxic(proxyName, {
+            name: toxicName,
+            type: toxic.type,
+            stream,
+            toxicity: toxic.toxicity ?? 1,
+            attributes: toxic.attributes,
+          });
+          record.proxies.push(proxyName);
+          record.toxics.push(toxicName);
+        }
+      }
+    }
+  }
+
+  /** Removes a degradation. */
+  async undegrade(name: string): Promise<void> {
+    const record = this.degradations.get(name);
+    if (record === undefined) return;
+    this.degradations.delete(name);
+    for (const [index, proxyName] of record.proxies.entries()) {
+      await this.removeToxic(proxyName, record.toxics[index] as string);
+    }
+  }
+
+  /** Restores every link: nothing blocked, no degradation, every proxy enabled. */
+  async healAll(): Promise<void> {
+    this.blocked.clear();
+    for (const name of [...this.degradations.keys()]) await this.undegrade(name);
+    await this.applyPeers();
+    const clients = [...this.clientsBlocked.keys()];
+    this.clientsBlocked.clear();
+    for (const id of clients) await this.applyClient(id);
+  }
+
+  /** What the network currently blocks, as data. */
+  view(): NetworkView {
+    return {
+      blocked: [...this.blocked.keys()]
+        .map((key) => key.split(">").map(Number) as [number, number])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      clientsBlocked: [...this.clientsBlocked.keys()].sort((a, b) => a - b),
+      degradations: [...this.degradations].map(([name, record]) => ({
+        name,
+        type: record.type,
+        links: record.links,
+      })),
+    };
+  }
+
+  /** Removes every proxy of this network and stops the built-in server; safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.server) {
+      await this.server.close();
+      return;
+    }
+    for (const [name, entry] of this.proxies) {
+      await this.call(`removing proxy ${name}`, () => entry.client.remove()).catch(() => {});
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  private async createMesh(ports: readonly ServerPorts[], host: string): Promise<void> {
+    this.ids = ports.map((server) => server.id);
+    const mesh = linkTopology(this.prefix, ports, host);
+    const body = mesh.map((link) => ({
+      name: link.name,
+      listen: `${host}:0`,
+      upstream: link.upstream,
+      enabled: true,
+      ...(this.rewrite && link.channel === "election"
+        ? { rewrite: ZOOKEEPER_ELECTION_REWRITE }
+        : {}),
+    }));
+    const created = (await this.api.populate(body as never)) as Record<string, ClientProxy>;
+    for (const link of mesh) {
+      const proxy = created[link.name];
+      if (proxy === undefined)
+        throw new ZkChaosError(
+          "SERVER_START_FAILED",
+          `Toxiproxy did not create proxy ${link.name}`,
+        );
+      const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(":") + 1));
+      this.proxies.set(link.name, { link, listenPort: port, client: proxy });
+      this.applied.set(link.name, { enabled: true, toxics: new Set() });
+    }
+    if (!this.builtIn) {
+      this.log(
+        "fault network: external Toxiproxy cannot rewrite the election handshake; servers bind peer ports on 0.0.0.0",
+      );
+    }
+    this.log(`fault network: ${mesh.length} proxies for ${ports.length} servers`);
+  }
+
+  private listenPort(name: string): number {
+    const entry = this.proxies.get(name);
+    if (entry === undefined)
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `no proxy ${name}: is the ensemble started with this network's peerLayout()?`,
+      );
+    return entry.listenPort;
+  }
+
+  private requireServer(id: number): void {
+    if (!this.ids.includes(id)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `no server ${id} in the fault network: ids are ${this.ids.join(", ")}`,
+      );
+    }
+  }
+
+  private async applyPeers(): Promise<void> {
+    // A direction is black-holed if any owner asked for that, else refused.
+    const effective = new Map<string, CutMode>();
+    for (const [key, owners] of this.blocked) {
+      effective.set(key, [...owners.values()].includes("blackhole") ? "blackhole" : "refuse");
+    }
+    const work: Promise<void>[] = [];
+    for (const from of this.ids) {
+      for (const to of this.ids) {
+        if (from === to) continue;
+        const state = peerProxyState(from, to, effective);
+        for (const channel of ["quorum", "election"] as const) {
+          work.push(
+            this.applyProxy(
+              peerProxyName(this.prefix, channel, from, to),
+              state.enabled,
+              state.blackholeUpstream,
+              state.blackholeDownstream,
+            ),
+          );
+        }
+      }
+    }
+    await Promise.all(work);
+  }
+
+  private async applyClient(id: number): Promise<void> {
+    const mode = this.clientsBlocked.get(id);
+    await this.applyProxy(
+      clientProxyName(this.prefix, id),
+      mode !== "refuse",
+      mode === "blackhole",
+      mode === "blackhole",
+    );
+  }
+
+  /** Brings one proxy to the wanted state with as few API calls as possible. */
+  private async applyProxy(
+    name: string,
+    enabled: boolean,
+    holeUp: boolean,
+    holeDown: boolean,
+  ): Promise<void> {
+    const current = this.applied.get(name);
+    if (current === undefined) return;
+    const wanted = new Map([
+      [BLACKHOLE_UP, holeUp ? "upstream" : undefined],
+      [BLACKHOLE_DOWN, holeDown ? "downstream" : undefined],
+    ]);
+    for (const [toxic, stream] of wanted) {
+      if (stream !== undefined && !current.toxics.has(toxic)) {
+        await this.addToxic(name, {
+          name: toxic,
+          type: "timeout",
+          stream,
+          toxicity: 1,
+          attributes: { timeout: 0 },
+        });
+        current.toxics.add(toxic);
+      } else if (stream === undefined && current.toxics.has(toxic)) {
+        await this.removeToxic(name, toxic);
+        current.toxics.delete(toxic);
+      }
+    }
+    if (current.enabled !== enabled) {
+      const entry = this.proxies.get(name);
+      if (entry === undefined) return;
+      entry.client = await this.call(`${enabled ? "enabling" : "disabling"} proxy ${name}`, () =>
+        entry.client.update({ ...entry.client.toJson(), enabled }),
+      );
+      current.enabled = enabled;
+    }
+  }
+
+  private async addToxic(
+    proxyName: string,
+    body: {
+      name: string;
+      type: string;
+      stream: string;
+      toxicity: number;
+      attributes: Readonly<Record<string, number>>;
+    },
+  ): Promise<void> {
+    const entry = this.proxies.get(proxyName);
+    if (entry === undefined) throw new ZkChaosError("BAD_INPUT", `no proxy ${proxyName}`);
+    const toxic = await this.call(
+      `adding ${body.type} toxic ${body.name} to proxy ${proxyName}`,
+      () => entry.client.addToxic(body as never),
+    );
+    this.toxics.set(`${proxyName}/${body.name}`, toxic as Toxic<unknown>);
+  }
+
+  private async removeToxic(proxyName: string, toxicName: string): Promise<void> {
+    const key = `${proxyName}/${toxicName}`;
+    const toxic = this.toxics.get(key);
+    this.toxics.delete(key);
+    if (toxic !== undefined)
+      await this.call(`removing toxic ${toxicName} from proxy ${proxyName}`, () => toxic.remove());
+  }
+
+  /** Runs one client call, naming what failed (the client library drops the server's message). */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `Toxiproxy at ${this.url}: ${what} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+}
