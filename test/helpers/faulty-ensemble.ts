@@ -1,0 +1,121 @@
+import { createServer } from "node:net";
+import { expect } from "vitest";
+import type { Ensemble } from "../../src/ensemble/ensemble.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import { Nemesis } from "../../src/faults/nemesis.js";
+import { HistoryRecorder, MemorySink } from "../../src/history/recorder.js";
+import { findBypasses } from "../../src/network/bypass-check.js";
+import { FaultNetwork } from "../../src/network/fault-network.js";
+import { expectNothingLeft } from "./runtime.js";
+import { eventually, readEventually, sessionTo } from "./zk.js";
+
+/** An ensemble behind the fault network, with a nemesis recording into memory. */
+export interface FaultyEnsemble extends AsyncDisposable {
+  readonly ensemble: LocalEnsemble;
+  readonly network: FaultNetwork;
+  readonly nemesis: Nemesis;
+  readonly history: MemorySink;
+}
+
+/** Starts n servers whose every peer link goes through its own proxy. */
+export async function startFaultyEnsemble(nodes: number, root: string, seed = 1): Promise<FaultyEnsemble> {
+  const network = await FaultNetwork.start({ seed });
+  let ensemble: LocalEnsemble;
+  try {
+    ensemble = await startLocalEnsemble({ nodes, runtimeRoot: root, peerLayout: network.peerLayout() });
+  } catch (error) {
+    await network.dispose();
+    throw error;
+  }
+  const history = new MemorySink();
+  const recorder = new HistoryRecorder([history]);
+  const nemesis = new Nemesis({ ensemble, network, recorder, seed });
+  await nemesis.healAll();
+  return {
+    ensemble,
+    network,
+    nemesis,
+    history,
+    async [Symbol.asyncDispose]() {
+      try {
+        await nemesis.healAll();
+      } finally {
+        await ensemble.dispose();
+        await network.dispose();
+      }
+    },
+  };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Asserts a disposed faulty ensemble left nothing: no server, no proxy listener, no folder. */
+export async function expectFaultyNothingLeft(faulty: FaultyEnsemble, root: string): Promise<void> {
+  await expectNothingLeft(faulty.ensemble, root);
+  const busy: number[] = [];
+  for (const port of faulty.network.proxyPorts().values()) if (!(await portFree(port))) busy.push(port);
+  expect(busy, "proxy ports still listening").toEqual([]);
+}
+
+/** Server-to-server connections that bypass the proxies right now. */
+export function bypasses(ensemble: LocalEnsemble): ReturnType<typeof findBypasses> {
+  const pids = ensemble.servers.map((server) => server.pid).filter((pid): pid is number => pid !== undefined);
+  const real = new Set(ensemble.ports.flatMap((p) => [p.client, p.quorum, p.election]));
+  return findBypasses(pids, real);
+}
+
+/** Ids of servers whose srvr says they serve. */
+export async function servingIds(ensemble: Ensemble): Promise<number[]> {
+  const statuses = await ensemble.statuses();
+  return [...statuses].filter(([, status]) => status.state === "serving").map(([id]) => id).sort((a, b) => a - b);
+}
+
+/** Waits until exactly `expected` serve (bounded); returns what served last. */
+export async function waitServing(ensemble: Ensemble, expected: readonly number[], timeoutMs = 20_000): Promise<number[]> {
+  let last: number[] = [];
+  const want = [...expected].sort((a, b) => a - b).join(",");
+  await eventually(async () => {
+    last = await servingIds(ensemble);
+    return last.join(",") === want;
+  }, timeoutMs);
+  return last;
+}
+
+let marker = 0;
+
+/** Writes through the given servers and checks the write is acknowledged. */
+export async function expectWritable(ensemble: Ensemble, ids: readonly number[]): Promise<void> {
+  const session = await sessionTo(ensemble, ids[0] as number);
+  try {
+    await session.create(`/writable-${process.pid}-${++marker}`, "ok");
+  } finally {
+    session.close();
+  }
+}
+
+/** After a heal: every server serves, one leader, a new write reaches every server, zxids agree. */
+export async function expectHealedInSync(ensemble: Ensemble): Promise<void> {
+  const { leader } = await ensemble.waitForQuorum({ servers: ensemble.servers.map((s) => s.id), timeoutMs: 30_000 });
+  const path = `/in-sync-${process.pid}-${++marker}`;
+  const writer = await sessionTo(ensemble, leader);
+  await writer.create(path, "synced");
+  writer.close();
+  for (const server of ensemble.servers) {
+    const reader = await sessionTo(ensemble, server.id);
+    expect(await readEventually(reader, path, "synced", 10_000), `server ${server.id} caught up`).toBe("synced");
+    reader.close();
+  }
+  const agreed = await eventually(async () => {
+    const zxids = new Set(
+      [...(await ensemble.statuses()).values()].map((status) => (status.state === "serving" ? status.zxid : -1n)),
+    );
+    return zxids.size === 1 && !zxids.has(-1n);
+  });
+  expect(agreed, "all servers at the same zxid").toBe(true);
+}
