@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
+import { FaultNetwork } from "../network/fault-network.js";
 import type { ServerStatus } from "../ensemble/srvr.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { formatDuration } from "../util/duration.js";
@@ -32,6 +33,9 @@ export interface EnsembleUpOptions {
   readonly keep?: boolean;
   readonly zkHome?: string;
   readonly java?: string;
+  readonly network?: boolean;
+  readonly toxiproxyUrl?: string;
+  readonly seed?: string;
 }
 
 /** Turns CLI options into settings overrides (only what was given). */
@@ -88,15 +92,31 @@ function waitForStop(durationMs: number | undefined): Promise<string> {
 /** Runs `ensemble up`: start, print, wait for the duration or a signal, tear down. */
 export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise<number> {
   const started = performance.now();
-  const ensemble: LocalEnsemble = await startLocalEnsemble({
-    nodes: options.nodes,
-    profile: options.profile,
-    settings: settingsFromOptions(options),
-    install: { zkHome: options.zkHome, java: options.java },
-    dir: options.dir,
-    keepDir: options.keep,
-    log: (line) => io.err(`zk-chaos: ${line}\n`),
-  });
+  const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  const network =
+    options.network || options.toxiproxyUrl !== undefined
+      ? await FaultNetwork.start({
+          toxiproxyUrl: options.toxiproxyUrl,
+          seed: options.seed ?? 0,
+          log,
+        })
+      : undefined;
+  let ensemble: LocalEnsemble;
+  try {
+    ensemble = await startLocalEnsemble({
+      nodes: options.nodes,
+      profile: options.profile,
+      settings: settingsFromOptions(options),
+      install: { zkHome: options.zkHome, java: options.java },
+      dir: options.dir,
+      keepDir: options.keep,
+      peerLayout: network?.peerLayout(),
+      log,
+    });
+  } catch (error) {
+    await network?.dispose();
+    throw error;
+  }
   try {
     const statuses = await ensemble.statuses();
     io.out(
@@ -104,6 +124,12 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
         `(ZooKeeper ${ensemble.zooKeeperVersion}, tickTime ${ensemble.settings.tickTime} ms)\n`,
     );
     io.out(`connect string: ${ensemble.connectString()}\n`);
+    if (network !== undefined) {
+      io.out(`connect string through the client proxies: ${network.clientConnectString()}\n`);
+      io.out(
+        `Toxiproxy API: ${network.url} (proxies named ${network.prefix}-*; peer links q/e-FROM-TO, clients c-ID)\n`,
+      );
+    }
     for (const line of describeServers(ensemble, statuses)) io.out(`${line}\n`);
     const kept = options.dir !== undefined || options.keep === true;
     io.out(
@@ -118,6 +144,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
     io.out(`${reason}: stopping\n`);
   } finally {
     await ensemble.dispose();
+    await network?.dispose();
   }
   io.out("stopped; no server left running\n");
   return 0;
@@ -156,6 +183,15 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--keep", "keep the temp folder with data and logs after stopping")
     .option("--zk-home <folder>", "ZooKeeper install to use (default: $ZK_HOME, then Debian's)")
     .option("--java <path>", "java executable (default: $JAVA_HOME/bin/java, then PATH)")
+    .option(
+      "--network",
+      "route every peer and client link through its own proxy (built-in Toxiproxy)",
+    )
+    .option(
+      "--toxiproxy-url <url>",
+      "route links through this real Toxiproxy instead (implies --network)",
+    )
+    .option("--seed <seed>", "seed for the built-in proxy's toxicity and jitter draws", "0")
     .action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
   ensemble
     .command("reap")

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { isZkChaosError } from "../errors.js";
 import { type CliIo, ExitCode, processIo } from "./cli-io.js";
 import { ensembleCommand } from "./ensemble-command.js";
+import { toxiproxyCommand } from "./toxiproxy-command.js";
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
 function packageVersion(): string {
@@ -34,8 +35,10 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   program.addCommand(ensembleCommand(io, setExit));
+  program.addCommand(toxiproxyCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    command.showHelpAfterError(`(run 'zk-chaos ${command.name()} --help' for usage)`);
     for (const sub of command.commands) {
       sub
         .exitOverride()

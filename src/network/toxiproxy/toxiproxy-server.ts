@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { ZkChaosError } from "../../errors.js";
 import { ApiError, type ProxyJson } from "./model.js";
 import { type ProxyConfig, type ProxyRuntime, TcpProxy } from "./tcp-proxy.js";
 
@@ -102,11 +103,17 @@ export class ToxiproxyServer implements AsyncDisposable {
       void this.handle(request, response);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ host, port, exclusive: true }, () => {
-        server.off("error", reject);
-        resolve();
-      });
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          new ZkChaosError(
+            "BAD_INPUT",
+            error.code === "EADDRINUSE"
+              ? `port ${port} on ${host} is taken (another Toxiproxy?): choose another with --port, or 0 for a free one`
+              : `cannot listen on ${host}:${port}: ${error.message}`,
+          ),
+        ),
+      );
+      server.listen({ host, port, exclusive: true }, () => resolve());
     });
     const bound = server.address();
     this.address = { host, port: typeof bound === "object" && bound ? bound.port : port };
