@@ -34,4 +34,45 @@ export {
   type ZooKeeperSettings,
 } from "./ensemble/zookeeper-settings.js";
 export { BadInputError, ZkChaosError, type ZkChaosErrorCode } from "./errors.js";
+export {
+  FAULT_CATALOGUE,
+  type FaultKind,
+  type FaultSpec,
+  isFaultKind,
+  type LinkSelection,
+  type Target,
+} from "./faults/fault-spec.js";
+export {
+  type ActiveFault,
+  Nemesis,
+  type NemesisOptions,
+  type ScheduledFault,
+} from "./faults/nemesis.js";
+export { type RandomScheduleOptions, randomSchedule } from "./faults/schedule.js";
+export type { EventType, HistoryEvent, NewEvent, ProcessId, StatRecord } from "./history/event.js";
+export { HistoryRecorder, type HistorySink, JsonlSink, MemorySink } from "./history/recorder.js";
+export { type Bypass, findBypasses, listenersBeyondLoopback } from "./network/bypass-check.js";
+export {
+  type ConnectivityView,
+  connected,
+  majority,
+  possibleLeaders,
+  quorumPossible,
+  type ServerCondition,
+  servingSetFor,
+  tolerance,
+} from "./network/connectivity.js";
+export {
+  FaultNetwork,
+  type FaultNetworkOptions,
+  type NetworkView,
+  type ToxicSpec,
+} from "./network/fault-network.js";
+export { type CutMode, type DirectedPair, linkTopology } from "./network/link-topology.js";
+export {
+  startToxiproxyServer,
+  TOXIPROXY_API_VERSION,
+  ToxiproxyServer,
+  type ToxiproxyServerOptions,
+} from "./network/toxiproxy/toxiproxy-server.js";
 export { ZkOperationError, ZkSession } from "./workload/zk-session.js";

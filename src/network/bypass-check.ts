@@ -18,9 +18,18 @@ export function findBypasses(
 ): Bypass[] {
   const table = tcpTable();
   const byPid = tcpSocketsOf(serverPids, table);
+  // Keyed by the whole 4-tuple: Linux lets two sockets share a local port when
+  // their remote ends differ, so a port alone does not name a connection.
+  const tuple = (from: string, fromPort: number, to: string, toPort: number) =>
+    `${from}:${fromPort}>${to}:${toPort}`;
   const ownedBy = new Map<string, number>();
   for (const [pid, sockets] of byPid) {
-    for (const socket of sockets) ownedBy.set(`${socket.localAddress}:${socket.localPort}`, pid);
+    for (const socket of sockets) {
+      ownedBy.set(
+        tuple(socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort),
+        pid,
+      );
+    }
   }
   const bypasses: Bypass[] = [];
   for (const [pid, sockets] of byPid) {
@@ -30,7 +39,9 @@ export function findBypasses(
         bypasses.push({ pid, socket, reason: `dialled server port ${socket.remotePort} directly` });
         continue;
       }
-      const peer = ownedBy.get(`${socket.remoteAddress}:${socket.remotePort}`);
+      const peer = ownedBy.get(
+        tuple(socket.remoteAddress, socket.remotePort, socket.localAddress, socket.localPort),
+      );
       if (peer !== undefined && peer !== pid) {
         bypasses.push({ pid, socket, reason: `connected straight to server process ${peer}` });
       }

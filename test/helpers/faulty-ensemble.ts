@@ -18,11 +18,19 @@ export interface FaultyEnsemble extends AsyncDisposable {
 }
 
 /** Starts n servers whose every peer link goes through its own proxy. */
-export async function startFaultyEnsemble(nodes: number, root: string, seed = 1): Promise<FaultyEnsemble> {
+export async function startFaultyEnsemble(
+  nodes: number,
+  root: string,
+  seed = 1,
+): Promise<FaultyEnsemble> {
   const network = await FaultNetwork.start({ seed });
   let ensemble: LocalEnsemble;
   try {
-    ensemble = await startLocalEnsemble({ nodes, runtimeRoot: root, peerLayout: network.peerLayout() });
+    ensemble = await startLocalEnsemble({
+      nodes,
+      runtimeRoot: root,
+      peerLayout: network.peerLayout(),
+    });
   } catch (error) {
     await network.dispose();
     throw error;
@@ -51,7 +59,9 @@ function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
   });
 }
 
@@ -59,13 +69,16 @@ function portFree(port: number): Promise<boolean> {
 export async function expectFaultyNothingLeft(faulty: FaultyEnsemble, root: string): Promise<void> {
   await expectNothingLeft(faulty.ensemble, root);
   const busy: number[] = [];
-  for (const port of faulty.network.proxyPorts().values()) if (!(await portFree(port))) busy.push(port);
+  for (const port of faulty.network.proxyPorts().values())
+    if (!(await portFree(port))) busy.push(port);
   expect(busy, "proxy ports still listening").toEqual([]);
 }
 
 /** Server-to-server connections that bypass the proxies right now. */
 export function bypasses(ensemble: LocalEnsemble): ReturnType<typeof findBypasses> {
-  const pids = ensemble.servers.map((server) => server.pid).filter((pid): pid is number => pid !== undefined);
+  const pids = ensemble.servers
+    .map((server) => server.pid)
+    .filter((pid): pid is number => pid !== undefined);
   const real = new Set(ensemble.ports.flatMap((p) => [p.client, p.quorum, p.election]));
   return findBypasses(pids, real);
 }
@@ -73,11 +86,18 @@ export function bypasses(ensemble: LocalEnsemble): ReturnType<typeof findBypasse
 /** Ids of servers whose srvr says they serve. */
 export async function servingIds(ensemble: Ensemble): Promise<number[]> {
   const statuses = await ensemble.statuses();
-  return [...statuses].filter(([, status]) => status.state === "serving").map(([id]) => id).sort((a, b) => a - b);
+  return [...statuses]
+    .filter(([, status]) => status.state === "serving")
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
 }
 
 /** Waits until exactly `expected` serve (bounded); returns what served last. */
-export async function waitServing(ensemble: Ensemble, expected: readonly number[], timeoutMs = 20_000): Promise<number[]> {
+export async function waitServing(
+  ensemble: Ensemble,
+  expected: readonly number[],
+  timeoutMs = 20_000,
+): Promise<number[]> {
   let last: number[] = [];
   const want = [...expected].sort((a, b) => a - b).join(",");
   await eventually(async () => {
@@ -101,19 +121,27 @@ export async function expectWritable(ensemble: Ensemble, ids: readonly number[])
 
 /** After a heal: every server serves, one leader, a new write reaches every server, zxids agree. */
 export async function expectHealedInSync(ensemble: Ensemble): Promise<void> {
-  const { leader } = await ensemble.waitForQuorum({ servers: ensemble.servers.map((s) => s.id), timeoutMs: 30_000 });
+  const { leader } = await ensemble.waitForQuorum({
+    servers: ensemble.servers.map((s) => s.id),
+    timeoutMs: 30_000,
+  });
   const path = `/in-sync-${process.pid}-${++marker}`;
   const writer = await sessionTo(ensemble, leader);
   await writer.create(path, "synced");
   writer.close();
   for (const server of ensemble.servers) {
     const reader = await sessionTo(ensemble, server.id);
-    expect(await readEventually(reader, path, "synced", 10_000), `server ${server.id} caught up`).toBe("synced");
+    expect(
+      await readEventually(reader, path, "synced", 10_000),
+      `server ${server.id} caught up`,
+    ).toBe("synced");
     reader.close();
   }
   const agreed = await eventually(async () => {
     const zxids = new Set(
-      [...(await ensemble.statuses()).values()].map((status) => (status.state === "serving" ? status.zxid : -1n)),
+      [...(await ensemble.statuses()).values()].map((status) =>
+        status.state === "serving" ? status.zxid : -1n,
+      ),
     );
     return zxids.size === 1 && !zxids.has(-1n);
   });

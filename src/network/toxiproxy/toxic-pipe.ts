@@ -62,6 +62,10 @@ export class ToxicPipe {
   private readonly states = new Map<string, ToxicState>();
   private ended = false;
   private dropping = false;
+  /** An item is between the queue and the destination. */
+  private busy = false;
+  /** No toxic applies to this stream of this connection: data may skip the queue. */
+  private passthrough = true;
 
   constructor(
     private readonly source: Socket,
@@ -74,6 +78,11 @@ export class ToxicPipe {
     source.on("data", (raw: Buffer) => {
       const data = this.rewrite ? this.rewrite(raw) : raw;
       if (data.length === 0) return;
+      // Fast path: nothing queued, nothing in flight, no toxic: forward at once.
+      if (this.passthrough && !this.busy && this.queue.length === 0 && !this.link.closed) {
+        this.forward(data);
+        return;
+      }
       this.push({ data, arrival: performance.now() });
       if (this.queuedBytes > HIGH_WATER) source.pause();
     });
@@ -87,7 +96,9 @@ export class ToxicPipe {
     for (;;) {
       const item = await this.next();
       if (item === undefined) return;
+      this.busy = true;
       await this.stage(this.chain(), 0, item);
+      this.busy = false;
       if (item === EOF) {
         if (!this.dropping && !this.dest.destroyed) this.dest.end();
         return;
@@ -135,6 +146,7 @@ export class ToxicPipe {
       }
       this.states.set(name, state);
     }
+    this.passthrough = ![...this.states.values()].some((state) => state.active);
     const waiters = this.changed;
     this.changed = [];
     for (const wake of waiters) wake();
@@ -303,6 +315,16 @@ export class ToxicPipe {
         return;
       }
     }
+  }
+
+  /** Writes straight to the destination, pausing the source while it is full. */
+  private forward(data: Buffer): void {
+    if (this.dest.destroyed || this.dest.writableEnded) return;
+    if (this.dest.write(data)) return;
+    this.source.pause();
+    this.dest.once("drain", () => {
+      if (this.queuedBytes < LOW_WATER) this.source.resume();
+    });
   }
 
   private async write(item: Item): Promise<void> {

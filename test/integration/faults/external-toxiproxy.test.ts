@@ -4,7 +4,11 @@ import { Nemesis } from "../../../src/faults/nemesis.js";
 import { listenersBeyondLoopback } from "../../../src/network/bypass-check.js";
 import { FaultNetwork } from "../../../src/network/fault-network.js";
 import { spawnCli } from "../../helpers/cli.js";
-import { bypasses, expectHealedInSync, startFaultyEnsemble } from "../../helpers/faulty-ensemble.js";
+import {
+  bypasses,
+  expectHealedInSync,
+  startFaultyEnsemble,
+} from "../../helpers/faulty-ensemble.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 
 let root: string;
@@ -24,7 +28,11 @@ describe("the fault network's listeners", () => {
 describe("the bypass check", () => {
   it("catches ZooKeeper's election dial-back when the handshake is not rewritten", async () => {
     await using network = await FaultNetwork.start({ electionRewrite: false });
-    await using ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root, peerLayout: network.peerLayout() });
+    await using ensemble = await startLocalEnsemble({
+      nodes: 3,
+      runtimeRoot: root,
+      peerLayout: network.peerLayout(),
+    });
     // Server 1 restarting dials the higher ids first, who then drop it and dial back.
     await ensemble.server(1).restart();
     await ensemble.waitForQuorum();
@@ -34,7 +42,9 @@ describe("the bypass check", () => {
       found = bypasses(ensemble);
     }
     expect(found.length).toBeGreaterThan(0);
-    expect(found.map((bypass) => bypass.reason).join("; ")).toMatch(/dialled server port \d+ directly/);
+    expect(found.map((bypass) => bypass.reason).join("; ")).toMatch(
+      /dialled server port \d+ directly/,
+    );
   });
 });
 
@@ -46,9 +56,15 @@ describe("--toxiproxy-url: an external Toxiproxy (the standalone `zk-chaos toxip
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1] as string;
       await using network = await FaultNetwork.start({ toxiproxyUrl: url });
       expect(network.builtIn).toBe(false);
-      await using ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root, peerLayout: network.peerLayout() });
+      await using ensemble = await startLocalEnsemble({
+        nodes: 3,
+        runtimeRoot: root,
+        peerLayout: network.peerLayout(),
+      });
       const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<string, unknown>;
-      expect(Object.keys(proxies).filter((name) => name.startsWith(network.prefix))).toHaveLength(15);
+      expect(Object.keys(proxies).filter((name) => name.startsWith(network.prefix))).toHaveLength(
+        15,
+      );
       // A real Toxiproxy cannot rewrite the handshake: own peer ports bind the wildcard instead.
       const wide = listenersBeyondLoopback(ensemble.servers.map((s) => s.pid as number));
       const peerPorts = new Set(ensemble.ports.flatMap((p) => [p.quorum, p.election]));
@@ -57,7 +73,9 @@ describe("--toxiproxy-url: an external Toxiproxy (the standalone `zk-chaos toxip
       const oldLeader = (await ensemble.leader()) as number;
       const fault = await nemesis.start({ kind: "isolate", target: "leader" });
       const rest = ensemble.servers.map((s) => s.id).filter((id) => id !== oldLeader);
-      expect(rest).toContain((await ensemble.waitForQuorum({ servers: rest, timeoutMs: 30_000 })).leader);
+      expect(rest).toContain(
+        (await ensemble.waitForQuorum({ servers: rest, timeoutMs: 30_000 })).leader,
+      );
       expect(bypasses(ensemble)).toEqual([]);
       await nemesis.heal(fault.id);
       await expectHealedInSync(ensemble);
@@ -75,18 +93,25 @@ describe("--toxiproxy-url: an external Toxiproxy (the standalone `zk-chaos toxip
     await expect(FaultNetwork.start({ toxiproxyUrl: "http://127.0.0.1:1" })).rejects.toThrow(
       /no Toxiproxy answers at http:\/\/127\.0\.0\.1:1 .*drop --toxiproxy-url/,
     );
-    const cli = spawnCli(["ensemble", "up", "--nodes", "1", "--toxiproxy-url", "http://127.0.0.1:1"], {
-      ZK_CHAOS_RUNTIME_DIR: root,
-    });
+    const cli = spawnCli(
+      ["ensemble", "up", "--nodes", "1", "--toxiproxy-url", "http://127.0.0.1:1"],
+      {
+        ZK_CHAOS_RUNTIME_DIR: root,
+      },
+    );
     expect(await cli.exited).toBe(2);
   });
 });
 
 describe("zk-chaos ensemble up --network", () => {
   it("prints the Toxiproxy URL and the connect string through the client proxies", async () => {
-    const cli = spawnCli(["ensemble", "up", "--nodes", "3", "--network", "--for", "1s"], { ZK_CHAOS_RUNTIME_DIR: root });
+    const cli = spawnCli(["ensemble", "up", "--nodes", "3", "--network", "--for", "1s"], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+    });
     expect(await cli.exited).toBe(0);
-    expect(cli.output()).toMatch(/connect string through the client proxies: (127\.0\.0\.1:\d+,?){3}/);
+    expect(cli.output()).toMatch(
+      /connect string through the client proxies: (127\.0\.0\.1:\d+,?){3}/,
+    );
     expect(cli.output()).toMatch(/Toxiproxy API: http:\/\/127\.0\.0\.1:\d+/);
   });
 });

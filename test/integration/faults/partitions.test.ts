@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConnectivityView, majority, possibleLeaders, servingSetFor } from "../../../src/network/connectivity.js";
+import {
+  type ConnectivityView,
+  majority,
+  possibleLeaders,
+  servingSetFor,
+} from "../../../src/network/connectivity.js";
+import { ZkSession } from "../../../src/workload/zk-session.js";
 import {
   bypasses,
   expectFaultyNothingLeft,
   expectHealedInSync,
   expectWritable,
   type FaultyEnsemble,
-  startFaultyEnsemble,
   servingIds,
+  startFaultyEnsemble,
   waitServing,
 } from "../../helpers/faulty-ensemble.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
-import { ZkSession } from "../../../src/workload/zk-session.js";
 
 let root: string;
 beforeAll(() => {
@@ -19,12 +24,15 @@ beforeAll(() => {
 });
 afterAll(() => removeRuntimeRoot(root));
 
-const others = (all: readonly number[], except: readonly number[]) => all.filter((id) => !except.includes(id));
+const others = (all: readonly number[], except: readonly number[]) =>
+  all.filter((id) => !except.includes(id));
 
 async function expectUnwritable(faulty: FaultyEnsemble, id: number): Promise<void> {
   // A server without a quorum refuses new sessions; the connect must fail.
   await expect(
-    ZkSession.open(faulty.ensemble.connectString([id]), { connectTimeoutMs: 1500 }).then((session) => session.close()),
+    ZkSession.open(faulty.ensemble.connectString([id]), { connectTimeoutMs: 1500 }).then(
+      (session) => session.close(),
+    ),
   ).rejects.toThrow();
 }
 
@@ -47,7 +55,9 @@ async function expectQuorumMath(faulty: FaultyEnsemble, view: ConnectivityView):
     }
     return false;
   })();
-  expect(settled, `leader ${current} in ${candidates} serving exactly its connected majority`).toBe(true);
+  expect(settled, `leader ${current} in ${candidates} serving exactly its connected majority`).toBe(
+    true,
+  );
   expect(servingSetFor(view, current).length).toBeGreaterThanOrEqual(majority(view.servers.length));
   await expectWritable(faulty.ensemble, [current]);
 }
@@ -113,8 +123,12 @@ describe.each([3, 5, 7])("partitions of a %i-node ensemble through the proxy mes
       expect(bypasses(ensemble), "no bypass after heal").toEqual([]);
 
       const nemesisEvents = faulty.history.events.filter((event) => event.process === "nemesis");
-      expect(nemesisEvents.filter((event) => event.f === "connectivity").length).toBeGreaterThanOrEqual(10);
-      expect(nemesisEvents.some((event) => event.f === "isolate" && event.type === "info")).toBe(true);
+      expect(
+        nemesisEvents.filter((event) => event.f === "connectivity").length,
+      ).toBeGreaterThanOrEqual(10);
+      expect(nemesisEvents.some((event) => event.f === "isolate" && event.type === "info")).toBe(
+        true,
+      );
     } finally {
       await faulty[Symbol.asyncDispose]();
     }

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomSchedule } from "../../../src/faults/schedule.js";
+import { processArgs } from "../../../src/util/process-identity.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
 import {
   expectFaultyNothingLeft,
@@ -9,8 +11,6 @@ import {
   waitServing,
 } from "../../helpers/faulty-ensemble.js";
 import { jvmPidsOfRun, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
-import { processArgs } from "../../../src/util/process-identity.js";
-import { readFileSync } from "node:fs";
 
 let root: string;
 beforeAll(() => {
@@ -95,7 +95,8 @@ describe("process faults through the nemesis (3 nodes)", () => {
     await expectFaultyNothingLeft(faulty, root);
     // No paused process is left behind.
     for (const pid of jvmPidsOfRun()) {
-      if ((processArgs(pid) ?? []).some((arg) => arg.includes(root))) expect(processState(pid)).not.toBe("T");
+      if ((processArgs(pid) ?? []).some((arg) => arg.includes(root)))
+        expect(processState(pid)).not.toBe("T");
     }
   });
 });
@@ -131,7 +132,9 @@ describe("degradations and client faults (3 nodes)", () => {
       // Clients of one server cut off: its client proxy refuses, direct access and the others still work.
       const clientCut = await nemesis.start({ kind: "client-isolate", target: follower });
       await expect(
-        ZkSession.open(network.clientConnectString([follower]), { connectTimeoutMs: 1500 }).then((s) => s.close()),
+        ZkSession.open(network.clientConnectString([follower]), { connectTimeoutMs: 1500 }).then(
+          (s) => s.close(),
+        ),
       ).rejects.toThrow();
       const through = await ZkSession.open(network.clientConnectString([leader]));
       await through.create("/through-client-proxy", "ok");
@@ -145,9 +148,12 @@ describe("degradations and client faults (3 nodes)", () => {
       // One-way: the leader's data stops reaching one follower; that follower loses the leader.
       const oneWay = await nemesis.start({ kind: "one-way", from: "leader", to: follower });
       expect(nemesis.view().blocked).toEqual([[leader, follower]]);
-      expect(await waitServing(ensemble, all.filter((id) => id !== follower))).toEqual(
-        all.filter((id) => id !== follower),
-      );
+      expect(
+        await waitServing(
+          ensemble,
+          all.filter((id) => id !== follower),
+        ),
+      ).toEqual(all.filter((id) => id !== follower));
       await nemesis.heal(oneWay.id);
       await expectHealedInSync(ensemble);
       expect(nemesis.view().blocked).toEqual([]);
@@ -171,10 +177,16 @@ describe("a seeded random schedule", () => {
     });
     expect(schedule.length).toBeGreaterThanOrEqual(3);
     await faulty.nemesis.run(schedule);
-    const actions = faulty.history.events.filter((e) => e.process === "nemesis" && e.type === "info" && e.f !== "connectivity");
+    const actions = faulty.history.events.filter(
+      (e) => e.process === "nemesis" && e.type === "info" && e.f !== "connectivity",
+    );
     for (const item of schedule) {
-      expect(actions.some((e) => e.f === item.spec.kind && (e.value as { id: string }).id === item.id)).toBe(true);
-      expect(actions.some((e) => e.f === "heal" && (e.value as { id: string }).id === item.id)).toBe(true);
+      expect(
+        actions.some((e) => e.f === item.spec.kind && (e.value as { id: string }).id === item.id),
+      ).toBe(true);
+      expect(
+        actions.some((e) => e.f === "heal" && (e.value as { id: string }).id === item.id),
+      ).toBe(true);
     }
     const times = faulty.history.events.map((event) => event.time);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
