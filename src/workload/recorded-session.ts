@@ -1,0 +1,151 @@
+import type { NewEvent, StatRecord } from "../history/event.js";
+import type { HistoryRecorder } from "../history/recorder.js";
+import { type SessionEvent, ZkOperationError, ZkSession, type ZkStat } from "./zk-session.js";
+
+/** Converts a Stat to its history form (zxids as decimal strings). */
+export function statRecord(stat: ZkStat): StatRecord {
+  return {
+    czxid: stat.czxid.toString(),
+    mzxid: stat.mzxid.toString(),
+    pzxid: stat.pzxid.toString(),
+    version: stat.version,
+    cversion: stat.cversion,
+    ephemeralOwner: stat.ephemeralOwner.toString(16),
+  };
+}
+
+/** What an operation returns for its completion event. */
+export interface OpResult {
+  readonly value?: unknown;
+  readonly stat?: ZkStat;
+}
+
+/** How a worker reaches ZooKeeper and where it records. */
+export interface RecordedSessionOptions {
+  readonly process: number;
+  readonly connectString: string;
+  readonly recorder: HistoryRecorder;
+  /** Maps the session's socket address to a server id (direct or through a client proxy). */
+  readonly serverOf: (remote: string | undefined) => number | undefined;
+  readonly sessionTimeoutMs: number;
+  readonly operationTimeoutMs: number;
+  readonly connectTimeoutMs?: number;
+  /** Called when the session expired (the model forgets its ephemeral znodes). */
+  readonly onExpired?: () => void;
+}
+
+/**
+ * A worker's ZooKeeper session that records every operation in the history:
+ * invoke, then exactly one of ok, fail (a definite ZooKeeper error) or info
+ * (timeout, connection loss: unknown). Session events are recorded too, and
+ * an expired session is replaced by a new one on the next operation.
+ */
+export class RecordedSession {
+  private session: ZkSession | undefined;
+  private expired = false;
+  private closed = false;
+
+  constructor(private readonly options: RecordedSessionOptions) {}
+
+  /** The server the session is connected to now, if known. */
+  get server(): number | undefined {
+    return this.options.serverOf(this.session?.remote);
+  }
+
+  private record(event: Omit<NewEvent, "process">): void {
+    this.options.recorder.record({ process: this.options.process, ...event });
+  }
+
+  private onEvent = (event: SessionEvent, session: ZkSession): void => {
+    if (session !== this.session) return;
+    if (event === "expired") this.expired = true;
+    this.record({
+      type: "info",
+      f: "session",
+      value: { event },
+      session: session.sessionId,
+      ...(this.server !== undefined ? { server: this.server } : {}),
+    });
+    if (event === "expired") this.options.onExpired?.();
+  };
+
+  /** The live session, opening a new one if there is none or it expired. */
+  private async current(): Promise<ZkSession> {
+    if (this.closed) throw new ZkOperationError(-4, "worker closed");
+    if (this.session !== undefined && !this.expired) return this.session;
+    this.session?.close();
+    this.session = undefined;
+    this.expired = false;
+    const session = await ZkSession.open(this.options.connectString, {
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      operationTimeoutMs: this.options.operationTimeoutMs,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? this.options.operationTimeoutMs,
+      onEvent: this.onEvent,
+    });
+    if (this.closed) {
+      session.close();
+      throw new ZkOperationError(-4, "worker closed");
+    }
+    this.session = session;
+    this.record({ type: "info", f: "session", value: { event: "opened" }, session: session.sessionId, ...this.serverField() });
+    return session;
+  }
+
+  private serverField(): { server?: number } {
+    const server = this.server;
+    return server === undefined ? {} : { server };
+  }
+
+  /**
+   * Runs one operation and records it. Returns the result, or undefined when
+   * it failed (fail) or its outcome is unknown (info); `onOutcome` tells which.
+   */
+  async perform(
+    f: string,
+    value: unknown,
+    run: (session: ZkSession) => Promise<OpResult>,
+  ): Promise<{ type: "ok"; result: OpResult } | { type: "fail" | "info"; error: ZkOperationError }> {
+    this.record({ type: "invoke", f, value });
+    let session: ZkSession | undefined;
+    try {
+      session = await this.current();
+    } catch (caught) {
+      // No session, so nothing was sent: the operation certainly did not happen.
+      const error = caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
+      this.record({ type: "fail", f, value, error: "no-session" });
+      return { type: "fail", error };
+    }
+    try {
+      const server = this.server;
+      const result = await run(session);
+      this.record({
+        type: "ok",
+        f,
+        value: result.value === undefined ? value : result.value,
+        session: session.sessionId,
+        ...(server !== undefined ? { server } : {}),
+        ...(result.stat ? { stat: statRecord(result.stat) } : {}),
+      });
+      return { type: "ok", result };
+    } catch (caught) {
+      const error = caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
+      const type = error.definite ? "fail" : "info";
+      this.record({
+        type,
+        f,
+        value,
+        error: error.code,
+        ...(session ? { session: session.sessionId } : {}),
+        ...this.serverField(),
+      });
+      return { type, error };
+    }
+  }
+
+  /** Closes the session (its ephemeral znodes go). */
+  close(): void {
+    this.closed = true;
+    this.session?.close();
+    this.session = undefined;
+  }
+}

@@ -1,0 +1,217 @@
+import type { Ensemble } from "../ensemble/ensemble.js";
+import type { HistoryRecorder } from "../history/recorder.js";
+import type { FaultNetwork } from "../network/fault-network.js";
+import { deriveRandom, shuffled } from "../util/seeded-random.js";
+import { RecordedSession } from "./recorded-session.js";
+import { RegisterWorker } from "./register-worker.js";
+import { readTree } from "./subtree.js";
+import { topologyCommandChunk } from "./topology/commands.js";
+import { TopologyAgent } from "./topology-worker.js";
+import { ZkSession } from "./zk-session.js";
+
+/** How workers reach the servers. */
+export type ConnectMode = "all" | "one" | "proxies";
+
+/** The workload of a run. */
+export interface WorkloadOptions {
+  readonly ensemble: Ensemble;
+  /** Needed for connect mode "proxies". */
+  readonly network?: FaultNetwork;
+  readonly recorder: HistoryRecorder;
+  readonly seed: number | string;
+  readonly kind: "topology" | "registers";
+  /** Concurrent workers, each with its own session (1 to a few hundred). */
+  readonly workers: number;
+  /** Each worker stops after this long... */
+  readonly durationMs: number;
+  /** ...or after this many operations, whichever comes first. */
+  readonly maxOpsPerWorker?: number;
+  /** Target operations per second per worker (default: as fast as it can). */
+  readonly ratePerWorker?: number;
+  readonly connect?: ConnectMode;
+  /** Znode root of the workload (default /zkchaos). */
+  readonly root?: string;
+  readonly registers?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly operationTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called after every operation with the total count (for progress). */
+  readonly onProgress?: (operations: number) => void;
+}
+
+/** What the workers leave behind for checking. */
+export interface WorkloadResult {
+  readonly operations: number;
+  /** The topology agents, with their models of what ZooKeeper holds. */
+  readonly agents: readonly TopologyAgent[];
+  readonly root: string;
+}
+
+/**
+ * The tree every server should hold after the run, relative to the workload
+ * root, from the agents' models: their roots and persistent znodes.
+ */
+export function expectedTree(result: WorkloadResult): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const agent of result.agents) {
+    const name = agent.root.slice(result.root.length + 1);
+    if (agent.rootData !== undefined) tree.set(name, agent.rootData);
+    for (const [path, data] of agent.model.expectedTree()) tree.set(`${name}/${path}`, data);
+  }
+  return tree;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Maps a session's remote address to a server id: direct addresses and client proxies. */
+export function serverResolver(ensemble: Ensemble, network?: FaultNetwork): (remote: string | undefined) => number | undefined {
+  const byAddress = new Map<string, number>();
+  for (const server of ensemble.servers) {
+    byAddress.set(`${server.clientAddress.host}:${server.clientAddress.port}`, server.id);
+    if (network) {
+      try {
+        byAddress.set(network.clientConnectString([server.id]), server.id);
+      } catch {
+        // No client proxy for this server.
+      }
+    }
+  }
+  return (remote) => (remote === undefined ? undefined : byAddress.get(remote));
+}
+
+function connectStringFor(options: WorkloadOptions, worker: number): string {
+  const ids = options.ensemble.servers.map((server) => server.id);
+  const mode = options.connect ?? "all";
+  if (mode === "one") return options.ensemble.connectString([ids[worker % ids.length] as number]);
+  // Each worker lists the servers in its own seeded order, so sessions spread over the ensemble.
+  const order = shuffled(deriveRandom(options.seed, "connect", worker), ids);
+  if (mode === "proxies") {
+    if (options.network === undefined) throw new Error("connect mode 'proxies' needs the fault network");
+    return options.network.clientConnectString(order);
+  }
+  return options.ensemble.connectString(order);
+}
+
+/** Creates the workload's root and, for registers, the registers (recorded as setup). */
+async function prepare(options: WorkloadOptions, root: string): Promise<void> {
+  const session = await ZkSession.open(options.ensemble.connectString(), { operationTimeoutMs: 10_000 });
+  try {
+    let path = "";
+    for (const part of root.split("/").filter(Boolean)) {
+      path += `/${part}`;
+      if ((await session.exists(path)) === null) await session.create(path, "");
+    }
+    if (options.kind === "registers") {
+      for (let key = 0; key < (options.registers ?? 5); key++) {
+        if ((await session.exists(`${root}/r${key}`)) === null) await session.create(`${root}/r${key}`, "");
+      }
+    }
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * Runs N workers against the ensemble until their time or operation budget
+ * ends (or the signal aborts). Every operation is recorded; nothing is asserted.
+ */
+export async function runWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
+  const root = options.root ?? "/zkchaos";
+  await prepare(options, root);
+  const serverOf = serverResolver(options.ensemble, options.network);
+  const deadline = performance.now() + options.durationMs;
+  const maxOps = options.maxOpsPerWorker ?? Number.POSITIVE_INFINITY;
+  const interval = options.ratePerWorker ? 1000 / options.ratePerWorker : 0;
+  let operations = 0;
+  const agents: TopologyAgent[] = [];
+  const done = () => performance.now() >= deadline || options.signal?.aborted === true;
+  const pace = async (started: number) => {
+    operations++;
+    options.onProgress?.(operations);
+    const wait = interval - (performance.now() - started);
+    if (wait > 0) await sleep(Math.min(wait, deadline - performance.now()));
+  };
+
+  const worker = async (index: number): Promise<void> => {
+    let agent: TopologyAgent | undefined;
+    const session = new RecordedSession({
+      process: index,
+      connectString: connectStringFor(options, index),
+      recorder: options.recorder,
+      serverOf,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
+      operationTimeoutMs: options.operationTimeoutMs ?? 5000,
+      onExpired: () => agent?.model.dropEphemerals(),
+    });
+    try {
+      if (options.kind === "registers") {
+        const registers = new RegisterWorker(index, root, options.registers ?? 5, session, options.seed);
+        for (let count = 0; count < maxOps && !done(); count++) {
+          const started = performance.now();
+          await registers.step();
+          await pace(started);
+        }
+        return;
+      }
+      agent = new TopologyAgent(index, `${root}/a${index}`, session);
+      agents.push(agent);
+      let count = 0;
+      for (let attempt = 0; attempt < 100 && !done() && !(await agent.setup()); attempt++) await sleep(200);
+      for (let chunk = 0; count < maxOps && !done(); chunk++) {
+        for (const command of topologyCommandChunk(options.seed, index, chunk)) {
+          if (count >= maxOps || done()) break;
+          const context = { model: agent.model, host: agent.host, writeId: agent.writeId };
+          if (!command.check(context)) continue;
+          const started = performance.now();
+          await agent.run(command.plan(context));
+          count++;
+          await pace(started);
+        }
+      }
+    } finally {
+      session.close();
+      // The session is closed: its ephemeral registration is gone.
+      agent?.model.dropEphemerals();
+    }
+  };
+
+  await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
+  agents.sort((a, b) => a.worker - b.worker);
+  return { operations, agents, root };
+}
+
+/**
+ * After a run: reads the whole workload tree from every server directly,
+ * after a sync, and records each as an observer event, for convergence checks.
+ */
+export async function finalReads(
+  ensemble: Ensemble,
+  recorder: HistoryRecorder,
+  root = "/zkchaos",
+): Promise<Map<number, Map<string, string>>> {
+  const trees = new Map<number, Map<string, string>>();
+  for (const server of ensemble.servers) {
+    recorder.record({ process: "observer", type: "invoke", f: "final-read", server: server.id, value: { root } });
+    try {
+      const session = await ZkSession.open(ensemble.connectString([server.id]), { operationTimeoutMs: 15_000, connectTimeoutMs: 15_000 });
+      try {
+        await session.sync(root);
+        const tree = await readTree(session, root);
+        const flat = new Map([...tree].map(([path, node]) => [path, node.data]));
+        trees.set(server.id, flat);
+        recorder.record({
+          process: "observer",
+          type: "ok",
+          f: "final-read",
+          server: server.id,
+          value: { root, nodes: Object.fromEntries([...tree].map(([path, node]) => [path, [node.data, node.version, node.mzxid]])) },
+        });
+      } finally {
+        session.close();
+      }
+    } catch (error) {
+      recorder.record({ process: "observer", type: "info", f: "final-read", server: server.id, value: { root }, error: (error as Error).message });
+    }
+  }
+  return trees;
+}
