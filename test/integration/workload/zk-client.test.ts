@@ -1,0 +1,84 @@
+import zookeeper from "node-zookeeper-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalEnsemble, startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { ZK_ERRORS, ZkSession } from "../../../src/workload/zk-session.js";
+import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+
+let root: string;
+let ensemble: LocalEnsemble;
+beforeAll(async () => {
+  root = makeRuntimeRoot();
+  ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+});
+afterAll(async () => {
+  await ensemble.dispose();
+  removeRuntimeRoot(root);
+});
+
+describe("the ZooKeeper client adapter", () => {
+  it("honours an expected version of 0 inside a multi (the library alone does not)", async () => {
+    await using session = await ZkSession.open(ensemble.connectString());
+    await session.create("/v0", "a");
+    await session.setData("/v0", "b"); // now at version 1: a check of version 0 is stale
+    await expect(
+      session.multi([
+        { op: "check", path: "/v0", version: 0 },
+        { op: "set", path: "/v0", data: "stale write" },
+      ]),
+    ).rejects.toMatchObject({ code: ZK_ERRORS.BAD_VERSION });
+    expect((await session.getData("/v0")).data.toString()).toBe("b");
+    // The same multi through the bare library commits the stale write: the bug we work around.
+    const raw = zookeeper.createClient(ensemble.connectString(), { retries: 0 });
+    await new Promise<void>((resolve) => {
+      raw.once("connected", () => resolve());
+      raw.connect();
+    });
+    const error = await new Promise<unknown>((resolve) =>
+      raw.transaction().check("/v0", 0).setData("/v0", Buffer.from("stale write"), 1).commit((err) => resolve(err)),
+    );
+    raw.close();
+    expect(error).toBeNull();
+    expect((await session.getData("/v0")).data.toString()).toBe("stale write");
+  });
+
+  it("creates ephemeral and sequential znodes, deletes with versions, lists children, reports stats as bigint", async () => {
+    await using session = await ZkSession.open(ensemble.connectString());
+    await session.create("/kinds", "");
+    const first = await session.create("/kinds/seq-", "1", "persistent-sequential");
+    const second = await session.create("/kinds/seq-", "2", "persistent-sequential");
+    expect(first < second).toBe(true);
+    expect(first).toMatch(/^\/kinds\/seq-\d{10}$/);
+    await session.create("/kinds/eph", "e", "ephemeral");
+    const stat = await session.exists("/kinds/eph");
+    expect(stat?.ephemeralOwner.toString(16).padStart(16, "0")).toBe(session.sessionId);
+    expect(typeof stat?.mzxid).toBe("bigint");
+    expect((await session.getChildren("/kinds")).children.sort()).toEqual(["eph", first.slice(7), second.slice(7)].sort());
+    await expect(session.delete("/kinds/eph", 5)).rejects.toMatchObject({ code: ZK_ERRORS.BAD_VERSION, definite: true });
+    await session.delete("/kinds/eph", 0);
+    expect(await session.exists("/kinds/eph")).toBeNull();
+    await expect(session.getData("/nope")).rejects.toMatchObject({ code: ZK_ERRORS.NO_NODE });
+  });
+
+  it("sync makes a follower read what the leader acknowledged", async () => {
+    const leader = (await ensemble.leader()) as number;
+    const follower = ensemble.servers.find((server) => server.id !== leader)?.id as number;
+    await using writer = await ZkSession.open(ensemble.connectString([leader]));
+    await using reader = await ZkSession.open(ensemble.connectString([follower]));
+    for (let i = 0; i < 20; i++) {
+      await writer.create(`/synced-${i}`, String(i));
+      await reader.sync(`/synced-${i}`);
+      expect((await reader.getData(`/synced-${i}`)).data.toString()).toBe(String(i));
+    }
+    expect(reader.remote).toBe(ensemble.connectString([follower]));
+  });
+
+  it("times out an operation queued while disconnected instead of hanging", async () => {
+    await using isolated = await startLocalEnsemble({ nodes: 1, runtimeRoot: root });
+    const session = await ZkSession.open(isolated.connectString(), { operationTimeoutMs: 500 });
+    await isolated.server(1).kill();
+    const started = performance.now();
+    await expect(session.create("/never", "x")).rejects.toMatchObject({ code: "TIMEOUT", definite: false });
+    expect(performance.now() - started).toBeLessThan(5000);
+    session.close();
+  });
+});
