@@ -50,6 +50,7 @@ export {
 } from "./faults/nemesis.js";
 export { type RandomScheduleOptions, randomSchedule } from "./faults/schedule.js";
 export type { EventType, HistoryEvent, NewEvent, ProcessId, StatRecord } from "./history/event.js";
+export { readHistoryFile } from "./history/reader.js";
 export { HistoryRecorder, type HistorySink, JsonlSink, MemorySink } from "./history/recorder.js";
 export { type Bypass, findBypasses, listenersBeyondLoopback } from "./network/bypass-check.js";
 export {
@@ -75,4 +76,25 @@ export {
   ToxiproxyServer,
   type ToxiproxyServerOptions,
 } from "./network/toxiproxy/toxiproxy-server.js";
-export { ZkOperationError, ZkSession } from "./workload/zk-session.js";
+export { type OpResult, RecordedSession, statRecord } from "./workload/recorded-session.js";
+export {
+  type ConnectMode,
+  expectedTree,
+  finalReads,
+  runWorkload,
+  serverResolver,
+  type WorkloadOptions,
+  type WorkloadResult,
+} from "./workload/run-workload.js";
+export { readSnapshot, readTree } from "./workload/subtree.js";
+export { topologyCommandChunk } from "./workload/topology/commands.js";
+export { type InvariantViolation, topologyViolations } from "./workload/topology/invariants.js";
+export { TopologyModel } from "./workload/topology/model.js";
+export {
+  type CreateMode,
+  type MultiOp,
+  ZK_ERRORS,
+  ZkOperationError,
+  ZkSession,
+  type ZkStat,
+} from "./workload/zk-session.js";

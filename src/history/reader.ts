@@ -7,20 +7,29 @@ const TYPES = new Set<EventType>(["invoke", "ok", "fail", "info"]);
 
 /** Checks one parsed line; returns the reason it is not an event, or undefined. */
 export function eventProblem(value: unknown, expectedIndex: number): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return "not a JSON object";
   const event = value as Record<string, unknown>;
-  if (event.index !== expectedIndex) return `index is ${JSON.stringify(event.index)}, expected ${expectedIndex}`;
+  if (event.index !== expectedIndex)
+    return `index is ${JSON.stringify(event.index)}, expected ${expectedIndex}`;
   if (typeof event.time !== "number" || !Number.isFinite(event.time) || event.time < 0) {
     return "time must be a non-negative number of nanoseconds";
   }
   const process = event.process;
-  if (!(typeof process === "number" && Number.isInteger(process)) && process !== "nemesis" && process !== "observer") {
+  if (
+    !(typeof process === "number" && Number.isInteger(process)) &&
+    process !== "nemesis" &&
+    process !== "observer"
+  ) {
     return `process must be a worker number, "nemesis" or "observer", got ${JSON.stringify(process)}`;
   }
-  if (!TYPES.has(event.type as EventType)) return `type must be invoke, ok, fail or info, got ${JSON.stringify(event.type)}`;
+  if (!TYPES.has(event.type as EventType))
+    return `type must be invoke, ok, fail or info, got ${JSON.stringify(event.type)}`;
   if (typeof event.f !== "string" || event.f === "") return "f must be a non-empty string";
-  if (event.server !== undefined && !Number.isInteger(event.server)) return "server must be an integer";
-  if (event.session !== undefined && typeof event.session !== "string") return "session must be a string";
+  if (event.server !== undefined && !Number.isInteger(event.server))
+    return "server must be an integer";
+  if (event.session !== undefined && typeof event.session !== "string")
+    return "session must be a string";
   if (event.stat !== undefined) {
     const stat = event.stat as Record<string, unknown>;
     if (typeof stat !== "object" || stat === null) return "stat must be an object";
@@ -40,13 +49,17 @@ export function eventProblem(value: unknown, expectedIndex: number): string | un
  */
 export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   let number = 0;
   let broken: { number: number; reason: string } | undefined;
   try {
     for await (const line of lines) {
       number++;
-      if (broken !== undefined) throw new BadInputError(`${path}:${broken.number}: ${broken.reason}`);
+      if (broken !== undefined)
+        throw new BadInputError(`${path}:${broken.number}: ${broken.reason}`);
       if (line.trim() === "") continue;
       let parsed: unknown;
       try {

@@ -87,7 +87,13 @@ export class RecordedSession {
       throw new ZkOperationError(-4, "worker closed");
     }
     this.session = session;
-    this.record({ type: "info", f: "session", value: { event: "opened" }, session: session.sessionId, ...this.serverField() });
+    this.record({
+      type: "info",
+      f: "session",
+      value: { event: "opened" },
+      session: session.sessionId,
+      ...this.serverField(),
+    });
     return session;
   }
 
@@ -104,14 +110,17 @@ export class RecordedSession {
     f: string,
     value: unknown,
     run: (session: ZkSession) => Promise<OpResult>,
-  ): Promise<{ type: "ok"; result: OpResult } | { type: "fail" | "info"; error: ZkOperationError }> {
+  ): Promise<
+    { type: "ok"; result: OpResult } | { type: "fail" | "info"; error: ZkOperationError }
+  > {
     this.record({ type: "invoke", f, value });
     let session: ZkSession | undefined;
     try {
       session = await this.current();
     } catch (caught) {
       // No session, so nothing was sent: the operation certainly did not happen.
-      const error = caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
+      const error =
+        caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
       this.record({ type: "fail", f, value, error: "no-session" });
       return { type: "fail", error };
     }
@@ -128,7 +137,8 @@ export class RecordedSession {
       });
       return { type: "ok", result };
     } catch (caught) {
-      const error = caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
+      const error =
+        caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
       const type = error.definite ? "fail" : "info";
       this.record({
         type,

@@ -58,14 +58,21 @@ export class RegisterWorker {
     }
     const value = this.worker * 1_000_000 + ++this.sequence;
     if (kind === "write") {
-      await this.session.perform("write", { key, value }, async (session) => ({ stat: await session.setData(path, String(value)) }));
+      await this.session.perform("write", { key, value }, async (session) => ({
+        stat: await session.setData(path, String(value)),
+      }));
       return;
     }
     const basis = this.known.get(key) as { value: number | null; version: number };
-    const outcome = await this.session.perform("cas", { key, value: [basis.value, value], version: basis.version }, async (session) => ({
-      stat: await session.setData(path, String(value), basis.version),
-    }));
-    if (outcome.type === "ok") this.known.set(key, { value, version: outcome.result.stat?.version ?? basis.version + 1 });
+    const outcome = await this.session.perform(
+      "cas",
+      { key, value: [basis.value, value], version: basis.version },
+      async (session) => ({
+        stat: await session.setData(path, String(value), basis.version),
+      }),
+    );
+    if (outcome.type === "ok")
+      this.known.set(key, { value, version: outcome.result.stat?.version ?? basis.version + 1 });
     else this.known.delete(key);
   }
 }

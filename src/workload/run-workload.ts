@@ -64,7 +64,10 @@ export function expectedTree(result: WorkloadResult): Map<string, string> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Maps a session's remote address to a server id: direct addresses and client proxies. */
-export function serverResolver(ensemble: Ensemble, network?: FaultNetwork): (remote: string | undefined) => number | undefined {
+export function serverResolver(
+  ensemble: Ensemble,
+  network?: FaultNetwork,
+): (remote: string | undefined) => number | undefined {
   const byAddress = new Map<string, number>();
   for (const server of ensemble.servers) {
     byAddress.set(`${server.clientAddress.host}:${server.clientAddress.port}`, server.id);
@@ -86,7 +89,8 @@ function connectStringFor(options: WorkloadOptions, worker: number): string {
   // Each worker lists the servers in its own seeded order, so sessions spread over the ensemble.
   const order = shuffled(deriveRandom(options.seed, "connect", worker), ids);
   if (mode === "proxies") {
-    if (options.network === undefined) throw new Error("connect mode 'proxies' needs the fault network");
+    if (options.network === undefined)
+      throw new Error("connect mode 'proxies' needs the fault network");
     return options.network.clientConnectString(order);
   }
   return options.ensemble.connectString(order);
@@ -94,7 +98,9 @@ function connectStringFor(options: WorkloadOptions, worker: number): string {
 
 /** Creates the workload's root and, for registers, the registers (recorded as setup). */
 async function prepare(options: WorkloadOptions, root: string): Promise<void> {
-  const session = await ZkSession.open(options.ensemble.connectString(), { operationTimeoutMs: 10_000 });
+  const session = await ZkSession.open(options.ensemble.connectString(), {
+    operationTimeoutMs: 10_000,
+  });
   try {
     let path = "";
     for (const part of root.split("/").filter(Boolean)) {
@@ -103,7 +109,8 @@ async function prepare(options: WorkloadOptions, root: string): Promise<void> {
     }
     if (options.kind === "registers") {
       for (let key = 0; key < (options.registers ?? 5); key++) {
-        if ((await session.exists(`${root}/r${key}`)) === null) await session.create(`${root}/r${key}`, "");
+        if ((await session.exists(`${root}/r${key}`)) === null)
+          await session.create(`${root}/r${key}`, "");
       }
     }
   } finally {
@@ -145,7 +152,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
     });
     try {
       if (options.kind === "registers") {
-        const registers = new RegisterWorker(index, root, options.registers ?? 5, session, options.seed);
+        const registers = new RegisterWorker(
+          index,
+          root,
+          options.registers ?? 5,
+          session,
+          options.seed,
+        );
         for (let count = 0; count < maxOps && !done(); count++) {
           const started = performance.now();
           await registers.step();
@@ -156,7 +169,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       agent = new TopologyAgent(index, `${root}/a${index}`, session);
       agents.push(agent);
       let count = 0;
-      for (let attempt = 0; attempt < 100 && !done() && !(await agent.setup()); attempt++) await sleep(200);
+      for (let attempt = 0; attempt < 100 && !done() && !(await agent.setup()); attempt++)
+        await sleep(200);
       for (let chunk = 0; count < maxOps && !done(); chunk++) {
         for (const command of topologyCommandChunk(options.seed, index, chunk)) {
           if (count >= maxOps || done()) break;
@@ -191,9 +205,18 @@ export async function finalReads(
 ): Promise<Map<number, Map<string, string>>> {
   const trees = new Map<number, Map<string, string>>();
   for (const server of ensemble.servers) {
-    recorder.record({ process: "observer", type: "invoke", f: "final-read", server: server.id, value: { root } });
+    recorder.record({
+      process: "observer",
+      type: "invoke",
+      f: "final-read",
+      server: server.id,
+      value: { root },
+    });
     try {
-      const session = await ZkSession.open(ensemble.connectString([server.id]), { operationTimeoutMs: 15_000, connectTimeoutMs: 15_000 });
+      const session = await ZkSession.open(ensemble.connectString([server.id]), {
+        operationTimeoutMs: 15_000,
+        connectTimeoutMs: 15_000,
+      });
       try {
         await session.sync(root);
         const tree = await readTree(session, root);
@@ -204,13 +227,25 @@ export async function finalReads(
           type: "ok",
           f: "final-read",
           server: server.id,
-          value: { root, nodes: Object.fromEntries([...tree].map(([path, node]) => [path, [node.data, node.version, node.mzxid]])) },
+          value: {
+            root,
+            nodes: Object.fromEntries(
+              [...tree].map(([path, node]) => [path, [node.data, node.version, node.mzxid]]),
+            ),
+          },
         });
       } finally {
         session.close();
       }
     } catch (error) {
-      recorder.record({ process: "observer", type: "info", f: "final-read", server: server.id, value: { root }, error: (error as Error).message });
+      recorder.record({
+        process: "observer",
+        type: "info",
+        f: "final-read",
+        server: server.id,
+        value: { root },
+        error: (error as Error).message,
+      });
     }
   }
   return trees;

@@ -8,7 +8,11 @@ export interface ReadNode {
 }
 
 /** Reads every znode under a root (relative paths; the root itself excluded). Not atomic. */
-export async function readTree(session: ZkSession, root: string, limit = 100_000): Promise<Map<string, ReadNode>> {
+export async function readTree(
+  session: ZkSession,
+  root: string,
+  limit = 100_000,
+): Promise<Map<string, ReadNode>> {
   const nodes = new Map<string, ReadNode>();
   const queue: string[] = [""];
   while (queue.length > 0 && nodes.size < limit) {
@@ -18,7 +22,11 @@ export async function readTree(session: ZkSession, root: string, limit = 100_000
     for (const child of children.sort()) {
       const path = relative === "" ? child : `${relative}/${child}`;
       const { data, stat } = await session.getData(`${root}/${path}`);
-      nodes.set(path, { data: data.toString("utf8"), version: stat.version, mzxid: stat.mzxid.toString() });
+      nodes.set(path, {
+        data: data.toString("utf8"),
+        version: stat.version,
+        mzxid: stat.mzxid.toString(),
+      });
       queue.push(path);
     }
   }
@@ -29,7 +37,8 @@ function sameTree(a: ReadonlyMap<string, ReadNode>, b: ReadonlyMap<string, ReadN
   if (a.size !== b.size) return false;
   for (const [path, node] of a) {
     const other = b.get(path);
-    if (other === undefined || other.mzxid !== node.mzxid || other.version !== node.version) return false;
+    if (other === undefined || other.mzxid !== node.mzxid || other.version !== node.version)
+      return false;
   }
   return true;
 }

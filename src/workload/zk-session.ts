@@ -5,7 +5,10 @@ const require = createRequire(import.meta.url);
 /** The library's wire protocol module (no types): used for sync and the multi fix. */
 const jute = require("node-zookeeper-client/lib/jute/index.js") as {
   OP_CODES: Record<string, number>;
-  Request: new (header: unknown, payload: unknown) => { header: { type: number }; toBuffer(): Buffer };
+  Request: new (
+    header: unknown,
+    payload: unknown,
+  ) => { header: { type: number }; toBuffer(): Buffer };
   protocol: { RequestHeader: new () => { type: number } };
 };
 
@@ -51,7 +54,11 @@ export class ZkOperationError extends Error {
 }
 
 /** How a znode is created. */
-export type CreateMode = "persistent" | "ephemeral" | "persistent-sequential" | "ephemeral-sequential";
+export type CreateMode =
+  | "persistent"
+  | "ephemeral"
+  | "persistent-sequential"
+  | "ephemeral-sequential";
 
 const CREATE_MODES: Readonly<Record<CreateMode, number>> = {
   persistent: zookeeper.CreateMode.PERSISTENT,
@@ -73,8 +80,18 @@ export interface ZkStat {
 
 /** One operation of an atomic multi. Versions are honoured exactly, 0 included. */
 export type MultiOp =
-  | { readonly op: "create"; readonly path: string; readonly data: Buffer | string; readonly mode?: CreateMode }
-  | { readonly op: "set"; readonly path: string; readonly data: Buffer | string; readonly version?: number }
+  | {
+      readonly op: "create";
+      readonly path: string;
+      readonly data: Buffer | string;
+      readonly mode?: CreateMode;
+    }
+  | {
+      readonly op: "set";
+      readonly path: string;
+      readonly data: Buffer | string;
+      readonly version?: number;
+    }
   | { readonly op: "delete"; readonly path: string; readonly version?: number }
   | { readonly op: "check"; readonly path: string; readonly version: number };
 
@@ -166,7 +183,12 @@ export class ZkSession implements AsyncDisposable {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         session.close();
-        reject(new ZkOperationError("TIMEOUT", `could not connect to ${connectString} within ${connectTimeoutMs} ms`));
+        reject(
+          new ZkOperationError(
+            "TIMEOUT",
+            `could not connect to ${connectString} within ${connectTimeoutMs} ms`,
+          ),
+        );
       }, connectTimeoutMs);
       client.once("connected", () => {
         clearTimeout(timer);
@@ -183,21 +205,46 @@ export class ZkSession implements AsyncDisposable {
 
   /** The host:port the session's socket is connected to now, if any. */
   get remote(): string | undefined {
-    const socket = (this.client as unknown as { connectionManager: ConnectionManager }).connectionManager.socket;
-    if (socket === undefined || socket.destroyed || socket.remotePort === undefined) return undefined;
-    return `${socket.remoteAddress}:${socket.remotePort}`;
+    const socket = (this.client as unknown as { connectionManager: ConnectionManager })
+      .connectionManager.socket;
+    if (socket === undefined || socket.destroyed) return undefined;
+    // Asking a socket for its peer is a call into libuv: remember it per socket.
+    if (this.remoteCache?.socket !== socket) {
+      this.remoteCache = {
+        socket,
+        address:
+          socket.remotePort === undefined
+            ? undefined
+            : `${socket.remoteAddress}:${socket.remotePort}`,
+      };
+    }
+    return this.remoteCache.address;
   }
+
+  private remoteCache: { socket: object; address: string | undefined } | undefined;
 
   /** True while the client says it is connected. */
   get connected(): boolean {
     return this.client.getState() === zookeeper.State.SYNC_CONNECTED;
   }
 
-  private call<T>(what: string, run: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
-    if (this.closed) return Promise.reject(new ZkOperationError(ZK_ERRORS.CONNECTION_LOSS, `${what}: session closed`));
+  private call<T>(
+    what: string,
+    run: (done: (error: unknown, value?: T) => void) => void,
+  ): Promise<T> {
+    if (this.closed)
+      return Promise.reject(
+        new ZkOperationError(ZK_ERRORS.CONNECTION_LOSS, `${what}: session closed`),
+      );
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ZkOperationError("TIMEOUT", `${what} got no answer within ${this.operationTimeoutMs} ms`)),
+        () =>
+          reject(
+            new ZkOperationError(
+              "TIMEOUT",
+              `${what} got no answer within ${this.operationTimeoutMs} ms`,
+            ),
+          ),
         this.operationTimeoutMs,
       );
       run((error, value) => {
@@ -211,7 +258,9 @@ export class ZkSession implements AsyncDisposable {
   /** Creates a znode; resolves to its path (with the sequence number for sequential modes). */
   create(path: string, data: Buffer | string, mode: CreateMode = "persistent"): Promise<string> {
     return this.call(`create ${path}`, (done) =>
-      this.client.create(path, toBuffer(data), CREATE_MODES[mode], (error, created) => done(error, created)),
+      this.client.create(path, toBuffer(data), CREATE_MODES[mode], (error, created) =>
+        done(error, created),
+      ),
     );
   }
 
@@ -227,13 +276,17 @@ export class ZkSession implements AsyncDisposable {
   /** Writes a znode's data; version -1 means any version. */
   setData(path: string, data: Buffer | string, version = -1): Promise<ZkStat> {
     return this.call(`setData ${path}`, (done) =>
-      this.client.setData(path, toBuffer(data), version, (error, stat) => done(error, error ? undefined : toStat(stat))),
+      this.client.setData(path, toBuffer(data), version, (error, stat) =>
+        done(error, error ? undefined : toStat(stat)),
+      ),
     );
   }
 
   /** Deletes a znode; version -1 means any version. */
   delete(path: string, version = -1): Promise<void> {
-    return this.call(`delete ${path}`, (done) => this.client.remove(path, version, (error) => done(error)));
+    return this.call(`delete ${path}`, (done) =>
+      this.client.remove(path, version, (error) => done(error)),
+    );
   }
 
   /** The znode's Stat, or null when it does not exist. */
@@ -259,7 +312,8 @@ export class ZkSession implements AsyncDisposable {
   multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
     const transaction = this.client.transaction();
     for (const op of ops) {
-      if (op.op === "create") transaction.create(op.path, toBuffer(op.data), CREATE_MODES[op.mode ?? "persistent"]);
+      if (op.op === "create")
+        transaction.create(op.path, toBuffer(op.data), CREATE_MODES[op.mode ?? "persistent"]);
       else if (op.op === "set") transaction.setData(op.path, toBuffer(op.data), op.version ?? -1);
       else if (op.op === "delete") transaction.remove(op.path, op.version ?? -1);
       else transaction.check(op.path, op.version);
@@ -271,18 +325,21 @@ export class ZkSession implements AsyncDisposable {
       if (entry !== undefined && op.op !== "create") entry.version = op.version ?? -1;
     });
     return this.call("multi", (done) =>
-      transaction.commit((error, results: { type: number; path?: string; stat?: zookeeper.Stat }[]) => {
-        if (error) return done(error);
-        done(
-          null,
-          ops.map((op, index): MultiResult => {
-            const result = results[index];
-            if (op.op === "create") return { op: "create", path: result?.path ?? op.path };
-            if (op.op === "set") return { op: "set", stat: toStat(result?.stat as zookeeper.Stat) };
-            return { op: op.op };
-          }),
-        );
-      }),
+      transaction.commit(
+        (error, results: { type: number; path?: string; stat?: zookeeper.Stat }[]) => {
+          if (error) return done(error);
+          done(
+            null,
+            ops.map((op, index): MultiResult => {
+              const result = results[index];
+              if (op.op === "create") return { op: "create", path: result?.path ?? op.path };
+              if (op.op === "set")
+                return { op: "set", stat: toStat(result?.stat as zookeeper.Stat) };
+              return { op: op.op };
+            }),
+          );
+        },
+      ),
     );
   }
 
@@ -293,7 +350,8 @@ export class ZkSession implements AsyncDisposable {
    * under an opcode whose reply it knows how to skip (the reply's path is unused).
    */
   sync(path = "/"): Promise<void> {
-    const manager = (this.client as unknown as { connectionManager: ConnectionManager }).connectionManager;
+    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
+      .connectionManager;
     const bytes = Buffer.from(path, "utf8");
     const payload = {
       byteLength: () => 4 + bytes.length,

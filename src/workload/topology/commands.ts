@@ -47,8 +47,18 @@ class CreateBridge extends TopologyCommand {
       kind: "change",
       f: "create-bridge",
       ops: [
-        { op: "create", path: `bridges/${id}`, data: json({ kind: "bridge", name: `bridge-${id}`, w }) },
-        ...TABLES.map((table): RelativeOp => ({ op: "create", path: `bridges/${id}/${table}`, data: json({ w }) })),
+        {
+          op: "create",
+          path: `bridges/${id}`,
+          data: json({ kind: "bridge", name: `bridge-${id}`, w }),
+        },
+        ...TABLES.map(
+          (table): RelativeOp => ({
+            op: "create",
+            path: `bridges/${id}/${table}`,
+            data: json({ w }),
+          }),
+        ),
       ],
     };
   }
@@ -63,7 +73,17 @@ class CreateRouter extends TopologyCommand {
   }
   plan({ model, writeId }: PlanContext): TopologyAction {
     const id = model.nextId("r");
-    return { kind: "change", f: "create-router", ops: [{ op: "create", path: `routers/${id}`, data: json({ kind: "router", name: `router-${id}`, w: writeId() }) }] };
+    return {
+      kind: "change",
+      f: "create-router",
+      ops: [
+        {
+          op: "create",
+          path: `routers/${id}`,
+          data: json({ kind: "router", name: `router-${id}`, w: writeId() }),
+        },
+      ],
+    };
   }
   toString() {
     return "CreateRouter";
@@ -85,7 +105,11 @@ class AddPort extends TopologyCommand {
       f: "add-port",
       ops: [
         { op: "check", path: device, version: model.version(device) },
-        { op: "create", path: `ports/${id}`, data: json({ kind: "port", device, peer: null, w: writeId() }) },
+        {
+          op: "create",
+          path: `ports/${id}`,
+          data: json({ kind: "port", device, peer: null, w: writeId() }),
+        },
       ],
     };
   }
@@ -122,8 +146,18 @@ class LinkPorts extends TopologyCommand {
       kind: "change",
       f: "link-ports",
       ops: [
-        { op: "set", path: `ports/${a}`, data: portData(model, a, b, w), version: model.version(`ports/${a}`) },
-        { op: "set", path: `ports/${b}`, data: portData(model, b, a, w), version: model.version(`ports/${b}`) },
+        {
+          op: "set",
+          path: `ports/${a}`,
+          data: portData(model, a, b, w),
+          version: model.version(`ports/${a}`),
+        },
+        {
+          op: "set",
+          path: `ports/${b}`,
+          data: portData(model, b, a, w),
+          version: model.version(`ports/${b}`),
+        },
       ],
     };
   }
@@ -150,8 +184,18 @@ class UnlinkPort extends TopologyCommand {
       kind: "change",
       f: "unlink-ports",
       ops: [
-        { op: "set", path: `ports/${a}`, data: portData(model, a, null, w), version: model.version(`ports/${a}`) },
-        { op: "set", path: `ports/${b}`, data: portData(model, b, null, w), version: model.version(`ports/${b}`) },
+        {
+          op: "set",
+          path: `ports/${a}`,
+          data: portData(model, a, null, w),
+          version: model.version(`ports/${a}`),
+        },
+        {
+          op: "set",
+          path: `ports/${b}`,
+          data: portData(model, b, null, w),
+          version: model.version(`ports/${b}`),
+        },
       ],
     };
   }
@@ -197,7 +241,11 @@ class UnbindVm extends TopologyCommand {
   }
   plan({ model }: PlanContext): TopologyAction {
     const port = at(model.children("bindings"), this.index);
-    return { kind: "change", f: "unbind-vm", ops: [{ op: "delete", path: `bindings/${port}`, version: model.version(`bindings/${port}`) }] };
+    return {
+      kind: "change",
+      f: "unbind-vm",
+      ops: [{ op: "delete", path: `bindings/${port}`, version: model.version(`bindings/${port}`) }],
+    };
   }
   toString() {
     return `UnbindVm(${this.index})`;
@@ -215,7 +263,10 @@ class SetEntry extends TopologyCommand {
   }
   private target(model: TopologyModel): { bridge: string; path: string } {
     const bridge = at(model.bridges(), this.bridge);
-    const key = this.table === "mac" ? `02:00:00:00:00:${this.key.toString(16).padStart(2, "0")}` : `10.0.0.${this.key}`;
+    const key =
+      this.table === "mac"
+        ? `02:00:00:00:00:${this.key.toString(16).padStart(2, "0")}`
+        : `10.0.0.${this.key}`;
     return { bridge, path: `bridges/${bridge}/${this.table}/${key}` };
   }
   check({ model }: PlanContext) {
@@ -230,7 +281,9 @@ class SetEntry extends TopologyCommand {
       this.table === "mac"
         ? json({ port: `p${this.value}`, w })
         : json({ mac: `02:00:00:00:01:${this.value.toString(16).padStart(2, "0")}`, w });
-    const op: RelativeOp = model.has(path) ? { op: "set", path, data, version: model.version(path) } : { op: "create", path, data };
+    const op: RelativeOp = model.has(path)
+      ? { op: "set", path, data, version: model.version(path) }
+      : { op: "create", path, data };
     return { kind: "change", f: `set-${this.table}`, ops: [op] };
   }
   toString() {
@@ -246,14 +299,24 @@ class DeleteEntry extends TopologyCommand {
     super();
   }
   private entries(model: TopologyModel): string[] {
-    return model.bridges().flatMap((bridge) => model.tableEntries(bridge, this.table).map((key) => `bridges/${bridge}/${this.table}/${key}`));
+    return model
+      .bridges()
+      .flatMap((bridge) =>
+        model
+          .tableEntries(bridge, this.table)
+          .map((key) => `bridges/${bridge}/${this.table}/${key}`),
+      );
   }
   check({ model }: PlanContext) {
     return this.entries(model).length > 0;
   }
   plan({ model }: PlanContext): TopologyAction {
     const path = at(this.entries(model), this.index);
-    return { kind: "change", f: `delete-${this.table}`, ops: [{ op: "delete", path, version: model.version(path) }] };
+    return {
+      kind: "change",
+      f: `delete-${this.table}`,
+      ops: [{ op: "delete", path, version: model.version(path) }],
+    };
   }
   toString() {
     return `Delete${this.table}(${this.index})`;
@@ -276,9 +339,19 @@ class DeleteDevice extends TopologyCommand {
       const peer = model.port(id)?.peer;
       // Unlink peers on other devices in the same multi, so no link is left half-made.
       if (peer && !own.includes(peer)) {
-        ops.push({ op: "set", path: `ports/${peer}`, data: portData(model, peer, null, w), version: model.version(`ports/${peer}`) });
+        ops.push({
+          op: "set",
+          path: `ports/${peer}`,
+          data: portData(model, peer, null, w),
+          version: model.version(`ports/${peer}`),
+        });
       }
-      if (model.has(`bindings/${id}`)) ops.push({ op: "delete", path: `bindings/${id}`, version: model.version(`bindings/${id}`) });
+      if (model.has(`bindings/${id}`))
+        ops.push({
+          op: "delete",
+          path: `bindings/${id}`,
+          version: model.version(`bindings/${id}`),
+        });
       ops.push({ op: "delete", path: `ports/${id}`, version: model.version(`ports/${id}`) });
     }
     if (device.startsWith("bridges/")) {
@@ -288,11 +361,19 @@ class DeleteDevice extends TopologyCommand {
           const path = `${device}/${table}/${key}`;
           ops.push({ op: "delete", path, version: model.version(path) });
         }
-        ops.push({ op: "delete", path: `${device}/${table}`, version: model.version(`${device}/${table}`) });
+        ops.push({
+          op: "delete",
+          path: `${device}/${table}`,
+          version: model.version(`${device}/${table}`),
+        });
       }
     }
     ops.push({ op: "delete", path: device, version: model.version(device) });
-    return { kind: "change", f: device.startsWith("bridges/") ? "delete-bridge" : "delete-router", ops };
+    return {
+      kind: "change",
+      f: device.startsWith("bridges/") ? "delete-bridge" : "delete-router",
+      ops,
+    };
   }
   toString() {
     return `DeleteDevice(${this.index})`;
@@ -304,7 +385,18 @@ class RegisterHost extends TopologyCommand {
     return model.has(`hosts/${host}`) && !model.has(`hosts/${host}/alive`);
   }
   plan({ host, writeId }: PlanContext): TopologyAction {
-    return { kind: "change", f: "register-host", ops: [{ op: "create", path: `hosts/${host}/alive`, data: json({ w: writeId() }), mode: "ephemeral" }] };
+    return {
+      kind: "change",
+      f: "register-host",
+      ops: [
+        {
+          op: "create",
+          path: `hosts/${host}/alive`,
+          data: json({ w: writeId() }),
+          mode: "ephemeral",
+        },
+      ],
+    };
   }
   toString() {
     return "RegisterHost";
@@ -316,7 +408,17 @@ class DeregisterHost extends TopologyCommand {
     return model.has(`hosts/${host}/alive`);
   }
   plan({ model, host }: PlanContext): TopologyAction {
-    return { kind: "change", f: "deregister-host", ops: [{ op: "delete", path: `hosts/${host}/alive`, version: model.version(`hosts/${host}/alive`) }] };
+    return {
+      kind: "change",
+      f: "deregister-host",
+      ops: [
+        {
+          op: "delete",
+          path: `hosts/${host}/alive`,
+          version: model.version(`hosts/${host}/alive`),
+        },
+      ],
+    };
   }
   toString() {
     return "DeregisterHost";
@@ -328,7 +430,18 @@ class AppendLog extends TopologyCommand {
     return true;
   }
   plan({ writeId }: PlanContext): TopologyAction {
-    return { kind: "change", f: "append-log", ops: [{ op: "create", path: "log/entry-", data: json({ w: writeId() }), mode: "persistent-sequential" }] };
+    return {
+      kind: "change",
+      f: "append-log",
+      ops: [
+        {
+          op: "create",
+          path: "log/entry-",
+          data: json({ w: writeId() }),
+          mode: "persistent-sequential",
+        },
+      ],
+    };
   }
   toString() {
     return "AppendLog";
@@ -360,8 +473,12 @@ const COMMAND_ARBITRARIES: fc.Arbitrary<TopologyCommand>[] = [
   index.map((i) => new UnlinkPort(i)),
   index.map((i) => new BindVm(i)),
   index.map((i) => new UnbindVm(i)),
-  fc.tuple(table, index, fc.nat({ max: 20 }), fc.nat({ max: 255 })).map(([t, b, k, v]) => new SetEntry(t, b, k, v)),
-  fc.tuple(table, index, fc.nat({ max: 20 }), fc.nat({ max: 255 })).map(([t, b, k, v]) => new SetEntry(t, b, k, v)),
+  fc
+    .tuple(table, index, fc.nat({ max: 20 }), fc.nat({ max: 255 }))
+    .map(([t, b, k, v]) => new SetEntry(t, b, k, v)),
+  fc
+    .tuple(table, index, fc.nat({ max: 20 }), fc.nat({ max: 255 }))
+    .map(([t, b, k, v]) => new SetEntry(t, b, k, v)),
   fc.tuple(table, index).map(([t, i]) => new DeleteEntry(t, i)),
   index.map((i) => new DeleteDevice(i)),
   fc.constant(new RegisterHost()),
@@ -378,10 +495,17 @@ export const CHUNK = 200;
  * The k-th chunk of a worker's command sequence: a pure function of
  * (seed, worker, k), drawn by fast-check's model-based command generator.
  */
-export function topologyCommandChunk(seed: number | string, worker: number, chunk: number): TopologyCommand[] {
+export function topologyCommandChunk(
+  seed: number | string,
+  worker: number,
+  chunk: number,
+): TopologyCommand[] {
   const chunkSeed = Math.floor(deriveRandom(seed, "topology", worker, chunk)() * 2 ** 31);
   const arbitrary = fc.commands(COMMAND_ARBITRARIES, { maxCommands: CHUNK, size: "max" });
   const [commands] = fc.sample(arbitrary, { seed: chunkSeed, numRuns: 1 });
   // fast-check hands out its wrappers (for shrinking); the command is inside.
-  return [...(commands ?? [])].map((wrapper) => (wrapper as unknown as { cmd?: TopologyCommand }).cmd ?? (wrapper as TopologyCommand));
+  return [...(commands ?? [])].map(
+    (wrapper) =>
+      (wrapper as unknown as { cmd?: TopologyCommand }).cmd ?? (wrapper as TopologyCommand),
+  );
 }

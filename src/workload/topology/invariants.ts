@@ -2,7 +2,11 @@ import { type BindingData, type PortData, parseData } from "./layout.js";
 
 /** A topology invariant broken in one snapshot. */
 export interface InvariantViolation {
-  readonly invariant: "port-device-exists" | "link-symmetric" | "binding-port-exists" | "binding-host-exists";
+  readonly invariant:
+    | "port-device-exists"
+    | "link-symmetric"
+    | "binding-port-exists"
+    | "binding-host-exists";
   readonly path: string;
   readonly detail: string;
 }
@@ -22,14 +26,22 @@ export function topologyViolations(snapshot: ReadonlyMap<string, string>): Invar
       const port = parseData<PortData>(text);
       if (port === undefined) continue;
       if (!snapshot.has(port.device)) {
-        violations.push({ invariant: "port-device-exists", path, detail: `device ${port.device} does not exist` });
+        violations.push({
+          invariant: "port-device-exists",
+          path,
+          detail: `device ${port.device} does not exist`,
+        });
       }
       if (port.peer !== null) {
         const peerPath = `ports/${port.peer}`;
         const peer = parseData<PortData>(snapshot.get(peerPath));
         const self = path.slice("ports/".length);
         if (peer === undefined) {
-          violations.push({ invariant: "link-symmetric", path, detail: `peer ${peerPath} does not exist` });
+          violations.push({
+            invariant: "link-symmetric",
+            path,
+            detail: `peer ${peerPath} does not exist`,
+          });
         } else if (peer.peer !== self) {
           violations.push({
             invariant: "link-symmetric",
@@ -43,9 +55,18 @@ export function topologyViolations(snapshot: ReadonlyMap<string, string>): Invar
       const binding = parseData<BindingData>(text);
       if (binding === undefined) continue;
       const port = `ports/${path.slice("bindings/".length)}`;
-      if (!snapshot.has(port)) violations.push({ invariant: "binding-port-exists", path, detail: `port ${port} does not exist` });
+      if (!snapshot.has(port))
+        violations.push({
+          invariant: "binding-port-exists",
+          path,
+          detail: `port ${port} does not exist`,
+        });
       if (!snapshot.has(`hosts/${binding.host}`)) {
-        violations.push({ invariant: "binding-host-exists", path, detail: `host hosts/${binding.host} does not exist` });
+        violations.push({
+          invariant: "binding-host-exists",
+          path,
+          detail: `host hosts/${binding.host} does not exist`,
+        });
       }
     }
   }

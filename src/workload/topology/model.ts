@@ -10,7 +10,12 @@ export interface ModelNode {
 
 /** One write of a change, with a path relative to the agent's root. */
 export type RelativeOp =
-  | { readonly op: "create"; readonly path: string; readonly data: string; readonly mode?: CreateMode }
+  | {
+      readonly op: "create";
+      readonly path: string;
+      readonly data: string;
+      readonly mode?: CreateMode;
+    }
   | { readonly op: "set"; readonly path: string; readonly data: string; readonly version: number }
   | { readonly op: "delete"; readonly path: string; readonly version: number }
   | { readonly op: "check"; readonly path: string; readonly version: number };
@@ -57,7 +62,10 @@ export class TopologyModel {
 
   /** Device paths: bridges/<b> and routers/<r>. */
   devices(): string[] {
-    return [...this.bridges().map((b) => `bridges/${b}`), ...this.routers().map((r) => `routers/${r}`)];
+    return [
+      ...this.bridges().map((b) => `bridges/${b}`),
+      ...this.routers().map((r) => `routers/${r}`),
+    ];
   }
 
   ports(): string[] {
@@ -73,14 +81,26 @@ export class TopologyModel {
   }
 
   /** Applies an acknowledged change; `versions` are the new versions reported for set ops. */
-  apply(ops: readonly RelativeOp[], createdPaths: readonly (string | undefined)[], versions: readonly (number | undefined)[]): void {
+  apply(
+    ops: readonly RelativeOp[],
+    createdPaths: readonly (string | undefined)[],
+    versions: readonly (number | undefined)[],
+  ): void {
     ops.forEach((op, index) => {
       if (op.op === "create") {
         const path = createdPaths[index] ?? op.path;
-        this.nodes.set(path, { data: op.data, version: 0, ephemeral: op.mode?.startsWith("ephemeral") ?? false });
+        this.nodes.set(path, {
+          data: op.data,
+          version: 0,
+          ephemeral: op.mode?.startsWith("ephemeral") ?? false,
+        });
       } else if (op.op === "set") {
         const old = this.nodes.get(op.path);
-        this.nodes.set(op.path, { data: op.data, version: versions[index] ?? (old?.version ?? -1) + 1, ephemeral: old?.ephemeral ?? false });
+        this.nodes.set(op.path, {
+          data: op.data,
+          version: versions[index] ?? (old?.version ?? -1) + 1,
+          ephemeral: old?.ephemeral ?? false,
+        });
       } else if (op.op === "delete") {
         this.nodes.delete(op.path);
       }
@@ -94,6 +114,10 @@ export class TopologyModel {
 
   /** The tree a server should hold once sessions are gone: persistent znodes only. */
   expectedTree(): Map<string, string> {
-    return new Map([...this.nodes].filter(([, node]) => !node.ephemeral).map(([path, node]) => [path, node.data]));
+    return new Map(
+      [...this.nodes]
+        .filter(([, node]) => !node.ephemeral)
+        .map(([path, node]) => [path, node.data]),
+    );
   }
 }

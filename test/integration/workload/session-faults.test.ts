@@ -46,11 +46,19 @@ describe("a server some agents are connected to is killed", () => {
     }
     expect(moved).toBe(true);
     expect(session.server).not.toBe(first);
-    const opened = history.events.filter((e) => e.f === "session" && (e.value as { event: string }).event === "opened");
+    const opened = history.events.filter(
+      (e) => e.f === "session" && (e.value as { event: string }).event === "opened",
+    );
     expect(opened).toHaveLength(1);
-    const outcomes = new Set(history.events.filter((e) => e.f === "read-subtree" && e.type !== "invoke").map((e) => e.type));
+    const outcomes = new Set(
+      history.events
+        .filter((e) => e.f === "read-subtree" && e.type !== "invoke")
+        .map((e) => e.type),
+    );
     expect([...outcomes].every((type) => ["ok", "info", "fail"].includes(type))).toBe(true);
-    await using observer = await ZkSession.open(ensemble.connectString(ensemble.servers.map((s) => s.id).filter((id) => id !== first)));
+    await using observer = await ZkSession.open(
+      ensemble.connectString(ensemble.servers.map((s) => s.id).filter((id) => id !== first)),
+    );
     const alive = await observer.exists("/zkchaos/a0/hosts/h0/alive");
     expect(alive?.ephemeralOwner.toString(16).padStart(16, "0")).toBe(opened[0]?.session);
     expect(unpairedOperations(history.events)).toEqual([]);
@@ -87,19 +95,36 @@ describe("a server some agents are connected to is killed", () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(["info", "fail"]).toContain(history.events.at(-1)?.type);
     // The registration lives until the session expires, then vanishes.
-    expect(await eventually(async () => (await observer.exists("/zkchaos/a0/hosts/h0/alive")) === null, 15_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => (await observer.exists("/zkchaos/a0/hosts/h0/alive")) === null,
+        15_000,
+      ),
+    ).toBe(true);
     expect(performance.now() - killedAt).toBeGreaterThanOrEqual(1500);
 
     await ensemble.server(pinned).restart();
     await ensemble.waitForQuorum();
     // The client learns of the expiry when it reconnects; the next operation opens a new session.
     expect(
-      await eventually(async () => history.events.some((e) => e.f === "session" && (e.value as { event: string }).event === "expired"), 15_000),
+      await eventually(
+        async () =>
+          history.events.some(
+            (e) => e.f === "session" && (e.value as { event: string }).event === "expired",
+          ),
+        15_000,
+      ),
     ).toBe(true);
     expect(agent.model.has("hosts/h0/alive")).toBe(false);
-    await agent.run({ kind: "change", f: "register-host", ops: [{ op: "create", path: "hosts/h0/alive", data: "{}", mode: "ephemeral" }] });
+    await agent.run({
+      kind: "change",
+      f: "register-host",
+      ops: [{ op: "create", path: "hosts/h0/alive", data: "{}", mode: "ephemeral" }],
+    });
     expect(history.events.at(-1)).toMatchObject({ f: "register-host", type: "ok" });
-    const opened = history.events.filter((e) => e.f === "session" && (e.value as { event: string }).event === "opened");
+    const opened = history.events.filter(
+      (e) => e.f === "session" && (e.value as { event: string }).event === "opened",
+    );
     expect(opened).toHaveLength(2);
     const alive = await observer.exists("/zkchaos/a0/hosts/h0/alive");
     expect(alive?.ephemeralOwner.toString(16).padStart(16, "0")).toBe(opened[1]?.session);

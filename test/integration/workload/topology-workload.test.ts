@@ -11,7 +11,8 @@ beforeAll(() => {
 });
 afterAll(() => removeRuntimeRoot(root));
 
-const sorted = (tree: ReadonlyMap<string, string>) => JSON.stringify([...tree].sort(([a], [b]) => (a < b ? -1 : 1)));
+const sorted = (tree: ReadonlyMap<string, string>) =>
+  JSON.stringify([...tree].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe("the MidoNet topology workload on a healthy 3-node ensemble", () => {
   it("30 s, 20 agents: every invoke completes once, every snapshot keeps the invariants, all servers end equal to the model", async () => {
@@ -30,16 +31,21 @@ describe("the MidoNet topology workload on a healthy 3-node ensemble", () => {
     const trees = await finalReads(ensemble, recorder, result.root);
     expect(result.operations).toBeGreaterThan(2000);
     expect(unpairedOperations(history.events)).toEqual([]);
-    const completions = history.events.filter((e) => typeof e.process === "number" && e.type !== "invoke" && e.f !== "session");
+    const completions = history.events.filter(
+      (e) => typeof e.process === "number" && e.type !== "invoke" && e.f !== "session",
+    );
     expect(completions.filter((e) => e.type === "info")).toEqual([]);
     const { reads, violations } = snapshotViolations(history.events);
     expect(reads).toBeGreaterThan(100);
     expect(violations).toEqual([]);
     expect(trees.size).toBe(3);
     const expected = sorted(expectedTree(result));
-    for (const [server, tree] of trees) expect(sorted(tree), `server ${server}'s tree`).toBe(expected);
+    for (const [server, tree] of trees)
+      expect(sorted(tree), `server ${server}'s tree`).toBe(expected);
     // Every agent registered its host, and each operation names the server its session used.
-    expect(history.events.filter((e) => e.f === "register-host" && e.type === "ok").length).toBeGreaterThanOrEqual(20);
+    expect(
+      history.events.filter((e) => e.f === "register-host" && e.type === "ok").length,
+    ).toBeGreaterThanOrEqual(20);
     expect(completions.every((e) => e.server !== undefined && e.session !== undefined)).toBe(true);
   });
 });
@@ -62,8 +68,12 @@ describe("the register workload", () => {
     expect(unpairedOperations(history.events)).toEqual([]);
     const oks = history.events.filter((e) => e.type === "ok");
     for (const f of ["read", "write", "cas"]) expect(oks.some((e) => e.f === f)).toBe(true);
-    expect(history.events.some((e) => e.f === "cas" && e.type === "fail" && e.error === -103)).toBe(true);
-    const written = oks.filter((e) => e.f === "write" || e.f === "cas").map((e) => JSON.stringify(e.value));
+    expect(history.events.some((e) => e.f === "cas" && e.type === "fail" && e.error === -103)).toBe(
+      true,
+    );
+    const written = oks
+      .filter((e) => e.f === "write" || e.f === "cas")
+      .map((e) => JSON.stringify(e.value));
     expect(new Set(written).size).toBe(written.length);
     expect(oks.every((e) => e.stat?.mzxid !== undefined)).toBe(true);
   });

@@ -34,7 +34,11 @@ describe("the ZooKeeper client adapter", () => {
       raw.connect();
     });
     const error = await new Promise<unknown>((resolve) =>
-      raw.transaction().check("/v0", 0).setData("/v0", Buffer.from("stale write"), 1).commit((err) => resolve(err)),
+      raw
+        .transaction()
+        .check("/v0", 0)
+        .setData("/v0", Buffer.from("stale write"), 1)
+        .commit((err) => resolve(err)),
     );
     raw.close();
     expect(error).toBeNull();
@@ -52,8 +56,13 @@ describe("the ZooKeeper client adapter", () => {
     const stat = await session.exists("/kinds/eph");
     expect(stat?.ephemeralOwner.toString(16).padStart(16, "0")).toBe(session.sessionId);
     expect(typeof stat?.mzxid).toBe("bigint");
-    expect((await session.getChildren("/kinds")).children.sort()).toEqual(["eph", first.slice(7), second.slice(7)].sort());
-    await expect(session.delete("/kinds/eph", 5)).rejects.toMatchObject({ code: ZK_ERRORS.BAD_VERSION, definite: true });
+    expect((await session.getChildren("/kinds")).children.sort()).toEqual(
+      ["eph", first.slice(7), second.slice(7)].sort(),
+    );
+    await expect(session.delete("/kinds/eph", 5)).rejects.toMatchObject({
+      code: ZK_ERRORS.BAD_VERSION,
+      definite: true,
+    });
     await session.delete("/kinds/eph", 0);
     expect(await session.exists("/kinds/eph")).toBeNull();
     await expect(session.getData("/nope")).rejects.toMatchObject({ code: ZK_ERRORS.NO_NODE });
@@ -77,7 +86,10 @@ describe("the ZooKeeper client adapter", () => {
     const session = await ZkSession.open(isolated.connectString(), { operationTimeoutMs: 500 });
     await isolated.server(1).kill();
     const started = performance.now();
-    await expect(session.create("/never", "x")).rejects.toMatchObject({ code: "TIMEOUT", definite: false });
+    await expect(session.create("/never", "x")).rejects.toMatchObject({
+      code: "TIMEOUT",
+      definite: false,
+    });
     expect(performance.now() - started).toBeLessThan(5000);
     session.close();
   });

@@ -46,17 +46,28 @@ describe("history recorder and reader", () => {
         JSON.stringify({ index: 1, time: 2, process: 1, type: "done", f: "read" }),
       ].join("\n"),
     );
-    await expect(readHistoryFile(file)).rejects.toThrow(`${file}:2: type must be invoke, ok, fail or info, got "done"`);
-    writeFileSync(file, `${JSON.stringify({ index: 0, time: 1, process: 1, type: "ok", f: "read", stat: { czxid: 5, mzxid: "1" } })}\n`);
+    await expect(readHistoryFile(file)).rejects.toThrow(
+      `${file}:2: type must be invoke, ok, fail or info, got "done"`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify({ index: 0, time: 1, process: 1, type: "ok", f: "read", stat: { czxid: 5, mzxid: "1" } })}\n`,
+    );
     await expect(readHistoryFile(file)).rejects.toThrow(/:1: stat.czxid must be a decimal string/);
-    writeFileSync(file, `{"index":0,\n${JSON.stringify({ index: 0, time: 1, process: 1, type: "ok", f: "read" })}\n`);
+    writeFileSync(
+      file,
+      `{"index":0,\n${JSON.stringify({ index: 0, time: 1, process: 1, type: "ok", f: "read" })}\n`,
+    );
     await expect(readHistoryFile(file)).rejects.toThrow(/:1: not valid JSON/);
     await expect(readHistoryFile(join(dir, "missing.jsonl"))).rejects.toThrow(/no such file/);
   });
 
   it("drops a last line cut short by a crash", async () => {
     const file = join(dir, "crashed.jsonl");
-    writeFileSync(file, `${JSON.stringify({ index: 0, time: 1, process: 1, type: "invoke", f: "read" })}\n{"index":1,"ti`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ index: 0, time: 1, process: 1, type: "invoke", f: "read" })}\n{"index":1,"ti`,
+    );
     expect(await readHistoryFile(file)).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@ import { topologyCommandChunk } from "../../../src/workload/topology/commands.js
 import { topologyViolations } from "../../../src/workload/topology/invariants.js";
 import { TopologyModel } from "../../../src/workload/topology/model.js";
 
-const port = (device: string, peer: string | null) => JSON.stringify({ kind: "port", device, peer, w: "1-1" });
+const port = (device: string, peer: string | null) =>
+  JSON.stringify({ kind: "port", device, peer, w: "1-1" });
 const GOOD = new Map([
   ["hosts/h1", JSON.stringify({ kind: "host", ip: "10.1.0.1", w: "1-1" })],
   ["bridges/b1", JSON.stringify({ kind: "bridge", w: "1-2" })],
@@ -22,7 +23,11 @@ describe("topology invariants on literal snapshots", () => {
   it("catch a one-sided link", () => {
     const broken = new Map(GOOD).set("ports/p4", port("routers/r2", null));
     expect(topologyViolations(broken)).toEqual([
-      { invariant: "link-symmetric", path: "ports/p3", detail: "peer ports/p4 names no peer, not ports/p3" },
+      {
+        invariant: "link-symmetric",
+        path: "ports/p3",
+        detail: "peer ports/p4 names no peer, not ports/p3",
+      },
     ]);
   });
 
@@ -37,7 +42,11 @@ describe("topology invariants on literal snapshots", () => {
     broken.delete("ports/p4");
     broken.delete("hosts/h1");
     broken.set("bindings/p9", JSON.stringify({ host: "h1", vm: "vm-2", w: "1-10" }));
-    expect(topologyViolations(broken).map((v) => `${v.invariant} ${v.path}`).sort()).toEqual([
+    expect(
+      topologyViolations(broken)
+        .map((v) => `${v.invariant} ${v.path}`)
+        .sort(),
+    ).toEqual([
       "binding-host-exists bindings/p5",
       "binding-host-exists bindings/p9",
       "binding-port-exists bindings/p9",
@@ -64,8 +73,20 @@ describe("topology command generation", () => {
         .map((command) => String(command).replace(/\(.*/, "")),
     );
     // Nothing exists yet: only creations, the log and reads make sense.
-    expect([...allowed].sort()).toEqual(["AppendLog", "CreateBridge", "CreateRouter", "ReadSubtree"]);
-    model.apply([{ op: "create", path: "hosts/h1", data: "{}" }, { op: "create", path: "bridges/b1", data: "{}" }], [], []);
+    expect([...allowed].sort()).toEqual([
+      "AppendLog",
+      "CreateBridge",
+      "CreateRouter",
+      "ReadSubtree",
+    ]);
+    model.apply(
+      [
+        { op: "create", path: "hosts/h1", data: "{}" },
+        { op: "create", path: "bridges/b1", data: "{}" },
+      ],
+      [],
+      [],
+    );
     const now = new Set(
       topologyCommandChunk(7, 1, 0)
         .filter((command) => command.check(context))
@@ -96,12 +117,16 @@ describe("topology command generation", () => {
     const link = commands.find((command) => String(command).startsWith("LinkPorts"));
     expect(link?.check(context)).toBe(true);
     const action = link?.plan(context);
-    expect(action?.kind === "change" && action.ops.map((op) => `${op.op} ${op.path}`)).toEqual(["set ports/p1", "set ports/p2"]);
+    expect(action?.kind === "change" && action.ops.map((op) => `${op.op} ${op.path}`)).toEqual([
+      "set ports/p1",
+      "set ports/p2",
+    ]);
     if (action?.kind === "change") model.apply(action.ops, [], [1, 1]);
     expect(model.port("p1")?.peer).toBe("p2");
     const remove = commands.find((command) => String(command).startsWith("DeleteDevice"));
     const deletion = remove?.plan(context);
-    const paths = deletion?.kind === "change" ? deletion.ops.map((op) => `${op.op} ${op.path}`) : [];
+    const paths =
+      deletion?.kind === "change" ? deletion.ops.map((op) => `${op.op} ${op.path}`) : [];
     // Whichever device goes, its port goes with it and the other side of the link is cleared, in one multi.
     expect(paths.some((p) => p.startsWith("delete ports/"))).toBe(true);
     expect(paths.some((p) => p.startsWith("set ports/"))).toBe(true);
