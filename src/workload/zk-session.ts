@@ -205,23 +205,18 @@ export class ZkSession implements AsyncDisposable {
 
   /** The host:port the session's socket is connected to now, if any. */
   get remote(): string | undefined {
-    const socket = (this.client as unknown as { connectionManager: ConnectionManager })
-      .connectionManager.socket;
+    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
+      .connectionManager;
+    const socket = manager.socket;
     if (socket === undefined || socket.destroyed) return undefined;
-    // Asking a socket for its peer is a call into libuv: remember it per socket.
-    if (this.remoteCache?.socket !== socket) {
-      this.remoteCache = {
-        socket,
-        address:
-          socket.remotePort === undefined
-            ? undefined
-            : `${socket.remoteAddress}:${socket.remotePort}`,
-      };
-    }
+    // Asking a socket for its peer is a call into libuv: remember it per connected socket.
+    if (this.remoteCache?.socket === socket) return this.remoteCache.address;
+    if (socket.remotePort === undefined) return undefined;
+    this.remoteCache = { socket, address: `${socket.remoteAddress}:${socket.remotePort}` };
     return this.remoteCache.address;
   }
 
-  private remoteCache: { socket: object; address: string | undefined } | undefined;
+  private remoteCache: { socket: object; address: string } | undefined;
 
   /** True while the client says it is connected. */
   get connected(): boolean {
