@@ -1,0 +1,145 @@
+/** Sequential models for the general linearizability checker: small pure typed functions. */
+
+/** The output of an operation whose outcome is unknown (info). */
+export const UNKNOWN = Symbol("unknown");
+
+/** An operation of a history, as the checker sees it. */
+export interface LinOp<I, O> {
+  /** Stable id (for explanations): the history index of its invocation. */
+  readonly id: number;
+  readonly process: string | number;
+  readonly call: number;
+  /** Infinity when its outcome is unknown: it may take effect any time after its call, or never. */
+  readonly ret: number;
+  readonly input: I;
+  readonly output: O | typeof UNKNOWN;
+}
+
+/**
+ * A model: the initial state, and a step that says whether an operation with
+ * that input and output may happen in a state (undefined: it may not) and the
+ * state after it. `key` names a state for the search's cache.
+ */
+export interface Model<S, I, O> {
+  readonly name: string;
+  init(): S;
+  step(state: S, input: I, output: O | typeof UNKNOWN): S | undefined;
+  key(state: S): string;
+  /** Independent sub-histories (P-compositionality), e.g. one per key. */
+  partition?(ops: readonly LinOp<I, O>[]): LinOp<I, O>[][];
+  /** Describes an operation for explanations. */
+  describe(input: I, output: O | typeof UNKNOWN): string;
+}
+
+/** Register operations (values are integers or null, null = absent). */
+export type RegisterInput =
+  | { readonly f: "read" }
+  | { readonly f: "write"; readonly value: number | null };
+/** A read's value, or nothing for writes. */
+export type RegisterOutput = number | null | undefined;
+
+const show = (value: unknown) => (value === UNKNOWN ? "?" : JSON.stringify(value ?? null));
+
+/** A read/write register starting absent. */
+export const registerModel: Model<number | null, RegisterInput, RegisterOutput> = {
+  name: "register",
+  init: () => null,
+  step(state, input, output) {
+    if (input.f === "write") return input.value;
+    return output === UNKNOWN || output === state ? state : undefined;
+  },
+  key: (state) => String(state),
+  describe: (input, output) =>
+    input.f === "write" ? `write ${show(input.value)}` : `read -> ${show(output)}`,
+};
+
+/** CAS register operations. */
+export type CasInput =
+  | RegisterInput
+  | { readonly f: "cas"; readonly from: number | null; readonly to: number | null };
+/** A read's value, a cas's success, or nothing for writes. */
+export type CasOutput = number | null | boolean | undefined;
+
+/** A compare-and-set register starting absent; a failed cas means its compare failed. */
+export const casRegisterModel: Model<number | null, CasInput, CasOutput> = {
+  name: "cas-register",
+  init: () => null,
+  step(state, input, output) {
+    if (input.f === "write") return input.value;
+    if (input.f === "read") return output === UNKNOWN || output === state ? state : undefined;
+    const matches = input.from === state;
+    if (output === UNKNOWN) return matches ? input.to : state;
+    if (output === true) return matches ? input.to : undefined;
+    return matches ? undefined : state;
+  },
+  key: (state) => String(state),
+  describe: (input, output) =>
+    input.f === "cas"
+      ? `cas ${show(input.from)} -> ${show(input.to)} ${output === UNKNOWN ? "?" : output ? "ok" : "failed"}`
+      : input.f === "write"
+        ? `write ${show(input.value)}`
+        : `read -> ${show(output)}`,
+};
+
+/** Key-value operations on string values (append concatenates). */
+export type KvInput = {
+  readonly f: "get" | "put" | "append";
+  readonly key: string;
+  readonly value?: string;
+};
+/** A get's value; nothing for put and append. */
+export type KvOutput = string | undefined;
+
+/** A map of keys to strings (absent = ""), checked one key at a time. */
+export const kvModel: Model<string, KvInput, KvOutput> = {
+  name: "kv",
+  init: () => "",
+  step(state, input, output) {
+    if (input.f === "put") return input.value ?? "";
+    if (input.f === "append") return state + (input.value ?? "");
+    return output === UNKNOWN || output === state ? state : undefined;
+  },
+  key: (state) => state,
+  partition(ops) {
+    const byKey = new Map<string, LinOp<KvInput, KvOutput>[]>();
+    for (const op of ops) {
+      const list = byKey.get(op.input.key) ?? [];
+      list.push(op);
+      byKey.set(op.input.key, list);
+    }
+    return [...byKey.values()];
+  },
+  describe: (input, output) =>
+    input.f === "get"
+      ? `get ${input.key} -> ${show(output)}`
+      : `${input.f} ${input.key} ${show(input.value)}`,
+};
+
+/** Mutex operations; an acquire or release that failed is left out of the history. */
+export type MutexInput = { readonly f: "acquire" | "release" };
+
+/** A mutex, free at first. */
+export const mutexModel: Model<boolean, MutexInput, undefined> = {
+  name: "mutex",
+  init: () => false,
+  step(held, input) {
+    if (input.f === "acquire") return held ? undefined : true;
+    return held ? false : undefined;
+  },
+  key: (held) => (held ? "1" : "0"),
+  describe: (input) => input.f,
+};
+
+/** Partitions register-like operations by a key field when present. */
+export function partitionByKey<I extends { key?: unknown }, O>(
+  ops: readonly LinOp<I, O>[],
+): LinOp<I, O>[][] {
+  const byKey = new Map<string, LinOp<I, O>[]>();
+  for (const op of ops) {
+    const key = JSON.stringify(op.input.key ?? null);
+    const list = byKey.get(key) ?? [];
+    list.push(op);
+    byKey.set(key, list);
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,60 @@
+/** Verdicts: what a checker concludes about a history, with evidence. */
+
+/** true: the guarantee held; false: it was broken; "unknown": the checker could not tell. */
+export type Validity = true | false | "unknown";
+
+/** One broken guarantee, naming the history events that prove it. */
+export interface Anomaly {
+  readonly kind: string;
+  readonly message: string;
+  /** Indexes of the history events (or operation ids for imported histories) that prove it. */
+  readonly events: readonly number[];
+}
+
+/** A checker's conclusion. */
+export interface Verdict {
+  readonly checker: string;
+  /** The guarantee it checks, in words. */
+  readonly guarantee: string;
+  readonly valid: Validity;
+  readonly anomalies: readonly Anomaly[];
+  /** Counts and measurements worth reporting. */
+  readonly stats?: Readonly<Record<string, unknown>>;
+  readonly elapsedMs: number;
+}
+
+/** Combines validities: false ranks above unknown, unknown above true. */
+export function combineValidity(values: Iterable<Validity>): Validity {
+  let result: Validity = true;
+  for (const value of values) {
+    if (value === false) return false;
+    if (value === "unknown") result = "unknown";
+  }
+  return result;
+}
+
+/** Runs a checker so that a crash becomes `unknown`, never `true`. */
+export function checkSafely(
+  checker: string,
+  guarantee: string,
+  run: () => Omit<Verdict, "checker" | "guarantee" | "elapsedMs">,
+): Verdict {
+  const started = performance.now();
+  try {
+    return { checker, guarantee, ...run(), elapsedMs: performance.now() - started };
+  } catch (error) {
+    return {
+      checker,
+      guarantee,
+      valid: "unknown",
+      anomalies: [
+        {
+          kind: "checker-crashed",
+          message: `the checker failed: ${(error as Error).message}`,
+          events: [],
+        },
+      ],
+      elapsedMs: performance.now() - started,
+    };
+  }
+}
