@@ -19,12 +19,14 @@ export interface LinOp<I, O> {
  * A model: the initial state, and a step that says whether an operation with
  * that input and output may happen in a state (undefined: it may not) and the
  * state after it. `key` names a state for the search's cache.
+ * Absent register values are keyed as -Infinity.
  */
 export interface Model<S, I, O> {
   readonly name: string;
   init(): S;
   step(state: S, input: I, output: O | typeof UNKNOWN): S | undefined;
-  key(state: S): string;
+  /** A value equal for equal states (numbers are cheapest). */
+  key(state: S): string | number;
   /** Independent sub-histories (P-compositionality), e.g. one per key. */
   partition?(ops: readonly LinOp<I, O>[]): LinOp<I, O>[][];
   /** Describes an operation for explanations. */
@@ -72,7 +74,7 @@ export const casRegisterModel: Model<number | null, CasInput, CasOutput> = {
     if (output === true) return matches ? input.to : undefined;
     return matches ? undefined : state;
   },
-  key: (state) => String(state),
+  key: (state) => state ?? Number.NEGATIVE_INFINITY,
   describe: (input, output) =>
     input.f === "cas"
       ? `cas ${show(input.from)} -> ${show(input.to)} ${output === UNKNOWN ? "?" : output ? "ok" : "failed"}`
@@ -126,7 +128,7 @@ export const mutexModel: Model<boolean, MutexInput, undefined> = {
     if (input.f === "acquire") return held ? undefined : true;
     return held ? false : undefined;
   },
-  key: (held) => (held ? "1" : "0"),
+  key: (held) => (held ? 1 : 0),
   describe: (input) => input.f,
 };
 

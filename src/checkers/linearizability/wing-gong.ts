@@ -76,6 +76,21 @@ function unlift(entry: Entry): void {
   if (entry.next) entry.next.prev = entry;
 }
 
+/** Hash of a state key: FNV-1a of a string, a mix of a number's bits. */
+function keyHash(key: string | number): number {
+  if (typeof key === "number") {
+    const value = Number.isFinite(key) ? key : -1;
+    return (
+      Math.imul((value | 0) ^ 0x5bd1e995, 0x27d4eb2d) ^
+      Math.imul((value / 4294967296) | 0, 0x165667b1)
+    );
+  }
+  const text = key;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
 /** Steps between two yields of a search. */
 export const SLICE = 4096;
 
@@ -92,8 +107,53 @@ export function* linearizationSearch<S, I, O>(
   const head = entries(ops);
   const words = Math.ceil(ops.length / 32) || 1;
   const linearized = new Uint32Array(words);
-  const cache = new Set<string>();
-  const calls: { entry: Entry; state: S }[] = [];
+  // Lowe's cache as hash buckets with exact comparison (as Porcupine): a
+  // collision must never make an unexplored configuration look explored.
+  // Records live in flat pools (bits, state key, next record in the bucket):
+  // no object or typed array is allocated per explored configuration.
+  const buckets = new Map<number, number>();
+  let pool = new Uint32Array(words * 1024);
+  let chain = new Int32Array(1024);
+  const stateKeys: (string | number)[] = [];
+  const seen = (hash: number, stateKey: string | number): boolean => {
+    for (let record = buckets.get(hash) ?? -1; record >= 0; record = chain[record] as number) {
+      if (stateKeys[record] !== stateKey) continue;
+      let same = true;
+      const base = record * words;
+      for (let w = 0; w < words; w++) {
+        if (pool[base + w] !== linearized[w]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    return false;
+  };
+  const remember = (hash: number, stateKey: string | number): void => {
+    const record = stateKeys.length;
+    if ((record + 1) * words > pool.length) {
+      const grown = new Uint32Array(pool.length * 2);
+      grown.set(pool);
+      pool = grown;
+      const grownChain = new Int32Array(chain.length * 2);
+      grownChain.set(chain);
+      chain = grownChain;
+    }
+    pool.set(linearized, record * words);
+    stateKeys.push(stateKey);
+    chain[record] = buckets.get(hash) ?? -1;
+    buckets.set(hash, record);
+  };
+  // Zobrist hashing: each operation has a random word; the set's hash is their XOR.
+  const zobrist = Uint32Array.from(
+    ops,
+    (_, index) => Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(index + 7, 0x85ebca6b),
+  );
+  let setHash = 0;
+  // The stack of choices, as parallel arrays (no allocation per step).
+  const callEntries: Entry[] = [];
+  const callStates: S[] = [];
   let state = model.init();
   let entry = head.next;
   let steps = 0;
@@ -110,10 +170,13 @@ export function* linearizationSearch<S, I, O>(
         const word = entry.op >>> 5;
         const bit = 1 << (entry.op & 31);
         linearized[word] = (linearized[word] as number) | bit;
-        const key = `${linearized.join(",")}|${model.key(next)}`;
-        if (!cache.has(key)) {
-          cache.add(key);
-          calls.push({ entry, state });
+        const stateKey = model.key(next);
+        const hash = (setHash ^ (zobrist[entry.op] as number) ^ keyHash(stateKey)) >>> 0;
+        if (!seen(hash, stateKey)) {
+          remember(hash, stateKey);
+          setHash ^= zobrist[entry.op] as number;
+          callEntries.push(entry);
+          callStates.push(state);
           state = next;
           lift(entry);
           entry = head.next;
@@ -126,21 +189,25 @@ export function* linearizationSearch<S, I, O>(
       continue;
     }
     // A return whose operation is not linearized yet: undo the last choice.
-    if (calls.length >= best.length) {
-      best = calls.map((call) => (ops[call.entry.op] as LinOp<I, O>).id);
+    if (
+      callEntries.length > best.length ||
+      (callEntries.length === best.length && stuck.length === 0)
+    ) {
+      best = callEntries.map((call) => (ops[call.op] as LinOp<I, O>).id);
       stuck = [(ops[entry.op] as LinOp<I, O>).id];
     }
-    const top = calls.pop();
+    const top = callEntries.pop();
     if (top === undefined) return { valid: false, longestPrefix: best, stuck, steps };
-    state = top.state;
-    const word = top.entry.op >>> 5;
-    linearized[word] = (linearized[word] as number) & ~(1 << (top.entry.op & 31));
-    unlift(top.entry);
-    entry = top.entry.next;
+    state = callStates.pop() as S;
+    setHash ^= zobrist[top.op] as number;
+    const word = top.op >>> 5;
+    linearized[word] = (linearized[word] as number) & ~(1 << (top.op & 31));
+    unlift(top);
+    entry = top.next;
   }
   return {
     valid: true,
-    longestPrefix: calls.map((call) => (ops[call.entry.op] as LinOp<I, O>).id),
+    longestPrefix: callEntries.map((call) => (ops[call.op] as LinOp<I, O>).id),
     stuck: [],
     steps,
   };

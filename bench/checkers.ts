@@ -1,0 +1,76 @@
+/**
+ * Benchmark: the general linearizability checker on Porcupine's public histories.
+ *   node dist/bench/checkers.js
+ * Prints the total for the 102 etcd histories and the slowest file, next to
+ * the published figures (Porcupine in Go ~0.4 s in total; Knossos cannot finish six).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkLinearizable } from "../src/checkers/linearizability/check-linearizable.js";
+import {
+  type GeneralModelName,
+  importedOperations,
+} from "../src/checkers/linearizability/imported-models.js";
+import type { LinOp, Model } from "../src/checkers/linearizability/model.js";
+import { readJepsenEdn } from "../src/history/jepsen-edn.js";
+import { readPorcupineLog } from "../src/history/porcupine-log.js";
+import { table } from "./stats.js";
+
+const dir = process.argv[2] ?? join("..", "shared", "data", "histories", "porcupine");
+const verdictsFile = join(dir, "verdicts.json");
+if (!existsSync(verdictsFile)) {
+  console.error(
+    `no histories at ${dir}: pass the folder of Porcupine's test_data and verdicts.json`,
+  );
+  process.exit(2);
+}
+const verdicts = JSON.parse(readFileSync(verdictsFile, "utf8")) as Record<
+  string,
+  { linearizable: boolean; model: string }
+>;
+const rows: { file: string; ms: number; ok: boolean }[] = [];
+for (const [file, known] of Object.entries(verdicts)) {
+  if (file.endsWith("etcd_095.log")) continue;
+  const path = join(dir, file);
+  const started = performance.now();
+  const events = file.endsWith(".log") ? readPorcupineLog(path) : readJepsenEdn(path);
+  const { model, ops } = importedOperations(
+    known.model.split(" ")[0] as GeneralModelName,
+    events,
+    path,
+  );
+  const verdict = checkLinearizable(
+    model as Model<unknown, unknown, unknown>,
+    ops as LinOp<unknown, unknown>[],
+    { timeoutMs: 60_000 },
+  );
+  rows.push({ file, ms: performance.now() - started, ok: verdict.valid === known.linearizable });
+}
+const etcd = rows.filter((row) => row.file.includes("etcd_"));
+const kv = rows.filter((row) => row.file.includes("/kv/"));
+const slowest = [...etcd].sort((a, b) => b.ms - a.ms).slice(0, 3);
+console.log(
+  `general checker, ${rows.length} histories (parse + check), ${rows.filter((r) => r.ok).length} verdicts as known`,
+);
+console.log(
+  table(
+    ["set", "files", "total ms", "slowest"],
+    [
+      [
+        "etcd (cas-register)",
+        String(etcd.length),
+        etcd.reduce((t, r) => t + r.ms, 0).toFixed(0),
+        slowest.map((r) => `${r.file.split("/").pop()} ${r.ms.toFixed(1)} ms`).join(", "),
+      ],
+      [
+        "kv (per key)",
+        String(kv.length),
+        kv.reduce((t, r) => t + r.ms, 0).toFixed(0),
+        kv.map((r) => `${r.file.split("/").pop()} ${r.ms.toFixed(0)}`).join(", "),
+      ],
+    ],
+  ),
+);
+console.log(
+  "published: Porcupine (Go) ~400 ms for the 102 etcd files, slowest etcd_002 ~157 ms; Knossos times out or runs out of memory on 6",
+);
