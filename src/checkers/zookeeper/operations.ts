@@ -1,0 +1,53 @@
+import type { HistoryEvent } from "../../history/event.js";
+
+/** An operation of a worker: its invocation and its completion (none if the run ended first). */
+export interface PairedOp {
+  readonly invoke: HistoryEvent;
+  readonly completion: HistoryEvent | undefined;
+  /** ok, fail, or info (also when there is no completion). */
+  readonly type: "ok" | "fail" | "info";
+}
+
+/** Pairs every worker's invocations with their completions (session and observer events aside). */
+export function pairOps(events: readonly HistoryEvent[]): PairedOp[] {
+  const open = new Map<string, HistoryEvent>();
+  const ops: PairedOp[] = [];
+  for (const event of events) {
+    if (event.f === "session") continue;
+    const key = String(event.process);
+    if (event.type === "invoke") {
+      const pending = open.get(key);
+      if (pending) ops.push({ invoke: pending, completion: undefined, type: "info" });
+      open.set(key, event);
+      continue;
+    }
+    const invoke = open.get(key);
+    if (invoke === undefined) continue;
+    open.delete(key);
+    ops.push({ invoke, completion: event, type: event.type as "ok" | "fail" | "info" });
+  }
+  for (const invoke of open.values()) ops.push({ invoke, completion: undefined, type: "info" });
+  return ops.sort((a, b) => a.invoke.index - b.invoke.index);
+}
+
+/** The register an operation of the register workload acts on. */
+export function registerKey(op: PairedOp): number | undefined {
+  const value = op.invoke.value as { key?: unknown } | undefined;
+  return typeof value?.key === "number" ? value.key : undefined;
+}
+
+/** The value a register write or cas writes. */
+export function writtenValue(op: PairedOp): number | undefined {
+  const value = op.invoke.value as { value?: unknown } | undefined;
+  if (op.invoke.f === "write" && typeof value?.value === "number") return value.value;
+  if (op.invoke.f === "cas" && Array.isArray(value?.value) && typeof value.value[1] === "number")
+    return value.value[1];
+  return undefined;
+}
+
+/** The value a register read returned. */
+export function readValue(op: PairedOp): number | null | undefined {
+  const value = op.completion?.value as { value?: unknown } | undefined;
+  if (value === undefined) return undefined;
+  return typeof value.value === "number" ? value.value : value.value === null ? null : undefined;
+}

@@ -1,0 +1,253 @@
+import type { HistoryEvent } from "../../history/event.js";
+import type { Anomaly } from "../verdict.js";
+import { type PairedOp, readValue, registerKey, writtenValue } from "./operations.js";
+
+/** A register state as observed: value, version and the zxid that wrote it. */
+interface Observation {
+  readonly op: PairedOp;
+  readonly key: number;
+  readonly value: number | null;
+  readonly version: number;
+  readonly mzxid: bigint;
+  /** Time of the completion. */
+  readonly time: number;
+}
+
+/** What the register checks found. */
+export interface RegisterFindings {
+  readonly anomalies: Anomaly[];
+  readonly stats: {
+    writes: number;
+    reads: number;
+    staleReads: number;
+    indeterminateWrites: number;
+    resolvedApplied: number;
+    unresolved: number;
+  };
+}
+
+function observe(op: PairedOp): Observation | undefined {
+  const key = registerKey(op);
+  const stat = op.completion?.stat;
+  if (op.type !== "ok" || key === undefined || stat === undefined) return undefined;
+  const value = op.invoke.f === "read" ? readValue(op) : writtenValue(op);
+  if (value === undefined) return undefined;
+  return {
+    op,
+    key,
+    value,
+    version: stat.version,
+    mzxid: BigInt(stat.mzxid),
+    time: op.completion?.time ?? 0,
+  };
+}
+
+const eventsOf = (...ops: PairedOp[]) =>
+  ops.flatMap((op) => [op.invoke.index, ...(op.completion ? [op.completion.index] : [])]);
+
+/**
+ * ZooKeeper's guarantees on the register workload, from zxids and versions
+ * (no search, near-linear): acknowledged writes ordered by zxid in real time;
+ * one value per (register, version); no version repeated or skipped beyond
+ * the writes that could explain it; reads return values that were written,
+ * matching the write with that zxid; per session, no register goes back
+ * (single system image, read-your-writes); no acknowledged write lost.
+ * Stale reads across sessions are allowed, and counted.
+ */
+export function checkRegisters(
+  ops: readonly PairedOp[],
+  finalReads: readonly HistoryEvent[],
+): RegisterFindings {
+  const anomalies: Anomaly[] = [];
+  const registerOps = ops.filter(
+    (op) => registerKey(op) !== undefined && ["read", "write", "cas"].includes(op.invoke.f),
+  );
+  const observations = registerOps.map(observe).filter((o): o is Observation => o !== undefined);
+  const writes = observations.filter((o) => o.op.invoke.f !== "read");
+  const reads = observations.filter((o) => o.op.invoke.f === "read");
+
+  // Acknowledged writes: real-time order must agree with zxid order.
+  const byInvoke = [...writes].sort((a, b) => a.op.invoke.time - b.op.invoke.time);
+  const byCompletion = [...writes].sort((a, b) => a.time - b.time);
+  let done = 0;
+  let highest: Observation | undefined;
+  for (const write of byInvoke) {
+    while (
+      done < byCompletion.length &&
+      (byCompletion[done] as Observation).time < write.op.invoke.time
+    ) {
+      const finished = byCompletion[done] as Observation;
+      if (highest === undefined || finished.mzxid > highest.mzxid) highest = finished;
+      done++;
+    }
+    if (highest !== undefined && highest.mzxid >= write.mzxid) {
+      anomalies.push({
+        kind: "realtime-zxid-inversion",
+        message: `write of ${write.value} to register ${write.key} started after the write of ${highest.value} to register ${highest.key} was acknowledged, yet has the smaller zxid (${write.mzxid} <= ${highest.mzxid})`,
+        events: eventsOf(highest.op, write.op),
+      });
+    }
+  }
+
+  // One value per (register, version); versions written once.
+  const byVersion = new Map<string, Observation>();
+  const writeByVersion = new Map<string, Observation>();
+  for (const observation of [...writes, ...reads]) {
+    const slot = `${observation.key}@${observation.version}`;
+    const seen = byVersion.get(slot);
+    if (seen !== undefined && seen.value !== observation.value) {
+      anomalies.push({
+        kind: "version-value-conflict",
+        message: `register ${observation.key} version ${observation.version} holds ${seen.value} in one observation and ${observation.value} in another`,
+        events: eventsOf(seen.op, observation.op),
+      });
+    } else if (seen === undefined) byVersion.set(slot, observation);
+    if (observation.op.invoke.f === "read") continue;
+    const earlier = writeByVersion.get(slot);
+    if (earlier !== undefined) {
+      anomalies.push({
+        kind: "duplicate-version",
+        message: `two acknowledged writes to register ${observation.key} both produced version ${observation.version} (${earlier.value} and ${observation.value})`,
+        events: eventsOf(earlier.op, observation.op),
+      });
+    } else writeByVersion.set(slot, observation);
+  }
+
+  // Version gaps: a version needs that many writes that could have happened.
+  const possibleWrites = new Map<number, number>();
+  for (const op of registerOps) {
+    if (op.invoke.f !== "read" && op.type !== "fail") {
+      const key = registerKey(op) as number;
+      possibleWrites.set(key, (possibleWrites.get(key) ?? 0) + 1);
+    }
+  }
+  for (const observation of [...writes, ...reads]) {
+    const allowed = possibleWrites.get(observation.key) ?? 0;
+    if (observation.version > allowed) {
+      anomalies.push({
+        kind: "version-gap",
+        message: `register ${observation.key} reached version ${observation.version}, but at most ${allowed} writes to it could have happened`,
+        events: eventsOf(observation.op),
+      });
+    }
+  }
+
+  // Reads: the value must have been written (by an acknowledged or indeterminate write) and match its zxid.
+  const writers = new Map<string, PairedOp>();
+  for (const op of registerOps) {
+    const value = writtenValue(op);
+    if (value !== undefined && op.type !== "fail") writers.set(`${registerKey(op)}=${value}`, op);
+  }
+  const writeByZxid = new Map(writes.map((write) => [`${write.key}#${write.mzxid}`, write]));
+  for (const read of reads) {
+    if (read.value !== null && !writers.has(`${read.key}=${read.value}`)) {
+      anomalies.push({
+        kind: "value-never-written",
+        message: `a read of register ${read.key} returned ${read.value}, which no write (acknowledged or pending) wrote`,
+        events: eventsOf(read.op),
+      });
+      continue;
+    }
+    const source = writeByZxid.get(`${read.key}#${read.mzxid}`);
+    if (source !== undefined && source.value !== read.value) {
+      anomalies.push({
+        kind: "read-value-mismatch",
+        message: `a read of register ${read.key} returned ${read.value} with zxid ${read.mzxid}, but the write with that zxid wrote ${source.value}`,
+        events: eventsOf(source.op, read.op),
+      });
+    }
+  }
+
+  // Per session and register: observed zxids never go backwards (SSI, read-your-writes).
+  const lastSeen = new Map<string, Observation>();
+  for (const observation of [...observations].sort((a, b) => a.time - b.time)) {
+    const session = observation.op.completion?.session ?? String(observation.op.invoke.process);
+    const slot = `${session}/${observation.key}`;
+    const previous = lastSeen.get(slot);
+    if (previous !== undefined && observation.mzxid < previous.mzxid) {
+      anomalies.push({
+        kind: previous.op.invoke.f === "read" ? "session-went-backwards" : "read-your-writes",
+        message: `session ${session} saw register ${observation.key} at zxid ${previous.mzxid} (${previous.value}), then at the older zxid ${observation.mzxid} (${observation.value})`,
+        events: eventsOf(previous.op, observation.op),
+      });
+    }
+    if (previous === undefined || observation.mzxid > previous.mzxid)
+      lastSeen.set(slot, observation);
+  }
+
+  // Stale reads (allowed): a newer write was acknowledged before the read began.
+  let staleReads = 0;
+  const completedWrites = new Map<number, Observation[]>();
+  for (const write of byCompletion) {
+    const list = completedWrites.get(write.key) ?? [];
+    list.push(write);
+    completedWrites.set(write.key, list);
+  }
+  const prefixMax = new Map<number, bigint[]>();
+  for (const [key, list] of completedWrites) {
+    let max = -1n;
+    prefixMax.set(
+      key,
+      list.map((w) => (max = w.mzxid > max ? w.mzxid : max)),
+    );
+  }
+  for (const read of reads) {
+    const list = completedWrites.get(read.key) ?? [];
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((list[middle] as Observation).time < read.op.invoke.time) low = middle + 1;
+      else high = middle;
+    }
+    const newest = low > 0 ? (prefixMax.get(read.key) as bigint[])[low - 1] : undefined;
+    if (newest !== undefined && newest > read.mzxid) staleReads++;
+  }
+
+  // No lost writes: each server's final state is each acknowledged write or a later one.
+  for (const final of finalReads) {
+    const nodes =
+      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
+      {};
+    for (const write of writes) {
+      const node = nodes[`r${write.key}`];
+      if (node === undefined) continue;
+      const [data, version, mzxid] = node;
+      if (
+        BigInt(mzxid) < write.mzxid ||
+        (version === write.version && Number(data) !== write.value)
+      ) {
+        anomalies.push({
+          kind: "lost-write",
+          message: `server ${final.server} ends with register ${write.key} = ${data} (version ${version}), losing the acknowledged write of ${write.value} (version ${write.version})`,
+          events: [...eventsOf(write.op), final.index],
+        });
+      }
+    }
+  }
+
+  // Indeterminate writes: applied if any observation shows their value.
+  const seenValues = new Set(reads.map((read) => `${read.key}=${read.value}`));
+  for (const final of finalReads) {
+    const nodes =
+      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
+      {};
+    for (const [path, [data]] of Object.entries(nodes))
+      if (/^r\d+$/.test(path)) seenValues.add(`${path.slice(1)}=${Number(data)}`);
+  }
+  const indeterminate = registerOps.filter((op) => op.type === "info" && op.invoke.f !== "read");
+  const applied = indeterminate.filter((op) =>
+    seenValues.has(`${registerKey(op)}=${writtenValue(op)}`),
+  ).length;
+  return {
+    anomalies,
+    stats: {
+      writes: writes.length,
+      reads: reads.length,
+      staleReads,
+      indeterminateWrites: indeterminate.length,
+      resolvedApplied: applied,
+      unresolved: indeterminate.length - applied,
+    },
+  };
+}

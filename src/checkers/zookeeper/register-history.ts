@@ -1,0 +1,48 @@
+import type { HistoryEvent } from "../../history/event.js";
+import { type CasInput, type CasOutput, type LinOp, UNKNOWN } from "../linearizability/model.js";
+import { type PairedOp, pairOps, readValue, registerKey, writtenValue } from "./operations.js";
+
+/**
+ * The register workload's operations as cas-register operations for the
+ * general checker, keyed by register: reads, writes and cas (a cas that
+ * failed with BadVersion failed its compare; unique values make version and
+ * value equality the same). Info is unknown; failed reads and writes are left out.
+ */
+export function registerOperations(
+  events: readonly HistoryEvent[],
+): LinOp<CasInput & { key: number }, CasOutput>[] {
+  const ops: LinOp<CasInput & { key: number }, CasOutput>[] = [];
+  const toOp = (op: PairedOp, input: CasInput, output: CasOutput | typeof UNKNOWN) => {
+    const key = registerKey(op) as number;
+    ops.push({
+      id: op.invoke.index,
+      process: op.invoke.process,
+      call: op.invoke.time,
+      ret:
+        op.type === "info" || op.completion === undefined
+          ? Number.POSITIVE_INFINITY
+          : op.completion.time,
+      input: { ...input, key },
+      output,
+    });
+  };
+  for (const op of pairOps(events)) {
+    if (registerKey(op) === undefined) continue;
+    if (op.invoke.f === "read") {
+      const value = readValue(op);
+      if (op.type === "ok" && value !== undefined) toOp(op, { f: "read" }, value);
+    } else if (op.invoke.f === "write") {
+      if (op.type !== "fail")
+        toOp(
+          op,
+          { f: "write", value: writtenValue(op) ?? null },
+          op.type === "ok" ? undefined : UNKNOWN,
+        );
+    } else if (op.invoke.f === "cas") {
+      const [from] = (op.invoke.value as { value: [number | null, number] }).value;
+      const input: CasInput = { f: "cas", from, to: writtenValue(op) ?? null };
+      toOp(op, input, op.type === "ok" ? true : op.type === "fail" ? false : UNKNOWN);
+    }
+  }
+  return ops;
+}

@@ -1,0 +1,138 @@
+import type { HistoryEvent } from "../../history/event.js";
+import { checkLinearizable } from "../linearizability/check-linearizable.js";
+import {
+  type CasInput,
+  type CasOutput,
+  casRegisterModel,
+  type Model,
+  partitionByKey,
+} from "../linearizability/model.js";
+import { checkSafely, type Verdict } from "../verdict.js";
+import { checkConvergence, checkLeaders } from "./cluster-checks.js";
+import { pairOps } from "./operations.js";
+import { checkRegisters } from "./register-checks.js";
+import { registerOperations } from "./register-history.js";
+import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
+
+/** Settings the checks derive their bounds from. */
+export interface ZooKeeperCheckOptions {
+  /** Session timeout of the workers (ms): bounds how late an expired registration may linger. */
+  readonly sessionTimeoutMs?: number;
+  /** Budget of the general checker's cross-check. */
+  readonly timeoutMs?: number;
+}
+
+const withValidity = (anomalies: readonly unknown[]) => (anomalies.length > 0 ? false : true);
+
+/**
+ * Every ZooKeeper guarantee the history can speak to, one verdict each. The
+ * register workload is also checked by the general linearizability checker,
+ * a search that needs no zxids: the two must agree.
+ */
+export function checkZooKeeper(
+  events: readonly HistoryEvent[],
+  options: ZooKeeperCheckOptions = {},
+): Verdict[] {
+  const ops = pairOps(events.filter((event) => typeof event.process === "number"));
+  const finalReads = events.filter(
+    (event) => event.process === "observer" && event.f === "final-read",
+  );
+  const verdicts: Verdict[] = [];
+  const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
+  if (hasRegisters) {
+    verdicts.push(
+      checkSafely(
+        "zookeeper-registers",
+        "acknowledged writes ordered by zxid in real time, one value per version, reads of written values, no session going back, no lost write",
+        () => {
+          const found = checkRegisters(
+            ops,
+            finalReads.filter((event) => event.type === "ok"),
+          );
+          return {
+            valid: withValidity(found.anomalies),
+            anomalies: found.anomalies,
+            stats: found.stats,
+          };
+        },
+      ),
+    );
+    verdicts.push(
+      checkSafely(
+        "register-linearizability",
+        "register operations are linearizable (search, no zxids)",
+        () => {
+          const linOps = registerOperations(events);
+          const keyed: Model<number | null, CasInput & { key: number }, CasOutput> = {
+            ...casRegisterModel,
+            partition: partitionByKey,
+          };
+          const { valid, anomalies, stats } = checkLinearizable(keyed, linOps, {
+            timeoutMs: options.timeoutMs ?? 30_000,
+          });
+          return { valid, anomalies, ...(stats ? { stats } : {}) };
+        },
+      ),
+    );
+  }
+  if (ops.some((op) => op.invoke.f === "read-subtree")) {
+    verdicts.push(
+      checkSafely(
+        "topology-snapshots",
+        "topology invariants hold in every snapshot (atomic multi-ops); one value per znode version",
+        () => {
+          const found = checkSnapshots(ops);
+          return {
+            valid: withValidity(found.anomalies),
+            anomalies: found.anomalies,
+            stats: { snapshots: found.snapshots },
+          };
+        },
+      ),
+    );
+    verdicts.push(
+      checkSafely(
+        "ephemeral-registrations",
+        "a host registration vanishes once its session expired, and not before",
+        () => {
+          const graceNs = ((options.sessionTimeoutMs ?? 4000) + 2000) * 1e6;
+          const anomalies = checkEphemerals(ops, events, graceNs);
+          return { valid: withValidity(anomalies), anomalies };
+        },
+      ),
+    );
+  }
+  if (ops.some((op) => op.invoke.f === "append-log")) {
+    verdicts.push(
+      checkSafely("sequential-znodes", "sequential znode names are unique and increasing", () => {
+        const anomalies = checkSequentialNames(ops);
+        return { valid: withValidity(anomalies), anomalies };
+      }),
+    );
+  }
+  if (finalReads.length > 0) {
+    verdicts.push(
+      checkSafely("convergence", "after healing, every server holds the same tree", () => {
+        const found = checkConvergence(finalReads);
+        return {
+          valid: found.servers === 0 ? "unknown" : withValidity(found.anomalies),
+          anomalies: found.anomalies,
+          stats: { servers: found.servers },
+        };
+      }),
+    );
+  }
+  if (events.some((event) => event.process === "observer" && event.f === "status")) {
+    verdicts.push(
+      checkSafely("one-leader-per-epoch", "at most one leader per epoch", () => {
+        const found = checkLeaders(events);
+        return {
+          valid: withValidity(found.anomalies),
+          anomalies: found.anomalies,
+          stats: { epochs: found.epochs },
+        };
+      }),
+    );
+  }
+  return verdicts;
+}
