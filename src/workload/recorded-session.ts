@@ -125,8 +125,9 @@ export class RecordedSession {
       return { type: "fail", error };
     }
     try {
-      const server = this.server;
       const result = await run(session);
+      // The server that answered: a session that moved mid-operation got its reply from its new server.
+      const server = this.server;
       this.record({
         type: "ok",
         f,
