@@ -194,7 +194,7 @@ export function checkAvailability(
     checker: "availability",
     guarantee:
       "writes succeed only where a quorum can form, and do succeed there after the election grace",
-    valid: anomalies.length > 0 ? false : true,
+    valid: anomalies.length === 0,
     anomalies,
     stats: {
       graceMs: electionGraceMs(settings),

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isZkChaosError } from "../errors.js";
+import { checkCommand } from "./check-command.js";
 import { type CliIo, ExitCode, processIo } from "./cli-io.js";
 import { ensembleCommand } from "./ensemble-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
     .exitOverride();
   program.addCommand(ensembleCommand(io, setExit));
   program.addCommand(toxiproxyCommand(io, setExit));
+  program.addCommand(checkCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     command.showHelpAfterError(`(run 'zk-chaos ${command.name()} --help' for usage)`);

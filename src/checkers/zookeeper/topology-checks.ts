@@ -151,7 +151,7 @@ export function checkEphemerals(
       const value = op.completion?.value as SnapshotValue;
       if (!value.consistent) continue;
       const node = value.nodes[registration.path];
-      const holds = node !== undefined && node[0].includes(`"w":"${registration.w}"`);
+      const holds = node?.[0].includes(`"w":"${registration.w}"`) === true;
       const completed = op.completion?.time ?? 0;
       if (expired && op.invoke.time > expired.time + graceNs && holds) {
         anomalies.push({

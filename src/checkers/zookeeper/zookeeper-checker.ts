@@ -22,7 +22,7 @@ export interface ZooKeeperCheckOptions {
   readonly timeoutMs?: number;
 }
 
-const withValidity = (anomalies: readonly unknown[]) => (anomalies.length > 0 ? false : true);
+const withValidity = (anomalies: readonly unknown[]) => anomalies.length === 0;
 
 /**
  * Every ZooKeeper guarantee the history can speak to, one verdict each. The

@@ -1,0 +1,136 @@
+import { extname } from "node:path";
+import { FAST_SETTINGS } from "../ensemble/zookeeper-settings.js";
+import { BadInputError } from "../errors.js";
+import { readJepsenEdn } from "../history/jepsen-edn.js";
+import { readPorcupineLog } from "../history/porcupine-log.js";
+import { readHistoryFile } from "../history/reader.js";
+import { type AvailabilitySettings, checkAvailability } from "./availability.js";
+import { checkLinearizable } from "./linearizability/check-linearizable.js";
+import {
+  GENERAL_MODELS,
+  type GeneralModelName,
+  importedOperations,
+} from "./linearizability/imported-models.js";
+import {
+  casRegisterModel,
+  type LinOp,
+  type Model,
+  partitionByKey,
+  registerModel,
+} from "./linearizability/model.js";
+import { combineValidity, type Validity, type Verdict } from "./verdict.js";
+import { registerOperations } from "./zookeeper/register-history.js";
+import { checkZooKeeper } from "./zookeeper/zookeeper-checker.js";
+
+/** History file formats `check` reads. */
+export const HISTORY_FORMATS = ["jsonl", "jepsen-edn", "porcupine-log", "porcupine-kv"] as const;
+/** A history format. */
+export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
+
+/** Models `check` knows: ZooKeeper's own guarantees, or a general model. */
+export const CHECK_MODELS = ["zookeeper", ...GENERAL_MODELS] as const;
+/** A model name. */
+export type CheckModel = (typeof CHECK_MODELS)[number];
+
+/** Options of checkHistoryFile. */
+export interface CheckHistoryOptions {
+  readonly format?: HistoryFormat;
+  readonly model?: CheckModel;
+  /** Budget of the general search (ms); its verdict is unknown beyond it. */
+  readonly timeoutMs?: number;
+  /** Bounds for the availability checker (default: the fast profile, 4 s sessions). */
+  readonly settings?: AvailabilitySettings;
+}
+
+/** What checking a file concluded. */
+export interface HistoryCheck {
+  readonly file: string;
+  readonly format: HistoryFormat;
+  readonly model: CheckModel;
+  readonly valid: Validity;
+  readonly verdicts: readonly Verdict[];
+  readonly events: number;
+  readonly elapsedMs: number;
+}
+
+/** Guesses a format from the file name. */
+export function formatOf(path: string): HistoryFormat {
+  const extension = extname(path);
+  if (extension === ".jsonl") return "jsonl";
+  if (extension === ".log") return "porcupine-log";
+  if (extension === ".txt") return "porcupine-kv";
+  if (extension === ".edn") return "jepsen-edn";
+  throw new BadInputError(
+    `${path}: cannot tell the history format from its name: pass --format (${HISTORY_FORMATS.join(", ")})`,
+  );
+}
+
+const DEFAULT_MODEL: Readonly<Record<HistoryFormat, CheckModel>> = {
+  jsonl: "zookeeper",
+  "porcupine-log": "cas-register",
+  "porcupine-kv": "kv",
+  "jepsen-edn": "cas-register",
+};
+
+/** Reads a history in any supported format and checks it. */
+export async function checkHistoryFile(
+  path: string,
+  options: CheckHistoryOptions = {},
+): Promise<HistoryCheck> {
+  const started = performance.now();
+  const format = options.format ?? formatOf(path);
+  const model = options.model ?? DEFAULT_MODEL[format];
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let verdicts: Verdict[];
+  let count: number;
+  if (format === "jsonl") {
+    const events = await readHistoryFile(path);
+    if (events.length === 0)
+      throw new BadInputError(`${path}: the history is empty (no events): nothing to check`);
+    count = events.length;
+    if (model === "zookeeper") {
+      const settings = options.settings ?? { ...FAST_SETTINGS, sessionTimeoutMs: 4000 };
+      verdicts = [
+        ...checkZooKeeper(events, { sessionTimeoutMs: settings.sessionTimeoutMs, timeoutMs }),
+        checkAvailability(events, settings),
+      ];
+    } else if (model === "register" || model === "cas-register") {
+      const ops = registerOperations(events);
+      const chosen = (
+        model === "register"
+          ? { ...registerModel, partition: partitionByKey }
+          : { ...casRegisterModel, partition: partitionByKey }
+      ) as Model<unknown, unknown, unknown>;
+      verdicts = [checkLinearizable(chosen, ops as LinOp<unknown, unknown>[], { timeoutMs })];
+    } else {
+      throw new BadInputError(
+        `${path}: zk-chaos histories are checked with --model zookeeper, register or cas-register, not ${model}`,
+      );
+    }
+  } else {
+    if (model === "zookeeper") {
+      throw new BadInputError(
+        `${path}: --model zookeeper needs a zk-chaos history (.jsonl); for ${format} choose one of ${GENERAL_MODELS.join(", ")}`,
+      );
+    }
+    const events = format === "porcupine-log" ? readPorcupineLog(path) : readJepsenEdn(path);
+    count = events.length;
+    const { model: chosen, ops } = importedOperations(model as GeneralModelName, events, path);
+    verdicts = [
+      checkLinearizable(
+        chosen as Model<unknown, unknown, unknown>,
+        ops as LinOp<unknown, unknown>[],
+        { timeoutMs },
+      ),
+    ];
+  }
+  return {
+    file: path,
+    format,
+    model,
+    valid: combineValidity(verdicts.map((verdict) => verdict.valid)),
+    verdicts,
+    events: count,
+    elapsedMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,118 @@
+import { Command, Option } from "commander";
+import {
+  CHECK_MODELS,
+  type CheckModel,
+  checkHistoryFile,
+  HISTORY_FORMATS,
+  type HistoryCheck,
+  type HistoryFormat,
+} from "../checkers/check-history.js";
+import type { Verdict } from "../checkers/verdict.js";
+import { formatDuration } from "../util/duration.js";
+import { type CliIo, ExitCode } from "./cli-io.js";
+import { parseDurationOption, parsePositiveInt } from "./parse-options.js";
+
+interface CheckOptions {
+  readonly model?: CheckModel;
+  readonly format?: HistoryFormat;
+  readonly timeout: number;
+  readonly json?: boolean;
+  readonly tickTime?: number;
+  readonly sessionTimeout?: number;
+  readonly maxAnomalies: number;
+}
+
+const MARK = { true: "valid  ", false: "INVALID", unknown: "unknown" } as const;
+
+/** Human-readable lines for one verdict. */
+export function describeVerdict(verdict: Verdict, maxAnomalies: number): string[] {
+  const lines = [
+    `${MARK[String(verdict.valid) as keyof typeof MARK]}  ${verdict.checker}: ${verdict.guarantee} (${formatDuration(verdict.elapsedMs)})`,
+  ];
+  for (const anomaly of verdict.anomalies.slice(0, maxAnomalies)) {
+    lines.push(`           ${anomaly.kind}: ${anomaly.message}`);
+    if (anomaly.events.length > 0)
+      lines.push(
+        `             events: ${anomaly.events.slice(0, 12).join(", ")}${anomaly.events.length > 12 ? ", ..." : ""}`,
+      );
+  }
+  if (verdict.anomalies.length > maxAnomalies)
+    lines.push(`           ... and ${verdict.anomalies.length - maxAnomalies} more`);
+  return lines;
+}
+
+/** The exit code of a check: 0 valid, 1 invalid, 3 unknown. */
+export function exitCodeOf(check: Pick<HistoryCheck, "valid">): number {
+  return check.valid === true
+    ? ExitCode.ok
+    : check.valid === false
+      ? ExitCode.anomaly
+      : ExitCode.unknown;
+}
+
+async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise<number> {
+  const tickTime = options.tickTime ?? 200;
+  const check = await checkHistoryFile(file, {
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.format ? { format: options.format } : {}),
+    timeoutMs: options.timeout,
+    settings: {
+      tickTime,
+      initLimit: 10,
+      syncLimit: 5,
+      sessionTimeoutMs: options.sessionTimeout ?? 4000,
+    },
+  });
+  if (options.json) {
+    io.out(
+      `${JSON.stringify(check, (_, value) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`,
+    );
+  } else {
+    io.out(`${file}: ${check.events} events, ${check.format}, model ${check.model}\n`);
+    for (const verdict of check.verdicts)
+      for (const line of describeVerdict(verdict, options.maxAnomalies)) io.out(`${line}\n`);
+    io.out(
+      `verdict: ${check.valid === true ? "valid" : check.valid === false ? "INVALID" : "unknown"} in ${formatDuration(check.elapsedMs)}\n`,
+    );
+  }
+  return exitCodeOf(check);
+}
+
+/** The `check` command: verdicts on a recorded or imported history. */
+export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  return new Command("check")
+    .description(
+      "check a history: zk-chaos's history.jsonl, Jepsen/Knossos EDN, or Porcupine's logs",
+    )
+    .argument("<file>", "the history file")
+    .addOption(
+      new Option(
+        "--model <model>",
+        "what to check against (default: zookeeper for .jsonl, cas-register for logs, kv for .txt)",
+      ).choices([...CHECK_MODELS]),
+    )
+    .addOption(
+      new Option("--format <format>", "history format (default: from the file name)").choices([
+        ...HISTORY_FORMATS,
+      ]),
+    )
+    .option(
+      "--timeout <duration>",
+      "budget of the linearizability search; beyond it the verdict is unknown",
+      parseDurationOption,
+      60_000,
+    )
+    .option(
+      "--tick-time <ms>",
+      "tickTime of the run, for the availability bounds",
+      parsePositiveInt,
+    )
+    .option(
+      "--session-timeout <ms>",
+      "session timeout of the workers, for the availability bounds",
+      parsePositiveInt,
+    )
+    .option("--max-anomalies <n>", "anomalies shown per verdict", parsePositiveInt, 10)
+    .option("--json", "print the verdicts as JSON")
+    .action((file: string, options: CheckOptions) => setExit(runCheck(file, options, io)));
+}
