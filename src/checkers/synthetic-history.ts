@@ -127,7 +127,7 @@ function render(
     const server = 1 + (op.process % servers);
     const input =
       op.kind === "read"
-        ? { key: op.key, value: null }
+        ? { key: op.key, value: null, synced: true }
         : op.kind === "cas"
           ? { key: op.key, value: [op.basis?.value ?? null, op.value], version: op.basis?.version }
           : { key: op.key, value: op.value };

@@ -45,11 +45,18 @@ export class RegisterWorker {
     const path = this.path(key);
     // A cas needs a basis: without one this worker reads the register first.
     if (kind === "read" || (kind === "cas" && !this.known.has(key))) {
-      const outcome = await this.session.perform("read", { key, value: null }, async (session) => {
-        const { data, stat } = await session.getData(path);
-        const text = data.toString();
-        return { value: { key, value: text === "" ? null : Number(text) }, stat };
-      });
+      // Half the reads follow a sync: those must see every write acknowledged before them.
+      const synced = this.random() < 0.5;
+      const outcome = await this.session.perform(
+        "read",
+        { key, value: null, ...(synced ? { synced } : {}) },
+        async (session) => {
+          if (synced) await session.sync(path);
+          const { data, stat } = await session.getData(path);
+          const text = data.toString();
+          return { value: { key, value: text === "" ? null : Number(text) }, stat };
+        },
+      );
       if (outcome.type === "ok") {
         const value = outcome.result.value as { value: number | null };
         this.known.set(key, { value: value.value, version: outcome.result.stat?.version ?? -1 });

@@ -20,6 +20,7 @@ export interface RegisterFindings {
     writes: number;
     reads: number;
     staleReads: number;
+    syncedReads: number;
     indeterminateWrites: number;
     resolvedApplied: number;
     unresolved: number;
@@ -201,7 +202,14 @@ export function checkRegisters(
       else high = middle;
     }
     const newest = low > 0 ? (prefixMax.get(read.key) as bigint[])[low - 1] : undefined;
-    if (newest !== undefined && newest > read.mzxid) staleReads++;
+    if (newest === undefined || newest <= read.mzxid) continue;
+    if ((read.op.invoke.value as { synced?: boolean }).synced === true) {
+      anomalies.push({
+        kind: "stale-read-after-sync",
+        message: `a read of register ${read.key} after a sync returned zxid ${read.mzxid}, though a write with zxid ${newest} was acknowledged before it began`,
+        events: eventsOf(read.op),
+      });
+    } else staleReads++;
   }
 
   // No lost writes: each server's final state is each acknowledged write or a later one.
@@ -245,6 +253,9 @@ export function checkRegisters(
       writes: writes.length,
       reads: reads.length,
       staleReads,
+      syncedReads: reads.filter(
+        (read) => (read.op.invoke.value as { synced?: boolean }).synced === true,
+      ).length,
       indeterminateWrites: indeterminate.length,
       resolvedApplied: applied,
       unresolved: indeterminate.length - applied,

@@ -7,9 +7,12 @@ import { type PairedOp, pairOps, readValue, registerKey, writtenValue } from "./
  * general checker, keyed by register: reads, writes and cas (a cas that
  * failed with BadVersion failed its compare; unique values make version and
  * value equality the same). Info is unknown; failed reads and writes are left out.
+ * ZooKeeper's plain reads are only sequentially consistent (a follower may
+ * lag), so only reads that followed a sync take part unless `allReads`.
  */
 export function registerOperations(
   events: readonly HistoryEvent[],
+  allReads = false,
 ): LinOp<CasInput & { key: number }, CasOutput>[] {
   const ops: LinOp<CasInput & { key: number }, CasOutput>[] = [];
   const toOp = (op: PairedOp, input: CasInput, output: CasOutput | typeof UNKNOWN) => {
@@ -30,7 +33,9 @@ export function registerOperations(
     if (registerKey(op) === undefined) continue;
     if (op.invoke.f === "read") {
       const value = readValue(op);
-      if (op.type === "ok" && value !== undefined) toOp(op, { f: "read" }, value);
+      const synced = (op.invoke.value as { synced?: boolean }).synced === true;
+      if (op.type === "ok" && value !== undefined && (synced || allReads))
+        toOp(op, { f: "read" }, value);
     } else if (op.invoke.f === "write") {
       if (op.type !== "fail")
         toOp(
