@@ -1,4 +1,48 @@
 // The library API: the CLI is a thin layer over these.
+
+export {
+  type AvailabilitySettings,
+  type AvailabilityWindow,
+  checkAvailability,
+  electionGraceMs,
+} from "./checkers/availability.js";
+export {
+  CHECK_MODELS,
+  type CheckHistoryOptions,
+  type CheckModel,
+  checkHistoryFile,
+  HISTORY_FORMATS,
+  type HistoryCheck,
+  type HistoryFormat,
+} from "./checkers/check-history.js";
+export {
+  checkLinearizable,
+  type LinearizabilityOptions,
+} from "./checkers/linearizability/check-linearizable.js";
+export {
+  GENERAL_MODELS,
+  type GeneralModelName,
+  importedOperations,
+} from "./checkers/linearizability/imported-models.js";
+export {
+  casRegisterModel,
+  kvModel,
+  type LinOp,
+  type Model,
+  mutexModel,
+  registerModel,
+  UNKNOWN,
+} from "./checkers/linearizability/model.js";
+export {
+  INJECTABLE,
+  type InjectedAnomaly,
+  syntheticHistory,
+} from "./checkers/synthetic-history.js";
+export { type Anomaly, combineValidity, type Validity, type Verdict } from "./checkers/verdict.js";
+export {
+  checkZooKeeper,
+  type ZooKeeperCheckOptions,
+} from "./checkers/zookeeper/zookeeper-checker.js";
 export type {
   Ensemble,
   EnsembleProvider,
@@ -50,6 +94,8 @@ export {
 } from "./faults/nemesis.js";
 export { type RandomScheduleOptions, randomSchedule } from "./faults/schedule.js";
 export type { EventType, HistoryEvent, NewEvent, ProcessId, StatRecord } from "./history/event.js";
+export { readJepsenEdn } from "./history/jepsen-edn.js";
+export { readPorcupineLog } from "./history/porcupine-log.js";
 export { readHistoryFile } from "./history/reader.js";
 export { HistoryRecorder, type HistorySink, JsonlSink, MemorySink } from "./history/recorder.js";
 export { type Bypass, findBypasses, listenersBeyondLoopback } from "./network/bypass-check.js";

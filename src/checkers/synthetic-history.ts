@@ -153,7 +153,7 @@ function render(
       ...(op.outcome === "fail" ? { error: -103 } : {}),
     });
   }
-  const end = Math.max(...ops.map((op) => op.complete)) + 1000;
+  const end = ops.reduce((latest, op) => Math.max(latest, op.complete), 0) + 1000;
   for (let server = 1; server <= servers; server++) {
     const nodes = Object.fromEntries(
       finals.map((final, key) => [
@@ -231,7 +231,7 @@ export function syntheticHistory(
       const state = { ...(kept.result as { value: number; version: number; mzxid: bigint }) };
       finals = finals.map((final, index) => (index === key ? state : final));
       // A reader at the very end sees the loss too.
-      const end = Math.max(...ops.map((op) => op.complete));
+      const end = ops.reduce((latest, op) => Math.max(latest, op.complete), 0);
       const reader: Op = {
         process: options.processes,
         key,

@@ -44,17 +44,31 @@ export function readJepsenEdn(path: string): ImportedEvent[] {
         `${path}: not an EDN vector of operations (${(error as Error).message})`,
       );
     }
-    maps = (parsed as EdnMap[]).map((map, index) => ({ map, line: index + 1 }));
+    if (!Array.isArray(parsed)) throw new BadInputError(`${path}: not an EDN vector of operations`);
+    maps = (parsed as unknown[]).map((map, index) => {
+      if (typeof map !== "object" || map === null || Array.isArray(map)) {
+        throw new BadInputError(`${path}: operation ${index + 1} is not an EDN map`);
+      }
+      return { map: map as EdnMap, line: index + 1 };
+    });
   } else {
     maps = text.split("\n").flatMap((raw, index) => {
       if (raw.trim() === "") return [];
+      let map: unknown;
       try {
-        return [{ map: parseEDNString(raw, options) as EdnMap, line: index + 1 }];
+        map = parseEDNString(raw, options);
       } catch (error) {
         throw new BadInputError(
           `${path}:${index + 1}: not an EDN map (${(error as Error).message})`,
         );
       }
+      // edn-data answers an unterminated map with null rather than an error.
+      if (typeof map !== "object" || map === null || Array.isArray(map)) {
+        throw new BadInputError(
+          `${path}:${index + 1}: not an EDN map of an operation ({:process ..., :type ..., :f ...})`,
+        );
+      }
+      return [{ map: map as EdnMap, line: index + 1 }];
     });
   }
   return maps
