@@ -144,6 +144,28 @@ function toBuffer(data: Buffer | string): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
+/**
+ * The library throws from its socket data handler when a reply does not parse
+ * (e.g. an error code it does not know), which would crash the harness.
+ * Treat such a reply as a broken connection instead: drop the socket, and the
+ * library reconnects; the operations in flight end as connection loss (info).
+ */
+function guardSocketData(client: zookeeper.Client): void {
+  const manager = (
+    client as unknown as {
+      connectionManager: { onSocketData: (buffer: Buffer) => void; socket?: { destroy(): void } };
+    }
+  ).connectionManager;
+  const original = manager.onSocketData;
+  manager.onSocketData = function guarded(this: typeof manager, buffer: Buffer): void {
+    try {
+      original.call(this, buffer);
+    } catch {
+      this.socket?.destroy();
+    }
+  };
+}
+
 /** The library's private connection manager: where its socket and request queue live. */
 interface ConnectionManager {
   socket?: { remoteAddress?: string; remotePort?: number; destroyed?: boolean };
@@ -172,6 +194,7 @@ export class ZkSession implements AsyncDisposable {
       spinDelay: 50,
       retries: 0,
     });
+    guardSocketData(client);
     const session = new ZkSession(client, options.operationTimeoutMs ?? 5000);
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const onEvent = options.onEvent;

@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { BadInputError } from "../errors.js";
+import { type Scenario, scenarioSchema } from "./schema.js";
+
+type Path = readonly PropertyKey[];
+
+/** The line of the deepest node of the path that exists in the document. */
+function lineOf(
+  document: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  path: Path,
+): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth) as unknown[], true) as
+      | { range?: [number, number, number] }
+      | undefined;
+    if (node?.range) return counter.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}: remove ${issue.keys.length > 1 ? "them" : "it"} or fix the spelling`;
+  }
+  if (issue.code === "invalid_type" && issue.message.includes("received undefined"))
+    return "is required";
+  return issue.message;
+}
+
+/**
+ * Parses and validates a scenario. A bad file is rejected before anything
+ * starts, with the file, line, field and what to do.
+ */
+export function parseScenario(text: string, file: string): Scenario {
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const syntax = document.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line ?? 1;
+    throw new BadInputError(`${file}:${line}: not valid YAML: ${syntax.message.split("\n")[0]}`);
+  }
+  if (!isMap(document.contents)) {
+    throw new BadInputError(
+      `${file}:1: a scenario is a YAML mapping (name:, nodes:, faults:, ...)`,
+    );
+  }
+  const result = scenarioSchema.safeParse(document.toJS());
+  if (!result.success) {
+    const problems = result.error.issues.slice(0, 5).map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+      return `${file}:${lineOf(document, counter, issue.path)}: ${field}: ${describeIssue(issue)}`;
+    });
+    throw new BadInputError(problems.join("\n"));
+  }
+  const scenario = result.data;
+  const smallest = Math.min(...scenario.nodes);
+  scenario.faults.forEach((entry, index) => {
+    const fault = entry.fault as Record<string, unknown>;
+    for (const key of ["target", "from", "to"]) {
+      const value = fault[key];
+      if (typeof value === "number" && value > smallest) {
+        const line = lineOf(document, counter, ["faults", index, "fault", key]);
+        throw new BadInputError(
+          `${file}:${line}: faults.${index}.fault.${key}: server ${value} does not exist in a ${smallest}-node ensemble: use an id up to ${smallest}, or leader/follower/random`,
+        );
+      }
+    }
+  });
+  return scenario;
+}
+
+/** Reads and validates a scenario file. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new BadInputError(
+      `${file}: cannot read the scenario (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the path`,
+    );
+  }
+  return parseScenario(text, file);
+}

@@ -1,0 +1,187 @@
+import { z } from "zod";
+import { FAULT_CATALOGUE, type FaultKind } from "../faults/fault-spec.js";
+import { parseDuration } from "../util/duration.js";
+
+const FAULT_KINDS = Object.keys(FAULT_CATALOGUE) as [FaultKind, ...FaultKind[]];
+
+/** Checkers a scenario may ask for (registry: the schema and CLI take names from here). */
+export const CHECKERS = {
+  zookeeper:
+    "ZooKeeper's guarantees from zxids: writes, reads, sessions, snapshots, ephemerals, convergence, leaders",
+  linearizability: "the general search on the register workload (writes, cas, synced reads)",
+  availability: "writes only where a quorum can form, and there after the election grace",
+  recovery: "after the last heal the ensemble serves again and every server holds the same data",
+} as const;
+
+/** A checker name. */
+export type CheckerName = keyof typeof CHECKERS;
+const CHECKER_NAMES = Object.keys(CHECKERS) as [CheckerName, ...CheckerName[]];
+
+const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  try {
+    return typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const target = z.union([z.number().int().min(1), z.enum(["leader", "follower", "random"])]);
+const count = z.union([z.number().int().min(1), z.enum(["f", "f+1"])]);
+const mode = z.enum(["refuse", "blackhole"]);
+const links = z.union([z.literal("all"), z.array(z.tuple([z.number().int(), z.number().int()]))]);
+
+/** A fault as a scenario writes it: the catalogue's specs, with counts relative to the size (f, f+1). */
+export const faultSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z
+      .object({ kind: z.literal("kill"), target: target.optional(), count: count.optional() })
+      .strict(),
+    z
+      .object({ kind: z.literal("stop"), target: target.optional(), count: count.optional() })
+      .strict(),
+    z
+      .object({ kind: z.literal("pause"), target: target.optional(), count: count.optional() })
+      .strict(),
+    z.object({ kind: z.literal("restart"), target: target.optional() }).strict(),
+    z
+      .object({ kind: z.literal("isolate"), target: target.optional(), mode: mode.optional() })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("partition"),
+        groups: z.union([
+          z.enum(["random-halves", "majority-minority"]),
+          z.array(z.array(z.number().int().min(1))),
+        ]),
+        mode: mode.optional(),
+      })
+      .strict(),
+    z.object({ kind: z.literal("bridge"), mode: mode.optional() }).strict(),
+    z.object({ kind: z.literal("ring"), mode: mode.optional() }).strict(),
+    z.object({ kind: z.literal("one-way"), from: target, to: target }).strict(),
+    z
+      .object({
+        kind: z.literal("client-isolate"),
+        target: target.optional(),
+        mode: mode.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("latency"),
+        latency: z.number().int().min(0),
+        jitter: z.number().int().min(0).optional(),
+        links: links.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("bandwidth"),
+        rate: z.number().int().min(1),
+        links: links.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("flaky"),
+        style: z.enum(["reset", "slicer"]).optional(),
+        links: links.optional(),
+        toxicity: z.number().min(0).max(1).optional(),
+      })
+      .strict(),
+    z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
+  ],
+  { error: () => ({ message: `unknown fault kind: valid kinds are ${FAULT_KINDS.join(", ")}` }) },
+);
+
+/** A scenario file. */
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and '-'"),
+    description: z.string().default(""),
+    nodes: z.array(z.number().int().min(1).max(9)).min(1).default([3]),
+    provider: z.enum(["local"]).default("local"),
+    seed: z.number().int().min(0).optional(),
+    duration: duration.default(20_000),
+    zookeeper: z
+      .object({
+        profile: z.enum(["fast", "production"]).default("fast"),
+        tickTime: z.number().int().min(1).optional(),
+        initLimit: z.number().int().min(1).optional(),
+        syncLimit: z.number().int().min(1).optional(),
+        minSessionTimeout: z.number().int().min(1).optional(),
+        maxSessionTimeout: z.number().int().min(1).optional(),
+        heapMb: z.number().int().min(16).optional(),
+        config: z.record(z.string(), z.string()).optional(),
+      })
+      .strict()
+      .default({ profile: "fast" }),
+    workload: z
+      .object({
+        kind: z.enum(["topology", "registers"]).default("registers"),
+        workers: z.number().int().min(1).max(500).default(6),
+        rate: z.number().min(0).default(20),
+        connect: z.enum(["all", "one", "proxies"]).default("all"),
+        registers: z.number().int().min(1).max(100).default(3),
+        sessionTimeout: duration.default(4000),
+        operationTimeout: duration.default(2000),
+      })
+      .strict()
+      .default({
+        kind: "registers",
+        workers: 6,
+        rate: 20,
+        connect: "all",
+        registers: 3,
+        sessionTimeout: 4000,
+        operationTimeout: 2000,
+      }),
+    faults: z
+      .array(z.object({ at: duration, for: duration.default(0), fault: faultSchema }).strict())
+      .default([]),
+    random: z
+      .object({
+        kinds: z
+          .array(
+            z.enum(FAULT_KINDS, {
+              error: () => ({
+                message: `unknown fault kind: valid kinds are ${FAULT_KINDS.join(", ")}`,
+              }),
+            }),
+          )
+          .min(1),
+        minGap: duration.default(2000),
+        maxGap: duration.default(5000),
+        minFault: duration.default(3000),
+        maxFault: duration.default(6000),
+      })
+      .strict()
+      .optional(),
+    checkers: z
+      .array(
+        z.enum(CHECKER_NAMES, {
+          error: () => ({
+            message: `unknown checker: valid checkers are ${CHECKER_NAMES.join(", ")}`,
+          }),
+        }),
+      )
+      .default([...CHECKER_NAMES]),
+    expect: z
+      .object({
+        /** The faults must take the quorum away at some point (e.g. kill f+1). */
+        unavailable: z.boolean().default(false),
+      })
+      .strict()
+      .default({ unavailable: false }),
+  })
+  .strict();
+
+/** A validated scenario (durations in ms). */
+export type Scenario = z.output<typeof scenarioSchema>;
+
+/** The JSON Schema of scenario files, for editors. */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(scenarioSchema, { io: "input" });
+}
