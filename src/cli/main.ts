@@ -6,6 +6,7 @@ import { isZkChaosError } from "../errors.js";
 import { checkCommand } from "./check-command.js";
 import { type CliIo, ExitCode, processIo } from "./cli-io.js";
 import { ensembleCommand } from "./ensemble-command.js";
+import { reportCommand, runCommand } from "./run-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
@@ -37,6 +38,8 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
     .exitOverride();
   program.addCommand(ensembleCommand(io, setExit));
   program.addCommand(toxiproxyCommand(io, setExit));
+  program.addCommand(runCommand(io, setExit));
+  program.addCommand(reportCommand(io, setExit));
   program.addCommand(checkCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -1,0 +1,160 @@
+import { Command, InvalidArgumentError } from "commander";
+import { combineValidity } from "../checkers/verdict.js";
+import { rerenderRunDir } from "../report/write-reports.js";
+import { parseShard, runMatrix } from "../runner/run-matrix.js";
+import type { RunProgress } from "../runner/run-plan.js";
+import { formatDuration } from "../util/duration.js";
+import { exitCodeOf } from "./check-command.js";
+import { type CliIo, ExitCode } from "./cli-io.js";
+import { parseDurationOption } from "./parse-options.js";
+
+interface RunOptions {
+  readonly nodes?: number[];
+  readonly seed?: number;
+  readonly out: string;
+  readonly duration?: number;
+  readonly shard?: string;
+  readonly provider: string;
+}
+
+function parseNodeList(value: string): number[] {
+  const sizes = value.split(",").map((part) => Number(part.trim()));
+  if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 9)) {
+    throw new InvalidArgumentError(
+      "must be a comma-separated list of sizes from 1 to 9, e.g. 1,3,5,7.",
+    );
+  }
+  return sizes;
+}
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 2 ** 31 - 1)
+    throw new InvalidArgumentError("must be an integer from 0 to 2147483647.");
+  return Number(value);
+}
+
+/** A progress printer: one live line on a terminal, plain lines otherwise. */
+function progressPrinter(
+  io: CliIo,
+  tty: boolean,
+): { update(label: string, progress: RunProgress): void; done(): void } {
+  let lastPlain = 0;
+  let lastPhase = "";
+  return {
+    update(label, progress) {
+      const faults = progress.activeFaults.length > 0 ? progress.activeFaults.join("+") : "none";
+      const line = `${label} | ${progress.phase} | ${formatDuration(progress.elapsedMs)} | ${progress.operations} ops | faults: ${faults}`;
+      if (tty) io.err(`\r\x1b[2K${line}`);
+      else if (progress.phase !== lastPhase || performance.now() - lastPlain > 5000) {
+        io.err(`${line}\n`);
+        lastPlain = performance.now();
+      }
+      lastPhase = progress.phase;
+    },
+    done() {
+      if (tty) io.err("\r\x1b[2K");
+    },
+  };
+}
+
+async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
+  if (options.provider !== "local") {
+    io.err(
+      `zk-chaos: error: provider '${options.provider}' is not available yet: use --provider local\n`,
+    );
+    return ExitCode.badInput;
+  }
+  const printer = progressPrinter(io, process.stderr.isTTY === true);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const { runs, summaryDir } = await runMatrix({
+      scenarioFiles: files,
+      ...(options.nodes ? { nodes: options.nodes } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+      ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+      out: options.out,
+      log: (line) => {
+        printer.done();
+        io.err(`zk-chaos: ${line}\n`);
+      },
+      onProgress: (label, progress) => printer.update(label, progress),
+      signal: controller.signal,
+    });
+    printer.done();
+    for (const result of runs) {
+      const mark =
+        result.valid === true ? "valid  " : result.valid === false ? "INVALID" : "unknown";
+      io.out(
+        `${mark}  ${result.scenario} n=${result.nodes} seed=${result.seed}: ${result.operations} ops, recovery ${result.timings.recoveryMs === undefined ? "none" : formatDuration(result.timings.recoveryMs)}\n`,
+      );
+      for (const verdict of result.verdicts.filter((v) => v.valid !== true)) {
+        io.out(
+          `         ${verdict.checker}: ${verdict.anomalies[0]?.message ?? String(verdict.valid)}${verdict.anomalies.length > 1 ? ` (+${verdict.anomalies.length - 1} more)` : ""}\n`,
+        );
+      }
+      if (result.valid !== true) io.out(`         replay: ${result.replay}\n`);
+    }
+    if (runs.length === 0) {
+      io.err(
+        "zk-chaos: error: nothing to run (this shard got no scenario x size): check --shard and --nodes\n",
+      );
+      return ExitCode.badInput;
+    }
+    io.out(`reports in ${options.out}${summaryDir ? ` (summary: ${summaryDir})` : ""}\n`);
+    return exitCodeOf({ valid: combineValidity(runs.map((result) => result.valid)) });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+/** The `run` command: scenarios x sizes, with reports. */
+export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  return new Command("run")
+    .description(
+      "run scenarios against real ensembles and write reports (exit 0 valid, 1 anomaly, 3 unknown, 2 bad input)",
+    )
+    .argument("<scenario...>", "scenario files (YAML)")
+    .option(
+      "--nodes <sizes>",
+      "ensemble sizes, e.g. 1,3,5,7 (default: each scenario's own)",
+      parseNodeList,
+    )
+    .option(
+      "--seed <n>",
+      "seed of every random choice (default: the scenario's, else random; printed)",
+      parseSeed,
+    )
+    .option("--out <folder>", "where run folders go", "reports")
+    .option(
+      "--duration <duration>",
+      "override each scenario's duration (faults scale with it)",
+      parseDurationOption,
+    )
+    .option("--shard <i/n>", "run only this machine's share of scenarios x sizes")
+    .option("--provider <name>", "how servers run: local", "local")
+    .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
+}
+
+/** The `report` command: re-renders a run folder. */
+export function reportCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  return new Command("report")
+    .description(
+      "re-render a run folder's reports (report.md, junit.xml, report.html) from its results and history",
+    )
+    .argument("<run-dir>", "a folder written by 'zk-chaos run'")
+    .action((dir: string) =>
+      setExit(
+        rerenderRunDir(dir).then((results) => {
+          io.out(
+            `re-rendered ${dir}: ${results.scenario} on ${results.nodes} node(s), ${String(results.valid)}\n`,
+          );
+          return ExitCode.ok;
+        }),
+      ),
+    );
+}

@@ -1,0 +1,180 @@
+import type { AvailabilityWindow } from "../checkers/availability.js";
+import type { HistoryEvent } from "../history/event.js";
+import type { ResultsFile } from "./results.js";
+
+/** Escapes text for HTML: znode data and names come from the system under test. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
+const WIDTH = 960;
+
+interface Span {
+  readonly process: number;
+  readonly start: number;
+  readonly end: number;
+  readonly type: "ok" | "fail" | "info";
+  readonly f: string;
+}
+
+function spans(events: readonly HistoryEvent[]): Span[] {
+  const open = new Map<number, HistoryEvent>();
+  const result: Span[] = [];
+  for (const event of events) {
+    if (typeof event.process !== "number" || event.f === "session") continue;
+    if (event.type === "invoke") open.set(event.process, event);
+    else {
+      const invoke = open.get(event.process);
+      open.delete(event.process);
+      if (invoke)
+        result.push({
+          process: event.process,
+          start: invoke.time,
+          end: event.time,
+          type: event.type,
+          f: event.f,
+        });
+    }
+  }
+  return result;
+}
+
+function faultWindows(
+  events: readonly HistoryEvent[],
+  end: number,
+): { start: number; end: number; label: string }[] {
+  const started = new Map<string, { start: number; label: string }>();
+  const windows: { start: number; end: number; label: string }[] = [];
+  for (const event of events) {
+    if (event.process !== "nemesis" || event.type !== "info") continue;
+    const value = event.value as { id?: string; kind?: string };
+    if (event.f === "heal" && value.id && started.has(value.id)) {
+      const open = started.get(value.id) as { start: number; label: string };
+      windows.push({ ...open, end: event.time });
+      started.delete(value.id);
+    } else if (!["heal", "heal-all", "connectivity"].includes(event.f) && value.id) {
+      started.set(value.id, { start: event.time, label: `${value.id} ${event.f}` });
+    }
+  }
+  for (const open of started.values()) windows.push({ ...open, end });
+  return windows;
+}
+
+function timelineSvg(
+  all: readonly Span[],
+  faults: ReturnType<typeof faultWindows>,
+  end: number,
+): string {
+  const processes = [...new Set(all.map((span) => span.process))].sort((a, b) => a - b);
+  const row = Math.max(4, Math.min(14, Math.floor(320 / Math.max(1, processes.length))));
+  const height = processes.length * row + 30;
+  const x = (time: number) => ((time / Math.max(1, end)) * (WIDTH - 60) + 50).toFixed(1);
+  const step = Math.max(1, Math.ceil(all.length / 20_000));
+  const parts = [
+    `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="operations per worker over time">`,
+  ];
+  for (const fault of faults) {
+    parts.push(
+      `<rect class="fault" x="${x(fault.start)}" y="0" width="${Math.max(1, Number(x(fault.end)) - Number(x(fault.start))).toFixed(1)}" height="${height - 20}"><title>${escapeHtml(fault.label)}</title></rect>`,
+    );
+  }
+  processes.forEach((process, index) => {
+    parts.push(
+      `<text x="2" y="${index * row + row - 2}" font-size="${Math.min(10, row)}">${process}</text>`,
+    );
+  });
+  for (let i = 0; i < all.length; i += step) {
+    const span = all[i] as Span;
+    const y = processes.indexOf(span.process) * row;
+    const w = Math.max(1, Number(x(span.end)) - Number(x(span.start)));
+    parts.push(
+      `<rect x="${x(span.start)}" y="${y + 1}" width="${w.toFixed(1)}" height="${row - 2}" fill="${COLORS[span.type]}"/>`,
+    );
+  }
+  parts.push(
+    `<text x="50" y="${height - 5}" font-size="10">0 s</text><text x="${WIDTH - 60}" y="${height - 5}" font-size="10">${(end / 1e9).toFixed(1)} s</text></svg>`,
+  );
+  return parts.join("");
+}
+
+function seriesSvg(label: string, values: readonly number[], unit: string, color: string): string {
+  const height = 120;
+  const max = Math.max(1, ...values);
+  const x = (index: number) =>
+    (50 + (index / Math.max(1, values.length - 1)) * (WIDTH - 60)).toFixed(1);
+  const y = (value: number) => (height - 20 - (value / max) * (height - 30)).toFixed(1);
+  const points = values.map((value, index) => `${x(index)},${y(value)}`).join(" ");
+  return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}"><polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/><text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 22}" font-size="10">0</text><text x="50" y="${height - 5}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
+}
+
+/** The HTML report of one run: self-contained (inline CSS and SVG), opens offline. */
+export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[]): string {
+  const end = events.reduce((latest, event) => Math.max(latest, event.time), 1);
+  const all = spans(events);
+  const seconds = Math.max(1, Math.ceil(end / 1e9));
+  const throughput = new Array<number>(seconds).fill(0);
+  const latencies: number[][] = Array.from({ length: seconds }, () => []);
+  for (const span of all) {
+    const second = Math.min(seconds - 1, Math.floor(span.end / 1e9));
+    if (span.type === "ok") throughput[second] = (throughput[second] ?? 0) + 1;
+    (latencies[second] as number[]).push((span.end - span.start) / 1e6);
+  }
+  const medians = latencies.map((list) =>
+    list.length === 0 ? 0 : (list.sort((a, b) => a - b)[Math.floor(list.length / 2)] as number),
+  );
+  const availability = result.verdicts.find((verdict) => verdict.checker === "availability");
+  const windows = (availability?.stats?.windows ?? []) as AvailabilityWindow[];
+  const byIndex = new Map(events.map((event) => [event.index, event]));
+  const verdictClass = (valid: unknown) =>
+    valid === true ? "valid" : valid === false ? "invalid" : "unknown";
+  const anomalies = result.verdicts.flatMap((verdict) =>
+    verdict.anomalies.slice(0, 50).map(
+      (anomaly) =>
+        `<div class="anomaly"><h3>${escapeHtml(anomaly.kind)} <small>${escapeHtml(verdict.checker)}</small></h3><p>${escapeHtml(anomaly.message)}</p><pre>${escapeHtml(
+          anomaly.events
+            .slice(0, 12)
+            .map((index) => JSON.stringify(byIndex.get(index) ?? { index }))
+            .join("\n"),
+        )}</pre></div>`,
+    ),
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${result.nodes} node(s)</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
+.valid{color:#2e9d5b;font-weight:bold}.invalid{color:#c0392b;font-weight:bold}.unknown{color:#8a6d00;font-weight:bold}
+.fault{fill:#c0392b;opacity:.12}.chart{display:block;border:1px solid #eee;margin:6px 0}
+.anomaly{border-left:4px solid #c0392b;padding:4px 12px;margin:10px 0;background:#fdf3f2}
+pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+</style></head><body>
+<h1>zk-chaos: ${escapeHtml(result.scenario)} on ${result.nodes} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${result.valid === true ? "valid" : result.valid === false ? "INVALID" : "unknown"}</span></h1>
+<p>${escapeHtml(result.description)}</p>
+<p>seed ${result.seed} · ZooKeeper ${escapeHtml(result.zooKeeperVersion)} · ${result.operations} operations · ${result.events} events · replay: <code>${escapeHtml(result.replay)}</code></p>
+<h2>Verdicts</h2>
+<table id="verdicts"><tr><th>checker</th><th>guarantee</th><th>verdict</th><th>anomalies</th></tr>
+${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeHtml(v.guarantee)}</td><td class="${verdictClass(v.valid)}">${String(v.valid)}</td><td>${v.anomalies.length}</td></tr>`).join("\n")}
+</table>
+<h2>Operations per worker over time</h2>
+<p class="legend"><span style="background:${COLORS.ok}"></span>ok<span style="background:${COLORS.fail}"></span>fail<span style="background:${COLORS.info}"></span>info (unknown)<span style="background:#c0392b;opacity:.3"></span>fault in force</p>
+<div id="timeline">${timelineSvg(all, faultWindows(events, end), end)}</div>
+<h2>Throughput and latency</h2>
+<div id="throughput">${seriesSvg("successful operations", throughput, "ops", "#2e6fd0")}</div>
+<div id="latency">${seriesSvg("median latency", medians, "ms", "#7b3fb5")}</div>
+<h2>Availability: expected (quorum math) vs observed</h2>
+<table id="availability"><tr><th>from (s)</th><th>to (s)</th><th>down</th><th>cut links</th><th>quorum possible</th><th>must serve</th><th>ops ok / sent</th><th>first success (ms)</th><th>longest gap (ms)</th></tr>
+${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endMs / 1000).toFixed(1)}</td><td>${w.down.join(",") || "-"}</td><td>${w.blocked}</td><td class="${w.expectedAvailable ? "valid" : "invalid"}">${w.expectedAvailable ? "yes" : "no"}</td><td>${w.mustServe.join(",") || "-"}</td><td>${w.succeeded} / ${w.operations}</td><td>${w.firstSuccessMs === undefined ? "-" : Math.round(w.firstSuccessMs)}</td><td>${Math.round(w.longestGapMs)}</td></tr>`).join("\n")}
+</table>
+<h2>Anomalies</h2>
+<div id="anomalies">${anomalies.length === 0 ? "<p>None.</p>" : anomalies.join("\n")}</div>
+</body></html>
+`;
+}

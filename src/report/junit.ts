@@ -1,0 +1,50 @@
+import type { ResultsFile } from "./results.js";
+
+/** Escapes text for XML attributes and content. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;")
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+/** JUnit XML: one test case per scenario x size x checker; failures carry the anomalies. */
+export function junitReport(runs: readonly ResultsFile[]): string {
+  const cases: string[] = [];
+  let failures = 0;
+  let skipped = 0;
+  for (const run of runs) {
+    for (const verdict of run.verdicts) {
+      const name = escapeXml(`${verdict.checker} (${verdict.guarantee})`);
+      const classname = escapeXml(`zk-chaos.${run.scenario}.n${run.nodes}`);
+      const time = (verdict.elapsedMs / 1000).toFixed(3);
+      if (verdict.valid === true) {
+        cases.push(`    <testcase classname="${classname}" name="${name}" time="${time}"/>`);
+      } else if (verdict.valid === "unknown") {
+        skipped++;
+        cases.push(
+          `    <testcase classname="${classname}" name="${name}" time="${time}"><skipped message="verdict unknown"/></testcase>`,
+        );
+      } else {
+        failures++;
+        const body = verdict.anomalies
+          .map((a) => `${a.kind}: ${a.message} (events ${a.events.slice(0, 20).join(", ")})`)
+          .join("\n");
+        const message = escapeXml(verdict.anomalies[0]?.message ?? "invalid");
+        cases.push(
+          `    <testcase classname="${classname}" name="${name}" time="${time}"><failure message="${message}" type="${escapeXml(verdict.anomalies[0]?.kind ?? "anomaly")}">${escapeXml(`${body}\nreplay: ${run.replay}`)}</failure></testcase>`,
+        );
+      }
+    }
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="zk-chaos" tests="${cases.length}" failures="${failures}" skipped="${skipped}">
+  <testsuite name="zk-chaos" tests="${cases.length}" failures="${failures}" skipped="${skipped}">
+${cases.join("\n")}
+  </testsuite>
+</testsuites>
+`;
+}

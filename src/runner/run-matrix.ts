@@ -1,0 +1,112 @@
+import { randomInt as cryptoRandomInt } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { BadInputError } from "../errors.js";
+import { readHistoryFile } from "../history/reader.js";
+import { junitReport } from "../report/junit.js";
+import { markdownReport } from "../report/markdown.js";
+import { type ResultsFile, resultsFile } from "../report/results.js";
+import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
+import { loadScenario } from "../scenario/load-scenario.js";
+import { planRun } from "../scenario/plan.js";
+import type { Scenario } from "../scenario/schema.js";
+import { type RunProgress, runPlan } from "./run-plan.js";
+
+/** Options of a matrix run: scenarios x sizes, maybe one shard of it. */
+export interface MatrixOptions {
+  readonly scenarioFiles: readonly string[];
+  /** Sizes to run (default: each scenario's own). */
+  readonly nodes?: readonly number[];
+  readonly seed?: number;
+  readonly durationMs?: number;
+  readonly out: string;
+  /** This machine's shard, 1-based: [index, count]. */
+  readonly shard?: readonly [number, number];
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (label: string, progress: RunProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One entry of the matrix. */
+export interface MatrixEntry {
+  readonly file: string;
+  readonly scenario: Scenario;
+  readonly nodes: number;
+}
+
+/** Expands scenarios x sizes in a stable order and keeps this shard's entries. */
+export function matrixEntries(
+  scenarios: readonly { file: string; scenario: Scenario }[],
+  nodes: readonly number[] | undefined,
+  shard?: readonly [number, number],
+): MatrixEntry[] {
+  const entries = scenarios.flatMap(({ file, scenario }) =>
+    (nodes ?? scenario.nodes).map((size) => ({ file, scenario, nodes: size })),
+  );
+  if (shard === undefined) return entries;
+  const [index, count] = shard;
+  return entries.filter((_, position) => position % count === index - 1);
+}
+
+/** Parses --shard i/n. */
+export function parseShard(text: string): [number, number] {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new BadInputError(`--shard '${text}' must look like i/n with 1 <= i <= n, e.g. 2/4`);
+  }
+  return [index, count];
+}
+
+const stamp = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+
+/** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
+export async function runMatrix(
+  options: MatrixOptions,
+): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined }> {
+  // Every scenario is validated before anything starts.
+  const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
+  const entries = matrixEntries(scenarios, options.nodes, options.shard);
+  const runs: ResultsFile[] = [];
+  for (const entry of entries) {
+    if (options.signal?.aborted) break;
+    const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
+    const plan = planRun(entry.scenario, entry.nodes, seed, options.durationMs);
+    const dir = join(options.out, `${stamp()}-${entry.scenario.name}-n${entry.nodes}-${seed}`);
+    const label = `${entry.scenario.name} n=${entry.nodes} seed=${seed}`;
+    options.log?.(
+      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s) -> ${dir}`,
+    );
+    const result = await runPlan(plan, {
+      dir,
+      ...(options.onProgress
+        ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
+        : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const results = resultsFile(result, entry.file);
+    writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
+    appendStepSummary(markdownReport([results]));
+    runs.push(results);
+  }
+  let summaryDir: string | undefined;
+  if (runs.length > 1) {
+    summaryDir = join(
+      options.out,
+      `${stamp()}-summary${options.shard ? `-shard${options.shard[0]}of${options.shard[1]}` : ""}`,
+    );
+    mkdirSync(summaryDir, { recursive: true });
+    writeFileSync(join(summaryDir, "index.md"), markdownReport(runs));
+    writeFileSync(join(summaryDir, "junit.xml"), junitReport(runs));
+    writeFileSync(
+      join(summaryDir, "results.json"),
+      `${JSON.stringify({ schemaVersion: 1, runs: runs.map((run) => ({ ...run, scenarioFile: basename(run.replay.split(" ")[2] ?? "") })) }, null, 2)}\n`,
+    );
+  }
+  return { runs, summaryDir };
+}

@@ -1,0 +1,261 @@
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkAvailability } from "../checkers/availability.js";
+import { combineValidity, type Validity, type Verdict } from "../checkers/verdict.js";
+import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import { Nemesis } from "../faults/nemesis.js";
+import type { HistoryEvent } from "../history/event.js";
+import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
+import { FaultNetwork } from "../network/fault-network.js";
+import type { RunPlan } from "../scenario/plan.js";
+import { finalReads, runWorkload } from "../workload/run-workload.js";
+
+/** What a run reports as it goes (for progress lines or a live display). */
+export interface RunProgress {
+  readonly phase: "starting" | "running" | "healing" | "final-reads" | "checking" | "done";
+  readonly elapsedMs: number;
+  readonly operations: number;
+  readonly activeFaults: readonly string[];
+}
+
+/** Options of runPlan. */
+export interface RunOptions {
+  /** The run's folder (created). */
+  readonly dir: string;
+  readonly onProgress?: (progress: RunProgress) => void;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of one run of one scenario at one size. */
+export interface RunResult {
+  readonly plan: RunPlan;
+  readonly dir: string;
+  readonly valid: Validity;
+  readonly verdicts: readonly Verdict[];
+  readonly operations: number;
+  readonly events: number;
+  readonly timings: {
+    readonly startMs: number;
+    readonly runMs: number;
+    readonly recoveryMs: number | undefined;
+    readonly totalMs: number;
+  };
+  readonly zooKeeperVersion: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Samples every server's srvr status into the history until stopped (bounded by the run). */
+async function observe(
+  ensemble: LocalEnsemble,
+  recorder: HistoryRecorder,
+  stop: { done: boolean },
+): Promise<void> {
+  for (let sample = 0; sample < 100_000 && !stop.done; sample++) {
+    const statuses = await ensemble.statuses();
+    const value: Record<number, { mode?: string; epoch?: number; zxid?: string; state: string }> =
+      {};
+    for (const [id, status] of statuses) {
+      value[id] =
+        status.state === "serving"
+          ? {
+              state: status.state,
+              mode: status.mode,
+              epoch: status.epoch,
+              zxid: status.zxid.toString(),
+            }
+          : { state: status.state };
+    }
+    recorder.record({ process: "observer", type: "ok", f: "status", value: { statuses: value } });
+    await sleep(500);
+  }
+}
+
+/** A verdict on the run as a whole: the ensemble recovered, and the faults did what the scenario expects. */
+function expectationVerdict(
+  plan: RunPlan,
+  recoveryMs: number | undefined,
+  availability: Verdict | undefined,
+): Verdict {
+  const anomalies: Verdict["anomalies"][number][] = [];
+  if (recoveryMs === undefined) {
+    anomalies.push({
+      kind: "did-not-recover",
+      message: "after the last heal the ensemble did not serve again with one leader",
+      events: [],
+    });
+  }
+  const windows = (availability?.stats?.windows ?? []) as { expectedAvailable: boolean }[];
+  if (plan.expectUnavailable && !windows.some((window) => !window.expectedAvailable)) {
+    anomalies.push({
+      kind: "fault-without-effect",
+      message: "the scenario expects the quorum to be lost, but no window was without one",
+      events: [],
+    });
+  }
+  return {
+    checker: "recovery",
+    guarantee: "after the last heal the ensemble serves again; the faults had the expected effect",
+    valid: anomalies.length === 0,
+    anomalies,
+    stats: { recoveryMs },
+    elapsedMs: 0,
+  };
+}
+
+/**
+ * Runs one plan: starts the ensemble behind the fault network, runs the
+ * workload and the nemesis together, heals, reads every server, checks, and
+ * always tears down. Writes history.jsonl and plan.json into the run folder.
+ */
+export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  mkdirSync(options.dir, { recursive: true });
+  writeFileSync(join(options.dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+  const memory = new MemorySink();
+  const recorder = new HistoryRecorder([new JsonlSink(join(options.dir, "history.jsonl")), memory]);
+  let operations = 0;
+  const progress = (phase: RunProgress["phase"], nemesis?: Nemesis) =>
+    options.onProgress?.({
+      phase,
+      elapsedMs: performance.now() - started,
+      operations,
+      activeFaults: nemesis?.activeFaults().map((fault) => fault.spec.kind) ?? [],
+    });
+  progress("starting");
+  const network = await FaultNetwork.start({
+    seed: plan.seed,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  let ensemble: LocalEnsemble | undefined;
+  let recoveryMs: number | undefined;
+  let runMs = 0;
+  let startMs = 0;
+  try {
+    ensemble = await startLocalEnsemble({
+      nodes: plan.nodes,
+      settings: plan.settings,
+      peerLayout: network.peerLayout(),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    startMs = performance.now() - started;
+    const nemesis = new Nemesis({
+      ensemble,
+      network,
+      recorder,
+      seed: plan.seed,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    await nemesis.healAll();
+    const stop = { done: false };
+    const observer = observe(ensemble, recorder, stop);
+    const ticker = setInterval(() => progress("running", nemesis), 1000);
+    const runStarted = performance.now();
+    const controller = new AbortController();
+    options.signal?.addEventListener("abort", () => controller.abort());
+    try {
+      const [result] = await Promise.all([
+        runWorkload({
+          ensemble,
+          network,
+          recorder,
+          seed: plan.seed,
+          kind: plan.workload.kind,
+          workers: plan.workload.workers,
+          durationMs: plan.durationMs,
+          ratePerWorker: plan.workload.rate,
+          connect: plan.workload.connect,
+          registers: plan.workload.registers,
+          sessionTimeoutMs: plan.workload.sessionTimeout,
+          operationTimeoutMs: plan.workload.operationTimeout,
+          root: plan.workload.kind === "registers" ? "/registers" : "/zkchaos",
+          signal: controller.signal,
+          onProgress: (count) => {
+            operations = count;
+          },
+        }),
+        nemesis.run(plan.schedule, controller.signal),
+      ]);
+      runMs = performance.now() - runStarted;
+      progress("healing", nemesis);
+      await nemesis.healAll();
+      const healed = performance.now();
+      try {
+        await ensemble.waitForQuorum({ timeoutMs: 60_000 });
+        recoveryMs = performance.now() - healed;
+        recorder.record({
+          process: "observer",
+          type: "ok",
+          f: "recovered",
+          value: { afterMs: recoveryMs },
+        });
+      } catch (error) {
+        recorder.record({
+          process: "observer",
+          type: "fail",
+          f: "recovered",
+          value: { error: (error as Error).message },
+        });
+      }
+      progress("final-reads", nemesis);
+      await finalReads(ensemble, recorder, result.root);
+    } finally {
+      clearInterval(ticker);
+      stop.done = true;
+      await observer;
+    }
+  } finally {
+    // Keep the servers' logs with the run, then tear everything down.
+    if (ensemble) {
+      mkdirSync(join(options.dir, "logs"), { recursive: true });
+      for (const server of ensemble.servers) {
+        if (existsSync(server.logFile))
+          copyFileSync(server.logFile, join(options.dir, "logs", `server-${server.id}.log`));
+      }
+      await ensemble.dispose();
+    }
+    await network.dispose();
+    recorder.close();
+  }
+  progress("checking");
+  const verdicts = checkPlanHistory(plan, memory.events, recoveryMs);
+  progress("done");
+  return {
+    plan,
+    dir: options.dir,
+    valid: combineValidity(verdicts.map((verdict) => verdict.valid)),
+    verdicts,
+    operations,
+    events: memory.events.length,
+    timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started },
+    zooKeeperVersion: ensemble?.zooKeeperVersion ?? "unknown",
+  };
+}
+
+/** The verdicts a plan asks for, on its history. */
+export function checkPlanHistory(
+  plan: RunPlan,
+  events: readonly HistoryEvent[],
+  recoveryMs: number | undefined,
+): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const wanted = new Set(plan.checkers);
+  if (wanted.has("zookeeper") || wanted.has("linearizability")) {
+    for (const verdict of checkZooKeeper(events, {
+      sessionTimeoutMs: plan.workload.sessionTimeout,
+    })) {
+      const general = verdict.checker === "register-linearizability";
+      if ((general && wanted.has("linearizability")) || (!general && wanted.has("zookeeper")))
+        verdicts.push(verdict);
+    }
+  }
+  const availability = checkAvailability(events, {
+    ...plan.settings,
+    sessionTimeoutMs: plan.workload.sessionTimeout,
+  });
+  if (wanted.has("availability")) verdicts.push(availability);
+  if (wanted.has("recovery")) verdicts.push(expectationVerdict(plan, recoveryMs, availability));
+  return verdicts;
+}
