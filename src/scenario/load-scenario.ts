@@ -36,7 +36,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  */
 export function parseScenario(text: string, file: string): Scenario {
   const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   const syntax = document.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0]?.line ?? 1;
@@ -51,7 +51,12 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!result.success) {
     const problems = result.error.issues.slice(0, 5).map((issue) => {
       const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-      return `${file}:${lineOf(document, counter, issue.path)}: ${field}: ${describeIssue(issue)}`;
+      // An unknown key is reported where it is written.
+      const at =
+        issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
+          ? [...issue.path, issue.keys[0]]
+          : issue.path;
+      return `${file}:${lineOf(document, counter, at)}: ${field}: ${describeIssue(issue)}`;
     });
     throw new BadInputError(problems.join("\n"));
   }
