@@ -1,0 +1,177 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { HistoryRecorder, JsonlSink, MemorySink } from "../../../src/history/recorder.js";
+import { resultsFile } from "../../../src/report/results.js";
+import { writeRunReports } from "../../../src/report/write-reports.js";
+import { checkPlanHistory } from "../../../src/runner/run-plan.js";
+import { parseScenario } from "../../../src/scenario/load-scenario.js";
+import { planRun } from "../../../src/scenario/plan.js";
+import { finalReads, runWorkload } from "../../../src/workload/run-workload.js";
+import { ZkSession } from "../../../src/workload/zk-session.js";
+import { spawnCli } from "../../helpers/cli.js";
+import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+import { splitBrainRig } from "../../helpers/split-brain.js";
+
+let root: string;
+let out: string;
+beforeAll(() => {
+  root = makeRuntimeRoot();
+  out = mkdtempSync(join(tmpdir(), "zk-chaos-reports-"));
+});
+afterAll(() => {
+  removeRuntimeRoot(root);
+  rmSync(out, { recursive: true, force: true });
+});
+
+const runFolder = (output: string) => /-> (\S+)/.exec(output)?.[1] as string;
+
+describe("zk-chaos run", () => {
+  it("runs a scenario, writes every report, and the same seed gives the same plan", async () => {
+    const first = spawnCli(
+      [
+        "run",
+        "scenarios/kill-leader.yaml",
+        "--nodes",
+        "3",
+        "--seed",
+        "11",
+        "--duration",
+        "8s",
+        "--out",
+        out,
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    expect(await first.exited).toBe(0);
+    const dir = runFolder(first.output());
+    for (const file of [
+      "history.jsonl",
+      "plan.json",
+      "results.json",
+      "report.md",
+      "junit.xml",
+      "report.html",
+      "logs/server-1.log",
+    ]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+    expect(results).toMatchObject({
+      schemaVersion: 1,
+      scenario: "kill-leader",
+      nodes: 3,
+      seed: 11,
+      valid: true,
+    });
+    expect(results.verdicts.map((v: { checker: string }) => v.checker)).toEqual(
+      expect.arrayContaining([
+        "zookeeper-registers",
+        "register-linearizability",
+        "availability",
+        "recovery",
+        "convergence",
+      ]),
+    );
+    const junit = readFileSync(join(dir, "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testcase classname="zk-chaos\.kill-leader\.n3" name="availability/);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(
+      /\| kill-leader \| 3 \| 11 \| ✅ valid/,
+    );
+    const second = spawnCli(
+      [
+        "run",
+        "scenarios/kill-leader.yaml",
+        "--nodes",
+        "3",
+        "--seed",
+        "11",
+        "--duration",
+        "8s",
+        "--out",
+        out,
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    expect(await second.exited).toBe(0);
+    expect(readFileSync(join(runFolder(second.output()), "plan.json"), "utf8")).toBe(
+      readFileSync(join(dir, "plan.json"), "utf8"),
+    );
+    const rerender = spawnCli(["report", dir]);
+    expect(await rerender.exited).toBe(0);
+    expect(rerender.output()).toMatch(/re-rendered .*kill-leader on 3 node\(s\), true/);
+  });
+
+  it("rejects a bad scenario with exit 2 before starting anything", async () => {
+    const bad = join(out, "bad.yaml");
+    writeFileSync(bad, "name: bad\nfaults:\n  - { at: 1s, fault: { kind: meteor } }\n");
+    const cli = spawnCli(["run", bad], { ZK_CHAOS_RUNTIME_DIR: root });
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(
+      /bad\.yaml:3: faults\.0\.fault\.kind: unknown fault kind: valid kinds are kill/,
+    );
+  });
+});
+
+describe("a deliberately broken system is caught", () => {
+  it("two independent ensembles seen as one: anomalies, exit code 1, and the anomaly in the HTML report", async () => {
+    await using first = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    await using second = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    // Both halves get the registers, so clients of either half believe they share them.
+    for (const half of [first, second]) {
+      await using session = await ZkSession.open(half.connectString());
+      await session.create("/registers", "");
+      for (const key of [0, 1]) await session.create(`/registers/r${key}`, "");
+    }
+    const rig = splitBrainRig(first, second);
+    const dir = mkdtempSync(join(out, "split-brain-"));
+    const memory = new MemorySink();
+    const recorder = new HistoryRecorder([new JsonlSink(join(dir, "history.jsonl")), memory]);
+    const result = await runWorkload({
+      ensemble: rig,
+      recorder,
+      seed: 5,
+      kind: "registers",
+      registers: 2,
+      workers: 6,
+      durationMs: 4000,
+      root: "/registers",
+    });
+    await finalReads(rig, recorder, result.root);
+    recorder.close();
+    const scenario = parseScenario(
+      "name: split-brain-rig\ndescription: two ensembles posing as one\n",
+      "rig.yaml",
+    );
+    const plan = planRun(scenario, 6, 5);
+    const verdicts = checkPlanHistory(plan, memory.events, 100);
+    const broken = verdicts
+      .filter((verdict) => verdict.valid === false)
+      .map((verdict) => verdict.checker);
+    expect(broken).toEqual(
+      expect.arrayContaining(["zookeeper-registers", "register-linearizability", "convergence"]),
+    );
+    const results = resultsFile(
+      {
+        plan,
+        dir,
+        valid: false,
+        verdicts,
+        operations: result.operations,
+        events: memory.events.length,
+        timings: { startMs: 0, runMs: 4000, recoveryMs: 100, totalMs: 4100 },
+        zooKeeperVersion: first.zooKeeperVersion,
+      },
+      "rig.yaml",
+    );
+    writeRunReports(dir, results, memory.events);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain('class="invalid">INVALID');
+    expect(html).toMatch(/divergent-final-state/);
+    const check = spawnCli(["check", join(dir, "history.jsonl")]);
+    expect(await check.exited).toBe(1);
+    expect(check.output()).toMatch(/INVALID +zookeeper-registers/);
+  });
+});
