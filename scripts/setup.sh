@@ -12,12 +12,19 @@ if [ "$node_major" -lt 20 ]; then
   exit 2
 fi
 
+# --test also installs what the test suite needs beyond running (a headless browser for the HTML report test).
+for_tests=false
+[ "${1:-}" = "--test" ] && for_tests=true
+
 apt_packages=()
 if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
   apt_packages+=(default-jre-headless)
 fi
 if [ -z "${ZK_HOME:-}" ] && [ ! -f /usr/share/java/zookeeper.jar ]; then
   apt_packages+=(zookeeper)
+fi
+if $for_tests && ! command -v chromium >/dev/null 2>&1; then
+  apt_packages+=(chromium)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
