@@ -2,13 +2,19 @@ import type { ResultsFile } from "./results.js";
 
 /** Escapes text for XML attributes and content. */
 export function escapeXml(text: string): string {
-  return text
+  let clean = "";
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    // XML 1.0 allows no control characters but tab, newline and carriage return.
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) continue;
+    clean += char;
+  }
+  return clean
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+    .replace(/'/g, "&apos;");
 }
 
 /** JUnit XML: one test case per scenario x size x checker; failures carry the anomalies. */
