@@ -104,13 +104,16 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
       const started = performance.now();
       while (performance.now() - started < limitMs && ids.length > 0) {
         const outcomes = await Promise.all(
-          ids.map((id) =>
-            (probes.get(id) as RecordedSession).perform(
+          ids.map((id) => {
+            const written = ++value;
+            return (probes.get(id) as RecordedSession).perform(
               "write",
-              { key: 0, value: ++value },
-              async (session) => ({ stat: await session.setData("/registers/r0", String(value)) }),
-            ),
-          ),
+              { key: 0, value: written },
+              async (session) => ({
+                stat: await session.setData("/registers/r0", String(written)),
+              }),
+            );
+          }),
         );
         if (outcomes.some((outcome) => outcome.type === "ok")) return performance.now() - started;
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FailureVariant, runToleranceMatrix } from "../../../src/runner/tolerance-matrix.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "zk-chaos-matrix-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Reduced: short probes; both variants where they differ most, kill only for the largest.
+const CASES: [number, number, FailureVariant[]][] = [
+  [1, 0, ["kill", "partition"]],
+  [3, 1, ["kill", "partition"]],
+  [4, 1, ["kill", "partition"]],
+  [5, 2, ["kill"]],
+  [7, 3, ["kill"]],
+];
+
+describe("the tolerance matrix matches quorum math", () => {
+  it.each(CASES)("%i servers tolerate %i failures", async (nodes, tolerance, variants) => {
+    const result = await runToleranceMatrix({ nodes, variants, probeMs: 2000, dir: join(dir, `n${nodes}`) });
+    expect(result.promisedTolerance).toBe(tolerance);
+    expect(result.measuredTolerance).toBe(tolerance);
+    for (const cell of result.cells) {
+      expect(cell.observedAvailable, `${nodes} servers, ${cell.failed} ${cell.variant}`).toBe(cell.expectedAvailable);
+      expect(cell.recoverMs, `recovered after ${cell.failed} ${cell.variant}`).toBeDefined();
+    }
+    expect(result.cells).toHaveLength((nodes + 1) * variants.length);
+    for (const verdict of result.verdicts) expect(verdict.valid, `${verdict.checker}: ${JSON.stringify(verdict.anomalies[0])}`).toBe(true);
+  });
+});
