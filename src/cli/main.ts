@@ -8,6 +8,7 @@ import { type CliIo, ExitCode, processIo } from "./cli-io.js";
 import { ensembleCommand } from "./ensemble-command.js";
 import { reportCommand, runCommand } from "./run-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
+import { validateCommand } from "./validate-command.js";
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
 function packageVersion(): string {
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
   program.addCommand(toxiproxyCommand(io, setExit));
   program.addCommand(runCommand(io, setExit));
   program.addCommand(reportCommand(io, setExit));
+  program.addCommand(validateCommand(io, setExit));
   program.addCommand(checkCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

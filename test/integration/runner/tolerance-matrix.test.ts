@@ -21,14 +21,24 @@ const CASES: [number, number, FailureVariant[]][] = [
 
 describe("the tolerance matrix matches quorum math", () => {
   it.each(CASES)("%i servers tolerate %i failures", async (nodes, tolerance, variants) => {
-    const result = await runToleranceMatrix({ nodes, variants, probeMs: 2000, dir: join(dir, `n${nodes}`) });
+    const result = await runToleranceMatrix({
+      nodes,
+      variants,
+      probeMs: 2000,
+      dir: join(dir, `n${nodes}`),
+    });
     expect(result.promisedTolerance).toBe(tolerance);
     expect(result.measuredTolerance).toBe(tolerance);
     for (const cell of result.cells) {
-      expect(cell.observedAvailable, `${nodes} servers, ${cell.failed} ${cell.variant}`).toBe(cell.expectedAvailable);
+      expect(cell.observedAvailable, `${nodes} servers, ${cell.failed} ${cell.variant}`).toBe(
+        cell.expectedAvailable,
+      );
       expect(cell.recoverMs, `recovered after ${cell.failed} ${cell.variant}`).toBeDefined();
     }
     expect(result.cells).toHaveLength((nodes + 1) * variants.length);
-    for (const verdict of result.verdicts) expect(verdict.valid, `${verdict.checker}: ${JSON.stringify(verdict.anomalies[0])}`).toBe(true);
+    for (const verdict of result.verdicts)
+      expect(verdict.valid, `${verdict.checker}: ${JSON.stringify(verdict.anomalies[0])}`).toBe(
+        true,
+      );
   });
 });

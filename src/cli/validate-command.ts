@@ -1,0 +1,82 @@
+import { Command, Option } from "commander";
+import { validateCluster } from "../runner/validate.js";
+import { formatDuration } from "../util/duration.js";
+import { exitCodeOf } from "./check-command.js";
+import type { CliIo } from "./cli-io.js";
+import { parseNodes, parsePositiveInt } from "./parse-options.js";
+
+interface ValidateCliOptions {
+  readonly nodes: number;
+  readonly agents?: number;
+  readonly zkConfig?: string;
+  readonly profile: "fast" | "production";
+  readonly quick?: boolean;
+  readonly out: string;
+  readonly seed?: number;
+}
+
+async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
+  const result = await validateCluster({
+    nodes: options.nodes,
+    ...(options.agents ? { agents: options.agents } : {}),
+    ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
+    profile: options.profile,
+    quick: options.quick === true,
+    out: options.out,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    log: (line) => io.err(`zk-chaos: ${line}\n`),
+  });
+  const { matrix } = result;
+  io.out(
+    `\n${result.nodes} server(s), ${result.agents} agent(s): ${result.valid === true ? "VALID" : result.valid === false ? "INVALID" : "UNKNOWN"}\n`,
+  );
+  io.out(
+    `  tolerates ${matrix.measuredTolerance} failure(s) as measured; quorum math promises ${matrix.promisedTolerance}\n`,
+  );
+  io.out(
+    `  worst recovery: ${result.worstRecoveryMs === undefined ? "-" : formatDuration(result.worstRecoveryMs)}\n`,
+  );
+  for (const cell of matrix.cells) {
+    const mark = cell.expectedAvailable === cell.observedAvailable ? " " : "!";
+    io.out(
+      `  ${mark} ${cell.variant.padEnd(9)} ${cell.failed} failed: expected ${cell.expectedAvailable ? "available  " : "unavailable"}, observed ${cell.observedAvailable ? `available (${formatDuration(cell.electMs ?? 0)})` : "unavailable"}\n`,
+    );
+  }
+  for (const run of result.runs) {
+    io.out(
+      `  ${run.valid === true ? "valid  " : run.valid === false ? "INVALID" : "unknown"}  ${run.scenario}: ${run.operations} ops, recovery ${run.timings.recoveryMs === undefined ? "none" : formatDuration(run.timings.recoveryMs)}\n`,
+    );
+    if (run.valid !== true) io.out(`           replay: ${run.replay}\n`);
+  }
+  io.out("advice:\n");
+  for (const line of result.advice) io.out(`  - ${line}\n`);
+  io.out(`reports in ${result.dir} (index.md, matrix/tolerance.json, one folder per scenario)\n`);
+  return exitCodeOf(result);
+}
+
+/** The `validate` command: is this cluster size and configuration ready? */
+export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  return new Command("validate")
+    .description(
+      "validate a proposed cluster size: the tolerance matrix and the standard suite, with advice",
+    )
+    .addOption(
+      new Option("-n, --nodes <n>", "number of servers, 1 to 9")
+        .argParser(parseNodes)
+        .makeOptionMandatory(),
+    )
+    .option("--agents <m>", "simulated MidoNet agents (workers)", parsePositiveInt)
+    .option(
+      "--zk-config <file>",
+      "a zoo.cfg whose settings to validate (tickTime, limits, session bounds, other keys)",
+    )
+    .addOption(
+      new Option("--profile <name>", "settings profile under the config")
+        .choices(["fast", "production"])
+        .default("fast"),
+    )
+    .option("--quick", "the matrix and three key scenarios, 10 s each")
+    .option("--out <folder>", "where reports go", "reports")
+    .option("--seed <n>", "seed of every random choice", parsePositiveInt)
+    .action((options: ValidateCliOptions) => setExit(validate(options, io)));
+}

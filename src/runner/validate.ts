@@ -1,0 +1,231 @@
+import { randomInt as cryptoRandomInt } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { combineValidity, type Validity } from "../checkers/verdict.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "../ensemble/zookeeper-settings.js";
+import { BadInputError } from "../errors.js";
+import { readHistoryFile } from "../history/reader.js";
+import { markdownReport } from "../report/markdown.js";
+import { type ResultsFile, resultsFile } from "../report/results.js";
+import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
+import { loadScenario } from "../scenario/load-scenario.js";
+import { planRun } from "../scenario/plan.js";
+import { runPlan } from "./run-plan.js";
+import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
+
+/** The scenarios a quick validation runs. */
+export const QUICK_SUITE = ["kill-leader", "minority-partition", "kill-f-plus-1"];
+
+/** The standard suite's folder, shipped with the package. */
+export function standardSuiteDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = join(dir, "scenarios");
+    try {
+      if (readdirSync(candidate).some((file) => file.endsWith(".yaml"))) return candidate;
+    } catch {
+      // Not here: go up.
+    }
+    dir = dirname(dir);
+  }
+  throw new BadInputError(
+    "the standard suite (scenarios/*.yaml) is missing from this installation: reinstall zk-chaos",
+  );
+}
+
+/** Reads a zoo.cfg-style file into setting overrides (layout keys are zk-chaos's own). */
+export function settingsFromZooCfg(file: string): Partial<ZooKeeperSettings> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new BadInputError(
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check --zk-config`,
+    );
+  }
+  const numeric = new Set([
+    "tickTime",
+    "initLimit",
+    "syncLimit",
+    "minSessionTimeout",
+    "maxSessionTimeout",
+  ]);
+  const ignored =
+    /^(dataDir|dataLogDir|clientPort|clientPortAddress|server\.\d+|dynamicConfigFile)$/;
+  const overrides: Record<string, unknown> = {};
+  const extra: Record<string, string> = {};
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const equals = line.indexOf("=");
+    if (equals <= 0) throw new BadInputError(`${file}:${index + 1}: '${line}' is not key=value`);
+    const key = line.slice(0, equals).trim();
+    const value = line.slice(equals + 1).trim();
+    if (ignored.test(key)) return;
+    if (numeric.has(key)) {
+      if (!/^\d+$/.test(value))
+        throw new BadInputError(
+          `${file}:${index + 1}: ${key} must be a whole number, got '${value}'`,
+        );
+      overrides[key] = Number(value);
+    } else extra[key] = value;
+  });
+  return {
+    ...overrides,
+    ...(Object.keys(extra).length > 0 ? { extraConfig: extra } : {}),
+  } as Partial<ZooKeeperSettings>;
+}
+
+/** Options of validate. */
+export interface ValidateOptions {
+  readonly nodes: number;
+  readonly agents?: number;
+  readonly profile?: SettingsProfile;
+  readonly zkConfig?: string;
+  readonly quick?: boolean;
+  readonly out: string;
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What validate concluded about a proposed size and configuration. */
+export interface Validation {
+  readonly nodes: number;
+  readonly agents: number;
+  readonly valid: Validity;
+  readonly matrix: ToleranceResult;
+  readonly runs: readonly ResultsFile[];
+  readonly worstRecoveryMs: number | undefined;
+  readonly advice: readonly string[];
+  readonly dir: string;
+}
+
+/** Advice in the terms operators use, from the size, the load and what was measured. */
+export function sizingAdvice(
+  nodes: number,
+  agents: number,
+  measured: number,
+  promised: number,
+): string[] {
+  const advice: string[] = [];
+  if (nodes % 2 === 0)
+    advice.push(
+      `an even size adds no tolerance: ${nodes} servers tolerate ${promised} failure(s), as ${nodes - 1} do; run ${nodes - 1} or ${nodes + 1}`,
+    );
+  if (nodes === 1)
+    advice.push(
+      `1 server tolerates no failure: for development only, with at most 3 agents${agents > 3 ? ` (you plan ${agents})` : ""}`,
+    );
+  if (nodes === 3)
+    advice.push(
+      agents > 30
+        ? `3 servers tolerate 1 failure; beyond a few dozen agents (you plan ${agents}) prefer 5`
+        : "3 servers tolerate 1 failure: the usual production size",
+    );
+  if (nodes === 5 || nodes === 7)
+    advice.push(
+      `${nodes} servers tolerate ${promised} failures: right for deployments beyond a few dozen agents`,
+    );
+  if (nodes > 7)
+    advice.push(
+      `${nodes} voters slow every write for little gain: use 5 or 7 voters (and observers to scale reads)`,
+    );
+  if (measured < promised)
+    advice.push(
+      `measured tolerance (${measured}) is below what quorum math promises (${promised}): look at the matrix and the server logs before going to production`,
+    );
+  return advice;
+}
+
+/**
+ * Validates a proposed cluster size and configuration: the tolerance matrix
+ * for that size, then the standard suite (or its quick part) with the planned
+ * number of agents; writes the same reports as `run`.
+ */
+export async function validateCluster(options: ValidateOptions): Promise<Validation> {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const dir = join(options.out, `${stamp}-validate-n${options.nodes}`);
+  const overrides = options.zkConfig ? settingsFromZooCfg(options.zkConfig) : {};
+  const settings: ZooKeeperSettings = resolveSettings(overrides, options.profile ?? "fast");
+  const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
+  const agents = options.agents ?? 6;
+  const suiteDir = standardSuiteDir();
+  const files = readdirSync(suiteDir)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort()
+    .filter((file) => !options.quick || QUICK_SUITE.includes(file.replace(/\.yaml$/, "")));
+  // Every scenario is validated before anything starts.
+  const scenarios = files.map((file) => ({
+    file: join(suiteDir, file),
+    scenario: loadScenario(join(suiteDir, file)),
+  }));
+  options.log?.(
+    `validating ${options.nodes} server(s) with ${agents} agent(s), seed ${seed}: tolerance matrix, then ${scenarios.length} scenario(s)`,
+  );
+  const matrix = await runToleranceMatrix({
+    nodes: options.nodes,
+    settings,
+    seed,
+    dir: join(dir, "matrix"),
+    probeMs: options.quick ? 2000 : 4000,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const runs: ResultsFile[] = [];
+  for (const { file, scenario } of scenarios) {
+    const base = planRun(scenario, options.nodes, seed, options.quick ? 10_000 : undefined);
+    const plan = { ...base, settings, workload: { ...base.workload, workers: agents } };
+    const runDir = join(dir, `${scenario.name}-n${options.nodes}`);
+    options.log?.(`${scenario.name}: running`);
+    const result = await runPlan(plan, { dir: runDir });
+    const results = resultsFile(result, file);
+    writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
+    runs.push(results);
+  }
+  const recoveries = [
+    ...matrix.cells.map((cell) => cell.recoverMs),
+    ...runs.map((run) => run.timings.recoveryMs),
+  ].filter((ms): ms is number => ms !== undefined);
+  const validation: Validation = {
+    nodes: options.nodes,
+    agents,
+    valid: combineValidity([
+      ...matrix.verdicts.map((v) => v.valid),
+      ...runs.map((run) => run.valid),
+    ]),
+    matrix,
+    runs,
+    worstRecoveryMs: recoveries.length > 0 ? Math.max(...recoveries) : undefined,
+    advice: sizingAdvice(options.nodes, agents, matrix.measuredTolerance, matrix.promisedTolerance),
+    dir,
+  };
+  const matrixRows = matrix.cells.map(
+    (cell) =>
+      `| ${cell.variant} | ${cell.failed} | ${cell.expectedAvailable ? "available" : "unavailable"} | ${cell.observedAvailable ? "available" : "unavailable"} | ${cell.electMs === undefined ? "-" : Math.round(cell.electMs)} | ${cell.recoverMs === undefined ? "-" : Math.round(cell.recoverMs)} |`,
+  );
+  const summary = [
+    `# Validation of ${options.nodes} server(s) with ${agents} agent(s)`,
+    "",
+    `Tolerates **${matrix.measuredTolerance}** failure(s) as measured (quorum math promises ${matrix.promisedTolerance}); worst recovery ${validation.worstRecoveryMs === undefined ? "-" : `${Math.round(validation.worstRecoveryMs)} ms`}.`,
+    "",
+    ...validation.advice.map((line) => `- ${line}`),
+    "",
+    "## Tolerance matrix",
+    "",
+    "| variant | failed | expected | observed | elect ms | recover ms |",
+    "|---|---|---|---|---|---|",
+    ...matrixRows,
+    "",
+    markdownReport(runs),
+  ].join("\n");
+  writeFileSync(join(dir, "index.md"), summary);
+  appendStepSummary(summary);
+  return validation;
+}
