@@ -122,6 +122,23 @@ export {
   ToxiproxyServer,
   type ToxiproxyServerOptions,
 } from "./network/toxiproxy/toxiproxy-server.js";
+export { htmlReport } from "./report/html.js";
+export { junitReport } from "./report/junit.js";
+export { markdownReport } from "./report/markdown.js";
+export { type ResultsFile, resultsFile } from "./report/results.js";
+export { rerenderRunDir, writeRunReports } from "./report/write-reports.js";
+export { matrixEntries, parseShard, runMatrix } from "./runner/run-matrix.js";
+export { type RunOptions, type RunProgress, type RunResult, runPlan } from "./runner/run-plan.js";
+export {
+  type FailureVariant,
+  runToleranceMatrix,
+  type ToleranceCell,
+  type ToleranceResult,
+} from "./runner/tolerance-matrix.js";
+export { sizingAdvice, type Validation, validateCluster } from "./runner/validate.js";
+export { loadScenario, parseScenario } from "./scenario/load-scenario.js";
+export { planRun, type RunPlan } from "./scenario/plan.js";
+export { CHECKERS, type Scenario, scenarioJsonSchema } from "./scenario/schema.js";
 export { type OpResult, RecordedSession, statRecord } from "./workload/recorded-session.js";
 export {
   type ConnectMode,
