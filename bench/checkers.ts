@@ -6,19 +6,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type CheckModel, checkHistoryFile } from "../src/checkers/check-history.js";
 import { checkLinearizable } from "../src/checkers/linearizability/check-linearizable.js";
-import {
-  type GeneralModelName,
-  importedOperations,
-} from "../src/checkers/linearizability/imported-models.js";
 import type { LinOp, Model } from "../src/checkers/linearizability/model.js";
 import { casRegisterModel, partitionByKey } from "../src/checkers/linearizability/model.js";
 import { syntheticHistory } from "../src/checkers/synthetic-history.js";
 import { pairOps } from "../src/checkers/zookeeper/operations.js";
 import { checkRegisters } from "../src/checkers/zookeeper/register-checks.js";
 import { registerOperations } from "../src/checkers/zookeeper/register-history.js";
-import { readJepsenEdn } from "../src/history/jepsen-edn.js";
-import { readPorcupineLog } from "../src/history/porcupine-log.js";
 import { table } from "./stats.js";
 
 const dir = process.argv[2] ?? join("..", "shared", "data", "histories", "porcupine");
@@ -38,17 +33,11 @@ for (const [file, known] of Object.entries(verdicts)) {
   if (file.endsWith("etcd_095.log")) continue;
   const path = join(dir, file);
   const started = performance.now();
-  const events = file.endsWith(".log") ? readPorcupineLog(path) : readJepsenEdn(path);
-  const { model, ops } = importedOperations(
-    known.model.split(" ")[0] as GeneralModelName,
-    events,
-    path,
-  );
-  const verdict = checkLinearizable(
-    model as Model<unknown, unknown, unknown>,
-    ops as LinOp<unknown, unknown>[],
-    { timeoutMs: 60_000 },
-  );
+  const check = await checkHistoryFile(path, {
+    model: known.model.split(" ")[0] as CheckModel,
+    timeoutMs: 60_000,
+  });
+  const verdict = check.verdicts[0] as { valid: unknown };
   rows.push({ file, ms: performance.now() - started, ok: verdict.valid === known.linearizable });
 }
 const etcd = rows.filter((row) => row.file.includes("etcd_"));

@@ -22,7 +22,8 @@ function ephemeralRange(): [number, number] {
   return [49152, 65535];
 }
 
-function canListen(host: string, port: number): Promise<boolean> {
+/** True when a listener could bind host:port right now. */
+export function canListen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { expect } from "vitest";
 import type { Ensemble } from "../../src/ensemble/ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
@@ -6,6 +5,7 @@ import { Nemesis } from "../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../src/history/recorder.js";
 import { findBypasses } from "../../src/network/bypass-check.js";
 import { FaultNetwork } from "../../src/network/fault-network.js";
+import { canListen } from "../../src/util/port-reservation.js";
 import { expectNothingLeft } from "./runtime.js";
 import { eventually, readEventually, sessionTo } from "./zk.js";
 
@@ -55,22 +55,12 @@ export async function startFaultyEnsemble(
   };
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
 /** Asserts a disposed faulty ensemble left nothing: no server, no proxy listener, no folder. */
 export async function expectFaultyNothingLeft(faulty: FaultyEnsemble, root: string): Promise<void> {
   await expectNothingLeft(faulty.ensemble, root);
   const busy: number[] = [];
   for (const port of faulty.network.proxyPorts().values())
-    if (!(await portFree(port))) busy.push(port);
+    if (!(await canListen("127.0.0.1", port))) busy.push(port);
   expect(busy, "proxy ports still listening").toEqual([]);
 }
 

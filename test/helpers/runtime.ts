@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
+import { canListen } from "../../src/util/port-reservation.js";
 import { processArgs } from "../../src/util/process-identity.js";
 
 /** A private runtime root per test file, so leak checks see only this file's runs. */
@@ -31,16 +31,6 @@ export function jvmPidsOfRun(runId?: string): number[] {
   return pids;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
 function listIfExists(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -54,7 +44,7 @@ export async function expectNothingLeft(ensemble: LocalEnsemble, root: string): 
   expect(jvmPidsOfRun(ensemble.runId), "JVMs of this run still alive").toEqual([]);
   const ports = ensemble.ports.flatMap((server) => [server.client, server.quorum, server.election]);
   const busy: number[] = [];
-  for (const port of ports) if (!(await portFree(port))) busy.push(port);
+  for (const port of ports) if (!(await canListen("127.0.0.1", port))) busy.push(port);
   expect(busy, "ports still bound").toEqual([]);
   expect(listIfExists(join(root, "runs")), "run folders left").toEqual([]);
   expect(listIfExists(join(root, "registry")), "registry entries left").toEqual([]);
