@@ -50,7 +50,9 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   }
   io.out("advice:\n");
   for (const line of result.advice) io.out(`  - ${line}\n`);
-  io.out(`reports in ${result.dir} (index.md, matrix/tolerance.json, one folder per scenario)\n`);
+  io.out(
+    `reports in ${result.dir} (index.html, index.md, matrix/tolerance.json, one folder per scenario)\n`,
+  );
   return exitCodeOf(result);
 }
 

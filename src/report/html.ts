@@ -178,3 +178,51 @@ ${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endM
 </body></html>
 `;
 }
+
+/** The tolerance matrix and the runs of a validation, as one self-contained page. */
+export function validationHtml(input: {
+  readonly nodes: number;
+  readonly agents: number;
+  readonly valid: unknown;
+  readonly measuredTolerance: number;
+  readonly promisedTolerance: number;
+  readonly worstRecoveryMs: number | undefined;
+  readonly advice: readonly string[];
+  readonly cells: readonly {
+    variant: string;
+    failed: number;
+    expectedAvailable: boolean;
+    observedAvailable: boolean;
+    electMs: number | undefined;
+    recoverMs: number | undefined;
+  }[];
+  readonly runs: readonly {
+    scenario: string;
+    valid: unknown;
+    operations: number;
+    folder: string;
+  }[];
+}): string {
+  const verdict = (valid: unknown) =>
+    valid === true
+      ? '<span class="valid">valid</span>'
+      : valid === false
+        ? '<span class="invalid">INVALID</span>'
+        : '<span class="unknown">unknown</span>';
+  const ms = (value: number | undefined) => (value === undefined ? "-" : String(Math.round(value)));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>zk-chaos: validation of ${input.nodes} server(s)</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.valid{color:#2e9d5b;font-weight:bold}.invalid{color:#c0392b;font-weight:bold}.unknown{color:#8a6d00;font-weight:bold}.mismatch{background:#fdf3f2}</style></head><body>
+<h1>Validation of ${input.nodes} server(s) with ${input.agents} agent(s): ${verdict(input.valid)}</h1>
+<p>Tolerates <b>${input.measuredTolerance}</b> failure(s) as measured; quorum math promises ${input.promisedTolerance}. Worst recovery: ${ms(input.worstRecoveryMs)} ms.</p>
+<ul>${input.advice.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
+<h2>Tolerance matrix</h2>
+<table id="tolerance-matrix"><tr><th>failure</th><th>servers failed</th><th>expected (quorum math)</th><th>observed</th><th>time to elect (ms)</th><th>time to recover (ms)</th></tr>
+${input.cells.map((cell) => `<tr class="${cell.expectedAvailable === cell.observedAvailable ? "" : "mismatch"}"><td>${escapeHtml(cell.variant)}</td><td>${cell.failed}</td><td>${cell.expectedAvailable ? "available" : "unavailable"}</td><td>${cell.observedAvailable ? "available" : "unavailable"}</td><td>${ms(cell.electMs)}</td><td>${ms(cell.recoverMs)}</td></tr>`).join("\n")}
+</table>
+<h2>Scenarios</h2>
+<table id="runs"><tr><th>scenario</th><th>verdict</th><th>operations</th><th>report</th></tr>
+${input.runs.map((run) => `<tr><td>${escapeHtml(run.scenario)}</td><td>${verdict(run.valid)}</td><td>${run.operations}</td><td><a href="${escapeHtml(run.folder)}/report.html">report.html</a></td></tr>`).join("\n")}
+</table></body></html>
+`;
+}

@@ -10,6 +10,7 @@ import {
 } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
+import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
@@ -226,6 +227,25 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     markdownReport(runs),
   ].join("\n");
   writeFileSync(join(dir, "index.md"), summary);
+  writeFileSync(
+    join(dir, "index.html"),
+    validationHtml({
+      nodes: options.nodes,
+      agents,
+      valid: validation.valid,
+      measuredTolerance: matrix.measuredTolerance,
+      promisedTolerance: matrix.promisedTolerance,
+      worstRecoveryMs: validation.worstRecoveryMs,
+      advice: validation.advice,
+      cells: matrix.cells,
+      runs: runs.map((run) => ({
+        scenario: run.scenario,
+        valid: run.valid,
+        operations: run.operations,
+        folder: `${run.scenario}-n${options.nodes}`,
+      })),
+    }),
+  );
   appendStepSummary(summary);
   return validation;
 }
