@@ -43,6 +43,14 @@ export {
   checkZooKeeper,
   type ZooKeeperCheckOptions,
 } from "./checkers/zookeeper/zookeeper-checker.js";
+export {
+  DEFAULT_ZOOKEEPER_IMAGE,
+  type DockerEnsembleOptions,
+  dockerAvailable,
+  imageAvailable,
+  reapOrphanContainers,
+  startDockerEnsemble,
+} from "./ensemble/docker-ensemble.js";
 export type {
   Ensemble,
   EnsembleProvider,

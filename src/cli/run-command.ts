@@ -1,5 +1,10 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity } from "../checkers/verdict.js";
+import {
+  DEFAULT_ZOOKEEPER_IMAGE,
+  dockerAvailable,
+  imageAvailable,
+} from "../ensemble/docker-ensemble.js";
 import { rerenderRunDir } from "../report/write-reports.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
@@ -14,7 +19,7 @@ interface RunOptions {
   readonly out: string;
   readonly duration?: number;
   readonly shard?: string;
-  readonly provider: string;
+  readonly provider?: "local" | "docker" | "auto";
 }
 
 function parseNodeList(value: string): number[] {
@@ -57,13 +62,29 @@ function progressPrinter(
   };
 }
 
-async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
-  if (options.provider !== "local") {
-    io.err(
-      `zk-chaos: error: provider '${options.provider}' is not available yet: use --provider local\n`,
-    );
-    return ExitCode.badInput;
+/** Resolves --provider: auto picks docker when an engine answers and the image is there, and says why. */
+export async function chooseProvider(
+  requested: "local" | "docker" | "auto" | undefined,
+  log: (line: string) => void,
+): Promise<"local" | "docker" | undefined> {
+  if (requested !== "auto") return requested;
+  const engine = await dockerAvailable();
+  if (!engine.available) {
+    log(`provider auto: local (no Docker engine: ${engine.reason})`);
+    return "local";
   }
+  if (!(await imageAvailable(DEFAULT_ZOOKEEPER_IMAGE))) {
+    log(
+      `provider auto: local (Docker ${engine.reason}, but no image ${DEFAULT_ZOOKEEPER_IMAGE}: build it with docker/build-zookeeper-image.sh)`,
+    );
+    return "local";
+  }
+  log(`provider auto: docker (${engine.reason}, image ${DEFAULT_ZOOKEEPER_IMAGE} present)`);
+  return "docker";
+}
+
+async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
+  const provider = await chooseProvider(options.provider, (line) => io.err(`zk-chaos: ${line}\n`));
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -77,6 +98,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
       out: options.out,
+      ...(provider ? { provider } : {}),
       log: (line) => {
         printer.done();
         io.err(`zk-chaos: ${line}\n`);
@@ -136,7 +158,12 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       parseDurationOption,
     )
     .option("--shard <i/n>", "run only this machine's share of scenarios x sizes")
-    .option("--provider <name>", "how servers run: local", "local")
+    .addOption(
+      new Option(
+        "--provider <name>",
+        "how servers run (default: each scenario's own, local)",
+      ).choices(["local", "docker", "auto"]),
+    )
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
 }
 

@@ -15,7 +15,7 @@ import {
   type QuorumState,
   type WaitForQuorumOptions,
 } from "./ensemble.js";
-import { LocalServer, tailOf } from "./local-server.js";
+import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
 import {
   describeReap,
   OWNER_MARKER,
@@ -81,6 +81,10 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly waitForQuorum?: boolean;
   /** Machine-wide folder for registries and temp folders (default: see runtimeRoot). */
   readonly runtimeRoot?: string;
+  /** Makes the servers (default: local JVMs); the docker provider passes its own. */
+  readonly launcher?: ServerLauncher;
+  /** The provider's name for reports (default "local"). */
+  readonly provider?: string;
   /** Share an archive of loaded classes between JVMs to start faster (default true). */
   readonly classDataSharing?: boolean;
   /** Where progress and reaping notices go (default: nowhere). */
@@ -118,10 +122,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An ensemble of ZooKeeper JVMs running as child processes of this one. */
 export class LocalEnsemble implements Ensemble {
-  readonly provider = "local";
+  readonly provider: string;
   readonly size: number;
   readonly settings: ZooKeeperSettings;
-  readonly servers: readonly LocalServer[];
+  readonly servers: readonly ManagedServer[];
   readonly zooKeeperVersion: string;
   readonly runId: string;
   /** The folder with each server's data, config and logs. */
@@ -139,7 +143,8 @@ export class LocalEnsemble implements Ensemble {
   /** @internal use startLocalEnsemble */
   constructor(init: {
     settings: ZooKeeperSettings;
-    servers: LocalServer[];
+    servers: ManagedServer[];
+    provider: string;
     zooKeeperVersion: string;
     runId: string;
     dir: string;
@@ -150,6 +155,7 @@ export class LocalEnsemble implements Ensemble {
     cds: ClassDataSharingPlan | undefined;
   }) {
     this.size = init.servers.length;
+    this.provider = init.provider;
     this.settings = init.settings;
     this.servers = init.servers;
     this.zooKeeperVersion = init.zooKeeperVersion;
@@ -170,7 +176,7 @@ export class LocalEnsemble implements Ensemble {
     );
   }
 
-  server(id: number): LocalServer {
+  server(id: number): ManagedServer {
     const server = this.servers.find((candidate) => candidate.id === id);
     if (server === undefined) {
       throw new BadInputError(`no server ${id} in this ensemble: ids go from 1 to ${this.size}`);
@@ -260,7 +266,7 @@ export class LocalEnsemble implements Ensemble {
     this.unhook();
   }
 
-  private crashError(server: LocalServer): ZkChaosError {
+  private crashError(server: ManagedServer): ZkChaosError {
     const tail = tailOf(server.outFile) || tailOf(server.logFile);
     return new ZkChaosError(
       "SERVER_START_FAILED",
@@ -344,8 +350,9 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     };
     const layout = options.peerLayout ? await options.peerLayout(ports, host) : direct;
     const owner = selfToken();
+    // Class-data sharing maps a host file: only for local JVMs.
     const cds =
-      options.classDataSharing === false
+      options.classDataSharing === false || options.launcher !== undefined
         ? undefined
         : planClassDataSharing(root, install, settings, runId);
     const servers = ports.map((serverPorts) => {
@@ -371,22 +378,29 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       const logFile = join(serverDir, "zookeeper.log");
       writeFileSync(join(confDir, "log4j.properties"), renderLog4jProperties(logFile));
       writeFileSync(join(confDir, "logback.xml"), renderLogbackXml(logFile));
-      return new LocalServer({
+      const args = jvmArgs(
+        install,
+        settings,
+        (id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? [],
+        { runId, owner, serverId: id },
+        serverDir,
+        confDir,
+      );
+      const launch = (options.launcher ?? ((spec) => new LocalServer(spec)))({
         id,
         java: install.java,
-        args: jvmArgs(
-          install,
-          settings,
-          (id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? [],
-          { runId, owner, serverId: id },
-          serverDir,
-          confDir,
-        ),
+        args,
+        jvmOptions: args.slice(0, args.indexOf("-cp")),
         clientAddress: { host, port: serverPorts.client },
         outFile: join(serverDir, "jvm.out"),
         logFile,
         stopTimeoutMs: Math.max(5000, 5 * settings.tickTime),
+        serverDir,
+        confFile: join(confDir, "zoo.cfg"),
+        runId,
+        owner,
       });
+      return launch;
     });
     ensemble = new LocalEnsemble({
       settings,
@@ -398,7 +412,8 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       removeDir,
       reservation,
       unregister,
-      cds,
+      cds: options.launcher ? undefined : cds,
+      provider: options.provider ?? "local",
     });
     options.log?.(`starting ${nodes} ZooKeeper ${install.version} server(s) in ${dir}`);
     await Promise.all(servers.map((server) => server.start()));

@@ -21,6 +21,31 @@ export interface LocalServerLaunch {
   readonly onPid?: (pid: number | undefined) => void;
 }
 
+/** A server an ensemble can start and control: a local JVM or a container. */
+export interface ManagedServer extends EnsembleServer {
+  /** Starts the server process (not yet serving when it resolves). */
+  start(): Promise<void>;
+  /** Synchronous last resort on process exit. */
+  killNow(): void;
+  readonly logFile: string;
+  readonly outFile: string;
+  readonly exitDescription: string | undefined;
+  readonly pid: number | undefined;
+}
+
+/** Everything a launcher needs to make one server. */
+export interface ServerLaunchSpec extends LocalServerLaunch {
+  readonly serverDir: string;
+  readonly confFile: string;
+  readonly runId: string;
+  readonly owner: string;
+  /** JVM flags and system properties (the java, classpath and main class aside). */
+  readonly jvmOptions: readonly string[];
+}
+
+/** Makes the servers of an ensemble: local JVMs by default, containers with the docker provider. */
+export type ServerLauncher = (spec: ServerLaunchSpec) => ManagedServer;
+
 /** The last lines of a file, for error messages. */
 export function tailOf(file: string, lines = 15): string {
   if (!existsSync(file)) return "";
@@ -29,7 +54,7 @@ export function tailOf(file: string, lines = 15): string {
 }
 
 /** One ZooKeeper server running as a child JVM of this process. */
-export class LocalServer implements EnsembleServer {
+export class LocalServer implements ManagedServer {
   readonly id: number;
   readonly clientAddress: ServerAddress;
   readonly logFile: string;

@@ -22,6 +22,8 @@ export interface MatrixOptions {
   readonly out: string;
   /** This machine's shard, 1-based: [index, count]. */
   readonly shard?: readonly [number, number];
+  /** Overrides every scenario's provider. */
+  readonly provider?: "local" | "docker";
   readonly log?: (line: string) => void;
   readonly onProgress?: (label: string, progress: RunProgress) => void;
   readonly signal?: AbortSignal;
@@ -76,7 +78,8 @@ export async function runMatrix(
   for (const entry of entries) {
     if (options.signal?.aborted) break;
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
-    const plan = planRun(entry.scenario, entry.nodes, seed, options.durationMs);
+    const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs);
+    const plan = options.provider ? { ...drawn, provider: options.provider } : drawn;
     const dir = join(options.out, `${stamp()}-${entry.scenario.name}-n${entry.nodes}-${seed}`);
     const label = `${entry.scenario.name} n=${entry.nodes} seed=${seed}`;
     options.log?.(

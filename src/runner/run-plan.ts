@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Validity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
+import { startDockerEnsemble } from "../ensemble/docker-ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { Nemesis } from "../faults/nemesis.js";
 import type { HistoryEvent } from "../history/event.js";
@@ -134,12 +135,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   let runMs = 0;
   let startMs = 0;
   try {
-    ensemble = await startLocalEnsemble({
+    const spec = {
       nodes: plan.nodes,
       settings: plan.settings,
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
-    });
+    };
+    ensemble =
+      plan.provider === "docker" ? await startDockerEnsemble(spec) : await startLocalEnsemble(spec);
     startMs = performance.now() - started;
     const nemesis = new Nemesis({
       ensemble,

@@ -12,7 +12,7 @@ export interface RunPlan {
   readonly description: string;
   readonly nodes: number;
   readonly seed: number;
-  readonly provider: "local";
+  readonly provider: "local" | "docker";
   readonly settings: ZooKeeperSettings;
   readonly workload: Scenario["workload"];
   readonly durationMs: number;

@@ -102,7 +102,7 @@ export const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and '-'"),
     description: z.string().default(""),
     nodes: z.array(z.number().int().min(1).max(9)).min(1).default([3]),
-    provider: z.enum(["local"]).default("local"),
+    provider: z.enum(["local", "docker"]).default("local"),
     seed: z.number().int().min(0).optional(),
     duration: duration.default(20_000),
     zookeeper: z
