@@ -106,7 +106,13 @@ export class DockerServer implements ManagedServer {
         .withWaitStrategy(Wait.forLogMessage(/Reading configuration from/))
         .withStartupTimeout(60_000)
         .withLogConsumer((stream) =>
-          stream.on("data", (line: Buffer | string) => appendFileSync(this.logFile, line)),
+          stream.on("data", (line: Buffer | string) => {
+            try {
+              appendFileSync(this.logFile, line);
+            } catch {
+              // The run folder is gone (the ensemble was disposed): the line has nowhere to go.
+            }
+          }),
         )
         .start();
     } catch (error) {

@@ -416,7 +416,12 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       provider: options.provider ?? "local",
     });
     options.log?.(`starting ${nodes} ZooKeeper ${install.version} server(s) in ${dir}`);
-    await Promise.all(servers.map((server) => server.start()));
+    // Wait for every start to settle before failing, so that none finishes after the cleanup.
+    const starts = await Promise.allSettled(servers.map((server) => server.start()));
+    const failed = starts.find(
+      (start): start is PromiseRejectedResult => start.status === "rejected",
+    );
+    if (failed) throw failed.reason;
     if (options.waitForQuorum !== false) {
       await ensemble.waitForQuorum({
         timeoutMs: options.startTimeoutMs ?? defaultQuorumTimeout(settings),
