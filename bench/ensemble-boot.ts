@@ -7,7 +7,17 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import {
+  DEFAULT_ZOOKEEPER_IMAGE,
+  dockerAvailable,
+  imageAvailable,
+  startDockerEnsemble,
+} from "../src/ensemble/docker-ensemble.js";
+import {
+  type LocalEnsemble,
+  type LocalEnsembleOptions,
+  startLocalEnsemble,
+} from "../src/ensemble/local-ensemble.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
 
@@ -20,9 +30,14 @@ function rssMiB(pid: number | undefined): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-async function bootOnce(nodes: number): Promise<{ bootMs: number; rss: number[] }> {
+type Starter = (options: LocalEnsembleOptions) => Promise<LocalEnsemble>;
+
+async function bootOnce(
+  nodes: number,
+  start: Starter = startLocalEnsemble,
+): Promise<{ bootMs: number; rss: number[] }> {
   const started = performance.now();
-  await using ensemble = await startLocalEnsemble({ nodes });
+  await using ensemble = await start({ nodes });
   const session = await ZkSession.open(ensemble.connectString());
   await session.create("/bench-boot", "x");
   const bootMs = performance.now() - started;
@@ -78,12 +93,37 @@ async function main(): Promise<void> {
     `\nkill -9 of a 3-node leader -> new leader serves a write: median ${median(failovers).toFixed(0)} ms, ` +
       `p90 ${quantile(failovers, 0.9).toFixed(0)} ms (runs: ${failovers.map((ms) => ms.toFixed(0)).join(", ")})`,
   );
+  // The docker provider side by side, when an engine answers and the image is built.
+  const engine = await dockerAvailable();
+  const dockerBoot: Record<number, number[]> = {};
+  if (engine.available && (await imageAvailable(DEFAULT_ZOOKEEPER_IMAGE))) {
+    const dockerRows: string[][] = [];
+    for (const nodes of SIZES) {
+      const boots: number[] = [];
+      for (let i = 0; i < Math.min(repeats, 3); i++)
+        boots.push((await bootOnce(nodes, startDockerEnsemble)).bootMs);
+      dockerBoot[nodes] = boots;
+      const local = results.find((result) => result.nodes === nodes)?.medianBootMs as number;
+      dockerRows.push([
+        String(nodes),
+        local.toFixed(0),
+        median(boots).toFixed(0),
+        `${(median(boots) / local).toFixed(2)}x`,
+      ]);
+    }
+    console.log(`\ndocker provider (${engine.reason}), median of ${Math.min(repeats, 3)} boots`);
+    console.log(table(["n", "local ms", "docker ms", "docker/local"], dockerRows));
+  } else {
+    console.log(
+      `\ndocker provider not measured: ${engine.available ? `no image ${DEFAULT_ZOOKEEPER_IMAGE}` : engine.reason}`,
+    );
+  }
   const out = join("reports", "bench");
   mkdirSync(out, { recursive: true });
   const file = join(out, "ensemble-boot.json");
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), repeats, boot: results, failoverMs: failovers }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), repeats, boot: results, failoverMs: failovers, dockerBootMs: dockerBoot }, null, 2)}\n`,
   );
   console.log(`\nwritten: ${file}`);
 }
