@@ -30,21 +30,26 @@ const runFolder = (output: string) => /-> (\S+)/.exec(output)?.[1] as string;
 
 describe("zk-chaos run", () => {
   it("runs a scenario, writes every report, and the same seed gives the same plan", async () => {
-    const first = spawnCli(
-      [
-        "run",
-        "scenarios/kill-leader.yaml",
-        "--nodes",
-        "3",
-        "--seed",
-        "11",
-        "--duration",
-        "8s",
-        "--out",
-        out,
-      ],
-      { ZK_CHAOS_RUNTIME_DIR: root },
-    );
+    // The same command twice: the second run must draw the same plan.
+    const runSeeded = () =>
+      spawnCli(
+        [
+          "run",
+          "scenarios/kill-leader.yaml",
+          "--nodes",
+          "3",
+          "--seed",
+          "11",
+          "--duration",
+          "8s",
+          "--out",
+          out,
+        ],
+        {
+          ZK_CHAOS_RUNTIME_DIR: root,
+        },
+      );
+    const first = runSeeded();
     expect(await first.exited).toBe(0);
     const dir = runFolder(first.output());
     for (const file of [
@@ -80,21 +85,7 @@ describe("zk-chaos run", () => {
     expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(
       /\| kill-leader \| 3 \| 11 \| ✅ valid/,
     );
-    const second = spawnCli(
-      [
-        "run",
-        "scenarios/kill-leader.yaml",
-        "--nodes",
-        "3",
-        "--seed",
-        "11",
-        "--duration",
-        "8s",
-        "--out",
-        out,
-      ],
-      { ZK_CHAOS_RUNTIME_DIR: root },
-    );
+    const second = runSeeded();
     expect(await second.exited).toBe(0);
     expect(readFileSync(join(runFolder(second.output()), "plan.json"), "utf8")).toBe(
       readFileSync(join(dir, "plan.json"), "utf8"),
