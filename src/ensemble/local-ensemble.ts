@@ -336,7 +336,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
   let reservation: PortReservation | undefined;
   let ensemble: LocalEnsemble | undefined;
   try {
-    reservation = await reservePorts(3 * nodes, root, host);
+    reservation = await reservePorts(3 * nodes, host);
     const portList = reservation.ports;
     const ports: ServerPorts[] = Array.from({ length: nodes }, (_, index) => ({
       id: index + 1,

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
 
@@ -96,7 +97,7 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
     }
     rmSync(file, { force: true });
   }
-  const portDir = runtimeSubdir(root, "ports");
+  const portDir = portLockDir();
   for (const name of readdirSync(portDir)) {
     const file = join(portDir, name);
     try {

@@ -1,12 +1,23 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZkChaosError } from "../errors.js";
 import { isTokenAlive, selfToken } from "./process-identity.js";
-import { runtimeSubdir } from "./runtime-root.js";
 
 /** Lowest port we hand out: below are well-known and registered services people run. */
 const LOWEST_PORT = 20000;
+
+/**
+ * Where port reservations live: machine-wide, whatever runtime root a run
+ * uses, so that runs with private roots (parallel test files, CI shards) never
+ * hand out the same port. Override with ZK_CHAOS_PORTS_DIR.
+ */
+export function portLockDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.ZK_CHAOS_PORTS_DIR ?? join(tmpdir(), "zk-chaos", "ports");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** Reads Linux's ephemeral port range; ports in it are taken by outgoing connections. */
 function ephemeralRange(): [number, number] {
@@ -83,12 +94,8 @@ export class PortReservation implements Disposable {
  * zk-chaos process, outside the ephemeral range so that client sockets never
  * squat on a server's port while it restarts.
  */
-export async function reservePorts(
-  count: number,
-  root: string,
-  host = "127.0.0.1",
-): Promise<PortReservation> {
-  const lockDir = runtimeSubdir(root, "ports");
+export async function reservePorts(count: number, host = "127.0.0.1"): Promise<PortReservation> {
+  const lockDir = portLockDir();
   const [ephemeralLow, ephemeralHigh] = ephemeralRange();
   const high = ephemeralLow > LOWEST_PORT + 1000 ? ephemeralLow - 1 : 65535;
   const low = ephemeralLow > LOWEST_PORT + 1000 ? LOWEST_PORT : Math.max(ephemeralHigh + 1, 1024);

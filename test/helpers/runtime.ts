@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
-import { canListen } from "../../src/util/port-reservation.js";
-import { processArgs } from "../../src/util/process-identity.js";
+import { canListen, portLockDir } from "../../src/util/port-reservation.js";
+import { isTokenAlive, processArgs, selfToken } from "../../src/util/process-identity.js";
 
 /** A private runtime root per test file, so leak checks see only this file's runs. */
 export function makeRuntimeRoot(): string {
@@ -44,9 +44,31 @@ export async function expectNothingLeft(ensemble: LocalEnsemble, root: string): 
   expect(jvmPidsOfRun(ensemble.runId), "JVMs of this run still alive").toEqual([]);
   const ports = ensemble.ports.flatMap((server) => [server.client, server.quorum, server.election]);
   const busy: number[] = [];
-  for (const port of ports) if (!(await canListen("127.0.0.1", port))) busy.push(port);
+  // A freed port may at once be reserved and bound by another ensemble (a parallel test file): that is not ours.
+  const reservedNow = new Set(listIfExists(portLockDir()).map(Number));
+  for (const port of ports)
+    if (!(await canListen("127.0.0.1", port)) && !reservedNow.has(port)) busy.push(port);
   expect(busy, "ports still bound").toEqual([]);
+  const ours = ports.filter((port) => {
+    try {
+      return readFileSync(join(portLockDir(), String(port)), "utf8") === selfToken();
+    } catch {
+      return false;
+    }
+  });
+  expect(ours, "port reservations left").toEqual([]);
   expect(listIfExists(join(root, "runs")), "run folders left").toEqual([]);
   expect(listIfExists(join(root, "registry")), "registry entries left").toEqual([]);
-  expect(listIfExists(join(root, "ports")), "port reservations left").toEqual([]);
+}
+
+/** Port locks that leak: held by this process, or by one that is gone. */
+export function leakedPortLocks(): string[] {
+  return listIfExists(portLockDir()).filter((name) => {
+    try {
+      const owner = readFileSync(join(portLockDir(), name), "utf8");
+      return owner === selfToken() || !isTokenAlive(owner);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -4,7 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { processArgs } from "../../src/util/process-identity.js";
 import { spawnCli } from "../helpers/cli.js";
-import { jvmPidsOfRun, makeRuntimeRoot, removeRuntimeRoot } from "../helpers/runtime.js";
+import {
+  jvmPidsOfRun,
+  leakedPortLocks,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+} from "../helpers/runtime.js";
 
 let root: string;
 beforeEach(() => {
@@ -27,7 +32,7 @@ function leftovers(): Record<string, string[]> {
       return [];
     }
   };
-  return { runs: list("runs"), registry: list("registry"), ports: list("ports") };
+  return { runs: list("runs"), registry: list("registry"), ports: leakedPortLocks() };
 }
 
 const NOTHING = { runs: [], registry: [], ports: [] };

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import type { ServerStatus } from "../../src/ensemble/srvr.js";
-import { expectNothingLeft, makeRuntimeRoot, removeRuntimeRoot } from "../helpers/runtime.js";
+import {
+  expectNothingLeft,
+  leakedPortLocks,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+} from "../helpers/runtime.js";
 import { eventually, readEventually, sessionTo } from "../helpers/zk.js";
 
 let root: string;
@@ -169,9 +174,10 @@ describe("local ensemble", () => {
     );
     // Nothing of it may remain: no registry entry, no port lock, no folder.
     const { readdirSync } = await import("node:fs");
-    for (const dir of ["runs", "registry", "ports"]) {
+    for (const dir of ["runs", "registry"]) {
       expect(readdirSync(`${root}/${dir}`)).toEqual([]);
     }
+    expect(leakedPortLocks()).toEqual([]);
   });
 
   it("dispose is safe to call twice, and stop/restart keep the data", async () => {
