@@ -3,16 +3,15 @@
  *   node dist/bench/ensemble-boot.js [repeats=5]
  * For n = 1, 3, 5, 7: median time from spawn to "every server answers srvr,
  * exactly one leader, a write succeeds", and RSS per server; then kill -9 of
- * a 3-node leader to "a new leader serves a write". Prints a table, writes JSON.
+ * a 3-node leader to "a new leader serves a write". With a Docker engine and
+ * the image ($ZK_CHAOS_ZOOKEEPER_IMAGE, default the official one), the docker
+ * provider boots side by side. Prints tables, writes JSON.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  DEFAULT_ZOOKEEPER_IMAGE,
-  dockerAvailable,
-  imageAvailable,
-  startDockerEnsemble,
-} from "../src/ensemble/docker-ensemble.js";
+import { imagePresent } from "../src/ensemble/container-image.js";
+import { dockerAvailable } from "../src/ensemble/docker-engine.js";
+import { startDockerEnsemble, zooKeeperImage } from "../src/ensemble/docker-ensemble.js";
 import {
   type LocalEnsemble,
   type LocalEnsembleOptions,
@@ -96,7 +95,8 @@ async function main(): Promise<void> {
   // The docker provider side by side, when an engine answers and the image is built.
   const engine = await dockerAvailable();
   const dockerBoot: Record<number, number[]> = {};
-  if (engine.available && (await imageAvailable(DEFAULT_ZOOKEEPER_IMAGE))) {
+  const image = zooKeeperImage();
+  if (engine.available && (await imagePresent(image))) {
     const dockerRows: string[][] = [];
     for (const nodes of SIZES) {
       const boots: number[] = [];
@@ -111,11 +111,13 @@ async function main(): Promise<void> {
         `${(median(boots) / local).toFixed(2)}x`,
       ]);
     }
-    console.log(`\ndocker provider (${engine.reason}), median of ${Math.min(repeats, 3)} boots`);
+    console.log(
+      `\ndocker provider (${image}, ${engine.reason}), median of ${Math.min(repeats, 3)} boots`,
+    );
     console.log(table(["n", "local ms", "docker ms", "docker/local"], dockerRows));
   } else {
     console.log(
-      `\ndocker provider not measured: ${engine.available ? `no image ${DEFAULT_ZOOKEEPER_IMAGE}` : engine.reason}`,
+      `\ndocker provider not measured: ${engine.available ? `no image ${image} (set ZK_CHAOS_ZOOKEEPER_IMAGE, or build it with docker/build-zookeeper-image.sh ${image})` : engine.reason}`,
     );
   }
   const out = join("reports", "bench");

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Builds a ZooKeeper image WITHOUT a registry, from this machine's install:
 # a minimal JRE made with jlink, ZooKeeper's jars and their library closure,
-# imported with `docker import`. For air-gapped runners and machines that
-# cannot pull images.
+# a POSIX shell, imported with `docker import`. For air-gapped runners and
+# machines that cannot pull images.
+#
+# The image keeps the official `zookeeper` image's contract, so the docker
+# provider runs either one the same way: /docker-entrypoint.sh (ZOO_MY_ID,
+# ZOO_SERVERS, ... write /conf/zoo.cfg and /data/myid when absent), `zkServer.sh
+# start-foreground [zoo.cfg]` on PATH honouring SERVER_JVMFLAGS, logs on the console.
+#
 #   docker/build-zookeeper-image.sh [image-tag]   (default zk-chaos/zookeeper:local)
+# Tag it zookeeper:3.8.0 to stand in for the official image on an air-gapped runner.
 # Needs: docker (an engine reachable through DOCKER_HOST or the default socket),
 # a JDK with jlink, and ZooKeeper (Debian's `zookeeper` package or ZK_HOME).
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=rootfs/closure.sh
+. "$here/rootfs/closure.sh"
 tag="${1:-zk-chaos/zookeeper:local}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -19,21 +29,14 @@ if [ -z "$jlink_bin" ]; then
 fi
 
 root="$work/rootfs"
-mkdir -p "$root/opt/zookeeper/lib" "$root/conf" "$root/data" "$root/tmp"
+mkdir -p "$root/opt/zookeeper/lib" "$root/opt/zookeeper/bin" "$root/conf" "$root/data" "$root/datalog" "$root/logs" "$root/tmp"
+chmod 1777 "$root/tmp"
 "$jlink_bin" --add-modules java.base,java.desktop,java.xml,java.management,java.naming,java.security.jgss,java.security.sasl,java.sql,jdk.management,jdk.unsupported,jdk.crypto.ec \
   --strip-debug --no-man-pages --no-header-files --compress=2 --output "$root/opt/java" >/dev/null
-
-# The JRE is linked against the host's C library: copy the closure of shared
-# libraries its binaries need, at the same paths (the image has no distribution).
-find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 |
-  xargs -0 ldd 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
-    [ -e "$lib" ] || continue
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
-for loader in /lib64/ld-linux-x86-64.so.2 /lib/ld-linux-aarch64.so.1; do
-  if [ -e "$loader" ]; then mkdir -p "$root$(dirname "$loader")"; cp -L "$loader" "$root$loader"; fi
-done
+# The JRE is linked against the host's C library: bring the closure along.
+mapfile -d '' java_files < <(find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0)
+copy_libraries "$root" "${java_files[@]}"
+add_shell "$root"
 
 if [ -n "${ZK_HOME:-}" ]; then
   cp "$ZK_HOME"/lib/*.jar "$root/opt/zookeeper/lib/" 2>/dev/null || cp "$ZK_HOME"/*.jar "$root/opt/zookeeper/lib/"
@@ -50,6 +53,8 @@ else
   echo "build-zookeeper-image: ZooKeeper not found: apt-get install -y zookeeper, or set ZK_HOME" >&2
   exit 2
 fi
+install -m 0755 "$here/rootfs/zkServer.sh" "$root/opt/zookeeper/bin/zkServer.sh"
+install -m 0755 "$here/rootfs/docker-entrypoint.sh" "$root/docker-entrypoint.sh"
 cat > "$root/conf/log4j.properties" <<'PROPS'
 log4j.rootLogger=INFO, CONSOLE
 log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
@@ -58,10 +63,12 @@ log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] %-5p
 PROPS
 
 tar -C "$root" -c . | docker import \
-  --change 'ENV PATH=/opt/java/bin:/usr/bin:/bin' \
+  --change 'ENV PATH=/opt/zookeeper/bin:/opt/java/bin:/usr/bin:/bin' \
   --change 'ENV CLASSPATH=/opt/zookeeper/lib/*' \
+  --change 'ENV ZOO_CONF_DIR=/conf ZOO_DATA_DIR=/data ZOO_DATA_LOG_DIR=/datalog ZOO_LOG_DIR=/logs ZOOCFGDIR=/conf' \
+  --change 'ENV ZOO_TICK_TIME=2000 ZOO_INIT_LIMIT=5 ZOO_SYNC_LIMIT=2 ZOO_MAX_CLIENT_CNXNS=60 ZOO_STANDALONE_ENABLED=true ZOO_ADMINSERVER_ENABLED=true' \
   --change 'WORKDIR /' \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-Dlog4j.configuration=file:/conf/log4j.properties", "org.apache.zookeeper.server.quorum.QuorumPeerMain"]' \
-  --change 'CMD ["/conf/zoo.cfg"]' \
+  --change 'ENTRYPOINT ["/docker-entrypoint.sh"]' \
+  --change 'CMD ["zkServer.sh", "start-foreground"]' \
   - "$tag" >/dev/null
-echo "built $tag ($(docker image inspect "$tag" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}'))"
+echo "built $tag ($(image_size "$tag"))"

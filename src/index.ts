@@ -44,12 +44,21 @@ export {
   type ZooKeeperCheckOptions,
 } from "./checkers/zookeeper/zookeeper-checker.js";
 export {
-  DEFAULT_ZOOKEEPER_IMAGE,
-  type DockerEnsembleOptions,
+  type ImageAvailability,
+  imagePresent,
+  provideImage,
+} from "./ensemble/container-image.js";
+export {
   dockerAvailable,
-  imageAvailable,
+  labelledResources,
   reapOrphanContainers,
+} from "./ensemble/docker-engine.js";
+export {
+  type DockerEnsembleOptions,
+  LOCAL_ZOOKEEPER_IMAGE,
+  OFFICIAL_ZOOKEEPER_IMAGE,
   startDockerEnsemble,
+  zooKeeperImage,
 } from "./ensemble/docker-ensemble.js";
 export type {
   Ensemble,
@@ -118,6 +127,10 @@ export {
   tolerance,
 } from "./network/connectivity.js";
 export {
+  type DockerFaultNetworkOptions,
+  startDockerFaultNetwork,
+} from "./network/docker-fault-network.js";
+export {
   FaultNetwork,
   type FaultNetworkOptions,
   type NetworkView,
@@ -130,6 +143,13 @@ export {
   ToxiproxyServer,
   type ToxiproxyServerOptions,
 } from "./network/toxiproxy/toxiproxy-server.js";
+export {
+  LOCAL_TOXIPROXY_IMAGE,
+  OFFICIAL_TOXIPROXY_IMAGE,
+  startToxiproxyContainer,
+  type ToxiproxyContainer,
+  toxiproxyImage,
+} from "./network/toxiproxy-container.js";
 export { htmlReport } from "./report/html.js";
 export { junitReport } from "./report/junit.js";
 export { markdownReport } from "./report/markdown.js";

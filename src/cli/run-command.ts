@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity } from "../checkers/verdict.js";
-import {
-  DEFAULT_ZOOKEEPER_IMAGE,
-  dockerAvailable,
-  imageAvailable,
-} from "../ensemble/docker-ensemble.js";
+import { provideImage } from "../ensemble/container-image.js";
+import { dockerAvailable } from "../ensemble/docker-engine.js";
+import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../ensemble/docker-ensemble.js";
+import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
 import { rerenderRunDir } from "../report/write-reports.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
@@ -20,6 +19,8 @@ interface RunOptions {
   readonly duration?: number;
   readonly shard?: string;
   readonly provider?: "local" | "docker" | "auto";
+  readonly zookeeperImage?: string;
+  readonly toxiproxyImage?: string;
 }
 
 function parseNodeList(value: string): number[] {
@@ -62,10 +63,11 @@ function progressPrinter(
   };
 }
 
-/** Resolves --provider: auto picks docker when an engine answers and the image is there, and says why. */
+/** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */
 export async function chooseProvider(
   requested: "local" | "docker" | "auto" | undefined,
   log: (line: string) => void,
+  image = zooKeeperImage(),
 ): Promise<"local" | "docker" | undefined> {
   if (requested !== "auto") return requested;
   const engine = await dockerAvailable();
@@ -73,18 +75,23 @@ export async function chooseProvider(
     log(`provider auto: local (no Docker engine: ${engine.reason})`);
     return "local";
   }
-  if (!(await imageAvailable(DEFAULT_ZOOKEEPER_IMAGE))) {
+  const availability = await provideImage(image);
+  if (!availability.available) {
     log(
-      `provider auto: local (Docker ${engine.reason}, but no image ${DEFAULT_ZOOKEEPER_IMAGE}: build it with docker/build-zookeeper-image.sh)`,
+      `provider auto: local (Docker ${engine.reason}, but image ${image} is ${availability.how}: build it with docker/build-zookeeper-image.sh ${image})`,
     );
     return "local";
   }
-  log(`provider auto: docker (${engine.reason}, image ${DEFAULT_ZOOKEEPER_IMAGE} present)`);
+  log(`provider auto: docker (${engine.reason}, image ${image} ${availability.how})`);
   return "docker";
 }
 
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
-  const provider = await chooseProvider(options.provider, (line) => io.err(`zk-chaos: ${line}\n`));
+  const provider = await chooseProvider(
+    options.provider,
+    (line) => io.err(`zk-chaos: ${line}\n`),
+    zooKeeperImage(options.zookeeperImage),
+  );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -99,6 +106,10 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
+      docker: {
+        ...(options.zookeeperImage ? { zookeeperImage: options.zookeeperImage } : {}),
+        ...(options.toxiproxyImage ? { toxiproxyImage: options.toxiproxyImage } : {}),
+      },
       log: (line) => {
         printer.done();
         io.err(`zk-chaos: ${line}\n`);
@@ -163,6 +174,14 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
         "--provider <name>",
         "how servers run (default: each scenario's own, local)",
       ).choices(["local", "docker", "auto"]),
+    )
+    .option(
+      "--zookeeper-image <image>",
+      `ZooKeeper image for docker runs, any tag from 3.4 to 3.9 or a private registry's (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
+    )
+    .option(
+      "--toxiproxy-image <image>",
+      `Toxiproxy image for docker runs' fault network; if absent and unpullable the built-in server is used (default $ZK_CHAOS_TOXIPROXY_IMAGE, else ${OFFICIAL_TOXIPROXY_IMAGE})`,
     )
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import {
   GenericContainer,
@@ -7,47 +6,29 @@ import {
   Wait,
 } from "testcontainers";
 import { ZkChaosError } from "../errors.js";
+import {
+  configureTestcontainers,
+  OWNER_LABEL,
+  RUN_LABEL,
+  removeContainerNow,
+} from "./docker-engine.js";
 import type { ProcessState, ServerAddress } from "./ensemble.js";
 import type { ManagedServer, ServerLaunchSpec } from "./local-server.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
 
-/** Labels on every container we start: the reaper finds orphans by them. */
-export const RUN_LABEL = "zk-chaos.run";
-export const OWNER_LABEL = "zk-chaos.owner";
-
-/** testcontainers settings for this machine kind: the reaper's image cannot be pulled, and host networking means 127.0.0.1. */
-export function configureTestcontainers(): void {
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
-}
-
-/** Removes every container (running or exited) carrying all these labels; returns their short ids. */
-export async function removeContainers(
-  labels: Readonly<Record<string, string>>,
-  keep?: (labels: Record<string, string>) => boolean,
-): Promise<string[]> {
-  configureTestcontainers();
-  const client = await getContainerRuntimeClient();
-  const filters = {
-    label: Object.entries(labels).map(([key, value]) => (value === "" ? key : `${key}=${value}`)),
-  };
-  const removed: string[] = [];
-  for (const info of await client.container.dockerode.listContainers({ all: true, filters })) {
-    if (keep?.(info.Labels ?? {})) continue;
-    await client.container.dockerode
-      .getContainer(info.Id)
-      .remove({ force: true, v: true })
-      .catch(() => undefined);
-    removed.push(info.Id.slice(0, 12));
-  }
-  return removed;
-}
+/** JVM flags that point at host log configs: in a container the image's console logging is used instead. */
+const HOST_LOG_FLAGS = ["-Dlog4j.configuration=", "-Dlogback.configurationFile="];
 
 /**
  * One ZooKeeper server in a container (testcontainers), on the host network
  * so the proxies and clients reach it on loopback. Its folder is mounted at
  * the same path, so the generated zoo.cfg works unchanged and the data
  * survives a kill: a restart is a new container on the same data.
+ *
+ * It relies on the official `zookeeper` image's contract, which every tag
+ * from 3.4 to 3.9 keeps (and docker/build-zookeeper-image.sh reproduces):
+ * `zkServer.sh start-foreground <zoo.cfg>` on PATH, honouring SERVER_JVMFLAGS,
+ * logging on the console. It runs as root so the mounted folder is writable.
  */
 export class DockerServer implements ManagedServer {
   readonly id: number;
@@ -55,6 +36,7 @@ export class DockerServer implements ManagedServer {
   readonly logFile: string;
   readonly outFile: string;
   private container: StartedTestContainer | undefined;
+  private hostPid: number | undefined;
   private state: ProcessState = "stopped";
   private lastExit: string | undefined;
 
@@ -72,8 +54,9 @@ export class DockerServer implements ManagedServer {
     return this.state;
   }
 
+  /** The JVM's pid as the host sees it (the container's main process), while it runs. */
   get pid(): number | undefined {
-    return undefined;
+    return this.container === undefined ? undefined : this.hostPid;
   }
 
   get exitDescription(): string | undefined {
@@ -88,16 +71,17 @@ export class DockerServer implements ManagedServer {
   async start(): Promise<void> {
     if (this.container !== undefined) return;
     configureTestcontainers();
+    const jvmFlags = this.spec.jvmOptions.filter(
+      (flag) => !HOST_LOG_FLAGS.some((prefix) => flag.startsWith(prefix)),
+    );
     try {
       this.container = await new GenericContainer(this.image)
         .withNetworkMode("host")
+        .withUser("0")
         .withBindMounts([{ source: this.spec.serverDir, target: this.spec.serverDir, mode: "rw" }])
-        .withCommand([this.spec.confFile])
-        .withEnvironment({
-          JAVA_TOOL_OPTIONS: this.spec.jvmOptions
-            .filter((flag) => !flag.startsWith("-Dlog4j.configuration"))
-            .join(" "),
-        })
+        .withEntrypoint(["zkServer.sh"])
+        .withCommand(["start-foreground", this.spec.confFile])
+        .withEnvironment({ SERVER_JVMFLAGS: jvmFlags.join(" "), ZOO_LOG_DIR: this.spec.serverDir })
         .withLabels({
           [RUN_LABEL]: this.spec.runId,
           [OWNER_LABEL]: this.spec.owner,
@@ -122,6 +106,9 @@ export class DockerServer implements ManagedServer {
         { cause: error },
       );
     }
+    const client = await getContainerRuntimeClient();
+    const info = await client.container.inspect(client.container.getById(this.container.getId()));
+    this.hostPid = info.State.Pid > 0 ? info.State.Pid : undefined;
     this.state = "running";
     this.lastExit = undefined;
   }
@@ -160,12 +147,7 @@ export class DockerServer implements ManagedServer {
 
   killNow(): void {
     const id = this.container?.getId();
-    if (id === undefined) return;
-    try {
-      execFileSync("docker", ["rm", "-f", id], { stdio: "ignore", timeout: 5000 });
-    } catch {
-      // The next start's reaper removes it.
-    }
+    if (id !== undefined) removeContainerNow(id);
   }
 
   private async remove(timeoutMs: number, how: string): Promise<void> {

@@ -126,7 +126,6 @@ export class LocalEnsemble implements Ensemble {
   readonly size: number;
   readonly settings: ZooKeeperSettings;
   readonly servers: readonly ManagedServer[];
-  readonly zooKeeperVersion: string;
   readonly runId: string;
   /** The folder with each server's data, config and logs. */
   readonly dir: string;
@@ -138,6 +137,7 @@ export class LocalEnsemble implements Ensemble {
     cds: ClassDataSharingPlan | undefined;
   };
   private disposing: Promise<void> | undefined;
+  private version: string;
   private readonly unhook: () => void;
 
   /** @internal use startLocalEnsemble */
@@ -158,7 +158,7 @@ export class LocalEnsemble implements Ensemble {
     this.provider = init.provider;
     this.settings = init.settings;
     this.servers = init.servers;
-    this.zooKeeperVersion = init.zooKeeperVersion;
+    this.version = init.zooKeeperVersion;
     this.runId = init.runId;
     this.dir = init.dir;
     this.ports = init.ports;
@@ -174,6 +174,11 @@ export class LocalEnsemble implements Ensemble {
         for (const server of this.servers) server.killNow();
       },
     );
+  }
+
+  /** The servers' ZooKeeper version: from the install, or (in containers) from the servers once they answered. */
+  get zooKeeperVersion(): string {
+    return this.version;
   }
 
   server(id: number): ManagedServer {
@@ -193,6 +198,10 @@ export class LocalEnsemble implements Ensemble {
 
   async statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
     const answers = await Promise.all(this.servers.map((server) => server.status()));
+    if (this.version === "unknown") {
+      const serving = answers.find((answer) => answer.state === "serving");
+      if (serving?.state === "serving") this.version = serving.version;
+    }
     return new Map(
       this.servers.map((server, index) => [server.id, answers[index] as ServerStatus]),
     );

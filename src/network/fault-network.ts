@@ -14,11 +14,14 @@ import {
 } from "./link-topology.js";
 import { ZOOKEEPER_ELECTION_REWRITE } from "./toxiproxy/tcp-proxy.js";
 import { startToxiproxyServer, type ToxiproxyServer } from "./toxiproxy/toxiproxy-server.js";
+import { startToxiproxyContainer, type ToxiproxyContainer } from "./toxiproxy-container.js";
 
 /** Options of the fault network. */
 export interface FaultNetworkOptions {
   /** A real Toxiproxy to use; default: start the built-in server on loopback. */
   readonly toxiproxyUrl?: string;
+  /** Run Toxiproxy in a container of this image (docker provider); default: the built-in server. */
+  readonly toxiproxyContainer?: { readonly image: string; readonly runId?: string };
   /** Seed for the built-in server's toxicity and jitter draws. */
   readonly seed?: string | number;
   /** Host the servers and proxies use (default 127.0.0.1). */
@@ -67,6 +70,7 @@ export class FaultNetwork implements AsyncDisposable {
   private readonly rewrite: boolean;
   private readonly host: string;
   private readonly server: ToxiproxyServer | undefined;
+  private readonly container: ToxiproxyContainer | undefined;
   private readonly log: (line: string) => void;
   private proxies = new Map<string, { link: LinkProxy; listenPort: number; client: ClientProxy }>();
   private readonly toxics = new Map<string, Toxic<unknown>>();
@@ -84,6 +88,7 @@ export class FaultNetwork implements AsyncDisposable {
   private constructor(init: {
     url: string;
     server: ToxiproxyServer | undefined;
+    container?: ToxiproxyContainer;
     host: string;
     log: (line: string) => void;
     rewrite: boolean;
@@ -91,6 +96,7 @@ export class FaultNetwork implements AsyncDisposable {
     this.rewrite = init.rewrite && init.server !== undefined;
     this.url = init.url;
     this.server = init.server;
+    this.container = init.container;
     this.builtIn = init.server !== undefined;
     this.host = init.host;
     this.log = init.log;
@@ -114,6 +120,24 @@ export class FaultNetwork implements AsyncDisposable {
       }
       log(`fault network: Toxiproxy at ${url}`);
       return new FaultNetwork({ url, server: undefined, host, log, rewrite: false });
+    }
+    if (options.toxiproxyContainer !== undefined) {
+      const container = await startToxiproxyContainer({
+        image: options.toxiproxyContainer.image,
+        runId: options.toxiproxyContainer.runId ?? `network-${randomBytes(4).toString("hex")}`,
+        host,
+      });
+      log(
+        `fault network: Toxiproxy container ${container.containerId.slice(0, 12)} (${container.image}) at ${container.url}`,
+      );
+      return new FaultNetwork({
+        url: container.url,
+        server: undefined,
+        container,
+        host,
+        log,
+        rewrite: false,
+      });
     }
     const server = await startToxiproxyServer({
       host: "127.0.0.1",
@@ -288,6 +312,11 @@ export class FaultNetwork implements AsyncDisposable {
     this.disposed = true;
     if (this.server) {
       await this.server.close();
+      return;
+    }
+    if (this.container) {
+      // The proxies live in the container: removing it closes them all.
+      await this.container.stop();
       return;
     }
     for (const [name, entry] of this.proxies) {

@@ -10,7 +10,7 @@ import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/schema.js";
-import { type RunProgress, runPlan } from "./run-plan.js";
+import { type DockerImages, type RunProgress, runPlan } from "./run-plan.js";
 
 /** Options of a matrix run: scenarios x sizes, maybe one shard of it. */
 export interface MatrixOptions {
@@ -24,6 +24,8 @@ export interface MatrixOptions {
   readonly shard?: readonly [number, number];
   /** Overrides every scenario's provider. */
   readonly provider?: "local" | "docker";
+  /** Images for docker runs. */
+  readonly docker?: DockerImages;
   readonly log?: (line: string) => void;
   readonly onProgress?: (label: string, progress: RunProgress) => void;
   readonly signal?: AbortSignal;
@@ -91,6 +93,8 @@ export async function runMatrix(
         ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
         : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.docker ? { docker: options.docker } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     const results = resultsFile(result, entry.file);
     writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));

@@ -8,6 +8,7 @@ import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemb
 import { Nemesis } from "../faults/nemesis.js";
 import type { HistoryEvent } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
+import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
@@ -20,8 +21,16 @@ export interface RunProgress {
   readonly activeFaults: readonly string[];
 }
 
+/** Images of the docker provider (defaults: the official ones, or $ZK_CHAOS_*_IMAGE). */
+export interface DockerImages {
+  readonly zookeeperImage?: string;
+  readonly toxiproxyImage?: string;
+}
+
 /** Options of runPlan. */
 export interface RunOptions {
+  /** Images when the plan's provider is docker. */
+  readonly docker?: DockerImages;
   /** The run's folder (created). */
   readonly dir: string;
   readonly onProgress?: (progress: RunProgress) => void;
@@ -126,10 +135,17 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       activeFaults: nemesis?.activeFaults().map((fault) => fault.spec.kind) ?? [],
     });
   progress("starting");
-  const network = await FaultNetwork.start({
-    seed: plan.seed,
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const logOption = options.log ? { log: options.log } : {};
+  const network =
+    plan.provider === "docker"
+      ? await startDockerFaultNetwork({
+          seed: plan.seed,
+          ...logOption,
+          ...(options.docker?.toxiproxyImage
+            ? { toxiproxyImage: options.docker.toxiproxyImage }
+            : {}),
+        })
+      : await FaultNetwork.start({ seed: plan.seed, ...logOption });
   let ensemble: LocalEnsemble | undefined;
   let recoveryMs: number | undefined;
   let runMs = 0;
@@ -142,7 +158,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(options.log ? { log: options.log } : {}),
     };
     ensemble =
-      plan.provider === "docker" ? await startDockerEnsemble(spec) : await startLocalEnsemble(spec);
+      plan.provider === "docker"
+        ? await startDockerEnsemble({
+            ...spec,
+            ...(options.docker?.zookeeperImage ? { image: options.docker.zookeeperImage } : {}),
+          })
+        : await startLocalEnsemble(spec);
     startMs = performance.now() - started;
     const nemesis = new Nemesis({
       ensemble,

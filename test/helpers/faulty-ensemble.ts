@@ -1,11 +1,12 @@
 import { expect } from "vitest";
 import type { Ensemble } from "../../src/ensemble/ensemble.js";
-import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { Nemesis } from "../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../src/history/recorder.js";
 import { findBypasses } from "../../src/network/bypass-check.js";
-import { FaultNetwork } from "../../src/network/fault-network.js";
+import type { FaultNetwork } from "../../src/network/fault-network.js";
 import { canListen } from "../../src/util/port-reservation.js";
+import { expectNoDockerLeft, startTestEnsemble, startTestNetwork } from "./provider.js";
 import { expectNothingLeft } from "./runtime.js";
 import { eventually, readEventually, sessionTo } from "./zk.js";
 
@@ -17,16 +18,16 @@ export interface FaultyEnsemble extends AsyncDisposable {
   readonly history: MemorySink;
 }
 
-/** Starts n servers whose every peer link goes through its own proxy. */
+/** Starts n servers (on this project's provider) whose every peer link goes through its own proxy. */
 export async function startFaultyEnsemble(
   nodes: number,
   root: string,
   seed = 1,
 ): Promise<FaultyEnsemble> {
-  const network = await FaultNetwork.start({ seed });
+  const network = await startTestNetwork(seed);
   let ensemble: LocalEnsemble;
   try {
-    ensemble = await startLocalEnsemble({
+    ensemble = await startTestEnsemble({
       nodes,
       runtimeRoot: root,
       peerLayout: network.peerLayout(),
@@ -62,6 +63,7 @@ export async function expectFaultyNothingLeft(faulty: FaultyEnsemble, root: stri
   for (const port of faulty.network.proxyPorts().values())
     if (!(await canListen("127.0.0.1", port))) busy.push(port);
   expect(busy, "proxy ports still listening").toEqual([]);
+  await expectNoDockerLeft();
 }
 
 /** Server-to-server connections that bypass the proxies right now. */

@@ -1,30 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { getContainerRuntimeClient } from "testcontainers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULT_ZOOKEEPER_IMAGE,
-  dockerAvailable,
-  imageAvailable,
-  startDockerEnsemble,
-} from "../../../src/ensemble/docker-ensemble.js";
-import { OWNER_LABEL } from "../../../src/ensemble/docker-server.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { labelledResources, RUN_LABEL } from "../../../src/ensemble/docker-engine.js";
+import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
+import type { DockerServer } from "../../../src/ensemble/docker-server.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
-import { FaultNetwork } from "../../../src/network/fault-network.js";
-import { runPlan } from "../../../src/runner/run-plan.js";
-import { loadScenario } from "../../../src/scenario/load-scenario.js";
-import { planRun } from "../../../src/scenario/plan.js";
+import { processArgs } from "../../../src/util/process-identity.js";
 import { expectHealedInSync } from "../../helpers/faulty-ensemble.js";
+import {
+  describeOnProvider,
+  expectNoDockerLeft,
+  startTestNetwork,
+} from "../../helpers/provider.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
-
-const engine = await dockerAvailable();
-const ready = engine.available && (await imageAvailable(DEFAULT_ZOOKEEPER_IMAGE));
-if (!ready) {
-  console.log(
-    `docker provider tests skipped: ${engine.available ? `no image ${DEFAULT_ZOOKEEPER_IMAGE} (docker/build-zookeeper-image.sh builds it)` : engine.reason}`,
-  );
-}
 
 let root: string;
 beforeAll(() => {
@@ -32,17 +18,11 @@ beforeAll(() => {
 });
 afterAll(() => removeRuntimeRoot(root));
 
-async function ourContainers(): Promise<number> {
-  const client = await getContainerRuntimeClient();
-  return (await client.container.list()).filter((info) => info.Labels?.[OWNER_LABEL] !== undefined)
-    .length;
-}
-
-describe.skipIf(!ready)(
-  "the docker provider (containers of the locally built image, host networking)",
+describeOnProvider(
+  "the docker provider (containers, Toxiproxy in a container, host networking)",
   () => {
-    it("runs an ensemble behind the fault network: kill, restart, pause, isolate, heal; leaves no container", async () => {
-      await using network = await FaultNetwork.start({ seed: 71 });
+    it("runs servers the official image's way behind a containerised Toxiproxy; kill, pause, isolate heal; nothing left", async () => {
+      await using network = await startTestNetwork(71);
       const ensemble = await startDockerEnsemble({
         nodes: 3,
         runtimeRoot: root,
@@ -50,7 +30,17 @@ describe.skipIf(!ready)(
       });
       try {
         expect(ensemble.provider).toBe("docker");
-        expect(await ourContainers()).toBe(3);
+        // The version comes from the servers, not from the host.
+        expect(ensemble.zooKeeperVersion).toMatch(/^3\.\d+\.\d+/);
+        expect((await labelledResources({ [RUN_LABEL]: ensemble.runId })).containers).toHaveLength(
+          3,
+        );
+        // The JVM is the container's main process, started by zkServer.sh start-foreground with our flags.
+        const server = ensemble.server(1) as DockerServer;
+        const args = processArgs(server.pid as number) ?? [];
+        expect(args).toContain("org.apache.zookeeper.server.quorum.QuorumPeerMain");
+        expect(args.some((arg) => arg.startsWith("-Dzkchaos.run="))).toBe(true);
+
         const nemesis = new Nemesis({ ensemble, network, seed: 71 });
         const oldLeader = (await ensemble.leader()) as number;
         const kill = await nemesis.start({ kind: "kill", target: "leader" });
@@ -67,8 +57,9 @@ describe.skipIf(!ready)(
         await expectHealedInSync(ensemble);
       } finally {
         await ensemble.dispose();
+        await network.dispose();
       }
-      expect(await ourContainers()).toBe(0);
+      await expectNoDockerLeft();
     });
 
     it("a start that fails halfway (a JVM that cannot start) leaves no container, running or exited", async () => {
@@ -79,23 +70,16 @@ describe.skipIf(!ready)(
           settings: { jvmFlags: ["-XX:+NoSuchFlag"] },
         }),
       ).rejects.toThrow(/could not start ZooKeeper server \d from image/);
-      expect(await ourContainers()).toBe(0);
+      await expectNoDockerLeft();
     });
 
-    it("runs a scenario on docker with zero anomalies", async () => {
-      const out = mkdtempSync(join(tmpdir(), "zk-chaos-docker-run-"));
-      try {
-        const plan = {
-          ...planRun(loadScenario("scenarios/kill-leader.yaml"), 3, 72, 10_000),
-          provider: "docker" as const,
-        };
-        const result = await runPlan(plan, { dir: out });
-        expect(result.verdicts.flatMap((verdict) => verdict.anomalies)).toEqual([]);
-        expect(result.valid).toBe(true);
-        expect(await ourContainers()).toBe(0);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
-      }
+    it("names the image and the build script when the image is missing and unpullable", async () => {
+      await expect(
+        startDockerEnsemble({ nodes: 1, runtimeRoot: root, image: "zk-chaos/no-such-image:0" }),
+      ).rejects.toThrow(
+        /image zk-chaos\/no-such-image:0 is not on the engine and not pullable .*docker\/build-zookeeper-image\.sh zk-chaos\/no-such-image:0/,
+      );
+      await expectNoDockerLeft();
     });
   },
 );

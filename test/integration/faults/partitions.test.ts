@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ConnectivityView,
   majority,
@@ -16,6 +16,7 @@ import {
   startFaultyEnsemble,
   waitServing,
 } from "../../helpers/faulty-ensemble.js";
+import { describeOnProvider } from "../../helpers/provider.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 
 let root: string;
@@ -66,77 +67,82 @@ const step = (label: string) => {
   if (process.env.ZK_CHAOS_TEST_TIMING) console.log(`${new Date().toISOString()} ${label}`);
 };
 
-describe.each([3, 5, 7])("partitions of a %i-node ensemble through the proxy mesh", (nodes) => {
-  it("follows quorum math for isolate-follower, isolate-leader, majority/minority, bridge and ring; every heal restores sync", async () => {
-    const faulty = await startFaultyEnsemble(nodes, root, nodes);
-    try {
-      const { ensemble, nemesis } = faulty;
-      const all = ensemble.servers.map((server) => server.id);
-      expect(bypasses(ensemble), "no bypass before faults").toEqual([]);
+describeOnProvider.each([3, 5, 7])(
+  "partitions of a %i-node ensemble through the proxy mesh",
+  (nodes) => {
+    it("follows quorum math for isolate-follower, isolate-leader, majority/minority, bridge and ring; every heal restores sync", async () => {
+      const faulty = await startFaultyEnsemble(nodes, root, nodes);
+      try {
+        const { ensemble, nemesis } = faulty;
+        const all = ensemble.servers.map((server) => server.id);
+        expect(bypasses(ensemble), "no bypass before faults").toEqual([]);
 
-      step("Isolate a follower");
-      // Isolate a follower: it stops serving, the majority keeps serving writes.
-      const follower = await nemesis.start({ kind: "isolate", target: "follower" });
-      const isolated = (follower.detail.groups as number[][])[0]?.[0] as number;
-      expect(await waitServing(ensemble, others(all, [isolated]))).toEqual(others(all, [isolated]));
-      await expectWritable(ensemble, others(all, [isolated]));
-      await expectUnwritable(faulty, isolated);
-      expect(bypasses(ensemble), "no bypass while partitioned").toEqual([]);
-      await nemesis.heal(follower.id);
-      await expectHealedInSync(ensemble);
-
-      step("Isolate the leader");
-      // Isolate the leader: a new leader is elected in the majority.
-      const oldLeader = (await ensemble.leader()) as number;
-      const isolate = await nemesis.start({ kind: "isolate", target: "leader" });
-      const majoritySide = others(all, [oldLeader]);
-      const after = await ensemble.waitForQuorum({ servers: majoritySide, timeoutMs: 30_000 });
-      expect(majoritySide).toContain(after.leader);
-      expect(await waitServing(ensemble, majoritySide)).toEqual(majoritySide);
-      await expectWritable(ensemble, majoritySide);
-      expect(bypasses(ensemble), "no bypass while the leader is isolated").toEqual([]);
-      await nemesis.heal(isolate.id);
-      await expectHealedInSync(ensemble);
-
-      step("Majority/minority");
-      // Majority/minority: the majority serves, the minority does not.
-      const split = await nemesis.start({ kind: "partition", groups: "majority-minority" });
-      const [big, small] = split.detail.groups as [number[], number[]];
-      expect(await waitServing(ensemble, big)).toEqual(big);
-      await expectWritable(ensemble, big);
-      for (const id of small) await expectUnwritable(faulty, id);
-      await nemesis.heal(split.id);
-      await expectHealedInSync(ensemble);
-
-      step("Bridge and ring");
-      // Bridge and ring: as quorum math predicts for the drawn topology.
-      for (const kind of ["bridge", "ring"] as const) {
-        step(kind);
-        const fault = await nemesis.start({ kind });
-        await expectQuorumMath(faulty, nemesis.view());
-        expect(bypasses(ensemble), `no bypass during ${kind}`).toEqual([]);
-        step(`${kind} heal`);
-        await nemesis.heal(fault.id);
+        step("Isolate a follower");
+        // Isolate a follower: it stops serving, the majority keeps serving writes.
+        const follower = await nemesis.start({ kind: "isolate", target: "follower" });
+        const isolated = (follower.detail.groups as number[][])[0]?.[0] as number;
+        expect(await waitServing(ensemble, others(all, [isolated]))).toEqual(
+          others(all, [isolated]),
+        );
+        await expectWritable(ensemble, others(all, [isolated]));
+        await expectUnwritable(faulty, isolated);
+        expect(bypasses(ensemble), "no bypass while partitioned").toEqual([]);
+        await nemesis.heal(follower.id);
         await expectHealedInSync(ensemble);
+
+        step("Isolate the leader");
+        // Isolate the leader: a new leader is elected in the majority.
+        const oldLeader = (await ensemble.leader()) as number;
+        const isolate = await nemesis.start({ kind: "isolate", target: "leader" });
+        const majoritySide = others(all, [oldLeader]);
+        const after = await ensemble.waitForQuorum({ servers: majoritySide, timeoutMs: 30_000 });
+        expect(majoritySide).toContain(after.leader);
+        expect(await waitServing(ensemble, majoritySide)).toEqual(majoritySide);
+        await expectWritable(ensemble, majoritySide);
+        expect(bypasses(ensemble), "no bypass while the leader is isolated").toEqual([]);
+        await nemesis.heal(isolate.id);
+        await expectHealedInSync(ensemble);
+
+        step("Majority/minority");
+        // Majority/minority: the majority serves, the minority does not.
+        const split = await nemesis.start({ kind: "partition", groups: "majority-minority" });
+        const [big, small] = split.detail.groups as [number[], number[]];
+        expect(await waitServing(ensemble, big)).toEqual(big);
+        await expectWritable(ensemble, big);
+        for (const id of small) await expectUnwritable(faulty, id);
+        await nemesis.heal(split.id);
+        await expectHealedInSync(ensemble);
+
+        step("Bridge and ring");
+        // Bridge and ring: as quorum math predicts for the drawn topology.
+        for (const kind of ["bridge", "ring"] as const) {
+          step(kind);
+          const fault = await nemesis.start({ kind });
+          await expectQuorumMath(faulty, nemesis.view());
+          expect(bypasses(ensemble), `no bypass during ${kind}`).toEqual([]);
+          step(`${kind} heal`);
+          await nemesis.heal(fault.id);
+          await expectHealedInSync(ensemble);
+        }
+        step("done");
+        expect(bypasses(ensemble), "no bypass after heal").toEqual([]);
+
+        const nemesisEvents = faulty.history.events.filter((event) => event.process === "nemesis");
+        expect(
+          nemesisEvents.filter((event) => event.f === "connectivity").length,
+        ).toBeGreaterThanOrEqual(10);
+        expect(nemesisEvents.some((event) => event.f === "isolate" && event.type === "info")).toBe(
+          true,
+        );
+      } finally {
+        await faulty[Symbol.asyncDispose]();
       }
-      step("done");
-      expect(bypasses(ensemble), "no bypass after heal").toEqual([]);
+      await expectFaultyNothingLeft(faulty, root);
+    });
+  },
+);
 
-      const nemesisEvents = faulty.history.events.filter((event) => event.process === "nemesis");
-      expect(
-        nemesisEvents.filter((event) => event.f === "connectivity").length,
-      ).toBeGreaterThanOrEqual(10);
-      expect(nemesisEvents.some((event) => event.f === "isolate" && event.type === "info")).toBe(
-        true,
-      );
-    } finally {
-      await faulty[Symbol.asyncDispose]();
-    }
-    await expectFaultyNothingLeft(faulty, root);
-  });
-});
-
-describe("random halves of a 4-node ensemble", () => {
+describeOnProvider("random halves of a 4-node ensemble", () => {
   it("leaves no side available, and heals", async () => {
     await using faulty = await startFaultyEnsemble(4, root, 4);
     const fault = await faulty.nemesis.start({ kind: "partition", groups: "random-halves" });

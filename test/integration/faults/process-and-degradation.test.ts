@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomSchedule } from "../../../src/faults/schedule.js";
 import { processArgs } from "../../../src/util/process-identity.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
@@ -10,6 +10,7 @@ import {
   startFaultyEnsemble,
   waitServing,
 } from "../../helpers/faulty-ensemble.js";
+import { describeOnProvider, observedPaused } from "../../helpers/provider.js";
 import { jvmPidsOfRun, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 
 let root: string;
@@ -43,7 +44,7 @@ function processState(pid: number | undefined): string {
   }
 }
 
-describe("process faults through the nemesis (3 nodes)", () => {
+describeOnProvider("process faults through the nemesis (3 nodes)", () => {
   it("kill, pause (a GC pause of the leader), stop and restart, each healed and in sync", async () => {
     const faulty = await startFaultyEnsemble(3, root, 11);
     try {
@@ -62,12 +63,12 @@ describe("process faults through the nemesis (3 nodes)", () => {
 
       const pausedLeader = (await ensemble.leader()) as number;
       const pause = await nemesis.start({ kind: "pause", target: "leader" });
-      expect(processState(ensemble.server(pausedLeader).pid)).toBe("T");
+      expect(await observedPaused(ensemble.server(pausedLeader))).toBe(true);
       const others = all.filter((id) => id !== pausedLeader);
       await ensemble.waitForQuorum({ servers: others, timeoutMs: 30_000 });
       await expectWritable(ensemble, others);
       await nemesis.heal(pause.id);
-      expect(processState(ensemble.server(pausedLeader).pid)).not.toBe("T");
+      expect(await observedPaused(ensemble.server(pausedLeader))).toBe(false);
       await expectHealedInSync(ensemble);
 
       const stop = await nemesis.start({ kind: "stop", target: "follower", count: 1 });
@@ -101,7 +102,7 @@ describe("process faults through the nemesis (3 nodes)", () => {
   });
 });
 
-describe("degradations and client faults (3 nodes)", () => {
+describeOnProvider("degradations and client faults (3 nodes)", () => {
   it("latency slows writes, black-hole stops the quorum, one-way and client cuts act, all heal", async () => {
     const faulty = await startFaultyEnsemble(3, root, 12);
     try {
@@ -167,7 +168,7 @@ describe("degradations and client faults (3 nodes)", () => {
   });
 });
 
-describe("a seeded random schedule", () => {
+describeOnProvider("a seeded random schedule", () => {
   it("runs in time order, records every action, and heals at the end", async () => {
     await using faulty = await startFaultyEnsemble(3, root, 13);
     const schedule = randomSchedule(13, {

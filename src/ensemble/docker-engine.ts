@@ -1,0 +1,93 @@
+import { execFileSync } from "node:child_process";
+import { getContainerRuntimeClient } from "testcontainers";
+import { isTokenAlive } from "../util/process-identity.js";
+
+/** Labels on every container we start: the reaper finds orphans by them. */
+export const RUN_LABEL = "zk-chaos.run";
+export const OWNER_LABEL = "zk-chaos.owner";
+
+/** testcontainers settings for this machine kind: the reaper's image cannot be pulled, and host networking means 127.0.0.1. */
+export function configureTestcontainers(): void {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
+}
+
+/** Whether a Docker engine answers, with the reason when not. */
+export async function dockerAvailable(): Promise<{ available: boolean; reason: string }> {
+  configureTestcontainers();
+  try {
+    const client = await getContainerRuntimeClient();
+    return {
+      available: true,
+      reason: `engine ${client.info.containerRuntime.serverVersion} at ${client.info.containerRuntime.host}`,
+    };
+  } catch (error) {
+    return { available: false, reason: (error as Error).message.split("\n")[0] ?? "no engine" };
+  }
+}
+
+/** What an engine still holds for a set of labels. */
+export interface LabelledResources {
+  readonly containers: string[];
+  readonly volumes: string[];
+  readonly networks: string[];
+}
+
+function labelFilter(labels: Readonly<Record<string, string>>): { label: string[] } {
+  return {
+    label: Object.entries(labels).map(([key, value]) => (value === "" ? key : `${key}=${value}`)),
+  };
+}
+
+/** Containers (running or exited), volumes and networks carrying all these labels ("" matches any value). */
+export async function labelledResources(
+  labels: Readonly<Record<string, string>>,
+): Promise<LabelledResources> {
+  configureTestcontainers();
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const filters = labelFilter(labels);
+  const containers = await docker.listContainers({ all: true, filters });
+  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
+  const networks = await docker.listNetworks({ filters });
+  return {
+    containers: containers.map((info) => info.Id.slice(0, 12)),
+    volumes: volumes.map((volume) => volume.Name),
+    networks: networks.map((network) => network.Name),
+  };
+}
+
+/** Removes every container (running or exited) carrying all these labels, with its anonymous volumes; returns their short ids. */
+export async function removeContainers(
+  labels: Readonly<Record<string, string>>,
+  keep?: (labels: Record<string, string>) => boolean,
+): Promise<string[]> {
+  configureTestcontainers();
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const removed: string[] = [];
+  for (const info of await docker.listContainers({ all: true, filters: labelFilter(labels) })) {
+    if (keep?.(info.Labels ?? {})) continue;
+    await docker
+      .getContainer(info.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+    removed.push(info.Id.slice(0, 12));
+  }
+  return removed;
+}
+
+/** Removes containers (running or exited) whose harness died: their owner label names a dead process. */
+export function reapOrphanContainers(): Promise<string[]> {
+  return removeContainers({ [OWNER_LABEL]: "" }, (labels) =>
+    isTokenAlive(labels[OWNER_LABEL] ?? ""),
+  );
+}
+
+/** Removes a container at once, synchronously (for exit paths that cannot wait); the reaper catches a miss. */
+export function removeContainerNow(id: string): void {
+  try {
+    // execFileSync: no shell, the id is passed as one argument.
+    execFileSync("docker", ["rm", "-f", "-v", id], { stdio: "ignore", timeout: 5000 });
+  } catch {
+    // The next start's reaper removes it.
+  }
+}

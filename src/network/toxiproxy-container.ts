@@ -1,0 +1,116 @@
+import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import { provideImage } from "../ensemble/container-image.js";
+import {
+  configureTestcontainers,
+  OWNER_LABEL,
+  RUN_LABEL,
+  removeContainerNow,
+} from "../ensemble/docker-engine.js";
+import { ZkChaosError } from "../errors.js";
+import { reservePorts } from "../util/port-reservation.js";
+import { selfToken } from "../util/process-identity.js";
+import { onShutdown } from "../util/shutdown.js";
+
+/** The official Toxiproxy server image. */
+export const OFFICIAL_TOXIPROXY_IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0";
+
+/** The image docker/build-toxiproxy-image.sh builds without a registry (the built-in server, same contract). */
+export const LOCAL_TOXIPROXY_IMAGE = "zk-chaos/toxiproxy:local";
+
+/** The Toxiproxy image to run: the option, else $ZK_CHAOS_TOXIPROXY_IMAGE, else the official image. */
+export function toxiproxyImage(option?: string): string {
+  return option ?? process.env.ZK_CHAOS_TOXIPROXY_IMAGE ?? OFFICIAL_TOXIPROXY_IMAGE;
+}
+
+/** A Toxiproxy server running in a container on the host network, its API on loopback. */
+export interface ToxiproxyContainer {
+  readonly url: string;
+  readonly image: string;
+  readonly containerId: string;
+  /** Stops and removes the container; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Whether the image can be used, or why the built-in server has to stand in. */
+export async function toxiproxyImageUsable(
+  image: string,
+): Promise<{ usable: boolean; reason: string }> {
+  const availability = await provideImage(image);
+  return {
+    usable: availability.available,
+    reason: availability.available
+      ? `image ${image} ${availability.how}`
+      : `image ${image} is ${availability.how}; build one without a registry with 'docker/build-toxiproxy-image.sh ${image}'`,
+  };
+}
+
+async function waitForApi(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/version`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`its API at ${url} did not answer in ${timeoutMs / 1000} s (${last})`);
+}
+
+/**
+ * Starts a Toxiproxy container (official flags: -host, -port) on the host
+ * network with its API on a reserved loopback port. Proxies are then made
+ * through the API on any port: nothing has to be exposed in advance.
+ */
+export async function startToxiproxyContainer(options: {
+  readonly image: string;
+  readonly runId: string;
+  readonly host?: string;
+}): Promise<ToxiproxyContainer> {
+  configureTestcontainers();
+  const host = options.host ?? "127.0.0.1";
+  const reservation = await reservePorts(1, host);
+  const port = reservation.ports[0] as number;
+  const url = `http://${host}:${port}`;
+  let container: StartedTestContainer | undefined;
+  let unhook = () => {};
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      unhook();
+      try {
+        await container?.stop({ timeout: 0, remove: true, removeVolumes: true });
+      } finally {
+        reservation.release();
+      }
+    })();
+    return stopped;
+  };
+  try {
+    container = await new GenericContainer(options.image)
+      .withNetworkMode("host")
+      .withCommand([`-host=${host}`, `-port=${port}`])
+      .withLabels({
+        [RUN_LABEL]: options.runId,
+        [OWNER_LABEL]: selfToken(),
+        "zk-chaos.role": "toxiproxy",
+      })
+      .withWaitStrategy(Wait.forLogMessage(/HTTP server/i))
+      .withStartupTimeout(30_000)
+      .start();
+    const id = container.getId();
+    unhook = onShutdown(stop, () => removeContainerNow(id));
+    await waitForApi(url, 30_000);
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw new ZkChaosError(
+      "SERVER_START_FAILED",
+      `could not start the Toxiproxy container from ${options.image}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return { url, image: options.image, containerId: container.getId(), stop };
+}
