@@ -43,3 +43,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npx --no-install tsc -p tsconfig.build.json
+
+# With a reachable engine, the docker tests need images; none can be pulled
+# here, so build the local ones from this machine (seconds), unless the
+# environment names other images. The Toxiproxy image carries the built
+# library, so it is rebuilt every time.
+if $for_tests && command -v docker >/dev/null 2>&1 && docker version >/dev/null 2>&1; then
+  if [ -z "${ZK_CHAOS_ZOOKEEPER_IMAGE:-}" ] && ! docker image inspect zk-chaos/zookeeper:local >/dev/null 2>&1; then
+    if ! command -v jlink >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing default-jdk-headless (jlink builds the image's JRE)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null || true
+    fi
+    bash docker/build-zookeeper-image.sh >&2 || say "could not build zk-chaos/zookeeper:local: docker tests will be skipped"
+  fi
+  if [ -z "${ZK_CHAOS_TOXIPROXY_IMAGE:-}" ]; then
+    bash docker/build-toxiproxy-image.sh >&2 || say "could not build zk-chaos/toxiproxy:local: docker tests will be skipped"
+  fi
+fi

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Starts a private Docker engine for the docker tests, as ZOOKEEPER-NOTES.md
 # describes: no bridge, no iptables, host networking only (traffic stays on
-# loopback), its own data, exec root and socket under a temp folder; then
-# builds the ZooKeeper image locally (no registry). Prints the folder on
-# success; on any failure says why on stderr and prints nothing.
+# loopback), its own data, exec root and socket under a temp folder
+# (scripts/setup.sh --test then builds the images, with no registry). Prints
+# the folder on success; on any failure says why on stderr and prints nothing.
 #   dir=$(bash scripts/start-docker.sh) && export DOCKER_HOST=unix://$dir/docker.sock
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +29,6 @@ done
 if ! DOCKER_HOST="unix://$dir/docker.sock" docker version >/dev/null 2>&1; then
   say "dockerd did not start ($(tail -1 "$dir/dockerd.log")): docker tests skipped"
   [ -f "$dir/docker.pid" ] && kill "$(cat "$dir/docker.pid")" 2>/dev/null
-  exit 0
-fi
-if ! DOCKER_HOST="unix://$dir/docker.sock" bash docker/build-zookeeper-image.sh >&2; then
-  say "could not build the ZooKeeper image: docker tests skipped"
-  kill "$(cat "$dir/docker.pid")" 2>/dev/null
   exit 0
 fi
 echo "$dir"

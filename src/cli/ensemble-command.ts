@@ -1,10 +1,14 @@
 import { Command, Option } from "commander";
+import { dockerAvailable, reapOrphanContainers } from "../ensemble/docker-engine.js";
+import { OFFICIAL_ZOOKEEPER_IMAGE, startDockerEnsemble } from "../ensemble/docker-ensemble.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
 import type { ServerStatus } from "../ensemble/srvr.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
+import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
+import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
 import { formatDuration } from "../util/duration.js";
 import { runtimeRoot } from "../util/runtime-root.js";
 import type { CliIo } from "./cli-io.js";
@@ -36,6 +40,10 @@ export interface EnsembleUpOptions {
   readonly network?: boolean;
   readonly toxiproxyUrl?: string;
   readonly seed?: string;
+  readonly provider?: "local" | "docker";
+  readonly zookeeperImage?: string;
+  readonly toxiproxyImage?: string;
+  readonly clientPort?: number;
 }
 
 /** Turns CLI options into settings overrides (only what was given). */
@@ -93,26 +101,41 @@ function waitForStop(durationMs: number | undefined): Promise<string> {
 export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise<number> {
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  const docker = options.provider === "docker";
+  const seed = options.seed ?? 0;
   const network =
-    options.network || options.toxiproxyUrl !== undefined
-      ? await FaultNetwork.start({
-          toxiproxyUrl: options.toxiproxyUrl,
-          seed: options.seed ?? 0,
-          log,
-        })
-      : undefined;
+    options.toxiproxyUrl !== undefined
+      ? await FaultNetwork.start({ toxiproxyUrl: options.toxiproxyUrl, seed, log })
+      : !options.network
+        ? undefined
+        : docker
+          ? await startDockerFaultNetwork({
+              seed,
+              log,
+              ...(options.toxiproxyImage ? { toxiproxyImage: options.toxiproxyImage } : {}),
+            })
+          : await FaultNetwork.start({ seed, log });
   let ensemble: LocalEnsemble;
   try {
-    ensemble = await startLocalEnsemble({
+    const common = {
       nodes: options.nodes,
       profile: options.profile,
       settings: settingsFromOptions(options),
-      install: { zkHome: options.zkHome, java: options.java },
       dir: options.dir,
       keepDir: options.keep,
       peerLayout: network?.peerLayout(),
+      ...(options.clientPort !== undefined ? { clientPort: options.clientPort } : {}),
       log,
-    });
+    };
+    ensemble = docker
+      ? await startDockerEnsemble({
+          ...common,
+          ...(options.zookeeperImage ? { image: options.zookeeperImage } : {}),
+        })
+      : await startLocalEnsemble({
+          ...common,
+          install: { zkHome: options.zkHome, java: options.java },
+        });
   } catch (error) {
     await network?.dispose();
     throw error;
@@ -156,7 +179,7 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
   ensemble
     .command("up")
     .description(
-      "start an ensemble of local ZooKeeper servers, print its connect string, keep it up",
+      "start an ensemble of ZooKeeper servers (local JVMs or containers), print its connect string, keep it up",
     )
     .addOption(
       new Option("-n, --nodes <n>", "number of servers, 1 to 9").argParser(parseNodes).default(3),
@@ -192,17 +215,40 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
       "route links through this real Toxiproxy instead (implies --network)",
     )
     .option("--seed <seed>", "seed for the built-in proxy's toxicity and jitter draws", "0")
+    .addOption(
+      new Option("--provider <name>", "how servers run: local JVMs or Docker containers")
+        .choices(["local", "docker"])
+        .default("local"),
+    )
+    .option(
+      "--zookeeper-image <image>",
+      `with --provider docker: the ZooKeeper image (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
+    )
+    .option(
+      "--toxiproxy-image <image>",
+      `with --provider docker --network: the Toxiproxy image (default $ZK_CHAOS_TOXIPROXY_IMAGE, else ${OFFICIAL_TOXIPROXY_IMAGE}; the built-in server if absent)`,
+    )
+    .option(
+      "--client-port <port>",
+      "client port of server 1; server i gets port + i - 1 (default: free ports)",
+      parsePositiveInt,
+    )
     .action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
   ensemble
     .command("reap")
-    .description("stop servers and remove folders left behind by zk-chaos runs that died")
+    .description(
+      "stop servers, containers and folders left behind by zk-chaos runs that died (containers when an engine answers)",
+    )
     .action(() =>
       setExit(
-        reapOrphans(runtimeRoot()).then((report) => {
-          const lines = describeReap(report);
+        (async () => {
+          const lines = describeReap(await reapOrphans(runtimeRoot()));
+          if ((await dockerAvailable()).available)
+            for (const id of await reapOrphanContainers())
+              lines.push(`removed orphan container ${id}`);
           io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);
           return 0;
-        }),
+        })(),
       ),
     );
   return ensemble;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import type { PortReservation } from "../util/port-reservation.js";
-import { reservePorts } from "../util/port-reservation.js";
+import { joinReservations, reserveExactPorts, reservePorts } from "../util/port-reservation.js";
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
 import { onShutdown } from "../util/shutdown.js";
@@ -67,6 +67,8 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly profile?: SettingsProfile;
   /** A found install, or where to look for one. */
   readonly install?: ZooKeeperInstall | FindInstallOptions;
+  /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
+  readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
   readonly dir?: string;
   /** Keep the temp folder on dispose (for post-mortems). */
@@ -285,6 +287,44 @@ export class LocalEnsemble implements Ensemble {
   }
 }
 
+/** Reserves every server's ports: client ports from `clientPort` on when given (else free ones), peer ports free. */
+async function reserveServerPorts(
+  nodes: number,
+  host: string,
+  clientPort: number | undefined,
+): Promise<{ servers: ServerPorts[]; reservation: PortReservation }> {
+  if (clientPort === undefined) {
+    const reservation = await reservePorts(3 * nodes, host);
+    const list = reservation.ports;
+    const servers = Array.from({ length: nodes }, (_, index) => ({
+      id: index + 1,
+      client: list[3 * index] as number,
+      quorum: list[3 * index + 1] as number,
+      election: list[3 * index + 2] as number,
+    }));
+    return { servers, reservation };
+  }
+  const clients = await reserveExactPorts(
+    Array.from({ length: nodes }, (_, index) => clientPort + index),
+    host,
+    `server i listens on client port ${clientPort} + i - 1; choose another first client port, or stop what listens there`,
+  );
+  let peers: PortReservation;
+  try {
+    peers = await reservePorts(2 * nodes, host);
+  } catch (error) {
+    clients.release();
+    throw error;
+  }
+  const servers = Array.from({ length: nodes }, (_, index) => ({
+    id: index + 1,
+    client: clients.ports[index] as number,
+    quorum: peers.ports[2 * index] as number,
+    election: peers.ports[2 * index + 1] as number,
+  }));
+  return { servers, reservation: joinReservations(clients, peers) };
+}
+
 function jvmArgs(
   install: ZooKeeperInstall,
   settings: ZooKeeperSettings,
@@ -345,26 +385,20 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
   let reservation: PortReservation | undefined;
   let ensemble: LocalEnsemble | undefined;
   try {
-    reservation = await reservePorts(3 * nodes, host);
-    const portList = reservation.ports;
-    const ports: ServerPorts[] = Array.from({ length: nodes }, (_, index) => ({
-      id: index + 1,
-      client: portList[3 * index] as number,
-      quorum: portList[3 * index + 1] as number,
-      election: portList[3 * index + 2] as number,
-    }));
+    const ports = await reserveServerPorts(nodes, host, options.clientPort);
+    reservation = ports.reservation;
     const direct: PeerLayout = (_self, peer) => {
-      const target = ports[peer - 1] as ServerPorts;
+      const target = ports.servers[peer - 1] as ServerPorts;
       return { host, quorumPort: target.quorum, electionPort: target.election };
     };
-    const layout = options.peerLayout ? await options.peerLayout(ports, host) : direct;
+    const layout = options.peerLayout ? await options.peerLayout(ports.servers, host) : direct;
     const owner = selfToken();
     // Class-data sharing maps a host file: only for local JVMs.
     const cds =
       options.classDataSharing === false || options.launcher !== undefined
         ? undefined
         : planClassDataSharing(root, install, settings, runId);
-    const servers = ports.map((serverPorts) => {
+    const servers = ports.servers.map((serverPorts) => {
       const id = serverPorts.id;
       const serverDir = join(dir, `server-${id}`);
       const dataDir = join(serverDir, "data");
@@ -372,7 +406,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       mkdirSync(dataDir, { recursive: true });
       mkdirSync(confDir, { recursive: true });
       writeFileSync(join(dataDir, "myid"), `${id}\n`);
-      const peers = new Map(ports.map((peer) => [peer.id, layout(id, peer.id)]));
+      const peers = new Map(ports.servers.map((peer) => [peer.id, layout(id, peer.id)]));
       writeFileSync(
         join(confDir, "zoo.cfg"),
         renderZooCfg({
@@ -417,14 +451,15 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       zooKeeperVersion: install.version,
       runId,
       dir,
-      ports,
+      ports: ports.servers,
       removeDir,
       reservation,
       unregister,
       cds: options.launcher ? undefined : cds,
       provider: options.provider ?? "local",
     });
-    options.log?.(`starting ${nodes} ZooKeeper ${install.version} server(s) in ${dir}`);
+    const what = install.version === "unknown" ? `(${install.source})` : install.version;
+    options.log?.(`starting ${nodes} ZooKeeper ${what} server(s) in ${dir}`);
     // Wait for every start to settle before failing, so that none finishes after the cleanup.
     const starts = await Promise.allSettled(servers.map((server) => server.start()));
     const failed = starts.find(

@@ -120,3 +120,38 @@ export async function reservePorts(count: number, host = "127.0.0.1"): Promise<P
   }
   return reservation;
 }
+
+/**
+ * Reserves exactly these ports (a user's choice), or fails naming the first
+ * that is taken, by another program or another zk-chaos run, and the fix.
+ */
+export async function reserveExactPorts(
+  ports: readonly number[],
+  host: string,
+  fix: string,
+): Promise<PortReservation> {
+  const lockDir = portLockDir();
+  const token = selfToken();
+  const taken: number[] = [];
+  const fail = (message: string): never => {
+    new PortReservation(taken, lockDir).release();
+    throw new ZkChaosError("BAD_INPUT", `${message}: ${fix}`);
+  };
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      fail(`port ${port} is not a TCP port (1 to 65535)`);
+    if (!tryLock(join(lockDir, String(port)), token))
+      fail(`port ${port} on ${host} is already taken by another zk-chaos run`);
+    taken.push(port);
+    if (!(await canListen(host, port))) fail(`port ${port} on ${host} is already taken`);
+  }
+  return new PortReservation(taken, lockDir);
+}
+
+/** One reservation holding the ports of several (released together). */
+export function joinReservations(...reservations: readonly PortReservation[]): PortReservation {
+  return new PortReservation(
+    reservations.flatMap((reservation) => reservation.ports),
+    portLockDir(),
+  );
+}

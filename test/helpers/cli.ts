@@ -16,7 +16,16 @@ export interface CliProcess {
 
 /** Spawns the CLI with the given arguments and extra environment. */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return spawnNodeScript(CLI, args, env);
+}
+
+/** Spawns a compiled node script with the given arguments and extra environment, collecting its output. */
+export function spawnNodeScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): CliProcess {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

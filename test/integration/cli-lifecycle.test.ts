@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
@@ -92,9 +93,34 @@ describe("zk-chaos ensemble up", () => {
   });
 
   it("`ensemble reap` says when there is nothing to reap", async () => {
-    const cli = spawnCli(["ensemble", "reap"], { ZK_CHAOS_RUNTIME_DIR: root });
+    // No engine: the docker tests' own orphans (running in parallel) are theirs to reap.
+    const cli = spawnCli(["ensemble", "reap"], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    });
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toBe("nothing to reap\n");
+  });
+
+  it("--client-port on a taken port is a clear input error (exit 2) that starts nothing", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const cli = spawnCli(["ensemble", "up", "--nodes", "3", "--client-port", String(port)], {
+        ZK_CHAOS_RUNTIME_DIR: root,
+      });
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toMatch(
+        new RegExp(
+          `port ${port} on 127\\.0\\.0\\.1 is already taken: .*choose another first client port`,
+        ),
+      );
+      expect(jvmsUnderRoot()).toEqual([]);
+      expect(leftovers()).toEqual(NOTHING);
+    } finally {
+      holder.close();
+    }
   });
 
   it("bad input exits with code 2 and starts nothing", async () => {

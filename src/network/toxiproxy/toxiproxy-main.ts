@@ -1,10 +1,11 @@
 /**
  * The built-in Toxiproxy-compatible server as a standalone program that
- * speaks the official toxiproxy-server's flags (-host, -port, -seed, Go
- * style: -name=value or -name value), so an image of it is a drop-in for
+ * speaks the official toxiproxy-server's flags (-host, -port, -seed, -config;
+ * Go style: -name=value or -name value), so an image of it is a drop-in for
  * ghcr.io/shopify/toxiproxy. It imports nothing outside this package's own
  * files, so the image needs only node and dist/.
  */
+import { readFileSync } from "node:fs";
 import { startToxiproxyServer } from "./toxiproxy-server.js";
 
 /** Parses Go-style flags: -name=value, -name value, --name=value. */
@@ -25,9 +26,10 @@ async function main(): Promise<void> {
   let flags: Map<string, string>;
   try {
     flags = parseGoFlags(process.argv.slice(2));
-    const unknown = [...flags.keys()].filter((name) => !["host", "port", "seed"].includes(name));
+    const known = ["host", "port", "seed", "config"];
+    const unknown = [...flags.keys()].filter((name) => !known.includes(name));
     if (unknown.length > 0)
-      throw new Error(`unknown flag -${unknown[0]} (known: -host, -port, -seed)`);
+      throw new Error(`unknown flag -${unknown[0]} (known: -${known.join(", -")})`);
   } catch (error) {
     process.stderr.write(`toxiproxy: ${(error as Error).message}\n`);
     process.exit(2);
@@ -35,8 +37,27 @@ async function main(): Promise<void> {
   const host = flags.get("host") ?? "localhost";
   const port = Number(flags.get("port") ?? "8474");
   const server = await startToxiproxyServer({ host, port, seed: flags.get("seed") ?? "0" });
+  const config = flags.get("config");
+  if (config !== undefined) {
+    // Like the official server: the file is a JSON list of proxies, created at start.
+    let problem: string | undefined;
+    try {
+      const response = await fetch(`${server.url}/populate`, {
+        method: "POST",
+        body: readFileSync(config, "utf8"),
+      });
+      if (!response.ok) problem = await response.text();
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    if (problem !== undefined) {
+      process.stderr.write(`toxiproxy: -config ${config}: ${problem}\n`);
+      await server.close();
+      process.exit(2);
+    }
+  }
   process.stdout.write(
-    `${JSON.stringify({ level: "info", host, port: String(port), message: "Starting Toxiproxy HTTP server" })}\n`,
+    `${JSON.stringify({ level: "info", host, port: new URL(server.url).port, message: "Starting Toxiproxy HTTP server" })}\n`,
   );
   const stop = () => {
     void server.close().then(() => process.exit(0));

@@ -1,0 +1,9 @@
+import { it } from "vitest";
+import { describeOnProvider } from "../../helpers/provider.js";
+import { expectStandardSuiteValidOnDocker } from "../../helpers/standard-suite.js";
+
+describeOnProvider("the standard suite on docker, 3 nodes (8 s per scenario)", () => {
+  it("every scenario is valid with zero anomalies and leaves nothing", async () => {
+    await expectStandardSuiteValidOnDocker(3, 303);
+  }, 900_000);
+});
