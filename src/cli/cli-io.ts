@@ -16,4 +16,8 @@ export const ExitCode = {
   anomaly: 1,
   badInput: 2,
   unknown: 3,
+  /** Stopped by Ctrl-C (the shell's 128 + SIGINT). */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15). */
+  terminated: 143,
 } as const;

@@ -1,6 +1,10 @@
 import { Command, Option } from "commander";
 import { dockerAvailable, reapOrphanContainers } from "../ensemble/docker-engine.js";
-import { OFFICIAL_ZOOKEEPER_IMAGE, startDockerEnsemble } from "../ensemble/docker-ensemble.js";
+import {
+  OFFICIAL_ZOOKEEPER_IMAGE,
+  prepareDockerProvider,
+  startDockerEnsemble,
+} from "../ensemble/docker-ensemble.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
@@ -83,7 +87,10 @@ export function describeServers(
 function waitForStop(durationMs: number | undefined): Promise<string> {
   return new Promise((resolve) => {
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    // Signal handlers do not keep Node alive, and containers (unlike child JVMs) hold no handle here.
+    const keepAlive = setInterval(() => {}, 60_000);
     const done = (reason: string) => {
+      clearInterval(keepAlive);
       if (timer !== undefined) clearTimeout(timer);
       for (const signal of signals) process.off(signal, onSignal);
       resolve(reason);
@@ -102,6 +109,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   const docker = options.provider === "docker";
+  if (docker) await prepareDockerProvider(options.zookeeperImage);
   const seed = options.seed ?? 0;
   const network =
     options.toxiproxyUrl !== undefined

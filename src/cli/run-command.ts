@@ -94,11 +94,15 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  let received: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    received = signal;
+    controller.abort();
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    const { runs, summaryDir } = await runMatrix({
+    const { runs, summaryDir, interrupted } = await runMatrix({
       scenarioFiles: files,
       ...(options.nodes ? { nodes: options.nodes } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -118,6 +122,13 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       signal: controller.signal,
     });
     printer.done();
+    if (interrupted) {
+      // Nothing is judged: the servers were torn down mid-run.
+      io.err(
+        `zk-chaos: interrupted (${received ?? "signal"}): stopped after ${runs.length} run(s), every server and proxy removed; reports so far in ${options.out}\n`,
+      );
+      return received === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+    }
     for (const result of runs) {
       const mark =
         result.valid === true ? "valid  " : result.valid === false ? "INVALID" : "unknown";

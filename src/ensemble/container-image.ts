@@ -41,7 +41,7 @@ export async function provideImage(
     ]);
     return { available: true, how: "pulled" };
   } catch (error) {
-    const reason = (error as Error).message.split("\n")[0] ?? "pull failed";
+    const reason = (error as Error).message.split("\n")[0]?.trim() || "pull failed";
     return { available: false, how: `not on the engine and not pullable (${reason})` };
   } finally {
     clearTimeout(timer);

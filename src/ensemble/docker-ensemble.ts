@@ -42,15 +42,21 @@ export async function requireDocker(): Promise<void> {
   }
 }
 
+/** Checks what the docker provider needs before anything starts: an engine and the ZooKeeper image (present or pulled). */
+export async function prepareDockerProvider(imageOption?: string): Promise<string> {
+  await requireDocker();
+  const image = zooKeeperImage(imageOption);
+  await requireImage(image, zooKeeperImageHint(image));
+  return image;
+}
+
 /**
  * Starts an ensemble whose servers are containers of a ZooKeeper image, with
  * the same interface, fault network and guarantees as the local provider.
  * The host needs no Java or ZooKeeper: the image brings both.
  */
 export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<LocalEnsemble> {
-  await requireDocker();
-  const image = zooKeeperImage(options.image);
-  await requireImage(image, zooKeeperImageHint(image));
+  const image = await prepareDockerProvider(options.image);
   for (const id of await reapOrphanContainers()) options.log?.(`reaped orphan container ${id}`);
   return startLocalEnsemble({
     ...options,

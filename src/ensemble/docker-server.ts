@@ -13,7 +13,7 @@ import {
   removeContainerNow,
 } from "./docker-engine.js";
 import type { ProcessState, ServerAddress } from "./ensemble.js";
-import type { ManagedServer, ServerLaunchSpec } from "./local-server.js";
+import { type ManagedServer, retiredError, type ServerLaunchSpec } from "./local-server.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
 
 /** JVM flags that point at host log configs: in a container the image's console logging is used instead. */
@@ -38,6 +38,7 @@ export class DockerServer implements ManagedServer {
   private container: StartedTestContainer | undefined;
   private hostPid: number | undefined;
   private state: ProcessState = "stopped";
+  private retired = false;
   private lastExit: string | undefined;
 
   constructor(
@@ -51,7 +52,11 @@ export class DockerServer implements ManagedServer {
   }
 
   get processState(): ProcessState {
-    return this.state;
+    return this.retired ? "retired" : this.state;
+  }
+
+  retire(): void {
+    this.retired = true;
   }
 
   /** The JVM's pid as the host sees it (the container's main process), while it runs. */
@@ -69,6 +74,7 @@ export class DockerServer implements ManagedServer {
   }
 
   async start(): Promise<void> {
+    if (this.retired) throw retiredError(this.id);
     if (this.container !== undefined) return;
     configureTestcontainers();
     const jvmFlags = this.spec.jvmOptions.filter(
@@ -105,6 +111,13 @@ export class DockerServer implements ManagedServer {
         `could not start ZooKeeper server ${this.id} from image ${this.image}: ${(error as Error).message}`,
         { cause: error },
       );
+    }
+    if (this.retired) {
+      // Disposed while the container was starting: it must not outlive the ensemble.
+      const late = this.container;
+      this.container = undefined;
+      await late.stop({ timeout: 0, remove: true, removeVolumes: true });
+      throw retiredError(this.id);
     }
     const client = await getContainerRuntimeClient();
     const info = await client.container.inspect(client.container.getById(this.container.getId()));

@@ -8,7 +8,7 @@ export interface ServerAddress {
 }
 
 /** What the harness did to a server's process last. */
-export type ProcessState = "running" | "paused" | "stopped";
+export type ProcessState = "running" | "paused" | "stopped" | "retired";
 
 /** One server of a started ensemble, whatever runs it (a local JVM, a container, a pod). */
 export interface EnsembleServer {
@@ -16,7 +16,7 @@ export interface EnsembleServer {
   readonly id: number;
   /** Where clients reach this server directly. */
   readonly clientAddress: ServerAddress;
-  /** The harness's view of the process. */
+  /** The harness's view of the process; "retired" once its ensemble is disposed (it never starts again). */
   readonly processState: ProcessState;
   /** Asks the server through `srvr`; never throws. */
   status(): Promise<ServerStatus>;

@@ -267,6 +267,7 @@ export class LocalEnsemble implements Ensemble {
     // The data is throw-away: SIGKILL is the fastest way down and leaves nothing running.
     // Only a server that writes the class archive at exit is stopped gracefully.
     const archiver = this.cleanup.cds?.archiverFlags ? this.servers[0] : undefined;
+    for (const server of this.servers) server.retire();
     await Promise.allSettled(
       this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
     );

@@ -27,6 +27,8 @@ export interface ManagedServer extends EnsembleServer {
   start(): Promise<void>;
   /** Synchronous last resort on process exit. */
   killNow(): void;
+  /** The ensemble is going away: no start after this (a late restart would outlive it). */
+  retire(): void;
   readonly logFile: string;
   readonly outFile: string;
   readonly exitDescription: string | undefined;
@@ -46,6 +48,14 @@ export interface ServerLaunchSpec extends LocalServerLaunch {
 /** Makes the servers of an ensemble: local JVMs by default, containers with the docker provider. */
 export type ServerLauncher = (spec: ServerLaunchSpec) => ManagedServer;
 
+/** The error a start after disposal gets. */
+export function retiredError(id: number): ZkChaosError {
+  return new ZkChaosError(
+    "SERVER_STATE",
+    `ZooKeeper server ${id} belongs to an ensemble that was disposed: it does not start again`,
+  );
+}
+
 /** The last lines of a file, for error messages. */
 export function tailOf(file: string, lines = 15): string {
   if (!existsSync(file)) return "";
@@ -63,6 +73,7 @@ export class LocalServer implements ManagedServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private state: ProcessState = "stopped";
+  private retired = false;
   private lastExit: string | undefined;
 
   constructor(launch: LocalServerLaunch) {
@@ -74,7 +85,11 @@ export class LocalServer implements ManagedServer {
   }
 
   get processState(): ProcessState {
-    return this.state;
+    return this.retired ? "retired" : this.state;
+  }
+
+  retire(): void {
+    this.retired = true;
   }
 
   /** The JVM's pid while it runs. */
@@ -89,6 +104,7 @@ export class LocalServer implements ManagedServer {
 
   /** Spawns the JVM; resolves once it is spawned (not yet serving). */
   async start(): Promise<void> {
+    if (this.retired) throw retiredError(this.id);
     if (this.child !== undefined) return;
     const out = openSync(this.launch.outFile, "a");
     let child: ChildProcess;

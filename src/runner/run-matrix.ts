@@ -72,7 +72,7 @@ const stamp = () =>
 /** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
 export async function runMatrix(
   options: MatrixOptions,
-): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined }> {
+): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined; interrupted: boolean }> {
   // Every scenario is validated before anything starts.
   const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
   const entries = matrixEntries(scenarios, options.nodes, options.shard);
@@ -115,5 +115,5 @@ export async function runMatrix(
       `${JSON.stringify({ schemaVersion: 1, runs: runs.map((run) => ({ ...run, scenarioFile: basename(run.replay.split(" ")[2] ?? "") })) }, null, 2)}\n`,
     );
   }
-  return { runs, summaryDir };
+  return { runs, summaryDir, interrupted: options.signal?.aborted === true };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Validity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import { startDockerEnsemble } from "../ensemble/docker-ensemble.js";
+import { prepareDockerProvider, startDockerEnsemble } from "../ensemble/docker-ensemble.js";
 import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { Nemesis } from "../faults/nemesis.js";
 import type { HistoryEvent } from "../history/event.js";
@@ -53,6 +53,8 @@ export interface RunResult {
     readonly totalMs: number;
   };
   readonly zooKeeperVersion: string;
+  /** True when the run was stopped by its signal (Ctrl-C): torn down at once, nothing judged. */
+  readonly interrupted?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,6 +117,35 @@ function expectationVerdict(
   };
 }
 
+/** What an interrupted run reports: no verdict beyond "unknown, interrupted". */
+function interruptedResult(
+  plan: RunPlan,
+  dir: string,
+  operations: number,
+  started: number,
+): RunResult {
+  const totalMs = performance.now() - started;
+  return {
+    plan,
+    dir,
+    valid: "unknown",
+    verdicts: [
+      {
+        checker: "interrupted",
+        guarantee: "the run ran to its end",
+        valid: "unknown",
+        anomalies: [],
+        elapsedMs: 0,
+      },
+    ],
+    operations,
+    events: 0,
+    timings: { startMs: 0, runMs: totalMs, recoveryMs: undefined, totalMs },
+    zooKeeperVersion: "unknown",
+    interrupted: true,
+  };
+}
+
 /**
  * Runs one plan: starts the ensemble behind the fault network, runs the
  * workload and the nemesis together, heals, reads every server, checks, and
@@ -136,6 +167,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     });
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
+  if (plan.provider === "docker") await prepareDockerProvider(options.docker?.zookeeperImage);
   const network =
     plan.provider === "docker"
       ? await startDockerFaultNetwork({
@@ -203,6 +235,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         nemesis.run(plan.schedule, controller.signal),
       ]);
       runMs = performance.now() - runStarted;
+      // Interrupted: tear down at once; the servers may already be going (the shutdown hooks).
+      if (controller.signal.aborted)
+        return interruptedResult(plan, options.dir, operations, started);
       progress("healing", nemesis);
       await nemesis.healAll();
       const healed = performance.now();

@@ -56,7 +56,10 @@ describeOnProvider("the CLI on the docker provider: interrupted and killed", () 
     const token = `${cli.child.pid}:${processStartTime(cli.child.pid as number)}`;
     expect(await containersOf(cli, token)).toHaveLength(4);
     cli.child.kill("SIGINT");
-    expect(typeof (await cli.exited)).toBe("number");
+    expect(await cli.exited).toBe(130);
+    expect(cli.output()).toMatch(/interrupted \(SIGINT\): stopped after 1 run/);
+    // A late heal must not bring containers back after the teardown.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await containersOf(cli, token)).toEqual([]);
     await expectNoDockerLeft();
   });

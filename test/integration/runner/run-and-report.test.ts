@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,10 +9,11 @@ import { writeRunReports } from "../../../src/report/write-reports.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
+import { processArgs } from "../../../src/util/process-identity.js";
 import { finalReads, runWorkload } from "../../../src/workload/run-workload.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
 import { spawnCli } from "../../helpers/cli.js";
-import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+import { jvmPidsOfRun, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 import { splitBrainRig } from "../../helpers/split-brain.js";
 
 let root: string;
@@ -94,6 +95,29 @@ describe("zk-chaos run", () => {
     expect(await rerender.exited).toBe(0);
     expect(rerender.output()).toMatch(/re-rendered .*kill-leader on 3 node\(s\), true/);
   });
+
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s mid-run stops at once: exit 128 + signal, nothing judged, no server left",
+    async (signal) => {
+      const cli = spawnCli(
+        ["run", "scenarios/kill-leader.yaml", "--nodes", "3", "--duration", "30s", "--out", out],
+        { ZK_CHAOS_RUNTIME_DIR: root },
+      );
+      await cli.waitFor(/\| running \|/, 60_000);
+      cli.child.kill(signal);
+      expect(await cli.exited).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(cli.output()).toContain(
+        `interrupted (${signal}): stopped after 1 run(s), every server and proxy removed`,
+      );
+      expect(cli.output()).not.toMatch(/INVALID/);
+      // A late heal must not bring servers back after the teardown.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(
+        jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((a) => a.includes(root))),
+      ).toEqual([]);
+      expect(readdirSync(join(root, "runs"))).toEqual([]);
+    },
+  );
 
   it("rejects a bad scenario with exit 2 before starting anything", async () => {
     const bad = join(out, "bad.yaml");
