@@ -109,7 +109,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   const docker = options.provider === "docker";
-  if (docker) await prepareDockerProvider(options.zookeeperImage);
+  if (docker) await prepareDockerProvider(options.zookeeperImage, log);
   const seed = options.seed ?? 0;
   const network =
     options.toxiproxyUrl !== undefined

@@ -75,7 +75,7 @@ export async function chooseProvider(
     log(`provider auto: local (no Docker engine: ${engine.reason})`);
     return "local";
   }
-  const availability = await provideImage(image);
+  const availability = await provideImage(image, log);
   if (!availability.available) {
     log(
       `provider auto: local (Docker ${engine.reason}, but image ${image} is ${availability.how}: build it with docker/build-zookeeper-image.sh ${image})`,

@@ -20,13 +20,15 @@ export async function imagePresent(image: string): Promise<boolean> {
   }
 }
 
-/** Makes the image available: present on the engine, or pulled (bounded in time); says which, or why not. */
+/** Makes the image available: present on the engine, or pulled (bounded in time, said in the log); says which, or why not. */
 export async function provideImage(
   image: string,
+  log: (line: string) => void = () => {},
   pullTimeoutMs = 300_000,
 ): Promise<ImageAvailability> {
   if (await imagePresent(image)) return { available: true, how: "present" };
   configureTestcontainers();
+  log(`pulling image ${image} (at most ${pullTimeoutMs / 1000} s)`);
   let timer: NodeJS.Timeout | undefined;
   try {
     const client = await getContainerRuntimeClient();
@@ -49,8 +51,12 @@ export async function provideImage(
 }
 
 /** Like provideImage, but a missing image is a clear input error naming the image and how to build it. */
-export async function requireImage(image: string, buildHint: string): Promise<void> {
-  const availability = await provideImage(image);
+export async function requireImage(
+  image: string,
+  buildHint: string,
+  log?: (line: string) => void,
+): Promise<void> {
+  const availability = await provideImage(image, log);
   if (!availability.available) {
     throw new ZkChaosError("BAD_INPUT", `image ${image} is ${availability.how}: ${buildHint}`);
   }

@@ -43,10 +43,13 @@ export async function requireDocker(): Promise<void> {
 }
 
 /** Checks what the docker provider needs before anything starts: an engine and the ZooKeeper image (present or pulled). */
-export async function prepareDockerProvider(imageOption?: string): Promise<string> {
+export async function prepareDockerProvider(
+  imageOption?: string,
+  log?: (line: string) => void,
+): Promise<string> {
   await requireDocker();
   const image = zooKeeperImage(imageOption);
-  await requireImage(image, zooKeeperImageHint(image));
+  await requireImage(image, zooKeeperImageHint(image), log);
   return image;
 }
 
@@ -56,7 +59,7 @@ export async function prepareDockerProvider(imageOption?: string): Promise<strin
  * The host needs no Java or ZooKeeper: the image brings both.
  */
 export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<LocalEnsemble> {
-  const image = await prepareDockerProvider(options.image);
+  const image = await prepareDockerProvider(options.image, options.log);
   for (const id of await reapOrphanContainers()) options.log?.(`reaped orphan container ${id}`);
   return startLocalEnsemble({
     ...options,

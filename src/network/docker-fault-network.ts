@@ -21,7 +21,7 @@ export async function startDockerFaultNetwork(
   await requireDocker();
   const log = options.log ?? (() => {});
   const image = toxiproxyImage(options.toxiproxyImage);
-  const usable = await toxiproxyImageUsable(image);
+  const usable = await toxiproxyImageUsable(image, log);
   const common = { ...(options.seed !== undefined ? { seed: options.seed } : {}), log };
   if (!usable.usable) {
     log(`fault network: ${usable.reason}; using the built-in Toxiproxy-compatible server instead`);

@@ -34,8 +34,9 @@ export interface ToxiproxyContainer {
 /** Whether the image can be used, or why the built-in server has to stand in. */
 export async function toxiproxyImageUsable(
   image: string,
+  log?: (line: string) => void,
 ): Promise<{ usable: boolean; reason: string }> {
-  const availability = await provideImage(image);
+  const availability = await provideImage(image, log);
   return {
     usable: availability.available,
     reason: availability.available

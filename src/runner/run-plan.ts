@@ -167,7 +167,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     });
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
-  if (plan.provider === "docker") await prepareDockerProvider(options.docker?.zookeeperImage);
+  if (plan.provider === "docker")
+    await prepareDockerProvider(options.docker?.zookeeperImage, options.log);
   const network =
     plan.provider === "docker"
       ? await startDockerFaultNetwork({

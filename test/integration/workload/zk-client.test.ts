@@ -83,8 +83,19 @@ describe("the ZooKeeper client adapter", () => {
 
   it("times out an operation queued while disconnected instead of hanging", async () => {
     await using isolated = await startLocalEnsemble({ nodes: 1, runtimeRoot: root });
-    const session = await ZkSession.open(isolated.connectString(), { operationTimeoutMs: 500 });
+    let disconnected: () => void = () => {};
+    const noticed = new Promise<void>((resolve) => {
+      disconnected = resolve;
+    });
+    const session = await ZkSession.open(isolated.connectString(), {
+      operationTimeoutMs: 500,
+      onEvent: (event) => {
+        if (event === "disconnected") disconnected();
+      },
+    });
     await isolated.server(1).kill();
+    // Queued while disconnected: an operation sent before the client noticed fails with CONNECTION_LOSS instead.
+    await noticed;
     const started = performance.now();
     await expect(session.create("/never", "x")).rejects.toMatchObject({
       code: "TIMEOUT",

@@ -31,6 +31,7 @@ describe("docker/compose.yaml (3 servers and a Toxiproxy, for manual exploration
         "server.2=zk2:2888:3888;2181",
         "server.3=zk3:2888:3888;2181",
       ]);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR:-default} syntax, literally.
       expect(service.image).toBe("${ZK_CHAOS_ZOOKEEPER_IMAGE:-zookeeper:3.8.0}");
     });
   });
