@@ -126,6 +126,7 @@ export class FaultNetwork implements AsyncDisposable {
         image: options.toxiproxyContainer.image,
         runId: options.toxiproxyContainer.runId ?? `network-${randomBytes(4).toString("hex")}`,
         host,
+        seed: options.seed ?? 0,
       });
       log(
         `fault network: Toxiproxy container ${container.containerId.slice(0, 12)} (${container.image}) at ${container.url}`,

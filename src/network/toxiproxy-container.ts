@@ -45,6 +45,15 @@ export async function toxiproxyImageUsable(
   };
 }
 
+/** The official server's -seed is an integer: a numeric seed as is, any other string hashed (FNV-1a). */
+export function integerSeed(seed: string | number): number {
+  const text = String(seed);
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return hash;
+}
+
 async function waitForApi(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
@@ -70,6 +79,8 @@ export async function startToxiproxyContainer(options: {
   readonly image: string;
   readonly runId: string;
   readonly host?: string;
+  /** Seed of the server's toxicity and jitter draws (its -seed flag), so degradations replay. */
+  readonly seed?: string | number;
 }): Promise<ToxiproxyContainer> {
   configureTestcontainers();
   const host = options.host ?? "127.0.0.1";
@@ -93,7 +104,7 @@ export async function startToxiproxyContainer(options: {
   try {
     container = await new GenericContainer(options.image)
       .withNetworkMode("host")
-      .withCommand([`-host=${host}`, `-port=${port}`])
+      .withCommand([`-host=${host}`, `-port=${port}`, `-seed=${integerSeed(options.seed ?? 0)}`])
       .withLabels({
         [RUN_LABEL]: options.runId,
         [OWNER_LABEL]: selfToken(),
