@@ -1,18 +1,17 @@
 import { Command, Option } from "commander";
 import { dockerAvailable, reapOrphanContainers } from "../ensemble/docker-engine.js";
-import {
-  OFFICIAL_ZOOKEEPER_IMAGE,
-  prepareDockerProvider,
-  startDockerEnsemble,
-} from "../ensemble/docker-ensemble.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
-import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import type { LocalEnsemble } from "../ensemble/local-ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
 import type { ServerStatus } from "../ensemble/srvr.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
-import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
-import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
+import {
+  prepareProvider,
+  providerChoice,
+  startProviderEnsemble,
+  startProviderNetwork,
+} from "../runner/provider.js";
 import { formatDuration } from "../util/duration.js";
 import { runtimeRoot } from "../util/runtime-root.js";
 import type { CliIo } from "./cli-io.js";
@@ -23,9 +22,10 @@ import {
   parseNodes,
   parsePositiveInt,
 } from "./parse-options.js";
+import { type ImageOptions, withImageOptions } from "./provider-options.js";
 
 /** Parsed options of `ensemble up`. */
-export interface EnsembleUpOptions {
+export interface EnsembleUpOptions extends ImageOptions {
   readonly nodes: number;
   readonly for?: number;
   readonly profile: SettingsProfile;
@@ -45,8 +45,6 @@ export interface EnsembleUpOptions {
   readonly toxiproxyUrl?: string;
   readonly seed?: string;
   readonly provider?: "local" | "docker";
-  readonly zookeeperImage?: string;
-  readonly toxiproxyImage?: string;
   readonly clientPort?: number;
 }
 
@@ -108,42 +106,28 @@ function waitForStop(durationMs: number | undefined): Promise<string> {
 export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise<number> {
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
-  const docker = options.provider === "docker";
-  if (docker) await prepareDockerProvider(options.zookeeperImage, log);
+  const choice = providerChoice(options.provider ?? "local", options);
+  await prepareProvider(choice, log);
   const seed = options.seed ?? 0;
   const network =
     options.toxiproxyUrl !== undefined
       ? await FaultNetwork.start({ toxiproxyUrl: options.toxiproxyUrl, seed, log })
-      : !options.network
-        ? undefined
-        : docker
-          ? await startDockerFaultNetwork({
-              seed,
-              log,
-              ...(options.toxiproxyImage ? { toxiproxyImage: options.toxiproxyImage } : {}),
-            })
-          : await FaultNetwork.start({ seed, log });
+      : options.network
+        ? await startProviderNetwork(choice, { seed, log })
+        : undefined;
   let ensemble: LocalEnsemble;
   try {
-    const common = {
+    ensemble = await startProviderEnsemble(choice, {
       nodes: options.nodes,
       profile: options.profile,
       settings: settingsFromOptions(options),
+      install: { zkHome: options.zkHome, java: options.java },
       dir: options.dir,
       keepDir: options.keep,
       peerLayout: network?.peerLayout(),
       ...(options.clientPort !== undefined ? { clientPort: options.clientPort } : {}),
       log,
-    };
-    ensemble = docker
-      ? await startDockerEnsemble({
-          ...common,
-          ...(options.zookeeperImage ? { image: options.zookeeperImage } : {}),
-        })
-      : await startLocalEnsemble({
-          ...common,
-          install: { zkHome: options.zkHome, java: options.java },
-        });
+    });
   } catch (error) {
     await network?.dispose();
     throw error;
@@ -184,7 +168,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
 /** The `ensemble` command group. */
 export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
   const ensemble = new Command("ensemble").description("start and manage ZooKeeper ensembles");
-  ensemble
+  const up = ensemble
     .command("up")
     .description(
       "start an ensemble of ZooKeeper servers (local JVMs or containers), print its connect string, keep it up",
@@ -216,7 +200,7 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--java <path>", "java executable (default: $JAVA_HOME/bin/java, then PATH)")
     .option(
       "--network",
-      "route every peer and client link through its own proxy (built-in Toxiproxy)",
+      "route every peer and client link through its own proxy (the built-in Toxiproxy; a Toxiproxy container with --provider docker)",
     )
     .option(
       "--toxiproxy-url <url>",
@@ -229,19 +213,11 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
         .default("local"),
     )
     .option(
-      "--zookeeper-image <image>",
-      `with --provider docker: the ZooKeeper image (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
-    )
-    .option(
-      "--toxiproxy-image <image>",
-      `with --provider docker --network: the Toxiproxy image (default $ZK_CHAOS_TOXIPROXY_IMAGE, else ${OFFICIAL_TOXIPROXY_IMAGE}; the built-in server if absent)`,
-    )
-    .option(
       "--client-port <port>",
       "client port of server 1; server i gets port + i - 1 (default: free ports)",
       parsePositiveInt,
-    )
-    .action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
+    );
+  withImageOptions(up).action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
   ensemble
     .command("reap")
     .description(

@@ -1,26 +1,23 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity } from "../checkers/verdict.js";
-import { provideImage } from "../ensemble/container-image.js";
-import { dockerAvailable } from "../ensemble/docker-engine.js";
-import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../ensemble/docker-ensemble.js";
-import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
+import { zooKeeperImage } from "../ensemble/docker-ensemble.js";
 import { rerenderRunDir } from "../report/write-reports.js";
+import { providerChoice } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseDurationOption } from "./parse-options.js";
+import { chooseProvider, type ImageOptions, withImageOptions } from "./provider-options.js";
 
-interface RunOptions {
+interface RunOptions extends ImageOptions {
   readonly nodes?: number[];
   readonly seed?: number;
   readonly out: string;
   readonly duration?: number;
   readonly shard?: string;
   readonly provider?: "local" | "docker" | "auto";
-  readonly zookeeperImage?: string;
-  readonly toxiproxyImage?: string;
 }
 
 function parseNodeList(value: string): number[] {
@@ -63,29 +60,6 @@ function progressPrinter(
   };
 }
 
-/** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */
-export async function chooseProvider(
-  requested: "local" | "docker" | "auto" | undefined,
-  log: (line: string) => void,
-  image = zooKeeperImage(),
-): Promise<"local" | "docker" | undefined> {
-  if (requested !== "auto") return requested;
-  const engine = await dockerAvailable();
-  if (!engine.available) {
-    log(`provider auto: local (no Docker engine: ${engine.reason})`);
-    return "local";
-  }
-  const availability = await provideImage(image, log);
-  if (!availability.available) {
-    log(
-      `provider auto: local (Docker ${engine.reason}, but image ${image} is ${availability.how}: build it with docker/build-zookeeper-image.sh ${image})`,
-    );
-    return "local";
-  }
-  log(`provider auto: docker (${engine.reason}, image ${image} ${availability.how})`);
-  return "docker";
-}
-
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   const provider = await chooseProvider(
     options.provider,
@@ -110,10 +84,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
-      docker: {
-        ...(options.zookeeperImage ? { zookeeperImage: options.zookeeperImage } : {}),
-        ...(options.toxiproxyImage ? { toxiproxyImage: options.toxiproxyImage } : {}),
-      },
+      docker: providerChoice("docker", options),
       log: (line) => {
         printer.done();
         io.err(`zk-chaos: ${line}\n`);
@@ -158,7 +129,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
 
 /** The `run` command: scenarios x sizes, with reports. */
 export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
-  return new Command("run")
+  const command = new Command("run")
     .description(
       "run scenarios against real ensembles and write reports (exit 0 valid, 1 anomaly, 3 unknown, 2 bad input)",
     )
@@ -186,15 +157,8 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
         "how servers run (default: each scenario's own, local)",
       ).choices(["local", "docker", "auto"]),
     )
-    .option(
-      "--zookeeper-image <image>",
-      `ZooKeeper image for docker runs, any tag from 3.4 to 3.9 or a private registry's (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
-    )
-    .option(
-      "--toxiproxy-image <image>",
-      `Toxiproxy image for docker runs' fault network; if absent and unpullable the built-in server is used (default $ZK_CHAOS_TOXIPROXY_IMAGE, else ${OFFICIAL_TOXIPROXY_IMAGE})`,
-    )
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
+  return withImageOptions(command);
 }
 
 /** The `report` command: re-renders a run folder. */

@@ -1,11 +1,15 @@
 import { Command, Option } from "commander";
+import { zooKeeperImage } from "../ensemble/docker-ensemble.js";
+import { providerChoice } from "../runner/provider.js";
 import { validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseNodes, parsePositiveInt } from "./parse-options.js";
+import { chooseProvider, type ImageOptions, withImageOptions } from "./provider-options.js";
 
-interface ValidateCliOptions {
+interface ValidateCliOptions extends ImageOptions {
+  readonly provider?: "local" | "docker" | "auto";
   readonly nodes: number;
   readonly agents?: number;
   readonly zkConfig?: string;
@@ -16,7 +20,12 @@ interface ValidateCliOptions {
 }
 
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
+  const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  const provider =
+    (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
+    "local";
   const result = await validateCluster({
+    provider: providerChoice(provider, options),
     nodes: options.nodes,
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
@@ -24,7 +33,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
     quick: options.quick === true,
     out: options.out,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    log: (line) => io.err(`zk-chaos: ${line}\n`),
+    log,
   });
   const { matrix } = result;
   io.out(
@@ -58,7 +67,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
 
 /** The `validate` command: is this cluster size and configuration ready? */
 export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
-  return new Command("validate")
+  const command = new Command("validate")
     .description(
       "validate a proposed cluster size: the tolerance matrix and the standard suite, with advice",
     )
@@ -80,5 +89,13 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--quick", "the matrix and three key scenarios, 10 s each")
     .option("--out <folder>", "where reports go", "reports")
     .option("--seed <n>", "seed of every random choice", parsePositiveInt)
+    .addOption(
+      new Option("--provider <name>", "how servers run (default local)").choices([
+        "local",
+        "docker",
+        "auto",
+      ]),
+    )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
+  return withImageOptions(command);
 }

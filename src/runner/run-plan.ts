@@ -3,15 +3,18 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Validity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import { prepareDockerProvider, startDockerEnsemble } from "../ensemble/docker-ensemble.js";
-import { type LocalEnsemble, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import type { LocalEnsemble } from "../ensemble/local-ensemble.js";
 import { Nemesis } from "../faults/nemesis.js";
 import type { HistoryEvent } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
-import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
-import { FaultNetwork } from "../network/fault-network.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
+import {
+  type ProviderChoice,
+  prepareProvider,
+  startProviderEnsemble,
+  startProviderNetwork,
+} from "./provider.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
@@ -22,10 +25,7 @@ export interface RunProgress {
 }
 
 /** Images of the docker provider (defaults: the official ones, or $ZK_CHAOS_*_IMAGE). */
-export interface DockerImages {
-  readonly zookeeperImage?: string;
-  readonly toxiproxyImage?: string;
-}
+export type DockerImages = Omit<ProviderChoice, "provider">;
 
 /** Options of runPlan. */
 export interface RunOptions {
@@ -167,18 +167,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     });
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
-  if (plan.provider === "docker")
-    await prepareDockerProvider(options.docker?.zookeeperImage, options.log);
-  const network =
-    plan.provider === "docker"
-      ? await startDockerFaultNetwork({
-          seed: plan.seed,
-          ...logOption,
-          ...(options.docker?.toxiproxyImage
-            ? { toxiproxyImage: options.docker.toxiproxyImage }
-            : {}),
-        })
-      : await FaultNetwork.start({ seed: plan.seed, ...logOption });
+  const choice: ProviderChoice = { ...options.docker, provider: plan.provider };
+  await prepareProvider(choice, options.log);
+  const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
   let ensemble: LocalEnsemble | undefined;
   let recoveryMs: number | undefined;
   let runMs = 0;
@@ -190,13 +181,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     };
-    ensemble =
-      plan.provider === "docker"
-        ? await startDockerEnsemble({
-            ...spec,
-            ...(options.docker?.zookeeperImage ? { image: options.docker.zookeeperImage } : {}),
-          })
-        : await startLocalEnsemble(spec);
+    ensemble = await startProviderEnsemble(choice, spec);
     startMs = performance.now() - started;
     const nemesis = new Nemesis({
       ensemble,

@@ -3,15 +3,20 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import type { Anomaly, Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import { startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import type { ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
 import { majority } from "../network/connectivity.js";
-import { FaultNetwork } from "../network/fault-network.js";
 import { RecordedSession } from "../workload/recorded-session.js";
 import { finalReads, serverResolver } from "../workload/run-workload.js";
 import { ZkSession } from "../workload/zk-session.js";
+import {
+  LOCAL_PROVIDER,
+  type ProviderChoice,
+  prepareProvider,
+  startProviderEnsemble,
+  startProviderNetwork,
+} from "./provider.js";
 
 /** How k servers fail: killed, or each cut off from every other server. */
 export type FailureVariant = "kill" | "partition";
@@ -41,6 +46,8 @@ export interface ToleranceOptions {
   /** Folder for this size's history and results (created). */
   readonly dir: string;
   readonly seed?: number;
+  /** Where servers run (default local JVMs). */
+  readonly provider?: ProviderChoice;
   readonly log?: (line: string) => void;
 }
 
@@ -67,10 +74,15 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
   mkdirSync(options.dir, { recursive: true });
   const memory = new MemorySink();
   const recorder = new HistoryRecorder([new JsonlSink(join(options.dir, "history.jsonl")), memory]);
-  const network = await FaultNetwork.start({ seed: options.seed ?? 0 });
+  const provider = options.provider ?? LOCAL_PROVIDER;
+  await prepareProvider(provider, options.log);
+  const network = await startProviderNetwork(provider, {
+    seed: options.seed ?? 0,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const cells: ToleranceCell[] = [];
   try {
-    await using ensemble = await startLocalEnsemble({
+    await using ensemble = await startProviderEnsemble(provider, {
       nodes,
       settings: options.settings ?? {},
       peerLayout: network.peerLayout(),

@@ -16,6 +16,7 @@ import { type ResultsFile, resultsFile } from "../report/results.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
+import type { ProviderChoice } from "./provider.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
 
@@ -91,6 +92,8 @@ export interface ValidateOptions {
   readonly quick?: boolean;
   readonly out: string;
   readonly seed?: number;
+  /** Where servers run (default local JVMs). */
+  readonly provider?: ProviderChoice;
   readonly log?: (line: string) => void;
 }
 
@@ -177,15 +180,24 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     seed,
     dir: join(dir, "matrix"),
     probeMs: options.quick ? 2000 : 4000,
+    ...(options.provider ? { provider: options.provider } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const runs: ResultsFile[] = [];
   for (const { file, scenario } of scenarios) {
     const base = planRun(scenario, options.nodes, seed, options.quick ? 10_000 : undefined);
-    const plan = { ...base, settings, workload: { ...base.workload, workers: agents } };
+    const plan = {
+      ...base,
+      settings,
+      workload: { ...base.workload, workers: agents },
+      provider: options.provider?.provider ?? base.provider,
+    };
     const runDir = join(dir, `${scenario.name}-n${options.nodes}`);
     options.log?.(`${scenario.name}: running`);
-    const result = await runPlan(plan, { dir: runDir });
+    const result = await runPlan(plan, {
+      dir: runDir,
+      ...(options.provider ? { docker: options.provider } : {}),
+    });
     const results = resultsFile(result, file);
     writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
     runs.push(results);

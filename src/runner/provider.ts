@@ -1,0 +1,68 @@
+import {
+  type DockerEnsembleOptions,
+  prepareDockerProvider,
+  startDockerEnsemble,
+} from "../ensemble/docker-ensemble.js";
+import {
+  type LocalEnsemble,
+  type LocalEnsembleOptions,
+  startLocalEnsemble,
+} from "../ensemble/local-ensemble.js";
+import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
+import { FaultNetwork } from "../network/fault-network.js";
+
+/** Where servers run, and with which images when in containers (defaults: see zooKeeperImage, toxiproxyImage). */
+export interface ProviderChoice {
+  readonly provider: "local" | "docker";
+  readonly zookeeperImage?: string;
+  readonly toxiproxyImage?: string;
+}
+
+/** The local provider, the default everywhere. */
+export const LOCAL_PROVIDER: ProviderChoice = { provider: "local" };
+
+/** Checks what the provider needs before anything starts (docker: an engine and the ZooKeeper image). */
+export async function prepareProvider(
+  choice: ProviderChoice,
+  log?: (line: string) => void,
+): Promise<void> {
+  if (choice.provider === "docker") await prepareDockerProvider(choice.zookeeperImage, log);
+}
+
+/** The provider's fault network: the built-in server locally, a Toxiproxy container (or the built-in fallback) on docker. */
+export function startProviderNetwork(
+  choice: ProviderChoice,
+  options: { readonly seed: string | number; readonly log?: (line: string) => void },
+): Promise<FaultNetwork> {
+  if (choice.provider === "local") return FaultNetwork.start(options);
+  return startDockerFaultNetwork({
+    ...options,
+    ...(choice.toxiproxyImage ? { toxiproxyImage: choice.toxiproxyImage } : {}),
+  });
+}
+
+/** Starts an ensemble on the provider (local options such as install apply to local JVMs only). */
+export function startProviderEnsemble(
+  choice: ProviderChoice,
+  options: LocalEnsembleOptions,
+): Promise<LocalEnsemble> {
+  if (choice.provider === "local") return startLocalEnsemble(options);
+  const { launcher: _l, provider: _p, classDataSharing: _c, install: _i, ...rest } = options;
+  const docker: DockerEnsembleOptions = {
+    ...rest,
+    ...(choice.zookeeperImage ? { image: choice.zookeeperImage } : {}),
+  };
+  return startDockerEnsemble(docker);
+}
+
+/** A provider choice from command-line style options (absent images fall back to the defaults). */
+export function providerChoice(
+  provider: "local" | "docker",
+  images: { readonly zookeeperImage?: string; readonly toxiproxyImage?: string },
+): ProviderChoice {
+  return {
+    provider,
+    ...(images.zookeeperImage ? { zookeeperImage: images.zookeeperImage } : {}),
+    ...(images.toxiproxyImage ? { toxiproxyImage: images.toxiproxyImage } : {}),
+  };
+}
