@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node-client";
 import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/local-ensemble.js";
 import { ZkChaosError } from "../errors.js";
+import { type PortReservation, reservePorts } from "../util/port-reservation.js";
 import {
   type CutMode,
   clientProxyName,
@@ -84,6 +85,7 @@ export class FaultNetwork implements AsyncDisposable {
     { type: string; proxies: string[]; toxics: string[]; links: [number, number][] }
   >();
   private disposed = false;
+  private reservation: PortReservation | undefined;
 
   private constructor(init: {
     url: string;
@@ -311,17 +313,16 @@ export class FaultNetwork implements AsyncDisposable {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.server) {
-      await this.server.close();
-      return;
-    }
-    if (this.container) {
+    try {
+      if (this.server) await this.server.close();
       // The proxies live in the container: removing it closes them all.
-      await this.container.stop();
-      return;
-    }
-    for (const [name, entry] of this.proxies) {
-      await this.call(`removing proxy ${name}`, () => entry.client.remove()).catch(() => {});
+      else if (this.container) await this.container.stop();
+      else
+        for (const [name, entry] of this.proxies) {
+          await this.call(`removing proxy ${name}`, () => entry.client.remove()).catch(() => {});
+        }
+    } finally {
+      this.reservation?.release();
     }
   }
 
@@ -332,9 +333,13 @@ export class FaultNetwork implements AsyncDisposable {
   private async createMesh(ports: readonly ServerPorts[], host: string): Promise<void> {
     this.ids = ports.map((server) => server.id);
     const mesh = linkTopology(this.prefix, ports, host);
-    const body = mesh.map((link) => ({
+    // Reserved ports, below the ephemeral range: a disabled proxy's port stays free to re-listen
+    // on, where port 0 could hand out one an outgoing connection then takes.
+    this.reservation = await reservePorts(mesh.length, host);
+    const listenPorts = this.reservation.ports;
+    const body = mesh.map((link, index) => ({
       name: link.name,
-      listen: `${host}:0`,
+      listen: `${host}:${listenPorts[index]}`,
       upstream: link.upstream,
       enabled: true,
       ...(this.rewrite && link.channel === "election"
