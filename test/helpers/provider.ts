@@ -7,15 +7,11 @@ import {
   labelledResources,
   OWNER_LABEL,
 } from "../../src/ensemble/docker-engine.js";
-import { startDockerEnsemble, zooKeeperImage } from "../../src/ensemble/docker-ensemble.js";
-import {
-  type LocalEnsemble,
-  type LocalEnsembleOptions,
-  startLocalEnsemble,
-} from "../../src/ensemble/local-ensemble.js";
-import { startDockerFaultNetwork } from "../../src/network/docker-fault-network.js";
-import { FaultNetwork } from "../../src/network/fault-network.js";
+import { zooKeeperImage } from "../../src/ensemble/docker-ensemble.js";
+import type { LocalEnsemble, LocalEnsembleOptions } from "../../src/ensemble/local-ensemble.js";
+import type { FaultNetwork } from "../../src/network/fault-network.js";
 import { toxiproxyImage } from "../../src/network/toxiproxy-container.js";
+import { startProviderEnsemble, startProviderNetwork } from "../../src/runner/provider.js";
 import { selfToken } from "../../src/util/process-identity.js";
 
 /**
@@ -50,24 +46,18 @@ export const describeOnProvider: ReturnType<typeof describe.skipIf> = describe.s
   !providerReadiness.ready,
 );
 
+const TEST_CHOICE = { provider: TEST_PROVIDER } as const;
+
 /** Starts an ensemble on this project's provider. */
 export function startTestEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
-  if (TEST_PROVIDER === "local") return startLocalEnsemble(options);
-  const {
-    launcher: _launcher,
-    provider: _provider,
-    classDataSharing: _cds,
-    install: _install,
-    ...rest
-  } = options;
-  return startDockerEnsemble(rest);
+  return startProviderEnsemble(TEST_CHOICE, options);
 }
 
 /** Starts this project's fault network: the built-in server, or (docker) a Toxiproxy container, never a silent fallback. */
 export async function startTestNetwork(seed: number): Promise<FaultNetwork> {
-  if (TEST_PROVIDER === "local") return FaultNetwork.start({ seed });
-  const network = await startDockerFaultNetwork({ seed });
-  expect(network.builtIn, "the docker project runs Toxiproxy in a container").toBe(false);
+  const network = await startProviderNetwork(TEST_CHOICE, { seed });
+  if (TEST_PROVIDER === "docker")
+    expect(network.builtIn, "the docker project runs Toxiproxy in a container").toBe(false);
   return network;
 }
 
