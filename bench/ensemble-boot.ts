@@ -9,14 +9,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { imagePresent } from "../src/ensemble/container-image.js";
-import { dockerAvailable } from "../src/ensemble/docker-engine.js";
+import { imagePresent } from "../src/docker/container-image.js";
+import { dockerAvailable } from "../src/docker/docker-engine.js";
 import { startDockerEnsemble, zooKeeperImage } from "../src/ensemble/docker-ensemble.js";
-import {
-  type LocalEnsemble,
-  type LocalEnsembleOptions,
-  startLocalEnsemble,
-} from "../src/ensemble/local-ensemble.js";
+import type { Ensemble } from "../src/ensemble/ensemble.js";
+import { type LocalEnsembleOptions, startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
 
@@ -29,7 +26,7 @@ function rssMiB(pid: number | undefined): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-type Starter = (options: LocalEnsembleOptions) => Promise<LocalEnsemble>;
+type Starter = (options: LocalEnsembleOptions) => Promise<Ensemble>;
 
 async function bootOnce(
   nodes: number,
@@ -41,7 +38,9 @@ async function bootOnce(
   await session.create("/bench-boot", "x");
   const bootMs = performance.now() - started;
   session.close();
-  return { bootMs, rss: ensemble.servers.map((server) => rssMiB(server.pid)) };
+  // Both providers run one process per server; its pid gives the RSS.
+  const pids = ensemble.servers.map((server) => (server as { readonly pid?: number }).pid);
+  return { bootMs, rss: pids.map(rssMiB) };
 }
 
 async function failoverOnce(): Promise<number> {

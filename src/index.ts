@@ -47,12 +47,12 @@ export {
   type ImageAvailability,
   imagePresent,
   provideImage,
-} from "./ensemble/container-image.js";
+} from "./docker/container-image.js";
 export {
   dockerAvailable,
   labelledResources,
   reapOrphanContainers,
-} from "./ensemble/docker-engine.js";
+} from "./docker/docker-engine.js";
 export {
   type DockerEnsembleOptions,
   LOCAL_ZOOKEEPER_IMAGE,
@@ -65,23 +65,24 @@ export type {
   EnsembleProvider,
   EnsembleServer,
   EnsembleSpec,
+  PeerEndpoint,
+  PeerLayout,
+  PeerLayoutFactory,
   ProcessState,
   QuorumState,
   ServerAddress,
+  ServerPorts,
   WaitForQuorumOptions,
 } from "./ensemble/ensemble.js";
 export {
   LocalEnsemble,
   type LocalEnsembleOptions,
-  type PeerLayout,
-  type PeerLayoutFactory,
-  type ServerPorts,
   startLocalEnsemble,
   validateNodeCount,
 } from "./ensemble/local-ensemble.js";
 export { describeReap, type ReapReport, reapOrphans } from "./ensemble/run-registry.js";
 export { parseSrvr, querySrvr, type ServerMode, type ServerStatus } from "./ensemble/srvr.js";
-export { type PeerEndpoint, renderZooCfg, type ZooCfgInput } from "./ensemble/zoo-cfg.js";
+export { renderZooCfg, type ZooCfgInput } from "./ensemble/zoo-cfg.js";
 export {
   findJava,
   findZooKeeperInstall,
@@ -117,16 +118,6 @@ export { readHistoryFile } from "./history/reader.js";
 export { HistoryRecorder, type HistorySink, JsonlSink, MemorySink } from "./history/recorder.js";
 export { type Bypass, findBypasses, listenersBeyondLoopback } from "./network/bypass-check.js";
 export {
-  type ConnectivityView,
-  connected,
-  majority,
-  possibleLeaders,
-  quorumPossible,
-  type ServerCondition,
-  servingSetFor,
-  tolerance,
-} from "./network/connectivity.js";
-export {
   type DockerFaultNetworkOptions,
   startDockerFaultNetwork,
 } from "./network/docker-fault-network.js";
@@ -150,13 +141,24 @@ export {
   type ToxiproxyContainer,
   toxiproxyImage,
 } from "./network/toxiproxy-container.js";
+export {
+  type ConnectivityView,
+  connected,
+  majority,
+  possibleLeaders,
+  quorumPossible,
+  type ServerCondition,
+  servingSetFor,
+  tolerance,
+} from "./quorum/connectivity.js";
 export { htmlReport } from "./report/html.js";
 export { junitReport } from "./report/junit.js";
 export { markdownReport } from "./report/markdown.js";
 export { type ResultsFile, resultsFile } from "./report/results.js";
 export { rerenderRunDir, writeRunReports } from "./report/write-reports.js";
+export type { RunResult } from "./results/run-result.js";
 export { matrixEntries, parseShard, runMatrix } from "./runner/run-matrix.js";
-export { type RunOptions, type RunProgress, type RunResult, runPlan } from "./runner/run-plan.js";
+export { type RunOptions, type RunProgress, runPlan } from "./runner/run-plan.js";
 export {
   type FailureVariant,
   runToleranceMatrix,
@@ -167,6 +169,7 @@ export { sizingAdvice, type Validation, validateCluster } from "./runner/validat
 export { loadScenario, parseScenario } from "./scenario/load-scenario.js";
 export { planRun, type RunPlan } from "./scenario/plan.js";
 export { CHECKERS, type Scenario, scenarioJsonSchema } from "./scenario/schema.js";
+export { type InvariantViolation, topologyViolations } from "./topology/invariants.js";
 export { type OpResult, RecordedSession, statRecord } from "./workload/recorded-session.js";
 export {
   type ConnectMode,
@@ -179,7 +182,6 @@ export {
 } from "./workload/run-workload.js";
 export { readSnapshot, readTree } from "./workload/subtree.js";
 export { topologyCommandChunk } from "./workload/topology/commands.js";
-export { type InvariantViolation, topologyViolations } from "./workload/topology/invariants.js";
 export { TopologyModel } from "./workload/topology/model.js";
 export {
   type CreateMode,

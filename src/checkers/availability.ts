@@ -4,7 +4,7 @@ import {
   possibleLeaders,
   quorumPossible,
   servingSetFor,
-} from "../network/connectivity.js";
+} from "../quorum/connectivity.js";
 import type { Anomaly, Verdict } from "./verdict.js";
 
 /** The ZooKeeper settings that bound how long an election and a reconnect may take. */
@@ -17,6 +17,18 @@ export interface AvailabilitySettings {
   /** The bound on election notifications (ms); zk-chaos's fast profile sets 1000. */
   readonly maxNotificationIntervalMs?: number;
 }
+
+/**
+ * The bounds used when a history carries no settings and none are given:
+ * zk-chaos's fast profile with 4 s sessions.
+ */
+export const DEFAULT_AVAILABILITY_SETTINGS: AvailabilitySettings = {
+  tickTime: 200,
+  initLimit: 10,
+  syncLimit: 5,
+  sessionTimeoutMs: 4000,
+  maxNotificationIntervalMs: 1000,
+};
 
 /**
  * The grace after a change of connectivity before the quorum's side must

@@ -1,10 +1,14 @@
 import { extname } from "node:path";
-import { FAST_SETTINGS } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
+import { recordedSettings } from "../history/event.js";
 import { readJepsenEdn } from "../history/jepsen-edn.js";
 import { readPorcupineLog } from "../history/porcupine-log.js";
 import { readHistoryFile } from "../history/reader.js";
-import { type AvailabilitySettings, checkAvailability } from "./availability.js";
+import {
+  type AvailabilitySettings,
+  checkAvailability,
+  DEFAULT_AVAILABILITY_SETTINGS,
+} from "./availability.js";
 import { checkLinearizable } from "./linearizability/check-linearizable.js";
 import {
   GENERAL_MODELS,
@@ -38,8 +42,11 @@ export interface CheckHistoryOptions {
   readonly model?: CheckModel;
   /** Budget of the general search (ms); its verdict is unknown beyond it. */
   readonly timeoutMs?: number;
-  /** Bounds for the availability checker (default: the fast profile, 4 s sessions). */
-  readonly settings?: AvailabilitySettings;
+  /**
+   * Bounds for the availability checker, over the ones the history carries
+   * (a run records them) or, when it carries none, DEFAULT_AVAILABILITY_SETTINGS.
+   */
+  readonly settings?: Partial<AvailabilitySettings>;
 }
 
 /** What checking a file concluded. */
@@ -89,7 +96,10 @@ export async function checkHistoryFile(
       throw new BadInputError(`${path}: the history is empty (no events): nothing to check`);
     count = events.length;
     if (model === "zookeeper") {
-      const settings = options.settings ?? { ...FAST_SETTINGS, sessionTimeoutMs: 4000 };
+      const settings: AvailabilitySettings = {
+        ...(recordedSettings(events) ?? DEFAULT_AVAILABILITY_SETTINGS),
+        ...options.settings,
+      };
       verdicts = [
         ...checkZooKeeper(events, { sessionTimeoutMs: settings.sessionTimeoutMs, timeoutMs }),
         checkAvailability(events, settings),

@@ -51,16 +51,14 @@ export function exitCodeOf(check: Pick<HistoryCheck, "valid">): number {
 }
 
 async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise<number> {
-  const tickTime = options.tickTime ?? 200;
   const check = await checkHistoryFile(file, {
     ...(options.model ? { model: options.model } : {}),
     ...(options.format ? { format: options.format } : {}),
     timeoutMs: options.timeout,
+    // Flags override what the history carries; without either, the fast profile's bounds.
     settings: {
-      tickTime,
-      initLimit: 10,
-      syncLimit: 5,
-      sessionTimeoutMs: options.sessionTimeout ?? 4000,
+      ...(options.tickTime !== undefined ? { tickTime: options.tickTime } : {}),
+      ...(options.sessionTimeout !== undefined ? { sessionTimeoutMs: options.sessionTimeout } : {}),
     },
   });
   if (options.json) {
@@ -104,12 +102,12 @@ export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void
     )
     .option(
       "--tick-time <ms>",
-      "tickTime of the run, for the availability bounds",
+      "tickTime of the run, for the availability bounds (default: what the history records, else 200)",
       parsePositiveInt,
     )
     .option(
       "--session-timeout <ms>",
-      "session timeout of the workers, for the availability bounds",
+      "session timeout of the workers, for the availability bounds (default: what the history records, else 4000)",
       parsePositiveInt,
     )
     .option("--max-anomalies <n>", "anomalies shown per verdict", parsePositiveInt, 10)

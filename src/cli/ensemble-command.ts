@@ -1,7 +1,5 @@
 import { Command, Option } from "commander";
-import { dockerAvailable, reapOrphanContainers } from "../ensemble/docker-engine.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
-import type { LocalEnsemble } from "../ensemble/local-ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
 import type { ServerStatus } from "../ensemble/srvr.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
@@ -9,6 +7,7 @@ import { FaultNetwork } from "../network/fault-network.js";
 import {
   prepareProvider,
   providerChoice,
+  reapProviderLeftovers,
   startProviderEnsemble,
   startProviderNetwork,
 } from "../runner/provider.js";
@@ -115,7 +114,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
       : options.network
         ? await startProviderNetwork(choice, { seed, log })
         : undefined;
-  let ensemble: LocalEnsemble;
+  let ensemble: Ensemble;
   try {
     ensemble = await startProviderEnsemble(choice, {
       nodes: options.nodes,
@@ -227,9 +226,8 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
       setExit(
         (async () => {
           const lines = describeReap(await reapOrphans(runtimeRoot()));
-          if ((await dockerAvailable()).available)
-            for (const id of await reapOrphanContainers())
-              lines.push(`removed orphan container ${id}`);
+          for (const id of await reapProviderLeftovers())
+            lines.push(`removed orphan container ${id}`);
           io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);
           return 0;
         })(),

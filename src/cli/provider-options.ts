@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { provideImage } from "../ensemble/container-image.js";
-import { dockerAvailable } from "../ensemble/docker-engine.js";
-import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../ensemble/docker-ensemble.js";
+import { provideImage } from "../docker/container-image.js";
+import { dockerAvailable } from "../docker/docker-engine.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
+import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../runner/provider.js";
 
 /** The images a docker run uses, as parsed from --zookeeper-image and --toxiproxy-image. */
 export interface ImageOptions {

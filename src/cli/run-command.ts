@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity } from "../checkers/verdict.js";
-import { zooKeeperImage } from "../ensemble/docker-ensemble.js";
 import { rerenderRunDir } from "../report/write-reports.js";
-import { providerChoice } from "../runner/provider.js";
+import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";

@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
-import { zooKeeperImage } from "../ensemble/docker-ensemble.js";
-import { providerChoice } from "../runner/provider.js";
+import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { exitCodeOf } from "./check-command.js";

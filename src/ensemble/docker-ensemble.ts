@@ -1,12 +1,8 @@
-import { ZkChaosError } from "../errors.js";
-import { requireImage } from "./container-image.js";
-import { dockerAvailable, reapOrphanContainers } from "./docker-engine.js";
+import { requireImage } from "../docker/container-image.js";
+import { reapOrphanContainers, requireDocker } from "../docker/docker-engine.js";
 import { DockerServer } from "./docker-server.js";
-import {
-  type LocalEnsemble,
-  type LocalEnsembleOptions,
-  startLocalEnsemble,
-} from "./local-ensemble.js";
+import type { Ensemble } from "./ensemble.js";
+import { type LocalEnsembleOptions, startLocalEnsemble } from "./local-ensemble.js";
 
 /** The official image the docker provider runs unless told otherwise. */
 export const OFFICIAL_ZOOKEEPER_IMAGE = "zookeeper:3.8.0";
@@ -31,17 +27,6 @@ export interface DockerEnsembleOptions
   readonly image?: string;
 }
 
-/** Fails with a clear input error unless an engine answers. */
-export async function requireDocker(): Promise<void> {
-  const engine = await dockerAvailable();
-  if (!engine.available) {
-    throw new ZkChaosError(
-      "BAD_INPUT",
-      `no Docker engine reachable (${engine.reason}): start one (or set DOCKER_HOST), or use --provider local`,
-    );
-  }
-}
-
 /** Checks what the docker provider needs before anything starts: an engine and the ZooKeeper image (present or pulled). */
 export async function prepareDockerProvider(
   imageOption?: string,
@@ -58,7 +43,7 @@ export async function prepareDockerProvider(
  * the same interface, fault network and guarantees as the local provider.
  * The host needs no Java or ZooKeeper: the image brings both.
  */
-export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<LocalEnsemble> {
+export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<Ensemble> {
   const image = await prepareDockerProvider(options.image, options.log);
   for (const id of await reapOrphanContainers()) options.log?.(`reaped orphan container ${id}`);
   return startLocalEnsemble({

@@ -5,13 +5,13 @@ import {
   type StartedTestContainer,
   Wait,
 } from "testcontainers";
-import { ZkChaosError } from "../errors.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
   RUN_LABEL,
   removeContainerNow,
-} from "./docker-engine.js";
+} from "../docker/docker-engine.js";
+import { ZkChaosError } from "../errors.js";
 import type { ProcessState, ServerAddress } from "./ensemble.js";
 import { type ManagedServer, retiredError, type ServerLaunchSpec } from "./local-server.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";

@@ -7,6 +7,33 @@ export interface ServerAddress {
   readonly port: number;
 }
 
+/** A host and the two peer ports, as one server's config names another. */
+export interface PeerEndpoint {
+  readonly host: string;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+}
+
+/** The ports one server listens on. */
+export interface ServerPorts {
+  readonly id: number;
+  readonly client: number;
+  readonly quorum: number;
+  readonly election: number;
+}
+
+/** How server `self`'s config names server `peer` (for self === peer: where it binds). */
+export type PeerLayout = (self: number, peer: number) => PeerEndpoint;
+
+/**
+ * Builds the peer layout once ports are known; the fault network uses it to
+ * route each directed link i->j through its own proxy.
+ */
+export type PeerLayoutFactory = (
+  ports: readonly ServerPorts[],
+  host: string,
+) => PeerLayout | Promise<PeerLayout>;
+
 /** What the harness did to a server's process last. */
 export type ProcessState = "running" | "paused" | "stopped" | "retired";
 
@@ -53,11 +80,17 @@ export interface WaitForQuorumOptions {
 export interface Ensemble extends AsyncDisposable {
   /** Which provider started it ("local", "docker", ...). */
   readonly provider: string;
+  /** This run's id: it labels every process, container and folder the ensemble owns. */
+  readonly runId: string;
   readonly size: number;
   readonly settings: ZooKeeperSettings;
   readonly servers: readonly EnsembleServer[];
   /** ZooKeeper's version as the provider knows it. */
   readonly zooKeeperVersion: string;
+  /** A folder on this machine with the servers' configs and logs (removed on dispose unless kept). */
+  readonly dir: string;
+  /** Copies each server's log into `into` as server-<id>.log (servers that wrote none are skipped). */
+  collectLogs(into: string): Promise<void>;
   /** The server with this id; throws on an unknown id. */
   server(id: number): EnsembleServer;
   /** A client connect string for the given servers (default: all). */

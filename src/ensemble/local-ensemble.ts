@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import type { PortReservation } from "../util/port-reservation.js";
@@ -12,7 +12,10 @@ import {
   type Ensemble,
   type EnsembleSpec,
   MAX_NODES,
+  type PeerLayout,
+  type PeerLayoutFactory,
   type QuorumState,
+  type ServerPorts,
   type WaitForQuorumOptions,
 } from "./ensemble.js";
 import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
@@ -24,12 +27,7 @@ import {
   registerRun,
 } from "./run-registry.js";
 import type { ServerStatus } from "./srvr.js";
-import {
-  type PeerEndpoint,
-  renderLog4jProperties,
-  renderLogbackXml,
-  renderZooCfg,
-} from "./zoo-cfg.js";
+import { renderLog4jProperties, renderLogbackXml, renderZooCfg } from "./zoo-cfg.js";
 import {
   type FindInstallOptions,
   findZooKeeperInstall,
@@ -40,26 +38,6 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
-
-/** The ports one server listens on. */
-export interface ServerPorts {
-  readonly id: number;
-  readonly client: number;
-  readonly quorum: number;
-  readonly election: number;
-}
-
-/** How server `self`'s config names server `peer` (for self === peer: where it binds). */
-export type PeerLayout = (self: number, peer: number) => PeerEndpoint;
-
-/**
- * Builds the peer layout once ports are known; the fault network uses it to
- * route each directed link i->j through its own proxy.
- */
-export type PeerLayoutFactory = (
-  ports: readonly ServerPorts[],
-  host: string,
-) => PeerLayout | Promise<PeerLayout>;
 
 /** Options of the local-process provider. */
 export interface LocalEnsembleOptions extends EnsembleSpec {
@@ -207,6 +185,14 @@ export class LocalEnsemble implements Ensemble {
     return new Map(
       this.servers.map((server, index) => [server.id, answers[index] as ServerStatus]),
     );
+  }
+
+  async collectLogs(into: string): Promise<void> {
+    mkdirSync(into, { recursive: true });
+    for (const server of this.servers) {
+      if (existsSync(server.logFile))
+        copyFileSync(server.logFile, join(into, `server-${server.id}.log`));
+    }
   }
 
   async leader(): Promise<number | undefined> {

@@ -1,11 +1,5 @@
+import type { PeerEndpoint } from "./ensemble.js";
 import type { ZooKeeperSettings } from "./zookeeper-settings.js";
-
-/** A host and the two peer ports, as one server's config names another. */
-export interface PeerEndpoint {
-  readonly host: string;
-  readonly quorumPort: number;
-  readonly electionPort: number;
-}
 
 /** Everything that makes one server's zoo.cfg. */
 export interface ZooCfgInput {

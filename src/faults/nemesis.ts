@@ -1,9 +1,9 @@
 import type { Ensemble, EnsembleServer } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
-import type { ConnectivityView, ServerCondition } from "../network/connectivity.js";
 import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
 import type { DirectedPair } from "../network/link-topology.js";
+import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
 import type { FaultSpec, LinkSelection, Target } from "./fault-spec.js";
 import {

@@ -1,5 +1,5 @@
-import { majority } from "../network/connectivity.js";
 import type { DirectedPair } from "../network/link-topology.js";
+import { majority } from "../quorum/connectivity.js";
 import { type Random, shuffled } from "../util/seeded-random.js";
 
 /** Every direction between servers of different groups: a clean split. */

@@ -38,3 +38,36 @@ export interface HistoryEvent {
 
 /** An event before the recorder numbers and timestamps it. */
 export type NewEvent = Omit<HistoryEvent, "index" | "time">;
+
+/**
+ * The value of the observer's "settings" event, recorded once a run's
+ * ensemble is up: the bounds a checker needs to judge the history without
+ * knowing the harness that made it.
+ */
+export interface RunSettingsRecord {
+  readonly tickTime: number;
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  /** The workers' session timeout (ms). */
+  readonly sessionTimeoutMs: number;
+  /** The bound on election notifications (ms), when the servers were given one. */
+  readonly maxNotificationIntervalMs?: number;
+  /** ZooKeeper's version as the servers reported it. */
+  readonly zooKeeperVersion?: string;
+}
+
+/** The settings a history carries (the observer's "settings" event), if any. */
+export function recordedSettings(events: readonly HistoryEvent[]): RunSettingsRecord | undefined {
+  const event = events.find(
+    (candidate) => candidate.process === "observer" && candidate.f === "settings",
+  );
+  const value = event?.value as Partial<RunSettingsRecord> | undefined;
+  if (
+    typeof value?.tickTime !== "number" ||
+    typeof value.initLimit !== "number" ||
+    typeof value.syncLimit !== "number" ||
+    typeof value.sessionTimeoutMs !== "number"
+  )
+    return undefined;
+  return value as RunSettingsRecord;
+}

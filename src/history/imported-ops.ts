@@ -1,5 +1,5 @@
-import type { LinOp, UNKNOWN } from "../checkers/linearizability/model.js";
 import { BadInputError } from "../errors.js";
+import type { LinOp, UNKNOWN } from "./operation.js";
 
 /** One event of an imported (Jepsen-style) history, in line order. */
 export interface ImportedEvent {

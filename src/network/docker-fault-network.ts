@@ -1,4 +1,4 @@
-import { requireDocker } from "../ensemble/docker-ensemble.js";
+import { requireDocker } from "../docker/docker-engine.js";
 import { FaultNetwork } from "./fault-network.js";
 import { toxiproxyImage, toxiproxyImageUsable } from "./toxiproxy-container.js";
 

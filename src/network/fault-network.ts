@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node-client";
-import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/local-ensemble.js";
+import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
 import {

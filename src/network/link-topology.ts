@@ -1,4 +1,4 @@
-import type { ServerPorts } from "../ensemble/local-ensemble.js";
+import type { ServerPorts } from "../ensemble/ensemble.js";
 
 /** The two ZooKeeper peer channels: quorum (followers to leader) and leader election. */
 export type PeerChannel = "quorum" | "election";

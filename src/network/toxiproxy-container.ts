@@ -1,11 +1,11 @@
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
-import { provideImage } from "../ensemble/container-image.js";
+import { provideImage } from "../docker/container-image.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
   RUN_LABEL,
   removeContainerNow,
-} from "../ensemble/docker-engine.js";
+} from "../docker/docker-engine.js";
 import { ZkChaosError } from "../errors.js";
 import { reservePorts } from "../util/port-reservation.js";
 import { selfToken } from "../util/process-identity.js";

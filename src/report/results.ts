@@ -1,4 +1,4 @@
-import type { RunResult } from "../runner/run-plan.js";
+import type { RunResult } from "../results/run-result.js";
 
 /** The version of results.json's shape; bump on any incompatible change. */
 export const RESULTS_SCHEMA_VERSION = 1;

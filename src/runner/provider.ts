@@ -1,15 +1,24 @@
+/**
+ * The provider chooser: the one place outside ensemble/ that names concrete
+ * providers. Everything else talks to the Ensemble and FaultNetwork interfaces.
+ */
+import { dockerAvailable, reapOrphanContainers } from "../docker/docker-engine.js";
 import {
   type DockerEnsembleOptions,
+  OFFICIAL_ZOOKEEPER_IMAGE,
   prepareDockerProvider,
   startDockerEnsemble,
+  zooKeeperImage,
 } from "../ensemble/docker-ensemble.js";
-import {
-  type LocalEnsemble,
-  type LocalEnsembleOptions,
-  startLocalEnsemble,
-} from "../ensemble/local-ensemble.js";
+import type { Ensemble } from "../ensemble/ensemble.js";
+import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
+
+export { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage };
+
+/** Options every provider takes (local-only ones such as install are ignored by the others). */
+export type ProviderEnsembleOptions = LocalEnsembleOptions;
 
 /** Where servers run, and with which images when in containers (defaults: see zooKeeperImage, toxiproxyImage). */
 export interface ProviderChoice {
@@ -44,8 +53,8 @@ export function startProviderNetwork(
 /** Starts an ensemble on the provider (local options such as install apply to local JVMs only). */
 export function startProviderEnsemble(
   choice: ProviderChoice,
-  options: LocalEnsembleOptions,
-): Promise<LocalEnsemble> {
+  options: ProviderEnsembleOptions,
+): Promise<Ensemble> {
   if (choice.provider === "local") return startLocalEnsemble(options);
   const { launcher: _l, provider: _p, classDataSharing: _c, install: _i, ...rest } = options;
   const docker: DockerEnsembleOptions = {
@@ -53,6 +62,11 @@ export function startProviderEnsemble(
     ...(choice.zookeeperImage ? { image: choice.zookeeperImage } : {}),
   };
   return startDockerEnsemble(docker);
+}
+
+/** Removes containers of runs that died, when an engine answers; returns their ids. */
+export async function reapProviderLeftovers(): Promise<string[]> {
+  return (await dockerAvailable()).available ? reapOrphanContainers() : [];
 }
 
 /** A provider choice from command-line style options (absent images fall back to the defaults). */

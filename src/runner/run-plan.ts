@@ -1,12 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
-import { combineValidity, type Validity, type Verdict } from "../checkers/verdict.js";
+import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import type { LocalEnsemble } from "../ensemble/local-ensemble.js";
+import type { Ensemble } from "../ensemble/ensemble.js";
 import { Nemesis } from "../faults/nemesis.js";
-import type { HistoryEvent } from "../history/event.js";
+import type { HistoryEvent, RunSettingsRecord } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
+import type { RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
 import {
@@ -38,30 +39,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The outcome of one run of one scenario at one size. */
-export interface RunResult {
-  readonly plan: RunPlan;
-  readonly dir: string;
-  readonly valid: Validity;
-  readonly verdicts: readonly Verdict[];
-  readonly operations: number;
-  readonly events: number;
-  readonly timings: {
-    readonly startMs: number;
-    readonly runMs: number;
-    readonly recoveryMs: number | undefined;
-    readonly totalMs: number;
-  };
-  readonly zooKeeperVersion: string;
-  /** True when the run was stopped by its signal (Ctrl-C): torn down at once, nothing judged. */
-  readonly interrupted?: boolean;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Samples every server's srvr status into the history until stopped (bounded by the run). */
 async function observe(
-  ensemble: LocalEnsemble,
+  ensemble: Ensemble,
   recorder: HistoryRecorder,
   stop: { done: boolean },
 ): Promise<void> {
@@ -83,6 +65,21 @@ async function observe(
     recorder.record({ process: "observer", type: "ok", f: "status", value: { statuses: value } });
     await sleep(500);
   }
+}
+
+/** The settings the history carries, so that it can be checked without this plan. */
+function recordSettings(plan: RunPlan, zooKeeperVersion: string): RunSettingsRecord {
+  const bound = Number(
+    plan.settings.systemProperties?.["zookeeper.fastleader.maxNotificationInterval"],
+  );
+  return {
+    tickTime: plan.settings.tickTime,
+    initLimit: plan.settings.initLimit,
+    syncLimit: plan.settings.syncLimit,
+    sessionTimeoutMs: plan.workload.sessionTimeout,
+    ...(Number.isFinite(bound) && bound > 0 ? { maxNotificationIntervalMs: bound } : {}),
+    zooKeeperVersion,
+  };
 }
 
 /** A verdict on the run as a whole: the ensemble recovered, and the faults did what the scenario expects. */
@@ -170,7 +167,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   const choice: ProviderChoice = { ...options.docker, provider: plan.provider };
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
-  let ensemble: LocalEnsemble | undefined;
+  let ensemble: Ensemble | undefined;
   let recoveryMs: number | undefined;
   let runMs = 0;
   let startMs = 0;
@@ -191,6 +188,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(options.log ? { log: options.log } : {}),
     });
     await nemesis.healAll();
+    recorder.record({
+      process: "observer",
+      type: "ok",
+      f: "settings",
+      value: recordSettings(plan, ensemble.zooKeeperVersion),
+    });
     const stop = { done: false };
     const observer = observe(ensemble, recorder, stop);
     const ticker = setInterval(() => progress("running", nemesis), 1000);
@@ -254,11 +257,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   } finally {
     // Keep the servers' logs with the run, then tear everything down.
     if (ensemble) {
-      mkdirSync(join(options.dir, "logs"), { recursive: true });
-      for (const server of ensemble.servers) {
-        if (existsSync(server.logFile))
-          copyFileSync(server.logFile, join(options.dir, "logs", `server-${server.id}.log`));
-      }
+      await ensemble.collectLogs(join(options.dir, "logs"));
       await ensemble.dispose();
     }
     await network.dispose();

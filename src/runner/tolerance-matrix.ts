@@ -6,7 +6,7 @@ import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import type { ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
-import { majority } from "../network/connectivity.js";
+import { majority } from "../quorum/connectivity.js";
 import { RecordedSession } from "../workload/recorded-session.js";
 import { finalReads, serverResolver } from "../workload/run-workload.js";
 import { ZkSession } from "../workload/zk-session.js";

@@ -2,7 +2,7 @@ import { resolveSettings, type ZooKeeperSettings } from "../ensemble/zookeeper-s
 import type { FaultSpec } from "../faults/fault-spec.js";
 import type { ScheduledFault } from "../faults/nemesis.js";
 import { randomSchedule } from "../faults/schedule.js";
-import { tolerance } from "../network/connectivity.js";
+import { tolerance } from "../quorum/connectivity.js";
 import type { CheckerName, Scenario } from "./schema.js";
 
 /** Everything a run does, drawn from the scenario and the seed: written as plan.json. */

@@ -1,7 +1,7 @@
+import { FOLDERS } from "../topology/layout.js";
 import type { RecordedSession } from "./recorded-session.js";
 import { readSnapshot } from "./subtree.js";
 import type { TopologyAction } from "./topology/commands.js";
-import { FOLDERS } from "./topology/layout.js";
 import { type RelativeOp, TopologyModel } from "./topology/model.js";
 import type { MultiOp, ZkSession } from "./zk-session.js";
 

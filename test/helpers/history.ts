@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../../src/history/event.js";
-import { topologyViolations } from "../../src/workload/topology/invariants.js";
+import { topologyViolations } from "../../src/topology/invariants.js";
 
 /** Per worker: every invoke is followed by exactly one completion of the same f before its next invoke. */
 export function unpairedOperations(events: readonly HistoryEvent[]): string[] {

@@ -1,12 +1,8 @@
 import { readFileSync } from "node:fs";
 import { getContainerRuntimeClient } from "testcontainers";
 import { describe, expect } from "vitest";
-import { imagePresent } from "../../src/ensemble/container-image.js";
-import {
-  dockerAvailable,
-  labelledResources,
-  OWNER_LABEL,
-} from "../../src/ensemble/docker-engine.js";
+import { imagePresent } from "../../src/docker/container-image.js";
+import { dockerAvailable, labelledResources, OWNER_LABEL } from "../../src/docker/docker-engine.js";
 import { zooKeeperImage } from "../../src/ensemble/docker-ensemble.js";
 import type { LocalEnsemble, LocalEnsembleOptions } from "../../src/ensemble/local-ensemble.js";
 import type { FaultNetwork } from "../../src/network/fault-network.js";
@@ -49,8 +45,9 @@ export const describeOnProvider: ReturnType<typeof describe.skipIf> = describe.s
 const TEST_CHOICE = { provider: TEST_PROVIDER } as const;
 
 /** Starts an ensemble on this project's provider. */
-export function startTestEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
-  return startProviderEnsemble(TEST_CHOICE, options);
+export async function startTestEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
+  // Both providers build a LocalEnsemble (docker with its own launcher); tests look at pids and container ids.
+  return (await startProviderEnsemble(TEST_CHOICE, options)) as LocalEnsemble;
 }
 
 /** Starts this project's fault network: the built-in server, or (docker) a Toxiproxy container, never a silent fallback. */

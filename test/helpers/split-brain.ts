@@ -20,6 +20,9 @@ export function splitBrainRig(first: LocalEnsemble, second: LocalEnsemble): Ense
   };
   return {
     provider: "split-brain-rig",
+    runId: first.runId,
+    dir: first.dir,
+    collectLogs: (into) => first.collectLogs(into),
     size: servers.length,
     settings: first.settings,
     servers,

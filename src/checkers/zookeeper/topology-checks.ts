@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../../history/event.js";
-import { topologyViolations } from "../../workload/topology/invariants.js";
+import { topologyViolations } from "../../topology/invariants.js";
 import type { Anomaly } from "../verdict.js";
 import type { PairedOp } from "./operations.js";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
+import { TABLES, type Table } from "../../topology/layout.js";
 import { deriveRandom } from "../../util/seeded-random.js";
-import { TABLES, type Table } from "./layout.js";
 import type { RelativeOp, TopologyModel } from "./model.js";
 
 /** What a command asks of ZooKeeper: an atomic change or a snapshot read. */

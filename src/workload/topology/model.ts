@@ -1,5 +1,5 @@
+import { type PortData, parseData, type Table } from "../../topology/layout.js";
 import type { CreateMode } from "../zk-session.js";
-import { type PortData, parseData, type Table } from "./layout.js";
 
 /** A znode as the model expects it. */
 export interface ModelNode {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { labelledResources, OWNER_LABEL } from "../../../src/ensemble/docker-engine.js";
+import { labelledResources, OWNER_LABEL } from "../../../src/docker/docker-engine.js";
 import { processStartTime } from "../../../src/util/process-identity.js";
 import { type CliProcess, spawnCli } from "../../helpers/cli.js";
 import { describeOnProvider, expectNoDockerLeft } from "../../helpers/provider.js";

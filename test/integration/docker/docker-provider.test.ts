@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { labelledResources, RUN_LABEL } from "../../../src/ensemble/docker-engine.js";
+import { labelledResources, RUN_LABEL } from "../../../src/docker/docker-engine.js";
 import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
 import type { DockerServer } from "../../../src/ensemble/docker-server.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";

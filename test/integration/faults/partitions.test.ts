@@ -4,7 +4,7 @@ import {
   majority,
   possibleLeaders,
   servingSetFor,
-} from "../../../src/network/connectivity.js";
+} from "../../../src/quorum/connectivity.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
 import {
   bypasses,

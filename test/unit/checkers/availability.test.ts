@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkAvailability, electionGraceMs } from "../../../src/checkers/availability.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
-import type { ConnectivityView } from "../../../src/network/connectivity.js";
+import type { ConnectivityView } from "../../../src/quorum/connectivity.js";
 
 const SETTINGS = { tickTime: 200, initLimit: 10, syncLimit: 5, sessionTimeoutMs: 4000 };
 const GRACE_NS = electionGraceMs(SETTINGS) * 1e6;

@@ -14,7 +14,7 @@ import {
   possibleLeaders,
   quorumPossible,
   tolerance,
-} from "../../../src/network/connectivity.js";
+} from "../../../src/quorum/connectivity.js";
 import { seededRandom } from "../../../src/util/seeded-random.js";
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { topologyViolations } from "../../../src/topology/invariants.js";
 import { topologyCommandChunk } from "../../../src/workload/topology/commands.js";
-import { topologyViolations } from "../../../src/workload/topology/invariants.js";
 import { TopologyModel } from "../../../src/workload/topology/model.js";
 
 const port = (device: string, peer: string | null) =>

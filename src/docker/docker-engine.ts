@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { getContainerRuntimeClient } from "testcontainers";
+import { ZkChaosError } from "../errors.js";
 import { isTokenAlive } from "../util/process-identity.js";
 
 /** Labels on every container we start: the reaper finds orphans by them. */
@@ -89,5 +90,16 @@ export function removeContainerNow(id: string): void {
     execFileSync("docker", ["rm", "-f", "-v", id], { stdio: "ignore", timeout: 5000 });
   } catch {
     // The next start's reaper removes it.
+  }
+}
+
+/** Fails with a clear input error unless an engine answers. */
+export async function requireDocker(): Promise<void> {
+  const engine = await dockerAvailable();
+  if (!engine.available) {
+    throw new ZkChaosError(
+      "BAD_INPUT",
+      `no Docker engine reachable (${engine.reason}): start one (or set DOCKER_HOST), or use --provider local`,
+    );
   }
 }

@@ -1,0 +1,23 @@
+/** The results document of one run: what the runner produces and every report reads. */
+
+import type { Validity, Verdict } from "../checkers/verdict.js";
+import type { RunPlan } from "../scenario/plan.js";
+
+/** The outcome of one run of one scenario at one size. */
+export interface RunResult {
+  readonly plan: RunPlan;
+  readonly dir: string;
+  readonly valid: Validity;
+  readonly verdicts: readonly Verdict[];
+  readonly operations: number;
+  readonly events: number;
+  readonly timings: {
+    readonly startMs: number;
+    readonly runMs: number;
+    readonly recoveryMs: number | undefined;
+    readonly totalMs: number;
+  };
+  readonly zooKeeperVersion: string;
+  /** True when the run was stopped by its signal (Ctrl-C): torn down at once, nothing judged. */
+  readonly interrupted?: boolean;
+}
