@@ -120,3 +120,19 @@ export interface EnsembleProvider<Spec extends EnsembleSpec = EnsembleSpec> {
 
 /** The largest ensemble we start: ZooKeeper gains nothing from more voters on one machine. */
 export const MAX_NODES = 9;
+
+/** An optional ability: servers that can be moved to another ZooKeeper version with their data. */
+export interface VersionChanging {
+  /** The version server `id` is configured to run. */
+  serverVersion(id: number): string;
+  /** Stops server `id`, moves it to `version` (same data, that release's jars and config) and starts it. */
+  changeVersion(id: number, version: string): Promise<void>;
+}
+
+/** True when the ensemble can change a server's version (the local provider). */
+export function canChangeVersion(ensemble: Ensemble): ensemble is Ensemble & VersionChanging {
+  const candidate = ensemble as Partial<VersionChanging>;
+  return (
+    typeof candidate.changeVersion === "function" && typeof candidate.serverVersion === "function"
+  );
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import type { PortReservation } from "../util/port-reservation.js";
@@ -19,18 +19,12 @@ import {
   type WaitForQuorumOptions,
 } from "./ensemble.js";
 import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
-import {
-  describeReap,
-  OWNER_MARKER,
-  RUN_MARKER,
-  reapOrphans,
-  registerRun,
-} from "./run-registry.js";
+import { describeReap, reapOrphans, registerRun } from "./run-registry.js";
+import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
 import type { ServerStatus } from "./srvr.js";
-import { renderLog4jProperties, renderLogbackXml, renderZooCfg } from "./zoo-cfg.js";
 import {
   type FindInstallOptions,
-  findZooKeeperInstall,
+  resolveZooKeeperInstall,
   type ZooKeeperInstall,
 } from "./zookeeper-install.js";
 import {
@@ -38,13 +32,16 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
+import { compareVersions, normalizeVersion } from "./zookeeper-versions.js";
 
 /** Options of the local-process provider. */
 export interface LocalEnsembleOptions extends EnsembleSpec {
   /** Settings profile the overrides apply to (default "fast"). */
   readonly profile?: SettingsProfile;
-  /** A found install, or where to look for one. */
+  /** A found install, or where to look for one (a `version` is resolved into the cache with Maven). */
   readonly install?: ZooKeeperInstall | FindInstallOptions;
+  /** Versions for some servers (id -> x.y.z), the others run `install`: a mixed-version ensemble. */
+  readonly versions?: Readonly<Record<number, string>>;
   /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
   readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
@@ -83,6 +80,34 @@ function isInstall(
   );
 }
 
+/** Each server's install: the main one, or its own version's from the cache. */
+async function serverInstalls(
+  nodes: number,
+  main: ZooKeeperInstall,
+  versions: Readonly<Record<number, string>> | undefined,
+  findOptions: FindInstallOptions,
+): Promise<Map<number, ZooKeeperInstall>> {
+  const installs = new Map<number, ZooKeeperInstall>();
+  const byVersion = new Map<string, ZooKeeperInstall>();
+  for (const [key, version] of Object.entries(versions ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 1 || id > nodes) {
+      throw new BadInputError(
+        `a version is given for server ${key}, but the ensemble has servers 1 to ${nodes}`,
+      );
+    }
+    if (!byVersion.has(version)) {
+      byVersion.set(
+        version,
+        await resolveZooKeeperInstall({ ...findOptions, zkHome: undefined, version }),
+      );
+    }
+    installs.set(id, byVersion.get(version) as ZooKeeperInstall);
+  }
+  for (let id = 1; id <= nodes; id++) if (!installs.has(id)) installs.set(id, main);
+  return installs;
+}
+
 /** Checks an ensemble size; the message says what sizes are allowed. */
 export function validateNodeCount(nodes: unknown): number {
   if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
@@ -99,6 +124,11 @@ function defaultQuorumTimeout(settings: ZooKeeperSettings): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The server that takes writes for the ensemble: a leader, or a lone standalone server (3.4's single server). */
+function leads(status: ServerStatus): boolean {
+  return status.state === "serving" && (status.mode === "leader" || status.mode === "standalone");
+}
 
 /** An ensemble of ZooKeeper JVMs running as child processes of this one. */
 export class LocalEnsemble implements Ensemble {
@@ -117,7 +147,11 @@ export class LocalEnsemble implements Ensemble {
     cds: ClassDataSharingPlan | undefined;
   };
   private disposing: Promise<void> | undefined;
-  private version: string;
+  private readonly installs: Map<number, ZooKeeperInstall>;
+  /** Versions the servers reported through srvr, by id. */
+  private readonly reported = new Map<number, string>();
+  private readonly setup: EnsembleSetup;
+  private readonly findOptions: FindInstallOptions;
   private readonly unhook: () => void;
 
   /** @internal use startLocalEnsemble */
@@ -125,7 +159,9 @@ export class LocalEnsemble implements Ensemble {
     settings: ZooKeeperSettings;
     servers: ManagedServer[];
     provider: string;
-    zooKeeperVersion: string;
+    installs: Map<number, ZooKeeperInstall>;
+    setup: EnsembleSetup;
+    findOptions: FindInstallOptions;
     runId: string;
     dir: string;
     ports: ServerPorts[];
@@ -138,7 +174,9 @@ export class LocalEnsemble implements Ensemble {
     this.provider = init.provider;
     this.settings = init.settings;
     this.servers = init.servers;
-    this.version = init.zooKeeperVersion;
+    this.installs = init.installs;
+    this.setup = init.setup;
+    this.findOptions = init.findOptions;
     this.runId = init.runId;
     this.dir = init.dir;
     this.ports = init.ports;
@@ -156,9 +194,47 @@ export class LocalEnsemble implements Ensemble {
     );
   }
 
-  /** The servers' ZooKeeper version: from the install, or (in containers) from the servers once they answered. */
+  /**
+   * The servers' ZooKeeper version as they report it through srvr (x.y.z;
+   * versions joined with "+" while servers run different ones), or as
+   * configured until they have answered.
+   */
   get zooKeeperVersion(): string {
-    return this.version;
+    const reported = [...this.reported.values()];
+    const versions =
+      reported.length > 0 ? reported : [...this.installs.values()].map((i) => i.version);
+    const known = [...new Set(versions.map(normalizeVersion))].filter((v) => v !== "unknown");
+    return known.length === 0 ? "unknown" : known.sort(compareVersions).join("+");
+  }
+
+  /** The version server `id` is configured to run ("unknown" in containers until it answers). */
+  serverVersion(id: number): string {
+    this.server(id);
+    const configured = this.installs.get(id)?.version ?? "unknown";
+    return configured === "unknown"
+      ? (this.reported.get(id) ?? configured)
+      : normalizeVersion(configured);
+  }
+
+  /** Stops server `id`, moves it to `version` with its data, and starts it (local JVMs only). */
+  async changeVersion(id: number, version: string): Promise<void> {
+    const server = this.server(id);
+    if (server.relaunch === undefined) {
+      throw new BadInputError(
+        `server ${id} runs in a ${this.provider} container: changing its version (upgrade, downgrade) needs the local provider`,
+      );
+    }
+    const install = await resolveZooKeeperInstall({
+      ...this.findOptions,
+      zkHome: undefined,
+      version,
+    });
+    checkSettingsFor(install, this.settings);
+    await server.stop();
+    server.relaunch(prepareServer(this.setup, id, install, []));
+    this.installs.set(id, install);
+    this.reported.delete(id);
+    await server.start();
   }
 
   server(id: number): ManagedServer {
@@ -178,10 +254,11 @@ export class LocalEnsemble implements Ensemble {
 
   async statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
     const answers = await Promise.all(this.servers.map((server) => server.status()));
-    if (this.version === "unknown") {
-      const serving = answers.find((answer) => answer.state === "serving");
-      if (serving?.state === "serving") this.version = serving.version;
-    }
+    this.servers.forEach((server, index) => {
+      const answer = answers[index];
+      if (answer?.state === "serving" && answer.version !== "unknown")
+        this.reported.set(server.id, normalizeVersion(answer.version));
+    });
     return new Map(
       this.servers.map((server, index) => [server.id, answers[index] as ServerStatus]),
     );
@@ -196,9 +273,7 @@ export class LocalEnsemble implements Ensemble {
   }
 
   async leader(): Promise<number | undefined> {
-    const leaders = [...(await this.statuses())].filter(
-      ([, status]) => status.state === "serving" && status.mode === "leader",
-    );
+    const leaders = [...(await this.statuses())].filter(([, status]) => leads(status));
     return leaders.length === 1 ? leaders[0]?.[0] : undefined;
   }
 
@@ -216,10 +291,7 @@ export class LocalEnsemble implements Ensemble {
       if (crashed !== undefined) throw this.crashError(crashed);
       statuses = await this.statuses();
       const wanted = ids.map((id) => statuses.get(id));
-      const leaders = [...statuses].filter(
-        ([id, status]) =>
-          ids.includes(id) && status.state === "serving" && status.mode === "leader",
-      );
+      const leaders = [...statuses].filter(([id, status]) => ids.includes(id) && leads(status));
       if (wanted.every((status) => status?.state === "serving") && leaders.length === 1) {
         const [leader, status] = leaders[0] as [number, ServerStatus & { state: "serving" }];
         return { leader, epoch: status.epoch, statuses, waitedMs: performance.now() - started };
@@ -312,36 +384,6 @@ async function reserveServerPorts(
   return { servers, reservation: joinReservations(clients, peers) };
 }
 
-function jvmArgs(
-  install: ZooKeeperInstall,
-  settings: ZooKeeperSettings,
-  cdsFlags: readonly string[],
-  markers: { runId: string; owner: string; serverId: number },
-  serverDir: string,
-  confDir: string,
-): string[] {
-  const properties: Record<string, string> = {
-    "zookeeper.admin.enableServer": "false",
-    "zookeeper.log.dir": serverDir,
-    "log4j.configuration": `file:${join(confDir, "log4j.properties")}`,
-    "logback.configurationFile": join(confDir, "logback.xml"),
-    ...settings.systemProperties,
-  };
-  return [
-    `${RUN_MARKER}${markers.runId}`,
-    `${OWNER_MARKER}${markers.owner}`,
-    `-Dzkchaos.server=${markers.serverId}`,
-    `-Xmx${settings.heapMb}m`,
-    ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
-    ...cdsFlags,
-    ...settings.jvmFlags,
-    "-cp",
-    install.classPath.join(":"),
-    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-    join(confDir, "zoo.cfg"),
-  ];
-}
-
 /**
  * Starts n ZooKeeper servers as local JVMs bound to loopback and waits until
  * they serve with one leader. On any failure it releases what it made and rethrows.
@@ -349,9 +391,18 @@ function jvmArgs(
 export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
   const nodes = validateNodeCount(options.nodes);
   const settings = resolveSettings(options.settings, options.profile);
+  const findOptions: FindInstallOptions = {
+    ...(isInstall(options.install) ? { java: options.install.java } : options.install),
+    cache: {
+      ...(isInstall(options.install) ? {} : options.install?.cache),
+      ...(options.log ? { log: options.log } : {}),
+    },
+  };
   const install = isInstall(options.install)
     ? options.install
-    : findZooKeeperInstall(options.install);
+    : await resolveZooKeeperInstall(findOptions);
+  const installs = await serverInstalls(nodes, install, options.versions, findOptions);
+  for (const each of new Set(installs.values())) checkSettingsFor(each, settings);
   const host = options.host ?? "127.0.0.1";
   if (!host.startsWith("127.") && host !== "localhost") {
     throw new BadInputError(
@@ -380,62 +431,34 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     };
     const layout = options.peerLayout ? await options.peerLayout(ports.servers, host) : direct;
     const owner = selfToken();
-    // Class-data sharing maps a host file: only for local JVMs.
+    const setup: EnsembleSetup = {
+      dir,
+      host,
+      settings,
+      runId,
+      owner,
+      ports: ports.servers,
+      peer: layout,
+    };
+    // Class-data sharing maps a host file: only for local JVMs, and only for the main install's classes.
     const cds =
       options.classDataSharing === false || options.launcher !== undefined
         ? undefined
         : planClassDataSharing(root, install, settings, runId);
-    const servers = ports.servers.map((serverPorts) => {
-      const id = serverPorts.id;
-      const serverDir = join(dir, `server-${id}`);
-      const dataDir = join(serverDir, "data");
-      const confDir = join(serverDir, "conf");
-      mkdirSync(dataDir, { recursive: true });
-      mkdirSync(confDir, { recursive: true });
-      writeFileSync(join(dataDir, "myid"), `${id}\n`);
-      const peers = new Map(ports.servers.map((peer) => [peer.id, layout(id, peer.id)]));
-      writeFileSync(
-        join(confDir, "zoo.cfg"),
-        renderZooCfg({
-          settings,
-          serverId: id,
-          dataDir,
-          clientHost: host,
-          clientPort: serverPorts.client,
-          peers,
-        }),
+    const servers = ports.servers.map(({ id }) => {
+      const own = installs.get(id) as ZooKeeperInstall;
+      const cdsFlags =
+        own !== install ? [] : ((id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? []);
+      return (options.launcher ?? ((spec) => new LocalServer(spec)))(
+        prepareServer(setup, id, own, cdsFlags),
       );
-      const logFile = join(serverDir, "zookeeper.log");
-      writeFileSync(join(confDir, "log4j.properties"), renderLog4jProperties(logFile));
-      writeFileSync(join(confDir, "logback.xml"), renderLogbackXml(logFile));
-      const args = jvmArgs(
-        install,
-        settings,
-        (id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? [],
-        { runId, owner, serverId: id },
-        serverDir,
-        confDir,
-      );
-      const launch = (options.launcher ?? ((spec) => new LocalServer(spec)))({
-        id,
-        java: install.java,
-        args,
-        jvmOptions: args.slice(0, args.indexOf("-cp")),
-        clientAddress: { host, port: serverPorts.client },
-        outFile: join(serverDir, "jvm.out"),
-        logFile,
-        stopTimeoutMs: Math.max(5000, 5 * settings.tickTime),
-        serverDir,
-        confFile: join(confDir, "zoo.cfg"),
-        runId,
-        owner,
-      });
-      return launch;
     });
     ensemble = new LocalEnsemble({
       settings,
       servers,
-      zooKeeperVersion: install.version,
+      installs,
+      setup,
+      findOptions,
       runId,
       dir,
       ports: ports.servers,
@@ -445,7 +468,8 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       cds: options.launcher ? undefined : cds,
       provider: options.provider ?? "local",
     });
-    const what = install.version === "unknown" ? `(${install.source})` : install.version;
+    const versions = [...new Set([...installs.values()].map((each) => each.version))];
+    const what = install.version === "unknown" ? `(${install.source})` : versions.join("+");
     options.log?.(`starting ${nodes} ZooKeeper ${what} server(s) in ${dir}`);
     // Wait for every start to settle before failing, so that none finishes after the cleanup.
     const starts = await Promise.allSettled(servers.map((server) => server.start()));

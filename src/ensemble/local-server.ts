@@ -33,6 +33,8 @@ export interface ManagedServer extends EnsembleServer {
   readonly outFile: string;
   readonly exitDescription: string | undefined;
   readonly pid: number | undefined;
+  /** Runs the next start with another launch (a version change: new jars, same data); absent where a launch is fixed. */
+  relaunch?(launch: LocalServerLaunch): void;
 }
 
 /** Everything a launcher needs to make one server. */
@@ -69,7 +71,7 @@ export class LocalServer implements ManagedServer {
   readonly clientAddress: ServerAddress;
   readonly logFile: string;
   readonly outFile: string;
-  private readonly launch: LocalServerLaunch;
+  private launch: LocalServerLaunch;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private state: ProcessState = "stopped";
@@ -90,6 +92,12 @@ export class LocalServer implements ManagedServer {
 
   retire(): void {
     this.retired = true;
+  }
+
+  relaunch(launch: LocalServerLaunch): void {
+    if (launch.id !== this.id)
+      throw new Error(`relaunch of server ${this.id} with server ${launch.id}'s launch`);
+    this.launch = { ...launch, ...(this.launch.onPid ? { onPid: this.launch.onPid } : {}) };
   }
 
   /** The JVM's pid while it runs. */

@@ -1,5 +1,6 @@
 import type { PeerEndpoint } from "./ensemble.js";
 import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+import { RELEASE_LINES, type ReleaseLine } from "./zookeeper-versions.js";
 
 /** Everything that makes one server's zoo.cfg. */
 export interface ZooCfgInput {
@@ -11,6 +12,8 @@ export interface ZooCfgInput {
   readonly clientPort: number;
   /** Every server of the ensemble (this one included) as this server must address it. */
   readonly peers: ReadonlyMap<number, PeerEndpoint>;
+  /** The release line the server runs (default: the newest): only keys it reads are written. */
+  readonly release?: ReleaseLine;
 }
 
 /**
@@ -19,18 +22,20 @@ export interface ZooCfgInput {
  */
 export function renderZooCfg(input: ZooCfgInput): string {
   const { settings } = input;
+  const release = input.release ?? (RELEASE_LINES[RELEASE_LINES.length - 1] as ReleaseLine);
+  // Keys a line does not read would become stray zookeeper.* system properties: write only its own.
   const entries = new Map<string, string>([
     ["tickTime", String(settings.tickTime)],
     ["initLimit", String(settings.initLimit)],
     ["syncLimit", String(settings.syncLimit)],
     // The AdminServer's fixed port 8080 would collide between servers.
-    ["admin.enableServer", "false"],
+    ...(release.adminServer ? [["admin.enableServer", "false"] as const] : []),
     // srvr is how readiness and roles are observed; ruok lies about serving.
-    ["4lw.commands.whitelist", "*"],
+    ...(release.fourLetterWhitelist ? [["4lw.commands.whitelist", "*"] as const] : []),
     // A 1-server ensemble runs as a quorum of one (Mode: leader) like the others.
-    ["standaloneEnabled", "false"],
+    ...(release.singleServer === "quorum-of-one" ? [["standaloneEnabled", "false"] as const] : []),
     // reconfig lets the leader push its own view of peer addresses, which defeats per-link proxies.
-    ["reconfigEnabled", "false"],
+    ...(release.reconfig ? [["reconfigEnabled", "false"] as const] : []),
     // Hundreds of agent sessions come from one loopback address.
     ["maxClientCnxns", "0"],
     // Transaction logs are preallocated at 64 MiB by default; 4 MiB is plenty for a run.

@@ -1,6 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
-import { ZkChaosError } from "../errors.js";
+import { BadInputError, ZkChaosError } from "../errors.js";
+import { type CacheOptions, fetchZooKeeper } from "./zookeeper-cache.js";
+import { checkJavaFor, javaMajor } from "./zookeeper-versions.js";
 
 /** Where Debian's `zookeeper` package puts its jars. */
 export const DEBIAN_JAVA_DIR = "/usr/share/java";
@@ -27,6 +30,10 @@ export interface FindInstallOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Folder with Debian's jars (default /usr/share/java); tests point it elsewhere. */
   readonly debianJavaDir?: string;
+  /** A release to resolve into the cache (with Maven) and run; excludes zkHome. */
+  readonly version?: string;
+  /** Where the cache is and how to reach Maven (default: see cacheRoot, mvn on PATH). */
+  readonly cache?: CacheOptions;
 }
 
 const INSTALL_HINT =
@@ -132,4 +139,61 @@ export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeepe
     );
   }
   return { java: findJava(options), ...found };
+}
+
+const javaMajors = new Map<string, number | undefined>();
+
+/** The major version of a java executable (asked once per path). */
+export function javaMajorOf(java: string): number | undefined {
+  if (!javaMajors.has(java)) {
+    let text = "";
+    try {
+      // java -version writes to stderr; execFileSync returns stdout, so merge them.
+      text = execFileSync(java, ["-version"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 20_000,
+      });
+    } catch (error) {
+      text = String((error as { stderr?: string }).stderr ?? "");
+    }
+    javaMajors.set(java, javaMajor(text));
+  }
+  return javaMajors.get(java);
+}
+
+/**
+ * Finds or resolves what runs a server: a release from the cache (fetched
+ * with Maven on first use) when a version is asked for, else as
+ * findZooKeeperInstall does. Checks that the Java can run that version.
+ */
+export async function resolveZooKeeperInstall(
+  options: FindInstallOptions = {},
+): Promise<ZooKeeperInstall> {
+  let install: ZooKeeperInstall;
+  if (options.version !== undefined) {
+    if (options.zkHome !== undefined) {
+      throw new BadInputError(
+        `--zk-home and --zookeeper-version ${options.version} both choose the ZooKeeper to run: give one`,
+      );
+    }
+    const release = await fetchZooKeeper(options.version, options.cache);
+    install = {
+      java: findJava(options),
+      ...fromZkHome(release.dir, `cache entry of ZooKeeper ${options.version}`),
+    };
+  } else {
+    install = findZooKeeperInstall(options);
+  }
+  checkJava(install, options.cache?.log);
+  return install;
+}
+
+/** Rejects a Java the install's version cannot run on; warns about one newer than any seen. */
+export function checkJava(install: ZooKeeperInstall, log?: (line: string) => void): void {
+  if (install.version === "unknown") return;
+  const major = javaMajorOf(install.java);
+  if (major === undefined) return;
+  const warning = checkJavaFor(install.version, major, install.java);
+  if (warning) log?.(warning);
 }

@@ -1,0 +1,116 @@
+/**
+ * One server's folder and command line: its zoo.cfg, log configs and JVM
+ * arguments for the release it runs. Called at start, and again when a
+ * server changes version (same data, new jars and config).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PeerEndpoint, ServerPorts } from "./ensemble.js";
+import type { ServerLaunchSpec } from "./local-server.js";
+import { OWNER_MARKER, RUN_MARKER } from "./run-registry.js";
+import { renderLog4jProperties, renderLogbackXml, renderZooCfg } from "./zoo-cfg.js";
+import type { ZooKeeperInstall } from "./zookeeper-install.js";
+import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+import { checkConfigKeys, releaseLine } from "./zookeeper-versions.js";
+
+/** The system property that bounds election back-off (3.6+); older lines ignore it. */
+export const ELECTION_BOUND_PROPERTY = "zookeeper.fastleader.maxNotificationInterval";
+
+/** What every server of an ensemble shares. */
+export interface EnsembleSetup {
+  readonly dir: string;
+  readonly host: string;
+  readonly settings: ZooKeeperSettings;
+  readonly runId: string;
+  readonly owner: string;
+  /** Every server's ports. */
+  readonly ports: readonly ServerPorts[];
+  /** How server `self` names server `peer`. */
+  readonly peer: (self: number, peer: number) => PeerEndpoint;
+}
+
+/** Checks that the settings suit the release an install runs, before anything is written. */
+export function checkSettingsFor(install: ZooKeeperInstall, settings: ZooKeeperSettings): void {
+  checkConfigKeys(Object.keys(settings.extraConfig), install.version);
+}
+
+function jvmArgs(
+  install: ZooKeeperInstall,
+  setup: EnsembleSetup,
+  id: number,
+  cdsFlags: readonly string[],
+  serverDir: string,
+  confDir: string,
+): string[] {
+  const { settings } = setup;
+  const release = releaseLine(install.version);
+  const properties: Record<string, string> = {
+    ...(release.adminServer ? { "zookeeper.admin.enableServer": "false" } : {}),
+    "zookeeper.log.dir": serverDir,
+    "log4j.configuration": `file:${join(confDir, "log4j.properties")}`,
+    "logback.configurationFile": join(confDir, "logback.xml"),
+    ...settings.systemProperties,
+  };
+  // A property nobody reads only misleads whoever reads the command line.
+  if (!release.electionBoundProperty) delete properties[ELECTION_BOUND_PROPERTY];
+  return [
+    `${RUN_MARKER}${setup.runId}`,
+    `${OWNER_MARKER}${setup.owner}`,
+    `-Dzkchaos.server=${id}`,
+    `-Xmx${settings.heapMb}m`,
+    ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
+    ...cdsFlags,
+    ...settings.jvmFlags,
+    "-cp",
+    install.classPath.join(":"),
+    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+    join(confDir, "zoo.cfg"),
+  ];
+}
+
+/** Writes server `id`'s folder (data kept if present) and returns how to launch it on `install`. */
+export function prepareServer(
+  setup: EnsembleSetup,
+  id: number,
+  install: ZooKeeperInstall,
+  cdsFlags: readonly string[],
+): ServerLaunchSpec {
+  const serverPorts = setup.ports.find((ports) => ports.id === id) as ServerPorts;
+  const serverDir = join(setup.dir, `server-${id}`);
+  const dataDir = join(serverDir, "data");
+  const confDir = join(serverDir, "conf");
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(confDir, { recursive: true });
+  writeFileSync(join(dataDir, "myid"), `${id}\n`);
+  const peers = new Map(setup.ports.map((peer) => [peer.id, setup.peer(id, peer.id)]));
+  writeFileSync(
+    join(confDir, "zoo.cfg"),
+    renderZooCfg({
+      settings: setup.settings,
+      serverId: id,
+      dataDir,
+      clientHost: setup.host,
+      clientPort: serverPorts.client,
+      peers,
+      release: releaseLine(install.version),
+    }),
+  );
+  const logFile = join(serverDir, "zookeeper.log");
+  writeFileSync(join(confDir, "log4j.properties"), renderLog4jProperties(logFile));
+  writeFileSync(join(confDir, "logback.xml"), renderLogbackXml(logFile));
+  const args = jvmArgs(install, setup, id, cdsFlags, serverDir, confDir);
+  return {
+    id,
+    java: install.java,
+    args,
+    jvmOptions: args.slice(0, args.indexOf("-cp")),
+    clientAddress: { host: setup.host, port: serverPorts.client },
+    outFile: join(serverDir, "jvm.out"),
+    logFile,
+    stopTimeoutMs: Math.max(5000, 5 * setup.settings.tickTime),
+    serverDir,
+    confFile: join(confDir, "zoo.cfg"),
+    runId: setup.runId,
+    owner: setup.owner,
+  };
+}
