@@ -5,6 +5,8 @@ import type { ServerStatus } from "../ensemble/srvr.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { FaultNetwork } from "../network/fault-network.js";
 import {
+  choiceForRelease,
+  installFor,
   prepareProvider,
   providerChoice,
   reapProviderLeftovers,
@@ -21,10 +23,16 @@ import {
   parseNodes,
   parsePositiveInt,
 } from "./parse-options.js";
-import { type ImageOptions, withImageOptions } from "./provider-options.js";
+import {
+  checkReleaseOptions,
+  type ImageOptions,
+  type ReleaseOptions,
+  withImageOptions,
+  withReleaseOptions,
+} from "./provider-options.js";
 
 /** Parsed options of `ensemble up`. */
-export interface EnsembleUpOptions extends ImageOptions {
+export interface EnsembleUpOptions extends ImageOptions, ReleaseOptions {
   readonly nodes: number;
   readonly for?: number;
   readonly profile: SettingsProfile;
@@ -38,7 +46,6 @@ export interface EnsembleUpOptions extends ImageOptions {
   readonly zkConfig?: Record<string, string>;
   readonly dir?: string;
   readonly keep?: boolean;
-  readonly zkHome?: string;
   readonly java?: string;
   readonly network?: boolean;
   readonly toxiproxyUrl?: string;
@@ -105,7 +112,9 @@ function waitForStop(durationMs: number | undefined): Promise<string> {
 export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise<number> {
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
-  const choice = providerChoice(options.provider ?? "local", options);
+  checkReleaseOptions(options);
+  const release = options.zookeeperVersion?.[0] ? { version: options.zookeeperVersion[0] } : {};
+  const choice = choiceForRelease(providerChoice(options.provider ?? "local", options), release);
   await prepareProvider(choice, log);
   const seed = options.seed ?? 0;
   const network =
@@ -120,7 +129,8 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
       nodes: options.nodes,
       profile: options.profile,
       settings: settingsFromOptions(options),
-      install: { zkHome: options.zkHome, java: options.java },
+      ...installFor(choice, release),
+      install: { ...installFor(choice, release).install, java: options.java },
       dir: options.dir,
       keepDir: options.keep,
       peerLayout: network?.peerLayout(),
@@ -195,7 +205,6 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--zk-config <key=value>", "extra zoo.cfg entry (repeatable)", collectKeyValue)
     .option("--dir <folder>", "keep data, configs and logs in this folder")
     .option("--keep", "keep the temp folder with data and logs after stopping")
-    .option("--zk-home <folder>", "ZooKeeper install to use (default: $ZK_HOME, then Debian's)")
     .option("--java <path>", "java executable (default: $JAVA_HOME/bin/java, then PATH)")
     .option(
       "--network",
@@ -216,7 +225,9 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
       "client port of server 1; server i gets port + i - 1 (default: free ports)",
       parsePositiveInt,
     );
-  withImageOptions(up).action((options: EnsembleUpOptions) => setExit(ensembleUp(options, io)));
+  withReleaseOptions(withImageOptions(up), false).action((options: EnsembleUpOptions) =>
+    setExit(ensembleUp(options, io)),
+  );
   ensemble
     .command("reap")
     .description(

@@ -9,6 +9,7 @@ import { ensembleCommand } from "./ensemble-command.js";
 import { reportCommand, runCommand } from "./run-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
 import { validateCommand } from "./validate-command.js";
+import { zookeeperCommand } from "./zookeeper-command.js";
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
 function packageVersion(): string {
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
   program.addCommand(reportCommand(io, setExit));
   program.addCommand(validateCommand(io, setExit));
   program.addCommand(checkCommand(io, setExit));
+  program.addCommand(zookeeperCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     command.showHelpAfterError(`(run 'zk-chaos ${command.name()} --help' for usage)`);

@@ -45,3 +45,17 @@ export function collectKeyValue(
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** Parses --zookeeper-version: one x.y.z, or (when many are allowed) a comma-separated list. */
+export function parseVersionList(value: string): string[] {
+  const versions = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (versions.length === 0 || versions.some((version) => !/^\d+\.\d+\.\d+$/.test(version))) {
+    throw new InvalidArgumentError(
+      "must be ZooKeeper versions written x.y.z, comma-separated, e.g. 3.4.5,3.8.0,3.9.5.",
+    );
+  }
+  return [...new Set(versions)];
+}

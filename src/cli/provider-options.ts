@@ -1,8 +1,10 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { provideImage } from "../docker/container-image.js";
 import { dockerAvailable } from "../docker/docker-engine.js";
+import { BadInputError } from "../errors.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
 import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../runner/provider.js";
+import { parseVersionList } from "./parse-options.js";
 
 /** The images a docker run uses, as parsed from --zookeeper-image and --toxiproxy-image. */
 export interface ImageOptions {
@@ -21,6 +23,42 @@ export function withImageOptions(command: Command): Command {
       "--toxiproxy-image <image>",
       `with --provider docker: the Toxiproxy image of the fault network; absent and unpullable, the built-in server stands in (default $ZK_CHAOS_TOXIPROXY_IMAGE, else ${OFFICIAL_TOXIPROXY_IMAGE})`,
     );
+}
+
+/** The ZooKeeper a run uses, as parsed from --zookeeper-version and --zk-home. */
+export interface ReleaseOptions {
+  readonly zookeeperVersion?: string[];
+  readonly zkHome?: string;
+}
+
+/** Adds --zookeeper-version (one, or with `many` a list run one after another) and --zk-home. */
+export function withReleaseOptions(command: Command, many: boolean): Command {
+  return command
+    .option(
+      "--zookeeper-version <version>",
+      many
+        ? "ZooKeeper release(s) to run, e.g. 3.4.5 or 3.4.5,3.8.0,3.9.5 (every scenario on every version); resolved with Maven into the cache (zk-chaos zookeeper list); with --provider docker, the image zookeeper:<version>"
+        : "ZooKeeper release to run, e.g. 3.4.5; resolved with Maven into the cache (zk-chaos zookeeper list); with --provider docker, the image zookeeper:<version>",
+      (value: string) => {
+        const versions = parseVersionList(value);
+        if (!many && versions.length > 1)
+          throw new InvalidArgumentError("takes one version here (run takes a list).");
+        return versions;
+      },
+    )
+    .option(
+      "--zk-home <folder>",
+      "an unpacked ZooKeeper release to run with local JVMs (default: $ZK_HOME, then Debian's package)",
+    );
+}
+
+/** Rejects --zookeeper-version with --zk-home: both choose what runs. */
+export function checkReleaseOptions(options: ReleaseOptions): void {
+  if (options.zookeeperVersion !== undefined && options.zkHome !== undefined) {
+    throw new BadInputError(
+      `--zk-home and --zookeeper-version ${options.zookeeperVersion.join(",")} both choose the ZooKeeper to run: give one`,
+    );
+  }
 }
 
 /** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */

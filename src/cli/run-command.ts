@@ -8,9 +8,16 @@ import { formatDuration } from "../util/duration.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseDurationOption } from "./parse-options.js";
-import { chooseProvider, type ImageOptions, withImageOptions } from "./provider-options.js";
+import {
+  checkReleaseOptions,
+  chooseProvider,
+  type ImageOptions,
+  type ReleaseOptions,
+  withImageOptions,
+  withReleaseOptions,
+} from "./provider-options.js";
 
-interface RunOptions extends ImageOptions {
+interface RunOptions extends ImageOptions, ReleaseOptions {
   readonly nodes?: number[];
   readonly seed?: number;
   readonly out: string;
@@ -60,6 +67,7 @@ function progressPrinter(
 }
 
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
+  checkReleaseOptions(options);
   const provider = await chooseProvider(
     options.provider,
     (line) => io.err(`zk-chaos: ${line}\n`),
@@ -81,6 +89,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+      ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
       docker: providerChoice("docker", options),
@@ -103,7 +112,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       const mark =
         result.valid === true ? "valid  " : result.valid === false ? "INVALID" : "unknown";
       io.out(
-        `${mark}  ${result.scenario} n=${result.nodes} seed=${result.seed}: ${result.operations} ops, recovery ${result.timings.recoveryMs === undefined ? "none" : formatDuration(result.timings.recoveryMs)}\n`,
+        `${mark}  ${result.scenario} zk=${result.zooKeeperVersion} n=${result.nodes} seed=${result.seed}: ${result.operations} ops, recovery ${result.timings.recoveryMs === undefined ? "none" : formatDuration(result.timings.recoveryMs)}\n`,
       );
       for (const verdict of result.verdicts.filter((v) => v.valid !== true)) {
         io.out(
@@ -149,7 +158,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       "override each scenario's duration (faults scale with it)",
       parseDurationOption,
     )
-    .option("--shard <i/n>", "run only this machine's share of scenarios x sizes")
+    .option("--shard <i/n>", "run only this machine's share of scenarios x versions x sizes")
     .addOption(
       new Option(
         "--provider <name>",
@@ -157,7 +166,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       ).choices(["local", "docker", "auto"]),
     )
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
-  return withImageOptions(command);
+  return withReleaseOptions(withImageOptions(command), true);
 }
 
 /** The `report` command: re-renders a run folder. */

@@ -5,9 +5,16 @@ import { formatDuration } from "../util/duration.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseNodes, parsePositiveInt } from "./parse-options.js";
-import { chooseProvider, type ImageOptions, withImageOptions } from "./provider-options.js";
+import {
+  checkReleaseOptions,
+  chooseProvider,
+  type ImageOptions,
+  type ReleaseOptions,
+  withImageOptions,
+  withReleaseOptions,
+} from "./provider-options.js";
 
-interface ValidateCliOptions extends ImageOptions {
+interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
   readonly provider?: "local" | "docker" | "auto";
   readonly nodes: number;
   readonly agents?: number;
@@ -20,12 +27,14 @@ interface ValidateCliOptions extends ImageOptions {
 
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  checkReleaseOptions(options);
   const provider =
     (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
     "local";
   const result = await validateCluster({
     provider: providerChoice(provider, options),
     nodes: options.nodes,
+    ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
     profile: options.profile,
@@ -96,5 +105,5 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       ]),
     )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
-  return withImageOptions(command);
+  return withReleaseOptions(withImageOptions(command), false);
 }

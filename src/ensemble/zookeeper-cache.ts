@@ -277,7 +277,7 @@ export function nearestVersions(wanted: string, listed: readonly string[], count
     return Math.abs(a - major) * 1e6 + Math.abs(b - minor) * 1e3 + Math.abs(c - patch);
   };
   return listed
-    .filter((version) => /^\d+\.\d+\.\d+$/.test(version))
+    .filter((version) => /^\d+\.\d+\.\d+$/.test(version) && version !== wanted)
     .sort((x, y) => distance(x) - distance(y) || compareVersions(x, y))
     .slice(0, count)
     .sort(compareVersions);
@@ -356,8 +356,8 @@ async function resolutionError(
   options: CacheOptions,
 ): Promise<ZkChaosError> {
   const missing =
-    /Could not find artifact org\.apache\.zookeeper:zookeeper:(jar|pom):/.test(output) ||
-    /org\.apache\.zookeeper:zookeeper:(jar|pom):[\d.]+ (was not found|is missing)/.test(output) ||
+    /Could not find artifact org\.apache\.zookeeper:[\w-]+:(jar|pom):/.test(output) ||
+    /org\.apache\.zookeeper:[\w-]+:(jar|pom):[\d.]+ (was not found|is missing)/.test(output) ||
     /Failure to find org\.apache\.zookeeper:zookeeper/.test(output);
   if (missing) {
     let hint = "";
@@ -369,7 +369,7 @@ async function resolutionError(
       // The listing is a courtesy: the error stands without it.
     }
     return new BadInputError(
-      `ZooKeeper ${version} is not served by the Maven repositories this machine reaches${hint} (or run an unpacked release with --zk-home DIR)`,
+      `ZooKeeper ${version} (or a part of it) is not served by the Maven repositories this machine reaches${hint} (or run an unpacked release with --zk-home DIR)`,
     );
   }
   const offline = /Could not transfer|Unknown host|Connection refused|Network is unreachable/i.test(

@@ -35,7 +35,9 @@ export type FaultSpec =
       readonly links?: LinkSelection;
       readonly toxicity?: number;
     }
-  | { readonly kind: "blackhole"; readonly links?: LinkSelection };
+  | { readonly kind: "blackhole"; readonly links?: LinkSelection }
+  | { readonly kind: "upgrade"; readonly target?: Target; readonly version: string }
+  | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string };
 
 /** The name of every fault kind. */
 export type FaultKind = FaultSpec["kind"];
@@ -56,9 +58,17 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   bandwidth: "throughput cap on peer links (KB/s)",
   flaky: "connections reset (reset_peer) or sliced into tiny pieces (slicer)",
   blackhole: "peer links accept connections but pass nothing (timeout 0)",
+  upgrade:
+    "restart a server on a newer ZooKeeper version with the same data (permanent; a scenario's rolling-upgrade expands into one per server)",
+  downgrade: "restart a server on an older ZooKeeper version with the same data (permanent)",
 };
 
 /** True for a known fault kind. */
 export function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
 }
+
+/** Kinds a random schedule may draw: every kind that needs no argument only a scenario can give. */
+export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
+  (kind) => kind !== "upgrade" && kind !== "downgrade",
+);

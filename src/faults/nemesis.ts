@@ -1,4 +1,4 @@
-import type { Ensemble, EnsembleServer } from "../ensemble/ensemble.js";
+import { canChangeVersion, type Ensemble, type EnsembleServer } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
@@ -311,6 +311,26 @@ export class Nemesis {
         const [target] = await this.resolve(spec.target ?? "random");
         await this.options.ensemble.server(target as number).restart();
         return { id, spec, detail: { servers: [target] }, heal: async () => {} };
+      }
+      case "upgrade":
+      case "downgrade": {
+        const ensemble = this.options.ensemble;
+        if (!canChangeVersion(ensemble)) {
+          throw new ZkChaosError(
+            "BAD_INPUT",
+            `fault '${spec.kind}' needs an ensemble whose servers can change version (the local provider); this one is ${ensemble.provider}`,
+          );
+        }
+        const [target] = await this.resolve(spec.target ?? "random");
+        const from = ensemble.serverVersion(target as number);
+        await ensemble.changeVersion(target as number, spec.version);
+        // Permanent, like a restart: the server stays on its new version.
+        return {
+          id,
+          spec,
+          detail: { servers: [target], from, to: spec.version },
+          heal: async () => {},
+        };
       }
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random");

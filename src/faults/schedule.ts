@@ -1,3 +1,4 @@
+import { BadInputError } from "../errors.js";
 import { deriveRandom, pick, randomInt } from "../util/seeded-random.js";
 import type { FaultKind, FaultSpec } from "./fault-spec.js";
 import type { ScheduledFault } from "./nemesis.js";
@@ -44,6 +45,11 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, style: draw() < 0.5 ? "reset" : "slicer" };
     case "blackhole":
       return { kind, links: "all" };
+    case "upgrade":
+    case "downgrade":
+      throw new BadInputError(
+        `fault '${kind}' needs a version, so it cannot be drawn at random: schedule it as a fixed fault`,
+      );
   }
 }
 

@@ -25,7 +25,9 @@ export function junitReport(runs: readonly ResultsFile[]): string {
   for (const run of runs) {
     for (const verdict of run.verdicts) {
       const name = escapeXml(`${verdict.checker} (${verdict.guarantee})`);
-      const classname = escapeXml(`zk-chaos.${run.scenario}.n${run.nodes}`);
+      const classname = escapeXml(
+        `zk-chaos.${run.scenario}.zk${run.zooKeeperVersion.replace(/\./g, "_")}.n${run.nodes}`,
+      );
       const time = (verdict.elapsedMs / 1000).toFixed(3);
       if (verdict.valid === true) {
         cases.push(`    <testcase classname="${classname}" name="${name}" time="${time}"/>`);

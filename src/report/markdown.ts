@@ -1,28 +1,55 @@
+import { combineValidity } from "../checkers/verdict.js";
+import { compareVersions } from "../ensemble/zookeeper-versions.js";
 import type { ResultsFile } from "./results.js";
 
 const MARK = (valid: unknown) =>
   valid === true ? "✅ valid" : valid === false ? "❌ INVALID" : "❔ unknown";
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** Scenario x version verdicts (every size combined), when runs span several versions. */
+function versionTable(runs: readonly ResultsFile[]): string[] {
+  const versions = [...new Set(runs.map((run) => run.zooKeeperVersion))].sort(compareVersions);
+  if (versions.length < 2) return [];
+  const scenarios = [...new Set(runs.map((run) => run.scenario))];
+  const lines = [
+    "",
+    "## Scenario x ZooKeeper version",
+    "",
+    `| scenario | ${versions.map(cell).join(" | ")} |`,
+    `|---|${versions.map(() => "---").join("|")}|`,
+  ];
+  for (const scenario of scenarios) {
+    const cells = versions.map((version) => {
+      const matching = runs.filter(
+        (r) => r.scenario === scenario && r.zooKeeperVersion === version,
+      );
+      return matching.length === 0 ? "-" : MARK(combineValidity(matching.map((r) => r.valid)));
+    });
+    lines.push(`| ${cell(scenario)} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
 /** A Markdown report of one or more runs (also fit for $GITHUB_STEP_SUMMARY). */
 export function markdownReport(runs: readonly ResultsFile[]): string {
   const lines = [
     "# zk-chaos report",
     "",
-    "| scenario | nodes | seed | verdict | operations | recovery |",
-    "|---|---|---|---|---|---|",
+    "| scenario | ZooKeeper | nodes | seed | verdict | operations | recovery |",
+    "|---|---|---|---|---|---|---|",
   ];
   for (const run of runs) {
     const recovery =
       run.timings.recoveryMs === undefined ? "none" : `${Math.round(run.timings.recoveryMs)} ms`;
     lines.push(
-      `| ${cell(run.scenario)} | ${run.nodes} | ${run.seed} | ${MARK(run.valid)} | ${run.operations} | ${recovery} |`,
+      `| ${cell(run.scenario)} | ${cell(run.zooKeeperVersion)} | ${run.nodes} | ${run.seed} | ${MARK(run.valid)} | ${run.operations} | ${recovery} |`,
     );
   }
+  lines.push(...versionTable(runs));
   for (const run of runs) {
     lines.push(
       "",
-      `## ${cell(run.scenario)} on ${run.nodes} node(s): ${MARK(run.valid)}`,
+      `## ${cell(run.scenario)} on ${run.nodes} node(s), ZooKeeper ${cell(run.zooKeeperVersion)}: ${MARK(run.valid)}`,
       "",
       cell(run.description),
       "",

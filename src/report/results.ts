@@ -21,7 +21,8 @@ export interface ResultsFile {
 
 /** The command that replays a run exactly. */
 export function replayCommand(result: Pick<RunResult, "plan">, scenarioFile: string): string {
-  return `zk-chaos run ${scenarioFile} --nodes ${result.plan.nodes} --seed ${result.plan.seed} --duration ${Math.round(result.plan.durationMs / 1000)}s`;
+  const version = result.plan.zookeeperVersion;
+  return `zk-chaos run ${scenarioFile} --nodes ${result.plan.nodes} --seed ${result.plan.seed} --duration ${Math.round(result.plan.durationMs / 1000)}s${version ? ` --zookeeper-version ${version}` : ""}`;
 }
 
 /** Builds results.json's content. */

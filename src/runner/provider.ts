@@ -12,6 +12,7 @@ import {
 } from "../ensemble/docker-ensemble.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import { BadInputError } from "../errors.js";
 import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
 
@@ -25,6 +26,43 @@ export interface ProviderChoice {
   readonly provider: "local" | "docker";
   readonly zookeeperImage?: string;
   readonly toxiproxyImage?: string;
+  /** Local JVMs: an unpacked ZooKeeper release to run instead of Debian's (or $ZK_HOME). */
+  readonly zkHome?: string;
+}
+
+/** The ZooKeeper an ensemble runs: one release for all, and maybe others for some servers. */
+export interface ReleaseChoice {
+  readonly version?: string;
+  readonly serverVersions?: Readonly<Record<number, string>>;
+}
+
+/**
+ * The choice for a run on a release: docker takes the official image of that
+ * tag unless an image was named; local JVMs resolve it into the cache.
+ */
+export function choiceForRelease(choice: ProviderChoice, release: ReleaseChoice): ProviderChoice {
+  if (choice.provider !== "docker") return choice;
+  if (release.serverVersions !== undefined && Object.keys(release.serverVersions).length > 0) {
+    throw new BadInputError(
+      "servers on different ZooKeeper versions need the local provider: the docker provider runs one image",
+    );
+  }
+  if (release.version === undefined || choice.zookeeperImage !== undefined) return choice;
+  return { ...choice, zookeeperImage: `zookeeper:${release.version}` };
+}
+
+/** The local provider's install options for a release (a version and a zk-home are exclusive). */
+export function installFor(
+  choice: ProviderChoice,
+  release: ReleaseChoice,
+): Pick<ProviderEnsembleOptions, "install" | "versions"> {
+  return {
+    install: {
+      ...(choice.zkHome !== undefined ? { zkHome: choice.zkHome } : {}),
+      ...(release.version !== undefined ? { version: release.version } : {}),
+    },
+    ...(release.serverVersions !== undefined ? { versions: release.serverVersions } : {}),
+  };
 }
 
 /** The local provider, the default everywhere. */
@@ -72,11 +110,16 @@ export async function reapProviderLeftovers(): Promise<string[]> {
 /** A provider choice from command-line style options (absent images fall back to the defaults). */
 export function providerChoice(
   provider: "local" | "docker",
-  images: { readonly zookeeperImage?: string; readonly toxiproxyImage?: string },
+  images: {
+    readonly zookeeperImage?: string;
+    readonly toxiproxyImage?: string;
+    readonly zkHome?: string;
+  },
 ): ProviderChoice {
   return {
     provider,
     ...(images.zookeeperImage ? { zookeeperImage: images.zookeeperImage } : {}),
     ...(images.toxiproxyImage ? { toxiproxyImage: images.toxiproxyImage } : {}),
+    ...(images.zkHome ? { zkHome: images.zkHome } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
@@ -22,6 +22,8 @@ export interface MatrixOptions {
   readonly out: string;
   /** This machine's shard, 1-based: [index, count]. */
   readonly shard?: readonly [number, number];
+  /** ZooKeeper releases to run every scenario on (default: each scenario's own, else the local install). */
+  readonly versions?: readonly string[];
   /** Overrides every scenario's provider. */
   readonly provider?: "local" | "docker";
   /** Images for docker runs. */
@@ -36,16 +38,26 @@ export interface MatrixEntry {
   readonly file: string;
   readonly scenario: Scenario;
   readonly nodes: number;
+  /** The release to run, when the matrix names one. */
+  readonly version?: string;
 }
 
-/** Expands scenarios x sizes in a stable order and keeps this shard's entries. */
+/** Expands scenarios x versions x sizes in a stable order and keeps this shard's entries. */
 export function matrixEntries(
   scenarios: readonly { file: string; scenario: Scenario }[],
   nodes: readonly number[] | undefined,
   shard?: readonly [number, number],
+  versions?: readonly string[],
 ): MatrixEntry[] {
   const entries = scenarios.flatMap(({ file, scenario }) =>
-    (nodes ?? scenario.nodes).map((size) => ({ file, scenario, nodes: size })),
+    (versions ?? [undefined]).flatMap((version) =>
+      (nodes ?? scenario.nodes).map((size) => ({
+        file,
+        scenario,
+        nodes: size,
+        ...(version !== undefined ? { version } : {}),
+      })),
+    ),
   );
   if (shard === undefined) return entries;
   const [index, count] = shard;
@@ -63,6 +75,8 @@ export function parseShard(text: string): [number, number] {
   return [index, count];
 }
 
+const safeName = (text: string) => text.replace(/[^\w.+-]/g, "_");
+
 const stamp = () =>
   new Date()
     .toISOString()
@@ -75,20 +89,21 @@ export async function runMatrix(
 ): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined; interrupted: boolean }> {
   // Every scenario is validated before anything starts.
   const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
-  const entries = matrixEntries(scenarios, options.nodes, options.shard);
+  const entries = matrixEntries(scenarios, options.nodes, options.shard, options.versions);
   const runs: ResultsFile[] = [];
   for (const entry of entries) {
     if (options.signal?.aborted) break;
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
-    const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs);
+    const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs, entry.version);
     const plan = options.provider ? { ...drawn, provider: options.provider } : drawn;
-    const dir = join(options.out, `${stamp()}-${entry.scenario.name}-n${entry.nodes}-${seed}`);
-    const label = `${entry.scenario.name} n=${entry.nodes} seed=${seed}`;
+    const base = `${stamp()}-${entry.scenario.name}-n${entry.nodes}`;
+    const running = join(options.out, `${base}-${seed}`);
+    const label = `${entry.scenario.name}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} n=${entry.nodes} seed=${seed}`;
     options.log?.(
-      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s) -> ${dir}`,
+      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s) -> ${running}`,
     );
-    const result = await runPlan(plan, {
-      dir,
+    const ran = await runPlan(plan, {
+      dir: running,
       ...(options.onProgress
         ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
         : {}),
@@ -96,6 +111,12 @@ export async function runMatrix(
       ...(options.docker ? { docker: options.docker } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
+    // The folder is named after the version the servers reported, known once they answered.
+    const dir = ran.interrupted
+      ? running
+      : join(options.out, `${base}-zk${safeName(ran.zooKeeperVersion)}-${seed}`);
+    if (dir !== running) renameSync(running, dir);
+    const result = { ...ran, dir };
     const results = resultsFile(result, entry.file);
     writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
     appendStepSummary(markdownReport([results]));

@@ -4,13 +4,17 @@ import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import type { Ensemble } from "../ensemble/ensemble.js";
+import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
+import { releaseLine } from "../ensemble/zookeeper-versions.js";
 import { Nemesis } from "../faults/nemesis.js";
-import type { HistoryEvent, RunSettingsRecord } from "../history/event.js";
+import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
 import type { RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
 import {
+  choiceForRelease,
+  installFor,
   type ProviderChoice,
   prepareProvider,
   startProviderEnsemble,
@@ -25,7 +29,7 @@ export interface RunProgress {
   readonly activeFaults: readonly string[];
 }
 
-/** Images of the docker provider (defaults: the official ones, or $ZK_CHAOS_*_IMAGE). */
+/** How servers run beyond the plan's provider: docker images, a local ZooKeeper home (defaults: the official images, Debian's install). */
 export type DockerImages = Omit<ProviderChoice, "provider">;
 
 /** Options of runPlan. */
@@ -67,17 +71,23 @@ async function observe(
   }
 }
 
+/** ZooKeeper's election back-off cap when nothing bounds it (and always before 3.6). */
+const UNBOUNDED_ELECTION_MS = 60_000;
+
 /** The settings the history carries, so that it can be checked without this plan. */
 function recordSettings(plan: RunPlan, zooKeeperVersion: string): RunSettingsRecord {
-  const bound = Number(
-    plan.settings.systemProperties?.["zookeeper.fastleader.maxNotificationInterval"],
-  );
+  const bound = Number(plan.settings.systemProperties?.[ELECTION_BOUND_PROPERTY]);
+  // Every running release must honour the bound for it to hold (3.4 and 3.5 have none).
+  const honoured = zooKeeperVersion
+    .split("+")
+    .every((version) => releaseLine(version).electionBoundProperty);
   return {
     tickTime: plan.settings.tickTime,
     initLimit: plan.settings.initLimit,
     syncLimit: plan.settings.syncLimit,
     sessionTimeoutMs: plan.workload.sessionTimeout,
-    ...(Number.isFinite(bound) && bound > 0 ? { maxNotificationIntervalMs: bound } : {}),
+    maxNotificationIntervalMs:
+      honoured && Number.isFinite(bound) && bound > 0 ? bound : UNBOUNDED_ELECTION_MS,
     zooKeeperVersion,
   };
 }
@@ -164,7 +174,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     });
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
-  const choice: ProviderChoice = { ...options.docker, provider: plan.provider };
+  const release = {
+    ...(plan.zookeeperVersion !== undefined ? { version: plan.zookeeperVersion } : {}),
+    ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
+  };
+  const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
   let ensemble: Ensemble | undefined;
@@ -175,6 +189,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     const spec = {
       nodes: plan.nodes,
       settings: plan.settings,
+      ...installFor(choice, release),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     };
@@ -295,10 +310,13 @@ export function checkPlanHistory(
         verdicts.push(verdict);
     }
   }
-  const availability = checkAvailability(events, {
-    ...plan.settings,
-    sessionTimeoutMs: plan.workload.sessionTimeout,
-  });
+  const availability = checkAvailability(
+    events,
+    recordedSettings(events) ?? {
+      ...plan.settings,
+      sessionTimeoutMs: plan.workload.sessionTimeout,
+    },
+  );
   if (wanted.has("availability")) verdicts.push(availability);
   if (wanted.has("recovery")) verdicts.push(expectationVerdict(plan, recoveryMs, availability));
   return verdicts;

@@ -11,6 +11,8 @@ import { RecordedSession } from "../workload/recorded-session.js";
 import { finalReads, serverResolver } from "../workload/run-workload.js";
 import { ZkSession } from "../workload/zk-session.js";
 import {
+  choiceForRelease,
+  installFor,
   LOCAL_PROVIDER,
   type ProviderChoice,
   prepareProvider,
@@ -48,6 +50,8 @@ export interface ToleranceOptions {
   readonly seed?: number;
   /** Where servers run (default local JVMs). */
   readonly provider?: ProviderChoice;
+  /** The release to run (default: the local install, or the image's). */
+  readonly zookeeperVersion?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -74,7 +78,8 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
   mkdirSync(options.dir, { recursive: true });
   const memory = new MemorySink();
   const recorder = new HistoryRecorder([new JsonlSink(join(options.dir, "history.jsonl")), memory]);
-  const provider = options.provider ?? LOCAL_PROVIDER;
+  const release = options.zookeeperVersion ? { version: options.zookeeperVersion } : {};
+  const provider = choiceForRelease(options.provider ?? LOCAL_PROVIDER, release);
   await prepareProvider(provider, options.log);
   const network = await startProviderNetwork(provider, {
     seed: options.seed ?? 0,
@@ -85,6 +90,7 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
     await using ensemble = await startProviderEnsemble(provider, {
       nodes,
       settings: options.settings ?? {},
+      ...installFor(provider, release),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     });

@@ -94,6 +94,8 @@ export interface ValidateOptions {
   readonly seed?: number;
   /** Where servers run (default local JVMs). */
   readonly provider?: ProviderChoice;
+  /** The release to validate (default: the local install, or the image's). */
+  readonly zookeeperVersion?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -181,11 +183,18 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     dir: join(dir, "matrix"),
     probeMs: options.quick ? 2000 : 4000,
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.zookeeperVersion ? { zookeeperVersion: options.zookeeperVersion } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const runs: ResultsFile[] = [];
   for (const { file, scenario } of scenarios) {
-    const base = planRun(scenario, options.nodes, seed, options.quick ? 10_000 : undefined);
+    const base = planRun(
+      scenario,
+      options.nodes,
+      seed,
+      options.quick ? 10_000 : undefined,
+      options.zookeeperVersion,
+    );
     const plan = {
       ...base,
       settings,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { checkConfigKeys } from "../ensemble/zookeeper-versions.js";
 import { BadInputError } from "../errors.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
 
@@ -74,7 +75,44 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
+  checkVersions(scenario, (path) => `${file}:${lineOf(document, counter, path)}`);
   return scenario;
+}
+
+/** Versions the scenario names must be ones zk-chaos knows, and must read the scenario's zoo.cfg keys. */
+function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
+  const { zookeeper } = scenario;
+  const named: { version: string; path: Path }[] = [];
+  if (zookeeper.version) named.push({ version: zookeeper.version, path: ["zookeeper", "version"] });
+  const smallest = Math.min(...scenario.nodes);
+  for (const [id, version] of Object.entries(zookeeper.versions ?? {})) {
+    const path = ["zookeeper", "versions", id];
+    if (Number(id) > smallest) {
+      throw new BadInputError(
+        `${at(path)}: zookeeper.versions.${id}: server ${id} does not exist in a ${smallest}-node ensemble: use ids up to ${smallest}`,
+      );
+    }
+    named.push({ version, path });
+  }
+  scenario.faults.forEach((entry, index) => {
+    const fault = entry.fault;
+    if (fault.kind !== "upgrade" && fault.kind !== "downgrade" && fault.kind !== "rolling-upgrade")
+      return;
+    const path = ["faults", index, "fault", "version"];
+    if (scenario.provider !== "local") {
+      throw new BadInputError(
+        `${at(path)}: faults.${index}.fault: ${fault.kind} changes a server's version with its data, which needs provider: local`,
+      );
+    }
+    named.push({ version: fault.version, path });
+  });
+  for (const { version, path } of named) {
+    try {
+      checkConfigKeys(Object.keys(zookeeper.config ?? {}), version, "zookeeper.config");
+    } catch (error) {
+      throw new BadInputError(`${at(path)}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Reads and validates a scenario file. */

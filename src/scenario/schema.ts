@@ -1,8 +1,15 @@
 import { z } from "zod";
-import { FAULT_CATALOGUE, type FaultKind } from "../faults/fault-spec.js";
+import { FAULT_CATALOGUE, type FaultKind, RANDOM_FAULT_KINDS } from "../faults/fault-spec.js";
 import { parseDuration } from "../util/duration.js";
 
-const FAULT_KINDS = Object.keys(FAULT_CATALOGUE) as [FaultKind, ...FaultKind[]];
+/** Kinds a scenario may write: the catalogue's, and rolling-upgrade, which the plan expands into upgrades. */
+const FAULT_KINDS: readonly string[] = [...Object.keys(FAULT_CATALOGUE), "rolling-upgrade"];
+const RANDOM_KINDS = RANDOM_FAULT_KINDS as [FaultKind, ...FaultKind[]];
+
+/** A ZooKeeper release as x.y.z. */
+export const versionText = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+$/, "a ZooKeeper version is written x.y.z, e.g. 3.4.5 or 3.9.5");
 
 /** Checkers a scenario may ask for (registry: the schema and CLI take names from here). */
 export const CHECKERS = {
@@ -92,6 +99,14 @@ export const faultSchema = z.discriminatedUnion(
       })
       .strict(),
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
+    z
+      .object({ kind: z.literal("upgrade"), target: target.optional(), version: versionText })
+      .strict(),
+    z
+      .object({ kind: z.literal("downgrade"), target: target.optional(), version: versionText })
+      .strict(),
+    // Every server in turn (by id), spread evenly over the entry's `for`.
+    z.object({ kind: z.literal("rolling-upgrade"), version: versionText }).strict(),
   ],
   { error: () => ({ message: `unknown fault kind: valid kinds are ${FAULT_KINDS.join(", ")}` }) },
 );
@@ -115,6 +130,12 @@ export const scenarioSchema = z
         maxSessionTimeout: z.number().int().min(1).optional(),
         heapMb: z.number().int().min(16).optional(),
         config: z.record(z.string(), z.string()).optional(),
+        /** The release every server runs (resolved with Maven into the cache); default: the local install. */
+        version: versionText.optional(),
+        /** Releases for some servers (id -> x.y.z): a mixed-version ensemble. */
+        versions: z
+          .record(z.string().regex(/^[1-9]$/, "a server id from 1 to 9"), versionText)
+          .optional(),
       })
       .strict()
       .default({ profile: "fast" }),
@@ -145,9 +166,9 @@ export const scenarioSchema = z
       .object({
         kinds: z
           .array(
-            z.enum(FAULT_KINDS, {
+            z.enum(RANDOM_KINDS, {
               error: () => ({
-                message: `unknown fault kind: valid kinds are ${FAULT_KINDS.join(", ")}`,
+                message: `not a fault kind a random schedule can draw: valid kinds are ${RANDOM_KINDS.join(", ")}`,
               }),
             }),
           )
