@@ -1,11 +1,13 @@
 /**
  * Benchmark: how fast the local provider boots an ensemble and fails over.
- *   node dist/bench/ensemble-boot.js [repeats=5]
+ *   node dist/bench/ensemble-boot.js [repeats=5] [versions=3.4.5,3.4.14,3.5.10,3.6.4,3.7.2,3.8.6,3.9.5]
  * For n = 1, 3, 5, 7: median time from spawn to "every server answers srvr,
  * exactly one leader, a write succeeds", and RSS per server; then kill -9 of
  * a 3-node leader to "a new leader serves a write". With a Docker engine and
  * the image ($ZK_CHAOS_ZOOKEEPER_IMAGE, default the official one), the docker
- * provider boots side by side. Prints tables, writes JSON.
+ * provider boots side by side. Then every ZooKeeper release given (resolved
+ * with Maven into the cache) boots at n = 1, 3 and 5 side by side in one run.
+ * Prints tables, writes JSON.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,11 +16,16 @@ import { dockerAvailable } from "../src/docker/docker-engine.js";
 import { startDockerEnsemble, zooKeeperImage } from "../src/ensemble/docker-ensemble.js";
 import type { Ensemble } from "../src/ensemble/ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import { fetchZooKeeper } from "../src/ensemble/zookeeper-cache.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
 
 const SIZES = [1, 3, 5, 7];
 const repeats = Number(process.argv[2] ?? 5);
+const VERSIONS = (process.argv[3] ?? "3.4.5,3.4.14,3.5.10,3.6.4,3.7.2,3.8.6,3.9.5")
+  .split(",")
+  .filter((version) => version !== "");
+const VERSION_SIZES = [1, 3, 5];
 
 function rssMiB(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
@@ -31,9 +38,10 @@ type Starter = (options: LocalEnsembleOptions) => Promise<Ensemble>;
 async function bootOnce(
   nodes: number,
   start: Starter = startLocalEnsemble,
+  version?: string,
 ): Promise<{ bootMs: number; rss: number[] }> {
   const started = performance.now();
-  await using ensemble = await start({ nodes });
+  await using ensemble = await start({ nodes, ...(version ? { install: { version } } : {}) });
   const session = await ZkSession.open(ensemble.connectString());
   await session.create("/bench-boot", "x");
   const bootMs = performance.now() - started;
@@ -119,14 +127,54 @@ async function main(): Promise<void> {
       `\ndocker provider not measured: ${engine.available ? `no image ${image} (set ZK_CHAOS_ZOOKEEPER_IMAGE, or build it with docker/build-zookeeper-image.sh ${image})` : engine.reason}`,
     );
   }
+  const versionBoot = await bootPerVersion();
   const out = join("reports", "bench");
   mkdirSync(out, { recursive: true });
   const file = join(out, "ensemble-boot.json");
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), repeats, boot: results, failoverMs: failovers, dockerBootMs: dockerBoot }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), repeats, boot: results, failoverMs: failovers, dockerBootMs: dockerBoot, versionBootMs: versionBoot }, null, 2)}\n`,
   );
   console.log(`\nwritten: ${file}`);
+}
+
+/** Boots every release side by side (after one warm-up boot each): median ms per size. */
+async function bootPerVersion(): Promise<Record<string, Record<number, number[]>>> {
+  const boots: Record<string, Record<number, number[]>> = {};
+  const runs = Math.min(repeats, 3);
+  for (const version of VERSIONS) {
+    try {
+      await fetchZooKeeper(version, { log: (line) => process.stderr.write(`${line}\n`) });
+      await bootOnce(1, startLocalEnsemble, version);
+    } catch (error) {
+      console.log(
+        `\nZooKeeper ${version} not measured: ${(error as Error).message.split("\n")[0]}`,
+      );
+      continue;
+    }
+    boots[version] = {};
+    for (const nodes of VERSION_SIZES) {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++)
+        samples.push((await bootOnce(nodes, startLocalEnsemble, version)).bootMs);
+      (boots[version] as Record<number, number[]>)[nodes] = samples;
+    }
+    process.stderr.write(`ZooKeeper ${version} done\n`);
+  }
+  const measured = Object.keys(boots);
+  if (measured.length > 0) {
+    console.log(`\nboot time per ZooKeeper release, local provider, median of ${runs} (ms)`);
+    console.log(
+      table(
+        ["n", ...measured],
+        VERSION_SIZES.map((nodes) => [
+          String(nodes),
+          ...measured.map((version) => median(boots[version]?.[nodes] ?? []).toFixed(0)),
+        ]),
+      ),
+    );
+  }
+  return boots;
 }
 
 await main();

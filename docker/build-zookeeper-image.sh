@@ -10,14 +10,31 @@
 # start-foreground [zoo.cfg]` on PATH honouring SERVER_JVMFLAGS, logs on the console.
 #
 #   docker/build-zookeeper-image.sh [image-tag]   (default zk-chaos/zookeeper:local)
+#   docker/build-zookeeper-image.sh --version 3.4.5 [image-tag]   (default zookeeper:3.4.5)
 # Tag it zookeeper:3.8.0 to stand in for the official image on an air-gapped runner.
+# With --version, the jars come from zk-chaos's cache (resolved with Maven on first
+# use, `zk-chaos zookeeper fetch`), so `--provider docker --zookeeper-version V` finds
+# zookeeper:V on the engine.
 # Needs: docker (an engine reachable through DOCKER_HOST or the default socket),
 # a JDK with jlink, and ZooKeeper (Debian's `zookeeper` package or ZK_HOME).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=rootfs/closure.sh
 . "$here/rootfs/closure.sh"
-tag="${1:-zk-chaos/zookeeper:local}"
+version=""
+if [ "${1:-}" = "--version" ]; then
+  version="${2:?--version needs a ZooKeeper version, e.g. 3.4.5}"
+  shift 2
+  if ! printf '%s' "$version" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$'; then
+    echo "build-zookeeper-image: '$version' is not a ZooKeeper version: write it x.y.z, e.g. 3.4.5" >&2
+    exit 2
+  fi
+  # The cache entry's lib/ holds the release's whole class path.
+  ZK_HOME="$(node "$here/../bin/zk-chaos.js" zookeeper fetch "$version" | awk '{ print $2 }')"
+  export ZK_HOME
+fi
+tag="${1:-${version:+zookeeper:$version}}"
+tag="${tag:-zk-chaos/zookeeper:local}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -26,6 +26,10 @@ fi
 if $for_tests && ! command -v chromium >/dev/null 2>&1; then
   apt_packages+=(chromium)
 fi
+# The version tests resolve ZooKeeper releases with Maven (they say skipped without it).
+if $for_tests && ! command -v mvn >/dev/null 2>&1; then
+  apt_packages+=(maven)
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     say "missing ${apt_packages[*]}: run 'sudo apt-get install -y ${apt_packages[*]}' (or set JAVA_HOME / ZK_HOME), then try again"

@@ -17,7 +17,7 @@ export function withImageOptions(command: Command): Command {
   return command
     .option(
       "--zookeeper-image <image>",
-      `with --provider docker: the ZooKeeper image, any tag from 3.5 to 3.9 or a private registry's (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
+      `with --provider docker: the ZooKeeper image, any tag from 3.4 to 3.9 or a private registry's (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
     )
     .option(
       "--toxiproxy-image <image>",

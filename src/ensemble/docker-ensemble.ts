@@ -25,6 +25,8 @@ export interface DockerEnsembleOptions
   extends Omit<LocalEnsembleOptions, "launcher" | "provider" | "classDataSharing" | "install"> {
   /** The ZooKeeper image (default: see zooKeeperImage). */
   readonly image?: string;
+  /** The release the image runs, when known (its zoo.cfg keys follow it); else learnt from the servers. */
+  readonly zookeeperVersion?: string;
 }
 
 /** Checks what the docker provider needs before anything starts: an engine and the ZooKeeper image (present or pulled). */
@@ -46,10 +48,16 @@ export async function prepareDockerProvider(
 export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<Ensemble> {
   const image = await prepareDockerProvider(options.image, options.log);
   for (const id of await reapOrphanContainers()) options.log?.(`reaped orphan container ${id}`);
+  const { zookeeperVersion: _version, image: _image, ...rest } = options;
   return startLocalEnsemble({
-    ...options,
+    ...rest,
     // The servers run the image's Java and ZooKeeper; the version is learnt from the servers.
-    install: { java: "java", classPath: [], version: "unknown", source: `image ${image}` },
+    install: {
+      java: "java",
+      classPath: [],
+      version: options.zookeeperVersion ?? "unknown",
+      source: `image ${image}`,
+    },
     launcher: (spec) => new DockerServer(spec, image),
     provider: "docker",
   });

@@ -43,9 +43,7 @@ export interface ReleaseChoice {
 export function choiceForRelease(choice: ProviderChoice, release: ReleaseChoice): ProviderChoice {
   if (choice.provider !== "docker") return choice;
   if (release.serverVersions !== undefined && Object.keys(release.serverVersions).length > 0) {
-    throw new BadInputError(
-      "servers on different ZooKeeper versions need the local provider: the docker provider runs one image",
-    );
+    throw new BadInputError(MIXED_ON_DOCKER);
   }
   if (release.version === undefined || choice.zookeeperImage !== undefined) return choice;
   return { ...choice, zookeeperImage: `zookeeper:${release.version}` };
@@ -64,6 +62,8 @@ export function installFor(
     ...(release.serverVersions !== undefined ? { versions: release.serverVersions } : {}),
   };
 }
+
+const MIXED_ON_DOCKER = "servers on different ZooKeeper versions need the local provider: the docker provider runs one image";
 
 /** The local provider, the default everywhere. */
 export const LOCAL_PROVIDER: ProviderChoice = { provider: "local" };
@@ -95,11 +95,23 @@ export function startProviderEnsemble(
 ): Promise<Ensemble> {
   if (choice.provider === "local") return startLocalEnsemble(options);
   const { launcher: _l, provider: _p, classDataSharing: _c, install: _i, ...rest } = options;
+  const version = isVersionRequest(options.install) ? options.install.version : undefined;
+  if (options.versions !== undefined && Object.keys(options.versions).length > 0) {
+    throw new BadInputError(MIXED_ON_DOCKER);
+  }
+  const { versions: _v, ...common } = rest;
   const docker: DockerEnsembleOptions = {
-    ...rest,
+    ...common,
     ...(choice.zookeeperImage ? { image: choice.zookeeperImage } : {}),
+    ...(version !== undefined ? { zookeeperVersion: version } : {}),
   };
   return startDockerEnsemble(docker);
+}
+
+function isVersionRequest(
+  install: ProviderEnsembleOptions["install"],
+): install is { readonly version: string } {
+  return install !== undefined && "version" in install && typeof install.version === "string";
 }
 
 /** Removes containers of runs that died, when an engine answers; returns their ids. */

@@ -49,4 +49,15 @@ describe("ZooKeeper election handshake rewrite", () => {
     );
     expect(rewriter.feed(Buffer.from("later"))).toEqual(Buffer.from("later"));
   });
+
+  it("passes 3.4's handshake (the bare 8-byte server id) and what follows byte for byte", () => {
+    const rewriter = new ElectionHandshakeRewriter();
+    const sid = Buffer.alloc(8);
+    sid.writeBigInt64BE(2n);
+    // A 3.4 notification follows the id: state, leader, zxid, epoch.
+    const notification = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]);
+    const first = rewriter.feed(sid);
+    expect(first).toEqual(sid);
+    expect(rewriter.feed(notification)).toEqual(notification);
+  });
 });
