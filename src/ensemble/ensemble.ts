@@ -136,3 +136,22 @@ export function canChangeVersion(ensemble: Ensemble): ensemble is Ensemble & Ver
     typeof candidate.changeVersion === "function" && typeof candidate.serverVersion === "function"
   );
 }
+
+/** One line a server wrote to its log, as it arrived. */
+export interface ServerLogLine {
+  readonly server: number;
+  readonly line: string;
+  /** When it was read (performance.now() ms): within milliseconds of being written. */
+  readonly receivedMs: number;
+}
+
+/** An optional ability: the servers' logs as a stream of lines. */
+export interface ServerLogSource {
+  /** Calls `listener` with every line any server writes from now on; returns the unsubscribe. */
+  onServerLog(listener: (line: ServerLogLine) => void): () => void;
+}
+
+/** True when the ensemble streams its servers' log lines. */
+export function hasServerLogs(ensemble: Ensemble): ensemble is Ensemble & ServerLogSource {
+  return typeof (ensemble as Partial<ServerLogSource>).onServerLog === "function";
+}

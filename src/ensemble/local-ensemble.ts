@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
+import { LogTail } from "../util/log-tail.js";
 import type { PortReservation } from "../util/port-reservation.js";
 import { joinReservations, reserveExactPorts, reservePorts } from "../util/port-reservation.js";
 import { selfToken } from "../util/process-identity.js";
@@ -15,12 +16,19 @@ import {
   type PeerLayout,
   type PeerLayoutFactory,
   type QuorumState,
+  type ServerLogLine,
   type ServerPorts,
   type WaitForQuorumOptions,
 } from "./ensemble.js";
 import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
 import { describeReap, reapOrphans, registerRun } from "./run-registry.js";
-import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
+import {
+  checkSettingsFor,
+  type EnsembleSetup,
+  prepareServer,
+  type ServerSettingsOverride,
+  settingsFor,
+} from "./server-setup.js";
 import type { ServerStatus } from "./srvr.js";
 import {
   type FindInstallOptions,
@@ -42,6 +50,8 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly install?: ZooKeeperInstall | FindInstallOptions;
   /** Versions for some servers (id -> x.y.z), the others run `install`: a mixed-version ensemble. */
   readonly versions?: Readonly<Record<number, string>>;
+  /** zoo.cfg keys and system properties for some servers only (e.g. a slow flush on one follower). */
+  readonly serverSettings?: Readonly<Record<number, ServerSettingsOverride>>;
   /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
   readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
@@ -153,6 +163,8 @@ export class LocalEnsemble implements Ensemble {
   private readonly setup: EnsembleSetup;
   private readonly findOptions: FindInstallOptions;
   private readonly unhook: () => void;
+  private readonly tails: LogTail[] = [];
+  private readonly logListeners = new Set<(line: ServerLogLine) => void>();
 
   /** @internal use startLocalEnsemble */
   constructor(init: {
@@ -229,7 +241,7 @@ export class LocalEnsemble implements Ensemble {
       zkHome: undefined,
       version,
     });
-    checkSettingsFor(install, this.settings);
+    checkSettingsFor(install, settingsFor(this.settings, this.setup.serverSettings?.[id]));
     await server.stop();
     server.relaunch(prepareServer(this.setup, id, install, []));
     this.installs.set(id, install);
@@ -262,6 +274,23 @@ export class LocalEnsemble implements Ensemble {
     return new Map(
       this.servers.map((server, index) => [server.id, answers[index] as ServerStatus]),
     );
+  }
+
+  /** Streams every server's log lines (tailing each log file) to the listener until it unsubscribes. */
+  onServerLog(listener: (line: ServerLogLine) => void): () => void {
+    this.logListeners.add(listener);
+    if (this.tails.length === 0) {
+      for (const server of this.servers) {
+        this.tails.push(
+          new LogTail(server.logFile, ({ line, receivedMs }) => {
+            for (const each of this.logListeners) each({ server: server.id, line, receivedMs });
+          }),
+        );
+      }
+    }
+    return () => {
+      this.logListeners.delete(listener);
+    };
   }
 
   async collectLogs(into: string): Promise<void> {
@@ -325,6 +354,8 @@ export class LocalEnsemble implements Ensemble {
     // The data is throw-away: SIGKILL is the fastest way down and leaves nothing running.
     // Only a server that writes the class archive at exit is stopped gracefully.
     const archiver = this.cleanup.cds?.archiverFlags ? this.servers[0] : undefined;
+    for (const tail of this.tails) tail.close();
+    this.logListeners.clear();
     for (const server of this.servers) server.retire();
     await Promise.allSettled(
       this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
@@ -402,7 +433,16 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     ? options.install
     : await resolveZooKeeperInstall(findOptions);
   const installs = await serverInstalls(nodes, install, options.versions, findOptions);
-  for (const each of new Set(installs.values())) checkSettingsFor(each, settings);
+  for (const [id, each] of installs) {
+    if (id > nodes) continue;
+    checkSettingsFor(each, settingsFor(settings, options.serverSettings?.[id]));
+  }
+  for (const id of Object.keys(options.serverSettings ?? {}).map(Number)) {
+    if (!Number.isInteger(id) || id < 1 || id > nodes)
+      throw new BadInputError(
+        `settings are given for server ${id}, but the ensemble has servers 1 to ${nodes}`,
+      );
+  }
   const host = options.host ?? "127.0.0.1";
   if (!host.startsWith("127.") && host !== "localhost") {
     throw new BadInputError(

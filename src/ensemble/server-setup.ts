@@ -27,6 +27,27 @@ export interface EnsembleSetup {
   readonly ports: readonly ServerPorts[];
   /** How server `self` names server `peer`. */
   readonly peer: (self: number, peer: number) => PeerEndpoint;
+  /** zoo.cfg keys and system properties for some servers only, by id. */
+  readonly serverSettings?: Readonly<Record<number, ServerSettingsOverride>>;
+}
+
+/** What one server gets beyond the ensemble's settings (e.g. a slow flush on one follower). */
+export interface ServerSettingsOverride {
+  readonly extraConfig?: Readonly<Record<string, string>>;
+  readonly systemProperties?: Readonly<Record<string, string>>;
+}
+
+/** Server `id`'s settings: the ensemble's, with its own keys and properties over them. */
+export function settingsFor(
+  settings: ZooKeeperSettings,
+  own: ServerSettingsOverride | undefined,
+): ZooKeeperSettings {
+  if (own === undefined) return settings;
+  return {
+    ...settings,
+    extraConfig: { ...settings.extraConfig, ...own.extraConfig },
+    systemProperties: { ...settings.systemProperties, ...own.systemProperties },
+  };
 }
 
 /** Checks that the settings suit the release an install runs, before anything is written. */
@@ -42,7 +63,7 @@ function jvmArgs(
   serverDir: string,
   confDir: string,
 ): string[] {
-  const { settings } = setup;
+  const settings = settingsFor(setup.settings, setup.serverSettings?.[id]);
   const release = releaseLine(install.version);
   const properties: Record<string, string> = {
     ...(release.adminServer ? { "zookeeper.admin.enableServer": "false" } : {}),
@@ -86,7 +107,7 @@ export function prepareServer(
   writeFileSync(
     join(confDir, "zoo.cfg"),
     renderZooCfg({
-      settings: setup.settings,
+      settings: settingsFor(setup.settings, setup.serverSettings?.[id]),
       serverId: id,
       dataDir,
       clientHost: setup.host,

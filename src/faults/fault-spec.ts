@@ -1,7 +1,33 @@
 import type { CutMode } from "../network/link-topology.js";
 
-/** Which server a fault hits: an id, or one chosen when the fault starts. */
-export type Target = number | "leader" | "follower" | "random";
+/**
+ * Which server a fault hits: an id, or one chosen when the fault starts:
+ * the leader, a follower, any, the server whose log line fired the fault's
+ * trigger ("logged"), the server(s) an earlier fault hit, or servers no
+ * listed fault hit.
+ */
+export type Target =
+  | number
+  | "leader"
+  | "follower"
+  | "random"
+  | "logged"
+  | { readonly "same-as": string }
+  | { readonly "other-than": readonly string[] };
+
+/** Ensemble states a fault can wait for; each is a moment servers log. */
+export type TriggerState = "new-leader-serving" | "leader-changed" | "server-synced";
+
+/** What starts a triggered fault: a server log line (or a state it logs), from a server of some role. */
+export interface FaultTrigger {
+  /** A regular expression a log line must match. */
+  readonly log?: string;
+  readonly state?: TriggerState;
+  /** Whose line counts (default any): a role as the servers last logged it, or an id. */
+  readonly server?: "any" | "leader" | "follower" | number;
+  /** Wait this long after the line before starting the fault (ms, default 0). */
+  readonly delayMs?: number;
+}
 
 /** Links a degradation applies to: every peer link, or chosen directed pairs. */
 export type LinkSelection = "all" | readonly (readonly [number, number])[];

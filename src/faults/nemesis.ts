@@ -1,11 +1,16 @@
-import { canChangeVersion, type Ensemble, type EnsembleServer } from "../ensemble/ensemble.js";
+import {
+  canChangeVersion,
+  type Ensemble,
+  type EnsembleServer,
+  hasServerLogs,
+} from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
 import type { DirectedPair } from "../network/link-topology.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
-import type { FaultSpec, LinkSelection, Target } from "./fault-spec.js";
+import type { FaultSpec, FaultTrigger, LinkSelection, Target } from "./fault-spec.js";
 import {
   bridge,
   isolateGroups,
@@ -14,6 +19,7 @@ import {
   randomHalves,
   splitPairs,
 } from "./partitions.js";
+import { TriggerArming } from "./triggers.js";
 
 /** A fault in force: what was asked, what it hit, and how to undo it. */
 export interface ActiveFault {
@@ -27,11 +33,18 @@ export interface ActiveFault {
 /** A fault at an offset from the start of the schedule, for a while. */
 export interface ScheduledFault {
   readonly id: string;
-  /** Milliseconds from the start of the run. */
+  /**
+   * Milliseconds from the start of the run; with `after`, from the start of
+   * that fault. A triggered fault is armed then and fires on its trigger.
+   */
   readonly at: number;
   /** How long it stays before it is healed (0: heal at once; instant faults ignore it). */
   readonly durationMs: number;
   readonly spec: FaultSpec;
+  /** Start on a server's log line (or a state it logs) instead of at a time. */
+  readonly when?: FaultTrigger;
+  /** Start relative to another fault's start (and only if it started). */
+  readonly after?: string;
 }
 
 /** What the nemesis works on. */
@@ -52,6 +65,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs faults against an ensemble and its network, recording each action in the history. */
 export class Nemesis {
   private readonly active = new Map<string, ActiveFault>();
+  /** The servers each started fault hit, by fault id (for same-as / other-than targets). */
+  private readonly hit = new Map<string, number[]>();
+  /** The server whose log line fired a fault's trigger, by fault id. */
+  private readonly logged = new Map<string, number>();
   private readonly random: Random;
   private counter = 0;
 
@@ -85,9 +102,10 @@ export class Nemesis {
     return [...this.active.values()];
   }
 
-  /** Starts a fault now and records it. */
-  async start(spec: FaultSpec, id = `f${++this.counter}`): Promise<ActiveFault> {
+  /** Starts a fault now and records it; `logged` is the server whose log line triggered it. */
+  async start(spec: FaultSpec, id = `f${++this.counter}`, logged?: number): Promise<ActiveFault> {
     this.record("invoke", spec.kind, { id, spec });
+    if (logged !== undefined) this.logged.set(id, logged);
     let fault: ActiveFault;
     try {
       fault = await this.apply(id, spec);
@@ -96,6 +114,8 @@ export class Nemesis {
       throw error;
     }
     this.active.set(id, fault);
+    const servers = fault.detail.servers;
+    if (Array.isArray(servers)) this.hit.set(id, servers as number[]);
     this.record("info", spec.kind, { id, spec, ...fault.detail });
     this.recordView();
     this.options.log?.(`nemesis: ${id} ${spec.kind} ${JSON.stringify(fault.detail)}`);
@@ -133,15 +153,31 @@ export class Nemesis {
 
   /**
    * Runs a schedule in time order from now: each fault starts at its offset
-   * and is healed after its duration. Stops early (healing what it started)
+   * (or on its trigger, armed for `armedForMs`) and is healed after its duration. Stops early (healing what it started)
    * when the signal aborts. Everything is healed at the end.
    */
-  async run(schedule: readonly ScheduledFault[], signal?: AbortSignal): Promise<void> {
+  async run(
+    schedule: readonly ScheduledFault[],
+    signal?: AbortSignal,
+    /** How long triggered faults stay armed (default: until the last timed step). */
+    armedForMs = 0,
+  ): Promise<void> {
     const started = performance.now();
     type Step = { at: number; act: () => Promise<void> };
     const steps: Step[] = [];
+    const triggered = schedule.filter(
+      (item) => item.when !== undefined || item.after !== undefined,
+    );
+    const arming = triggered.length > 0 ? this.armTriggers(triggered, started, signal) : undefined;
     for (const item of schedule) {
-      steps.push({ at: item.at, act: async () => void (await this.start(item.spec, item.id)) });
+      if (triggered.includes(item)) continue;
+      steps.push({
+        at: item.at,
+        act: async () => {
+          await this.start(item.spec, item.id);
+          arming?.started(item.id);
+        },
+      });
       steps.push({ at: item.at + item.durationMs, act: () => this.heal(item.id) });
     }
     steps.sort((a, b) => a.at - b.at);
@@ -152,9 +188,49 @@ export class Nemesis {
         if (signal?.aborted) break;
         await step.act();
       }
+      // Triggers wait for their moment until the run's time is up.
+      while (arming && arming.unfired().length > 0 && performance.now() - started < armedForMs) {
+        await abortableSleep(Math.min(50, armedForMs - (performance.now() - started)), signal);
+        if (signal?.aborted) break;
+      }
+      await arming?.settled(signal);
     } finally {
+      arming?.close();
+      for (const id of arming?.unfired() ?? [])
+        this.record("info", "trigger", { id, fired: false });
       await this.healAll();
     }
+  }
+
+  /** Arms the triggered faults: each fires once, on its line or after its fault, then heals after its duration. */
+  private armTriggers(
+    items: readonly ScheduledFault[],
+    started: number,
+    signal: AbortSignal | undefined,
+  ): TriggerArming {
+    const { ensemble } = this.options;
+    const needsLogs = items.some((item) => item.when !== undefined);
+    if (needsLogs && !hasServerLogs(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `faults triggered by server log lines need an ensemble that streams its logs; the ${ensemble.provider} provider does not`,
+      );
+    }
+    return new TriggerArming({
+      items,
+      startedAt: started,
+      ...(signal ? { signal } : {}),
+      ...(needsLogs && hasServerLogs(ensemble)
+        ? { subscribe: (listener) => ensemble.onServerLog(listener) }
+        : {}),
+      fire: async (item, logged, line) => {
+        if (line !== undefined)
+          this.record("info", "trigger", { id: item.id, server: logged, line, when: item.when });
+        await this.start(item.spec, item.id, logged);
+      },
+      heal: (id) => this.heal(id),
+      log: (line) => this.options.log?.(line),
+    });
   }
 
   private record(type: "invoke" | "info", f: string, value: unknown): void {
@@ -199,13 +275,37 @@ export class Nemesis {
     }
   }
 
-  /** Resolves targets to `count` distinct running server ids. */
-  private async resolve(target: Target | undefined, count = 1): Promise<number[]> {
+  /** Resolves targets to `count` distinct running server ids (`id`: the fault being started). */
+  private async resolve(target: Target | undefined, count = 1, id?: string): Promise<number[]> {
     const running = this.options.ensemble.servers
       .filter((s) => s.processState === "running")
       .map((s) => s.id);
     const chosen: number[] = [];
-    if (typeof target === "number") {
+    let pool = running;
+    if (typeof target === "object") {
+      if ("same-as" in target) {
+        const earlier = this.hit.get(target["same-as"]);
+        if (earlier === undefined)
+          throw new ZkChaosError(
+            "SERVER_STATE",
+            `target same-as ${target["same-as"]}: that fault has not hit a server (yet)`,
+          );
+        chosen.push(...earlier);
+      } else {
+        const excluded = new Set(
+          target["other-than"].flatMap((other) => this.hit.get(other) ?? []),
+        );
+        pool = running.filter((server) => !excluded.has(server));
+      }
+    } else if (target === "logged") {
+      const server = id === undefined ? undefined : this.logged.get(id);
+      if (server === undefined)
+        throw new ZkChaosError(
+          "BAD_INPUT",
+          "target 'logged' is the server whose log line fired the fault: give the fault a 'when' trigger",
+        );
+      chosen.push(server);
+    } else if (typeof target === "number") {
       if (!this.ids().includes(target)) {
         throw new ZkChaosError(
           "BAD_INPUT",
@@ -226,7 +326,7 @@ export class Nemesis {
     }
     const rest = shuffled(
       this.random,
-      running.filter((id) => !chosen.includes(id)),
+      pool.filter((server) => !chosen.includes(server)),
     );
     while (chosen.length < count && rest.length > 0) chosen.push(rest.shift() as number);
     if (chosen.length === 0) throw new ZkChaosError("SERVER_STATE", "no running server to target");
@@ -289,7 +389,7 @@ export class Nemesis {
       case "kill":
       case "stop":
       case "pause": {
-        const targets = await this.resolve(spec.target ?? "random", spec.count ?? 1);
+        const targets = await this.resolve(spec.target ?? "random", spec.count ?? 1, id);
         const servers = this.servers(targets);
         await Promise.all(
           servers.map((server) =>
@@ -308,7 +408,7 @@ export class Nemesis {
         return { id, spec, detail: { servers: targets }, heal };
       }
       case "restart": {
-        const [target] = await this.resolve(spec.target ?? "random");
+        const [target] = await this.resolve(spec.target ?? "random", 1, id);
         await this.options.ensemble.server(target as number).restart();
         return { id, spec, detail: { servers: [target] }, heal: async () => {} };
       }
@@ -321,7 +421,7 @@ export class Nemesis {
             `fault '${spec.kind}' needs an ensemble whose servers can change version (the local provider); this one is ${ensemble.provider}`,
           );
         }
-        const [target] = await this.resolve(spec.target ?? "random");
+        const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const from = ensemble.serverVersion(target as number);
         await ensemble.changeVersion(target as number, spec.version);
         // Permanent, like a restart: the server stays on its new version.
@@ -333,9 +433,12 @@ export class Nemesis {
         };
       }
       case "isolate": {
-        const [target] = await this.resolve(spec.target ?? "random");
+        const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);
-        return this.partition(id, spec, splitPairs(groups), spec.mode, { groups });
+        return this.partition(id, spec, splitPairs(groups), spec.mode, {
+          groups,
+          servers: [target],
+        });
       }
       case "partition": {
         const groups =
@@ -358,20 +461,22 @@ export class Nemesis {
         return this.partition(id, spec, plan.pairs, spec.mode, { ring: plan.ring });
       }
       case "one-way": {
-        const [from] = await this.resolve(spec.from);
+        const [from] = await this.resolve(spec.from, 1, id);
         const others = ids.filter((candidate) => candidate !== from);
         const to =
           typeof spec.to === "number"
             ? spec.to
             : spec.to === "leader"
               ? await this.leader()
-              : pick(this.random, others);
+              : spec.to === "random" || spec.to === "follower"
+                ? pick(this.random, others)
+                : ((await this.resolve(spec.to, 1, id))[0] as number);
         // One-way cuts cannot refuse connections (both directions share them): black-hole the direction.
         return this.partition(id, spec, [{ from: from as number, to }], "blackhole", { from, to });
       }
       case "client-isolate": {
         const network = this.requireNetwork(spec.kind);
-        const [target] = await this.resolve(spec.target ?? "random");
+        const [target] = await this.resolve(spec.target ?? "random", 1, id);
         await network.blockClients(target as number, spec.mode ?? "refuse");
         return {
           id,

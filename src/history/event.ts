@@ -3,8 +3,11 @@
 /** invoke starts an operation; ok, fail (certainly not applied) or info (unknown) completes it. */
 export type EventType = "invoke" | "ok" | "fail" | "info";
 
-/** Who acted: a worker id, the nemesis (fault actions) or the observer (cluster observations). */
-export type ProcessId = number | "nemesis" | "observer";
+/**
+ * Who acted: a worker id, the nemesis (fault actions), the observer (cluster
+ * observations) or a server speaking through its log (`server-N`).
+ */
+export type ProcessId = number | "nemesis" | "observer" | `server-${number}`;
 
 /** ZooKeeper's Stat with zxids as decimal strings (they are 64-bit). */
 export interface StatRecord {

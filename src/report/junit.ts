@@ -23,6 +23,24 @@ export function junitReport(runs: readonly ResultsFile[]): string {
   let failures = 0;
   let skipped = 0;
   for (const run of runs) {
+    if (run.bug) {
+      // A known-bug run is one test: did it show what its scenario expects on this version?
+      const { bug } = run;
+      const classname = escapeXml(
+        `zk-chaos.known-bugs.zk${run.zooKeeperVersion.replace(/\./g, "_")}.n${run.nodes}`,
+      );
+      const name = escapeXml(`${bug.jira.join(", ")}: ${bug.title}`);
+      const summary = `observed ${bug.observed}, expected ${bug.expected ?? "nothing"}`;
+      if (bug.matched === true)
+        cases.push(`    <testcase classname="${classname}" name="${name}" time="0"/>`);
+      else {
+        failures++;
+        cases.push(
+          `    <testcase classname="${classname}" name="${name}" time="0"><failure message="${escapeXml(summary)}" type="known-bug">${escapeXml(`${summary}\nreplay: ${run.replay}`)}</failure></testcase>`,
+        );
+      }
+      continue;
+    }
     for (const verdict of run.verdicts) {
       const name = escapeXml(`${verdict.checker} (${verdict.guarantee})`);
       const classname = escapeXml(

@@ -30,6 +30,27 @@ function versionTable(runs: readonly ResultsFile[]): string[] {
   return lines;
 }
 
+/** Known bugs per version: what showed, against what each scenario expects. */
+function bugTable(runs: readonly ResultsFile[]): string[] {
+  const bugs = runs.filter((run) => run.bug !== undefined);
+  if (bugs.length === 0) return [];
+  const lines = [
+    "",
+    "## Known bugs",
+    "",
+    "| bug | ZooKeeper | nodes | seed | observed | expected | |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const run of bugs) {
+    const bug = run.bug as NonNullable<ResultsFile["bug"]>;
+    const mark = bug.matched === true ? "✅" : bug.matched === false ? "❌" : "❔";
+    lines.push(
+      `| ${cell(bug.jira.join(", "))}: ${cell(bug.title)} | ${cell(bug.version)} | ${run.nodes} | ${run.seed} | ${bug.observed} | ${bug.expected ?? "-"} | ${mark} |`,
+    );
+  }
+  return lines;
+}
+
 /** A Markdown report of one or more runs (also fit for $GITHUB_STEP_SUMMARY). */
 export function markdownReport(runs: readonly ResultsFile[]): string {
   const lines = [
@@ -45,7 +66,7 @@ export function markdownReport(runs: readonly ResultsFile[]): string {
       `| ${cell(run.scenario)} | ${cell(run.zooKeeperVersion)} | ${run.nodes} | ${run.seed} | ${MARK(run.valid)} | ${run.operations} | ${recovery} |`,
     );
   }
-  lines.push(...versionTable(runs));
+  lines.push(...versionTable(runs), ...bugTable(runs));
   for (const run of runs) {
     lines.push(
       "",

@@ -1,4 +1,6 @@
+import { combineValidity, type Validity } from "../checkers/verdict.js";
 import type { RunResult } from "../results/run-result.js";
+import { type BugResult, judgeBug } from "../scenario/bug-expectation.js";
 
 /** The version of results.json's shape; bump on any incompatible change. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -17,6 +19,17 @@ export interface ResultsFile {
   readonly timings: RunResult["timings"];
   readonly replay: string;
   readonly verdicts: RunResult["verdicts"];
+  /** For a known-bug scenario: reproduced or absent, against what the scenario expects on this version. */
+  readonly bug?: BugResult;
+}
+
+/** Checkers of consistency (not availability or recovery): their anomalies are what a bug shows. */
+export function consistencyValidity(verdicts: RunResult["verdicts"]): Validity {
+  return combineValidity(
+    verdicts
+      .filter((verdict) => verdict.checker !== "availability" && verdict.checker !== "recovery")
+      .map((verdict) => verdict.valid),
+  );
 }
 
 /** The command that replays a run exactly. */
@@ -40,5 +53,14 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
     timings: result.timings,
     replay: replayCommand(result, scenarioFile),
     verdicts: result.verdicts,
+    ...(result.plan.bug && !result.interrupted
+      ? {
+          bug: judgeBug(
+            result.plan.bug,
+            result.zooKeeperVersion,
+            consistencyValidity(result.verdicts),
+          ),
+        }
+      : {}),
   };
 }

@@ -63,7 +63,8 @@ export function installFor(
   };
 }
 
-const MIXED_ON_DOCKER = "servers on different ZooKeeper versions need the local provider: the docker provider runs one image";
+const MIXED_ON_DOCKER =
+  "servers on different ZooKeeper versions need the local provider: the docker provider runs one image";
 
 /** The local provider, the default everywhere. */
 export const LOCAL_PROVIDER: ProviderChoice = { provider: "local" };

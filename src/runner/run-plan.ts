@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import type { Ensemble } from "../ensemble/ensemble.js";
+import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
+import { classifyServerLogLine, loggedAt, serverProcess } from "../history/server-log.js";
 import type { RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
@@ -190,6 +191,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       nodes: plan.nodes,
       settings: plan.settings,
       ...installFor(choice, release),
+      ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     };
@@ -209,6 +211,25 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       f: "settings",
       value: recordSettings(plan, ensemble.zooKeeperVersion),
     });
+    // The anchor that ties the history's monotonic times to the servers' wall-clock log lines.
+    recorder.record({
+      process: "observer",
+      type: "ok",
+      f: "clock",
+      value: { wallMs: Date.now(), timeZoneOffsetMin: new Date().getTimezoneOffset() },
+    });
+    const unsubscribe = hasServerLogs(ensemble)
+      ? ensemble.onServerLog(({ server, line }) => {
+          const kind = classifyServerLogLine(line);
+          if (kind === undefined) return;
+          recorder.record({
+            process: serverProcess(server),
+            type: "info",
+            f: "log",
+            value: { kind, line, logged: loggedAt(line) },
+          });
+        })
+      : () => {};
     const stop = { done: false };
     const observer = observe(ensemble, recorder, stop);
     const ticker = setInterval(() => progress("running", nemesis), 1000);
@@ -227,6 +248,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           durationMs: plan.durationMs,
           ratePerWorker: plan.workload.rate,
           connect: plan.workload.connect,
+          ...(plan.workload.roles ? { roles: plan.workload.roles } : {}),
           registers: plan.workload.registers,
           sessionTimeoutMs: plan.workload.sessionTimeout,
           operationTimeoutMs: plan.workload.operationTimeout,
@@ -236,7 +258,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
             operations = count;
           },
         }),
-        nemesis.run(plan.schedule, controller.signal),
+        nemesis.run(plan.schedule, controller.signal, plan.durationMs),
       ]);
       runMs = performance.now() - runStarted;
       // Interrupted: tear down at once; the servers may already be going (the shutdown hooks).
@@ -268,6 +290,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       clearInterval(ticker);
       stop.done = true;
       await observer;
+      unsubscribe();
     }
   } finally {
     // Keep the servers' logs with the run, then tear everything down.

@@ -75,8 +75,68 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
-  checkVersions(scenario, (path) => `${file}:${lineOf(document, counter, path)}`);
+  const at = (path: Path) => `${file}:${lineOf(document, counter, path)}`;
+  checkVersions(scenario, at);
+  checkFaultReferences(scenario, at);
+  checkRoles(scenario, at);
   return scenario;
+}
+
+/** after / same-as / other-than name faults of the scenario; "logged" needs a trigger; ids are unique. */
+function checkFaultReferences(scenario: Scenario, at: (path: Path) => string): void {
+  const ids = scenario.faults.map((entry, index) => entry.id ?? `f${index + 1}`);
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index)
+      throw new BadInputError(
+        `${at(["faults", index, "id"])}: faults.${index}.id: '${id}' names two faults: give each its own id`,
+      );
+  });
+  const known = (id: string, path: Path, field: string) => {
+    if (!ids.includes(id))
+      throw new BadInputError(
+        `${at(path)}: ${field}: no fault '${id}' in this scenario: use one of ${ids.join(", ")}`,
+      );
+  };
+  scenario.faults.forEach((entry, index) => {
+    if (entry.after !== undefined)
+      known(entry.after, ["faults", index, "after"], `faults.${index}.after`);
+    const fault = entry.fault as Record<string, unknown>;
+    for (const key of ["target", "from", "to"]) {
+      const value = fault[key];
+      const path = ["faults", index, "fault", key];
+      const field = `faults.${index}.fault.${key}`;
+      if (value === "logged" && entry.when === undefined)
+        throw new BadInputError(
+          `${at(path)}: ${field}: 'logged' is the server whose log line fired the fault: add a 'when' trigger`,
+        );
+      if (typeof value === "object" && value !== null) {
+        const refs = value as { "same-as"?: string; "other-than"?: string[] };
+        if (refs["same-as"] !== undefined) known(refs["same-as"], path, field);
+        for (const other of refs["other-than"] ?? []) known(other, path, field);
+      }
+    }
+  });
+}
+
+/** Roles cover at most the scenario's workers and pin only to servers every size has. */
+function checkRoles(scenario: Scenario, at: (path: Path) => string): void {
+  const roles = scenario.workload.roles ?? [];
+  const total = roles.reduce((sum, role) => sum + role.workers, 0);
+  if (total > scenario.workload.workers)
+    throw new BadInputError(
+      `${at(["workload", "roles"])}: workload.roles: the roles name ${total} workers, but workload.workers is ${scenario.workload.workers}: raise workers or shrink the roles`,
+    );
+  if (roles.length > 0 && scenario.workload.kind !== "registers")
+    throw new BadInputError(
+      `${at(["workload", "roles"])}: workload.roles: roles choose register operations: use kind: registers`,
+    );
+  const smallest = Math.min(...scenario.nodes);
+  roles.forEach((role, index) => {
+    if (typeof role.pin === "number" && role.pin > smallest)
+      throw new BadInputError(
+        `${at(["workload", "roles", index, "pin"])}: workload.roles.${index}.pin: server ${role.pin} does not exist in a ${smallest}-node ensemble`,
+      );
+  });
 }
 
 /** Versions the scenario names must be ones zk-chaos knows, and must read the scenario's zoo.cfg keys. */
@@ -106,9 +166,19 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
     }
     named.push({ version: fault.version, path });
   });
+  for (const id of Object.keys(zookeeper.servers ?? {})) {
+    if (Number(id) > smallest)
+      throw new BadInputError(
+        `${at(["zookeeper", "servers", id])}: zookeeper.servers.${id}: server ${id} does not exist in a ${smallest}-node ensemble`,
+      );
+  }
+  const keys = [
+    ...Object.keys(zookeeper.config ?? {}),
+    ...Object.values(zookeeper.servers ?? {}).flatMap((each) => Object.keys(each.config ?? {})),
+  ];
   for (const { version, path } of named) {
     try {
-      checkConfigKeys(Object.keys(zookeeper.config ?? {}), version, "zookeeper.config");
+      checkConfigKeys(keys, version, "zookeeper.config");
     } catch (error) {
       throw new BadInputError(`${at(path)}: ${(error as Error).message}`);
     }

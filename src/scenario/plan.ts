@@ -3,6 +3,7 @@ import type { FaultSpec } from "../faults/fault-spec.js";
 import type { ScheduledFault } from "../faults/nemesis.js";
 import { randomSchedule } from "../faults/schedule.js";
 import { tolerance } from "../quorum/connectivity.js";
+import type { KnownBug } from "./bug-expectation.js";
 import type { CheckerName, Scenario } from "./schema.js";
 
 /** Everything a run does, drawn from the scenario and the seed: written as plan.json. */
@@ -18,14 +19,47 @@ export interface RunPlan {
   readonly zookeeperVersion?: string;
   /** Releases for some servers, by id (a mixed-version ensemble). */
   readonly serverVersions?: Readonly<Record<number, string>>;
+  /** zoo.cfg keys and system properties for some servers only, by id. */
+  readonly serverSettings?: Readonly<Record<number, ServerOverrides>>;
   readonly workload: Scenario["workload"];
   readonly durationMs: number;
   readonly schedule: readonly ScheduledFault[];
   readonly checkers: readonly CheckerName[];
   readonly expectUnavailable: boolean;
+  /** The known bug the scenario documents, with its expectations per version. */
+  readonly bug?: KnownBug;
 }
 
 type ScenarioFault = Scenario["faults"][number];
+
+/** Settings one server gets beyond the ensemble's. */
+export interface ServerOverrides {
+  readonly extraConfig?: Readonly<Record<string, string>>;
+  readonly systemProperties?: Readonly<Record<string, string>>;
+}
+
+/** A scenario fault's id: its own, or f<position>. */
+export function faultIdOf(entry: ScenarioFault, index: number): string {
+  return entry.id ?? `f${index + 1}`;
+}
+
+/** The trigger and ordering of an entry, as the nemesis takes them. */
+function triggerOf(entry: ScenarioFault): Pick<ScheduledFault, "when" | "after"> {
+  const { when, after } = entry;
+  return {
+    ...(when
+      ? {
+          when: {
+            ...(when.log !== undefined ? { log: when.log } : {}),
+            ...(when.state !== undefined ? { state: when.state } : {}),
+            ...(when.server !== undefined ? { server: when.server } : {}),
+            ...(when.delay !== undefined ? { delayMs: when.delay } : {}),
+          },
+        }
+      : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
+}
 
 /** A rolling upgrade is one upgrade per server, by id, spread evenly over the entry's span. */
 function expandFault(
@@ -34,15 +68,18 @@ function expandFault(
   nodes: number,
   scale: number,
 ): ScheduledFault[] {
-  const at = Math.round(entry.at * scale);
-  const span = Math.round(entry.for * scale);
+  // A triggered fault's times are its own (a fault after a log line lasts what it says).
+  const triggered = entry.when !== undefined || entry.after !== undefined;
+  const at = triggered ? entry.at : Math.round(entry.at * scale);
+  const span = triggered ? entry.for : Math.round(entry.for * scale);
   const { fault } = entry;
+  const id = faultIdOf(entry, index);
   if (fault.kind !== "rolling-upgrade") {
-    return [{ id: `f${index + 1}`, at, durationMs: span, spec: resolveFault(fault, nodes) }];
+    return [{ id, at, durationMs: span, spec: resolveFault(fault, nodes), ...triggerOf(entry) }];
   }
   const step = Math.floor(span / nodes);
   return Array.from({ length: nodes }, (_, server) => ({
-    id: `f${index + 1}.${server + 1}`,
+    id: `${id}.${server + 1}`,
     at: at + server * step,
     durationMs: 0,
     spec: { kind: "upgrade", target: server + 1, version: fault.version } as const,
@@ -86,7 +123,18 @@ export function planRun(
         maxFaultMs: scenario.random.maxFault,
       }).map((item) => ({ ...item, id: `r${item.id.slice(1)}` }))
     : [];
-  const { profile, config, version, versions, ...overrides } = scenario.zookeeper;
+  const { profile, config, version, versions, servers, ...overrides } = scenario.zookeeper;
+  const serverSettings = Object.fromEntries(
+    Object.entries(servers ?? {})
+      .filter(([id]) => Number(id) <= nodes)
+      .map(([id, each]) => [
+        Number(id),
+        {
+          ...(each.config ? { extraConfig: each.config } : {}),
+          ...(each.properties ? { systemProperties: each.properties } : {}),
+        },
+      ]),
+  );
   // A version given for the run replaces the scenario's, every server's included.
   const serverVersions =
     zookeeperVersion === undefined && versions !== undefined
@@ -108,6 +156,7 @@ export function planRun(
     ...(serverVersions !== undefined && Object.keys(serverVersions).length > 0
       ? { serverVersions }
       : {}),
+    ...(Object.keys(serverSettings).length > 0 ? { serverSettings } : {}),
     settings: resolveSettings(
       { ...overrides, ...(config ? { extraConfig: config } : {}) },
       profile,
@@ -120,5 +169,6 @@ export function planRun(
       .sort((a, b) => a.at - b.at),
     checkers: scenario.checkers,
     expectUnavailable: scenario.expect.unavailable,
+    ...(scenario.bug ? { bug: scenario.bug } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FAULT_CATALOGUE, type FaultKind, RANDOM_FAULT_KINDS } from "../faults/fault-spec.js";
 import { parseDuration } from "../util/duration.js";
+import { validateRange } from "./bug-expectation.js";
 
 /** Kinds a scenario may write: the catalogue's, and rolling-upgrade, which the plan expands into upgrades. */
 const FAULT_KINDS: readonly string[] = [...Object.keys(FAULT_CATALOGUE), "rolling-upgrade"];
@@ -33,7 +34,42 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   }
 });
 
-const target = z.union([z.number().int().min(1), z.enum(["leader", "follower", "random"])]);
+const faultId = z
+  .string()
+  .regex(/^[a-z][\w.-]*$/, "a fault id: a letter, then letters, digits, '.', '_' or '-'");
+const target = z.union([
+  z.number().int().min(1),
+  z.enum(["leader", "follower", "random", "logged"]),
+  z.object({ "same-as": faultId }).strict(),
+  z.object({ "other-than": z.array(faultId).min(1) }).strict(),
+]);
+
+/** What starts a triggered fault. */
+const trigger = z
+  .object({
+    log: z
+      .string()
+      .min(1)
+      .refine(
+        (text) => {
+          try {
+            new RegExp(text);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: "not a valid regular expression" },
+      )
+      .optional(),
+    state: z.enum(["new-leader-serving", "leader-changed", "server-synced"]).optional(),
+    server: z.union([z.number().int().min(1), z.enum(["any", "leader", "follower"])]).optional(),
+    delay: duration.optional(),
+  })
+  .strict()
+  .refine((value) => value.log !== undefined || value.state !== undefined, {
+    message: "a trigger needs a log pattern or a state",
+  });
 const count = z.union([z.number().int().min(1), z.enum(["f", "f+1"])]);
 const mode = z.enum(["refuse", "blackhole"]);
 const links = z.union([z.literal("all"), z.array(z.tuple([z.number().int(), z.number().int()]))]);
@@ -132,6 +168,18 @@ export const scenarioSchema = z
         config: z.record(z.string(), z.string()).optional(),
         /** The release every server runs (resolved with Maven into the cache); default: the local install. */
         version: versionText.optional(),
+        /** zoo.cfg keys and Java system properties for some servers only (id -> settings). */
+        servers: z
+          .record(
+            z.string().regex(/^[1-9]$/, "a server id from 1 to 9"),
+            z
+              .object({
+                config: z.record(z.string(), z.string()).optional(),
+                properties: z.record(z.string(), z.string()).optional(),
+              })
+              .strict(),
+          )
+          .optional(),
         /** Releases for some servers (id -> x.y.z): a mixed-version ensemble. */
         versions: z
           .record(z.string().regex(/^[1-9]$/, "a server id from 1 to 9"), versionText)
@@ -148,6 +196,37 @@ export const scenarioSchema = z
         registers: z.number().int().min(1).max(100).default(3),
         sessionTimeout: duration.default(4000),
         operationTimeout: duration.default(2000),
+        /** Groups of the first workers with their own mix and placement (registers workload). */
+        roles: z
+          .array(
+            z
+              .object({
+                workers: z.number().int().min(1),
+                mix: z
+                  .object({
+                    read: z.number().min(0).optional(),
+                    syncedRead: z.number().min(0).optional(),
+                    write: z.number().min(0).optional(),
+                    cas: z.number().min(0).optional(),
+                  })
+                  .strict()
+                  .refine(
+                    (mix) =>
+                      (mix.read ?? 0) + (mix.syncedRead ?? 0) + (mix.write ?? 0) + (mix.cas ?? 0) >
+                      0,
+                    { message: "a mix needs at least one operation with a weight above 0" },
+                  )
+                  .optional(),
+                pin: z
+                  .union([
+                    z.number().int().min(1).max(9),
+                    z.enum(["leader", "followers", "minority", "majority"]),
+                  ])
+                  .optional(),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict()
       .default({
@@ -160,7 +239,20 @@ export const scenarioSchema = z
         operationTimeout: 2000,
       }),
     faults: z
-      .array(z.object({ at: duration, for: duration.default(0), fault: faultSchema }).strict())
+      .array(
+        z
+          .object({
+            /** Names the fault for after / same-as / other-than (default f<position>). */
+            id: faultId.optional(),
+            /** From the run's start, or with `after` from that fault's start; a trigger is armed then. */
+            at: duration.default(0),
+            for: duration.default(0),
+            fault: faultSchema,
+            when: trigger.optional(),
+            after: faultId.optional(),
+          })
+          .strict(),
+      )
       .default([]),
     random: z
       .object({
@@ -189,6 +281,39 @@ export const scenarioSchema = z
         }),
       )
       .default([...CHECKER_NAMES]),
+    /** The ZooKeeper bug this scenario documents, with what each version range must show. */
+    bug: z
+      .object({
+        jira: z
+          .array(z.string().regex(/^ZOOKEEPER-\d+$/, "a JIRA key, e.g. ZOOKEEPER-4643"))
+          .min(1),
+        title: z.string().min(1),
+        expect: z
+          .array(
+            z
+              .object({
+                versions: z.string().refine(
+                  (range) => {
+                    try {
+                      validateRange(range);
+                      return true;
+                    } catch {
+                      return false;
+                    }
+                  },
+                  {
+                    message:
+                      "a version range: *, >=3.9.4, <3.9.3, <=3.8.6, 3.5.0-3.9.2 or one version",
+                  },
+                ),
+                outcome: z.enum(["reproduced", "absent"]),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict()
+      .optional(),
     expect: z
       .object({
         /** The faults must take the quorum away at some point (e.g. kill f+1). */

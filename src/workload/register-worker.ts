@@ -4,6 +4,15 @@ import type { RecordedSession } from "./recorded-session.js";
 /** The register workload's next operation, drawn from the seed. */
 export type RegisterOpKind = "read" | "write" | "cas";
 
+/** Relative weights of a worker's operations (a role's mix); absent kinds are never drawn. */
+export interface OperationMix {
+  readonly read?: number;
+  /** A read after a sync: must see every write acknowledged before it. */
+  readonly syncedRead?: number;
+  readonly write?: number;
+  readonly cas?: number;
+}
+
 /**
  * A worker on a few znodes used as compare-and-set registers, as Jepsen's
  * ZooKeeper test does: read, write (setData, any version) and cas (setData
@@ -22,6 +31,8 @@ export class RegisterWorker {
     readonly registers: number,
     private readonly session: RecordedSession,
     seed: number | string,
+    /** The worker's mix (default: 20% reads, 20% synced reads, 30% writes, 30% cas). */
+    private readonly mix?: OperationMix,
   ) {
     this.random = deriveRandom(seed, "registers", worker);
   }
@@ -39,14 +50,27 @@ export class RegisterWorker {
     return { kind, key };
   }
 
+  /** With a mix: the next kind (synced reads apart) and register, from the seed. */
+  private nextMixed(mix: OperationMix): { kind: RegisterOpKind; key: number; synced: boolean } {
+    const weights = [mix.read ?? 0, mix.syncedRead ?? 0, mix.write ?? 0, mix.cas ?? 0];
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    let roll = this.random() * total;
+    const key = Math.floor(this.random() * this.registers);
+    let index = 0;
+    while (index < 3 && roll >= (weights[index] as number)) roll -= weights[index++] as number;
+    const kind: RegisterOpKind = index <= 1 ? "read" : index === 2 ? "write" : "cas";
+    return { kind, key, synced: index === 1 };
+  }
+
   /** Performs one operation and records it. */
   async step(): Promise<void> {
-    const { kind, key } = this.next();
+    const mixed = this.mix ? this.nextMixed(this.mix) : undefined;
+    const { kind, key } = mixed ?? this.next();
     const path = this.path(key);
     // A cas needs a basis: without one this worker reads the register first.
     if (kind === "read" || (kind === "cas" && !this.known.has(key))) {
       // Half the reads follow a sync: those must see every write acknowledged before them.
-      const synced = this.random() < 0.5;
+      const synced = mixed ? mixed.synced || kind === "cas" : this.random() < 0.5;
       const outcome = await this.session.perform(
         "read",
         { key, value: null, ...(synced ? { synced } : {}) },

@@ -1,16 +1,27 @@
 import type { Ensemble } from "../ensemble/ensemble.js";
+import { BadInputError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { FaultNetwork } from "../network/fault-network.js";
 import { deriveRandom, shuffled } from "../util/seeded-random.js";
 import { RecordedSession } from "./recorded-session.js";
-import { RegisterWorker } from "./register-worker.js";
+import { type OperationMix, RegisterWorker } from "./register-worker.js";
 import { readTree } from "./subtree.js";
 import { topologyCommandChunk } from "./topology/commands.js";
 import { TopologyAgent } from "./topology-worker.js";
-import { ZkSession } from "./zk-session.js";
+import { ZK_ERRORS, ZkOperationError, ZkSession } from "./zk-session.js";
 
 /** How workers reach the servers. */
 export type ConnectMode = "all" | "one" | "proxies";
+
+/** Which servers a role's workers connect to, resolved when the workload starts. */
+export type Pin = "leader" | "followers" | "minority" | "majority" | number;
+
+/** A group of workers with their own operation mix and placement. */
+export interface WorkerRole {
+  readonly workers: number;
+  readonly mix?: OperationMix;
+  readonly pin?: Pin;
+}
 
 /** The workload of a run. */
 export interface WorkloadOptions {
@@ -29,6 +40,8 @@ export interface WorkloadOptions {
   /** Target operations per second per worker (default: as fast as it can). */
   readonly ratePerWorker?: number;
   readonly connect?: ConnectMode;
+  /** Roles for the first workers, in order; the others keep the default mix and connect mode. */
+  readonly roles?: readonly WorkerRole[];
   /** Znode root of the workload (default /zkchaos). */
   readonly root?: string;
   readonly registers?: number;
@@ -82,13 +95,44 @@ export function serverResolver(
   return (remote) => (remote === undefined ? undefined : byAddress.get(remote));
 }
 
-function connectStringFor(options: WorkloadOptions, worker: number): string {
-  const ids = options.ensemble.servers.map((server) => server.id);
-  const mode = options.connect ?? "all";
+/** The role of worker `index`, if a role covers it. */
+export function roleOf(
+  roles: readonly WorkerRole[] | undefined,
+  index: number,
+): WorkerRole | undefined {
+  let first = 0;
+  for (const role of roles ?? []) {
+    if (index < first + role.workers) return role;
+    first += role.workers;
+  }
+  return undefined;
+}
+
+/**
+ * The servers a pin names, given the leader: a minority is the leader with
+ * the lowest-id followers up to f servers; the majority is everyone else.
+ */
+export function pinnedServers(pin: Pin, ids: readonly number[], leader: number): number[] {
+  if (typeof pin === "number") return [pin];
+  const followers = ids.filter((id) => id !== leader);
+  if (pin === "leader") return [leader];
+  if (pin === "followers") return followers;
+  const tolerance = Math.floor((ids.length - 1) / 2);
+  const minority = [leader, ...followers].slice(0, Math.max(1, tolerance));
+  return pin === "minority" ? minority : ids.filter((id) => !minority.includes(id));
+}
+
+function connectStringFor(
+  options: WorkloadOptions,
+  worker: number,
+  pinned?: readonly number[],
+): string {
+  const ids = pinned ?? options.ensemble.servers.map((server) => server.id);
+  const mode = pinned ? "all" : (options.connect ?? "all");
   if (mode === "one") return options.ensemble.connectString([ids[worker % ids.length] as number]);
   // Each worker lists the servers in its own seeded order, so sessions spread over the ensemble.
   const order = shuffled(deriveRandom(options.seed, "connect", worker), ids);
-  if (mode === "proxies") {
+  if (mode === "proxies" || (pinned && options.connect === "proxies")) {
     if (options.network === undefined)
       throw new Error("connect mode 'proxies' needs the fault network");
     return options.network.clientConnectString(order);
@@ -96,26 +140,99 @@ function connectStringFor(options: WorkloadOptions, worker: number): string {
   return options.ensemble.connectString(order);
 }
 
-/** Creates the workload's root and, for registers, the registers (recorded as setup). */
-async function prepare(options: WorkloadOptions, root: string): Promise<void> {
+/** Creates a znode unless it exists; a create whose answer was lost may have happened. */
+async function ensureNode(session: ZkSession, path: string): Promise<void> {
+  if ((await session.exists(path)) !== null) return;
+  try {
+    await session.create(path, "");
+  } catch (error) {
+    if (!(error instanceof ZkOperationError && error.code === ZK_ERRORS.NODE_EXISTS)) throw error;
+  }
+}
+
+/** One attempt at the workload's root and registers. */
+async function prepareOnce(options: WorkloadOptions, root: string): Promise<void> {
   const session = await ZkSession.open(options.ensemble.connectString(), {
-    operationTimeoutMs: 10_000,
+    operationTimeoutMs: 5000,
+    connectTimeoutMs: 5000,
   });
   try {
     let path = "";
     for (const part of root.split("/").filter(Boolean)) {
       path += `/${part}`;
-      if ((await session.exists(path)) === null) await session.create(path, "");
+      await ensureNode(session, path);
     }
     if (options.kind === "registers") {
-      for (let key = 0; key < (options.registers ?? 5); key++) {
-        if ((await session.exists(`${root}/r${key}`)) === null)
-          await session.create(`${root}/r${key}`, "");
-      }
+      for (let key = 0; key < (options.registers ?? 5); key++)
+        await ensureNode(session, `${root}/r${key}`);
     }
   } finally {
     session.close();
   }
+}
+
+/**
+ * Creates the workload's root and, for registers, the registers. Faults may
+ * already be running (a kill at 0 s), so each attempt is recorded and retried
+ * until the run's time is up; it never throws: workers then record what fails.
+ */
+async function prepare(options: WorkloadOptions, root: string): Promise<void> {
+  const deadline = performance.now() + Math.max(options.durationMs, 5000);
+  for (let attempt = 1; attempt <= 1000; attempt++) {
+    options.recorder.record({
+      process: "observer",
+      type: "invoke",
+      f: "setup",
+      value: { attempt },
+    });
+    try {
+      await prepareOnce(options, root);
+      options.recorder.record({ process: "observer", type: "ok", f: "setup", value: { attempt } });
+      return;
+    } catch (error) {
+      options.recorder.record({
+        process: "observer",
+        type: "info",
+        f: "setup",
+        value: { attempt },
+        error: (error as Error).message,
+      });
+      if (performance.now() > deadline || options.signal?.aborted) return;
+      await sleep(250);
+    }
+  }
+}
+
+/** Resolves every role's pin once, at the start: "the leader" stays the server that led then. */
+async function resolvePins(options: WorkloadOptions): Promise<Map<Pin, number[]>> {
+  const pins = new Map<Pin, number[]>();
+  const wanted = (options.roles ?? []).flatMap((role) =>
+    role.pin === undefined ? [] : [role.pin],
+  );
+  if (wanted.length === 0) return pins;
+  const ids = options.ensemble.servers.map((server) => server.id);
+  let leader: number | undefined;
+  for (let attempt = 0; attempt < 200 && leader === undefined; attempt++) {
+    leader = await options.ensemble.leader();
+    if (leader === undefined) await sleep(50);
+  }
+  for (const pin of wanted) {
+    if (typeof pin === "number" && !ids.includes(pin))
+      throw new BadInputError(
+        `a role is pinned to server ${pin}, but the ensemble has servers ${ids.join(", ")}`,
+      );
+    pins.set(pin, pinnedServers(pin, ids, leader ?? (ids[0] as number)));
+  }
+  options.recorder.record({
+    process: "observer",
+    type: "ok",
+    f: "pins",
+    value: {
+      leader,
+      pins: Object.fromEntries([...pins].map(([pin, servers]) => [String(pin), servers])),
+    },
+  });
+  return pins;
 }
 
 /**
@@ -126,6 +243,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   const root = options.root ?? "/zkchaos";
   await prepare(options, root);
   const serverOf = serverResolver(options.ensemble, options.network);
+  const pins = await resolvePins(options);
   const deadline = performance.now() + options.durationMs;
   const maxOps = options.maxOpsPerWorker ?? Number.POSITIVE_INFINITY;
   const interval = options.ratePerWorker ? 1000 / options.ratePerWorker : 0;
@@ -141,9 +259,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
 
   const worker = async (index: number): Promise<void> => {
     let agent: TopologyAgent | undefined;
+    const role = roleOf(options.roles, index);
     const session = new RecordedSession({
       process: index,
-      connectString: connectStringFor(options, index),
+      connectString: connectStringFor(
+        options,
+        index,
+        role?.pin !== undefined ? pins.get(role.pin) : undefined,
+      ),
       recorder: options.recorder,
       serverOf,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
@@ -158,6 +281,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
           options.registers ?? 5,
           session,
           options.seed,
+          role?.mix,
         );
         for (let count = 0; count < maxOps && !done(); count++) {
           const started = performance.now();

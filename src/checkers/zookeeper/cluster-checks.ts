@@ -31,17 +31,32 @@ export function checkConvergence(finalReads: readonly HistoryEvent[]): {
   return { anomalies, servers: reads.length };
 }
 
-/** At most one leader per epoch, from the observer's srvr samples. */
+/**
+ * At most one leader per epoch, from the observer's srvr samples. Two leaders
+ * of different epochs in one sample are allowed (a deposed leader steps down
+ * on a timer) and counted, with the longest such overlap.
+ */
 export function checkLeaders(events: readonly HistoryEvent[]): {
   anomalies: Anomaly[];
   epochs: number;
+  overlappingSamples: number;
+  longestOverlapMs: number;
 } {
   const leaders = new Map<number, Map<number, number>>();
+  let overlappingSamples = 0;
+  let overlapStart: number | undefined;
+  let longestOverlapMs = 0;
   for (const event of events) {
     if (event.process !== "observer" || event.f !== "status" || event.type !== "ok") continue;
     const statuses =
       (event.value as { statuses?: Record<string, { mode?: string; epoch?: number }> }).statuses ??
       {};
+    const leading = Object.values(statuses).filter((status) => status.mode === "leader");
+    if (leading.length > 1) {
+      overlappingSamples++;
+      overlapStart ??= event.time;
+      longestOverlapMs = Math.max(longestOverlapMs, (event.time - overlapStart) / 1e6);
+    } else overlapStart = undefined;
     for (const [id, status] of Object.entries(statuses)) {
       if (status.mode !== "leader" || status.epoch === undefined) continue;
       const byEpoch = leaders.get(status.epoch) ?? new Map<number, number>();
@@ -59,5 +74,29 @@ export function checkLeaders(events: readonly HistoryEvent[]): {
       });
     }
   }
-  return { anomalies, epochs: leaders.size };
+  return { anomalies, epochs: leaders.size, overlappingSamples, longestOverlapMs };
+}
+
+/** Every session id belongs to one client: the servers never hand the same id to two. */
+export function checkSessionIds(events: readonly HistoryEvent[]): {
+  anomalies: Anomaly[];
+  sessions: number;
+} {
+  const owners = new Map<string, Map<string, number>>();
+  for (const event of events) {
+    if (typeof event.process !== "number" || event.session === undefined) continue;
+    const byProcess = owners.get(event.session) ?? new Map<string, number>();
+    if (!byProcess.has(String(event.process))) byProcess.set(String(event.process), event.index);
+    owners.set(event.session, byProcess);
+  }
+  const anomalies: Anomaly[] = [];
+  for (const [session, byProcess] of owners) {
+    if (byProcess.size > 1)
+      anomalies.push({
+        kind: "shared-session-id",
+        message: `session 0x${session} was handed to ${byProcess.size} clients (workers ${[...byProcess.keys()].join(", ")}): their requests and replies can be mixed up`,
+        events: [...byProcess.values()],
+      });
+  }
+  return { anomalies, sessions: owners.size };
 }

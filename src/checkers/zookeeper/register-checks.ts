@@ -234,6 +234,35 @@ export function checkRegisters(
     }
   }
 
+  // No rolled-back read: a state some session read is not gone from every server at the end.
+  const finals = finalReads.map(
+    (final) =>
+      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
+      {},
+  );
+  const rolledBack = new Set<string>();
+  for (const read of reads) {
+    if (read.value === null || finals.length === 0) continue;
+    const gone = finals.every((nodes) => {
+      const node = nodes[`r${read.key}`];
+      if (node === undefined) return false;
+      const [data, version, mzxid] = node;
+      return (
+        BigInt(mzxid) < read.mzxid || (version === read.version && Number(data) !== read.value)
+      );
+    });
+    // One anomaly per state read: many sessions may have read the same one.
+    const state = `${read.key}@${read.mzxid}`;
+    if (gone && !rolledBack.has(state)) {
+      rolledBack.add(state);
+      anomalies.push({
+        kind: "rolled-back-read",
+        message: `register ${read.key} = ${read.value} (version ${read.version}, zxid 0x${read.mzxid.toString(16)}) was read, but every server ends before it: a state a client saw was rolled back`,
+        events: [...eventsOf(read.op), ...finalReads.map((final) => final.index)],
+      });
+    }
+  }
+
   // Indeterminate writes: applied if any observation shows their value.
   const seenValues = new Set(reads.map((read) => `${read.key}=${read.value}`));
   for (const final of finalReads) {

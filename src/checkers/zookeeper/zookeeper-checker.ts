@@ -8,7 +8,7 @@ import {
   partitionByKey,
 } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
-import { checkConvergence, checkLeaders } from "./cluster-checks.js";
+import { checkConvergence, checkLeaders, checkSessionIds } from "./cluster-checks.js";
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
 import { registerOperations } from "./register-history.js";
@@ -129,7 +129,23 @@ export function checkZooKeeper(
         return {
           valid: withValidity(found.anomalies),
           anomalies: found.anomalies,
-          stats: { epochs: found.epochs },
+          stats: {
+            epochs: found.epochs,
+            overlappingLeaderSamples: found.overlappingSamples,
+            longestLeaderOverlapMs: found.longestOverlapMs,
+          },
+        };
+      }),
+    );
+  }
+  if (events.some((event) => typeof event.process === "number" && event.session !== undefined)) {
+    verdicts.push(
+      checkSafely("unique-session-ids", "every session id belongs to one client", () => {
+        const found = checkSessionIds(events);
+        return {
+          valid: withValidity(found.anomalies),
+          anomalies: found.anomalies,
+          stats: { sessions: found.sessions },
         };
       }),
     );
