@@ -125,6 +125,10 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
             io.out(
               `           ${verdict.checker}: ${verdict.anomalies[0]?.message ?? "anomaly"}\n`,
             );
+        if (bug.unfiredTriggers)
+          io.out(
+            `           never triggered: ${bug.unfiredTriggers.join(", ")} (the bug's moment never came)\n`,
+          );
         if (bug.matched !== true) io.out(`           replay: ${result.replay}\n`);
         continue;
       }

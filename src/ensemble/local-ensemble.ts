@@ -479,6 +479,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       owner,
       ports: ports.servers,
       peer: layout,
+      ...(options.serverSettings ? { serverSettings: options.serverSettings } : {}),
     };
     // Class-data sharing maps a host file: only for local JVMs, and only for the main install's classes.
     const cds =

@@ -98,3 +98,20 @@ export function isFaultKind(value: unknown): value is FaultKind {
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
   (kind) => kind !== "upgrade" && kind !== "downgrade",
 );
+
+/** A fault at an offset from the start of the schedule, for a while. */
+export interface ScheduledFault {
+  readonly id: string;
+  /**
+   * Milliseconds from the start of the run; with `after`, from the start of
+   * that fault. A triggered fault is armed then and fires on its trigger.
+   */
+  readonly at: number;
+  /** How long it stays before it is healed (0: heal at once; instant faults ignore it). */
+  readonly durationMs: number;
+  readonly spec: FaultSpec;
+  /** Start on a server's log line (or a state it logs) instead of at a time. */
+  readonly when?: FaultTrigger;
+  /** Start relative to another fault's start (and only if it started). */
+  readonly after?: string;
+}

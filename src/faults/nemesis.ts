@@ -10,7 +10,7 @@ import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
 import type { DirectedPair } from "../network/link-topology.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
-import type { FaultSpec, FaultTrigger, LinkSelection, Target } from "./fault-spec.js";
+import type { FaultSpec, LinkSelection, ScheduledFault, Target } from "./fault-spec.js";
 import {
   bridge,
   isolateGroups,
@@ -21,6 +21,8 @@ import {
 } from "./partitions.js";
 import { TriggerArming } from "./triggers.js";
 
+export type { ScheduledFault } from "./fault-spec.js";
+
 /** A fault in force: what was asked, what it hit, and how to undo it. */
 export interface ActiveFault {
   readonly id: string;
@@ -28,23 +30,6 @@ export interface ActiveFault {
   /** What the fault resolved to when it started (servers, groups, links). */
   readonly detail: Readonly<Record<string, unknown>>;
   heal(): Promise<void>;
-}
-
-/** A fault at an offset from the start of the schedule, for a while. */
-export interface ScheduledFault {
-  readonly id: string;
-  /**
-   * Milliseconds from the start of the run; with `after`, from the start of
-   * that fault. A triggered fault is armed then and fires on its trigger.
-   */
-  readonly at: number;
-  /** How long it stays before it is healed (0: heal at once; instant faults ignore it). */
-  readonly durationMs: number;
-  readonly spec: FaultSpec;
-  /** Start on a server's log line (or a state it logs) instead of at a time. */
-  readonly when?: FaultTrigger;
-  /** Start relative to another fault's start (and only if it started). */
-  readonly after?: string;
 }
 
 /** What the nemesis works on. */

@@ -5,8 +5,7 @@
  */
 import type { ServerLogLine } from "../ensemble/ensemble.js";
 import { classifyServerLogLine, type ServerLogKind } from "../history/server-log.js";
-import type { FaultTrigger, TriggerState } from "./fault-spec.js";
-import type { ScheduledFault } from "./nemesis.js";
+import type { FaultTrigger, ScheduledFault, TriggerState } from "./fault-spec.js";
 
 /** The log moment each state waits for. */
 const STATE_KINDS: Readonly<Record<TriggerState, ServerLogKind>> = {

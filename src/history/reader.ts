@@ -19,9 +19,10 @@ export function eventProblem(value: unknown, expectedIndex: number): string | un
   if (
     !(typeof process === "number" && Number.isInteger(process)) &&
     process !== "nemesis" &&
-    process !== "observer"
+    process !== "observer" &&
+    !(typeof process === "string" && /^server-\d+$/.test(process))
   ) {
-    return `process must be a worker number, "nemesis" or "observer", got ${JSON.stringify(process)}`;
+    return `process must be a worker number, "nemesis", "observer" or "server-N", got ${JSON.stringify(process)}`;
   }
   if (!TYPES.has(event.type as EventType))
     return `type must be invoke, ok, fail or info, got ${JSON.stringify(event.type)}`;

@@ -59,6 +59,7 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
             result.plan.bug,
             result.zooKeeperVersion,
             consistencyValidity(result.verdicts),
+            result.unfiredTriggers,
           ),
         }
       : {}),

@@ -18,6 +18,8 @@ export interface RunResult {
     readonly totalMs: number;
   };
   readonly zooKeeperVersion: string;
+  /** Triggered faults whose moment never came: the scenario was not fully exercised. */
+  readonly unfiredTriggers?: readonly string[];
   /** True when the run was stopped by its signal (Ctrl-C): torn down at once, nothing judged. */
   readonly interrupted?: boolean;
 }

@@ -313,6 +313,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     events: memory.events.length,
     timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started },
     zooKeeperVersion: ensemble?.zooKeeperVersion ?? "unknown",
+    unfiredTriggers: memory.events
+      .filter(
+        (event) =>
+          event.process === "nemesis" &&
+          event.f === "trigger" &&
+          (event.value as { fired?: boolean }).fired === false,
+      )
+      .map((event) => String((event.value as { id?: string }).id)),
   };
 }
 

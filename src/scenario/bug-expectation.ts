@@ -37,6 +37,8 @@ export interface BugResult {
   readonly expected: "reproduced" | "absent" | undefined;
   /** True when observed is what was expected (or nothing was expected and something was seen). */
   readonly matched: boolean | "unknown";
+  /** Triggered faults that never fired (the bug's moment never came). */
+  readonly unfiredTriggers?: readonly string[];
 }
 
 const RANGE = /^(\*|(>=|<=|>|<)?(\d+\.\d+\.\d+)|(\d+\.\d+\.\d+)-(\d+\.\d+\.\d+))$/;
@@ -80,9 +82,18 @@ export function outcomeOf(valid: boolean | "unknown"): BugOutcome {
   return valid === false ? "reproduced" : valid === true ? "absent" : "unknown";
 }
 
-/** Judges one run of a known-bug scenario on a version. */
-export function judgeBug(bug: KnownBug, version: string, valid: boolean | "unknown"): BugResult {
-  const observed = outcomeOf(valid);
+/**
+ * Judges one run of a known-bug scenario on a version. A run whose triggers
+ * did not all fire did not exercise the bug: without an anomaly it is
+ * unknown, not absent.
+ */
+export function judgeBug(
+  bug: KnownBug,
+  version: string,
+  valid: boolean | "unknown",
+  unfiredTriggers: readonly string[] = [],
+): BugResult {
+  const observed = unfiredTriggers.length > 0 && valid !== false ? "unknown" : outcomeOf(valid);
   // Several versions in one ensemble (an upgrade): the expectation must hold for each.
   const versions = version.split("+");
   const expectations = versions.map(
@@ -93,5 +104,13 @@ export function judgeBug(bug: KnownBug, version: string, valid: boolean | "unkno
     : undefined;
   const matched =
     observed === "unknown" ? "unknown" : expected === undefined ? true : observed === expected;
-  return { jira: bug.jira, title: bug.title, version, observed, expected, matched };
+  return {
+    jira: bug.jira,
+    title: bug.title,
+    version,
+    observed,
+    expected,
+    matched,
+    ...(unfiredTriggers.length > 0 ? { unfiredTriggers } : {}),
+  };
 }

@@ -223,6 +223,8 @@ export const scenarioSchema = z
                     z.enum(["leader", "followers", "minority", "majority"]),
                   ])
                   .optional(),
+                /** End the session after this many operations and open a new one (agents restarting). */
+                sessionOps: z.number().int().min(1).optional(),
               })
               .strict(),
           )

@@ -153,6 +153,20 @@ export class RecordedSession {
     }
   }
 
+  /** Ends this session as an agent that restarts would; the next operation opens a new one. */
+  renew(): void {
+    const session = this.session;
+    if (session === undefined || this.closed) return;
+    this.session = undefined;
+    this.record({
+      type: "info",
+      f: "session",
+      value: { event: "closed" },
+      session: session.sessionId,
+    });
+    session.close();
+  }
+
   /** Closes the session (its ephemeral znodes go). */
   close(): void {
     this.closed = true;

@@ -21,6 +21,8 @@ export interface WorkerRole {
   readonly workers: number;
   readonly mix?: OperationMix;
   readonly pin?: Pin;
+  /** Each worker ends its session after this many operations and opens a new one (agents restarting). */
+  readonly sessionOps?: number;
 }
 
 /** The workload of a run. */
@@ -286,6 +288,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
         for (let count = 0; count < maxOps && !done(); count++) {
           const started = performance.now();
           await registers.step();
+          if (role?.sessionOps !== undefined && (count + 1) % role.sessionOps === 0)
+            session.renew();
           await pace(started);
         }
         return;

@@ -1,0 +1,136 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { inRange, judgeBug, validateRange } from "../../../src/scenario/bug-expectation.js";
+import { loadScenario, parseScenario } from "../../../src/scenario/load-scenario.js";
+import { planRun } from "../../../src/scenario/plan.js";
+import { pinnedServers, roleOf } from "../../../src/workload/run-workload.js";
+
+const KNOWN_BUGS = new URL("../../../scenarios/known-bugs/", import.meta.url).pathname;
+
+describe("known-bug expectations", () => {
+  it("reads version ranges", () => {
+    expect(inRange("3.9.2", "<3.9.3")).toBe(true);
+    expect(inRange("3.9.3", "<3.9.3")).toBe(false);
+    expect(inRange("3.4.14", ">=3.4.6")).toBe(true);
+    expect(inRange("3.4.5", "<=3.4.5")).toBe(true);
+    expect(inRange("3.6.4", "3.5.0-3.9.2")).toBe(true);
+    expect(inRange("3.9.5", "*")).toBe(true);
+    expect(inRange("unknown", "*")).toBe(false);
+    expect(() => validateRange("~3.9")).toThrow(/not a version range/);
+  });
+
+  it("judges a run: an anomaly reproduces the bug; the outcome is compared with the version's expectation", () => {
+    const bug = {
+      jira: ["ZOOKEEPER-4643"],
+      title: "t",
+      expect: [
+        { versions: "<3.9.3", outcome: "reproduced" as const },
+        { versions: ">=3.9.4", outcome: "absent" as const },
+      ],
+    };
+    expect(judgeBug(bug, "3.8.0", false)).toMatchObject({
+      observed: "reproduced",
+      expected: "reproduced",
+      matched: true,
+    });
+    expect(judgeBug(bug, "3.9.5", false)).toMatchObject({
+      observed: "reproduced",
+      expected: "absent",
+      matched: false,
+    });
+    expect(judgeBug(bug, "3.9.5", true)).toMatchObject({ observed: "absent", matched: true });
+    expect(judgeBug(bug, "3.9.3", true)).toMatchObject({ expected: undefined, matched: true });
+    expect(judgeBug(bug, "3.8.0", "unknown")).toMatchObject({
+      observed: "unknown",
+      matched: "unknown",
+    });
+  });
+
+  it("every known-bug scenario names its JIRA keys and expectations, and plans", () => {
+    const files = readdirSync(KNOWN_BUGS).filter((file) => file.endsWith(".yaml"));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) {
+      const scenario = loadScenario(`${KNOWN_BUGS}${file}`);
+      expect(scenario.bug?.jira.length).toBeGreaterThan(0);
+      expect(planRun(scenario, scenario.nodes[0] as number, 1).bug).toEqual(scenario.bug);
+    }
+  });
+
+  it("a triggered fault keeps its own times and ids; references are checked at their line", () => {
+    const scenario = loadScenario(`${KNOWN_BUGS}newleader-txn-loss.yaml`);
+    const plan = planRun(scenario, 3, 1, 12_000);
+    const crash = plan.schedule.find((item) => item.id === "crash-in-sync");
+    expect(crash).toMatchObject({
+      after: "second",
+      durationMs: 7000,
+      when: { log: "Learner received NEWLEADER", server: 3, delayMs: 50 },
+      spec: { kind: "kill", target: "logged" },
+    });
+    expect(plan.serverSettings?.[3]?.systemProperties?.["zookeeper.flushDelay"]).toBe("4000");
+    expect(() =>
+      parseScenario(
+        "name: x\nfaults:\n  - { at: 1s, after: nope, fault: { kind: kill } }\n",
+        "a.yaml",
+      ),
+    ).toThrow(/a\.yaml:3: faults\.0\.after: no fault 'nope' in this scenario/);
+    expect(() =>
+      parseScenario(
+        "name: x\nfaults:\n  - { at: 1s, fault: { kind: kill, target: logged } }\n",
+        "b.yaml",
+      ),
+    ).toThrow(
+      /b\.yaml:3: .*'logged' is the server whose log line fired the fault: add a 'when' trigger/,
+    );
+    expect(() =>
+      parseScenario(
+        "name: x\nworkload: { workers: 2, roles: [{ workers: 3, pin: leader }] }\n",
+        "c.yaml",
+      ),
+    ).toThrow(/c\.yaml:2: workload\.roles: the roles name 3 workers, but workload\.workers is 2/);
+    expect(() =>
+      parseScenario(
+        "name: x\nfaults:\n  - { when: { log: '(' }, fault: { kind: kill } }\n",
+        "d.yaml",
+      ),
+    ).toThrow(/d\.yaml:3: .*not a valid regular expression/);
+  });
+});
+
+describe("worker roles", () => {
+  it("roles cover the first workers in order", () => {
+    const roles = [
+      { workers: 2, pin: "leader" as const },
+      { workers: 1, pin: 3 },
+    ];
+    expect([0, 1, 2, 3].map((index) => roleOf(roles, index)?.pin)).toEqual([
+      "leader",
+      "leader",
+      3,
+      undefined,
+    ]);
+  });
+
+  it("pins resolve against the leader", () => {
+    expect(pinnedServers("leader", [1, 2, 3], 2)).toEqual([2]);
+    expect(pinnedServers("followers", [1, 2, 3], 2)).toEqual([1, 3]);
+    expect(pinnedServers("minority", [1, 2, 3, 4, 5], 4)).toEqual([4, 1]);
+    expect(pinnedServers("majority", [1, 2, 3, 4, 5], 4)).toEqual([2, 3, 5]);
+    expect(pinnedServers(5, [1, 2, 3, 4, 5], 4)).toEqual([5]);
+  });
+});
+
+describe("a bug scenario that was not exercised", () => {
+  it("is unknown, not absent, when a trigger never fired; an anomaly still counts", () => {
+    const bug = {
+      jira: ["ZOOKEEPER-1"],
+      title: "t",
+      expect: [{ versions: "*", outcome: "absent" as const }],
+    };
+    expect(judgeBug(bug, "3.9.5", true, ["crash-in-sync"])).toMatchObject({
+      observed: "unknown",
+      matched: "unknown",
+      unfiredTriggers: ["crash-in-sync"],
+    });
+    expect(judgeBug(bug, "3.9.5", false, ["crash-in-sync"]).observed).toBe("reproduced");
+  });
+});
