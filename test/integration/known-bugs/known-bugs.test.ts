@@ -1,0 +1,108 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnCli } from "../../helpers/cli.js";
+import { describeWithVersions } from "../../helpers/versions.js";
+
+let out: string;
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), "zkchaos-known-bugs-"));
+});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** The events of the one run folder whose name ends with the suffix. */
+function history(suffix: string): Record<string, unknown>[] {
+  const dir = readdirSync(out).find((name) => name.endsWith(suffix)) as string;
+  return readFileSync(join(out, dir, "history.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("a fault triggered by a server's log line reproduces a documented 3.8.0 bug", () => {
+  it("NEWLEADER transaction loss: the trigger fires on the line, the bug shows, and that is as expected (exit 0)", async () => {
+    const cli = spawnCli([
+      "run",
+      "scenarios/known-bugs/newleader-txn-loss.yaml",
+      "--seed",
+      "11",
+      "--out",
+      out,
+    ]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(
+      /reproduced ZOOKEEPER-4643, ZOOKEEPER-4646, ZOOKEEPER-4785 on 3\.8\.0 n=3 seed=11: as expected/,
+    );
+    const events = history("-zk3.8.0-11");
+    const trigger = events.find((event) => event.process === "nemesis" && event.f === "trigger");
+    expect(trigger?.value).toMatchObject({ id: "crash-in-sync", server: 3 });
+    expect(String((trigger?.value as { line: string }).line)).toContain(
+      "Learner received NEWLEADER",
+    );
+    // The server's own lines are in the history, the truncation among them.
+    expect(
+      events.some(
+        (event) =>
+          event.process !== "server-3" &&
+          String(event.process).startsWith("server-") &&
+          (event.value as { kind?: string }).kind === "truncating-log",
+      ),
+    ).toBe(true);
+    const summary = readdirSync(out).find(
+      (name) => name.endsWith("-11") && name.includes("newleader"),
+    );
+    const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
+    expect(results.bug).toMatchObject({
+      observed: "reproduced",
+      expected: "reproduced",
+      matched: true,
+    });
+  });
+
+  it("faults in the first second never crash the harness: a kill at 0 s and at 200 ms", async () => {
+    const file = join(out, "early-faults.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: early-faults",
+        "nodes: [3]",
+        "duration: 6s",
+        "workload: { kind: registers, workers: 4, rate: 20 }",
+        "faults:",
+        "  - { at: 0s, for: 2s, fault: { kind: kill, target: leader } }",
+        "  - { at: 200ms, for: 2s, fault: { kind: kill, target: follower } }",
+        "",
+      ].join("\n"),
+    );
+    const cli = spawnCli(["run", file, "--seed", "3", "--out", out]);
+    const code = await cli.exited;
+    expect(cli.output()).not.toMatch(/unexpected error/);
+    expect([0, 1], cli.output()).toContain(code);
+    expect(cli.output()).toMatch(/early-faults zk=3\.8\.0 n=3 seed=3/);
+    const setup = history("early-faults-n3-zk3.8.0-3").filter((event) => event.f === "setup");
+    expect(setup.some((event) => event.type === "ok")).toBe(true);
+  });
+});
+
+const describeFixed = await describeWithVersions(["3.9.5"]);
+
+describeFixed("the same scenario on a release with the fix", () => {
+  it("3.9.5: the trigger fires, servers truncate only what was never committed, the bug is absent as expected", async () => {
+    const cli = spawnCli([
+      "run",
+      "scenarios/known-bugs/newleader-txn-loss.yaml",
+      "--seed",
+      "11",
+      "--zookeeper-version",
+      "3.9.5",
+      "--out",
+      out,
+    ]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/absent +ZOOKEEPER-4643.* on 3\.9\.5 n=3 seed=11: as expected/);
+    expect(
+      history("-zk3.9.5-11").some((event) => event.process === "nemesis" && event.f === "trigger"),
+    ).toBe(true);
+  });
+});
