@@ -153,7 +153,10 @@ export class Nemesis {
     const triggered = schedule.filter(
       (item) => item.when !== undefined || item.after !== undefined,
     );
-    const arming = triggered.length > 0 ? this.armTriggers(triggered, started, signal) : undefined;
+    const arming =
+      triggered.length > 0
+        ? this.armTriggers(triggered, started, signal, await this.roles(triggered))
+        : undefined;
     for (const item of schedule) {
       if (triggered.includes(item)) continue;
       steps.push({
@@ -187,11 +190,29 @@ export class Nemesis {
     }
   }
 
+  /** Every server's role now, when a trigger filters on roles (later log lines keep it current). */
+  private async roles(
+    items: readonly ScheduledFault[],
+  ): Promise<Map<number, "leader" | "follower" | "looking">> {
+    const roles = new Map<number, "leader" | "follower" | "looking">();
+    const wanted = items.some(
+      (item) => item.when?.server === "leader" || item.when?.server === "follower",
+    );
+    if (!wanted) return roles;
+    for (const [id, status] of await this.options.ensemble.statuses()) {
+      if (status.state !== "serving") roles.set(id, "looking");
+      else if (status.mode === "leader" || status.mode === "standalone") roles.set(id, "leader");
+      else roles.set(id, "follower");
+    }
+    return roles;
+  }
+
   /** Arms the triggered faults: each fires once, on its line or after its fault, then heals after its duration. */
   private armTriggers(
     items: readonly ScheduledFault[],
     started: number,
     signal: AbortSignal | undefined,
+    roles: ReadonlyMap<number, "leader" | "follower" | "looking">,
   ): TriggerArming {
     const { ensemble } = this.options;
     const needsLogs = items.some((item) => item.when !== undefined);
@@ -204,6 +225,7 @@ export class Nemesis {
     return new TriggerArming({
       items,
       startedAt: started,
+      roles,
       ...(signal ? { signal } : {}),
       ...(needsLogs && hasServerLogs(ensemble)
         ? { subscribe: (listener) => ensemble.onServerLog(listener) }

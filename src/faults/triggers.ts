@@ -20,6 +20,8 @@ export interface TriggerArmingOptions {
   /** performance.now() when the schedule started. */
   readonly startedAt: number;
   readonly signal?: AbortSignal;
+  /** Each server's role when arming starts (later lines update it). */
+  readonly roles?: ReadonlyMap<number, "leader" | "follower" | "looking">;
   /** Subscribes to the servers' log lines (absent when no item waits for one). */
   readonly subscribe?: (listener: (line: ServerLogLine) => void) => () => void;
   /** Starts a fault: the server whose line fired it, and the line. */
@@ -67,6 +69,7 @@ export class TriggerArming {
   private closed = false;
 
   constructor(private readonly options: TriggerArmingOptions) {
+    for (const [server, role] of options.roles ?? []) this.roles.set(server, role);
     for (const item of options.items) {
       this.patterns.set(item.id, item.when?.log ? new RegExp(item.when.log) : undefined);
       // Items without `after` are armed at their offset from the schedule's start.

@@ -243,10 +243,11 @@ async function resolvePins(options: WorkloadOptions): Promise<Map<Pin, number[]>
  */
 export async function runWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
   const root = options.root ?? "/zkchaos";
+  // The run's time counts from here: a set-up slowed by early faults eats into it, never extends it.
+  const deadline = performance.now() + options.durationMs;
   await prepare(options, root);
   const serverOf = serverResolver(options.ensemble, options.network);
   const pins = await resolvePins(options);
-  const deadline = performance.now() + options.durationMs;
   const maxOps = options.maxOpsPerWorker ?? Number.POSITIVE_INFINITY;
   const interval = options.ratePerWorker ? 1000 / options.ratePerWorker : 0;
   let operations = 0;
