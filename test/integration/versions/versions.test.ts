@@ -120,10 +120,8 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
   });
 
   it("zk-chaos run --zookeeper-version A,B: every scenario on every version, the version in folders, rows and the summary", async () => {
-    const out = mkdtempSync(join(tmpdir(), "zkchaos-versions-"));
-    try {
-      const cli = spawnCli([
-        "run",
+    await runInTemp(
+      [
         "scenarios/kill-leader.yaml",
         "--nodes",
         "3",
@@ -133,29 +131,24 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
         "5",
         "--zookeeper-version",
         "3.4.5,3.9.5",
-        "--out",
-        out,
-      ]);
-      expect(await cli.exited, cli.output()).toBe(0);
-      expect(cli.output()).toMatch(/valid {2}kill-leader zk=3\.4\.5 n=3 seed=5/);
-      expect(cli.output()).toMatch(/valid {2}kill-leader zk=3\.9\.5 n=3 seed=5/);
-      const folders = readdirSync(out);
-      expect(folders.filter((name) => /-kill-leader-n3-zk3\.4\.5-5$/.test(name))).toHaveLength(1);
-      expect(folders.filter((name) => /-kill-leader-n3-zk3\.9\.5-5$/.test(name))).toHaveLength(1);
-      const summary = folders.find((name) => name.endsWith("-summary")) as string;
-      const index = readFileSync(join(out, summary, "index.md"), "utf8");
-      expect(index).toContain("| scenario | 3.4.5 | 3.9.5 |");
-      expect(index).toContain("| kill-leader | ✅ valid | ✅ valid |");
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+      ],
+      (output, out) => {
+        expect(output).toMatch(/valid {2}kill-leader zk=3\.4\.5 n=3 seed=5/);
+        expect(output).toMatch(/valid {2}kill-leader zk=3\.9\.5 n=3 seed=5/);
+        const folders = readdirSync(out);
+        expect(folders.filter((name) => /-kill-leader-n3-zk3\.4\.5-5$/.test(name))).toHaveLength(1);
+        expect(folders.filter((name) => /-kill-leader-n3-zk3\.9\.5-5$/.test(name))).toHaveLength(1);
+        const summary = folders.find((name) => name.endsWith("-summary")) as string;
+        const index = readFileSync(join(out, summary, "index.md"), "utf8");
+        expect(index).toContain("| scenario | 3.4.5 | 3.9.5 |");
+        expect(index).toContain("| kill-leader | ✅ valid | ✅ valid |");
+      },
+    );
   });
 
   it("the rolling upgrade from 3.8 to 3.9 at 3 nodes loses nothing", async () => {
-    const out = mkdtempSync(join(tmpdir(), "zkchaos-upgrade-"));
-    try {
-      const cli = spawnCli([
-        "run",
+    await runInTemp(
+      [
         "scenarios/upgrades/rolling-upgrade.yaml",
         "--nodes",
         "3",
@@ -163,17 +156,29 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
         "14s",
         "--seed",
         "3",
-        "--out",
-        out,
-      ]);
-      expect(await cli.exited, cli.output()).toBe(0);
-      expect(cli.output()).toMatch(/valid {2}rolling-upgrade zk=3\.9\.5 n=3/);
-      expect(cli.output()).toContain('"from":"3.8.6","to":"3.9.5"');
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+      ],
+      (output) => {
+        expect(output).toMatch(/valid {2}rolling-upgrade zk=3\.9\.5 n=3/);
+        expect(output).toContain('"from":"3.8.6","to":"3.9.5"');
+      },
+    );
   });
 });
+
+/** Runs `zk-chaos run ARGS --out TEMP`, expects exit 0, then checks its output and folder. */
+async function runInTemp(
+  args: string[],
+  check: (output: string, out: string) => void,
+): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), "zkchaos-versions-"));
+  try {
+    const cli = spawnCli(["run", ...args, "--out", out]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    check(cli.output(), out);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
 describeVersions("bad version input: exit 2, the fix named, nothing started", () => {
   const run = async (args: string[], env: Record<string, string> = {}) => {
@@ -217,18 +222,9 @@ describeVersions("bad version input: exit 2, the fix named, nothing started", ()
   });
 
   it("a zoo.cfg key the version does not know, a Java too old for it, and a version with --zk-home", async () => {
-    const key = await run([
-      "ensemble",
-      "up",
-      "--nodes",
-      "1",
-      "--for",
-      "1s",
-      "--zookeeper-version",
-      "3.4.5",
-      "--zk-config",
-      "4lw.commands.whitelist=*",
-    ]);
+    const up = (...args: string[]) =>
+      run(["ensemble", "up", "--nodes", "1", "--for", "1s", ...args]);
+    const key = await up("--zookeeper-version", "3.4.5", "--zk-config", "4lw.commands.whitelist=*");
     expect(key.code).toBe(2);
     expect(key.output).toContain(
       "zoo.cfg key '4lw.commands.whitelist' is not known to ZooKeeper 3.4.5: it first appears in 3.5",
@@ -239,18 +235,7 @@ describeVersions("bad version input: exit 2, the fix named, nothing started", ()
       const java = join(dir, "java");
       writeFileSync(java, "#!/bin/sh\necho 'java version \"1.7.0_80\"' >&2\nexit 0\n");
       chmodSync(java, 0o755);
-      const old = await run([
-        "ensemble",
-        "up",
-        "--nodes",
-        "1",
-        "--for",
-        "1s",
-        "--zookeeper-version",
-        "3.9.5",
-        "--java",
-        java,
-      ]);
+      const old = await up("--zookeeper-version", "3.9.5", "--java", java);
       expect(old.code).toBe(2);
       expect(old.output).toContain(`ZooKeeper 3.9.5 needs Java 8 or newer, but ${java} is Java 7`);
     } finally {
