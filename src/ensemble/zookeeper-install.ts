@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
@@ -146,18 +146,9 @@ const javaMajors = new Map<string, number | undefined>();
 /** The major version of a java executable (asked once per path). */
 export function javaMajorOf(java: string): number | undefined {
   if (!javaMajors.has(java)) {
-    let text = "";
-    try {
-      // java -version writes to stderr; execFileSync returns stdout, so merge them.
-      text = execFileSync(java, ["-version"], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 20_000,
-      });
-    } catch (error) {
-      text = String((error as { stderr?: string }).stderr ?? "");
-    }
-    javaMajors.set(java, javaMajor(text));
+    // java -version writes to stderr: read both streams.
+    const answer = spawnSync(java, ["-version"], { encoding: "utf8", timeout: 20_000 });
+    javaMajors.set(java, javaMajor(`${answer.stderr ?? ""}${answer.stdout ?? ""}`));
   }
   return javaMajors.get(java);
 }

@@ -98,7 +98,7 @@ export function validateSettings(settings: ZooKeeperSettings): void {
     );
   }
   for (const [key, value] of Object.entries(settings.extraConfig)) {
-    if (!/^[A-Za-z][\w.-]*$/.test(key)) {
+    if (!/^[A-Za-z0-9][\w.-]*$/.test(key)) {
       throw new BadInputError(
         `zoo.cfg key '${key}' is not a valid key: use letters, digits, '.', '_' and '-'`,
       );

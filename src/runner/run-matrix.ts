@@ -100,7 +100,7 @@ export async function runMatrix(
     const running = join(options.out, `${base}-${seed}`);
     const label = `${entry.scenario.name}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} n=${entry.nodes} seed=${seed}`;
     options.log?.(
-      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s) -> ${running}`,
+      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s)`,
     );
     const ran = await runPlan(plan, {
       dir: running,
@@ -120,6 +120,7 @@ export async function runMatrix(
     const results = resultsFile(result, entry.file);
     writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
     appendStepSummary(markdownReport([results]));
+    options.log?.(`${label}: ${results.bug?.observed ?? String(results.valid)}, reports -> ${dir}`);
     runs.push(results);
   }
   let summaryDir: string | undefined;

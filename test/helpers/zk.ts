@@ -1,5 +1,5 @@
 import type { Ensemble } from "../../src/ensemble/ensemble.js";
-import { ZkSession } from "../../src/workload/zk-session.js";
+import { ZkOperationError, ZkSession } from "../../src/workload/zk-session.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,10 +22,15 @@ export async function readEventually(
   const deadline = Date.now() + timeoutMs;
   let seen: string | undefined;
   while (Date.now() < deadline) {
-    const stat = await session.exists(path);
-    if (stat !== null) {
-      seen = (await session.getData(path)).data.toString();
-      if (seen === expected) return seen;
+    try {
+      const stat = await session.exists(path);
+      if (stat !== null) {
+        seen = (await session.getData(path)).data.toString();
+        if (seen === expected) return seen;
+      }
+    } catch (error) {
+      // A server still syncing after a heal drops the connection; the client reconnects: read again.
+      if (!(error instanceof ZkOperationError) || error.definite) throw error;
     }
     await sleep(25);
   }

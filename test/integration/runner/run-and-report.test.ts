@@ -27,7 +27,8 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
-const runFolder = (output: string) => /-> (\S+)/.exec(output)?.[1] as string;
+/** The folder a run's reports went to (named after the version the servers reported). */
+const runFolder = (output: string) => /reports -> (\S+)/.exec(output)?.[1] as string;
 
 describe("zk-chaos run", () => {
   it("runs a scenario, writes every report, and the same seed gives the same plan", async () => {
@@ -82,9 +83,13 @@ describe("zk-chaos run", () => {
       ]),
     );
     const junit = readFileSync(join(dir, "junit.xml"), "utf8");
-    expect(junit).toMatch(/<testcase classname="zk-chaos\.kill-leader\.n3" name="availability/);
+    // The version the servers reported names the folder, the JUnit class and the report's row.
+    expect(dir).toMatch(/-kill-leader-n3-zk3\.8\.0-11$/);
+    expect(junit).toMatch(
+      /<testcase classname="zk-chaos\.kill-leader\.zk3_8_0\.n3" name="availability/,
+    );
     expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(
-      /\| kill-leader \| 3 \| 11 \| ✅ valid/,
+      /\| kill-leader \| 3\.8\.0 \| 3 \| 11 \| ✅ valid/,
     );
     const second = runSeeded();
     expect(await second.exited).toBe(0);

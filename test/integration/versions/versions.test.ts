@@ -119,6 +119,7 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
     expect(ensemble.serverVersion(3)).toBe("3.8.6");
   });
 
+  // 3.4.14, not 3.4.5: 3.4.5's session ids collide since 2022 (ZOOKEEPER-1622), a real bug a run may catch.
   it("zk-chaos run --zookeeper-version A,B: every scenario on every version, the version in folders, rows and the summary", async () => {
     await runInTemp(
       [
@@ -130,17 +131,19 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
         "--seed",
         "5",
         "--zookeeper-version",
-        "3.4.5,3.9.5",
+        "3.4.14,3.9.5",
       ],
       (output, out) => {
-        expect(output).toMatch(/valid {2}kill-leader zk=3\.4\.5 n=3 seed=5/);
-        expect(output).toMatch(/valid {2}kill-leader zk=3\.9\.5 n=3 seed=5/);
+        expect(output).toMatch(/valid +kill-leader zk=3\.4\.14 n=3 seed=5/);
+        expect(output).toMatch(/valid +kill-leader zk=3\.9\.5 n=3 seed=5/);
         const folders = readdirSync(out);
-        expect(folders.filter((name) => /-kill-leader-n3-zk3\.4\.5-5$/.test(name))).toHaveLength(1);
+        expect(folders.filter((name) => /-kill-leader-n3-zk3\.4\.14-5$/.test(name))).toHaveLength(
+          1,
+        );
         expect(folders.filter((name) => /-kill-leader-n3-zk3\.9\.5-5$/.test(name))).toHaveLength(1);
         const summary = folders.find((name) => name.endsWith("-summary")) as string;
         const index = readFileSync(join(out, summary, "index.md"), "utf8");
-        expect(index).toContain("| scenario | 3.4.5 | 3.9.5 |");
+        expect(index).toContain("| scenario | 3.4.14 | 3.9.5 |");
         expect(index).toContain("| kill-leader | ✅ valid | ✅ valid |");
       },
     );
@@ -158,7 +161,7 @@ describeVersions("every release line from 3.4.5 to 3.9, resolved with Maven", ()
         "3",
       ],
       (output) => {
-        expect(output).toMatch(/valid {2}rolling-upgrade zk=3\.9\.5 n=3/);
+        expect(output).toMatch(/valid +rolling-upgrade zk=3\.9\.5 n=3/);
         expect(output).toContain('"from":"3.8.6","to":"3.9.5"');
       },
     );
