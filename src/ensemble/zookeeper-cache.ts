@@ -9,8 +9,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
-  accessSync,
-  constants,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -24,6 +22,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { BadInputError, ZkChaosError } from "../errors.js";
+import { isExecutableFile } from "../util/executable.js";
 import { isTokenAlive, selfToken } from "../util/process-identity.js";
 import { onShutdown } from "../util/shutdown.js";
 import { compareVersions, parseVersion, releaseLine } from "./zookeeper-versions.js";
@@ -100,27 +99,18 @@ export function cachedRelease(
   return readManifest(join(releasesDir(options.root ?? cacheRoot()), version));
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Finds mvn: the option, $ZK_CHAOS_MVN, then PATH; a clear error naming both ways out otherwise. */
 export function findMaven(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   const wanted = explicit ?? env.ZK_CHAOS_MVN;
   if (wanted !== undefined) {
-    if (isExecutable(wanted)) return wanted;
+    if (isExecutableFile(wanted)) return wanted;
     throw new ZkChaosError(
       "ZOOKEEPER_NOT_FOUND",
       `Maven not found at '${wanted}': point ZK_CHAOS_MVN at an mvn executable`,
     );
   }
   for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, "mvn"))) return join(dir, "mvn");
+    if (dir && isExecutableFile(join(dir, "mvn"))) return join(dir, "mvn");
   }
   throw new ZkChaosError(
     "ZOOKEEPER_NOT_FOUND",
@@ -131,12 +121,21 @@ export function findMaven(explicit?: string, env: NodeJS.ProcessEnv = process.en
 /** A minimal POM whose runtime dependencies are one ZooKeeper release's class path, as its tarball's lib/ has it. */
 export function releasePom(version: string): string {
   validateVersionText(version);
-  const extras = releaseLine(version).runtimeExtras.map((coordinates) => {
+  return pomFor(version, version, releaseLine(version).runtimeExtras);
+}
+
+/** A POM depending on `dependencyVersion` (a version or a range) of ZooKeeper, plus extras. */
+function pomFor(
+  version: string,
+  dependencyVersion: string,
+  runtimeExtras: readonly string[],
+): string {
+  const extras = runtimeExtras.map((coordinates) => {
     const [group, artifact, pinned] = coordinates.split(":");
     return `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId>${pinned ? `<version>${pinned}</version>` : ""}<scope>compile</scope></dependency>`;
   });
   // Unpinned extras take the release's own versions (the scope is ours: the parent marks some provided), from its parent POM (3.5 on).
-  const managed = releaseLine(version).runtimeExtras.some((c) => c.split(":").length === 2)
+  const managed = runtimeExtras.some((c) => c.split(":").length === 2)
     ? `  <dependencyManagement>
     <dependencies>
       <dependency><groupId>org.apache.zookeeper</groupId><artifactId>parent</artifactId><version>${version}</version><type>pom</type><scope>import</scope></dependency>
@@ -161,7 +160,7 @@ ${managed}  <dependencies>
     <dependency>
       <groupId>org.apache.zookeeper</groupId>
       <artifactId>zookeeper</artifactId>
-      <version>${version}</version>
+      <version>${dependencyVersion}</version>
       <exclusions>
 ${broken.map(([group, artifact]) => `        <exclusion><groupId>${group}</groupId><artifactId>${artifact}</artifactId></exclusion>`).join("\n")}
       </exclusions>
@@ -236,13 +235,7 @@ export async function listedVersions(options: CacheOptions = {}): Promise<string
   mkdirSync(work);
   try {
     // An empty version range makes Maven fetch the artifact's metadata and nothing else.
-    writeFileSync(
-      join(work, "pom.xml"),
-      releasePom("3.4.0").replace(
-        /<version>3\.4\.0<\/version>\n {6}<exclusions>/,
-        "<version>[0.0.1,0.0.2]</version>\n      <exclusions>",
-      ),
-    );
+    writeFileSync(join(work, "pom.xml"), pomFor("0.0.0", "[0.0.1,0.0.2]", []));
     const repo = join(work, "m2");
     await runMaven(
       mvn,

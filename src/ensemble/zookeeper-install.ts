@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
+import { isExecutableFile } from "../util/executable.js";
 import { type CacheOptions, fetchZooKeeper } from "./zookeeper-cache.js";
 import { checkJavaFor, javaMajor } from "./zookeeper-versions.js";
 
@@ -38,15 +39,6 @@ export interface FindInstallOptions {
 
 const INSTALL_HINT =
   "install Debian's package with `apt-get install -y zookeeper` (as root), or set ZK_HOME to an unpacked ZooKeeper release";
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Finds `java`: an explicit path, then $JAVA_HOME/bin/java, then PATH. */
 export function findJava(options: FindInstallOptions = {}): string {
