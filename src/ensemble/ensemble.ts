@@ -45,6 +45,8 @@ export interface EnsembleServer {
   readonly clientAddress: ServerAddress;
   /** The harness's view of the process; "retired" once its ensemble is disposed (it never starts again). */
   readonly processState: ProcessState;
+  /** How the process last ended ("exit code 1", "signal SIGKILL"), where the provider knows. */
+  readonly exitDescription?: string | undefined;
   /** Asks the server through `srvr`; never throws. */
   status(): Promise<ServerStatus>;
   /** Kills the server at once (SIGKILL): no clean shutdown. */
@@ -154,4 +156,18 @@ export interface ServerLogSource {
 /** True when the ensemble streams its servers' log lines. */
 export function hasServerLogs(ensemble: Ensemble): ensemble is Ensemble & ServerLogSource {
   return typeof (ensemble as Partial<ServerLogSource>).onServerLog === "function";
+}
+
+/** An optional ability: servers whose transaction log lives on a small disk of its own, which a fault can fill. */
+export interface LogDiskFilling {
+  /** Fills server `id`'s log disk to the last byte; resolves to the bytes taken. */
+  fillLogDisk(id: number): Promise<number>;
+  /** Gives the space back. */
+  freeLogDisk(id: number): Promise<void>;
+}
+
+/** True when the ensemble can fill its servers' log disks (the local provider, started with log disks). */
+export function canFillLogDisks(ensemble: Ensemble): ensemble is Ensemble & LogDiskFilling {
+  const candidate = ensemble as Partial<LogDiskFilling>;
+  return typeof candidate.fillLogDisk === "function" && typeof candidate.freeLogDisk === "function";
 }

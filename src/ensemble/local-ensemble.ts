@@ -21,10 +21,12 @@ import {
   type WaitForQuorumOptions,
 } from "./ensemble.js";
 import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
+import { fillDisk, freeDisk, mountLogDisk, unmountLogDisksUnder } from "./log-disk.js";
 import { describeReap, reapOrphans, registerRun } from "./run-registry.js";
 import {
   checkSettingsFor,
   type EnsembleSetup,
+  logDirOf,
   prepareServer,
   type ServerSettingsOverride,
   settingsFor,
@@ -52,6 +54,11 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly versions?: Readonly<Record<number, string>>;
   /** zoo.cfg keys and system properties for some servers only (e.g. a slow flush on one follower). */
   readonly serverSettings?: Readonly<Record<number, ServerSettingsOverride>>;
+  /**
+   * Give each server's transaction log a tmpfs of this many MB of its own, so
+   * that disk faults can fill it (needs root to mount; default: none).
+   */
+  readonly logDiskMb?: number;
   /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
   readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
@@ -228,6 +235,27 @@ export class LocalEnsemble implements Ensemble {
       : normalizeVersion(configured);
   }
 
+  /** Fills server `id`'s log disk to the last byte (ensembles started with `logDiskMb`). */
+  async fillLogDisk(id: number): Promise<number> {
+    this.server(id);
+    return fillDisk(this.logDisk(id));
+  }
+
+  /** Frees what fillLogDisk took on server `id`'s log disk. */
+  async freeLogDisk(id: number): Promise<void> {
+    this.server(id);
+    freeDisk(this.logDisk(id));
+  }
+
+  private logDisk(id: number): string {
+    if (this.setup.separateLogDir !== true) {
+      throw new BadInputError(
+        `server ${id} has no log disk of its own to fill: start the ensemble with logDiskMb (a scenario with a disk fault does this)`,
+      );
+    }
+    return logDirOf(this.dir, id);
+  }
+
   /** Stops server `id`, moves it to `version` with its data, and starts it (local JVMs only). */
   async changeVersion(id: number, version: string): Promise<void> {
     const server = this.server(id);
@@ -362,6 +390,7 @@ export class LocalEnsemble implements Ensemble {
     );
     this.cleanup.cds?.finalize();
     this.cleanup.reservation.release();
+    unmountLogDisksUnder(this.dir);
     if (this.cleanup.removeDir) rmSync(this.dir, { recursive: true, force: true });
     this.cleanup.unregister();
     this.unhook();
@@ -421,6 +450,14 @@ async function reserveServerPorts(
  */
 export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise<LocalEnsemble> {
   const nodes = validateNodeCount(options.nodes);
+  if (
+    options.logDiskMb !== undefined &&
+    (!Number.isInteger(options.logDiskMb) || options.logDiskMb < 1 || options.logDiskMb > 4096)
+  ) {
+    throw new BadInputError(
+      `logDiskMb must be a whole number of MB from 1 to 4096, got ${options.logDiskMb}`,
+    );
+  }
   const settings = resolveSettings(options.settings, options.profile);
   const findOptions: FindInstallOptions = {
     ...(isInstall(options.install) ? { java: options.install.java } : options.install),
@@ -480,7 +517,11 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       ports: ports.servers,
       peer: layout,
       ...(options.serverSettings ? { serverSettings: options.serverSettings } : {}),
+      ...(options.logDiskMb !== undefined ? { separateLogDir: true } : {}),
     };
+    if (options.logDiskMb !== undefined) {
+      for (const { id } of ports.servers) mountLogDisk(logDirOf(dir, id), options.logDiskMb);
+    }
     // Class-data sharing maps a host file: only for local JVMs, and only for the main install's classes.
     const cds =
       options.classDataSharing === false || options.launcher !== undefined
@@ -528,6 +569,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     if (ensemble !== undefined) await ensemble.dispose();
     else {
       reservation?.release();
+      unmountLogDisksUnder(dir);
       if (removeDir) rmSync(dir, { recursive: true, force: true });
       unregister();
     }

@@ -29,6 +29,13 @@ export interface EnsembleSetup {
   readonly peer: (self: number, peer: number) => PeerEndpoint;
   /** zoo.cfg keys and system properties for some servers only, by id. */
   readonly serverSettings?: Readonly<Record<number, ServerSettingsOverride>>;
+  /** Each server's transaction log goes to its own folder `log` (where a log disk is mounted). */
+  readonly separateLogDir?: boolean;
+}
+
+/** The folder of server `id`'s transaction log when it has a disk of its own. */
+export function logDirOf(dir: string, id: number): string {
+  return join(dir, `server-${id}`, "log");
 }
 
 /** What one server gets beyond the ensemble's settings (e.g. a slow flush on one follower). */
@@ -110,6 +117,7 @@ export function prepareServer(
       settings: settingsFor(setup.settings, setup.serverSettings?.[id]),
       serverId: id,
       dataDir,
+      ...(setup.separateLogDir ? { dataLogDir: logDirOf(setup.dir, id) } : {}),
       clientHost: setup.host,
       clientPort: serverPorts.client,
       peers,

@@ -8,6 +8,8 @@ export interface ZooCfgInput {
   /** This server's id (myid), 1-based. */
   readonly serverId: number;
   readonly dataDir: string;
+  /** Where the transaction log goes when not in dataDir (a log disk of its own). */
+  readonly dataLogDir?: string;
   readonly clientHost: string;
   readonly clientPort: number;
   /** Every server of the ensemble (this one included) as this server must address it. */
@@ -47,6 +49,7 @@ export function renderZooCfg(input: ZooCfgInput): string {
     entries.set("maxSessionTimeout", String(settings.maxSessionTimeout));
   for (const [key, value] of Object.entries(settings.extraConfig)) entries.set(key, value);
   entries.set("dataDir", input.dataDir);
+  if (input.dataLogDir !== undefined) entries.set("dataLogDir", input.dataLogDir);
   entries.set("clientPort", String(input.clientPort));
   entries.set("clientPortAddress", input.clientHost);
   const ids = [...input.peers.keys()].sort((a, b) => a - b);

@@ -62,6 +62,7 @@ export type FaultSpec =
       readonly toxicity?: number;
     }
   | { readonly kind: "blackhole"; readonly links?: LinkSelection }
+  | { readonly kind: "disk-full"; readonly target?: Target }
   | { readonly kind: "upgrade"; readonly target?: Target; readonly version: string }
   | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string };
 
@@ -84,6 +85,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   bandwidth: "throughput cap on peer links (KB/s)",
   flaky: "connections reset (reset_peer) or sliced into tiny pieces (slicer)",
   blackhole: "peer links accept connections but pass nothing (timeout 0)",
+  "disk-full":
+    "fill a server's transaction-log disk (it gets ENOSPC); heal frees the space and starts the server again if it died meanwhile (needs root: each log gets a tmpfs)",
   upgrade:
     "restart a server on a newer ZooKeeper version with the same data (permanent; a scenario's rolling-upgrade expands into one per server)",
   downgrade: "restart a server on an older ZooKeeper version with the same data (permanent)",
@@ -94,10 +97,18 @@ export function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
 }
 
-/** Kinds a random schedule may draw: every kind that needs no argument only a scenario can give. */
+/**
+ * Kinds a random schedule draws by default: every kind that needs no argument
+ * only a scenario can give, and no mounts (disk faults need root).
+ */
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
-  (kind) => kind !== "upgrade" && kind !== "downgrade",
+  (kind) => kind !== "upgrade" && kind !== "downgrade" && kind !== "disk-full",
 );
+
+/** Faults that need each server's transaction log on a disk of its own. */
+export function needsLogDisks(specs: readonly FaultSpec[]): boolean {
+  return specs.some((spec) => spec.kind === "disk-full");
+}
 
 /** A fault at an offset from the start of the schedule, for a while. */
 export interface ScheduledFault {

@@ -1,5 +1,6 @@
 import {
   canChangeVersion,
+  canFillLogDisks,
   type Ensemble,
   type EnsembleServer,
   hasServerLogs,
@@ -390,6 +391,30 @@ export class Nemesis {
     };
   }
 
+  /** Fills a server's log disk; the heal frees it and, like an operator once there is room, starts the server if it died. */
+  private async fillDisk(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "disk-full" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.options.ensemble;
+    if (!canFillLogDisks(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault 'disk-full' needs servers whose transaction log has a disk of its own (the local provider); this ensemble is ${ensemble.provider}`,
+      );
+    }
+    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const filledBytes = await ensemble.fillLogDisk(target);
+    const heal = async () => {
+      await ensemble.freeLogDisk(target);
+      const server = ensemble.server(target);
+      const died = server.processState === "stopped";
+      this.record("info", "disk-freed", { id, server: target, restarted: died });
+      if (died) await server.restart();
+    };
+    return { id, spec, detail: { servers: [target], filledBytes }, heal };
+  }
+
   private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {
     const ids = this.ids();
     switch (spec.kind) {
@@ -439,6 +464,8 @@ export class Nemesis {
           heal: async () => {},
         };
       }
+      case "disk-full":
+        return this.fillDisk(id, spec);
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);

@@ -36,6 +36,7 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
     case "one-way":
       return { kind, from: "random", to: "leader" };
     case "client-isolate":
+    case "disk-full":
       return { kind, target: "random" };
     case "latency":
       return { kind, latency: 50 + Math.floor(draw() * 150), jitter: 20 };

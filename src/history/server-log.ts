@@ -1,7 +1,8 @@
 /**
  * Key moments in a ZooKeeper server's log, as history events: elections,
  * roles, synchronisation (DIFF/TRUNC/SNAP, NEWLEADER, UPTODATE), truncation,
- * lost quorum and shutdown. Pure: a line in, a kind (or nothing) out. The
+ * lost quorum, shutdown and failures (full disk, a database that will not
+ * load). Pure: a line in, a kind (or nothing) out. The
  * phrases are the ones every release from 3.4 to 3.9 logs.
  */
 
@@ -20,7 +21,10 @@ export type ServerLogKind =
   | "sending-trunc"
   | "sending-snap"
   | "followers-not-synced"
-  | "shutdown";
+  | "shutdown"
+  | "unrecoverable-error"
+  | "disk-full"
+  | "load-failed";
 
 /** The process name of server `id` in the history. */
 export function serverProcess(id: number): `server-${number}` {
@@ -42,7 +46,38 @@ const PATTERNS: readonly (readonly [ServerLogKind, RegExp])[] = [
   ["sending-snap", /Sending snapshot|Sending SNAP/],
   ["followers-not-synced", /Not sufficient followers synced/],
   ["shutdown", /Shutdown called|shutdown of request processor complete|Shutting down$/],
+  ["unrecoverable-error", /Severe unrecoverable error/],
+  ["disk-full", /No space left on device/],
+  ["load-failed", /Unable to load database on disk/],
 ];
+
+/** Failure kinds a server may log in a tight loop. */
+const REPEATING: ReadonlySet<ServerLogKind> = new Set([
+  "unrecoverable-error",
+  "disk-full",
+  "load-failed",
+]);
+
+/**
+ * Keeps one failure line per server and kind a second: a server that fails in
+ * a loop (e.g. "Unable to load database on disk" every few ms) would flood the
+ * history. Every other kind always passes.
+ */
+export class ServerLogThrottle {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  /** True when a line of this kind from this server, seen at `nowMs`, should be recorded. */
+  admit(server: number, kind: ServerLogKind, nowMs: number): boolean {
+    if (!REPEATING.has(kind)) return true;
+    const key = `${server}:${kind}`;
+    const previous = this.last.get(key);
+    if (previous !== undefined && nowMs - previous < this.intervalMs) return false;
+    this.last.set(key, nowMs);
+    return true;
+  }
+}
 
 /** The kind of a key line, or undefined for every other line. */
 export function classifyServerLogLine(line: string): ServerLogKind | undefined {

@@ -4,12 +4,19 @@ import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
+import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
+import { needsLogDisks } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
-import { classifyServerLogLine, loggedAt, serverProcess } from "../history/server-log.js";
+import {
+  classifyServerLogLine,
+  loggedAt,
+  ServerLogThrottle,
+  serverProcess,
+} from "../history/server-log.js";
 import type { RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
@@ -192,6 +199,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       settings: plan.settings,
       ...installFor(choice, release),
       ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
+      ...(needsLogDisks(plan.schedule.map((item) => item.spec))
+        ? { logDiskMb: DEFAULT_LOG_DISK_MB }
+        : {}),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     };
@@ -218,10 +228,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       f: "clock",
       value: { wallMs: Date.now(), timeZoneOffsetMin: new Date().getTimezoneOffset() },
     });
+    const throttle = new ServerLogThrottle();
     const unsubscribe = hasServerLogs(ensemble)
-      ? ensemble.onServerLog(({ server, line }) => {
+      ? ensemble.onServerLog(({ server, line, receivedMs }) => {
           const kind = classifyServerLogLine(line);
-          if (kind === undefined) return;
+          if (kind === undefined || !throttle.admit(server, kind, receivedMs)) return;
           recorder.record({
             process: serverProcess(server),
             type: "info",
@@ -277,11 +288,19 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           value: { afterMs: recoveryMs },
         });
       } catch (error) {
+        // Servers whose process ended by itself after every fault was healed: they did not come back.
+        const down = ensemble.servers.filter((server) => server.processState === "stopped");
         recorder.record({
           process: "observer",
           type: "fail",
           f: "recovered",
-          value: { error: (error as Error).message },
+          value: {
+            error: (error as Error).message.split("\n")[0],
+            down: down.map((server) => server.id),
+            exits: Object.fromEntries(
+              down.map((server) => [server.id, server.exitDescription ?? "unknown"]),
+            ),
+          },
         });
       }
       progress("final-reads", nemesis);

@@ -155,6 +155,13 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
     named.push({ version, path });
   }
   scenario.faults.forEach((entry, index) => {
+    if (entry.fault.kind === "disk-full" && scenario.provider !== "local") {
+      throw new BadInputError(
+        `${at(["faults", index, "fault", "kind"])}: faults.${index}.fault: disk-full fills a server's own log disk (a tmpfs the harness mounts), which needs provider: local`,
+      );
+    }
+  });
+  scenario.faults.forEach((entry, index) => {
     const fault = entry.fault;
     if (fault.kind !== "upgrade" && fault.kind !== "downgrade" && fault.kind !== "rolling-upgrade")
       return;

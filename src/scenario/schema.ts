@@ -135,6 +135,7 @@ export const faultSchema = z.discriminatedUnion(
       })
       .strict(),
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
+    z.object({ kind: z.literal("disk-full"), target: target.optional() }).strict(),
     z
       .object({ kind: z.literal("upgrade"), target: target.optional(), version: versionText })
       .strict(),

@@ -100,3 +100,45 @@ export function checkSessionIds(events: readonly HistoryEvent[]): {
   }
   return { anomalies, sessions: owners.size };
 }
+
+/**
+ * After every fault is healed, every server comes back: a server whose
+ * process ends by itself then (say, it cannot load its own data) is an
+ * anomaly, proven by the observer's record and the server's failure lines.
+ * A quorum that does not form in time with every process running is "unknown".
+ */
+export function checkRecovery(events: readonly HistoryEvent[]): {
+  anomalies: Anomaly[];
+  valid: boolean | "unknown";
+  afterMs: number | undefined;
+} {
+  const recovered = events.find((event) => event.process === "observer" && event.f === "recovered");
+  if (recovered === undefined || recovered.type === "ok") {
+    const afterMs = (recovered?.value as { afterMs?: number } | undefined)?.afterMs;
+    return { anomalies: [], valid: true, afterMs };
+  }
+  const { down, exits } = recovered.value as {
+    down?: number[];
+    exits?: Record<string, string>;
+  };
+  if (down === undefined || down.length === 0) {
+    return { anomalies: [], valid: "unknown", afterMs: undefined };
+  }
+  const failures = new Set(["unrecoverable-error", "disk-full", "load-failed"]);
+  const anomalies = down.map((server) => {
+    const proof = events.filter(
+      (event) =>
+        event.process === `server-${server}` &&
+        failures.has(String((event.value as { kind?: string }).kind)),
+    );
+    const said = proof.at(-1)?.value as { line?: string } | undefined;
+    return {
+      kind: "server-did-not-recover",
+      message:
+        `server ${server} did not come back after every fault was healed: its process ended by itself (${exits?.[server] ?? "how: unknown"})` +
+        (said?.line ? `; its last failure line: ${said.line.trim()}` : ""),
+      events: [...proof.slice(-3).map((event) => event.index), recovered.index],
+    };
+  });
+  return { anomalies, valid: false, afterMs: undefined };
+}

@@ -8,7 +8,12 @@ import {
   partitionByKey,
 } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
-import { checkConvergence, checkLeaders, checkSessionIds } from "./cluster-checks.js";
+import {
+  checkConvergence,
+  checkLeaders,
+  checkRecovery,
+  checkSessionIds,
+} from "./cluster-checks.js";
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
 import { registerOperations } from "./register-history.js";
@@ -120,6 +125,22 @@ export function checkZooKeeper(
           stats: { servers: found.servers },
         };
       }),
+    );
+  }
+  if (events.some((event) => event.process === "observer" && event.f === "recovered")) {
+    verdicts.push(
+      checkSafely(
+        "servers-recover",
+        "after every fault is healed, every server comes back and one leader serves",
+        () => {
+          const found = checkRecovery(events);
+          return {
+            valid: found.valid,
+            anomalies: found.anomalies,
+            stats: { recoveryMs: found.afterMs ?? null },
+          };
+        },
+      ),
     );
   }
   if (events.some((event) => event.process === "observer" && event.f === "status")) {
