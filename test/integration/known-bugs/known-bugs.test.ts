@@ -60,6 +60,28 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     });
   });
 
+  it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
+    const cli = spawnCli([
+      "run",
+      "scenarios/known-bugs/empty-log-after-full-disk.yaml",
+      "--seed",
+      "2",
+      "--out",
+      out,
+    ]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-2332 on 3\.8\.0 n=3 seed=2: as expected/);
+    expect(cli.output()).toMatch(
+      /servers-recover: server \d did not come back .*Unable to load database on disk/,
+    );
+    const events = history("empty-log-after-full-disk-n3-zk3.8.0-2");
+    const filled = events.find((event) => event.f === "disk-full" && event.type === "info");
+    expect(filled?.value).toMatchObject({ id: "full" });
+    expect(
+      events.some((event) => (event.value as { kind?: string } | undefined)?.kind === "disk-full"),
+    ).toBe(true);
+  });
+
   it("faults in the first second never crash the harness: a kill at 0 s and at 200 ms", async () => {
     const file = join(out, "early-faults.yaml");
     writeFileSync(
@@ -104,5 +126,20 @@ describeFixed("the same scenario on a release with the fix", () => {
     expect(
       history("-zk3.9.5-11").some((event) => event.process === "nemesis" && event.f === "trigger"),
     ).toBe(true);
+  });
+
+  it("3.9.5: the server restarted on a full log disk comes back once the space is back", async () => {
+    const cli = spawnCli([
+      "run",
+      "scenarios/known-bugs/empty-log-after-full-disk.yaml",
+      "--seed",
+      "2",
+      "--zookeeper-version",
+      "3.9.5",
+      "--out",
+      out,
+    ]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/absent +ZOOKEEPER-2332 on 3\.9\.5 n=3 seed=2: as expected/);
   });
 });
