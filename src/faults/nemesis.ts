@@ -44,6 +44,8 @@ export interface NemesisOptions {
   /** How long to look for a leader when a fault targets it (default 10 s). */
   readonly leaderTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Runs just before each fault acts (workers pinned at that fault take their places). */
+  readonly beforeFault?: (id: string, spec: FaultSpec) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,6 +96,7 @@ export class Nemesis {
     if (logged !== undefined) this.logged.set(id, logged);
     let fault: ActiveFault;
     try {
+      await this.options.beforeFault?.(id, spec);
       fault = await this.apply(id, spec);
     } catch (error) {
       this.record("info", spec.kind, { id, spec, error: (error as Error).message });

@@ -19,6 +19,7 @@ import {
 } from "../history/server-log.js";
 import type { RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
+import { FaultPins } from "../workload/fault-pins.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
 import {
   choiceForRelease,
@@ -207,11 +208,15 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     };
     ensemble = await startProviderEnsemble(choice, spec);
     startMs = performance.now() - started;
+    const faultPins = FaultPins.wanted(plan.workload.roles)
+      ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)
+      : undefined;
     const nemesis = new Nemesis({
       ensemble,
       network,
       recorder,
       seed: plan.seed,
+      ...(faultPins ? { beforeFault: (id: string) => faultPins.beforeFault(id) } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     await nemesis.healAll();
@@ -260,6 +265,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           ratePerWorker: plan.workload.rate,
           connect: plan.workload.connect,
           ...(plan.workload.roles ? { roles: plan.workload.roles } : {}),
+          ...(faultPins ? { faultPins } : {}),
           registers: plan.workload.registers,
           sessionTimeoutMs: plan.workload.sessionTimeout,
           operationTimeoutMs: plan.workload.operationTimeout,
@@ -271,6 +277,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         }),
         nemesis.run(plan.schedule, controller.signal, plan.durationMs),
       ]);
+      faultPins?.close();
       runMs = performance.now() - runStarted;
       // Interrupted: tear down at once; the servers may already be going (the shutdown hooks).
       if (controller.signal.aborted)

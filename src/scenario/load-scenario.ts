@@ -136,6 +136,11 @@ function checkRoles(scenario: Scenario, at: (path: Path) => string): void {
       throw new BadInputError(
         `${at(["workload", "roles", index, "pin"])}: workload.roles.${index}.pin: server ${role.pin} does not exist in a ${smallest}-node ensemble`,
       );
+    const ids = scenario.faults.map((entry, fault) => entry.id ?? `f${fault + 1}`);
+    if (role.pinAt !== undefined && !ids.includes(role.pinAt))
+      throw new BadInputError(
+        `${at(["workload", "roles", index, "pinAt"])}: workload.roles.${index}.pinAt: no fault '${role.pinAt}' in this scenario: use one of ${ids.join(", ") || "(no faults)"}`,
+      );
   });
 }
 

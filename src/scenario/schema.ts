@@ -224,6 +224,8 @@ export const scenarioSchema = z
                     z.enum(["leader", "followers", "minority", "majority"]),
                   ])
                   .optional(),
+                /** Resolve the pin just before this fault (by id) acts, not at the start. */
+                pinAt: z.string().min(1).optional(),
                 /** End the session after this many operations and open a new one (agents restarting). */
                 sessionOps: z.number().int().min(1).optional(),
               })

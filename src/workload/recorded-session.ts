@@ -153,6 +153,16 @@ export class RecordedSession {
     }
   }
 
+  /** Opens the session now rather than at the first operation; false when it could not. */
+  async open(): Promise<boolean> {
+    try {
+      await this.current();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Ends this session as an agent that restarts would; the next operation opens a new one. */
   renew(): void {
     const session = this.session;

@@ -3,8 +3,13 @@ import { BadInputError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { FaultNetwork } from "../network/fault-network.js";
 import { deriveRandom, shuffled } from "../util/seeded-random.js";
+import type { FaultPins } from "./fault-pins.js";
 import { RecordedSession } from "./recorded-session.js";
-import { type OperationMix, RegisterWorker } from "./register-worker.js";
+import { RegisterWorker } from "./register-worker.js";
+import { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
+
+export { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
+
 import { readTree } from "./subtree.js";
 import { topologyCommandChunk } from "./topology/commands.js";
 import { TopologyAgent } from "./topology-worker.js";
@@ -12,18 +17,6 @@ import { ZK_ERRORS, ZkOperationError, ZkSession } from "./zk-session.js";
 
 /** How workers reach the servers. */
 export type ConnectMode = "all" | "one" | "proxies";
-
-/** Which servers a role's workers connect to, resolved when the workload starts. */
-export type Pin = "leader" | "followers" | "minority" | "majority" | number;
-
-/** A group of workers with their own operation mix and placement. */
-export interface WorkerRole {
-  readonly workers: number;
-  readonly mix?: OperationMix;
-  readonly pin?: Pin;
-  /** Each worker ends its session after this many operations and opens a new one (agents restarting). */
-  readonly sessionOps?: number;
-}
 
 /** The workload of a run. */
 export interface WorkloadOptions {
@@ -52,6 +45,8 @@ export interface WorkloadOptions {
   readonly signal?: AbortSignal;
   /** Called after every operation with the total count (for progress). */
   readonly onProgress?: (operations: number) => void;
+  /** Where roles pinned at a fault (`pinAt`) learn their servers; needed when a role has one. */
+  readonly faultPins?: FaultPins;
 }
 
 /** What the workers leave behind for checking. */
@@ -95,33 +90,6 @@ export function serverResolver(
     }
   }
   return (remote) => (remote === undefined ? undefined : byAddress.get(remote));
-}
-
-/** The role of worker `index`, if a role covers it. */
-export function roleOf(
-  roles: readonly WorkerRole[] | undefined,
-  index: number,
-): WorkerRole | undefined {
-  let first = 0;
-  for (const role of roles ?? []) {
-    if (index < first + role.workers) return role;
-    first += role.workers;
-  }
-  return undefined;
-}
-
-/**
- * The servers a pin names, given the leader: a minority is the leader with
- * the lowest-id followers up to f servers; the majority is everyone else.
- */
-export function pinnedServers(pin: Pin, ids: readonly number[], leader: number): number[] {
-  if (typeof pin === "number") return [pin];
-  const followers = ids.filter((id) => id !== leader);
-  if (pin === "leader") return [leader];
-  if (pin === "followers") return followers;
-  const tolerance = Math.floor((ids.length - 1) / 2);
-  const minority = [leader, ...followers].slice(0, Math.max(1, tolerance));
-  return pin === "minority" ? minority : ids.filter((id) => !minority.includes(id));
 }
 
 function connectStringFor(
@@ -205,11 +173,31 @@ async function prepare(options: WorkloadOptions, root: string): Promise<void> {
   }
 }
 
+/** Worker `index`'s servers from its fault, or undefined when the run ends (or aborts) first. */
+async function placementBefore(
+  options: WorkloadOptions,
+  index: number,
+  deadline: number,
+): Promise<readonly number[] | undefined> {
+  if (options.faultPins === undefined)
+    throw new BadInputError("a role pinned at a fault (pinAt) needs the run's fault pins");
+  let timer: NodeJS.Timeout | undefined;
+  const ends = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()));
+    options.signal?.addEventListener("abort", () => resolve(undefined));
+  });
+  try {
+    return await Promise.race([options.faultPins.placement(index), ends]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves every role's pin once, at the start: "the leader" stays the server that led then. */
 async function resolvePins(options: WorkloadOptions): Promise<Map<Pin, number[]>> {
   const pins = new Map<Pin, number[]>();
   const wanted = (options.roles ?? []).flatMap((role) =>
-    role.pin === undefined ? [] : [role.pin],
+    role.pin === undefined || role.pinAt !== undefined ? [] : [role.pin],
   );
   if (wanted.length === 0) return pins;
   const ids = options.ensemble.servers.map((server) => server.id);
@@ -263,19 +251,27 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   const worker = async (index: number): Promise<void> => {
     let agent: TopologyAgent | undefined;
     const role = roleOf(options.roles, index);
+    let pinned: readonly number[] | undefined =
+      role?.pin !== undefined ? pins.get(role.pin) : undefined;
+    if (role?.pinAt !== undefined) {
+      // Placed just before its fault acts; a fault that never comes leaves the worker idle.
+      pinned = await placementBefore(options, index, deadline);
+      if (pinned === undefined) return;
+    }
     const session = new RecordedSession({
       process: index,
-      connectString: connectStringFor(
-        options,
-        index,
-        role?.pin !== undefined ? pins.get(role.pin) : undefined,
-      ),
+      connectString: connectStringFor(options, index, pinned),
       recorder: options.recorder,
       serverOf,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
       operationTimeoutMs: options.operationTimeoutMs ?? 5000,
       onExpired: () => agent?.model.dropEphemerals(),
     });
+    if (role?.pinAt !== undefined) {
+      // The fault waits for this session: it must exist on the server before the fault hits it.
+      await session.open();
+      options.faultPins?.connected(index);
+    }
     try {
       if (options.kind === "registers") {
         const registers = new RegisterWorker(

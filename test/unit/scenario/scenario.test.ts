@@ -116,3 +116,29 @@ describe("plans", () => {
     expect(() => parseShard("5/4")).toThrow(/--shard '5\/4' must look like i\/n/);
   });
 });
+
+describe("a role pinned at a named fault", () => {
+  const text = (pinAt: string) =>
+    [
+      "name: pinned",
+      "nodes: [3]",
+      "workload:",
+      "  kind: registers",
+      "  workers: 4",
+      "  roles:",
+      `    - { workers: 2, mix: { syncedRead: 1 }, pin: leader, pinAt: ${pinAt} }`,
+      "faults:",
+      "  - { id: cut, at: 2s, for: 1s, fault: { kind: isolate, target: leader } }",
+      "",
+    ].join("\n");
+
+  it("names a fault of the scenario", () => {
+    expect(parseScenario(text("cut"), "p.yaml").workload.roles?.[0]?.pinAt).toBe("cut");
+  });
+
+  it("naming no fault is refused with the file, line and the ids there are", () => {
+    expect(() => parseScenario(text("cutt"), "p.yaml")).toThrow(
+      /p\.yaml:7.*workload\.roles\.0\.pinAt: no fault 'cutt' in this scenario: use one of cut/,
+    );
+  });
+});
