@@ -13,7 +13,10 @@ import { checkLinearizable } from "./linearizability/check-linearizable.js";
 import {
   GENERAL_MODELS,
   type GeneralModelName,
+  type ImportSemantics,
   importedOperations,
+  JEPSEN_SEMANTICS,
+  PORCUPINE_ETCD_SEMANTICS,
 } from "./linearizability/imported-models.js";
 import {
   casRegisterModel,
@@ -47,7 +50,31 @@ export interface CheckHistoryOptions {
    * (a run records them) or, when it carries none, DEFAULT_AVAILABILITY_SETTINGS.
    */
   readonly settings?: Partial<AvailabilitySettings>;
+  /** Read numeric strings of an imported history as numbers (off: values compare as written). */
+  readonly coerceNumbers?: boolean;
 }
+
+/**
+ * What each imported format's words mean, as its own tools read them: in
+ * Jepsen's and Knossos's EDN a `:fail` did not happen; in Porcupine's etcd
+ * logs a failed cas failed its compare; Porcupine's kv data has no failures.
+ */
+export const FORMAT_SEMANTICS: Readonly<
+  Record<Exclude<HistoryFormat, "jsonl">, { semantics: ImportSemantics; says: string }>
+> = {
+  "jepsen-edn": {
+    semantics: JEPSEN_SEMANTICS,
+    says: "Jepsen/Knossos semantics: a :fail did not happen; :info may have happened",
+  },
+  "porcupine-log": {
+    semantics: PORCUPINE_ETCD_SEMANTICS,
+    says: "Porcupine etcd semantics: a failed cas failed its compare; :info may have happened",
+  },
+  "porcupine-kv": {
+    semantics: JEPSEN_SEMANTICS,
+    says: "Porcupine kv semantics: invocations and their ok completions",
+  },
+};
 
 /** What checking a file concluded. */
 export interface HistoryCheck {
@@ -58,6 +85,8 @@ export interface HistoryCheck {
   readonly verdicts: readonly Verdict[];
   readonly events: number;
   readonly elapsedMs: number;
+  /** How the history was read (its format's semantics, any coercion asked for). */
+  readonly notes: readonly string[];
 }
 
 /** Guesses a format from the file name. */
@@ -90,6 +119,7 @@ export async function checkHistoryFile(
   const timeoutMs = options.timeoutMs ?? 60_000;
   let verdicts: Verdict[];
   let count: number;
+  const notes: string[] = [];
   if (format === "jsonl") {
     const events = await readHistoryFile(path);
     if (events.length === 0)
@@ -125,7 +155,16 @@ export async function checkHistoryFile(
     }
     const events = format === "porcupine-log" ? readPorcupineLog(path) : readJepsenEdn(path);
     count = events.length;
-    const { model: chosen, ops } = importedOperations(model as GeneralModelName, events, path);
+    const { semantics, says } = FORMAT_SEMANTICS[format];
+    notes.push(says);
+    if (options.coerceNumbers)
+      notes.push(
+        'values coerced: numeric strings were read as numbers ("6" as 6), --coerce-numbers',
+      );
+    const { model: chosen, ops } = importedOperations(model as GeneralModelName, events, path, {
+      ...semantics,
+      ...(options.coerceNumbers ? { coerceNumbers: true } : {}),
+    });
     verdicts = [
       checkLinearizable(
         chosen as Model<unknown, unknown, unknown>,
@@ -142,5 +181,6 @@ export async function checkHistoryFile(
     verdicts,
     events: count,
     elapsedMs: performance.now() - started,
+    notes,
   };
 }

@@ -20,6 +20,7 @@ interface CheckOptions {
   readonly tickTime?: number;
   readonly sessionTimeout?: number;
   readonly maxAnomalies: number;
+  readonly coerceNumbers?: boolean;
 }
 
 const MARK = { true: "valid  ", false: "INVALID", unknown: "unknown" } as const;
@@ -55,6 +56,7 @@ async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise
     ...(options.model ? { model: options.model } : {}),
     ...(options.format ? { format: options.format } : {}),
     timeoutMs: options.timeout,
+    ...(options.coerceNumbers ? { coerceNumbers: true } : {}),
     // Flags override what the history carries; without either, the fast profile's bounds.
     settings: {
       ...(options.tickTime !== undefined ? { tickTime: options.tickTime } : {}),
@@ -67,6 +69,7 @@ async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise
     );
   } else {
     io.out(`${file}: ${check.events} events, ${check.format}, model ${check.model}\n`);
+    for (const note of check.notes) io.out(`  ${note}\n`);
     for (const verdict of check.verdicts)
       for (const line of describeVerdict(verdict, options.maxAnomalies)) io.out(`${line}\n`);
     io.out(
@@ -109,6 +112,10 @@ export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void
       "--session-timeout <ms>",
       "session timeout of the workers, for the availability bounds (default: what the history records, else 4000)",
       parsePositiveInt,
+    )
+    .option(
+      "--coerce-numbers",
+      'imported histories: read numeric strings as numbers ("6" as 6); by default values compare as written, as in Knossos',
     )
     .option("--max-anomalies <n>", "anomalies shown per verdict", parsePositiveInt, 10)
     .option("--json", "print the verdicts as JSON")

@@ -1,77 +1,139 @@
-import { parseEDNString } from "edn-data";
 import { BadInputError } from "../errors.js";
+import { parseEdn } from "./edn-values.js";
 import type { ImportedEvent } from "./imported-ops.js";
 import { readText } from "./porcupine-log.js";
 
 type EdnMap = Record<string, unknown>;
 
-function toEvent(map: EdnMap, path: string, line: number): ImportedEvent {
-  const type = map.type;
+const name = (value: unknown) =>
+  typeof value === "string" && value.startsWith(":") ? value.slice(1) : value;
+
+function toEvent(map: EdnMap, where: string): ImportedEvent | undefined {
+  const process = name(map.process);
+  // The nemesis and other named processes are not clients.
+  if (typeof process === "string" && !/^\d+$/.test(process)) return undefined;
+  const type = name(map.type);
   if (type !== "invoke" && type !== "ok" && type !== "fail" && type !== "info") {
     throw new BadInputError(
-      `${path}:${line}: :type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(type)}`,
+      `${where}: :type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(map.type)}`,
     );
   }
-  if (map.process === undefined) throw new BadInputError(`${path}:${line}: missing :process`);
-  if (typeof map.f !== "string") throw new BadInputError(`${path}:${line}: missing :f`);
+  if (process === undefined) throw new BadInputError(`${where}: missing :process`);
+  const f = name(map.f);
+  if (typeof f !== "string") throw new BadInputError(`${where}: missing :f`);
+  const error = map.error;
   return {
-    process: map.process as string | number,
+    process: typeof process === "string" ? Number(process) : (process as number),
     type,
-    f: map.f,
+    f,
     value: map.value ?? null,
     ...(map.key !== undefined ? { key: map.key } : {}),
-    ...(typeof map.error === "string" ? { note: map.error } : {}),
-    line,
+    ...(error !== undefined && error !== null
+      ? { note: typeof error === "string" ? String(name(error)) : JSON.stringify(error) }
+      : {}),
+    line: 0,
   };
 }
 
-/**
- * Reads a Jepsen/Knossos EDN history: one map per line (Porcupine's kv data,
- * Jepsen's history.edn) or a single vector of maps. Nemesis events are skipped.
- */
-export function readJepsenEdn(path: string): ImportedEvent[] {
-  const text = readText(path).trim();
-  if (text === "")
-    throw new BadInputError(`${path}: the history is empty (no operations): nothing to check`);
-  const options = { mapAs: "object", keywordAs: "string", listAs: "array" } as const;
-  let maps: { map: EdnMap; line: number }[];
-  if (text.startsWith("[")) {
+const isMap = (value: unknown): value is EdnMap =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Lines that carry EDN (not blank, not a `;` comment), with their numbers. */
+function contentLines(text: string): { text: string; line: number }[] {
+  return text
+    .split("\n")
+    .map((raw, index) => ({ text: raw.trim(), line: index + 1 }))
+    .filter(({ text: line }) => line !== "" && !line.startsWith(";"));
+}
+
+/** One map per line, when every content line is one: each operation keeps its line number. */
+function mapsPerLine(text: string): { map: EdnMap; line: number }[] | undefined {
+  const lines = contentLines(text);
+  if (!lines.every(({ text: line }) => line.startsWith("{") || line.startsWith("#"))) return;
+  const maps: { map: EdnMap; line: number }[] = [];
+  for (const { text: line, line: number } of lines) {
     let parsed: unknown;
     try {
-      parsed = parseEDNString(text, options);
+      parsed = parseEdn(line);
+    } catch {
+      return undefined;
+    }
+    if (!isMap(parsed)) return undefined;
+    maps.push({ map: parsed, line: number });
+  }
+  return maps;
+}
+
+/**
+ * Where a broken history breaks: the line after the longest prefix of whole
+ * forms that still parses (an outer vector or list is opened for the scan).
+ * Bounded: files beyond 5,000 lines get no line.
+ */
+function firstBrokenLine(text: string): number | undefined {
+  const lines = text.split("\n");
+  if (lines.length > 5000) return undefined;
+  const opening = /^\s*[[(]/.exec(text);
+  let lastGood = 0;
+  let prefix = "";
+  for (const [index, raw] of lines.entries()) {
+    // Inside an outer vector or list, the forms are its items.
+    prefix += `${index === 0 && opening ? raw.replace(/^\s*[[(]/, "") : raw}\n`;
+    // A closing bracket alone proves nothing: edn-data takes `{:a ]` for a form.
+    if (contentLines(raw).length === 0 || /^[\])]+$/.test(raw.trim())) continue;
+    try {
+      parseEdn(`[${prefix}]`);
+      lastGood = index + 1;
+    } catch {
+      // Still inside a form, or broken: the next good prefix decides.
+    }
+  }
+  const next = contentLines(lines.slice(lastGood).join("\n"))[0];
+  return next === undefined ? undefined : next.line + lastGood;
+}
+
+/**
+ * Reads a Jepsen/Knossos EDN history in any of the shapes those tools write:
+ * one map per line (Porcupine's kv data, Jepsen's history.edn), one vector or
+ * list of maps, `;` comments, tagged records (#jepsen.history.Op{...}).
+ * Values stay as written: "6" is a string, 6 a number, :six a keyword.
+ * Nemesis and other named processes are skipped.
+ */
+export function readJepsenEdn(path: string): ImportedEvent[] {
+  const text = readText(path);
+  if (contentLines(text).length === 0)
+    throw new BadInputError(`${path}: the history is empty (no operations): nothing to check`);
+  let maps = mapsPerLine(text);
+  if (maps === undefined) {
+    let forms: unknown;
+    try {
+      forms = parseEdn(`[\n${text}\n]`);
     } catch (error) {
+      const line = firstBrokenLine(text);
       throw new BadInputError(
-        `${path}: not an EDN vector of operations (${(error as Error).message})`,
+        `${path}${line !== undefined ? `:${line}` : ""}: not an EDN history (${(error as Error).message}): expected maps of operations ({:process ..., :type ..., :f ...}), one per line or in a vector or list`,
       );
     }
-    if (!Array.isArray(parsed)) throw new BadInputError(`${path}: not an EDN vector of operations`);
-    maps = (parsed as unknown[]).map((map, index) => {
-      if (typeof map !== "object" || map === null || Array.isArray(map)) {
-        throw new BadInputError(`${path}: operation ${index + 1} is not an EDN map`);
-      }
-      return { map: map as EdnMap, line: index + 1 };
-    });
-  } else {
-    maps = text.split("\n").flatMap((raw, index) => {
-      if (raw.trim() === "") return [];
-      let map: unknown;
-      try {
-        map = parseEDNString(raw, options);
-      } catch (error) {
+    let items = forms as unknown[];
+    // A single vector or list holding the operations.
+    if (items.length === 1 && Array.isArray(items[0])) items = items[0] as unknown[];
+    maps = items.map((item, index) => {
+      if (!isMap(item))
         throw new BadInputError(
-          `${path}:${index + 1}: not an EDN map (${(error as Error).message})`,
+          `${path}: operation ${index + 1} is not an EDN map of an operation ({:process ..., :type ..., :f ...}), got ${JSON.stringify(item)}`,
         );
-      }
-      // edn-data answers an unterminated map with null rather than an error.
-      if (typeof map !== "object" || map === null || Array.isArray(map)) {
-        throw new BadInputError(
-          `${path}:${index + 1}: not an EDN map of an operation ({:process ..., :type ..., :f ...})`,
-        );
-      }
-      return [{ map: map as EdnMap, line: index + 1 }];
+      return { map: item, line: 0 };
     });
   }
-  return maps
-    .filter(({ map }) => map.process !== "nemesis")
-    .map(({ map, line }) => toEvent(map, path, line));
+  const events: ImportedEvent[] = [];
+  maps.forEach(({ map, line }, index) => {
+    const where = line > 0 ? `${path}:${line}` : `${path}: operation ${index + 1}`;
+    const event = toEvent(map, where);
+    // Without line numbers an operation is named by its position in the file.
+    if (event !== undefined) events.push({ ...event, line: line > 0 ? line : index + 1 });
+  });
+  if (events.length === 0)
+    throw new BadInputError(
+      `${path}: no client operations in the history (only nemesis or named processes): nothing to check`,
+    );
+  return events;
 }

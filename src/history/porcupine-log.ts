@@ -1,13 +1,22 @@
 import { readFileSync } from "node:fs";
-import { parseEDNString } from "edn-data";
 import { BadInputError } from "../errors.js";
+import { parseEdn } from "./edn-values.js";
 import type { ImportedEvent } from "./imported-ops.js";
 
-// Fields are tab-separated in most files and space-aligned in some.
-const LINE = /^INFO\s+jepsen\.util\s+-\s+(\S+)\s+:(\w+)\s+:([\w-]+)\s*(.*)$/;
+/**
+ * An operation line of a Jepsen log, old style (`INFO  jepsen.util - 3\t:invoke\t:read\tnil`,
+ * as in Porcupine's etcd data; tab- or space-separated) or new style
+ * (`2017-01-01 00:00:00,000{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil`).
+ */
+const LINE =
+  /(?:^|\s)INFO\s+(?:\[[^\]]*\]\s+)?jepsen\.util\s*(?:-|:)\s+(\S+)\s+:(\w+)\s+:([\w-]+)\s*(.*)$/;
 const TYPES = new Set(["invoke", "ok", "fail", "info"]);
 
-/** Reads a Jepsen log as Porcupine's etcd test data has it: `INFO jepsen.util - <process>\t:<type>\t:<f>\t<value>`. */
+/**
+ * Reads the operations of a Jepsen log (Porcupine's etcd test data, or a
+ * whole jepsen.log): lines that are not jepsen.util operation lines (set-up,
+ * nemesis, teardown) are skipped; an operation line that is broken names its line.
+ */
 export function readPorcupineLog(path: string): ImportedEvent[] {
   const text = readText(path);
   const events: ImportedEvent[] = [];
@@ -15,13 +24,11 @@ export function readPorcupineLog(path: string): ImportedEvent[] {
     const line = raw.trimEnd();
     if (line === "") return;
     const match = LINE.exec(line);
-    if (match === null) {
-      throw new BadInputError(
-        `${path}:${index + 1}: not a Jepsen log line (INFO jepsen.util - <process>\\t:<type>\\t:<f>\\t<value>)`,
-      );
-    }
+    if (match === null) return;
     const [, process, type, f, rest] = match as unknown as [string, string, string, string, string];
-    if (!TYPES.has(type)) throw new BadInputError(`${path}:${index + 1}: unknown type :${type}`);
+    if (!TYPES.has(type)) return;
+    // The nemesis logs through jepsen.util too; it is not a client.
+    if (!/^\d+$/.test(process)) return;
     const { value, note } = splitValue(rest, path, index + 1);
     events.push({
       process: /^\d+$/.test(process) ? Number(process) : process,
@@ -32,8 +39,12 @@ export function readPorcupineLog(path: string): ImportedEvent[] {
       line: index + 1,
     });
   });
-  if (events.length === 0)
+  if (text.trim() === "")
     throw new BadInputError(`${path}: the history is empty (no operations): nothing to check`);
+  if (events.length === 0)
+    throw new BadInputError(
+      `${path}: no operations in it (no "INFO jepsen.util - <process> :<type> :<f> <value>" lines): nothing to check`,
+    );
   return events;
 }
 
@@ -45,11 +56,7 @@ function splitValue(rest: string, path: string, line: number): { value: unknown;
   const trailing = /^(.*\S)\s+:([\w-]+)$/.exec(text);
   const valueText = trailing ? (trailing[1] as string) : text;
   try {
-    const value = parseEDNString(valueText === "" ? "nil" : valueText, {
-      mapAs: "object",
-      keywordAs: "string",
-      listAs: "array",
-    });
+    const value = parseEdn(valueText === "" ? "nil" : valueText);
     return trailing ? { value, note: trailing[2] } : { value };
   } catch (error) {
     throw new BadInputError(

@@ -13,6 +13,7 @@ import {
   mutexModel,
   type RegisterInput,
   type RegisterOutput,
+  type RegisterValue,
   registerModel,
   UNKNOWN,
 } from "./model.js";
@@ -23,10 +24,34 @@ export const GENERAL_MODELS = ["register", "cas-register", "kv", "mutex"] as con
 /** A general model's name. */
 export type GeneralModelName = (typeof GENERAL_MODELS)[number];
 
-const intOrNull = (value: unknown): number | null =>
-  typeof value === "number" ? value : value === null || value === undefined ? null : Number(value);
+/**
+ * What an imported history's words mean. Jepsen and Knossos: a `:fail` did
+ * not happen and constrains nothing. Porcupine's etcd data: a failed cas is
+ * a compare that failed (the value was not `from`).
+ */
+export interface ImportSemantics {
+  readonly failedCas: "did-not-happen" | "compare-failed";
+  /** Read numeric strings as numbers ("6" as 6): off unless asked, for Knossos compares values as written. */
+  readonly coerceNumbers?: boolean;
+}
 
-/** Maps an operation's outcome the Jepsen way: info is unknown, a failed read constrains nothing. */
+/** Jepsen's and Knossos's meaning of a history's words. */
+export const JEPSEN_SEMANTICS: ImportSemantics = { failedCas: "did-not-happen" };
+/** Porcupine's etcd model: a failed cas means its compare failed. */
+export const PORCUPINE_ETCD_SEMANTICS: ImportSemantics = { failedCas: "compare-failed" };
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** A value as written (6 and "6" differ); composite values by their EDN-ish JSON. */
+function valueOf(value: unknown, semantics: ImportSemantics): RegisterValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "string")
+    return semantics.coerceNumbers && NUMERIC.test(value) ? Number(value) : value;
+  return `#edn ${JSON.stringify(value)}`;
+}
+
+/** Maps an operation's outcome: info is unknown, a failed or unknown read constrains nothing. */
 function outcome<O>(
   invoke: ImportedEvent,
   completion: ImportedEvent | undefined,
@@ -40,47 +65,55 @@ function outcome<O>(
   return ok(completion);
 }
 
-const casMapping: OpMapping<CasInput, CasOutput> = {
-  input(invoke) {
-    if (invoke.f === "read") return { f: "read" };
-    if (invoke.f === "write") return { f: "write", value: intOrNull(invoke.value) };
-    if (invoke.f === "cas") {
-      const [from, to] = Array.isArray(invoke.value) ? invoke.value : [];
-      return { f: "cas", from: intOrNull(from), to: intOrNull(to) };
-    }
-    throw new BadInputError(
-      `line ${invoke.line}: the cas-register model has no operation :${invoke.f} (read, write, cas)`,
-    );
-  },
-  output(invoke, completion) {
-    return outcome<CasOutput>(
-      invoke,
-      completion,
-      (done) =>
-        invoke.f === "read" ? intOrNull(done.value) : invoke.f === "cas" ? true : undefined,
-      // A failed cas: its compare failed. A failed write did not happen.
-      () => (invoke.f === "cas" ? false : "drop"),
-    );
-  },
-};
+function casMapping(semantics: ImportSemantics): OpMapping<CasInput, CasOutput> {
+  return {
+    input(invoke) {
+      if (invoke.f === "read") return { f: "read" };
+      if (invoke.f === "write") return { f: "write", value: valueOf(invoke.value, semantics) };
+      if (invoke.f === "cas") {
+        const [from, to] = Array.isArray(invoke.value) ? invoke.value : [];
+        return { f: "cas", from: valueOf(from, semantics), to: valueOf(to, semantics) };
+      }
+      throw new BadInputError(
+        `line ${invoke.line}: the cas-register model has no operation :${invoke.f} (read, write, cas)`,
+      );
+    },
+    output(invoke, completion) {
+      return outcome<CasOutput>(
+        invoke,
+        completion,
+        (done) =>
+          invoke.f === "read"
+            ? valueOf(done.value, semantics)
+            : invoke.f === "cas"
+              ? true
+              : undefined,
+        // A failed write never happened; a failed cas did not either, or failed its compare.
+        () => (invoke.f === "cas" && semantics.failedCas === "compare-failed" ? false : "drop"),
+      );
+    },
+  };
+}
 
-const registerMapping: OpMapping<RegisterInput, RegisterOutput> = {
-  input(invoke) {
-    if (invoke.f === "read") return { f: "read" };
-    if (invoke.f === "write") return { f: "write", value: intOrNull(invoke.value) };
-    throw new BadInputError(
-      `line ${invoke.line}: the register model has no operation :${invoke.f} (read, write)`,
-    );
-  },
-  output(invoke, completion) {
-    return outcome<RegisterOutput>(
-      invoke,
-      completion,
-      (done) => (invoke.f === "read" ? intOrNull(done.value) : undefined),
-      () => "drop",
-    );
-  },
-};
+function registerMapping(semantics: ImportSemantics): OpMapping<RegisterInput, RegisterOutput> {
+  return {
+    input(invoke) {
+      if (invoke.f === "read") return { f: "read" };
+      if (invoke.f === "write") return { f: "write", value: valueOf(invoke.value, semantics) };
+      throw new BadInputError(
+        `line ${invoke.line}: the register model has no operation :${invoke.f} (read, write)`,
+      );
+    },
+    output(invoke, completion) {
+      return outcome<RegisterOutput>(
+        invoke,
+        completion,
+        (done) => (invoke.f === "read" ? valueOf(done.value, semantics) : undefined),
+        () => "drop",
+      );
+    },
+  };
+}
 
 const kvMapping: OpMapping<KvInput, KvOutput> = {
   input(invoke) {
@@ -127,11 +160,11 @@ const mutexMapping: OpMapping<MutexInput, undefined> = {
 /** A model with the operations of an imported history, ready for checkLinearizable. */
 export type ModelAndOps =
   | {
-      readonly model: Model<number | null, CasInput, CasOutput>;
+      readonly model: Model<RegisterValue, CasInput, CasOutput>;
       readonly ops: LinOp<CasInput, CasOutput>[];
     }
   | {
-      readonly model: Model<number | null, RegisterInput, RegisterOutput>;
+      readonly model: Model<RegisterValue, RegisterInput, RegisterOutput>;
       readonly ops: LinOp<RegisterInput, RegisterOutput>[];
     }
   | { readonly model: Model<string, KvInput, KvOutput>; readonly ops: LinOp<KvInput, KvOutput>[] }
@@ -140,17 +173,24 @@ export type ModelAndOps =
       readonly ops: LinOp<MutexInput, undefined>[];
     };
 
-/** Turns imported events into a model's operations. */
+/** Turns imported events into a model's operations, read with their source's semantics. */
 export function importedOperations(
   name: GeneralModelName,
   events: readonly ImportedEvent[],
   source: string,
+  semantics: ImportSemantics = JEPSEN_SEMANTICS,
 ): ModelAndOps {
   switch (name) {
     case "cas-register":
-      return { model: casRegisterModel, ops: pairOperations(events, casMapping, source) };
+      return {
+        model: casRegisterModel,
+        ops: pairOperations(events, casMapping(semantics), source),
+      };
     case "register":
-      return { model: registerModel, ops: pairOperations(events, registerMapping, source) };
+      return {
+        model: registerModel,
+        ops: pairOperations(events, registerMapping(semantics), source),
+      };
     case "kv":
       return { model: kvModel, ops: pairOperations(events, kvMapping, source) };
     case "mutex":

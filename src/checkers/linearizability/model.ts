@@ -22,24 +22,35 @@ export interface Model<S, I, O> {
   describe(input: I, output: O | typeof UNKNOWN): string;
 }
 
-/** Register operations (values are integers or null, null = absent). */
+/**
+ * A register's value as the history wrote it (null = absent): 6 and "6" are
+ * different values, as in Knossos.
+ */
+export type RegisterValue = number | string | boolean | null;
+
+/** Register operations. */
 export type RegisterInput =
   | { readonly f: "read" }
-  | { readonly f: "write"; readonly value: number | null };
+  | { readonly f: "write"; readonly value: RegisterValue };
 /** A read's value, or nothing for writes. */
-export type RegisterOutput = number | null | undefined;
+export type RegisterOutput = RegisterValue | undefined;
+
+/** A register state's cache key: numbers as themselves, anything else tagged by its type. */
+function registerKey(state: RegisterValue): string | number {
+  return typeof state === "number" ? state : `${typeof state}:${String(state)}`;
+}
 
 const show = (value: unknown) => (value === UNKNOWN ? "?" : JSON.stringify(value ?? null));
 
 /** A read/write register starting absent. */
-export const registerModel: Model<number | null, RegisterInput, RegisterOutput> = {
+export const registerModel: Model<RegisterValue, RegisterInput, RegisterOutput> = {
   name: "register",
   init: () => null,
   step(state, input, output) {
     if (input.f === "write") return input.value;
     return output === UNKNOWN || output === state ? state : undefined;
   },
-  key: (state) => String(state),
+  key: registerKey,
   describe: (input, output) =>
     input.f === "write" ? `write ${show(input.value)}` : `read -> ${show(output)}`,
 };
@@ -47,12 +58,16 @@ export const registerModel: Model<number | null, RegisterInput, RegisterOutput> 
 /** CAS register operations. */
 export type CasInput =
   | RegisterInput
-  | { readonly f: "cas"; readonly from: number | null; readonly to: number | null };
-/** A read's value, a cas's success, or nothing for writes. */
-export type CasOutput = number | null | boolean | undefined;
+  | { readonly f: "cas"; readonly from: RegisterValue; readonly to: RegisterValue };
+/** A read's value, a cas's success (true/false), or nothing for writes. */
+export type CasOutput = RegisterValue | undefined;
 
-/** A compare-and-set register starting absent; a failed cas means its compare failed. */
-export const casRegisterModel: Model<number | null, CasInput, CasOutput> = {
+/**
+ * A compare-and-set register starting absent. A cas that answered false
+ * means its compare failed; importers whose failed cas did not happen leave
+ * it out instead.
+ */
+export const casRegisterModel: Model<RegisterValue, CasInput, CasOutput> = {
   name: "cas-register",
   init: () => null,
   step(state, input, output) {
@@ -63,7 +78,7 @@ export const casRegisterModel: Model<number | null, CasInput, CasOutput> = {
     if (output === true) return matches ? input.to : undefined;
     return matches ? undefined : state;
   },
-  key: (state) => state ?? Number.NEGATIVE_INFINITY,
+  key: registerKey,
   describe: (input, output) =>
     input.f === "cas"
       ? `cas ${show(input.from)} -> ${show(input.to)} ${output === UNKNOWN ? "?" : output ? "ok" : "failed"}`

@@ -6,6 +6,7 @@ import {
   casRegisterModel,
   type Model,
   partitionByKey,
+  type RegisterValue,
 } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
 import {
@@ -68,7 +69,7 @@ export function checkZooKeeper(
         "register operations are linearizable (search, no zxids)",
         () => {
           const linOps = registerOperations(events);
-          const keyed: Model<number | null, CasInput & { key: number }, CasOutput> = {
+          const keyed: Model<RegisterValue, CasInput & { key: number }, CasOutput> = {
             ...casRegisterModel,
             partition: partitionByKey,
           };

@@ -98,6 +98,6 @@ describe("zk-chaos check", () => {
     );
     const edn = join(dir, "bad.edn");
     writeFileSync(edn, "{:process 0, :type :invoke, :f :read\n");
-    expect((await run("check", edn)).err).toMatch(/bad\.edn:1: not an EDN map/);
+    expect((await run("check", edn)).err).toMatch(/bad\.edn:1: not an EDN history/);
   });
 });
