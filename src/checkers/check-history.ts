@@ -22,11 +22,14 @@ import {
   casRegisterModel,
   type LinOp,
   type Model,
-  partitionByKey,
   registerModel,
 } from "./linearizability/model.js";
 import { combineValidity, type Validity, type Verdict } from "./verdict.js";
 import { registerOperations } from "./zookeeper/register-history.js";
+import {
+  checkRegisterLinearizability,
+  type KeyedRegisterModel,
+} from "./zookeeper/register-linearizability.js";
 import { checkZooKeeper } from "./zookeeper/zookeeper-checker.js";
 
 /** History file formats `check` reads. */
@@ -135,13 +138,10 @@ export async function checkHistoryFile(
         checkAvailability(events, settings),
       ];
     } else if (model === "register" || model === "cas-register") {
-      const ops = registerOperations(events);
       const chosen = (
-        model === "register"
-          ? { ...registerModel, partition: partitionByKey }
-          : { ...casRegisterModel, partition: partitionByKey }
-      ) as Model<unknown, unknown, unknown>;
-      verdicts = [checkLinearizable(chosen, ops as LinOp<unknown, unknown>[], { timeoutMs })];
+        model === "register" ? registerModel : casRegisterModel
+      ) as KeyedRegisterModel;
+      verdicts = [checkRegisterLinearizability(chosen, registerOperations(events), timeoutMs)];
     } else {
       throw new BadInputError(
         `${path}: zk-chaos histories are checked with --model zookeeper, register or cas-register, not ${model}`,

@@ -43,7 +43,7 @@ export const PORCUPINE_ETCD_SEMANTICS: ImportSemantics = { failedCas: "compare-f
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
 /** A value as written (6 and "6" differ); composite values by their EDN-ish JSON. */
-function valueOf(value: unknown, semantics: ImportSemantics): RegisterValue {
+function asWritten(value: unknown, semantics: ImportSemantics): RegisterValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (typeof value === "string")
@@ -69,10 +69,10 @@ function casMapping(semantics: ImportSemantics): OpMapping<CasInput, CasOutput> 
   return {
     input(invoke) {
       if (invoke.f === "read") return { f: "read" };
-      if (invoke.f === "write") return { f: "write", value: valueOf(invoke.value, semantics) };
+      if (invoke.f === "write") return { f: "write", value: asWritten(invoke.value, semantics) };
       if (invoke.f === "cas") {
         const [from, to] = Array.isArray(invoke.value) ? invoke.value : [];
-        return { f: "cas", from: valueOf(from, semantics), to: valueOf(to, semantics) };
+        return { f: "cas", from: asWritten(from, semantics), to: asWritten(to, semantics) };
       }
       throw new BadInputError(
         `line ${invoke.line}: the cas-register model has no operation :${invoke.f} (read, write, cas)`,
@@ -84,7 +84,7 @@ function casMapping(semantics: ImportSemantics): OpMapping<CasInput, CasOutput> 
         completion,
         (done) =>
           invoke.f === "read"
-            ? valueOf(done.value, semantics)
+            ? asWritten(done.value, semantics)
             : invoke.f === "cas"
               ? true
               : undefined,
@@ -99,7 +99,7 @@ function registerMapping(semantics: ImportSemantics): OpMapping<RegisterInput, R
   return {
     input(invoke) {
       if (invoke.f === "read") return { f: "read" };
-      if (invoke.f === "write") return { f: "write", value: valueOf(invoke.value, semantics) };
+      if (invoke.f === "write") return { f: "write", value: asWritten(invoke.value, semantics) };
       throw new BadInputError(
         `line ${invoke.line}: the register model has no operation :${invoke.f} (read, write)`,
       );
@@ -108,7 +108,7 @@ function registerMapping(semantics: ImportSemantics): OpMapping<RegisterInput, R
       return outcome<RegisterOutput>(
         invoke,
         completion,
-        (done) => (invoke.f === "read" ? valueOf(done.value, semantics) : undefined),
+        (done) => (invoke.f === "read" ? asWritten(done.value, semantics) : undefined),
         () => "drop",
       );
     },

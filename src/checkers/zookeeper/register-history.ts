@@ -2,6 +2,11 @@ import type { HistoryEvent } from "../../history/event.js";
 import { type CasInput, type CasOutput, type LinOp, UNKNOWN } from "../linearizability/model.js";
 import { type PairedOp, pairOps, readValue, registerKey, writtenValue } from "./operations.js";
 
+/** A register operation with the zxid ZooKeeper gave it (a write's own, the one a read saw), when known. */
+export type RegisterLinOp = LinOp<CasInput & { key: number }, CasOutput> & {
+  readonly zxid?: bigint;
+};
+
 /**
  * The register workload's operations as cas-register operations for the
  * general checker, keyed by register: reads, writes and cas (a cas that
@@ -13,11 +18,13 @@ import { type PairedOp, pairOps, readValue, registerKey, writtenValue } from "./
 export function registerOperations(
   events: readonly HistoryEvent[],
   allReads = false,
-): LinOp<CasInput & { key: number }, CasOutput>[] {
-  const ops: LinOp<CasInput & { key: number }, CasOutput>[] = [];
+): RegisterLinOp[] {
+  const ops: RegisterLinOp[] = [];
   const toOp = (op: PairedOp, input: CasInput, output: CasOutput | typeof UNKNOWN) => {
     const key = registerKey(op) as number;
+    const mzxid = op.type === "ok" ? op.completion?.stat?.mzxid : undefined;
     ops.push({
+      ...(mzxid !== undefined ? { zxid: BigInt(mzxid) } : {}),
       id: op.invoke.index,
       process: op.invoke.process,
       call: op.invoke.time,

@@ -45,7 +45,7 @@ describe("a role pinned at a named fault", () => {
     const cut = events.find(
       (event) => event.process === "nemesis" && event.f === "isolate" && event.type === "info",
     );
-    const cutServer = (cut?.value as { servers: number[] }).servers[0];
+    const cutServer = (cut?.value as { servers: number[] } | undefined)?.servers[0];
     const pins = events.find(
       (event) =>
         event.process === "observer" &&

@@ -1,0 +1,141 @@
+/**
+ * What ZooKeeper tells us: the zxid order of a register's writes is a
+ * candidate linearization. Writes go in zxid order, each read right after
+ * the write whose zxid it saw (reads of one write by call time), writes whose
+ * outcome is unknown at the zxid a read revealed (values are unique) or left
+ * out (they may never have happened), and cas that failed their compare
+ * where the register held another value. The candidate is then verified, in
+ * linear time; only registers where it fails need the search.
+ */
+import {
+  type CasInput,
+  type CasOutput,
+  casRegisterModel,
+  type Model,
+  type RegisterValue,
+  UNKNOWN,
+} from "../linearizability/model.js";
+import { verifyWitness, type WitnessResult } from "../linearizability/witness.js";
+import type { RegisterLinOp } from "./register-history.js";
+
+/** Positions scanned for a failed cas before giving up on the witness. */
+const MAX_SCAN = 10_000;
+
+type Op = RegisterLinOp;
+
+const written = (op: Op) =>
+  op.input.f === "write" ? op.input.value : op.input.f === "cas" ? op.input.to : undefined;
+
+/** One register's candidate order, or the reason there is none (then the search decides). */
+export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: string } {
+  // Unknown writes take the zxid at which some read saw their (unique) value.
+  const seenAt = new Map<string, bigint>();
+  for (const op of ops)
+    if (op.input.f === "read" && op.zxid !== undefined && op.output !== UNKNOWN)
+      seenAt.set(JSON.stringify(op.output), op.zxid);
+  const placed: { op: Op; zxid: bigint; read: boolean }[] = [];
+  const failedCas: Op[] = [];
+  for (const op of ops) {
+    const zxid =
+      op.zxid ??
+      (op.output === UNKNOWN ? seenAt.get(JSON.stringify(written(op) ?? null)) : undefined);
+    if (zxid !== undefined) {
+      placed.push({ op, zxid, read: op.input.f === "read" });
+    } else if (op.input.f === "cas" && op.output === false) {
+      failedCas.push(op);
+    } else if (op.output !== UNKNOWN) {
+      return { reason: `operation ${op.id} completed without a zxid` };
+    }
+    // An unknown write nobody saw may never have happened: it stays out.
+  }
+  placed.sort((a, b) =>
+    a.zxid !== b.zxid
+      ? a.zxid < b.zxid
+        ? -1
+        : 1
+      : a.read !== b.read
+        ? a.read
+          ? 1
+          : -1
+        : a.op.call - b.op.call,
+  );
+  const order = placed.map((entry) => entry.op);
+  if (failedCas.length === 0) return { order };
+  return insertFailedCas(order, failedCas);
+}
+
+/** Puts each failed cas where real time allows it and the register did not hold its `from`. */
+function insertFailedCas(
+  order: Op[],
+  failedCas: readonly Op[],
+): { order: Op[] } | { reason: string } {
+  // The register's value before each position of the order.
+  const before: unknown[] = [];
+  let state: unknown = casRegisterModel.init();
+  for (const op of order) {
+    before.push(state);
+    const next = casRegisterModel.step(
+      state as number | null,
+      op.input as CasInput,
+      op.output as CasOutput | typeof UNKNOWN,
+    );
+    if (next === undefined) return { reason: `the zxid order breaks at operation ${op.id}` };
+    state = next;
+  }
+  before.push(state);
+  // Latest position that must precede a call at t: the last op that returned before t.
+  const byReturn = order.map((op, index) => ({ ret: op.ret, index })).sort((a, b) => a.ret - b.ret);
+  const latestBefore: number[] = [];
+  for (const [rank, entry] of byReturn.entries())
+    latestBefore[rank] = Math.max(entry.index, rank > 0 ? (latestBefore[rank - 1] as number) : -1);
+  const mustFollow = (call: number) => {
+    let low = 0;
+    let high = byReturn.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((byReturn[middle] as { ret: number }).ret < call) low = middle + 1;
+      else high = middle;
+    }
+    return low === 0 ? -1 : (latestBefore[low - 1] as number);
+  };
+  const insertAt = new Map<number, Op[]>();
+  for (const cas of failedCas) {
+    const from = (cas.input as { from: unknown }).from;
+    let position = mustFollow(cas.call) + 1;
+    let scanned = 0;
+    // Forward while the register held `from` there, as long as no op placed there was called after this cas returned.
+    while (
+      position <= order.length &&
+      before[position] === from &&
+      scanned++ < MAX_SCAN &&
+      (position === order.length || (order[position] as Op).call <= cas.ret)
+    )
+      position++;
+    if (position > order.length || before[position] === from)
+      return { reason: `no place for the failed cas ${cas.id}` };
+    const list = insertAt.get(position) ?? [];
+    list.push(cas);
+    insertAt.set(position, list);
+  }
+  const merged: Op[] = [];
+  for (let position = 0; position <= order.length; position++) {
+    for (const cas of (insertAt.get(position) ?? []).sort((a, b) => a.call - b.call))
+      merged.push(cas);
+    if (position < order.length) merged.push(order[position] as Op);
+  }
+  return { order: merged };
+}
+
+/** Settles one register's operations by their zxid witness, if it holds for the model. */
+export function witnessRegister(
+  ops: readonly Op[],
+  model: Model<RegisterValue, CasInput & { key: number }, CasOutput> = casRegisterModel as Model<
+    RegisterValue,
+    CasInput & { key: number },
+    CasOutput
+  >,
+): WitnessResult {
+  const candidate = zxidOrder(ops);
+  if ("reason" in candidate) return { valid: false, at: -1, reason: candidate.reason };
+  return verifyWitness(model, candidate.order);
+}
