@@ -4,7 +4,9 @@
  * Prints the total for the 102 etcd histories and the slowest file, next to
  * the published figures (Porcupine in Go ~0.4 s in total; Knossos cannot finish six).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CheckModel, checkHistoryFile } from "../src/checkers/check-history.js";
 import { checkLinearizable } from "../src/checkers/linearizability/check-linearizable.js";
@@ -130,3 +132,56 @@ console.log(
 console.log(
   "target: the ZooKeeper-aware checker at >= 1M operations in <= 10 s, memory growing linearly",
 );
+
+// End to end: `zk-chaos check` on a history file of a million operations (100 processes), as a user runs it.
+const endToEnd = (process.env.ZK_CHAOS_BENCH_E2E ?? "100000,1000000").split(",").map(Number);
+const e2eRows: string[][] = [];
+for (const operations of endToEnd) {
+  const dir = mkdtempSync(join(tmpdir(), "zkchaos-bench-check-"));
+  const file = join(dir, "history.jsonl");
+  {
+    const { events } = syntheticHistory({
+      seed: 11,
+      operations,
+      processes: 100,
+      registers: 10,
+      infoRate: 0.01,
+    });
+    writeFileSync(file, `${events.map((event) => JSON.stringify(event)).join("\n")}\n`);
+  }
+  global.gc?.();
+  const started = performance.now();
+  const child = spawn(process.execPath, ["bin/zk-chaos.js", "check", file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => {
+    output += data.toString();
+  });
+  let peakKiB = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch {
+      // Gone.
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  const verdict = /verdict: (\S+)/.exec(output)?.[1] ?? `exit ${code}`;
+  e2eRows.push([
+    String(operations),
+    `${seconds.toFixed(1)} s`,
+    `${(peakKiB / 1024).toFixed(0)} MiB`,
+    verdict,
+  ]);
+  process.stderr.write(`end to end ${operations} done\n`);
+}
+console.log(
+  "\nzk-chaos check, end to end (read, every ZooKeeper check, availability), 100 processes",
+);
+console.log(table(["operations", "wall time", "peak RSS", "verdict"], e2eRows));
+console.log("target: 1M operations decided in < 15 s with peak memory < 2 GB");

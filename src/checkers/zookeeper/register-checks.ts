@@ -43,6 +43,31 @@ function observe(op: PairedOp): Observation | undefined {
   };
 }
 
+/** A (register, version) pair as one number: registers and versions are far below 2^21 and 2^32. */
+const slotOf = (key: number, version: number) => key * 2 ** 32 + version;
+
+/** Maps keyed by register, then by a value: cheaper than a million composite string keys. */
+class PerRegister<K, V> {
+  private readonly maps = new Map<number, Map<K, V>>();
+
+  set(register: number, key: K, value: V): void {
+    let map = this.maps.get(register);
+    if (map === undefined) {
+      map = new Map();
+      this.maps.set(register, map);
+    }
+    map.set(key, value);
+  }
+
+  get(register: number, key: K): V | undefined {
+    return this.maps.get(register)?.get(key);
+  }
+
+  has(register: number, key: K): boolean {
+    return this.maps.get(register)?.has(key) ?? false;
+  }
+}
+
 const eventsOf = (...ops: PairedOp[]) =>
   ops.flatMap((op) => [op.invoke.index, ...(op.completion ? [op.completion.index] : [])]);
 
@@ -91,10 +116,10 @@ export function checkRegisters(
   }
 
   // One value per (register, version); versions written once.
-  const byVersion = new Map<string, Observation>();
-  const writeByVersion = new Map<string, Observation>();
+  const byVersion = new Map<number, Observation>();
+  const writeByVersion = new Map<number, Observation>();
   for (const observation of [...writes, ...reads]) {
-    const slot = `${observation.key}@${observation.version}`;
+    const slot = slotOf(observation.key, observation.version);
     const seen = byVersion.get(slot);
     if (seen !== undefined && seen.value !== observation.value) {
       anomalies.push({
@@ -134,14 +159,16 @@ export function checkRegisters(
   }
 
   // Reads: the value must have been written (by an acknowledged or indeterminate write) and match its zxid.
-  const writers = new Map<string, PairedOp>();
+  const writers = new PerRegister<number, PairedOp>();
   for (const op of registerOps) {
     const value = writtenValue(op);
-    if (value !== undefined && op.type !== "fail") writers.set(`${registerKey(op)}=${value}`, op);
+    if (value !== undefined && op.type !== "fail")
+      writers.set(registerKey(op) as number, value, op);
   }
-  const writeByZxid = new Map(writes.map((write) => [`${write.key}#${write.mzxid}`, write]));
+  const writeByZxid = new PerRegister<bigint, Observation>();
+  for (const write of writes) writeByZxid.set(write.key, write.mzxid, write);
   for (const read of reads) {
-    if (read.value !== null && !writers.has(`${read.key}=${read.value}`)) {
+    if (read.value !== null && !writers.has(read.key, read.value)) {
       anomalies.push({
         kind: "value-never-written",
         message: `a read of register ${read.key} returned ${read.value}, which no write (acknowledged or pending) wrote`,
@@ -149,7 +176,7 @@ export function checkRegisters(
       });
       continue;
     }
-    const source = writeByZxid.get(`${read.key}#${read.mzxid}`);
+    const source = writeByZxid.get(read.key, read.mzxid);
     if (source !== undefined && source.value !== read.value) {
       anomalies.push({
         kind: "read-value-mismatch",
@@ -212,22 +239,33 @@ export function checkRegisters(
     } else staleReads++;
   }
 
-  // No lost writes: each server's final state is each acknowledged write or a later one.
-  for (const final of finalReads) {
+  // Each server's final registers, parsed once (a million reads compare against them).
+  const finals = finalReads.map((final) => {
     const nodes =
       (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
       {};
+    const registers = new Map<number, { data: string; version: number; mzxid: bigint }>();
+    for (const [path, [data, version, mzxid]] of Object.entries(nodes))
+      if (/^r\d+$/.test(path))
+        registers.set(Number(path.slice(1)), { data, version, mzxid: BigInt(mzxid) });
+    return { final, registers };
+  });
+  const before = (
+    node: { data: string; version: number; mzxid: bigint },
+    state: { value: number | null; version: number; mzxid: bigint },
+  ) =>
+    node.mzxid < state.mzxid ||
+    (node.version === state.version && Number(node.data) !== state.value);
+
+  // No lost writes: each server's final state is each acknowledged write or a later one.
+  for (const { final, registers } of finals) {
     for (const write of writes) {
-      const node = nodes[`r${write.key}`];
+      const node = registers.get(write.key);
       if (node === undefined) continue;
-      const [data, version, mzxid] = node;
-      if (
-        BigInt(mzxid) < write.mzxid ||
-        (version === write.version && Number(data) !== write.value)
-      ) {
+      if (before(node, write)) {
         anomalies.push({
           kind: "lost-write",
-          message: `server ${final.server} ends with register ${write.key} = ${data} (version ${version}), losing the acknowledged write of ${write.value} (version ${write.version})`,
+          message: `server ${final.server} ends with register ${write.key} = ${node.data} (version ${node.version}), losing the acknowledged write of ${write.value} (version ${write.version})`,
           events: [...eventsOf(write.op), final.index],
         });
       }
@@ -235,21 +273,12 @@ export function checkRegisters(
   }
 
   // No rolled-back read: a state some session read is not gone from every server at the end.
-  const finals = finalReads.map(
-    (final) =>
-      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
-      {},
-  );
   const rolledBack = new Set<string>();
   for (const read of reads) {
     if (read.value === null || finals.length === 0) continue;
-    const gone = finals.every((nodes) => {
-      const node = nodes[`r${read.key}`];
-      if (node === undefined) return false;
-      const [data, version, mzxid] = node;
-      return (
-        BigInt(mzxid) < read.mzxid || (version === read.version && Number(data) !== read.value)
-      );
+    const gone = finals.every(({ registers }) => {
+      const node = registers.get(read.key);
+      return node !== undefined && before(node, read);
     });
     // One anomaly per state read: many sessions may have read the same one.
     const state = `${read.key}@${read.mzxid}`;

@@ -2,9 +2,13 @@ import type { HistoryEvent } from "../../history/event.js";
 import { type CasInput, type CasOutput, type LinOp, UNKNOWN } from "../linearizability/model.js";
 import { type PairedOp, pairOps, readValue, registerKey, writtenValue } from "./operations.js";
 
-/** A register operation with the zxid ZooKeeper gave it (a write's own, the one a read saw), when known. */
+/**
+ * A register operation with the zxid ZooKeeper gave it (a write's own, the
+ * one a read saw), when known. As a number: exact for every epoch below 2^21,
+ * and only ever a proposal (the witness built from it is verified).
+ */
 export type RegisterLinOp = LinOp<CasInput & { key: number }, CasOutput> & {
-  readonly zxid?: bigint;
+  readonly zxid?: number | undefined;
 };
 
 /**
@@ -18,13 +22,18 @@ export type RegisterLinOp = LinOp<CasInput & { key: number }, CasOutput> & {
 export function registerOperations(
   events: readonly HistoryEvent[],
   allReads = false,
+  /** The events already paired (pairOps), to pair a million events once. */
+  paired: readonly PairedOp[] = pairOps(events),
 ): RegisterLinOp[] {
   const ops: RegisterLinOp[] = [];
-  const toOp = (op: PairedOp, input: CasInput, output: CasOutput | typeof UNKNOWN) => {
-    const key = registerKey(op) as number;
+  // One object shape for every operation: a million of them are made.
+  const toOp = (
+    op: PairedOp,
+    input: CasInput & { key: number },
+    output: CasOutput | typeof UNKNOWN,
+  ) => {
     const mzxid = op.type === "ok" ? op.completion?.stat?.mzxid : undefined;
     ops.push({
-      ...(mzxid !== undefined ? { zxid: BigInt(mzxid) } : {}),
       id: op.invoke.index,
       process: op.invoke.process,
       call: op.invoke.time,
@@ -32,28 +41,33 @@ export function registerOperations(
         op.type === "info" || op.completion === undefined
           ? Number.POSITIVE_INFINITY
           : op.completion.time,
-      input: { ...input, key },
+      input,
       output,
+      zxid: mzxid === undefined ? undefined : Number(mzxid),
     });
   };
-  for (const op of pairOps(events)) {
-    if (registerKey(op) === undefined) continue;
+  for (const op of paired) {
+    const key = registerKey(op);
+    if (key === undefined) continue;
     if (op.invoke.f === "read") {
       const value = readValue(op);
       const synced = (op.invoke.value as { synced?: boolean }).synced === true;
       if (op.type === "ok" && value !== undefined && (synced || allReads))
-        toOp(op, { f: "read" }, value);
+        toOp(op, { f: "read", key }, value);
     } else if (op.invoke.f === "write") {
       if (op.type !== "fail")
         toOp(
           op,
-          { f: "write", value: writtenValue(op) ?? null },
+          { f: "write", value: writtenValue(op) ?? null, key },
           op.type === "ok" ? undefined : UNKNOWN,
         );
     } else if (op.invoke.f === "cas") {
       const [from] = (op.invoke.value as { value: [number | null, number] }).value;
-      const input: CasInput = { f: "cas", from, to: writtenValue(op) ?? null };
-      toOp(op, input, op.type === "ok" ? true : op.type === "fail" ? false : UNKNOWN);
+      toOp(
+        op,
+        { f: "cas", from, to: writtenValue(op) ?? null, key },
+        op.type === "ok" ? true : op.type === "fail" ? false : UNKNOWN,
+      );
     }
   }
   return ops;

@@ -66,7 +66,7 @@ export function checkZooKeeper(
         () => {
           const { valid, anomalies, stats } = checkRegisterLinearizability(
             casRegisterModel as KeyedRegisterModel,
-            registerOperations(events),
+            registerOperations(events, false, ops),
             options.timeoutMs ?? 30_000,
           );
           return { valid, anomalies, ...(stats ? { stats } : {}) };

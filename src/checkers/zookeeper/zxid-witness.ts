@@ -29,18 +29,18 @@ const written = (op: Op) =>
 /** One register's candidate order, or the reason there is none (then the search decides). */
 export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: string } {
   // Unknown writes take the zxid at which some read saw their (unique) value.
-  const seenAt = new Map<string, bigint>();
+  const seenAt = new Map<unknown, number>();
   for (const op of ops)
     if (op.input.f === "read" && op.zxid !== undefined && op.output !== UNKNOWN)
-      seenAt.set(JSON.stringify(op.output), op.zxid);
-  const placed: { op: Op; zxid: bigint; read: boolean }[] = [];
+      seenAt.set(op.output, op.zxid);
+  const placed: Op[] = [];
+  const zxids: number[] = [];
   const failedCas: Op[] = [];
   for (const op of ops) {
-    const zxid =
-      op.zxid ??
-      (op.output === UNKNOWN ? seenAt.get(JSON.stringify(written(op) ?? null)) : undefined);
+    const zxid = op.zxid ?? (op.output === UNKNOWN ? seenAt.get(written(op) ?? null) : undefined);
     if (zxid !== undefined) {
-      placed.push({ op, zxid, read: op.input.f === "read" });
+      zxids.push(zxid);
+      placed.push(op);
     } else if (op.input.f === "cas" && op.output === false) {
       failedCas.push(op);
     } else if (op.output !== UNKNOWN) {
@@ -48,18 +48,18 @@ export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: strin
     }
     // An unknown write nobody saw may never have happened: it stays out.
   }
-  placed.sort((a, b) =>
-    a.zxid !== b.zxid
-      ? a.zxid < b.zxid
-        ? -1
-        : 1
-      : a.read !== b.read
-        ? a.read
-          ? 1
-          : -1
-        : a.op.call - b.op.call,
-  );
-  const order = placed.map((entry) => entry.op);
+  // Writes in zxid order, each followed by the reads that saw it, those by call time.
+  const rank = placed.map((_, index) => index);
+  rank.sort((a, b) => {
+    const za = zxids[a] as number;
+    const zb = zxids[b] as number;
+    if (za !== zb) return za - zb;
+    const ra = (placed[a] as Op).input.f === "read";
+    const rb = (placed[b] as Op).input.f === "read";
+    if (ra !== rb) return ra ? 1 : -1;
+    return (placed[a] as Op).call - (placed[b] as Op).call;
+  });
+  const order = rank.map((index) => placed[index] as Op);
   if (failedCas.length === 0) return { order };
   return insertFailedCas(order, failedCas);
 }
@@ -99,9 +99,19 @@ function insertFailedCas(
     return low === 0 ? -1 : (latestBefore[low - 1] as number);
   };
   const insertAt = new Map<number, Op[]>();
-  for (const cas of failedCas) {
+  // In call order; a failed cas that returned before another was called stays before it.
+  const byCall = [...failedCas].sort((a, b) => a.call - b.call);
+  const byRet = [...failedCas].sort((a, b) => a.ret - b.ret);
+  const positionOf = new Map<Op, number>();
+  let floor = 0;
+  let returned = 0;
+  for (const cas of byCall) {
+    while (returned < byRet.length && (byRet[returned] as Op).ret < cas.call) {
+      floor = Math.max(floor, positionOf.get(byRet[returned] as Op) ?? 0);
+      returned++;
+    }
     const from = (cas.input as { from: unknown }).from;
-    let position = mustFollow(cas.call) + 1;
+    let position = Math.max(mustFollow(cas.call) + 1, floor);
     let scanned = 0;
     // Forward while the register held `from` there, as long as no op placed there was called after this cas returned.
     while (
@@ -113,6 +123,7 @@ function insertFailedCas(
       position++;
     if (position > order.length || before[position] === from)
       return { reason: `no place for the failed cas ${cas.id}` };
+    positionOf.set(cas, position);
     const list = insertAt.get(position) ?? [];
     list.push(cas);
     insertAt.set(position, list);

@@ -23,7 +23,7 @@ const write = (
   ret,
   input: { f: "write", value, key: 0 },
   output: ret === INF ? UNKNOWN : undefined,
-  ...(zxid !== undefined ? { zxid: BigInt(zxid) } : {}),
+  ...(zxid !== undefined ? { zxid } : {}),
 });
 const read = (
   id: number,
@@ -38,7 +38,7 @@ const read = (
   ret,
   input: { f: "read", key: 0 },
   output: value,
-  zxid: BigInt(zxid),
+  zxid,
 });
 const failedCas = (
   id: number,
