@@ -65,6 +65,27 @@ export function tailOf(file: string, lines = 15): string {
   return text.split("\n").slice(-lines).join("\n");
 }
 
+/** Whether the kernel reports the process stopped (state T), or undefined without /proc. */
+function kernelStopped(pid: number): boolean | undefined {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+    return state === "T" || state === "t";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (at most 2 s) until a signalled process is stopped, or running again. */
+async function waitForStopState(pid: number | undefined, stopped: boolean): Promise<void> {
+  if (pid === undefined) return;
+  const deadline = performance.now() + 2000;
+  for (;;) {
+    const now = kernelStopped(pid);
+    if (now === undefined || now === stopped || performance.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** One ZooKeeper server running as a child JVM of this process. */
 export class LocalServer implements ManagedServer {
   readonly id: number;
@@ -186,12 +207,15 @@ export class LocalServer implements ManagedServer {
     this.requireRunning("pause");
     this.child?.kill("SIGSTOP");
     this.state = "paused";
+    // A JVM's threads stop one by one: the fault is in force only once the kernel says stopped.
+    await waitForStopState(this.child?.pid, true);
   }
 
   async resume(): Promise<void> {
     if (this.state !== "paused") return;
     this.child?.kill("SIGCONT");
     this.state = "running";
+    await waitForStopState(this.child?.pid, false);
   }
 
   /** Synchronous last resort on process exit: SIGKILL without waiting. */

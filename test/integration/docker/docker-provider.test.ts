@@ -42,8 +42,8 @@ describeOnProvider(
         expect(args.some((arg) => arg.startsWith("-Dzkchaos.run="))).toBe(true);
 
         const nemesis = new Nemesis({ ensemble, network, seed: 71 });
-        const oldLeader = (await ensemble.leader()) as number;
         const kill = await nemesis.start({ kind: "kill", target: "leader" });
+        const oldLeader = (kill.detail.servers as number[])[0] as number;
         const rest = [1, 2, 3].filter((id) => id !== oldLeader);
         expect(rest).toContain((await ensemble.waitForQuorum({ servers: rest })).leader);
         await nemesis.heal(kill.id);

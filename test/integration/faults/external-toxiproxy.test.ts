@@ -70,8 +70,8 @@ describe("--toxiproxy-url: an external Toxiproxy (the standalone `zk-chaos toxip
       const peerPorts = new Set(ensemble.ports.flatMap((p) => [p.quorum, p.election]));
       for (const { socket } of wide) expect(peerPorts.has(socket.localPort)).toBe(true);
       const nemesis = new Nemesis({ ensemble, network, seed: 5 });
-      const oldLeader = (await ensemble.leader()) as number;
       const fault = await nemesis.start({ kind: "isolate", target: "leader" });
+      const oldLeader = (fault.detail.servers as number[])[0] as number;
       const rest = ensemble.servers.map((s) => s.id).filter((id) => id !== oldLeader);
       expect(rest).toContain(
         (await ensemble.waitForQuorum({ servers: rest, timeoutMs: 30_000 })).leader,

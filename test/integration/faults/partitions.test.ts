@@ -92,8 +92,8 @@ describeOnProvider.each([3, 5, 7])(
 
         step("Isolate the leader");
         // Isolate the leader: a new leader is elected in the majority.
-        const oldLeader = (await ensemble.leader()) as number;
         const isolate = await nemesis.start({ kind: "isolate", target: "leader" });
+        const oldLeader = (isolate.detail.servers as number[])[0] as number;
         const majoritySide = others(all, [oldLeader]);
         const after = await ensemble.waitForQuorum({ servers: majoritySide, timeoutMs: 30_000 });
         expect(majoritySide).toContain(after.leader);
