@@ -6,6 +6,7 @@ import {
   casRegisterModel,
   type KvInput,
   type KvOutput,
+  type KvState,
   kvModel,
   type LinOp,
   type Model,
@@ -167,7 +168,7 @@ export type ModelAndOps =
       readonly model: Model<RegisterValue, RegisterInput, RegisterOutput>;
       readonly ops: LinOp<RegisterInput, RegisterOutput>[];
     }
-  | { readonly model: Model<string, KvInput, KvOutput>; readonly ops: LinOp<KvInput, KvOutput>[] }
+  | { readonly model: Model<KvState, KvInput, KvOutput>; readonly ops: LinOp<KvInput, KvOutput>[] }
   | {
       readonly model: Model<boolean, MutexInput, undefined>;
       readonly ops: LinOp<MutexInput, undefined>[];

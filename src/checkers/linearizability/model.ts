@@ -16,6 +16,8 @@ export interface Model<S, I, O> {
   step(state: S, input: I, output: O | typeof UNKNOWN): S | undefined;
   /** A value equal for equal states (numbers are cheapest). */
   key(state: S): string | number;
+  /** A hash equal for equal keys, when the model keeps one cheaper than hashing its key (long strings). */
+  hash?(state: S): number;
   /** Independent sub-histories (P-compositionality), e.g. one per key. */
   partition?(ops: readonly LinOp<I, O>[]): LinOp<I, O>[][];
   /** Describes an operation for explanations. */
@@ -96,16 +98,44 @@ export type KvInput = {
 /** A get's value; nothing for put and append. */
 export type KvOutput = string | undefined;
 
+/** A kv value with its polynomial hash, kept up to date as values are appended. */
+export interface KvState {
+  readonly text: string;
+  readonly hash: number;
+}
+
+const KV_BASE = 0x01000193;
+
+/** The polynomial hash of a text, and the base to the power of its length (both mod 2^32). */
+function polynomial(text: string): { hash: number; power: number } {
+  let hash = 0;
+  let power = 1;
+  for (let i = 0; i < text.length; i++) {
+    hash = (Math.imul(hash, KV_BASE) + text.charCodeAt(i)) | 0;
+    power = Math.imul(power, KV_BASE);
+  }
+  return { hash, power };
+}
+
 /** A map of keys to strings (absent = ""), checked one key at a time. */
-export const kvModel: Model<string, KvInput, KvOutput> = {
+export const kvModel: Model<KvState, KvInput, KvOutput> = {
   name: "kv",
-  init: () => "",
+  init: () => ({ text: "", hash: 0 }),
   step(state, input, output) {
-    if (input.f === "put") return input.value ?? "";
-    if (input.f === "append") return state + (input.value ?? "");
-    return output === UNKNOWN || output === state ? state : undefined;
+    const value = input.value ?? "";
+    if (input.f === "put") return { text: value, hash: polynomial(value).hash };
+    if (input.f === "append") {
+      // H(a + b) = H(a) * BASE^|b| + H(b): the appended value alone is hashed.
+      const tail = polynomial(value);
+      return {
+        text: state.text + value,
+        hash: (Math.imul(state.hash, tail.power) + tail.hash) | 0,
+      };
+    }
+    return output === UNKNOWN || output === state.text ? state : undefined;
   },
-  key: (state) => state,
+  key: (state) => state.text,
+  hash: (state) => state.hash,
   partition(ops) {
     const byKey = new Map<string, LinOp<KvInput, KvOutput>[]>();
     for (const op of ops) {

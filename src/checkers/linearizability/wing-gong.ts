@@ -114,19 +114,8 @@ export function* linearizationSearch<S, I, O>(
   const buckets = new Map<number, number>();
   let pool = new Uint32Array(words * 1024);
   let chain = new Int32Array(1024);
-  const stateKeys: number[] = [];
-  // State keys interned as small integers: V8 hashes a string natively, once,
-  // and the cache then compares and hashes numbers (kv states are long strings).
-  const interned = new Map<string | number, number>();
-  const internKey = (key: string | number): number => {
-    let id = interned.get(key);
-    if (id === undefined) {
-      id = interned.size;
-      interned.set(key, id);
-    }
-    return id;
-  };
-  const seen = (hash: number, stateKey: number): boolean => {
+  const stateKeys: (string | number)[] = [];
+  const seen = (hash: number, stateKey: string | number): boolean => {
     for (let record = buckets.get(hash) ?? -1; record >= 0; record = chain[record] as number) {
       if (stateKeys[record] !== stateKey) continue;
       let same = true;
@@ -141,7 +130,7 @@ export function* linearizationSearch<S, I, O>(
     }
     return false;
   };
-  const remember = (hash: number, stateKey: number): void => {
+  const remember = (hash: number, stateKey: string | number): void => {
     const record = stateKeys.length;
     if ((record + 1) * words > pool.length) {
       const grown = new Uint32Array(pool.length * 2);
@@ -181,8 +170,10 @@ export function* linearizationSearch<S, I, O>(
         const word = entry.op >>> 5;
         const bit = 1 << (entry.op & 31);
         linearized[word] = (linearized[word] as number) | bit;
-        const stateKey = internKey(model.key(next));
-        const hash = (setHash ^ (zobrist[entry.op] as number) ^ keyHash(stateKey)) >>> 0;
+        const stateKey = model.key(next);
+        // A model that keeps its own hash spares hashing long keys at every step.
+        const stateHash = model.hash ? model.hash(next) : keyHash(stateKey);
+        const hash = (setHash ^ (zobrist[entry.op] as number) ^ stateHash) >>> 0;
         if (!seen(hash, stateKey)) {
           remember(hash, stateKey);
           setHash ^= zobrist[entry.op] as number;
