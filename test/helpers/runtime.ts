@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
 import { canListen, portLockDir } from "../../src/util/port-reservation.js";
 import { isTokenAlive, processArgs, selfToken } from "../../src/util/process-identity.js";
@@ -71,4 +71,16 @@ export function leakedPortLocks(): string[] {
       return false;
     }
   });
+}
+
+/** Starts (and disposes) a 1-server ensemble under `root`, as the next run would: it reaps what dead runs left. Returns its log lines and the ensemble. */
+export async function startNextRun(root: string): Promise<{ log: string[]; next: LocalEnsemble }> {
+  const log: string[] = [];
+  const next = await startLocalEnsemble({
+    nodes: 1,
+    runtimeRoot: root,
+    log: (line) => log.push(line),
+  });
+  await next.dispose();
+  return { log, next };
 }

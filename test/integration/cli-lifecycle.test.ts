@@ -2,7 +2,6 @@ import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { processArgs } from "../../src/util/process-identity.js";
 import { spawnCli } from "../helpers/cli.js";
 import {
@@ -10,6 +9,7 @@ import {
   leakedPortLocks,
   makeRuntimeRoot,
   removeRuntimeRoot,
+  startNextRun,
 } from "../helpers/runtime.js";
 
 let root: string;
@@ -77,13 +77,7 @@ describe("zk-chaos ensemble up", () => {
     expect(orphans).toHaveLength(3);
     expect(leftovers().runs).toHaveLength(1);
 
-    const log: string[] = [];
-    const next = await startLocalEnsemble({
-      nodes: 1,
-      runtimeRoot: root,
-      log: (line) => log.push(line),
-    });
-    await next.dispose();
+    const { log } = await startNextRun(root);
     const reaped = log.filter((line) => line.startsWith("reaped orphan ZooKeeper server"));
     expect(reaped).toHaveLength(3);
     for (const pid of orphans) expect(reaped.join("\n")).toContain(`(pid ${pid})`);

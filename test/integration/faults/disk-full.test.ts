@@ -7,7 +7,12 @@ import { mountedLogDisks } from "../../../src/ensemble/log-disk.js";
 import { logDirOf } from "../../../src/ensemble/server-setup.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
-import { expectNothingLeft, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+import {
+  expectNothingLeft,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+  startNextRun,
+} from "../../helpers/runtime.js";
 
 let root: string;
 beforeEach(() => {
@@ -80,13 +85,7 @@ describe("disk-full: a server's transaction log on a small disk of its own", () 
     await new Promise((done) => child.once("exit", done));
     expect(mountsUnderRoot()).toHaveLength(1);
 
-    const log: string[] = [];
-    const next = await startLocalEnsemble({
-      nodes: 1,
-      runtimeRoot: root,
-      log: (line) => log.push(line),
-    });
-    await next.dispose();
+    const { log, next } = await startNextRun(root);
     expect(mountsUnderRoot()).toEqual([]);
     expect(log.some((line) => line.startsWith("removed folder of dead run"))).toBe(true);
     await expectNothingLeft(next, root);

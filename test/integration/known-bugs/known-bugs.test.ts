@@ -20,16 +20,22 @@ function history(suffix: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** Runs a known-bug scenario into the shared output folder. */
+function runBug(name: string, seed: number, version?: string) {
+  return spawnCli([
+    "run",
+    `scenarios/known-bugs/${name}.yaml`,
+    "--seed",
+    String(seed),
+    ...(version ? ["--zookeeper-version", version] : []),
+    "--out",
+    out,
+  ]);
+}
+
 describe("a fault triggered by a server's log line reproduces a documented 3.8.0 bug", () => {
   it("NEWLEADER transaction loss: the trigger fires on the line, the bug shows, and that is as expected (exit 0)", async () => {
-    const cli = spawnCli([
-      "run",
-      "scenarios/known-bugs/newleader-txn-loss.yaml",
-      "--seed",
-      "11",
-      "--out",
-      out,
-    ]);
+    const cli = runBug("newleader-txn-loss", 11);
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(
       /reproduced ZOOKEEPER-4643, ZOOKEEPER-4646, ZOOKEEPER-4785 on 3\.8\.0 n=3 seed=11: as expected/,
@@ -61,14 +67,7 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
   });
 
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
-    const cli = spawnCli([
-      "run",
-      "scenarios/known-bugs/empty-log-after-full-disk.yaml",
-      "--seed",
-      "2",
-      "--out",
-      out,
-    ]);
+    const cli = runBug("empty-log-after-full-disk", 2);
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(/reproduced ZOOKEEPER-2332 on 3\.8\.0 n=3 seed=2: as expected/);
     expect(cli.output()).toMatch(
@@ -111,16 +110,7 @@ const describeFixed = await describeWithVersions(["3.9.5"]);
 
 describeFixed("the same scenario on a release with the fix", () => {
   it("3.9.5: the trigger fires, servers truncate only what was never committed, the bug is absent as expected", async () => {
-    const cli = spawnCli([
-      "run",
-      "scenarios/known-bugs/newleader-txn-loss.yaml",
-      "--seed",
-      "11",
-      "--zookeeper-version",
-      "3.9.5",
-      "--out",
-      out,
-    ]);
+    const cli = runBug("newleader-txn-loss", 11, "3.9.5");
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(/absent +ZOOKEEPER-4643.* on 3\.9\.5 n=3 seed=11: as expected/);
     expect(
@@ -129,16 +119,7 @@ describeFixed("the same scenario on a release with the fix", () => {
   });
 
   it("3.9.5: the server restarted on a full log disk comes back once the space is back", async () => {
-    const cli = spawnCli([
-      "run",
-      "scenarios/known-bugs/empty-log-after-full-disk.yaml",
-      "--seed",
-      "2",
-      "--zookeeper-version",
-      "3.9.5",
-      "--out",
-      out,
-    ]);
+    const cli = runBug("empty-log-after-full-disk", 2, "3.9.5");
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(/absent +ZOOKEEPER-2332 on 3\.9\.5 n=3 seed=2: as expected/);
   });
