@@ -36,6 +36,7 @@ export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: strin
   const placed: Op[] = [];
   const zxids: number[] = [];
   const failedCas: Op[] = [];
+  const unseen: Op[] = [];
   for (const op of ops) {
     const zxid = op.zxid ?? (op.output === UNKNOWN ? seenAt.get(written(op) ?? null) : undefined);
     if (zxid !== undefined) {
@@ -45,8 +46,11 @@ export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: strin
       failedCas.push(op);
     } else if (op.output !== UNKNOWN) {
       return { reason: `operation ${op.id} completed without a zxid` };
+    } else if (op.input.f === "write") {
+      // An unknown write nobody saw may never have happened: it stays out,
+      // unless a failed cas needs it (it changed the version, and was overwritten unseen).
+      unseen.push(op);
     }
-    // An unknown write nobody saw may never have happened: it stays out.
   }
   // Writes in zxid order, each followed by the reads that saw it, those by call time.
   const rank = placed.map((_, index) => index);
@@ -61,13 +65,18 @@ export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: strin
   });
   const order = rank.map((index) => placed[index] as Op);
   if (failedCas.length === 0) return { order };
-  return insertFailedCas(order, failedCas);
+  return insertFailedCas(order, failedCas, unseen);
 }
 
-/** Puts each failed cas where real time allows it and the register did not hold its `from`. */
+/**
+ * Puts each failed cas where real time allows it and the register did not
+ * hold its `from`; where it held `from` all along, an unknown write nobody
+ * saw may have changed it just before (and been overwritten by the next write).
+ */
 function insertFailedCas(
   order: Op[],
   failedCas: readonly Op[],
+  unseen: readonly Op[],
 ): { order: Op[] } | { reason: string } {
   // The register's value before each position of the order.
   const before: unknown[] = [];
@@ -98,7 +107,28 @@ function insertFailedCas(
     }
     return low === 0 ? -1 : (latestBefore[low - 1] as number);
   };
-  const insertAt = new Map<number, Op[]>();
+  // Unseen unknown writes by call time, each usable once.
+  const spare = [...unseen].sort((a, b) => a.call - b.call);
+  const used = new Set<Op>();
+  const spareFor = (position: number, by: number): Op | undefined => {
+    for (let index = spare.length - 1; index >= 0; index--) {
+      const write = spare[index] as Op;
+      if (write.call > by || used.has(write)) continue;
+      if (mustFollow(write.call) < position) return write;
+      // Earlier-called writes must follow even less: keep looking.
+    }
+    return undefined;
+  };
+  // Before position p: failed cas that fit there, then an unseen write put there, then the cas after it.
+  const slots = new Map<number, { before: Op[]; write?: Op; after: Op[] }>();
+  const slot = (position: number) => {
+    let entry = slots.get(position);
+    if (entry === undefined) {
+      entry = { before: [], after: [] };
+      slots.set(position, entry);
+    }
+    return entry;
+  };
   // In call order; a failed cas that returned before another was called stays before it.
   const byCall = [...failedCas].sort((a, b) => a.call - b.call);
   const byRet = [...failedCas].sort((a, b) => a.ret - b.ret);
@@ -111,27 +141,62 @@ function insertFailedCas(
       returned++;
     }
     const from = (cas.input as { from: unknown }).from;
-    let position = Math.max(mustFollow(cas.call) + 1, floor);
-    let scanned = 0;
-    // Forward while the register held `from` there, as long as no op placed there was called after this cas returned.
-    while (
-      position <= order.length &&
-      before[position] === from &&
-      scanned++ < MAX_SCAN &&
-      (position === order.length || (order[position] as Op).call <= cas.ret)
-    )
-      position++;
-    if (position > order.length || before[position] === from)
-      return { reason: `no place for the failed cas ${cas.id}` };
-    positionOf.set(cas, position);
-    const list = insertAt.get(position) ?? [];
-    list.push(cas);
-    insertAt.set(position, list);
+    const first = Math.max(mustFollow(cas.call) + 1, floor);
+    // Real time: no op placed at or after the position may have been called after this cas returned.
+    const allowed = (position: number) =>
+      position === order.length || (order[position] as Op).call <= cas.ret;
+    // After an unseen write placed there, if that write was called before this cas returned.
+    const afterWrite = (position: number) => {
+      const write = slots.get(position)?.write;
+      return write !== undefined && write.call <= cas.ret;
+    };
+    let chosen: { position: number; after: boolean } | undefined;
+    for (
+      let position = first, scanned = 0;
+      position <= order.length && scanned < MAX_SCAN;
+      position++, scanned++
+    ) {
+      if (afterWrite(position)) {
+        chosen = { position, after: true };
+        break;
+      }
+      if (before[position] !== from) {
+        chosen = { position, after: false };
+        break;
+      }
+      if (!allowed(position)) break;
+    }
+    if (chosen === undefined) {
+      // The register held `from` all along: an unseen write before the next plain write explains the failure.
+      for (
+        let position = first, scanned = 0;
+        position <= order.length && scanned < MAX_SCAN;
+        position++, scanned++
+      ) {
+        const plainWrite = position === order.length || (order[position] as Op).input.f === "write";
+        if (plainWrite && slots.get(position)?.write === undefined) {
+          const write = spareFor(position, cas.ret);
+          if (write !== undefined) {
+            used.add(write);
+            slot(position).write = write;
+            chosen = { position, after: true };
+            break;
+          }
+        }
+        if (!allowed(position)) break;
+      }
+    }
+    if (chosen === undefined) return { reason: `no place for the failed cas ${cas.id}` };
+    positionOf.set(cas, chosen.position);
+    const entry = slot(chosen.position);
+    (chosen.after ? entry.after : entry.before).push(cas);
   }
   const merged: Op[] = [];
   for (let position = 0; position <= order.length; position++) {
-    for (const cas of (insertAt.get(position) ?? []).sort((a, b) => a.call - b.call))
-      merged.push(cas);
+    const entry = slots.get(position);
+    for (const cas of entry?.before ?? []) merged.push(cas);
+    if (entry?.write !== undefined) merged.push(entry.write);
+    for (const cas of entry?.after ?? []) merged.push(cas);
     if (position < order.length) merged.push(order[position] as Op);
   }
   return { order: merged };

@@ -78,6 +78,23 @@ describe("the zxid witness: ZooKeeper's order of writes as a candidate lineariza
     expect(verdict.stats).toMatchObject({ witnessedRegisters: 1, searchedOperations: 0 });
   });
 
+  it("a failed cas while the value still equalled `from` is explained by an unknown write nobody saw, put just before the next write", () => {
+    const ops = [
+      write(1, 0, 10, 1, 101),
+      // Changed the version, then was overwritten before anyone read it.
+      write(2, 12, INF, 9),
+      failedCas(3, 20, 30, 1, 5),
+      write(4, 40, 50, 2, 102),
+      read(5, 60, 70, 2, 102),
+    ];
+    const candidate = zxidOrder(ops);
+    expect("order" in candidate && candidate.order.map((op) => op.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(checkRegisterLinearizability(model, ops, 1000).stats).toMatchObject({
+      witnessedRegisters: 1,
+      searchedOperations: 0,
+    });
+  });
+
   it("a witness that breaks real time falls back to the search, which still finds the history linearizable", () => {
     // ZooKeeper's zxids put the later write first: no order of zxids holds, another order does.
     const ops = [write(1, 0, 10, 1, 102), write(2, 20, 30, 2, 101)];
