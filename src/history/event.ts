@@ -74,3 +74,12 @@ export function recordedSettings(events: readonly HistoryEvent[]): RunSettingsRe
     return undefined;
   return value as RunSettingsRecord;
 }
+
+/** A zxid as the checks compare it: a number where exact (below 2^53, every epoch below 2^21), a bigint beyond. */
+export type Zxid = number | bigint;
+
+/** Parses a zxid written as a decimal string; the same text always gives the same representation. */
+export function parseZxid(text: string): Zxid {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : BigInt(text);
+}

@@ -10,11 +10,12 @@ export interface PairedOp {
 
 /** Pairs every worker's invocations with their completions (session and observer events aside). */
 export function pairOps(events: readonly HistoryEvent[]): PairedOp[] {
-  const open = new Map<string, HistoryEvent>();
+  // Keyed by the process itself: worker numbers and names never collide, and no string is made per event.
+  const open = new Map<HistoryEvent["process"], HistoryEvent>();
   const ops: PairedOp[] = [];
   for (const event of events) {
     if (event.f === "session") continue;
-    const key = String(event.process);
+    const key = event.process;
     if (event.type === "invoke") {
       const pending = open.get(key);
       if (pending) ops.push({ invoke: pending, completion: undefined, type: "info" });

@@ -1,4 +1,4 @@
-import type { HistoryEvent } from "../../history/event.js";
+import { type HistoryEvent, parseZxid, type Zxid } from "../../history/event.js";
 import type { Anomaly } from "../verdict.js";
 import { type PairedOp, readValue, registerKey, writtenValue } from "./operations.js";
 
@@ -8,7 +8,7 @@ interface Observation {
   readonly key: number;
   readonly value: number | null;
   readonly version: number;
-  readonly mzxid: bigint;
+  readonly mzxid: Zxid;
   /** Time of the completion. */
   readonly time: number;
 }
@@ -38,7 +38,7 @@ function observe(op: PairedOp): Observation | undefined {
     key,
     value,
     version: stat.version,
-    mzxid: BigInt(stat.mzxid),
+    mzxid: parseZxid(stat.mzxid),
     time: op.completion?.time ?? 0,
   };
 }
@@ -165,7 +165,7 @@ export function checkRegisters(
     if (value !== undefined && op.type !== "fail")
       writers.set(registerKey(op) as number, value, op);
   }
-  const writeByZxid = new PerRegister<bigint, Observation>();
+  const writeByZxid = new PerRegister<Zxid, Observation>();
   for (const write of writes) writeByZxid.set(write.key, write.mzxid, write);
   for (const read of reads) {
     if (read.value !== null && !writers.has(read.key, read.value)) {
@@ -211,9 +211,9 @@ export function checkRegisters(
     list.push(write);
     completedWrites.set(write.key, list);
   }
-  const prefixMax = new Map<number, bigint[]>();
+  const prefixMax = new Map<number, Zxid[]>();
   for (const [key, list] of completedWrites) {
-    let max = -1n;
+    let max: Zxid = -1;
     prefixMax.set(
       key,
       list.map((w) => (max = w.mzxid > max ? w.mzxid : max)),
@@ -228,7 +228,7 @@ export function checkRegisters(
       if ((list[middle] as Observation).time < read.op.invoke.time) low = middle + 1;
       else high = middle;
     }
-    const newest = low > 0 ? (prefixMax.get(read.key) as bigint[])[low - 1] : undefined;
+    const newest = low > 0 ? (prefixMax.get(read.key) as Zxid[])[low - 1] : undefined;
     if (newest === undefined || newest <= read.mzxid) continue;
     if ((read.op.invoke.value as { synced?: boolean }).synced === true) {
       anomalies.push({
@@ -244,15 +244,15 @@ export function checkRegisters(
     const nodes =
       (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
       {};
-    const registers = new Map<number, { data: string; version: number; mzxid: bigint }>();
+    const registers = new Map<number, { data: string; version: number; mzxid: Zxid }>();
     for (const [path, [data, version, mzxid]] of Object.entries(nodes))
       if (/^r\d+$/.test(path))
-        registers.set(Number(path.slice(1)), { data, version, mzxid: BigInt(mzxid) });
+        registers.set(Number(path.slice(1)), { data, version, mzxid: parseZxid(mzxid) });
     return { final, registers };
   });
   const before = (
-    node: { data: string; version: number; mzxid: bigint },
-    state: { value: number | null; version: number; mzxid: bigint },
+    node: { data: string; version: number; mzxid: Zxid },
+    state: { value: number | null; version: number; mzxid: Zxid },
   ) =>
     node.mzxid < state.mzxid ||
     (node.version === state.version && Number(node.data) !== state.value);
