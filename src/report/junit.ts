@@ -17,60 +17,101 @@ export function escapeXml(text: string): string {
     .replace(/'/g, "&apos;");
 }
 
-/** JUnit XML: one test case per scenario x size x checker; failures carry the anomalies. */
-export function junitReport(runs: readonly ResultsFile[]): string {
+/** The properties CI shows beside a run's tests: how to tell it apart and replay it. */
+function properties(run: ResultsFile): string {
+  const entries: [string, string][] = [
+    ["scenario", run.scenario],
+    ["nodes", String(run.nodes)],
+    ["seed", String(run.seed)],
+    ["zookeeper-version", run.zooKeeperVersion],
+    ["replay", run.replay],
+  ];
+  return `      <properties>\n${entries
+    .map(
+      ([name, value]) =>
+        `        <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`,
+    )
+    .join("\n")}\n      </properties>`;
+}
+
+/** One run's test cases, with how many failed and how many ended in error. */
+function runCases(run: ResultsFile): { cases: string[]; failures: number; errors: number } {
   const cases: string[] = [];
   let failures = 0;
-  let skipped = 0;
-  for (const run of runs) {
-    if (run.bug) {
-      // A known-bug run is one test: did it show what its scenario expects on this version?
-      const { bug } = run;
-      const classname = escapeXml(
-        `zk-chaos.known-bugs.zk${run.zooKeeperVersion.replace(/\./g, "_")}.n${run.nodes}`,
+  let errors = 0;
+  const version = run.zooKeeperVersion.replace(/\./g, "_");
+  if (run.bug) {
+    // A known-bug run is one test: did it show what its scenario expects on this version?
+    const { bug } = run;
+    const classname = escapeXml(`zk-chaos.known-bugs.zk${version}.n${run.nodes}`);
+    const name = escapeXml(`${bug.jira.join(", ")}: ${bug.title}`);
+    const summary = `observed ${bug.observed}, expected ${bug.expected ?? "nothing"}`;
+    if (bug.matched === true)
+      cases.push(`    <testcase classname="${classname}" name="${name}" time="0"/>`);
+    else {
+      const tag = bug.matched === "unknown" ? "error" : "failure";
+      if (tag === "error") errors++;
+      else failures++;
+      cases.push(
+        `    <testcase classname="${classname}" name="${name}" time="0"><${tag} message="${escapeXml(summary)}" type="known-bug">${escapeXml(`${summary}\nreplay: ${run.replay}`)}</${tag}></testcase>`,
       );
-      const name = escapeXml(`${bug.jira.join(", ")}: ${bug.title}`);
-      const summary = `observed ${bug.observed}, expected ${bug.expected ?? "nothing"}`;
-      if (bug.matched === true)
-        cases.push(`    <testcase classname="${classname}" name="${name}" time="0"/>`);
-      else {
-        failures++;
-        cases.push(
-          `    <testcase classname="${classname}" name="${name}" time="0"><failure message="${escapeXml(summary)}" type="known-bug">${escapeXml(`${summary}\nreplay: ${run.replay}`)}</failure></testcase>`,
-        );
-      }
-      continue;
     }
-    for (const verdict of run.verdicts) {
-      const name = escapeXml(`${verdict.checker} (${verdict.guarantee})`);
-      const classname = escapeXml(
-        `zk-chaos.${run.scenario}.zk${run.zooKeeperVersion.replace(/\./g, "_")}.n${run.nodes}`,
+    return { cases, failures, errors };
+  }
+  const classname = escapeXml(`zk-chaos.${run.scenario}.zk${version}.n${run.nodes}`);
+  for (const verdict of run.verdicts) {
+    const name = escapeXml(`${verdict.checker} (${verdict.guarantee})`);
+    const time = (verdict.elapsedMs / 1000).toFixed(3);
+    if (verdict.valid === true) {
+      cases.push(`    <testcase classname="${classname}" name="${name}" time="${time}"/>`);
+    } else if (verdict.valid === "unknown") {
+      // Undecided is not a pass, and not a skip: the command exits 3, so CI must not look green.
+      errors++;
+      cases.push(
+        `    <testcase classname="${classname}" name="${name}" time="${time}"><error message="verdict unknown" type="unknown">${escapeXml(`the checker could not decide\nreplay: ${run.replay}`)}</error></testcase>`,
       );
-      const time = (verdict.elapsedMs / 1000).toFixed(3);
-      if (verdict.valid === true) {
-        cases.push(`    <testcase classname="${classname}" name="${name}" time="${time}"/>`);
-      } else if (verdict.valid === "unknown") {
-        skipped++;
-        cases.push(
-          `    <testcase classname="${classname}" name="${name}" time="${time}"><skipped message="verdict unknown"/></testcase>`,
-        );
-      } else {
-        failures++;
-        const body = verdict.anomalies
-          .map((a) => `${a.kind}: ${a.message} (events ${a.events.slice(0, 20).join(", ")})`)
-          .join("\n");
-        const message = escapeXml(verdict.anomalies[0]?.message ?? "invalid");
-        cases.push(
-          `    <testcase classname="${classname}" name="${name}" time="${time}"><failure message="${message}" type="${escapeXml(verdict.anomalies[0]?.kind ?? "anomaly")}">${escapeXml(`${body}\nreplay: ${run.replay}`)}</failure></testcase>`,
-        );
-      }
+    } else {
+      failures++;
+      const body = verdict.anomalies
+        .map((a) => `${a.kind}: ${a.message} (events ${a.events.slice(0, 20).join(", ")})`)
+        .join("\n");
+      const message = escapeXml(verdict.anomalies[0]?.message ?? "invalid");
+      cases.push(
+        `    <testcase classname="${classname}" name="${name}" time="${time}"><failure message="${message}" type="${escapeXml(verdict.anomalies[0]?.kind ?? "anomaly")}">${escapeXml(`${body}\nreplay: ${run.replay}`)}</failure></testcase>`,
+      );
     }
   }
+  return { cases, failures, errors };
+}
+
+/**
+ * JUnit XML: a test suite per run (its seed, version and replay command as
+ * properties, its start as the timestamp), a test case per checker (per bug
+ * for known-bug scenarios); anomalies are failures, undecided verdicts errors.
+ */
+export function junitReport(runs: readonly ResultsFile[]): string {
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  const suites = runs.map((run) => {
+    const found = runCases(run);
+    tests += found.cases.length;
+    failures += found.failures;
+    errors += found.errors;
+    const name = escapeXml(
+      `${run.scenario} n=${run.nodes} zk=${run.zooKeeperVersion} seed=${run.seed}`,
+    );
+    const timestamp = run.startedAt
+      ? ` timestamp="${escapeXml(run.startedAt.replace(/Z$/, ""))}"`
+      : "";
+    return `  <testsuite name="${name}" tests="${found.cases.length}" failures="${found.failures}" errors="${found.errors}" skipped="0"${timestamp} time="${(run.timings.totalMs / 1000).toFixed(3)}">
+${properties(run)}
+${found.cases.join("\n")}
+  </testsuite>`;
+  });
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="zk-chaos" tests="${cases.length}" failures="${failures}" skipped="${skipped}">
-  <testsuite name="zk-chaos" tests="${cases.length}" failures="${failures}" skipped="${skipped}">
-${cases.join("\n")}
-  </testsuite>
+<testsuites name="zk-chaos" tests="${tests}" failures="${failures}" errors="${errors}">
+${suites.join("\n")}
 </testsuites>
 `;
 }

@@ -18,6 +18,8 @@ export interface ResultsFile {
   readonly events: number;
   readonly timings: RunResult["timings"];
   readonly replay: string;
+  /** When the run started (ISO 8601). */
+  readonly startedAt?: string;
   readonly verdicts: RunResult["verdicts"];
   /** For a known-bug scenario: reproduced or absent, against what the scenario expects on this version. */
   readonly bug?: BugResult;
@@ -52,6 +54,7 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
     events: result.events,
     timings: result.timings,
     replay: replayCommand(result, scenarioFile),
+    ...(result.startedAt ? { startedAt: result.startedAt } : {}),
     verdicts: result.verdicts,
     ...(result.plan.bug && !result.interrupted
       ? {

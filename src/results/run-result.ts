@@ -18,6 +18,8 @@ export interface RunResult {
     readonly totalMs: number;
   };
   readonly zooKeeperVersion: string;
+  /** When the run started (ISO 8601), for reports. */
+  readonly startedAt?: string;
   /** Triggered faults whose moment never came: the scenario was not fully exercised. */
   readonly unfiredTriggers?: readonly string[];
   /** True when the run was stopped by its signal (Ctrl-C): torn down at once, nothing judged. */

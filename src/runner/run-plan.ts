@@ -169,6 +169,7 @@ function interruptedResult(
  */
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   mkdirSync(options.dir, { recursive: true });
   writeFileSync(join(options.dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
   const memory = new MemorySink();
@@ -339,6 +340,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     events: memory.events.length,
     timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started },
     zooKeeperVersion: ensemble?.zooKeeperVersion ?? "unknown",
+    startedAt,
     unfiredTriggers: memory.events
       .filter(
         (event) =>

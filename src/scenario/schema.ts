@@ -285,6 +285,9 @@ export const scenarioSchema = z
           }),
         }),
       )
+      .min(1, {
+        message: `a run that checks nothing is never valid: name at least one checker (${CHECKER_NAMES.join(", ")}), or leave checkers out for all`,
+      })
       .default([...CHECKER_NAMES]),
     /** The ZooKeeper bug this scenario documents, with what each version range must show. */
     bug: z

@@ -142,3 +142,11 @@ describe("a role pinned at a named fault", () => {
     );
   });
 });
+
+describe("a scenario that checks nothing", () => {
+  it("is refused before anything starts: a run that checks nothing is never valid", () => {
+    expect(() =>
+      parseScenario("name: nothing\nnodes: [3]\ncheckers: []\n", "nothing.yaml"),
+    ).toThrow(/nothing\.yaml:3.*a run that checks nothing is never valid/);
+  });
+});

@@ -116,3 +116,43 @@ describe("reports name the version", () => {
     expect(markdownReport([runs[0] as ResultsFile])).not.toContain("Scenario x ZooKeeper version");
   });
 });
+
+describe("JUnit for CI", () => {
+  const base: ResultsFile = {
+    schemaVersion: 1,
+    scenario: "kill-leader",
+    description: "",
+    nodes: 3,
+    seed: 42,
+    zooKeeperVersion: "3.8.0",
+    valid: "unknown",
+    operations: 10,
+    events: 20,
+    timings: { startMs: 1, runMs: 1, recoveryMs: 1, totalMs: 2500 },
+    replay: "zk-chaos run kill-leader.yaml --seed 42",
+    startedAt: "2026-11-29T17:00:00.000Z",
+    verdicts: [
+      { checker: "zookeeper", guarantee: "g", valid: true, anomalies: [], elapsedMs: 1 },
+      { checker: "availability", guarantee: "a", valid: "unknown", anomalies: [], elapsedMs: 1 },
+    ],
+  };
+
+  it("a suite per run with its seed, version and replay as properties and its start as the timestamp", () => {
+    const junit = junitReport([base]);
+    expect(junit).toContain('<property name="seed" value="42"/>');
+    expect(junit).toContain('<property name="zookeeper-version" value="3.8.0"/>');
+    expect(junit).toContain(
+      '<property name="replay" value="zk-chaos run kill-leader.yaml --seed 42"/>',
+    );
+    expect(junit).toMatch(
+      /<testsuite name="kill-leader n=3 zk=3\.8\.0 seed=42" [^>]*timestamp="2026-11-29T17:00:00\.000"/,
+    );
+  });
+
+  it("an unknown verdict is an error, never a skip: CI must not look green while the command exits 3", () => {
+    const junit = junitReport([base]);
+    expect(junit).not.toContain("<skipped");
+    expect(junit).toContain('<error message="verdict unknown"');
+    expect(junit).toMatch(/<testsuites name="zk-chaos" tests="2" failures="0" errors="1">/);
+  });
+});
