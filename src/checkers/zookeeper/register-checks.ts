@@ -187,11 +187,10 @@ export function checkRegisters(
   }
 
   // Per session and register: observed zxids never go backwards (SSI, read-your-writes).
-  const lastSeen = new Map<string, Observation>();
+  const lastSeen = new PerRegister<string, Observation>();
   for (const observation of [...observations].sort((a, b) => a.time - b.time)) {
     const session = observation.op.completion?.session ?? String(observation.op.invoke.process);
-    const slot = `${session}/${observation.key}`;
-    const previous = lastSeen.get(slot);
+    const previous = lastSeen.get(observation.key, session);
     if (previous !== undefined && observation.mzxid < previous.mzxid) {
       anomalies.push({
         kind: previous.op.invoke.f === "read" ? "session-went-backwards" : "read-your-writes",
@@ -200,7 +199,7 @@ export function checkRegisters(
       });
     }
     if (previous === undefined || observation.mzxid > previous.mzxid)
-      lastSeen.set(slot, observation);
+      lastSeen.set(observation.key, session, observation);
   }
 
   // Stale reads (allowed): a newer write was acknowledged before the read began.
@@ -293,18 +292,15 @@ export function checkRegisters(
   }
 
   // Indeterminate writes: applied if any observation shows their value.
-  const seenValues = new Set(reads.map((read) => `${read.key}=${read.value}`));
-  for (const final of finalReads) {
-    const nodes =
-      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
-      {};
-    for (const [path, [data]] of Object.entries(nodes))
-      if (/^r\d+$/.test(path)) seenValues.add(`${path.slice(1)}=${Number(data)}`);
-  }
+  const seenValues = new PerRegister<number | null, true>();
+  for (const read of reads) seenValues.set(read.key, read.value, true);
+  for (const { registers } of finals)
+    for (const [key, node] of registers) seenValues.set(key, Number(node.data), true);
   const indeterminate = registerOps.filter((op) => op.type === "info" && op.invoke.f !== "read");
-  const applied = indeterminate.filter((op) =>
-    seenValues.has(`${registerKey(op)}=${writtenValue(op)}`),
-  ).length;
+  const applied = indeterminate.filter((op) => {
+    const value = writtenValue(op);
+    return value !== undefined && seenValues.has(registerKey(op) as number, value);
+  }).length;
   return {
     anomalies,
     stats: {
