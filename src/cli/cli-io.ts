@@ -16,6 +16,8 @@ export const ExitCode = {
   anomaly: 1,
   badInput: 2,
   unknown: 3,
+  /** A bug in zk-chaos itself (not the input, not the system under test). */
+  internal: 4,
   /** Stopped by Ctrl-C (the shell's 128 + SIGINT). */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15). */

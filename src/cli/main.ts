@@ -36,6 +36,10 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
     )
     .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 valid, 1 an anomaly, 2 bad input or a set-up failure, 3 undecided,\n4 an internal error (a bug in zk-chaos; --debug anywhere shows its stack), 130/143 interrupted.",
+    )
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   program.addCommand(ensembleCommand(io, setExit));
@@ -58,8 +62,29 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
   return program;
 }
 
+/**
+ * What the user is told about an error that ended a command, and the exit
+ * code: our typed errors are input or set-up problems (2); anything else is a
+ * bug in zk-chaos (4), with its stack only under --debug.
+ */
+export function describeFailure(error: unknown, debug: boolean): { text: string; code: number } {
+  if (isZkChaosError(error))
+    return { text: `zk-chaos: error: ${error.message}\n`, code: ExitCode.badInput };
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? message) : message;
+  return {
+    text: debug
+      ? `zk-chaos: internal error: ${stack}\n`
+      : `zk-chaos: internal error: ${message}\n  this is a bug in zk-chaos: run again with --debug for the stack, and report it\n`,
+    code: ExitCode.internal,
+  };
+}
+
 /** Runs the CLI on argv (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(rawArgv: readonly string[], io: CliIo = processIo): Promise<number> {
+  // --debug may stand anywhere: it only changes how an internal error is shown.
+  const debug = rawArgv.includes("--debug") || process.env.ZK_CHAOS_DEBUG === "1";
+  const argv = rawArgv.filter((arg) => arg !== "--debug");
   let result: Promise<number> = Promise.resolve(ExitCode.ok);
   const program = buildProgram(io, (code) => {
     result = code;
@@ -76,13 +101,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const clean = ["commander.helpDisplayed", "commander.version", "commander.help"];
       return clean.includes(error.code) ? ExitCode.ok : ExitCode.badInput;
     }
-    if (isZkChaosError(error)) {
-      io.err(`zk-chaos: error: ${error.message}\n`);
-      return ExitCode.badInput;
-    }
-    io.err(
-      `zk-chaos: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return ExitCode.badInput;
+    const failure = describeFailure(error, debug);
+    io.err(failure.text);
+    return failure.code;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { settingsFromOptions } from "../../../src/cli/ensemble-command.js";
-import { main } from "../../../src/cli/main.js";
+import { describeFailure, main } from "../../../src/cli/main.js";
+import { BadInputError } from "../../../src/errors.js";
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -64,5 +65,30 @@ describe("zk-chaos CLI parsing", () => {
         zkConfig: { snapCount: "10" },
       }),
     ).toEqual({ tickTime: 2000, extraConfig: { snapCount: "10" } });
+  });
+});
+
+describe("how a command's failure is told", () => {
+  it("bad input is exit 2 with its message; a bug in zk-chaos is exit 4, its stack only under --debug", () => {
+    expect(describeFailure(new BadInputError("no such file"), false)).toEqual({
+      text: "zk-chaos: error: no such file\n",
+      code: 2,
+    });
+    const bug = new TypeError("cannot read properties of undefined");
+    const plain = describeFailure(bug, false);
+    expect(plain.code).toBe(4);
+    expect(plain.text).toMatch(
+      /internal error: cannot read properties of undefined\n.*run again with --debug/,
+    );
+    expect(plain.text).not.toMatch(/ at /);
+    expect(describeFailure(bug, true).text).toMatch(
+      /TypeError: cannot read properties of undefined\n\s+at /,
+    );
+  });
+
+  it("--debug is accepted anywhere and changes nothing else", async () => {
+    const result = await run("--debug", "--version");
+    expect(result.code).toBe(0);
+    expect((await run("ensemble", "up", "--nodes", "0", "--debug")).code).toBe(2);
   });
 });
