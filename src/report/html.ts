@@ -145,7 +145,7 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
     ),
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${result.nodes} node(s)</title>
+<html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s)</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}
@@ -156,12 +156,12 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:
 pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 </style></head><body>
-<h1>zk-chaos: ${escapeHtml(result.scenario)} on ${result.nodes} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${result.valid === true ? "valid" : result.valid === false ? "INVALID" : "unknown"}</span></h1>
+<h1>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${result.valid === true ? "valid" : result.valid === false ? "INVALID" : "unknown"}</span></h1>
 <p>${escapeHtml(result.description)}</p>
-<p>seed ${result.seed} · ZooKeeper ${escapeHtml(result.zooKeeperVersion)} · ${result.operations} operations · ${result.events} events · replay: <code>${escapeHtml(result.replay)}</code></p>
+<p>seed ${escapeHtml(String(result.seed))} · ZooKeeper ${escapeHtml(result.zooKeeperVersion)} · ${escapeHtml(String(result.operations))} operations · ${escapeHtml(String(result.events))} events · replay: <code>${escapeHtml(result.replay)}</code></p>
 <h2>Verdicts</h2>
 <table id="verdicts"><tr><th>checker</th><th>guarantee</th><th>verdict</th><th>anomalies</th></tr>
-${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeHtml(v.guarantee)}</td><td class="${verdictClass(v.valid)}">${String(v.valid)}</td><td>${v.anomalies.length}</td></tr>`).join("\n")}
+${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeHtml(v.guarantee)}</td><td class="${verdictClass(v.valid)}">${String(v.valid)}</td><td>${escapeHtml(String(v.anomalies.length))}</td></tr>`).join("\n")}
 </table>
 <h2>Operations per worker over time</h2>
 <p class="legend"><span style="background:${COLORS.ok}"></span>ok<span style="background:${COLORS.fail}"></span>fail<span style="background:${COLORS.info}"></span>info (unknown)<span style="background:#c0392b;opacity:.3"></span>fault in force</p>

@@ -7,6 +7,7 @@ import { htmlReport } from "./html.js";
 import { junitReport } from "./junit.js";
 import { markdownReport } from "./markdown.js";
 import type { ResultsFile } from "./results.js";
+import { parseResultsFile } from "./results-schema.js";
 
 /** Writes a run's reports: results.json, report.md, junit.xml and report.html. */
 export function writeRunReports(
@@ -76,12 +77,7 @@ export async function rerenderRunDir(dir: string): Promise<ResultsFile> {
       `${dir}: no results.json there: pass a run folder written by 'zk-chaos run'`,
     );
   }
-  const results = JSON.parse(readFileSync(resultsPath, "utf8")) as ResultsFile;
-  if (results.schemaVersion !== 1) {
-    throw new BadInputError(
-      `${resultsPath}: results schema version ${results.schemaVersion} is not one this zk-chaos reads (1)`,
-    );
-  }
+  const results = parseResultsFile(readFileSync(resultsPath, "utf8"), resultsPath);
   const events = await readHistoryFile(join(dir, "history.jsonl"));
   writeRunReports(dir, results, events);
   return results;
