@@ -5,6 +5,7 @@ import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
+import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseDurationOption } from "./parse-options.js";
@@ -68,6 +69,7 @@ function progressPrinter(
 
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   checkReleaseOptions(options);
+  prepareOutputFolder(options.out);
   const provider = await chooseProvider(
     options.provider,
     (line) => io.err(`zk-chaos: ${line}\n`),

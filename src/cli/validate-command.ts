@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
+import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { parseNodes, parsePositiveInt } from "./parse-options.js";
@@ -28,6 +29,7 @@ interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   checkReleaseOptions(options);
+  prepareOutputFolder(options.out);
   const provider =
     (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
     "local";
