@@ -48,7 +48,16 @@ export function parseScenario(text: string, file: string): Scenario {
       `${file}:1: a scenario is a YAML mapping (name:, nodes:, faults:, ...)`,
     );
   }
-  const result = scenarioSchema.safeParse(document.toJS());
+  let data: unknown;
+  try {
+    // yaml refuses alias bombs (maxAliasCount) with an error of its own: that is bad input too.
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new BadInputError(
+      `${file}:1: not a scenario: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  const result = scenarioSchema.safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.slice(0, 5).map((issue) => {
       const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
@@ -76,10 +85,43 @@ export function parseScenario(text: string, file: string): Scenario {
     }
   });
   const at = (path: Path) => `${file}:${lineOf(document, counter, path)}`;
+  checkFaultBounds(scenario, at);
   checkVersions(scenario, at);
   checkFaultReferences(scenario, at);
   checkRoles(scenario, at);
   return scenario;
+}
+
+/** Faults start within the run and name only servers every size has (groups, links, counts, triggers). */
+function checkFaultBounds(scenario: Scenario, at: (path: Path) => string): void {
+  const smallest = Math.min(...scenario.nodes);
+  const tooBig = (id: number, path: Path, field: string) => {
+    if (id > smallest)
+      throw new BadInputError(
+        `${at(path)}: ${field}: server ${id} does not exist in a ${smallest}-node ensemble: use ids up to ${smallest}`,
+      );
+  };
+  scenario.faults.forEach((entry, index) => {
+    const base = ["faults", index] as const;
+    if (entry.after === undefined && entry.at >= scenario.duration)
+      throw new BadInputError(
+        `${at([...base, "at"])}: faults.${index}.at: starts at ${entry.at / 1000} s, when the ${scenario.duration / 1000} s run is over: start it earlier or lengthen duration`,
+      );
+    const fault = entry.fault as Record<string, unknown>;
+    if (typeof fault.count === "number" && fault.count > smallest)
+      throw new BadInputError(
+        `${at([...base, "fault", "count"])}: faults.${index}.fault.count: ${fault.count} servers, but the ${smallest}-node ensemble has ${smallest}: use at most ${smallest}, or f / f+1`,
+      );
+    if (Array.isArray(fault.groups))
+      for (const group of fault.groups as number[][])
+        for (const id of group)
+          tooBig(id, [...base, "fault", "groups"], `faults.${index}.fault.groups`);
+    if (Array.isArray(fault.links))
+      for (const pair of fault.links as number[][])
+        for (const id of pair) tooBig(id, [...base, "fault", "links"], `faults.${index}.fault.links`);
+    if (typeof entry.when?.server === "number")
+      tooBig(entry.when.server, [...base, "when", "server"], `faults.${index}.when.server`);
+  });
 }
 
 /** after / same-as / other-than name faults of the scenario; "logged" needs a trigger; ids are unique. */

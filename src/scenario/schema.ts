@@ -25,14 +25,28 @@ export const CHECKERS = {
 export type CheckerName = keyof typeof CHECKERS;
 const CHECKER_NAMES = Object.keys(CHECKERS) as [CheckerName, ...CheckerName[]];
 
+/** The longest duration a scenario may write: a day (timers hold up to ~24.8 days; no run needs more). */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  let ms: number;
   try {
-    return typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+    if (typeof value === "number" && (!Number.isFinite(value) || value < 0))
+      throw new Error(`${value} is not a duration: use 0 or more seconds, or a unit like 500ms`);
+    ms = typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
   } catch (error) {
     context.addIssue({ code: "custom", message: (error as Error).message });
     return z.NEVER;
   }
+  if (ms > MAX_DURATION_MS) {
+    context.addIssue({ code: "custom", message: "longer than a day: no run needs that" });
+    return z.NEVER;
+  }
+  return ms;
 });
+
+/** A duration above zero (a run's length, a timeout, a gap between random faults). */
+const positiveDuration = duration.refine((ms) => ms > 0, { message: "must be above zero" });
 
 const faultId = z
   .string()
@@ -96,7 +110,12 @@ export const faultSchema = z.discriminatedUnion(
         kind: z.literal("partition"),
         groups: z.union([
           z.enum(["random-halves", "majority-minority"]),
-          z.array(z.array(z.number().int().min(1))),
+          z
+            .array(z.array(z.number().int().min(1)).min(1, "a group needs a server"))
+            .min(2, "a partition needs at least two groups")
+            .refine((groups) => new Set(groups.flat()).size === groups.flat().length, {
+              message: "a server stands in two groups",
+            }),
         ]),
         mode: mode.optional(),
       })
@@ -151,21 +170,24 @@ export const faultSchema = z.discriminatedUnion(
 /** A scenario file. */
 export const scenarioSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and '-'"),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and '-'")
+      .max(80, "at most 80 characters: it names folders"),
     description: z.string().default(""),
     nodes: z.array(z.number().int().min(1).max(9)).min(1).default([3]),
     provider: z.enum(["local", "docker"]).default("local"),
     seed: z.number().int().min(0).optional(),
-    duration: duration.default(20_000),
+    duration: positiveDuration.default(20_000),
     zookeeper: z
       .object({
         profile: z.enum(["fast", "production"]).default("fast"),
-        tickTime: z.number().int().min(1).optional(),
-        initLimit: z.number().int().min(1).optional(),
-        syncLimit: z.number().int().min(1).optional(),
-        minSessionTimeout: z.number().int().min(1).optional(),
-        maxSessionTimeout: z.number().int().min(1).optional(),
-        heapMb: z.number().int().min(16).optional(),
+        tickTime: z.number().int().min(1).max(60_000).optional(),
+        initLimit: z.number().int().min(1).max(1000).optional(),
+        syncLimit: z.number().int().min(1).max(1000).optional(),
+        minSessionTimeout: z.number().int().min(1).max(MAX_DURATION_MS).optional(),
+        maxSessionTimeout: z.number().int().min(1).max(MAX_DURATION_MS).optional(),
+        heapMb: z.number().int().min(16).max(32_768, "at most 32768 MB per server").optional(),
         config: z.record(z.string(), z.string()).optional(),
         /** The release every server runs (resolved with Maven into the cache); default: the local install. */
         version: versionText.optional(),
@@ -192,11 +214,15 @@ export const scenarioSchema = z
       .object({
         kind: z.enum(["topology", "registers"]).default("registers"),
         workers: z.number().int().min(1).max(500).default(6),
-        rate: z.number().min(0).default(20),
+        rate: z
+          .number()
+          .positive("operations per second per worker: above zero")
+          .max(10_000, "at most 10000 operations per second per worker")
+          .default(20),
         connect: z.enum(["all", "one", "proxies"]).default("all"),
         registers: z.number().int().min(1).max(100).default(3),
-        sessionTimeout: duration.default(4000),
-        operationTimeout: duration.default(2000),
+        sessionTimeout: positiveDuration.default(4000),
+        operationTimeout: positiveDuration.default(2000),
         /** Groups of the first workers with their own mix and placement (registers workload). */
         roles: z
           .array(
@@ -270,12 +296,20 @@ export const scenarioSchema = z
             }),
           )
           .min(1),
-        minGap: duration.default(2000),
-        maxGap: duration.default(5000),
-        minFault: duration.default(3000),
-        maxFault: duration.default(6000),
+        minGap: positiveDuration.default(2000),
+        maxGap: positiveDuration.default(5000),
+        minFault: positiveDuration.default(3000),
+        maxFault: positiveDuration.default(6000),
       })
       .strict()
+      .refine((random) => random.minGap <= random.maxGap, {
+        message: "minGap is above maxGap",
+        path: ["minGap"],
+      })
+      .refine((random) => random.minFault <= random.maxFault, {
+        message: "minFault is above maxFault",
+        path: ["minFault"],
+      })
       .optional(),
     checkers: z
       .array(
