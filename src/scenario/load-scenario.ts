@@ -118,7 +118,8 @@ function checkFaultBounds(scenario: Scenario, at: (path: Path) => string): void 
           tooBig(id, [...base, "fault", "groups"], `faults.${index}.fault.groups`);
     if (Array.isArray(fault.links))
       for (const pair of fault.links as number[][])
-        for (const id of pair) tooBig(id, [...base, "fault", "links"], `faults.${index}.fault.links`);
+        for (const id of pair)
+          tooBig(id, [...base, "fault", "links"], `faults.${index}.fault.links`);
     if (typeof entry.when?.server === "number")
       tooBig(entry.when.server, [...base, "when", "server"], `faults.${index}.when.server`);
   });
