@@ -11,7 +11,8 @@ export type ZkChaosErrorCode =
   | "SERVER_START_FAILED"
   | "QUORUM_TIMEOUT"
   | "PORTS_EXHAUSTED"
-  | "SERVER_STATE";
+  | "SERVER_STATE"
+  | "INTERRUPTED";
 
 /** Base class for errors raised by zk-chaos on purpose. */
 export class ZkChaosError extends Error {

@@ -76,6 +76,8 @@ export interface WaitForQuorumOptions {
   readonly timeoutMs?: number;
   /** The servers that must serve (default: every server whose process runs and is not paused). */
   readonly servers?: readonly number[];
+  /** Stop waiting at once when this aborts (Ctrl-C while an ensemble starts). */
+  readonly signal?: AbortSignal;
 }
 
 /** A started ensemble: its servers, their status, and control over them. */

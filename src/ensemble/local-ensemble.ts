@@ -83,6 +83,8 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly classDataSharing?: boolean;
   /** Where progress and reaping notices go (default: nowhere). */
   readonly log?: (line: string) => void;
+  /** Abort the start (Ctrl-C): the wait for a quorum ends at once and everything is released. */
+  readonly signal?: AbortSignal;
 }
 
 function isInstall(
@@ -342,6 +344,15 @@ export class LocalEnsemble implements Ensemble {
       this.servers.filter((server) => server.processState === "running").map((s) => s.id);
     let statuses: ReadonlyMap<number, ServerStatus> = new Map();
     for (;;) {
+      // Disposed (a signal's cleanup) or told to stop: no quorum is coming; say so at once.
+      if (
+        options.signal?.aborted ||
+        this.servers.some((server) => server.processState === "retired")
+      )
+        throw new ZkChaosError(
+          "INTERRUPTED",
+          "interrupted while waiting for a quorum: the ensemble was stopped",
+        );
       const crashed = ids
         .map((id) => this.server(id))
         .find((server) => server.processState === "stopped");
@@ -562,6 +573,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     if (options.waitForQuorum !== false) {
       await ensemble.waitForQuorum({
         timeoutMs: options.startTimeoutMs ?? defaultQuorumTimeout(settings),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     }
     return ensemble;

@@ -7,6 +7,7 @@ import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
+import { isZkChaosError } from "../errors.js";
 import { needsLogDisks } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
@@ -206,8 +207,16 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         : {}),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     };
-    ensemble = await startProviderEnsemble(choice, spec);
+    try {
+      ensemble = await startProviderEnsemble(choice, spec);
+    } catch (error) {
+      // Ctrl-C while the servers start: what started is already released; nothing to judge.
+      if (options.signal?.aborted || (isZkChaosError(error) && error.code === "INTERRUPTED"))
+        return interruptedResult(plan, options.dir, operations, started);
+      throw error;
+    }
     startMs = performance.now() - started;
     const faultPins = FaultPins.wanted(plan.workload.roles)
       ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)

@@ -124,6 +124,30 @@ describe("zk-chaos run", () => {
     },
   );
 
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s while the servers are still starting ends the run at once (no wait for the quorum), nothing left",
+    async (signal) => {
+      const cli = spawnCli(
+        ["run", "scenarios/kill-leader.yaml", "--nodes", "5", "--duration", "30s", "--out", out],
+        { ZK_CHAOS_RUNTIME_DIR: root },
+      );
+      await cli.waitFor(/starting 5 ZooKeeper/, 60_000);
+      cli.child.kill(signal);
+      // The quorum wait is 30 s: an exit well before it proves the wait was cut short.
+      const exited = await Promise.race([
+        cli.exited,
+        new Promise((resolve) => setTimeout(() => resolve("still waiting after 20 s"), 20_000)),
+      ]);
+      expect(exited, cli.output()).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(cli.output()).toContain(`interrupted (${signal})`);
+      expect(cli.output()).not.toMatch(/no quorum|error/);
+      expect(
+        jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((a) => a.includes(root))),
+      ).toEqual([]);
+      expect(readdirSync(join(root, "runs"))).toEqual([]);
+    },
+  );
+
   it("rejects a bad scenario with exit 2 before starting anything", async () => {
     const bad = join(out, "bad.yaml");
     writeFileSync(bad, "name: bad\nfaults:\n  - { at: 1s, fault: { kind: meteor } }\n");
