@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command, Option } from "commander";
 import {
   CHECK_MODELS,
@@ -8,6 +11,7 @@ import {
   type HistoryFormat,
 } from "../checkers/check-history.js";
 import type { Verdict } from "../checkers/verdict.js";
+import { BadInputError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseDurationOption, parsePositiveInt } from "./parse-options.js";
@@ -51,8 +55,48 @@ export function exitCodeOf(check: Pick<HistoryCheck, "valid">): number {
       : ExitCode.unknown;
 }
 
+/** Standard input into a temp file named for its format (a history is read by path); removed after. */
+async function stdinFile(
+  format: HistoryFormat | undefined,
+): Promise<{ path: string; remove(): void }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const dir = mkdtempSync(join(tmpdir(), "zk-chaos-stdin-"));
+  const extension = {
+    jsonl: ".jsonl",
+    "jepsen-edn": ".edn",
+    "porcupine-log": ".log",
+    "porcupine-kv": ".txt",
+  }[format ?? "jsonl"];
+  const path = join(dir, `stdin${extension}`);
+  writeFileSync(path, Buffer.concat(chunks));
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise<number> {
-  const check = await checkHistoryFile(file, {
+  if (file !== "-") return checkFile(file, file, options, io);
+  // `-`: the history comes on standard input (jsonl unless --format says otherwise).
+  const input = await stdinFile(options.format);
+  try {
+    return await checkFile(input.path, "(stdin)", options, io);
+  } catch (error) {
+    // Messages name where the problem is: standard input, not our temp file.
+    if (error instanceof BadInputError)
+      throw new BadInputError(error.message.replaceAll(input.path, "(stdin)"));
+    throw error;
+  } finally {
+    input.remove();
+  }
+}
+
+async function checkFile(
+  path: string,
+  name: string,
+  options: CheckOptions,
+  io: CliIo,
+): Promise<number> {
+  const file = name;
+  const check = await checkHistoryFile(path, {
     ...(options.model ? { model: options.model } : {}),
     ...(options.format ? { format: options.format } : {}),
     timeoutMs: options.timeout,
@@ -85,7 +129,7 @@ export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void
     .description(
       "check a history: zk-chaos's history.jsonl, Jepsen/Knossos EDN, or Porcupine's logs",
     )
-    .argument("<file>", "the history file")
+    .argument("<file>", "the history file, or - for standard input (jsonl unless --format)")
     .addOption(
       new Option(
         "--model <model>",

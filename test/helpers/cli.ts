@@ -14,9 +14,13 @@ export interface CliProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Spawns the CLI with the given arguments and extra environment. */
-export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
-  return spawnNodeScript(CLI, args, env);
+/** Spawns the CLI with the given arguments and extra environment (and text for its standard input). */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): CliProcess {
+  return spawnNodeScript(CLI, args, env, stdin);
 }
 
 /** Spawns a compiled node script with the given arguments and extra environment, collecting its output. */
@@ -24,11 +28,13 @@ export function spawnNodeScript(
   script: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  stdin?: string,
 ): CliProcess {
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (stdin !== undefined) child.stdin?.end(stdin);
   let text = "";
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
