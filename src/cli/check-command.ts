@@ -14,6 +14,7 @@ import type { Verdict } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { jsonDocument } from "./json-output.js";
 import { parseDurationOption, parsePositiveInt } from "./parse-options.js";
 
 interface CheckOptions {
@@ -108,9 +109,7 @@ async function checkFile(
     },
   });
   if (options.json) {
-    io.out(
-      `${JSON.stringify(check, (_, value) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`,
-    );
+    io.out(jsonDocument(check));
   } else {
     io.out(`${file}: ${check.events} events, ${check.format}, model ${check.model}\n`);
     for (const note of check.notes) io.out(`  ${note}\n`);

@@ -16,6 +16,7 @@ import {
 import { formatDuration } from "../util/duration.js";
 import { runtimeRoot } from "../util/runtime-root.js";
 import type { CliIo } from "./cli-io.js";
+import { jsonDocument } from "./json-output.js";
 import {
   collectKeyValue,
   collectList,
@@ -34,6 +35,7 @@ import {
 /** Parsed options of `ensemble up`. */
 export interface EnsembleUpOptions extends ImageOptions, ReleaseOptions {
   readonly nodes: number;
+  readonly json?: boolean;
   readonly for?: number;
   readonly profile: SettingsProfile;
   readonly tickTime?: number;
@@ -141,36 +143,59 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
     await network?.dispose();
     throw error;
   }
+  // With --json, stdout holds one document; what follows goes to stderr.
+  const say = options.json ? io.err : io.out;
   try {
     const statuses = await ensemble.statuses();
-    io.out(
-      `ensemble of ${ensemble.size} up in ${formatDuration(performance.now() - started)} ` +
-        `(ZooKeeper ${ensemble.zooKeeperVersion}, tickTime ${ensemble.settings.tickTime} ms)\n`,
-    );
-    io.out(`connect string: ${ensemble.connectString()}\n`);
-    if (network !== undefined) {
-      io.out(`connect string through the client proxies: ${network.clientConnectString()}\n`);
+    const kept = options.dir !== undefined || options.keep === true;
+    if (options.json) {
       io.out(
-        `Toxiproxy API: ${network.url} (proxies named ${network.prefix}-*; peer links q/e-FROM-TO, clients c-ID)\n`,
+        jsonDocument({
+          size: ensemble.size,
+          zooKeeperVersion: ensemble.zooKeeperVersion,
+          tickTime: ensemble.settings.tickTime,
+          connectString: ensemble.connectString(),
+          ...(network !== undefined
+            ? { proxyConnectString: network.clientConnectString(), toxiproxyUrl: network.url }
+            : {}),
+          servers: ensemble.servers.map((server) => ({
+            id: server.id,
+            ...server.clientAddress,
+            status: statuses.get(server.id),
+          })),
+          dir: ensemble.dir,
+          kept,
+        }),
+      );
+    } else {
+      io.out(
+        `ensemble of ${ensemble.size} up in ${formatDuration(performance.now() - started)} ` +
+          `(ZooKeeper ${ensemble.zooKeeperVersion}, tickTime ${ensemble.settings.tickTime} ms)\n`,
+      );
+      io.out(`connect string: ${ensemble.connectString()}\n`);
+      if (network !== undefined) {
+        io.out(`connect string through the client proxies: ${network.clientConnectString()}\n`);
+        io.out(
+          `Toxiproxy API: ${network.url} (proxies named ${network.prefix}-*; peer links q/e-FROM-TO, clients c-ID)\n`,
+        );
+      }
+      for (const line of describeServers(ensemble, statuses)) io.out(`${line}\n`);
+      io.out(
+        `data and logs: ${ensemble.dir}${kept ? "" : " (removed on exit; --keep keeps them)"}\n`,
       );
     }
-    for (const line of describeServers(ensemble, statuses)) io.out(`${line}\n`);
-    const kept = options.dir !== undefined || options.keep === true;
-    io.out(
-      `data and logs: ${ensemble.dir}${kept ? "" : " (removed on exit; --keep keeps them)"}\n`,
-    );
-    io.out(
+    say(
       options.for === undefined
         ? "running until Ctrl-C\n"
         : `running for ${formatDuration(options.for)}; Ctrl-C stops it sooner\n`,
     );
     const reason = await waitForStop(options.for);
-    io.out(`${reason}: stopping\n`);
+    say(`${reason}: stopping\n`);
   } finally {
     await ensemble.dispose();
     await network?.dispose();
   }
-  io.out("stopped; no server left running\n");
+  say("stopped; no server left running\n");
   return 0;
 }
 
@@ -205,6 +230,10 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--zk-config <key=value>", "extra zoo.cfg entry (repeatable)", collectKeyValue)
     .option("--dir <folder>", "keep data, configs and logs in this folder")
     .option("--keep", "keep the temp folder with data and logs after stopping")
+    .option(
+      "--json",
+      "print one JSON document on stdout once up (connect string, servers, folder); the rest to stderr",
+    )
     .option("--java <path>", "java executable (default: $JAVA_HOME/bin/java, then PATH)")
     .option(
       "--network",

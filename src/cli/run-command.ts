@@ -8,6 +8,7 @@ import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { jsonDocument } from "./json-output.js";
 import { parseDurationOption } from "./parse-options.js";
 import {
   checkReleaseOptions,
@@ -25,6 +26,7 @@ interface RunOptions extends ImageOptions, ReleaseOptions {
   readonly duration?: number;
   readonly shard?: string;
   readonly provider?: "local" | "docker" | "auto";
+  readonly json?: boolean;
 }
 
 function parseNodeList(value: string): number[] {
@@ -103,6 +105,34 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       signal: controller.signal,
     });
     printer.done();
+    const code = (): number =>
+      runs.length === 0
+        ? ExitCode.badInput
+        : // A known-bug run passes when it showed what its scenario expects on that version.
+          exitCodeOf({
+            valid: combineValidity(
+              runs.map((result) => (result.bug ? result.bug.matched : result.valid)),
+            ),
+          });
+    if (runs.length === 0 && !interrupted) {
+      io.err(
+        "zk-chaos: error: nothing to run (this shard got no scenario x size): check --shard and --nodes\n",
+      );
+      return ExitCode.badInput;
+    }
+    if (options.json) {
+      // One JSON document on stdout (progress stays on stderr): every run's results.json.
+      io.out(
+        jsonDocument({
+          interrupted: interrupted ? (received ?? "signal") : false,
+          out: options.out,
+          ...(summaryDir ? { summary: summaryDir } : {}),
+          runs,
+        }),
+      );
+      if (interrupted) return received === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+      return code();
+    }
     if (interrupted) {
       // Nothing is judged: the servers were torn down mid-run.
       io.err(
@@ -183,6 +213,10 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       parseSeed,
     )
     .option("--out <folder>", "where run folders go", "reports")
+    .option(
+      "--json",
+      "print one JSON document on stdout: every run's results (progress stays on stderr)",
+    )
     .option(
       "--duration <duration>",
       "override each scenario's duration (faults scale with it)",

@@ -5,6 +5,7 @@ import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
+import { jsonDocument } from "./json-output.js";
 import { parseNodes, parsePositiveInt } from "./parse-options.js";
 import {
   checkReleaseOptions,
@@ -18,6 +19,7 @@ import {
 interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
   readonly provider?: "local" | "docker" | "auto";
   readonly nodes: number;
+  readonly json?: boolean;
   readonly agents?: number;
   readonly zkConfig?: string;
   readonly profile: "fast" | "production";
@@ -45,6 +47,10 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     log,
   });
+  if (options.json) {
+    io.out(jsonDocument(result));
+    return exitCodeOf(result);
+  }
   const { matrix } = result;
   io.out(
     `\n${result.nodes} server(s), ${result.agents} agent(s): ${result.valid === true ? "VALID" : result.valid === false ? "INVALID" : "UNKNOWN"}\n`,
@@ -97,6 +103,7 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
         .default("fast"),
     )
     .option("--quick", "the matrix and three key scenarios, 10 s each")
+    .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
     .option("--out <folder>", "where reports go", "reports")
     .option("--seed <n>", "seed of every random choice", parsePositiveInt)
     .addOption(
