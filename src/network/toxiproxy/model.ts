@@ -48,15 +48,35 @@ export interface ProxyJson {
   readonly rewrite?: string;
 }
 
-/** An API error: the HTTP status and Toxiproxy's message. */
+/**
+ * An API error: the HTTP status and Toxiproxy's message. Errors of Toxiproxy's
+ * own handlers are JSON; those of its router and middleware (an unknown path,
+ * a method it does not route, a browser) are plain text, as there.
+ */
 export class ApiError extends Error {
   readonly status: number;
+  readonly plain: boolean;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, plain = false) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.plain = plain;
   }
+}
+
+/** A field of a request body that must have a JSON type, if present (Go's decoder refuses the rest). */
+export function checkField(
+  body: Record<string, unknown>,
+  field: string,
+  type: "string" | "boolean" | "number",
+): void {
+  const value = body[field];
+  if (value !== undefined && typeof value !== type)
+    throw new ApiError(
+      400,
+      `bad request body: ${field} must be a ${type}, got ${JSON.stringify(value)}`,
+    );
 }
 
 /** True for a known toxic type. */
@@ -78,10 +98,11 @@ export function toxicAttributes(
   for (const key of Object.keys(TOXIC_DEFAULTS[type])) {
     const value = (given as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new ApiError(400, `bad request body: attribute ${key} must be a number`);
+    // Go decodes attributes into integers: a float is refused, not rounded.
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw new ApiError(400, `bad request body: attribute ${key} must be an integer`);
     }
-    attributes[key] = Math.trunc(value);
+    attributes[key] = value;
   }
   return attributes;
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import {
   ApiError,
+  checkField,
   isToxicType,
   type ProxyJson,
   parseAddress,
@@ -99,7 +100,11 @@ export class TcpProxy {
 
   /** Applies a partial update; a new listen or upstream restarts the proxy. */
   async update(patch: { listen?: unknown; upstream?: unknown; enabled?: unknown }): Promise<void> {
-    const listenChanged = typeof patch.listen === "string" && patch.listen !== this.config.listen;
+    // The listen address as the API showed it (the bound port) is no change: connections stay.
+    const listenChanged =
+      typeof patch.listen === "string" &&
+      patch.listen !== this.config.listen &&
+      patch.listen !== this.toJson().listen;
     const upstreamChanged =
       typeof patch.upstream === "string" && patch.upstream !== this.config.upstream;
     if (listenChanged) parseAddress(patch.listen as string, this.runtime.defaultHost);
@@ -147,6 +152,8 @@ export class TcpProxy {
 
   /** Adds a toxic from an API body; Toxiproxy's defaults fill what is missing. */
   addToxic(body: Record<string, unknown>): ToxicJson {
+    for (const field of ["name", "type", "stream"]) checkField(body, field, "string");
+    checkField(body, "toxicity", "number");
     const stream = body.stream ?? "downstream";
     if (stream !== "upstream" && stream !== "downstream") {
       throw new ApiError(400, "stream was invalid, can be either upstream or downstream");
@@ -169,6 +176,7 @@ export class TcpProxy {
 
   /** Updates a toxic's attributes (merged) and toxicity; name, type and stream stay. */
   updateToxic(name: string, body: Record<string, unknown>): ToxicJson {
+    checkField(body, "toxicity", "number");
     const old = this.toxic(name);
     const json: ToxicJson = {
       ...old,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ZkChaosError } from "../../errors.js";
-import { ApiError, type ProxyJson } from "./model.js";
+import { ApiError, checkField, type ProxyJson } from "./model.js";
 import { type ProxyConfig, type ProxyRuntime, TcpProxy } from "./tcp-proxy.js";
 
 /** The Toxiproxy version whose API this server speaks. */
@@ -41,7 +41,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function parseJson(text: string): unknown {
-  if (text.trim() === "") return {};
+  // Go's decoder on an empty body: EOF, a 400.
+  if (text.trim() === "") throw new ApiError(400, "bad request body: EOF");
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -57,6 +58,8 @@ function asObject(value: unknown): Record<string, unknown> {
 }
 
 function proxyConfig(body: Record<string, unknown>, suffix = ""): ProxyConfig {
+  for (const field of ["name", "listen", "upstream", "rewrite"]) checkField(body, field, "string");
+  checkField(body, "enabled", "boolean");
   if (typeof body.name !== "string" || body.name === "") {
     throw new ApiError(400, `missing required field: name${suffix}`);
   }
@@ -144,7 +147,7 @@ export class ToxiproxyServer implements AsyncDisposable {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       if ((request.headers["user-agent"] ?? "").startsWith("Mozilla/")) {
-        throw new ApiError(403, "User agent not allowed");
+        throw new ApiError(403, "User agent not allowed", true);
       }
       const body = await readBody(request);
       // Mutations are serialized: a proxy is never half-created when the next request looks.
@@ -162,6 +165,13 @@ export class ToxiproxyServer implements AsyncDisposable {
       }
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, String(error));
+      if (apiError.plain) {
+        // The router's and middleware's own answers are plain text (405: none at all), as Toxiproxy's.
+        response
+          .writeHead(apiError.status, { "Content-Type": "text/plain; charset=utf-8" })
+          .end(apiError.status === 405 ? "" : `${apiError.message}\n`);
+        return;
+      }
       const extra = (error as { proxies?: unknown }).proxies;
       const payload: Record<string, unknown> = { error: apiError.message, status: apiError.status };
       if (extra !== undefined) payload.proxies = extra;
@@ -182,11 +192,14 @@ export class ToxiproxyServer implements AsyncDisposable {
     url: string,
     text: string,
   ): Promise<{ status: number; json?: unknown }> {
-    const path = new URL(url, "http://x").pathname.replace(/\/+$/, "");
+    // No trailing-slash forgiveness: Toxiproxy's router answers /proxies/ with a 404.
+    const path = new URL(url, "http://x").pathname;
     const parts = path.split("/").slice(1).map(decodeURIComponent);
     const [first, name, third, toxicName, ...rest] = parts;
     const update = method === "PATCH" || method === "POST";
-    if (rest.length > 0) throw new ApiError(404, "404 page not found");
+    const notFound = () => new ApiError(404, "404 page not found", true);
+    const notAllowed = () => new ApiError(405, "method not allowed", true);
+    if (rest.length > 0 || parts.some((part) => part === "")) throw notFound();
     if (first === "version" && parts.length === 1 && method === "GET") {
       return { status: 200, json: { version: TOXIPROXY_API_VERSION } };
     }
@@ -200,7 +213,7 @@ export class ToxiproxyServer implements AsyncDisposable {
     if (first === "populate" && parts.length === 1 && method === "POST") {
       return { status: 201, json: { proxies: await this.populate(parseJson(text)) } };
     }
-    if (first !== "proxies") throw new ApiError(404, "404 page not found");
+    if (first !== "proxies") throw notFound();
     if (name === undefined) {
       if (method === "GET") {
         return {
@@ -210,13 +223,16 @@ export class ToxiproxyServer implements AsyncDisposable {
       }
       if (method === "POST")
         return { status: 201, json: await this.create(proxyConfig(asObject(parseJson(text)))) };
-      throw new ApiError(405, "method not allowed");
+      throw notAllowed();
     }
     const proxy = this.proxy(name);
     if (third === undefined) {
       if (method === "GET") return { status: 200, json: proxy.toJson() };
       if (update) {
-        await proxy.update(asObject(parseJson(text)));
+        const patch = asObject(parseJson(text));
+        for (const field of ["listen", "upstream"]) checkField(patch, field, "string");
+        checkField(patch, "enabled", "boolean");
+        await proxy.update(patch);
         return { status: 200, json: proxy.toJson() };
       }
       if (method === "DELETE") {
@@ -224,14 +240,14 @@ export class ToxiproxyServer implements AsyncDisposable {
         this.proxies.delete(name);
         return { status: 204 };
       }
-      throw new ApiError(405, "method not allowed");
+      throw notAllowed();
     }
-    if (third !== "toxics") throw new ApiError(404, "404 page not found");
+    if (third !== "toxics") throw notFound();
     if (toxicName === undefined) {
       if (method === "GET") return { status: 200, json: proxy.toxics() };
       if (method === "POST")
         return { status: 200, json: proxy.addToxic(asObject(parseJson(text))) };
-      throw new ApiError(405, "method not allowed");
+      throw notAllowed();
     }
     if (method === "GET") return { status: 200, json: proxy.toxic(toxicName) };
     if (update)
@@ -240,7 +256,7 @@ export class ToxiproxyServer implements AsyncDisposable {
       proxy.removeToxic(toxicName);
       return { status: 204 };
     }
-    throw new ApiError(405, "method not allowed");
+    throw notAllowed();
   }
 
   private async create(config: ProxyConfig): Promise<ProxyJson> {
@@ -252,7 +268,7 @@ export class ToxiproxyServer implements AsyncDisposable {
   }
 
   private async populate(body: unknown): Promise<ProxyJson[]> {
-    const list = Array.isArray(body) ? body : (asObject(body).proxies as unknown);
+    const list = body;
     if (!Array.isArray(list))
       throw new ApiError(400, "bad request body: expected a list of proxies");
     // Validate everything before touching anything.
@@ -265,9 +281,10 @@ export class ToxiproxyServer implements AsyncDisposable {
         const existing = this.proxies.get(config.name);
         if (
           existing &&
-          existing.listenConfig === config.listen &&
-          existing.upstream === config.upstream
+          (existing.listenConfig === config.listen || existing.toJson().listen === config.listen)
         ) {
+          // The same listen address: the proxy stays, with its toxics (and its connections unless the upstream moved).
+          await existing.update({ upstream: config.upstream, enabled: config.enabled });
           done.push(existing.toJson());
           continue;
         }

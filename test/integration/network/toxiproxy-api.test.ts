@@ -30,11 +30,13 @@ async function raw(
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    type: response.headers.get("content-type"),
-    json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-  };
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    // Plain text, as Toxiproxy's router and middleware answer.
+  }
+  return { status: response.status, type: response.headers.get("content-type"), json, text };
 }
 
 describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
@@ -69,7 +71,7 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
       client.createProxy({ name: "zk", upstream: "127.0.0.1:2181", listen: "127.0.0.1:0" }),
     ).rejects.toBeInstanceOf(ToxiproxyError);
     const duplicate = await raw("POST", "/proxies", { name: "zk", upstream: "127.0.0.1:1" });
-    expect(duplicate).toEqual({
+    expect(duplicate).toMatchObject({
       status: 409,
       type: "text/plain; charset=utf-8",
       json: { error: "proxy already exists", status: 409 },
@@ -229,10 +231,8 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
     const browser = await raw("GET", "/proxies", undefined, {
       "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",
     });
-    expect(browser).toMatchObject({
-      status: 403,
-      json: { error: "User agent not allowed", status: 403 },
-    });
+    expect(browser).toMatchObject({ status: 403, text: "User agent not allowed\n" });
+    expect(browser.type).toMatch(/^text\/plain/);
   });
 
   it("answers 500 with the reason when the listen port is taken", async () => {
@@ -248,5 +248,66 @@ describe("built-in Toxiproxy API, through toxiproxy-node-client", () => {
     });
     expect(taken.status).toBe(500);
     expect(taken.json?.error).toMatch(/EADDRINUSE/);
+  });
+});
+
+describe("parity with a real Toxiproxy 2.x server", () => {
+  it("refuses an empty or wrongly typed body with 400, as Go's decoder does", async () => {
+    await raw("POST", "/proxies", { name: "p", upstream: "127.0.0.1:1", listen: "127.0.0.1:0" });
+    expect((await raw("POST", "/proxies", "")).status).toBe(400);
+    expect((await raw("POST", "/proxies", { name: 5, upstream: "127.0.0.1:1" })).status).toBe(400);
+    expect((await raw("POST", "/proxies/p", { enabled: "false" })).status).toBe(400);
+    expect(
+      (await raw("POST", "/proxies/p/toxics", { type: "latency", attributes: { latency: 1.5 } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await raw("POST", "/proxies/p/toxics", { type: "latency", toxicity: "1" })).status,
+    ).toBe(400);
+    expect((await raw("POST", "/populate", { proxies: [] })).status).toBe(400);
+  });
+
+  it("answers unknown paths, a trailing slash and unrouted methods as its router does: plain text", async () => {
+    const unknown = await raw("GET", "/nothing");
+    expect(unknown).toMatchObject({ status: 404, text: "404 page not found\n" });
+    expect((await raw("GET", "/proxies/")).status).toBe(404);
+    const method = await raw("PUT", "/proxies");
+    expect(method).toMatchObject({ status: 405, text: "" });
+    // A handler's own error stays JSON.
+    expect(await raw("GET", "/proxies/none")).toMatchObject({
+      status: 404,
+      json: { error: "proxy not found", status: 404 },
+    });
+  });
+
+  it("an update or populate with the unchanged listen address keeps live connections and toxics", async () => {
+    const { createServer, connect } = await import("node:net");
+    const upstream = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", () => resolve()));
+    const upstreamPort = (upstream.address() as { port: number }).port;
+    try {
+      const created = await raw("POST", "/proxies", {
+        name: "p",
+        upstream: `127.0.0.1:${upstreamPort}`,
+        listen: "127.0.0.1:0",
+      });
+      const listen = String(created.json?.listen);
+      await raw("POST", "/proxies/p/toxics", { type: "latency", attributes: { latency: 1 } });
+      const socket = connect(Number(listen.split(":")[1]), "127.0.0.1");
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      await expect.poll(() => server.connectionCount("p")).toBe(1);
+      // What a client posts back after a GET: the proxy as shown, bound port included.
+      const updated = await raw("POST", "/proxies/p", { ...created.json, enabled: true });
+      expect(updated.status).toBe(200);
+      const repopulated = await raw("POST", "/populate", [
+        { name: "p", listen, upstream: `127.0.0.1:${upstreamPort}` },
+      ]);
+      expect(repopulated.status).toBe(201);
+      expect(server.connectionCount("p")).toBe(1);
+      expect(((await raw("GET", "/proxies/p")).json?.toxics as unknown[]).length).toBe(1);
+      socket.destroy();
+    } finally {
+      upstream.close();
+    }
   });
 });
