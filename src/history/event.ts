@@ -5,9 +5,17 @@ export type EventType = "invoke" | "ok" | "fail" | "info";
 
 /**
  * Who acted: a worker id, the nemesis (fault actions), the observer (cluster
- * observations) or a server speaking through its log (`server-N`).
+ * observations), a server speaking through its log (`server-N`), or a
+ * worker's ZooKeeper session (`session-N`: opened, disconnected, expired).
+ * Session events have a process of their own because in Jepsen's contract an
+ * `info` on a worker completes that worker's pending operation.
  */
-export type ProcessId = number | "nemesis" | "observer" | `server-${number}`;
+export type ProcessId = number | "nemesis" | "observer" | `server-${number}` | `session-${number}`;
+
+/** The process of worker `worker`'s session events. */
+export function sessionProcess(worker: number): `session-${number}` {
+  return `session-${worker}`;
+}
 
 /** ZooKeeper's Stat with zxids as decimal strings (they are 64-bit). */
 export interface StatRecord {

@@ -19,9 +19,9 @@ export function eventProblem(value: unknown, expectedIndex: number): string | un
     !(typeof process === "number" && Number.isInteger(process)) &&
     process !== "nemesis" &&
     process !== "observer" &&
-    !(typeof process === "string" && /^server-\d+$/.test(process))
+    !(typeof process === "string" && /^(server|session)-\d+$/.test(process))
   ) {
-    return `process must be a worker number, "nemesis", "observer" or "server-N", got ${JSON.stringify(process)}`;
+    return `process must be a worker number, "nemesis", "observer", "server-N" or "session-N", got ${JSON.stringify(process)}`;
   }
   if (!TYPES.has(event.type as EventType))
     return `type must be invoke, ok, fail or info, got ${JSON.stringify(event.type)}`;

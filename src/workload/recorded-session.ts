@@ -1,4 +1,4 @@
-import type { NewEvent, StatRecord } from "../history/event.js";
+import { type NewEvent, type StatRecord, sessionProcess } from "../history/event.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import { type SessionEvent, ZkOperationError, ZkSession, type ZkStat } from "./zk-session.js";
 
@@ -53,7 +53,10 @@ export class RecordedSession {
   }
 
   private record(event: Omit<NewEvent, "process">): void {
-    this.options.recorder.record({ process: this.options.process, ...event });
+    // Session events on the session's own process: they complete no operation of the worker.
+    const process =
+      event.f === "session" ? sessionProcess(this.options.process) : this.options.process;
+    this.options.recorder.record({ process, ...event });
   }
 
   private onEvent = (event: SessionEvent, session: ZkSession): void => {

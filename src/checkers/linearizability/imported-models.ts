@@ -12,6 +12,7 @@ import {
   type Model,
   type MutexInput,
   mutexModel,
+  partitionByKey,
   type RegisterInput,
   type RegisterOutput,
   type RegisterValue,
@@ -174,6 +175,28 @@ export type ModelAndOps =
       readonly ops: LinOp<MutexInput, undefined>[];
     };
 
+const keyedCasRegister: Model<RegisterValue, CasInput, CasOutput> = {
+  ...casRegisterModel,
+  partition: (ops) => partitionByKey<CasInput & { key?: unknown }, CasOutput>(ops),
+};
+const keyedRegister: Model<RegisterValue, RegisterInput, RegisterOutput> = {
+  ...registerModel,
+  partition: (ops) => partitionByKey<RegisterInput & { key?: unknown }, RegisterOutput>(ops),
+};
+
+/** A mapping whose inputs also carry the operation's :key (when it has one), for partitioning. */
+function withKey<I, O>(mapping: OpMapping<I, O>): OpMapping<I, O> {
+  return {
+    input(invoke, completion) {
+      const input = mapping.input(invoke, completion);
+      return input === undefined || invoke.key === undefined
+        ? input
+        : { ...input, key: invoke.key };
+    },
+    output: (invoke, completion) => mapping.output(invoke, completion),
+  };
+}
+
 /** Turns imported events into a model's operations, read with their source's semantics. */
 export function importedOperations(
   name: GeneralModelName,
@@ -181,16 +204,18 @@ export function importedOperations(
   source: string,
   semantics: ImportSemantics = JEPSEN_SEMANTICS,
 ): ModelAndOps {
+  // Independent keys (Jepsen's :key, zk-chaos's registers): one register per key, checked apart.
+  const keyed = events.some((event) => event.key !== undefined);
   switch (name) {
     case "cas-register":
       return {
-        model: casRegisterModel,
-        ops: pairOperations(events, casMapping(semantics), source),
+        model: keyed ? keyedCasRegister : casRegisterModel,
+        ops: pairOperations(events, withKey(casMapping(semantics)), source),
       };
     case "register":
       return {
-        model: registerModel,
-        ops: pairOperations(events, registerMapping(semantics), source),
+        model: keyed ? keyedRegister : registerModel,
+        ops: pairOperations(events, withKey(registerMapping(semantics)), source),
       };
     case "kv":
       return { model: kvModel, ops: pairOperations(events, kvMapping, source) };

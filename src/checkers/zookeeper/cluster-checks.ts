@@ -84,9 +84,15 @@ export function checkSessionIds(events: readonly HistoryEvent[]): {
 } {
   const owners = new Map<string, Map<string, number>>();
   for (const event of events) {
-    if (typeof event.process !== "number" || event.session === undefined) continue;
+    if (event.session === undefined) continue;
+    // A worker's operations, and its session's own events (session-N), name the worker.
+    const worker =
+      typeof event.process === "number"
+        ? String(event.process)
+        : /^session-(\d+)$/.exec(String(event.process))?.[1];
+    if (worker === undefined) continue;
     const byProcess = owners.get(event.session) ?? new Map<string, number>();
-    if (!byProcess.has(String(event.process))) byProcess.set(String(event.process), event.index);
+    if (!byProcess.has(worker)) byProcess.set(worker, event.index);
     owners.set(event.session, byProcess);
   }
   const anomalies: Anomaly[] = [];

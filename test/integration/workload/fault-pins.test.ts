@@ -61,8 +61,7 @@ describe("a role pinned at a named fault", () => {
     // Every reader's session opened on that server, after the nemesis began the fault and before it acted.
     const opened = events.filter(
       (event) =>
-        typeof event.process === "number" &&
-        event.process < 3 &&
+        ["session-0", "session-1", "session-2"].includes(String(event.process)) &&
         event.f === "session" &&
         (event.value as { event?: string }).event === "opened",
     );

@@ -196,7 +196,13 @@ describe("the ZooKeeper-aware checker on literal histories", () => {
     });
     h.add({ process: 5, type: "ok", f: "register-host", value: {}, session: "old" });
     h.add(
-      { process: 5, type: "info", f: "session", value: { event: "expired" }, session: "old" },
+      {
+        process: "session-5",
+        type: "info",
+        f: "session",
+        value: { event: "expired" },
+        session: "old",
+      },
       1e9,
     );
     h.add({ process: 5, type: "invoke", f: "read-subtree", value: {} }, 20e9);
