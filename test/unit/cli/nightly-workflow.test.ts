@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const WORKFLOW = new URL("../../../docs/ci/nightly.yml", import.meta.url).pathname;
+const PACKAGE = JSON.parse(
+  readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
+) as { files: string[] };
+
+describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
+  it("is a valid GitHub Actions workflow (action-validator, against GitHub's schema)", () => {
+    const validator = createRequire(import.meta.url).resolve("@action-validator/cli/cli.mjs");
+    const result = spawnSync(process.execPath, [validator, WORKFLOW], { encoding: "utf8" });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+
+  it("runs the scenarios shipped in the package, reads only, caches npm, and uploads each test once", () => {
+    const workflow = parse(readFileSync(WORKFLOW, "utf8")) as {
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: { run?: string; with?: Record<string, string> }[] }>;
+    };
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    expect(PACKAGE.files).toContain("scenarios");
+    for (const job of Object.values(workflow.jobs)) {
+      const runs = job.steps.map((step) => step.run ?? "").join("\n");
+      expect(runs).toMatch(/npx zk-chaos run node_modules\/zk-chaos\/scenarios\/\*\.yaml/);
+      expect(runs).not.toMatch(/bin\/zk-chaos\.js|npm run build/);
+      expect(job.steps.some((step) => step.with?.cache === "npm")).toBe(true);
+      const junit = job.steps.flatMap((step) =>
+        (step.with?.path ?? "").includes("junit.xml") ? [step.with?.path] : [],
+      );
+      // The summary's junit.xml holds every run: the per-run ones would count each test twice.
+      expect(junit).toHaveLength(1);
+      expect(junit[0]).toMatch(/-summary.*\/junit\.xml$/);
+    }
+  });
+});
