@@ -5,7 +5,7 @@
  * the published figures (Porcupine in Go ~0.4 s in total; Knossos cannot finish six).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CheckModel, checkHistoryFile } from "../src/checkers/check-history.js";

@@ -304,7 +304,7 @@ describe("parity with a real Toxiproxy 2.x server", () => {
       ]);
       expect(repopulated.status).toBe(201);
       expect(server.connectionCount("p")).toBe(1);
-      expect(((await raw("GET", "/proxies/p")).json?.toxics as unknown[]).length).toBe(1);
+      expect((await raw("GET", "/proxies/p")).json?.toxics).toHaveLength(1);
       socket.destroy();
     } finally {
       upstream.close();
