@@ -120,3 +120,33 @@ export function parseAddress(address: string, defaultHost: string): { host: stri
   if (host === "" || host === "localhost") host = host === "" ? defaultHost : "127.0.0.1";
   return { host, port };
 }
+
+/**
+ * The piece sizes the slicer toxic cuts `length` bytes into, the way Toxiproxy
+ * does: halve (moved by up to the variation) until a piece is within the
+ * variation of the average size. Pieces thus average well below the average
+ * size (about 62 bytes for 100), as on the real server.
+ */
+export function slicerPieces(
+  length: number,
+  average: number,
+  variation: number,
+  random: () => number,
+): number[] {
+  const cuts: number[] = [];
+  const chunk = (start: number, end: number): void => {
+    if (end - start - average <= variation || end - start < 2) {
+      cuts.push(end - start);
+      return;
+    }
+    const offset = variation > 0 ? Math.floor(random() * variation * 2) - variation : 0;
+    const middle = Math.min(
+      end - 1,
+      Math.max(start + 1, start + Math.floor((end - start) / 2) + offset),
+    );
+    chunk(start, middle);
+    chunk(middle, end);
+  };
+  if (length > 0) chunk(0, length);
+  return cuts;
+}

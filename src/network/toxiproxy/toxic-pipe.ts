@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { deriveRandom, type Random } from "../../util/seeded-random.js";
-import type { Stream, ToxicJson } from "./model.js";
+import { type Stream, slicerPieces, type ToxicJson } from "./model.js";
 
 /** End of stream: the source finished sending. */
 export const EOF = Symbol("eof");
@@ -144,6 +144,11 @@ export class ToxicPipe {
       if (entry.json.type === "timeout" && state.active && timeout > 0) {
         state.timer = setTimeout(() => this.link.close(), timeout);
       }
+      // As Toxiproxy's: the reset comes `timeout` ms after the toxic meets the connection
+      // (a live one included), whether or not data flows.
+      if (entry.json.type === "reset_peer" && state.active) {
+        state.timer = setTimeout(() => this.link.reset(), timeout);
+      }
       this.states.set(name, state);
     }
     this.passthrough = ![...this.states.values()].some((state) => state.active);
@@ -278,25 +283,26 @@ export class ToxicPipe {
         if (item === EOF) this.dropping = true;
         return;
       case "reset_peer": {
+        // Data waits for the reset (the toxic reads none of it); removed in time, it passes.
         if (item === EOF) return emit(item);
-        const start = performance.now();
-        const stillThere = await this.waitUntil(name, (e) => start + attr(e, "timeout"));
+        // (A day is "until the reset or the removal": timers cannot hold Infinity.)
+        const until = performance.now() + 86_400_000;
+        const stillThere = await this.waitUntil(name, () => until);
         if (!stillThere) return emit(item);
-        this.link.reset();
         return;
       }
       case "slicer": {
         if (item === EOF) return emit(item);
         const average = attr(entry, "average_size");
         if (average <= 0) return emit(item);
-        const variation = Math.min(attr(entry, "size_variation"), average - 1);
+        const variation = Math.max(0, attr(entry, "size_variation"));
         let data = item.data;
-        for (let guard = 0; guard < 1_000_000 && data.length > 0; guard++) {
-          const size = Math.max(1, average + Math.round((state.random() * 2 - 1) * variation));
+        const pieces = slicerPieces(data.length, average, variation, state.random);
+        for (const [index, size] of pieces.entries()) {
           await emit({ data: data.subarray(0, size), arrival: item.arrival });
           data = data.subarray(size);
           const delayMs = attr(entry, "delay") / 1000;
-          if (data.length > 0 && delayMs > 0) {
+          if (index < pieces.length - 1 && delayMs > 0) {
             const start = performance.now();
             await this.waitUntil(name, () => start + delayMs);
           }
