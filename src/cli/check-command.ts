@@ -92,11 +92,10 @@ async function runCheck(file: string, options: CheckOptions, io: CliIo): Promise
 
 async function checkFile(
   path: string,
-  name: string,
+  file: string,
   options: CheckOptions,
   io: CliIo,
 ): Promise<number> {
-  const file = name;
   const check = await checkHistoryFile(path, {
     ...(options.model ? { model: options.model } : {}),
     ...(options.format ? { format: options.format } : {}),

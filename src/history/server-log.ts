@@ -51,8 +51,8 @@ const PATTERNS: readonly (readonly [ServerLogKind, RegExp])[] = [
   ["load-failed", /Unable to load database on disk/],
 ];
 
-/** Failure kinds a server may log in a tight loop. */
-const REPEATING: ReadonlySet<ServerLogKind> = new Set([
+/** Failure kinds: a server that logs one is in trouble, and may log it in a tight loop. */
+export const FAILURE_KINDS: ReadonlySet<ServerLogKind> = new Set([
   "unrecoverable-error",
   "disk-full",
   "load-failed",
@@ -70,7 +70,7 @@ export class ServerLogThrottle {
 
   /** True when a line of this kind from this server, seen at `nowMs`, should be recorded. */
   admit(server: number, kind: ServerLogKind, nowMs: number): boolean {
-    if (!REPEATING.has(kind)) return true;
+    if (!FAILURE_KINDS.has(kind)) return true;
     const key = `${server}:${kind}`;
     const previous = this.last.get(key);
     if (previous !== undefined && nowMs - previous < this.intervalMs) return false;

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from "../../history/event.js";
+import { FAILURE_KINDS, type ServerLogKind } from "../../history/server-log.js";
 import type { Anomaly } from "../verdict.js";
 
 /** After healing, every server holds the same tree: compares the final reads. */
@@ -130,12 +131,11 @@ export function checkRecovery(events: readonly HistoryEvent[]): {
   if (down === undefined || down.length === 0) {
     return { anomalies: [], valid: "unknown", afterMs: undefined };
   }
-  const failures = new Set(["unrecoverable-error", "disk-full", "load-failed"]);
   const anomalies = down.map((server) => {
     const proof = events.filter(
       (event) =>
         event.process === `server-${server}` &&
-        failures.has(String((event.value as { kind?: string }).kind)),
+        FAILURE_KINDS.has((event.value as { kind?: ServerLogKind }).kind as ServerLogKind),
     );
     const said = proof.at(-1)?.value as { line?: string } | undefined;
     return {
