@@ -26,9 +26,9 @@ module.exports = {
     {
       name: "domain-modules-are-pure",
       comment:
-        "Quorum math and the topology invariants are pure data and functions, below everything that uses them.",
+        "Quorum math, the topology invariants and version ranges are pure data and functions, below everything that uses them.",
       severity: "error",
-      from: { path: "^src/(quorum|topology)/" },
+      from: { path: "^src/(quorum|topology|versions)/" },
       to: { path: `${RUNNING}|^src/(checkers|history|report|results)/` },
     },
     {

@@ -3,12 +3,23 @@
 /** true: the guarantee held; false: it was broken; "unknown": the checker could not tell. */
 export type Validity = true | false | "unknown";
 
+/** What an anomaly follows from, when the servers' own logs prove the cause. */
+export interface AnomalyCause {
+  readonly message: string;
+  /** History events that prove the cause. */
+  readonly events: readonly number[];
+  /** Documented ZooKeeper bugs of the version under test that produce exactly this, e.g. ZOOKEEPER-4643. */
+  readonly knownBugs?: readonly string[];
+}
+
 /** One broken guarantee, naming the history events that prove it. */
 export interface Anomaly {
   readonly kind: string;
   readonly message: string;
   /** Indexes of the history events (or operation ids for imported histories) that prove it. */
   readonly events: readonly number[];
+  /** Its cause, where the servers' logs prove one. */
+  readonly cause?: AnomalyCause;
 }
 
 /** A checker's conclusion. */

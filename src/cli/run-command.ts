@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { combineValidity } from "../checkers/verdict.js";
+import { combineValidity, type Verdict } from "../checkers/verdict.js";
+import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { rerenderRunDir } from "../report/write-reports.js";
 import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
@@ -157,6 +158,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
             io.out(
               `           ${verdict.checker}: ${verdict.anomalies[0]?.message ?? "anomaly"}\n`,
             );
+        if (bug.observed === "reproduced") printCauses(io, result.verdicts);
         if (bug.unfiredTriggers)
           io.out(
             `           never triggered: ${bug.unfiredTriggers.join(", ")} (the bug's moment never came)\n`,
@@ -174,6 +176,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
           `         ${verdict.checker}: ${verdict.anomalies[0]?.message ?? String(verdict.valid)}${verdict.anomalies.length > 1 ? ` (+${verdict.anomalies.length - 1} more)` : ""}\n`,
         );
       }
+      printCauses(io, result.verdicts);
       if (result.valid !== true) io.out(`         replay: ${result.replay}\n`);
     }
     if (runs.length === 0) {
@@ -250,4 +253,10 @@ export function reportCommand(io: CliIo, setExit: (code: Promise<number>) => voi
         }),
       ),
     );
+}
+
+/** One line per cause the servers' logs prove, with how many anomalies follow from it. */
+function printCauses(io: CliIo, verdicts: readonly Verdict[]): void {
+  for (const group of groupAnomaliesByCause(verdicts).filter((each) => each.cause))
+    io.out(`         ${causeHeading(group)}\n`);
 }

@@ -7,8 +7,9 @@ import {
   listedVersions,
   removeCachedRelease,
 } from "../ensemble/zookeeper-cache.js";
-import { compareVersions, RELEASE_LINES, releaseLine } from "../ensemble/zookeeper-versions.js";
+import { RELEASE_LINES, releaseLine } from "../ensemble/zookeeper-versions.js";
 import { BadInputError } from "../errors.js";
+import { compareVersions } from "../versions/version-range.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseVersionList } from "./parse-options.js";
 

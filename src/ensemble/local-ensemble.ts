@@ -8,6 +8,7 @@ import { joinReservations, reserveExactPorts, reservePorts } from "../util/port-
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
 import { onShutdown } from "../util/shutdown.js";
+import { compareVersions, normalizeVersion } from "../versions/version-range.js";
 import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
 import {
   type Ensemble,
@@ -42,7 +43,6 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
-import { compareVersions, normalizeVersion } from "./zookeeper-versions.js";
 
 /** Options of the local-process provider. */
 export interface LocalEnsembleOptions extends EnsembleSpec {

@@ -6,6 +6,7 @@
  * never leaves half an entry, and concurrent runs share one entry safely. A
  * cached version needs no network.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -25,7 +26,8 @@ import { BadInputError, ZkChaosError } from "../errors.js";
 import { isExecutableFile } from "../util/executable.js";
 import { isTokenAlive, selfToken } from "../util/process-identity.js";
 import { onShutdown } from "../util/shutdown.js";
-import { compareVersions, parseVersion, releaseLine } from "./zookeeper-versions.js";
+import { compareVersions, parseVersion } from "../versions/version-range.js";
+import { releaseLine } from "./zookeeper-versions.js";
 
 /** Where resolved releases live: $ZK_CHAOS_CACHE, else the user's cache folder. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {

@@ -4,6 +4,7 @@
  * no `if (version < ...)` elsewhere.
  */
 import { BadInputError } from "../errors.js";
+import { parseVersion } from "../versions/version-range.js";
 
 /** A release line, e.g. "3.4". */
 export type ReleaseLineName = "3.4" | "3.5" | "3.6" | "3.7" | "3.8" | "3.9";
@@ -228,27 +229,6 @@ export const RELEASE_LINES: readonly ReleaseLine[] = [
     }),
   ),
 ];
-
-/** A version as three numbers; undefined for text that is not one. */
-export function parseVersion(text: string): [number, number, number] | undefined {
-  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
-
-/** Orders versions numerically (3.4.14 after 3.4.5); unparsable ones last. */
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a);
-  const y = parseVersion(b);
-  if (!x || !y) return x ? -1 : y ? 1 : a.localeCompare(b);
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-}
-
-/** A version written as ZooKeeper releases are: x.y.z (srvr's build suffix dropped). */
-export function normalizeVersion(text: string): string {
-  const parts = parseVersion(text);
-  return parts ? parts.join(".") : text;
-}
 
 /**
  * The release line of a version. An unknown version ("unknown": a container

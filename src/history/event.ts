@@ -91,3 +91,9 @@ export function parseZxid(text: string): Zxid {
   const value = Number(text);
   return Number.isSafeInteger(value) ? value : BigInt(text);
 }
+
+/** A zxid as ZooKeeper people read it: epoch and counter in hex, e.g. 0x1:0x4c. */
+export function formatZxid(zxid: Zxid): string {
+  const value = BigInt(zxid);
+  return `0x${(value >> 32n).toString(16)}:0x${(value & 0xffffffffn).toString(16)}`;
+}

@@ -8,6 +8,7 @@
 
 /** What a key log line says happened. */
 export type ServerLogKind =
+  | "election-started"
   | "looking"
   | "leading"
   | "following"
@@ -31,7 +32,11 @@ export function serverProcess(id: number): `server-${number}` {
   return `server-${id}`;
 }
 
+/** FastLeaderElection's first line: the server's own last zxid, which it stands on. */
+const ELECTION_STARTED = /New election\. My id =\s*(\d+), proposed zxid=0x([0-9a-fA-F]+)/;
+
 const PATTERNS: readonly (readonly [ServerLogKind, RegExp])[] = [
+  ["election-started", ELECTION_STARTED],
   ["looking", / - LOOKING\s*$/],
   ["leading", / - LEADING\s*$/],
   ["following", / - FOLLOWING\s*$/],
@@ -83,6 +88,18 @@ export class ServerLogThrottle {
 export function classifyServerLogLine(line: string): ServerLogKind | undefined {
   for (const [kind, pattern] of PATTERNS) if (pattern.test(line)) return kind;
   return undefined;
+}
+
+/** The last zxid a server stood on when it began an election ("New election ... proposed zxid=0x..."). */
+export function proposedZxid(line: string): bigint | undefined {
+  const hex = ELECTION_STARTED.exec(line)?.[2];
+  return hex === undefined ? undefined : BigInt(`0x${hex}`);
+}
+
+/** The zxid a new leader starts its epoch at ("... setting last processed zxid: 0x300000000"). */
+export function epochStartZxid(line: string): bigint | undefined {
+  const hex = /setting last processed zxid: 0x([0-9a-fA-F]+)/.exec(line)?.[1];
+  return hex === undefined ? undefined : BigInt(`0x${hex}`);
 }
 
 /** The time the server wrote on the line (ISO8601 with a comma, local time), as text. */

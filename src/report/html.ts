@@ -1,5 +1,6 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
+import { causeHeading, groupAnomaliesByCause } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";
 
 /** Escapes text for HTML: znode data and names come from the system under test. */
@@ -133,16 +134,24 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
   const byIndex = new Map(events.map((event) => [event.index, event]));
   const verdictClass = (valid: unknown) =>
     valid === true ? "valid" : valid === false ? "invalid" : "unknown";
-  const anomalies = result.verdicts.flatMap((verdict) =>
-    verdict.anomalies.slice(0, 50).map(
-      (anomaly) =>
-        `<div class="anomaly"><h3>${escapeHtml(anomaly.kind)} <small>${escapeHtml(verdict.checker)}</small></h3><p>${escapeHtml(anomaly.message)}</p><pre>${escapeHtml(
-          anomaly.events
-            .slice(0, 12)
-            .map((index) => JSON.stringify(byIndex.get(index) ?? { index }))
-            .join("\n"),
-        )}</pre></div>`,
-    ),
+  const eventsText = (indexes: readonly number[]) =>
+    escapeHtml(
+      indexes
+        .slice(0, 12)
+        .map((index) => JSON.stringify(byIndex.get(index) ?? { index }))
+        .join("\n"),
+    );
+  const anomalies = groupAnomaliesByCause(result.verdicts).map(
+    (group) =>
+      `<section class="cause"><h3>${escapeHtml(causeHeading(group))}</h3>${
+        group.cause === undefined ? "" : `<pre>${eventsText(group.cause.events)}</pre>`
+      }${group.anomalies
+        .slice(0, 50)
+        .map(
+          (anomaly) =>
+            `<div class="anomaly"><h4>${escapeHtml(anomaly.kind)} <small>${escapeHtml(anomaly.checker)}</small></h4><p>${escapeHtml(anomaly.message)}</p><pre>${eventsText(anomaly.events)}</pre></div>`,
+        )
+        .join("\n")}</section>`,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s)</title>

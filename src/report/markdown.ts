@@ -1,5 +1,7 @@
 import { combineValidity } from "../checkers/verdict.js";
-import { compareVersions } from "../ensemble/zookeeper-versions.js";
+import { compareVersions } from "../versions/version-range.js";
+
+import { causeHeading, groupAnomaliesByCause } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";
 
 const MARK = (valid: unknown) =>
@@ -81,12 +83,11 @@ export function markdownReport(runs: readonly ResultsFile[]): string {
         `| ${cell(verdict.checker)} | ${cell(verdict.guarantee)} | ${MARK(verdict.valid)} | ${verdict.anomalies.length} |`,
       );
     }
-    const anomalies = run.verdicts.flatMap((verdict) =>
-      verdict.anomalies.map((anomaly) => ({ checker: verdict.checker, ...anomaly })),
-    );
-    if (anomalies.length > 0) {
-      lines.push("", "Anomalies:", "");
-      for (const anomaly of anomalies.slice(0, 20)) {
+    for (const group of groupAnomaliesByCause(run.verdicts)) {
+      lines.push("", `Anomalies: ${cell(causeHeading(group))}`, "");
+      if (group.cause !== undefined)
+        lines.push(`(cause proven by events ${group.cause.events.join(", ")})`, "");
+      for (const anomaly of group.anomalies.slice(0, 20)) {
         lines.push(
           `- **${cell(anomaly.kind)}** (${cell(anomaly.checker)}): ${cell(anomaly.message)} — events ${anomaly.events.slice(0, 10).join(", ")}`,
         );

@@ -15,7 +15,20 @@ const verdict = z.object({
   checker: z.string(),
   guarantee: z.string(),
   valid: validity,
-  anomalies: z.array(z.object({ kind: z.string(), message: z.string(), events: z.array(count) })),
+  anomalies: z.array(
+    z.object({
+      kind: z.string(),
+      message: z.string(),
+      events: z.array(count),
+      cause: z
+        .object({
+          message: z.string(),
+          events: z.array(count),
+          knownBugs: z.array(z.string()).optional(),
+        })
+        .optional(),
+    }),
+  ),
   stats: z.record(z.string(), z.unknown()).optional(),
   elapsedMs: milliseconds,
 });

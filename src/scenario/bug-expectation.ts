@@ -2,16 +2,13 @@
  * Known-bug scenarios: a scenario that documents one of ZooKeeper's bugs says
  * per version range whether the bug must show (reproduced) or not (absent).
  * A run's verdict becomes an outcome, compared with that expectation. The
- * harness knows no bug: only the scenario does.
+ * scenario names the bug; the checkers name one only where the servers' own
+ * log lines prove its signature (leader-completeness.ts).
  */
-import { compareVersions, parseVersion } from "../ensemble/zookeeper-versions.js";
-import { BadInputError } from "../errors.js";
+import { inRange, type VersionRange } from "../versions/version-range.js";
 
 /** What a known-bug run showed. */
 export type BugOutcome = "reproduced" | "absent" | "unknown";
-
-/** A version range: "*", ">=3.9.4", "<3.9.3", "<=3.8.6", "3.5.0-3.9.2" or one version. */
-export type VersionRange = string;
 
 /** One expectation of a bug scenario. */
 export interface BugExpectation {
@@ -39,42 +36,6 @@ export interface BugResult {
   readonly matched: boolean | "unknown";
   /** Triggered faults that never fired (the bug's moment never came). */
   readonly unfiredTriggers?: readonly string[];
-}
-
-const RANGE = /^(\*|(>=|<=|>|<)?(\d+\.\d+\.\d+)|(\d+\.\d+\.\d+)-(\d+\.\d+\.\d+))$/;
-
-/** Checks a range's syntax; the message names the forms allowed. */
-export function validateRange(range: string): string {
-  if (!RANGE.test(range.replace(/\s+/g, ""))) {
-    throw new BadInputError(
-      `'${range}' is not a version range: write *, >=3.9.4, <3.9.3, <=3.8.6, 3.5.0-3.9.2 or one version`,
-    );
-  }
-  return range;
-}
-
-/** True when the version lies in the range. */
-export function inRange(version: string, range: VersionRange): boolean {
-  if (parseVersion(version) === undefined) return false;
-  const text = range.replace(/\s+/g, "");
-  const match = RANGE.exec(text);
-  if (!match) return false;
-  if (match[1] === "*") return true;
-  if (match[4] !== undefined && match[5] !== undefined)
-    return compareVersions(version, match[4]) >= 0 && compareVersions(version, match[5]) <= 0;
-  const order = compareVersions(version, match[3] as string);
-  switch (match[2]) {
-    case ">=":
-      return order >= 0;
-    case "<=":
-      return order <= 0;
-    case ">":
-      return order > 0;
-    case "<":
-      return order < 0;
-    default:
-      return order === 0;
-  }
 }
 
 /** A run's outcome from its consistency verdict: an anomaly reproduces the bug. */

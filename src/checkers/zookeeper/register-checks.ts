@@ -210,12 +210,16 @@ export function checkRegisters(
     list.push(write);
     completedWrites.set(write.key, list);
   }
-  const prefixMax = new Map<number, Zxid[]>();
+  // Per register, the newest write (by zxid) among the first n acknowledged.
+  const prefixMax = new Map<number, Observation[]>();
   for (const [key, list] of completedWrites) {
-    let max: Zxid = -1;
+    let max: Observation | undefined;
     prefixMax.set(
       key,
-      list.map((w) => (max = w.mzxid > max ? w.mzxid : max)),
+      list.map((w) => {
+        if (max === undefined || w.mzxid > max.mzxid) max = w;
+        return max;
+      }),
     );
   }
   for (const read of reads) {
@@ -227,13 +231,13 @@ export function checkRegisters(
       if ((list[middle] as Observation).time < read.op.invoke.time) low = middle + 1;
       else high = middle;
     }
-    const newest = low > 0 ? (prefixMax.get(read.key) as Zxid[])[low - 1] : undefined;
-    if (newest === undefined || newest <= read.mzxid) continue;
+    const newest = low > 0 ? (prefixMax.get(read.key) as Observation[])[low - 1] : undefined;
+    if (newest === undefined || newest.mzxid <= read.mzxid) continue;
     if ((read.op.invoke.value as { synced?: boolean }).synced === true) {
       anomalies.push({
         kind: "stale-read-after-sync",
-        message: `a read of register ${read.key} after a sync returned zxid ${read.mzxid}, though a write with zxid ${newest} was acknowledged before it began`,
-        events: eventsOf(read.op),
+        message: `a read of register ${read.key} after a sync returned zxid ${read.mzxid}, though a write with zxid ${newest.mzxid} was acknowledged before it began`,
+        events: [...eventsOf(read.op), ...eventsOf(newest.op)],
       });
     } else staleReads++;
   }

@@ -7,6 +7,12 @@ import {
   checkRecovery,
   checkSessionIds,
 } from "./cluster-checks.js";
+import {
+  checkLeaderCompleteness,
+  explainByIncompleteLeaders,
+  hasElectionLines,
+  type IncompleteLeader,
+} from "./leader-completeness.js";
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
 import { registerOperations } from "./register-history.js";
@@ -153,6 +159,20 @@ export function checkZooKeeper(
       }),
     );
   }
+  let incompleteLeaders: IncompleteLeader[] = [];
+  if (hasElectionLines(events)) {
+    verdicts.push(
+      checkSafely(
+        "leader-completeness",
+        "every new leader holds every write acknowledged before it took over (from the servers' election lines)",
+        () => {
+          const found = checkLeaderCompleteness(events);
+          incompleteLeaders = found.leaders;
+          return { valid: withValidity(found.anomalies), anomalies: found.anomalies };
+        },
+      ),
+    );
+  }
   if (events.some((event) => typeof event.process === "number" && event.session !== undefined)) {
     verdicts.push(
       checkSafely("unique-session-ids", "every session id belongs to one client", () => {
@@ -165,5 +185,9 @@ export function checkZooKeeper(
       }),
     );
   }
-  return verdicts;
+  // A leader that took over without committed writes explains what it made clients see.
+  return verdicts.map((verdict) => ({
+    ...verdict,
+    anomalies: explainByIncompleteLeaders(verdict.anomalies, events, incompleteLeaders),
+  }));
 }

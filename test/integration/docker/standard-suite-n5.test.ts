@@ -3,7 +3,7 @@ import { describeOnProvider } from "../../helpers/provider.js";
 import { expectStandardSuiteValidOnDocker } from "../../helpers/standard-suite.js";
 
 describeOnProvider("the standard suite on docker, 5 nodes (8 s per scenario)", () => {
-  it("every scenario is valid with zero anomalies and leaves nothing", async () => {
+  it("every scenario is valid (or hits a documented bug, proven) and leaves nothing", async () => {
     await expectStandardSuiteValidOnDocker(5, 305);
   }, 900_000);
 });

@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Verdict } from "../../../src/checkers/verdict.js";
+import type { ResultsFile } from "../../../src/report/results.js";
 import { spawnCli } from "../../helpers/cli.js";
 import { describeWithVersions } from "../../helpers/versions.js";
 
@@ -31,6 +33,13 @@ function runBug(name: string, seed: number, version?: string) {
     "--out",
     out,
   ]);
+}
+
+/** One checker's verdict from a results.json. */
+function verdictOf(results: ResultsFile, checker: string): Verdict {
+  const verdict = results.verdicts.find((each) => each.checker === checker);
+  if (verdict === undefined) throw new Error(`no ${checker} verdict`);
+  return verdict;
 }
 
 describe("a fault triggered by a server's log line reproduces a documented 3.8.0 bug", () => {
@@ -64,6 +73,15 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
       expected: "reproduced",
       matched: true,
     });
+    // The servers' election lines prove the cause: server 3 led without committed writes.
+    const completeness = verdictOf(results, "leader-completeness");
+    expect(completeness.valid).toBe(false);
+    expect(completeness.anomalies[0]?.message).toMatch(/^server 3 took over as leader/);
+    expect(completeness.anomalies[0]?.cause?.knownBugs).toContain("ZOOKEEPER-4643");
+    const registers = verdictOf(results, "zookeeper-registers");
+    expect(registers.anomalies.length).toBeGreaterThan(0);
+    expect(registers.anomalies.every((anomaly) => anomaly.cause !== undefined)).toBe(true);
+    expect(cli.output()).toMatch(/anomal(y|ies) from one cause: server 3 led from 0x/);
   });
 
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
@@ -116,6 +134,9 @@ describeFixed("the same scenario on a release with the fix", () => {
     expect(
       history("-zk3.9.5-11").some((event) => event.process === "nemesis" && event.f === "trigger"),
     ).toBe(true);
+    const summary = readdirSync(out).find((name) => name.includes("newleader-txn-loss-n3-zk3.9.5"));
+    const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
+    expect(verdictOf(results, "leader-completeness").valid).toBe(true);
   });
 
   it("3.9.5: the server restarted on a full log disk comes back once the space is back", async () => {

@@ -103,8 +103,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(dom).toMatch(/<div id="timeline"><svg class="chart"[^>]*>.*<rect/s);
       expect(dom).toMatch(/<div id="throughput"><svg class="chart".*<polyline/s);
       expect(dom).toMatch(/<table id="availability">/);
-      expect(dom).toMatch(/<div id="anomalies"><div class="anomaly"><h3>/);
-      expect(dom).toMatch(/<h3>lost-write <small>zookeeper-registers<\/small><\/h3>/);
+      expect(dom).toMatch(
+        /<div id="anomalies"><section class="cause"><h3>\d+ anomal(y|ies) with no cause proven from the servers' logs<\/h3><div class="anomaly"><h4>/,
+      );
+      expect(dom).toMatch(/<h4>lost-write <small>zookeeper-registers<\/small><\/h4>/);
       expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe("PNG");
     });
   },

@@ -9,11 +9,10 @@ import { FAST_SETTINGS } from "../../../src/ensemble/zookeeper-settings.js";
 import {
   checkConfigKeys,
   checkJavaFor,
-  compareVersions,
   javaMajor,
-  normalizeVersion,
   releaseLine,
 } from "../../../src/ensemble/zookeeper-versions.js";
+import { compareVersions, normalizeVersion } from "../../../src/versions/version-range.js";
 
 describe("the release-line table", () => {
   it("orders versions numerically and reads srvr's build suffix away", () => {

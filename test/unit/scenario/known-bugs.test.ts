@@ -1,8 +1,9 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { inRange, judgeBug, validateRange } from "../../../src/scenario/bug-expectation.js";
+import { judgeBug } from "../../../src/scenario/bug-expectation.js";
 import { loadScenario, parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
+import { inRange, validateRange } from "../../../src/versions/version-range.js";
 import { pinnedServers, roleOf } from "../../../src/workload/run-workload.js";
 
 const KNOWN_BUGS = new URL("../../../scenarios/known-bugs/", import.meta.url).pathname;

@@ -1,0 +1,197 @@
+/**
+ * Zab's leader completeness, judged from the servers' own log lines: a
+ * server that takes over as leader must hold every transaction committed
+ * before it. Each election a server starts names the last zxid it stands on
+ * ("New election ... proposed zxid=0x..."); a leader that gathers its quorum
+ * names its new epoch ("... setting last processed zxid: 0xE00000000"). A
+ * write acknowledged to a client is committed; if its zxid lies after the
+ * leader's last zxid and before the new epoch, the leader took over without
+ * it, and every server that syncs from it loses it. No timing is involved:
+ * a follower that acknowledged the write never votes for a server behind it,
+ * so only a server that dropped a committed transaction lets this happen.
+ * The proof is ZooKeeper's, not the harness's: anomalies it explains are
+ * findings about the servers, and a documented bug of the version is named.
+ */
+
+import { formatZxid, type HistoryEvent, recordedSettings } from "../../history/event.js";
+import { epochStartZxid, proposedZxid } from "../../history/server-log.js";
+import { inRange } from "../../versions/version-range.js";
+
+import type { Anomaly, AnomalyCause } from "../verdict.js";
+
+/** A leader that took over without a write acknowledged before it. */
+export interface IncompleteLeader {
+  readonly server: number;
+  /** The last zxid it stood on when it began the election it won. */
+  readonly lastZxid: bigint;
+  /** The first zxid of its epoch. */
+  readonly epochStart: bigint;
+  /** Its "New election" and "quorum of supporters" lines. */
+  readonly electionEvent: number;
+  readonly leadingEvent: number;
+  /** The highest acknowledged zxid it lacks, and the operation that was told so. */
+  readonly missingZxid: bigint;
+  readonly missingEvent: number;
+}
+
+/** Documented bugs that let a leader take over without committed transactions, and the releases that have them. */
+const LEADER_COMPLETENESS_BUGS: readonly {
+  readonly jira: readonly string[];
+  readonly affects: string;
+}[] = [
+  {
+    // A follower dies, or steps down, between taking the new epoch and flushing its sync's
+    // transactions; fixed together (ZOOKEEPER-4394) in 3.9.3; 4785 alone in 3.8.5.
+    jira: ["ZOOKEEPER-4643", "ZOOKEEPER-4646", "ZOOKEEPER-4712", "ZOOKEEPER-4785"],
+    affects: "<3.9.3",
+  },
+];
+
+/** The documented bugs of `version` that explain a leader without committed writes (empty when none does). */
+export function leaderCompletenessBugs(version: string | undefined): readonly string[] {
+  if (version === undefined) return [];
+  // An ensemble of several versions (an upgrade) has the bug if any of them does.
+  const versions = version.split("+");
+  return LEADER_COMPLETENESS_BUGS.filter((bug) =>
+    versions.some((each) => inRange(each, bug.affects)),
+  ).flatMap((bug) => bug.jira);
+}
+
+const serverOf = (event: HistoryEvent): number | undefined =>
+  typeof event.process === "string" && event.process.startsWith("server-")
+    ? Number(event.process.slice("server-".length))
+    : undefined;
+
+const logOf = (event: HistoryEvent): { kind?: string; line?: string } =>
+  event.f === "log" ? ((event.value ?? {}) as { kind?: string; line?: string }) : {};
+
+/** The zxid a client was told of by an acknowledged operation (its znode's mzxid), if any. */
+export function acknowledgedZxid(event: HistoryEvent): bigint | undefined {
+  if (event.type !== "ok" || typeof event.process !== "number") return undefined;
+  const mzxid = event.stat?.mzxid;
+  return mzxid === undefined ? undefined : BigInt(mzxid);
+}
+
+/** Every leader that took over without an acknowledged write; empty when the logs hold no election line. */
+export function findIncompleteLeaders(events: readonly HistoryEvent[]): IncompleteLeader[] {
+  const acknowledged: { zxid: bigint; index: number }[] = [];
+  for (const event of events) {
+    const zxid = acknowledgedZxid(event);
+    if (zxid !== undefined) acknowledged.push({ zxid, index: event.index });
+  }
+  const elections = new Map<number, { lastZxid: bigint; index: number }>();
+  const found: IncompleteLeader[] = [];
+  for (const event of events) {
+    const server = serverOf(event);
+    const { kind, line } = logOf(event);
+    if (server === undefined || line === undefined) continue;
+    if (kind === "election-started") {
+      const lastZxid = proposedZxid(line);
+      if (lastZxid !== undefined) elections.set(server, { lastZxid, index: event.index });
+      continue;
+    }
+    const epochStart = kind === "quorum-of-supporters" ? epochStartZxid(line) : undefined;
+    const election = elections.get(server);
+    if (epochStart === undefined || election === undefined) continue;
+    let missing: { zxid: bigint; index: number } | undefined;
+    for (const ack of acknowledged) {
+      if (
+        ack.zxid > election.lastZxid &&
+        ack.zxid < epochStart &&
+        ack.zxid > (missing?.zxid ?? -1n)
+      )
+        missing = ack;
+    }
+    if (missing === undefined) continue;
+    found.push({
+      server,
+      lastZxid: election.lastZxid,
+      epochStart,
+      electionEvent: election.index,
+      leadingEvent: event.index,
+      missingZxid: missing.zxid,
+      missingEvent: missing.index,
+    });
+  }
+  return found;
+}
+
+/** True when the history holds the servers' election lines this check needs. */
+export function hasElectionLines(events: readonly HistoryEvent[]): boolean {
+  return events.some((event) => logOf(event).kind === "election-started");
+}
+
+/** One anomaly per leader that took over without an acknowledged write. */
+export function checkLeaderCompleteness(events: readonly HistoryEvent[]): {
+  anomalies: Anomaly[];
+  leaders: IncompleteLeader[];
+} {
+  const leaders = findIncompleteLeaders(events);
+  const bugs = leaderCompletenessBugs(recordedSettings(events)?.zooKeeperVersion);
+  const anomalies = leaders.map((leader): Anomaly => {
+    const cause = causeOf(leader, bugs);
+    return {
+      kind: "leader-lacks-acknowledged-write",
+      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ZooKeeper dropped a committed transaction${bugText(bugs)}`,
+      events: [leader.electionEvent, leader.leadingEvent, leader.missingEvent],
+      cause,
+    };
+  });
+  return { anomalies, leaders };
+}
+
+const bugText = (bugs: readonly string[]): string =>
+  bugs.length === 0
+    ? " (no documented bug of this version explains it)"
+    : `, a documented bug of this version (${bugs.join(", ")})`;
+
+function causeOf(leader: IncompleteLeader, bugs: readonly string[]): AnomalyCause {
+  return {
+    message: `server ${leader.server} led from ${formatZxid(leader.lastZxid)}, without the committed writes up to ${formatZxid(leader.missingZxid)}${bugText(bugs)}`,
+    events: [leader.electionEvent, leader.leadingEvent, leader.missingEvent],
+    ...(bugs.length > 0 ? { knownBugs: bugs } : {}),
+  };
+}
+
+/**
+ * Adds the cause to every anomaly one of whose proof events was told of a
+ * zxid a leader took over without (between its last zxid and its new epoch):
+ * the lost writes, the versions given twice, the sessions sent back.
+ */
+export function explainByIncompleteLeaders(
+  anomalies: readonly Anomaly[],
+  events: readonly HistoryEvent[],
+  leaders: readonly IncompleteLeader[],
+): Anomaly[] {
+  if (leaders.length === 0) return [...anomalies];
+  const bugs = leaderCompletenessBugs(recordedSettings(events)?.zooKeeperVersion);
+  const completions = completionsByIndex(events);
+  return anomalies.map((anomaly) => {
+    if (anomaly.cause !== undefined) return anomaly;
+    const leader = leaders.find((candidate) =>
+      anomaly.events.some((index) => {
+        const event = completions.get(index);
+        const zxid = event === undefined ? undefined : acknowledgedZxid(event);
+        return zxid !== undefined && zxid > candidate.lastZxid && zxid < candidate.epochStart;
+      }),
+    );
+    return leader === undefined ? anomaly : { ...anomaly, cause: causeOf(leader, bugs) };
+  });
+}
+
+/** Each event's index to the event that completes its operation (an invoke's ok, fail or info; any other event itself). */
+function completionsByIndex(events: readonly HistoryEvent[]): Map<number, HistoryEvent> {
+  const completions = new Map<number, HistoryEvent>();
+  const pending = new Map<number, number>();
+  for (const event of events) {
+    completions.set(event.index, event);
+    if (typeof event.process !== "number") continue;
+    if (event.type === "invoke") pending.set(event.process, event.index);
+    else {
+      const invoke = pending.get(event.process);
+      if (invoke !== undefined) completions.set(invoke, event);
+      pending.delete(event.process);
+    }
+  }
+  return completions;
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkLeaderCompleteness,
+  explainByIncompleteLeaders,
+  findIncompleteLeaders,
+} from "../../../src/checkers/zookeeper/leader-completeness.js";
+import { formatZxid, type HistoryEvent } from "../../../src/history/event.js";
+import { classifyServerLogLine, proposedZxid } from "../../../src/history/server-log.js";
+
+// Lines as 3.8.0 wrote them in a rolling restart under load (docker, 3 servers): server 1
+// stepped down mid-sync with its DIFF unwritten, then won on its newer epoch from 0x1:0x25.
+const ELECTION_1 =
+  "2026-11-29 19:30:41,393 [myid:1] INFO  [QuorumPeer[myid=1](plain=127.0.0.1:24639)(secure=disabled):FastLeaderElection@946] - New election. My id = 1, proposed zxid=0x100000025";
+const SUPPORTERS_1 =
+  "2026-11-29 19:30:41,763 [myid:1] INFO  [QuorumPeer[myid=1](plain=127.0.0.1:24639)(secure=disabled):Leader@1519] - Have quorum of supporters, sids: [[1, 2]]; starting up and setting last processed zxid: 0x300000000";
+const ELECTION_3 =
+  "2026-11-29 19:30:40,103 [myid:3] INFO  [QuorumPeer[myid=3](plain=127.0.0.1:24645)(secure=disabled):FastLeaderElection@946] - New election. My id = 3, proposed zxid=0x10000006d";
+const SUPPORTERS_3 =
+  "2026-11-29 19:30:40,400 [myid:3] INFO  [QuorumPeer[myid=3](plain=127.0.0.1:24645)(secure=disabled):Leader@1519] - Have quorum of supporters, sids: [[1, 3]]; starting up and setting last processed zxid: 0x200000000";
+
+let index = 0;
+const logEvent = (server: number, line: string): HistoryEvent => ({
+  index: index++,
+  time: index * 1e6,
+  process: `server-${server}`,
+  type: "info",
+  f: "log",
+  value: { kind: classifyServerLogLine(line), line },
+});
+const write = (worker: number, value: number, zxid: bigint): HistoryEvent => ({
+  index: index++,
+  time: index * 1e6,
+  process: worker,
+  type: "ok",
+  f: "write",
+  value: { register: 0, value },
+  stat: { czxid: "4294967297", mzxid: zxid.toString(), version: 1 },
+});
+const settings = (version: string): HistoryEvent => ({
+  index: index++,
+  time: 0,
+  process: "observer",
+  type: "ok",
+  f: "settings",
+  value: {
+    tickTime: 2000,
+    initLimit: 5,
+    syncLimit: 2,
+    sessionTimeoutMs: 4000,
+    zooKeeperVersion: version,
+  },
+});
+
+function rollingRestartHistory(version: string): HistoryEvent[] {
+  index = 0;
+  return [
+    settings(version),
+    write(0, 10, 0x100000025n),
+    write(1, 11, 0x100000040n),
+    write(2, 12, 0x10000006dn),
+    logEvent(3, ELECTION_3),
+    logEvent(3, SUPPORTERS_3),
+    write(0, 13, 0x200000003n),
+    logEvent(1, ELECTION_1),
+    logEvent(1, SUPPORTERS_1),
+    write(1, 14, 0x300000002n),
+    {
+      index: index++,
+      time: index * 1e6,
+      process: 4,
+      type: "invoke",
+      f: "write",
+      value: { key: 0 },
+    },
+    write(4, 15, 0x100000050n),
+  ];
+}
+
+describe("leader completeness from the servers' election lines", () => {
+  it("reads the last zxid a server stands on, in 3.8's words and 3.4.5's", () => {
+    expect(classifyServerLogLine(ELECTION_1)).toBe("election-started");
+    expect(proposedZxid(ELECTION_1)).toBe(0x100000025n);
+    const old =
+      "2013-01-01 10:00:00,000 [myid:1] - INFO  [QuorumPeer:FastLeaderElection@740] - New election. My id =  1, proposed zxid=0x0";
+    expect(proposedZxid(old)).toBe(0n);
+    expect(
+      classifyServerLogLine(
+        "2013-01-01 10:00:01,000 [myid:1] - INFO  [QuorumPeer:Leader@345] - Have quorum of supporters; starting up and setting last processed zxid: 0x100000000",
+      ),
+    ).toBe("quorum-of-supporters");
+    expect(formatZxid(0x10000006dn)).toBe("0x1:0x6d");
+  });
+
+  it("a leader that took over behind an acknowledged write is an anomaly naming 3.8.0's documented bugs", () => {
+    const events = rollingRestartHistory("3.8.0");
+    const { anomalies, leaders } = checkLeaderCompleteness(events);
+    expect(leaders).toHaveLength(1);
+    expect(leaders[0]).toMatchObject({
+      server: 1,
+      lastZxid: 0x100000025n,
+      missingZxid: 0x200000003n,
+    });
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]?.kind).toBe("leader-lacks-acknowledged-write");
+    expect(anomalies[0]?.message).toContain(
+      "server 1 took over as leader of epoch 0x3 standing on zxid 0x1:0x25",
+    );
+    expect(anomalies[0]?.cause?.knownBugs).toContain("ZOOKEEPER-4643");
+    // The election line, the leader's line and the write it lacks.
+    expect(anomalies[0]?.events).toEqual([7, 8, 6]);
+  });
+
+  it("on a release with those bugs fixed it is still an anomaly, and says no documented bug explains it", () => {
+    const { anomalies } = checkLeaderCompleteness(rollingRestartHistory("3.9.5"));
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]?.message).toContain("no documented bug of this version explains it");
+    expect(anomalies[0]?.cause?.knownBugs).toBeUndefined();
+  });
+
+  it("a leader holding every earlier write is no anomaly, whatever its own epoch commits later", () => {
+    const events = rollingRestartHistory("3.8.0").filter((event) => event.process !== "server-1");
+    expect(findIncompleteLeaders(events)).toEqual([]);
+  });
+
+  it("explains the anomalies whose proof was told of a zxid the leader took over without, and no other", () => {
+    const events = rollingRestartHistory("3.8.0");
+    const { leaders } = checkLeaderCompleteness(events);
+    const explained = explainByIncompleteLeaders(
+      [
+        { kind: "lost-write", message: "write 11 lost", events: [2] },
+        { kind: "duplicate-version", message: "13 and 14 share a version", events: [6, 9] },
+        { kind: "stale-read", message: "unrelated", events: [1] },
+        { kind: "not-linearizable", message: "named by its invocation", events: [10] },
+      ],
+      events,
+      leaders,
+    );
+    expect(explained.map((anomaly) => anomaly.cause !== undefined)).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(explained[0]?.cause?.message).toContain("server 1 led from 0x1:0x25");
+  });
+});
