@@ -1,6 +1,7 @@
 import type { HistoryEvent } from "../history/event.js";
 import {
   type ConnectivityView,
+  isRunning,
   possibleLeaders,
   quorumPossible,
   servingSetFor,
@@ -134,8 +135,10 @@ export function checkAvailability(
     const leaders = possibleLeaders(view);
     const sets = leaders.map((leader) => servingSetFor(view, leader));
     const mayServe = [...new Set(sets.flat())].sort((a, b) => a - b);
+    // A starved server may be the leader everyone waits on: nothing must serve in time then.
+    const starved = view.servers.some((server) => view.conditions[server] === "slow");
     const mustServe =
-      sets.length === 0
+      sets.length === 0 || starved
         ? []
         : view.servers.filter((server) => sets.every((set) => set.includes(server)));
     const inside = ops.filter(
@@ -191,7 +194,7 @@ export function checkAvailability(
       startMs: ms(span.start),
       endMs: ms(stop),
       blocked: view.blocked.length,
-      down: view.servers.filter((server) => view.conditions[server] !== "up"),
+      down: view.servers.filter((server) => !isRunning(view.conditions[server])),
       expectedAvailable: quorumPossible(view),
       mustServe,
       mayServe,

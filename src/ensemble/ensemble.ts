@@ -1,3 +1,4 @@
+import type { CpuShare } from "./cpu-limit.js";
 import type { ServerStatus } from "./srvr.js";
 import type { ZooKeeperSettings } from "./zookeeper-settings.js";
 
@@ -172,4 +173,18 @@ export interface LogDiskFilling {
 export function canFillLogDisks(ensemble: Ensemble): ensemble is Ensemble & LogDiskFilling {
   const candidate = ensemble as Partial<LogDiskFilling>;
   return typeof candidate.fillLogDisk === "function" && typeof candidate.freeLogDisk === "function";
+}
+
+/** An optional ability: a server's process held to a fraction of one core, as beside a busy neighbour. */
+export interface CpuStarving {
+  /** Caps server `id` at `cores` of one core (e.g. 0.1); resolves to how it was done. */
+  starveCpu(id: number, cores: number): Promise<string>;
+  /** Lifts the cap; resolves to what the server got while capped, as the kernel measured it. */
+  feedCpu(id: number): Promise<CpuShare | undefined>;
+}
+
+/** True when the ensemble can cap its servers' CPU. */
+export function canStarveCpu(ensemble: Ensemble): ensemble is Ensemble & CpuStarving {
+  const candidate = ensemble as Partial<CpuStarving>;
+  return typeof candidate.starveCpu === "function" && typeof candidate.feedCpu === "function";
 }

@@ -10,6 +10,7 @@ import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
 import { onShutdown } from "../util/shutdown.js";
 import { compareVersions, normalizeVersion } from "../versions/version-range.js";
 import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
+import { type CpuCap, type CpuShare, capCpu, cpuGroupName } from "./cpu-limit.js";
 import {
   type Ensemble,
   type EnsembleSpec,
@@ -173,6 +174,7 @@ export class LocalEnsemble implements Ensemble {
   private readonly findOptions: FindInstallOptions;
   private readonly unhook: () => void;
   private readonly tails: LogTail[] = [];
+  private readonly cpuCaps = new Map<number, CpuCap>();
   private readonly logListeners = new Set<(line: ServerLogLine) => void>();
 
   /** @internal use startLocalEnsemble */
@@ -247,6 +249,27 @@ export class LocalEnsemble implements Ensemble {
   async freeLogDisk(id: number): Promise<void> {
     this.server(id);
     freeDisk(this.logDisk(id));
+  }
+
+  /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own. */
+  async starveCpu(id: number, cores: number): Promise<string> {
+    const pid = this.server(id).pid;
+    if (pid === undefined) {
+      throw new ZkChaosError("SERVER_STATE", `cannot starve server ${id}: it is not running`);
+    }
+    this.cpuCaps.get(id)?.release();
+    const cap = capCpu(pid, cpuGroupName(this.runId, id), cores);
+    this.cpuCaps.set(id, cap);
+    return cap.description;
+  }
+
+  /** Lifts server `id`'s CPU cap; resolves to what it got meanwhile. */
+  async feedCpu(id: number): Promise<CpuShare | undefined> {
+    const cap = this.cpuCaps.get(id);
+    const share = cap?.measure();
+    cap?.release();
+    this.cpuCaps.delete(id);
+    return share;
   }
 
   private logDisk(id: number): string {
@@ -399,6 +422,8 @@ export class LocalEnsemble implements Ensemble {
     await Promise.allSettled(
       this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
     );
+    for (const cap of this.cpuCaps.values()) cap.release();
+    this.cpuCaps.clear();
     this.cleanup.cds?.finalize();
     this.cleanup.reservation.release();
     unmountLogDisksUnder(this.dir);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
+import { removeDeadCpuGroups } from "./cpu-limit.js";
 import { unmountLogDisksUnder } from "./log-disk.js";
 
 /**
@@ -25,6 +26,8 @@ export interface RunRecord {
 export interface ReapReport {
   readonly processes: readonly { pid: number; runId: string; serverId: string }[];
   readonly folders: readonly string[];
+  /** CPU cgroups of dead runs (a starve fault a crash left in force). */
+  readonly cpuGroups?: readonly string[];
 }
 
 /** Records a run as live and owned by this process; returns the function that forgets it. */
@@ -109,7 +112,9 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
       // Released meanwhile.
     }
   }
-  return { processes, folders };
+  // Their processes were killed above, so the groups are empty and can go.
+  const cpuGroups = removeDeadCpuGroups();
+  return { processes, folders, ...(cpuGroups.length > 0 ? { cpuGroups } : {}) };
 }
 
 /** One line per reaped thing, for logs; empty when nothing was reaped. */
@@ -119,5 +124,7 @@ export function describeReap(report: ReapReport): string[] {
       `reaped orphan ZooKeeper server ${entry.serverId} (pid ${entry.pid}) of dead run ${entry.runId}`,
   );
   for (const dir of report.folders) lines.push(`removed folder of dead run: ${dir}`);
+  for (const group of report.cpuGroups ?? [])
+    lines.push(`removed CPU cgroup of dead run: ${group}`);
   return lines;
 }

@@ -63,6 +63,7 @@ export type FaultSpec =
     }
   | { readonly kind: "blackhole"; readonly links?: LinkSelection }
   | { readonly kind: "disk-full"; readonly target?: Target }
+  | { readonly kind: "starve"; readonly target?: Target; readonly cpu?: number }
   | { readonly kind: "upgrade"; readonly target?: Target; readonly version: string }
   | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string };
 
@@ -87,6 +88,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   blackhole: "peer links accept connections but pass nothing (timeout 0)",
   "disk-full":
     "fill a server's transaction-log disk (it gets ENOSPC); heal frees the space and starts the server again if it died meanwhile (needs root: each log gets a tmpfs)",
+  starve:
+    "hold a server's JVM to a fraction of one core (cpu, default 0.1) in a cgroup of its own, as beside a busy neighbour; heal lifts it (needs root)",
   upgrade:
     "restart a server on a newer ZooKeeper version with the same data (permanent; a scenario's rolling-upgrade expands into one per server)",
   downgrade: "restart a server on an older ZooKeeper version with the same data (permanent)",
@@ -97,12 +100,21 @@ export function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
 }
 
+/** Faults only local JVMs can take, with why (scenarios with them are refused on docker up front). */
+export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
+  "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
+  starve: "caps a server JVM's CPU in a cgroup the harness makes",
+};
+
+/** Default share of one core a starved server gets. */
+export const DEFAULT_STARVE_CPU = 0.1;
+
 /**
  * Kinds a random schedule draws by default: every kind that needs no argument
- * only a scenario can give, and no mounts (disk faults need root).
+ * only a scenario can give, and nothing that needs root (mounts, cgroups).
  */
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
-  (kind) => kind !== "upgrade" && kind !== "downgrade" && kind !== "disk-full",
+  (kind) => kind !== "upgrade" && kind !== "downgrade" && !Object.hasOwn(LOCAL_ONLY_FAULTS, kind),
 );
 
 /** Faults that need each server's transaction log on a disk of its own. */

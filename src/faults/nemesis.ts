@@ -1,6 +1,7 @@
 import {
   canChangeVersion,
   canFillLogDisks,
+  canStarveCpu,
   type Ensemble,
   type EnsembleServer,
   hasServerLogs,
@@ -11,7 +12,13 @@ import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
 import type { DirectedPair } from "../network/link-topology.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
-import type { FaultSpec, LinkSelection, ScheduledFault, Target } from "./fault-spec.js";
+import {
+  DEFAULT_STARVE_CPU,
+  type FaultSpec,
+  type LinkSelection,
+  type ScheduledFault,
+  type Target,
+} from "./fault-spec.js";
 import {
   bridge,
   isolateGroups,
@@ -57,6 +64,8 @@ export class Nemesis {
   private readonly hit = new Map<string, number[]>();
   /** The server whose log line fired a fault's trigger, by fault id. */
   private readonly logged = new Map<string, number>();
+  /** Servers held to a fraction of a core. */
+  private readonly starved = new Set<number>();
   private readonly random: Random;
   private counter = 0;
 
@@ -71,7 +80,9 @@ export class Nemesis {
     for (const server of ensemble.servers) {
       conditions[server.id] =
         server.processState === "running"
-          ? "up"
+          ? this.starved.has(server.id)
+            ? "slow"
+            : "up"
           : server.processState === "paused"
             ? "paused"
             : "down";
@@ -418,6 +429,31 @@ export class Nemesis {
     return { id, spec, detail: { servers: [target], filledBytes }, heal };
   }
 
+  /** Holds a server to a fraction of a core; it stays a voter ("slow" in the connectivity view). */
+  private async starve(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "starve" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.options.ensemble;
+    if (!canStarveCpu(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault 'starve' needs servers whose processes the harness can put in a cgroup (the local provider); this ensemble is ${ensemble.provider}`,
+      );
+    }
+    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const cpu = spec.cpu ?? DEFAULT_STARVE_CPU;
+    const how = await ensemble.starveCpu(target, cpu);
+    this.starved.add(target);
+    const heal = async () => {
+      const got = await ensemble.feedCpu(target);
+      this.starved.delete(target);
+      // The kernel's measure of what the server got: proof the cap held.
+      this.record("info", "fed", { id, server: target, cpu, ...(got ?? {}) });
+    };
+    return { id, spec, detail: { servers: [target], cpu, how }, heal };
+  }
+
   private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {
     const ids = this.ids();
     switch (spec.kind) {
@@ -469,6 +505,8 @@ export class Nemesis {
       }
       case "disk-full":
         return this.fillDisk(id, spec);
+      case "starve":
+        return this.starve(id, spec);
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);

@@ -37,6 +37,7 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, from: "random", to: "leader" };
     case "client-isolate":
     case "disk-full":
+    case "starve":
       return { kind, target: "random" };
     case "latency":
       return { kind, latency: 50 + Math.floor(draw() * 150), jitter: 20 };

@@ -4,8 +4,17 @@
  * write it into the history and the checkers can compute the quorum from it.
  */
 
-/** What the harness did to a server's process. */
-export type ServerCondition = "up" | "paused" | "down";
+/**
+ * What the harness did to a server's process. "slow": running but held to a
+ * fraction of a core (it votes and may lead, but nothing promises it serves
+ * in time).
+ */
+export type ServerCondition = "up" | "slow" | "paused" | "down";
+
+/** True when the server's process runs (at full speed or starved). */
+export function isRunning(condition: ServerCondition | undefined): boolean {
+  return condition === "up" || condition === "slow";
+}
 
 /** The whole cluster's connectivity at one instant. */
 export interface ConnectivityView {
@@ -30,8 +39,8 @@ export function tolerance(n: number): number {
 
 /** True when a and b are both up and data flows both ways between them. */
 export function connected(view: ConnectivityView, a: number, b: number): boolean {
-  if (a === b) return view.conditions[a] === "up";
-  if (view.conditions[a] !== "up" || view.conditions[b] !== "up") return false;
+  if (a === b) return isRunning(view.conditions[a]);
+  if (!isRunning(view.conditions[a]) || !isRunning(view.conditions[b])) return false;
   return !view.blocked.some(([from, to]) => (from === a && to === b) || (from === b && to === a));
 }
 
@@ -44,7 +53,7 @@ export function followersOf(view: ConnectivityView, leader: number): number[] {
 export function possibleLeaders(view: ConnectivityView): number[] {
   const needed = majority(view.servers.length);
   return view.servers.filter(
-    (server) => view.conditions[server] === "up" && followersOf(view, server).length >= needed,
+    (server) => isRunning(view.conditions[server]) && followersOf(view, server).length >= needed,
   );
 }
 

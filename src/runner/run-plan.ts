@@ -7,8 +7,8 @@ import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
-import { isZkChaosError } from "../errors.js";
-import { needsLogDisks } from "../faults/fault-spec.js";
+import { BadInputError, isZkChaosError } from "../errors.js";
+import { LOCAL_ONLY_FAULTS, needsLogDisks } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
@@ -190,6 +190,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
   };
   const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
+  const localOnly = plan.schedule.find((item) => LOCAL_ONLY_FAULTS[item.spec.kind] !== undefined);
+  if (localOnly !== undefined && choice.provider !== "local") {
+    throw new BadInputError(
+      `fault '${localOnly.spec.kind}' (${localOnly.id}) ${LOCAL_ONLY_FAULTS[localOnly.spec.kind]}: it needs --provider local, not ${choice.provider}`,
+    );
+  }
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
   let ensemble: Ensemble | undefined;

@@ -14,7 +14,7 @@ import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
-import { loadScenario } from "../scenario/load-scenario.js";
+import { loadScenario, localOnlyFault } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { ProviderChoice } from "./provider.js";
 import { runPlan } from "./run-plan.js";
@@ -169,10 +169,15 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .sort()
     .filter((file) => !options.quick || QUICK_SUITE.includes(file.replace(/\.yaml$/, "")));
   // Every scenario is validated before anything starts.
-  const scenarios = files.map((file) => ({
-    file: join(suiteDir, file),
-    scenario: loadScenario(join(suiteDir, file)),
-  }));
+  const onLocalJvms = (options.provider?.provider ?? "local") === "local";
+  const scenarios = files
+    .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
+    .filter(({ scenario }) => {
+      const fault = localOnlyFault(scenario);
+      if (fault === undefined || onLocalJvms) return true;
+      options.log?.(`${scenario.name}: skipped (its fault '${fault}' needs the local provider)`);
+      return false;
+    });
   options.log?.(
     `validating ${options.nodes} server(s) with ${agents} agent(s), seed ${seed}: tolerance matrix, then ${scenarios.length} scenario(s)`,
   );

@@ -3,6 +3,7 @@ import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { checkConfigKeys } from "../ensemble/zookeeper-versions.js";
 import { BadInputError } from "../errors.js";
+import { type FaultKind, LOCAL_ONLY_FAULTS } from "../faults/fault-spec.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
 
 type Path = readonly PropertyKey[];
@@ -203,9 +204,10 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
     named.push({ version, path });
   }
   scenario.faults.forEach((entry, index) => {
-    if (entry.fault.kind === "disk-full" && scenario.provider !== "local") {
+    const why = LOCAL_ONLY_FAULTS[entry.fault.kind as FaultKind];
+    if (why !== undefined && scenario.provider !== "local") {
       throw new BadInputError(
-        `${at(["faults", index, "fault", "kind"])}: faults.${index}.fault: disk-full fills a server's own log disk (a tmpfs the harness mounts), which needs provider: local`,
+        `${at(["faults", index, "fault", "kind"])}: faults.${index}.fault: ${entry.fault.kind} ${why}, which needs provider: local`,
       );
     }
   });
@@ -251,4 +253,11 @@ export function loadScenario(file: string): Scenario {
     );
   }
   return parseScenario(text, file);
+}
+
+/** The first fault of the scenario that only local JVMs can take, if any (such a scenario is skipped on docker). */
+export function localOnlyFault(scenario: Scenario): FaultKind | undefined {
+  return scenario.faults
+    .map((entry) => entry.fault.kind as FaultKind)
+    .find((kind) => LOCAL_ONLY_FAULTS[kind] !== undefined);
 }

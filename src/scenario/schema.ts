@@ -156,6 +156,14 @@ export const faultSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
     z.object({ kind: z.literal("disk-full"), target: target.optional() }).strict(),
     z
+      .object({
+        kind: z.literal("starve"),
+        target: target.optional(),
+        // A share of one core: below 1% the JVM cannot even answer srvr.
+        cpu: z.number().min(0.01, "give at least 0.01 of a core").max(1).optional(),
+      })
+      .strict(),
+    z
       .object({ kind: z.literal("upgrade"), target: target.optional(), version: versionText })
       .strict(),
     z

@@ -15,11 +15,18 @@ class Timeline {
     this.events.push({ index: this.events.length, ...event } as HistoryEvent);
     return this.events.length - 1;
   }
-  view(atSeconds: number, down: number[], blocked: [number, number][] = []): this {
+  view(
+    atSeconds: number,
+    down: number[],
+    blocked: [number, number][] = [],
+    slow: number[] = [],
+  ): this {
     const servers = Array.from({ length: this.n }, (_, i) => i + 1);
     const value: ConnectivityView = {
       servers,
-      conditions: Object.fromEntries(servers.map((id) => [id, down.includes(id) ? "down" : "up"])),
+      conditions: Object.fromEntries(
+        servers.map((id) => [id, down.includes(id) ? "down" : slow.includes(id) ? "slow" : "up"]),
+      ),
       blocked,
       clientsBlocked: [],
     };
@@ -148,5 +155,24 @@ describe("availability against quorum math, on literal timelines", () => {
     expect(windows.map((w) => w.succeeded)).toEqual([1, 0, 1]);
     expect(windows[2]?.firstSuccessMs).toBe(1500);
     expect(verdict.valid).toBe(true);
+  });
+});
+
+describe("a starved server (condition slow)", () => {
+  it("still votes: with one of three starved and one down, a write by a survivor is no split brain", () => {
+    const t = new Timeline(3).view(0, []).view(10, [1], [], [2]);
+    t.op(1, "write", 3, 11, 11.1, "ok");
+    expect(checkAvailability(t.events, SETTINGS).valid).toBe(true);
+  });
+
+  it("promises no service in time while it is starved, and again after the grace once it is fed", () => {
+    const starved = new Timeline(3).view(0, []).view(10, [], [], [1]);
+    starved.op(1, "write", 2, 30, 31, "info");
+    expect(checkAvailability(starved.events, SETTINGS).valid).toBe(true);
+    const fed = new Timeline(3).view(0, []).view(10, [], [], [1]).view(12, []);
+    const lost = fed.op(1, "write", 2, 30, 31, "info");
+    const verdict = checkAvailability(fed.events, SETTINGS);
+    expect(verdict.valid).toBe(false);
+    expect(verdict.anomalies[0]?.events).toEqual(lost);
   });
 });

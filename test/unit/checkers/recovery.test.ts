@@ -115,3 +115,35 @@ describe("a disk-full fault in a scenario", () => {
     );
   });
 });
+
+describe("a starve fault in a scenario", () => {
+  const text = (provider: string, cpu: string) =>
+    [
+      "name: starved",
+      `provider: ${provider}`,
+      "nodes: [3]",
+      "duration: 5s",
+      "workload: { kind: registers, workers: 2 }",
+      "faults:",
+      `  - { at: 1s, for: 1s, fault: { kind: starve, target: leader, cpu: ${cpu} } }`,
+      "",
+    ].join("\n");
+
+  it("is accepted on the local provider, with its share of a core", () => {
+    expect(parseScenario(text("local", "0.05"), "s.yaml").faults[0]?.fault).toEqual({
+      kind: "starve",
+      target: "leader",
+      cpu: 0.05,
+    });
+  });
+
+  it("is refused on docker, and below 1% or above a core, naming file, line and fix", () => {
+    expect(() => parseScenario(text("docker", "0.05"), "s.yaml")).toThrow(
+      /s\.yaml:7.*starve caps a server JVM's CPU .*needs provider: local/,
+    );
+    expect(() => parseScenario(text("local", "0.001"), "s.yaml")).toThrow(
+      /s\.yaml:7.*cpu.*give at least 0\.01 of a core/,
+    );
+    expect(() => parseScenario(text("local", "2"), "s.yaml")).toThrow(/s\.yaml:7.*cpu/);
+  });
+});
