@@ -6,7 +6,7 @@ import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
-import { parseNodes, parsePositiveInt } from "./parse-options.js";
+import { parseDurationOption, parseNodes, parsePositiveInt } from "./parse-options.js";
 import {
   checkReleaseOptions,
   chooseProvider,
@@ -24,6 +24,7 @@ interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
   readonly zkConfig?: string;
   readonly profile: "fast" | "production";
   readonly quick?: boolean;
+  readonly supervise?: number;
   readonly out: string;
   readonly seed?: number;
 }
@@ -43,6 +44,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
     ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
     profile: options.profile,
     quick: options.quick === true,
+    ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
     out: options.out,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     log,
@@ -64,7 +66,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   for (const cell of matrix.cells) {
     const mark = cell.expectedAvailable === cell.observedAvailable ? " " : "!";
     io.out(
-      `  ${mark} ${cell.variant.padEnd(9)} ${cell.failed} failed: expected ${cell.expectedAvailable ? "available  " : "unavailable"}, observed ${cell.observedAvailable ? `available (${formatDuration(cell.electMs ?? 0)})` : "unavailable"}\n`,
+      `  ${mark} ${cell.variant.padEnd(15)} ${cell.failed} failed: expected ${cell.expectedAvailable ? "available  " : "unavailable"}, observed ${cell.observedAvailable ? `available (${formatDuration(cell.electMs ?? 0)})` : "unavailable"}${cell.variant === "kill+supervisor" ? `; serving again ${cell.selfHealMs === undefined ? "never" : `${formatDuration(cell.selfHealMs)} after the kill`}, no operator` : ""}\n`,
     );
   }
   for (const run of result.runs) {
@@ -103,6 +105,11 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
         .default("fast"),
     )
     .option("--quick", "the matrix and three key scenarios, 10 s each")
+    .option(
+      "--supervise <duration>",
+      "add kill rows under a supervisor (Exhibitor, systemd) that restarts a server down this long, e.g. 5s: availability with and without it",
+      parseDurationOption,
+    )
     .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
     .option("--out <folder>", "where reports go", "reports")
     .option("--seed <n>", "seed of every random choice", parsePositiveInt)

@@ -27,6 +27,7 @@ import {
   randomHalves,
   splitPairs,
 } from "./partitions.js";
+import { Supervisor } from "./supervisor.js";
 import { TriggerArming } from "./triggers.js";
 
 export type { ScheduledFault } from "./fault-spec.js";
@@ -64,6 +65,7 @@ export class Nemesis {
   private readonly hit = new Map<string, number[]>();
   /** The server whose log line fired a fault's trigger, by fault id. */
   private readonly logged = new Map<string, number>();
+  private supervisor: Supervisor | undefined;
   /** Servers held to a fraction of a core. */
   private readonly starved = new Set<number>();
   private readonly random: Random;
@@ -94,6 +96,37 @@ export class Nemesis {
       blocked: net?.blocked ?? [],
       clientsBlocked: net?.clientsBlocked ?? [],
     };
+  }
+
+  /**
+   * Starts a supervisor that restarts any server down for `restartAfterMs`
+   * (each restart a history event, with the connectivity after it); returns
+   * the function that stops it.
+   */
+  supervise(restartAfterMs: number): () => Promise<void> {
+    const supervisor = new Supervisor({
+      servers: () => this.options.ensemble.servers,
+      restartAfterMs,
+      onRestart: (server, downMs) => {
+        this.record("info", "supervisor-restart", { server, downMs: Math.round(downMs) });
+        this.recordView();
+        this.options.log?.(
+          `supervisor: restarted server ${server} after ${Math.round(downMs)} ms down`,
+        );
+      },
+      onError: (server, error) =>
+        this.record("info", "supervisor-restart", { server, error: error.message }),
+    });
+    this.supervisor = supervisor;
+    return async () => {
+      await supervisor.stop();
+      this.supervisor = undefined;
+    };
+  }
+
+  /** Runs an action that starts servers, never beside a supervisor's restart. */
+  private exclusive<T>(act: () => Promise<T>): Promise<T> {
+    return this.supervisor ? this.supervisor.exclusive(act) : act();
   }
 
   /** Faults in force. */
@@ -143,10 +176,12 @@ export class Nemesis {
     this.record("invoke", "heal-all", {});
     for (const id of [...this.active.keys()]) await this.heal(id).catch(() => undefined);
     await this.options.network?.healAll();
-    for (const server of this.options.ensemble.servers) {
-      if (server.processState === "paused") await server.resume();
-      else if (server.processState === "stopped") await server.restart();
-    }
+    await this.exclusive(async () => {
+      for (const server of this.options.ensemble.servers) {
+        if (server.processState === "paused") await server.resume();
+        else if (server.processState === "stopped") await server.restart();
+      }
+    });
     this.record("info", "heal-all", {});
     this.recordView();
   }
@@ -421,10 +456,12 @@ export class Nemesis {
     const filledBytes = await ensemble.fillLogDisk(target);
     const heal = async () => {
       await ensemble.freeLogDisk(target);
-      const server = ensemble.server(target);
-      const died = server.processState === "stopped";
-      this.record("info", "disk-freed", { id, server: target, restarted: died });
-      if (died) await server.restart();
+      await this.exclusive(async () => {
+        const server = ensemble.server(target);
+        const died = server.processState === "stopped";
+        this.record("info", "disk-freed", { id, server: target, restarted: died });
+        if (died) await server.restart();
+      });
     };
     return { id, spec, detail: { servers: [target], filledBytes }, heal };
   }
@@ -462,20 +499,31 @@ export class Nemesis {
       case "pause": {
         const targets = await this.resolve(spec.target ?? "random", spec.count ?? 1, id);
         const servers = this.servers(targets);
-        await Promise.all(
-          servers.map((server) =>
-            spec.kind === "kill"
-              ? server.kill()
-              : spec.kind === "stop"
-                ? server.stop()
-                : server.pause(),
+        // Never beside a supervisor's restart: a server half-started would shrug the fault off.
+        await this.exclusive(() =>
+          Promise.all(
+            servers.map((server) =>
+              spec.kind === "kill"
+                ? server.kill()
+                : spec.kind === "stop"
+                  ? server.stop()
+                  : server.pause(),
+            ),
           ),
         );
-        const heal = async () => {
-          await Promise.all(
-            servers.map((server) => (spec.kind === "pause" ? server.resume() : server.restart())),
-          );
-        };
+        const heal = () =>
+          this.exclusive(async () => {
+            await Promise.all(
+              servers.map((server) =>
+                spec.kind === "pause"
+                  ? server.resume()
+                  : // A supervisor may have brought it back already: a running server needs nothing.
+                    server.processState === "running"
+                    ? undefined
+                    : server.restart(),
+              ),
+            );
+          });
         return { id, spec, detail: { servers: targets }, heal };
       }
       case "restart": {

@@ -2,6 +2,7 @@ import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
 import { causeHeading, groupAnomaliesByCause } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";
+import { recoveryText } from "./tolerance-text.js";
 
 /** Escapes text for HTML: znode data and names come from the system under test. */
 export function escapeHtml(text: string): string {
@@ -204,6 +205,7 @@ export function validationHtml(input: {
     observedAvailable: boolean;
     electMs: number | undefined;
     recoverMs: number | undefined;
+    selfHealMs?: number | undefined;
   }[];
   readonly runs: readonly {
     scenario: string;
@@ -227,7 +229,7 @@ export function validationHtml(input: {
 <ul>${input.advice.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
 <h2>Tolerance matrix</h2>
 <table id="tolerance-matrix"><tr><th>failure</th><th>servers failed</th><th>expected (quorum math)</th><th>observed</th><th>time to elect (ms)</th><th>time to recover (ms)</th></tr>
-${input.cells.map((cell) => `<tr class="${cell.expectedAvailable === cell.observedAvailable ? "" : "mismatch"}"><td>${escapeHtml(cell.variant)}</td><td>${cell.failed}</td><td>${cell.expectedAvailable ? "available" : "unavailable"}</td><td>${cell.observedAvailable ? "available" : "unavailable"}</td><td>${ms(cell.electMs)}</td><td>${ms(cell.recoverMs)}</td></tr>`).join("\n")}
+${input.cells.map((cell) => `<tr class="${cell.expectedAvailable === cell.observedAvailable ? "" : "mismatch"}"><td>${escapeHtml(cell.variant)}</td><td>${cell.failed}</td><td>${cell.expectedAvailable ? "available" : "unavailable"}</td><td>${cell.observedAvailable ? "available" : "unavailable"}</td><td>${ms(cell.electMs)}</td><td>${escapeHtml(recoveryText(cell))}</td></tr>`).join("\n")}
 </table>
 <h2>Scenarios</h2>
 <table id="runs"><tr><th>scenario</th><th>verdict</th><th>operations</th><th>report</th></tr>

@@ -236,6 +236,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(options.log ? { log: options.log } : {}),
     });
     await nemesis.healAll();
+    const stopSupervisor =
+      plan.superviseRestartAfterMs === undefined
+        ? async () => {}
+        : nemesis.supervise(plan.superviseRestartAfterMs);
     recorder.record({
       process: "observer",
       type: "ok",
@@ -292,7 +296,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           },
         }),
         nemesis.run(plan.schedule, controller.signal, plan.durationMs),
-      ]);
+      ]).finally(stopSupervisor);
       faultPins?.close();
       runMs = performance.now() - runStarted;
       // Interrupted: tear down at once; the servers may already be going (the shutdown hooks).

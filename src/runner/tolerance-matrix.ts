@@ -4,6 +4,7 @@ import { checkAvailability } from "../checkers/availability.js";
 import type { Anomaly, Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import type { ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
+import { BadInputError } from "../errors.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
 import { majority } from "../quorum/connectivity.js";
@@ -20,8 +21,11 @@ import {
   startProviderNetwork,
 } from "./provider.js";
 
-/** How k servers fail: killed, or each cut off from every other server. */
-export type FailureVariant = "kill" | "partition";
+/**
+ * How k servers fail: killed, each cut off from every other server, or
+ * killed under a supervisor that restarts them (no operator heals).
+ */
+export type FailureVariant = "kill" | "partition" | "kill+supervisor";
 
 /** One cell: n servers, k of them failed. */
 export interface ToleranceCell {
@@ -36,12 +40,17 @@ export interface ToleranceCell {
   readonly electMs: number | undefined;
   /** From the heal to the first acknowledged write. */
   readonly recoverMs: number | undefined;
+  /** Under a supervisor: from the kill to the first acknowledged write on every server, with no heal. */
+  readonly selfHealMs?: number | undefined;
 }
 
 /** Options of the tolerance matrix for one size. */
 export interface ToleranceOptions {
   readonly nodes: number;
+  /** Default: kill and partition, and kill+supervisor when superviseMs is given. */
   readonly variants?: readonly FailureVariant[];
+  /** Restart delay of the supervisor of the kill+supervisor rows (ms). */
+  readonly superviseMs?: number;
   readonly settings?: Partial<ZooKeeperSettings>;
   /** How long to try writes while failed before calling the ensemble unavailable (default 3 s). */
   readonly probeMs?: number;
@@ -73,7 +82,16 @@ export interface ToleranceResult {
  */
 export async function runToleranceMatrix(options: ToleranceOptions): Promise<ToleranceResult> {
   const { nodes } = options;
-  const variants = options.variants ?? ["kill", "partition"];
+  const variants: readonly FailureVariant[] =
+    options.variants ??
+    (options.superviseMs === undefined
+      ? ["kill", "partition"]
+      : ["kill", "partition", "kill+supervisor"]);
+  if (variants.includes("kill+supervisor") && options.superviseMs === undefined) {
+    throw new BadInputError(
+      "the kill+supervisor rows need a supervisor's restart delay (superviseMs)",
+    );
+  }
   const probeMs = options.probeMs ?? 3000;
   mkdirSync(options.dir, { recursive: true });
   const memory = new MemorySink();
@@ -138,6 +156,15 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
       }
       return undefined;
     };
+    /** Writes until every server has acknowledged one (each through its own session), or the time is up. */
+    const probeUntilAllServe = async (ids: readonly number[], limitMs: number) => {
+      const started = performance.now();
+      for (const id of ids) {
+        const left = limitMs - (performance.now() - started);
+        if (left <= 0 || (await probe([id], left)) === undefined) return undefined;
+      }
+      return performance.now() - started;
+    };
     const all = ensemble.servers.map((server) => server.id);
     for (const variant of variants) {
       for (let failed = 0; failed <= nodes; failed++) {
@@ -146,7 +173,12 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
         const survivors = all.filter((id) => !victims.includes(id));
         const expectedAvailable = survivors.length >= majority(nodes);
         const faults = [];
-        if (variant === "kill")
+        const supervised = variant === "kill+supervisor";
+        const stopSupervisor = supervised
+          ? nemesis.supervise(options.superviseMs as number)
+          : undefined;
+        const killed = performance.now();
+        if (variant === "kill" || supervised)
           for (const id of victims) faults.push(await nemesis.start({ kind: "kill", target: id }));
         if (failed > 0 && variant === "partition") {
           faults.push(
@@ -158,9 +190,20 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
         }
         const electMs = await probe(
           survivors,
-          expectedAvailable ? Math.max(probeMs, 15_000) : probeMs,
+          expectedAvailable
+            ? Math.max(probeMs, 15_000)
+            : // Under a supervisor, judge the quorum before the first restart.
+              supervised
+              ? Math.min(probeMs, (options.superviseMs as number) * 0.8)
+              : probeMs,
         );
+        // No operator: the supervisor must bring every server back while the kill is in force.
+        const selfHealed = supervised
+          ? await probeUntilAllServe(all, (options.superviseMs as number) + 30_000)
+          : undefined;
+        const selfHealMs = selfHealed === undefined ? undefined : performance.now() - killed;
         for (const fault of faults) await nemesis.heal(fault.id);
+        await stopSupervisor?.();
         const healed = performance.now();
         await ensemble.waitForQuorum({ timeoutMs: 60_000 });
         const recovered = await probe(all, 30_000);
@@ -173,6 +216,7 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
           observedAvailable: electMs !== undefined,
           electMs,
           recoverMs,
+          ...(supervised ? { selfHealMs } : {}),
         };
         cells.push(cell);
         options.log?.(

@@ -13,6 +13,7 @@ import { readHistoryFile } from "../history/reader.js";
 import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
+import { recoveryText } from "../report/tolerance-text.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario, localOnlyFault } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
@@ -90,6 +91,8 @@ export interface ValidateOptions {
   readonly profile?: SettingsProfile;
   readonly zkConfig?: string;
   readonly quick?: boolean;
+  /** Adds kill rows under a supervisor that restarts a server down this long (ms). */
+  readonly superviseMs?: number;
   readonly out: string;
   readonly seed?: number;
   /** Where servers run (default local JVMs). */
@@ -183,6 +186,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
   );
   const matrix = await runToleranceMatrix({
     nodes: options.nodes,
+    ...(options.superviseMs !== undefined ? { superviseMs: options.superviseMs } : {}),
     settings,
     seed,
     dir: join(dir, "matrix"),
@@ -235,7 +239,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
   };
   const matrixRows = matrix.cells.map(
     (cell) =>
-      `| ${cell.variant} | ${cell.failed} | ${cell.expectedAvailable ? "available" : "unavailable"} | ${cell.observedAvailable ? "available" : "unavailable"} | ${cell.electMs === undefined ? "-" : Math.round(cell.electMs)} | ${cell.recoverMs === undefined ? "-" : Math.round(cell.recoverMs)} |`,
+      `| ${cell.variant} | ${cell.failed} | ${cell.expectedAvailable ? "available" : "unavailable"} | ${cell.observedAvailable ? "available" : "unavailable"} | ${cell.electMs === undefined ? "-" : Math.round(cell.electMs)} | ${recoveryText(cell)} |`,
   );
   const summary = [
     `# Validation of ${options.nodes} server(s) with ${agents} agent(s)`,

@@ -26,6 +26,8 @@ export interface RunPlan {
   readonly schedule: readonly ScheduledFault[];
   readonly checkers: readonly CheckerName[];
   readonly expectUnavailable: boolean;
+  /** A supervisor restarts any server down this long (ms). */
+  readonly superviseRestartAfterMs?: number;
   /** The known bug the scenario documents, with its expectations per version. */
   readonly bug?: KnownBug;
 }
@@ -169,6 +171,7 @@ export function planRun(
       .sort((a, b) => a.at - b.at),
     checkers: scenario.checkers,
     expectUnavailable: scenario.expect.unavailable,
+    ...(scenario.supervise ? { superviseRestartAfterMs: scenario.supervise.restartAfter } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
   };
 }

@@ -187,6 +187,8 @@ export const scenarioSchema = z
     provider: z.enum(["local", "docker"]).default("local"),
     seed: z.number().int().min(0).optional(),
     duration: positiveDuration.default(20_000),
+    /** A supervisor (Exhibitor, systemd) that restarts any server down this long. */
+    supervise: z.object({ restartAfter: positiveDuration }).strict().optional(),
     zookeeper: z
       .object({
         profile: z.enum(["fast", "production"]).default("fast"),

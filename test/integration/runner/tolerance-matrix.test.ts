@@ -42,3 +42,35 @@ describe("the tolerance matrix matches quorum math", () => {
       );
   });
 });
+
+describe("the tolerance matrix under a supervisor", () => {
+  it("f+1 killed: unavailable by quorum math, then serving again with no heal once the supervisor restarts them", async () => {
+    const result = await runToleranceMatrix({
+      nodes: 3,
+      variants: ["kill+supervisor"],
+      superviseMs: 2000,
+      probeMs: 1500,
+      dir: join(dir, "n3-supervised"),
+    });
+    expect(result.cells.map((cell) => [cell.failed, cell.observedAvailable])).toEqual([
+      [0, true],
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
+    for (const cell of result.cells.slice(2)) {
+      // Down for at least the supervisor's delay, back with no operator.
+      expect(cell.selfHealMs, `${cell.failed} killed`).toBeGreaterThan(2000);
+    }
+    for (const verdict of result.verdicts)
+      expect(verdict.valid, `${verdict.checker}: ${JSON.stringify(verdict.anomalies[0])}`).toBe(
+        true,
+      );
+  });
+
+  it("refuses supervised rows without a restart delay", async () => {
+    await expect(
+      runToleranceMatrix({ nodes: 1, variants: ["kill+supervisor"], dir: join(dir, "bad") }),
+    ).rejects.toThrow(/kill\+supervisor rows need a supervisor's restart delay/);
+  });
+});
