@@ -79,7 +79,7 @@ describe.skipIf(hierarchy === undefined)("starve: a server held to a fraction of
       expect(nemesis.view().conditions[server]).toBe("up");
       const fed = history.events.find((event) => event.f === "fed");
       expect(fed?.value).toMatchObject({ id: "starve", server, cpu: 0.05 });
-      const share = (fed?.value as { share: number }).share;
+      const share = (fed?.value as { share?: number } | undefined)?.share;
       expect(share).toBeLessThan(0.08);
       expect(ourGroups()).toEqual([]);
     } finally {

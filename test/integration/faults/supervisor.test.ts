@@ -24,10 +24,14 @@ describe("supervisor: any server down for restartAfter is started again, as Exhi
         .toBe("running");
       const restarted = history.events.find((event) => event.f === "supervisor-restart");
       expect(restarted?.value).toMatchObject({ server: 2 });
-      expect((restarted?.value as { downMs: number }).downMs).toBeGreaterThanOrEqual(1000);
+      expect((restarted?.value as { downMs?: number } | undefined)?.downMs).toBeGreaterThanOrEqual(
+        1000,
+      );
       // The connectivity after the restart is in the history: the checkers see it up again.
       const view = history.events.filter((event) => event.f === "connectivity").at(-1);
-      expect((view?.value as { conditions: Record<number, string> }).conditions[2]).toBe("up");
+      const conditions = (view?.value as { conditions?: Record<number, string> } | undefined)
+        ?.conditions;
+      expect(conditions?.[2]).toBe("up");
       const pid = ensemble.server(2).pid;
       await nemesis.heal("k");
       expect(ensemble.server(2).pid).toBe(pid);
