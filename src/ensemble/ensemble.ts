@@ -1,4 +1,5 @@
 import type { CpuShare } from "./cpu-limit.js";
+import type { DamageReport, DataDamage } from "./data-damage.js";
 import type { ServerStatus } from "./srvr.js";
 import type { ZooKeeperSettings } from "./zookeeper-settings.js";
 
@@ -187,4 +188,15 @@ export interface CpuStarving {
 export function canStarveCpu(ensemble: Ensemble): ensemble is Ensemble & CpuStarving {
   const candidate = ensemble as Partial<CpuStarving>;
   return typeof candidate.starveCpu === "function" && typeof candidate.feedCpu === "function";
+}
+
+/** An optional ability: damage a stopped server's data as operators and failing disks do. */
+export interface DataDamaging {
+  /** Damages server `id`'s data (it must be stopped); `draw` gives [0, 1) numbers from the run's seed. */
+  damageData(id: number, damage: DataDamage, draw: () => number): Promise<DamageReport>;
+}
+
+/** True when the ensemble's servers keep their data where the harness can reach it. */
+export function canDamageData(ensemble: Ensemble): ensemble is Ensemble & DataDamaging {
+  return typeof (ensemble as Partial<DataDamaging>).damageData === "function";
 }

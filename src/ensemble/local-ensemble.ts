@@ -11,6 +11,7 @@ import { onShutdown } from "../util/shutdown.js";
 import { compareVersions, normalizeVersion } from "../versions/version-range.js";
 import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
 import { type CpuCap, type CpuShare, capCpu, cpuGroupName } from "./cpu-limit.js";
+import { type DamageReport, type DataDamage, damageData } from "./data-damage.js";
 import {
   type Ensemble,
   type EnsembleSpec,
@@ -249,6 +250,22 @@ export class LocalEnsemble implements Ensemble {
   async freeLogDisk(id: number): Promise<void> {
     this.server(id);
     freeDisk(this.logDisk(id));
+  }
+
+  /** Damages server `id`'s data (data folder and, if separate, log folder); the server must be stopped. */
+  async damageData(id: number, damage: DataDamage, draw: () => number): Promise<DamageReport> {
+    if (this.server(id).processState !== "stopped") {
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `cannot damage server ${id}'s data while it runs: stop it first`,
+      );
+    }
+    const serverDir = join(this.dir, `server-${id}`);
+    const dirs = [
+      join(serverDir, "data"),
+      ...(this.setup.separateLogDir ? [logDirOf(this.dir, id)] : []),
+    ];
+    return damageData(dirs, damage, draw);
   }
 
   /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own. */

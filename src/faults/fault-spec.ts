@@ -64,6 +64,12 @@ export type FaultSpec =
   | { readonly kind: "blackhole"; readonly links?: LinkSelection }
   | { readonly kind: "disk-full"; readonly target?: Target }
   | { readonly kind: "starve"; readonly target?: Target; readonly cpu?: number }
+  | { readonly kind: "wipe"; readonly target?: Target }
+  | {
+      readonly kind: "corrupt";
+      readonly target?: Target;
+      readonly damage?: "truncate-log" | "flip-log" | "flip-snapshot";
+    }
   | { readonly kind: "upgrade"; readonly target?: Target; readonly version: string }
   | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string };
 
@@ -90,6 +96,9 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
     "fill a server's transaction-log disk (it gets ENOSPC); heal frees the space and starts the server again if it died meanwhile (needs root: each log gets a tmpfs)",
   starve:
     "hold a server's JVM to a fraction of one core (cpu, default 0.1) in a cgroup of its own, as beside a busy neighbour; heal lifts it (needs root)",
+  wipe: "kill a server, delete its data (myid kept), start it again: the operator's clean reinstall",
+  corrupt:
+    "kill a server, cut the tail off its newest log (truncate-log) or flip bytes in its newest log (flip-log, default) or snapshot (flip-snapshot), start it; heal wipes and restarts it if it refused to start",
   upgrade:
     "restart a server on a newer ZooKeeper version with the same data (permanent; a scenario's rolling-upgrade expands into one per server)",
   downgrade: "restart a server on an older ZooKeeper version with the same data (permanent)",
@@ -104,6 +113,8 @@ export function isFaultKind(value: unknown): value is FaultKind {
 export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
   starve: "caps a server JVM's CPU in a cgroup the harness makes",
+  wipe: "deletes a server's data folder on this machine",
+  corrupt: "changes bytes in a server's data folder on this machine",
 };
 
 /** Default share of one core a starved server gets. */

@@ -1,5 +1,6 @@
 import {
   canChangeVersion,
+  canDamageData,
   canFillLogDisks,
   canStarveCpu,
   type Ensemble,
@@ -491,6 +492,52 @@ export class Nemesis {
     return { id, spec, detail: { servers: [target], cpu, how }, heal };
   }
 
+  /**
+   * Kills a server, damages its data, starts it again. A server that then
+   * refuses to start is, at the heal, wiped and started (an operator's fix,
+   * after which it resynchronises from the leader).
+   */
+  private async damage(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "wipe" | "corrupt" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.options.ensemble;
+    if (!canDamageData(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault '${spec.kind}' needs servers whose data folders are on this machine (the local provider); this ensemble is ${ensemble.provider}`,
+      );
+    }
+    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const server = ensemble.server(target);
+    const damage = spec.kind === "wipe" ? "wipe" : (spec.damage ?? "flip-log");
+    const report = await this.exclusive(async () => {
+      await server.kill();
+      try {
+        return await ensemble.damageData(target, damage, this.random);
+      } finally {
+        await server.restart();
+      }
+    });
+    const heal = async () => {
+      // A server that refuses its data takes a moment to say so: wait until it serves or exits.
+      await settle(server, 15_000);
+      await this.exclusive(async () => {
+        if (server.processState !== "stopped") return;
+        const exit = server.exitDescription;
+        await ensemble.damageData(target, "wipe", this.random);
+        await server.restart();
+        this.record("info", "data-repaired", {
+          id,
+          server: target,
+          refused: exit ?? "exited",
+          wiped: true,
+        });
+      });
+    };
+    return { id, spec, detail: { servers: [target], ...report }, heal };
+  }
+
   private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {
     const ids = this.ids();
     switch (spec.kind) {
@@ -555,6 +602,9 @@ export class Nemesis {
         return this.fillDisk(id, spec);
       case "starve":
         return this.starve(id, spec);
+      case "wipe":
+      case "corrupt":
+        return this.damage(id, spec);
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);
@@ -643,6 +693,16 @@ export class Nemesis {
       case "blackhole":
         return this.degrade(id, spec, { type: "timeout", attributes: { timeout: 0 } }, spec.links);
     }
+  }
+}
+
+/** Waits until a just-started server serves or its process ends (or the time is up). */
+async function settle(server: EnsembleServer, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (server.processState === "running" && performance.now() < deadline) {
+    const status = await server.status().catch(() => undefined);
+    if (status?.state === "serving") return;
+    await sleep(200);
   }
 }
 

@@ -38,6 +38,8 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
     case "client-isolate":
     case "disk-full":
     case "starve":
+    case "wipe":
+    case "corrupt":
       return { kind, target: "random" };
     case "latency":
       return { kind, latency: 50 + Math.floor(draw() * 150), jitter: 20 };

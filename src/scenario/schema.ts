@@ -155,6 +155,14 @@ export const faultSchema = z.discriminatedUnion(
       .strict(),
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
     z.object({ kind: z.literal("disk-full"), target: target.optional() }).strict(),
+    z.object({ kind: z.literal("wipe"), target: target.optional() }).strict(),
+    z
+      .object({
+        kind: z.literal("corrupt"),
+        target: target.optional(),
+        damage: z.enum(["truncate-log", "flip-log", "flip-snapshot"]).optional(),
+      })
+      .strict(),
     z
       .object({
         kind: z.literal("starve"),

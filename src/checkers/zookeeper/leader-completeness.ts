@@ -9,6 +9,10 @@
  * it, and every server that syncs from it loses it. No timing is involved:
  * a follower that acknowledged the write never votes for a server behind it,
  * so only a server that dropped a committed transaction lets this happen.
+ * One more case needs a clock: a quorum that forgot its epochs (a wiped
+ * server) can elect a leader that reuses an epoch an earlier leader already
+ * committed in; a write of that epoch acknowledged well before the election
+ * began (a second, beyond any log line's delay) cannot be the new leader's.
  * The proof is ZooKeeper's, not the harness's: anomalies it explains are
  * findings about the servers, and a documented bug of the version is named.
  */
@@ -32,7 +36,19 @@ export interface IncompleteLeader {
   /** The highest acknowledged zxid it lacks, and the operation that was told so. */
   readonly missingZxid: bigint;
   readonly missingEvent: number;
+  /** When its election began (history time, ns). */
+  readonly electionTime: number;
+  /** True when the missing write is of the very epoch this leader started again. */
+  readonly epochReused: boolean;
+  /** The nemesis's wipes and corruptions of server data before this election. */
+  readonly damagedBefore: readonly {
+    readonly event: number;
+    readonly servers: readonly number[];
+  }[];
 }
+
+/** Margin before an election within which a write of the same epoch could be the new leader's own (ns). */
+const SAME_EPOCH_MARGIN_NS = 1e9;
 
 /** Documented bugs that let a leader take over without committed transactions, and the releases that have them. */
 const LEADER_COMPLETENESS_BUGS: readonly {
@@ -74,33 +90,42 @@ export function acknowledgedZxid(event: HistoryEvent): bigint | undefined {
 
 /** Every leader that took over without an acknowledged write; empty when the logs hold no election line. */
 export function findIncompleteLeaders(events: readonly HistoryEvent[]): IncompleteLeader[] {
-  const acknowledged: { zxid: bigint; index: number }[] = [];
+  const acknowledged: { zxid: bigint; index: number; time: number }[] = [];
   for (const event of events) {
     const zxid = acknowledgedZxid(event);
-    if (zxid !== undefined) acknowledged.push({ zxid, index: event.index });
+    if (zxid !== undefined) acknowledged.push({ zxid, index: event.index, time: event.time });
   }
-  const elections = new Map<number, { lastZxid: bigint; index: number }>();
+  const elections = new Map<number, { lastZxid: bigint; index: number; time: number }>();
+  const damaged: { event: number; servers: readonly number[] }[] = [];
   const found: IncompleteLeader[] = [];
   for (const event of events) {
+    if (isDataDamage(event)) {
+      const servers = (event.value as { servers?: readonly number[] }).servers ?? [];
+      damaged.push({ event: event.index, servers });
+      continue;
+    }
     const server = serverOf(event);
     const { kind, line } = logOf(event);
     if (server === undefined || line === undefined) continue;
     if (kind === "election-started") {
       const lastZxid = proposedZxid(line);
-      if (lastZxid !== undefined) elections.set(server, { lastZxid, index: event.index });
+      if (lastZxid !== undefined)
+        elections.set(server, { lastZxid, index: event.index, time: event.time });
       continue;
     }
     const epochStart = kind === "quorum-of-supporters" ? epochStartZxid(line) : undefined;
     const election = elections.get(server);
     if (epochStart === undefined || election === undefined) continue;
+    const epoch = epochStart >> 32n;
     let missing: { zxid: bigint; index: number } | undefined;
+    let epochReused = false;
     for (const ack of acknowledged) {
-      if (
-        ack.zxid > election.lastZxid &&
-        ack.zxid < epochStart &&
-        ack.zxid > (missing?.zxid ?? -1n)
-      )
+      if (ack.zxid <= election.lastZxid || ack.zxid <= (missing?.zxid ?? -1n)) continue;
+      const reused = ack.zxid >> 32n === epoch && ack.time < election.time - SAME_EPOCH_MARGIN_NS;
+      if (ack.zxid < epochStart || reused) {
         missing = ack;
+        epochReused = reused;
+      }
     }
     if (missing === undefined) continue;
     found.push({
@@ -108,9 +133,12 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
       lastZxid: election.lastZxid,
       epochStart,
       electionEvent: election.index,
+      electionTime: election.time,
       leadingEvent: event.index,
       missingZxid: missing.zxid,
       missingEvent: missing.index,
+      epochReused,
+      damagedBefore: damaged.filter((entry) => entry.event < election.index),
     });
   }
   return found;
@@ -128,29 +156,53 @@ export function checkLeaderCompleteness(events: readonly HistoryEvent[]): {
 } {
   const leaders = findIncompleteLeaders(events);
   const bugs = leaderCompletenessBugs(recordedSettings(events)?.zooKeeperVersion);
-  const anomalies = leaders.map((leader): Anomaly => {
-    const cause = causeOf(leader, bugs);
-    return {
+  const anomalies = leaders.map(
+    (leader): Anomaly => ({
       kind: "leader-lacks-acknowledged-write",
-      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ZooKeeper dropped a committed transaction${bugText(bugs)}`,
-      events: [leader.electionEvent, leader.leadingEvent, leader.missingEvent],
-      cause,
-    };
-  });
+      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)}${leader.epochReused ? " (an epoch an earlier leader had already committed in)" : ""} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ${whyText(leader, bugs)}`,
+      events: proofOf(leader),
+      cause: causeOf(leader, bugs),
+    }),
+  );
   return { anomalies, leaders };
 }
 
-const bugText = (bugs: readonly string[]): string =>
-  bugs.length === 0
-    ? " (no documented bug of this version explains it)"
-    : `, a documented bug of this version (${bugs.join(", ")})`;
+/** Why a leader lacked committed writes: the nemesis destroyed data, or ZooKeeper dropped it. */
+function whyText(leader: IncompleteLeader, bugs: readonly string[]): string {
+  const damage = leader.damagedBefore;
+  if (damage.length > 0) {
+    const servers = [...new Set(damage.flatMap((entry) => entry.servers))].join(", ");
+    return `server(s) ${servers} had their data destroyed by the nemesis before (event ${damage.map((entry) => entry.event).join(", ")}); ZooKeeper trusts its disks, so this is the wipe, not a ZooKeeper bug`;
+  }
+  return bugs.length === 0
+    ? "ZooKeeper dropped a committed transaction (no documented bug of this version explains it)"
+    : `ZooKeeper dropped a committed transaction, a documented bug of this version (${bugs.join(", ")})`;
+}
+
+const proofOf = (leader: IncompleteLeader): number[] => [
+  leader.electionEvent,
+  leader.leadingEvent,
+  leader.missingEvent,
+  ...leader.damagedBefore.map((entry) => entry.event),
+];
 
 function causeOf(leader: IncompleteLeader, bugs: readonly string[]): AnomalyCause {
+  const destroyed = leader.damagedBefore.length > 0;
   return {
-    message: `server ${leader.server} led from ${formatZxid(leader.lastZxid)}, without the committed writes up to ${formatZxid(leader.missingZxid)}${bugText(bugs)}`,
-    events: [leader.electionEvent, leader.leadingEvent, leader.missingEvent],
-    ...(bugs.length > 0 ? { knownBugs: bugs } : {}),
+    message: `server ${leader.server} led from ${formatZxid(leader.lastZxid)}, without the committed writes up to ${formatZxid(leader.missingZxid)}: ${whyText(leader, bugs)}`,
+    events: proofOf(leader),
+    ...(bugs.length > 0 && !destroyed ? { knownBugs: bugs } : {}),
   };
+}
+
+/** A nemesis action that destroyed or changed a server's data (wipe, corrupt). */
+function isDataDamage(event: HistoryEvent): boolean {
+  return (
+    event.process === "nemesis" &&
+    event.type === "info" &&
+    (event.f === "wipe" || event.f === "corrupt") &&
+    (event.value as { servers?: unknown } | undefined)?.servers !== undefined
+  );
 }
 
 /**
@@ -172,7 +224,15 @@ export function explainByIncompleteLeaders(
       anomaly.events.some((index) => {
         const event = completions.get(index);
         const zxid = event === undefined ? undefined : acknowledgedZxid(event);
-        return zxid !== undefined && zxid > candidate.lastZxid && zxid < candidate.epochStart;
+        return (
+          zxid !== undefined &&
+          zxid > candidate.lastZxid &&
+          (zxid < candidate.epochStart ||
+            (candidate.epochReused &&
+              zxid >> 32n === candidate.epochStart >> 32n &&
+              (event?.time ?? Number.POSITIVE_INFINITY) <
+                candidate.electionTime - SAME_EPOCH_MARGIN_NS))
+        );
       }),
     );
     return leader === undefined ? anomaly : { ...anomaly, cause: causeOf(leader, bugs) };

@@ -143,4 +143,60 @@ describe("leader completeness from the servers' election lines", () => {
     ]);
     expect(explained[0]?.cause?.message).toContain("server 1 led from 0x1:0x25");
   });
+
+  it("a wiped quorum that reuses an epoch: the leader lacks that epoch's earlier writes, and the wipe is named as the cause", () => {
+    index = 0;
+    const wipeEvent: HistoryEvent = {
+      index: 3,
+      time: 7e9,
+      process: "nemesis",
+      type: "info",
+      f: "wipe",
+      value: { id: "reinstall", servers: [2], damage: "wipe" },
+    };
+    const events: HistoryEvent[] = [
+      settings("3.8.0"),
+      { ...write(0, 10, 0x2000000ebn), time: 5e9 },
+      { ...write(1, 11, 0x2000000f2n), time: 5.5e9 },
+    ];
+    index = 4;
+    events.push(
+      wipeEvent,
+      {
+        ...logEvent(
+          3,
+          "2026-11-29 20:04:49,100 [myid:3] INFO  [QuorumPeer[myid=3]:FastLeaderElection@946] - New election. My id = 3, proposed zxid=0x10000007c",
+        ),
+        time: 10e9,
+      },
+      {
+        ...logEvent(
+          3,
+          "2026-11-29 20:04:49,500 [myid:3] INFO  [QuorumPeer[myid=3]:Leader@1519] - Have quorum of supporters, sids: [[2, 3]]; starting up and setting last processed zxid: 0x200000000",
+        ),
+        time: 10.4e9,
+      },
+      { ...write(2, 12, 0x200000001n), time: 10.5e9 },
+    );
+    const { anomalies, leaders } = checkLeaderCompleteness(events);
+    expect(leaders).toHaveLength(1);
+    expect(leaders[0]).toMatchObject({ missingZxid: 0x2000000f2n, epochReused: true });
+    expect(anomalies[0]?.message).toContain("an epoch an earlier leader had already committed in");
+    expect(anomalies[0]?.message).toContain("this is the wipe, not a ZooKeeper bug");
+    expect(anomalies[0]?.events).toContain(3);
+    // Destroyed data is the operator's doing: no ZooKeeper bug is named.
+    expect(anomalies[0]?.cause?.knownBugs).toBeUndefined();
+    // The new leader's own write of the reused epoch is not counted as missing; the old epoch's is.
+    expect(events.find((event) => event.index === 6)?.stat?.mzxid).toBe(String(0x200000001n));
+    expect(
+      explainByIncompleteLeaders(
+        [
+          { kind: "x", message: "its own write", events: [6] },
+          { kind: "y", message: "the old epoch's", events: [2] },
+        ],
+        events,
+        leaders,
+      ).map((anomaly) => anomaly.cause !== undefined),
+    ).toEqual([false, true]);
+  });
 });
