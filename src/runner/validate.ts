@@ -3,12 +3,14 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
+import { cpuHierarchy } from "../ensemble/cpu-limit.js";
 import {
   resolveSettings,
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
+import type { FaultKind } from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
 import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
@@ -20,6 +22,17 @@ import { planRun } from "../scenario/plan.js";
 import type { ProviderChoice } from "./provider.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
+
+/** Why this machine cannot make a local-only fault, or undefined when it can. */
+function machineCannot(fault: FaultKind): string | undefined {
+  const root = process.getuid?.() === 0;
+  if (fault === "starve")
+    return root && cpuHierarchy() !== undefined
+      ? undefined
+      : "needs root and the kernel's CPU cgroup controller";
+  if (fault === "disk-full") return root ? undefined : "needs root (it mounts a tmpfs)";
+  return undefined;
+}
 
 /** The scenarios a quick validation runs. */
 export const QUICK_SUITE = ["kill-leader", "minority-partition", "kill-f-plus-1"];
@@ -177,8 +190,14 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
     .filter(({ scenario }) => {
       const fault = localOnlyFault(scenario);
-      if (fault === undefined || onLocalJvms) return true;
-      options.log?.(`${scenario.name}: skipped (its fault '${fault}' needs the local provider)`);
+      const why =
+        fault === undefined
+          ? undefined
+          : !onLocalJvms
+            ? "needs the local provider"
+            : machineCannot(fault);
+      if (why === undefined) return true;
+      options.log?.(`${scenario.name}: skipped (its fault '${fault}' ${why})`);
       return false;
     });
   options.log?.(
