@@ -180,9 +180,13 @@ ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeH
 <div id="throughput">${seriesSvg("successful operations", throughput, "ops", "#2e6fd0")}</div>
 <div id="latency">${seriesSvg("median latency", medians, "ms", "#7b3fb5")}</div>
 <h2>Availability: expected (quorum math) vs observed</h2>
-<table id="availability"><tr><th>from (s)</th><th>to (s)</th><th>down</th><th>cut links</th><th>quorum possible</th><th>must serve</th><th>ops ok / sent</th><th>first success (ms)</th><th>longest gap (ms)</th></tr>
+${
+  availability === undefined
+    ? '<p id="availability">Not checked: this scenario does not ask for the availability checker.</p>'
+    : `<table id="availability"><tr><th>from (s)</th><th>to (s)</th><th>down</th><th>cut links</th><th>quorum possible</th><th>must serve</th><th>ops ok / sent</th><th>first success (ms)</th><th>longest gap (ms)</th></tr>
 ${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endMs / 1000).toFixed(1)}</td><td>${w.down.join(",") || "-"}</td><td>${w.blocked}</td><td class="${w.expectedAvailable ? "valid" : "invalid"}">${w.expectedAvailable ? "yes" : "no"}</td><td>${w.mustServe.join(",") || "-"}</td><td>${w.succeeded} / ${w.operations}</td><td>${w.firstSuccessMs === undefined ? "-" : Math.round(w.firstSuccessMs)}</td><td>${Math.round(w.longestGapMs)}</td></tr>`).join("\n")}
-</table>
+</table>`
+}
 <h2>Anomalies</h2>
 <div id="anomalies">${anomalies.length === 0 ? "<p>None.</p>" : anomalies.join("\n")}</div>
 </body></html>

@@ -1,4 +1,4 @@
-import { type HistoryEvent, parseZxid, type Zxid } from "../../history/event.js";
+import { formatZxid, type HistoryEvent, parseZxid, type Zxid } from "../../history/event.js";
 import type { Anomaly } from "../verdict.js";
 import { type PairedOp, readValue, registerKey, writtenValue } from "./operations.js";
 
@@ -109,7 +109,7 @@ export function checkRegisters(
     if (highest !== undefined && highest.mzxid >= write.mzxid) {
       anomalies.push({
         kind: "realtime-zxid-inversion",
-        message: `write of ${write.value} to register ${write.key} started after the write of ${highest.value} to register ${highest.key} was acknowledged, yet has the smaller zxid (${write.mzxid} <= ${highest.mzxid})`,
+        message: `write of ${write.value} to register ${write.key} started after the write of ${highest.value} to register ${highest.key} was acknowledged, yet has the smaller zxid (${formatZxid(write.mzxid)} <= ${formatZxid(highest.mzxid)})`,
         events: eventsOf(highest.op, write.op),
       });
     }
@@ -180,7 +180,7 @@ export function checkRegisters(
     if (source !== undefined && source.value !== read.value) {
       anomalies.push({
         kind: "read-value-mismatch",
-        message: `a read of register ${read.key} returned ${read.value} with zxid ${read.mzxid}, but the write with that zxid wrote ${source.value}`,
+        message: `a read of register ${read.key} returned ${read.value} with zxid ${formatZxid(read.mzxid)}, but the write with that zxid wrote ${source.value}`,
         events: eventsOf(source.op, read.op),
       });
     }
@@ -194,7 +194,7 @@ export function checkRegisters(
     if (previous !== undefined && observation.mzxid < previous.mzxid) {
       anomalies.push({
         kind: previous.op.invoke.f === "read" ? "session-went-backwards" : "read-your-writes",
-        message: `session ${session} saw register ${observation.key} at zxid ${previous.mzxid} (${previous.value}), then at the older zxid ${observation.mzxid} (${observation.value})`,
+        message: `session ${session} saw register ${observation.key} at zxid ${formatZxid(previous.mzxid)} (${previous.value}), then at the older zxid ${formatZxid(observation.mzxid)} (${observation.value})`,
         events: eventsOf(previous.op, observation.op),
       });
     }
@@ -236,7 +236,7 @@ export function checkRegisters(
     if ((read.op.invoke.value as { synced?: boolean }).synced === true) {
       anomalies.push({
         kind: "stale-read-after-sync",
-        message: `a read of register ${read.key} after a sync returned zxid ${read.mzxid}, though a write with zxid ${newest.mzxid} was acknowledged before it began`,
+        message: `a read of register ${read.key} after a sync returned zxid ${formatZxid(read.mzxid)}, though a write with zxid ${formatZxid(newest.mzxid)} was acknowledged before it began`,
         events: [...eventsOf(read.op), ...eventsOf(newest.op)],
       });
     } else staleReads++;
@@ -289,7 +289,7 @@ export function checkRegisters(
       rolledBack.add(state);
       anomalies.push({
         kind: "rolled-back-read",
-        message: `register ${read.key} = ${read.value} (version ${read.version}, zxid 0x${read.mzxid.toString(16)}) was read, but every server ends before it: a state a client saw was rolled back`,
+        message: `register ${read.key} = ${read.value} (version ${read.version}, zxid ${formatZxid(read.mzxid)}) was read, but every server ends before it: a state a client saw was rolled back`,
         events: [...eventsOf(read.op), ...finalReads.map((final) => final.index)],
       });
     }

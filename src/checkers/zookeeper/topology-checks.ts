@@ -1,4 +1,4 @@
-import type { HistoryEvent } from "../../history/event.js";
+import { formatZxid, type HistoryEvent } from "../../history/event.js";
 import { topologyViolations } from "../../topology/invariants.js";
 import type { Anomaly } from "../verdict.js";
 import type { PairedOp } from "./operations.js";
@@ -31,7 +31,7 @@ export function checkSnapshots(ops: readonly PairedOp[]): {
       if (seen !== undefined && seen.data !== data) {
         anomalies.push({
           kind: "version-value-conflict",
-          message: `${value.root}/${path} version ${version} (zxid ${mzxid}) was read as two different values`,
+          message: `${value.root}/${path} version ${version} (zxid ${formatZxid(BigInt(mzxid))}) was read as two different values`,
           events: [...eventsOf(seen.op), ...eventsOf(op)],
         });
       } else if (seen === undefined) byVersion.set(slot, { data, op });
