@@ -194,6 +194,8 @@ export function canStarveCpu(ensemble: Ensemble): ensemble is Ensemble & CpuStar
 export interface DataDamaging {
   /** Damages server `id`'s data (it must be stopped); `draw` gives [0, 1) numbers from the run's seed. */
   damageData(id: number, damage: DataDamage, draw: () => number): Promise<DamageReport>;
+  /** Makes server `id`'s data folders read-only (or writable again); resolves to the folders. */
+  setDataReadOnly(id: number, readOnly: boolean): Promise<string[]>;
 }
 
 /** True when the ensemble's servers keep their data where the harness can reach it. */

@@ -24,7 +24,14 @@ import {
   type WaitForQuorumOptions,
 } from "./ensemble.js";
 import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
-import { fillDisk, freeDisk, mountLogDisk, unmountLogDisksUnder } from "./log-disk.js";
+import {
+  fillDisk,
+  freeDisk,
+  mountLogDisk,
+  mountReadOnly,
+  unmountAllUnder,
+  unmountTop,
+} from "./log-disk.js";
 import { describeReap, reapOrphans, registerRun } from "./run-registry.js";
 import {
   checkSettingsFor,
@@ -176,6 +183,8 @@ export class LocalEnsemble implements Ensemble {
   private readonly unhook: () => void;
   private readonly tails: LogTail[] = [];
   private readonly cpuCaps = new Map<number, CpuCap>();
+  /** Folders under a read-only bind (a read-only fault in force). */
+  private readonly readOnlyDirs = new Set<string>();
   private readonly logListeners = new Set<(line: ServerLogLine) => void>();
 
   /** @internal use startLocalEnsemble */
@@ -260,12 +269,30 @@ export class LocalEnsemble implements Ensemble {
         `cannot damage server ${id}'s data while it runs: stop it first`,
       );
     }
-    const serverDir = join(this.dir, `server-${id}`);
-    const dirs = [
-      join(serverDir, "data"),
+    return damageData(this.dataDirs(id), damage, draw);
+  }
+
+  /** Makes server `id`'s data folders read-only with a read-only bind mount (or removes it). */
+  async setDataReadOnly(id: number, readOnly: boolean): Promise<string[]> {
+    const dirs = this.dataDirs(id);
+    for (const dir of dirs) {
+      if (readOnly && !this.readOnlyDirs.has(dir)) {
+        mountReadOnly(dir);
+        this.readOnlyDirs.add(dir);
+      } else if (!readOnly && this.readOnlyDirs.delete(dir)) {
+        // The bind is the top mount on the folder: a log disk below it stays.
+        unmountTop(dir);
+      }
+    }
+    return dirs;
+  }
+
+  /** Server `id`'s data folder and, if separate, its log folder. */
+  private dataDirs(id: number): string[] {
+    return [
+      join(this.dir, `server-${id}`, "data"),
       ...(this.setup.separateLogDir ? [logDirOf(this.dir, id)] : []),
     ];
-    return damageData(dirs, damage, draw);
   }
 
   /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own. */
@@ -443,7 +470,7 @@ export class LocalEnsemble implements Ensemble {
     this.cpuCaps.clear();
     this.cleanup.cds?.finalize();
     this.cleanup.reservation.release();
-    unmountLogDisksUnder(this.dir);
+    unmountAllUnder(this.dir);
     if (this.cleanup.removeDir) rmSync(this.dir, { recursive: true, force: true });
     this.cleanup.unregister();
     this.unhook();
@@ -623,7 +650,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     if (ensemble !== undefined) await ensemble.dispose();
     else {
       reservation?.release();
-      unmountLogDisksUnder(dir);
+      unmountAllUnder(dir);
       if (removeDir) rmSync(dir, { recursive: true, force: true });
       unregister();
     }

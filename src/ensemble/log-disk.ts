@@ -34,13 +34,6 @@ export function mountLogDisk(dir: string, sizeMb: number): void {
   }
 }
 
-/** Unmounts a log disk (lazily if a process still holds it); a folder that is no mount is left alone. */
-export function unmountLogDisk(dir: string): void {
-  if (!mountedLogDisks().includes(dir)) return;
-  const result = spawnSync("umount", [dir], { encoding: "utf8" });
-  if (result.status !== 0) spawnSync("umount", ["-l", dir], { encoding: "utf8" });
-}
-
 /** Every log disk mounted on this machine, by mount point. */
 export function mountedLogDisks(): string[] {
   let table: string;
@@ -56,12 +49,55 @@ export function mountedLogDisks(): string[] {
     .map(([, point]) => unescapeMountPoint(point as string));
 }
 
-/** Unmounts every log disk under `dir` (a dead run's folder) and returns them. */
-export function unmountLogDisksUnder(dir: string): string[] {
+/** Every mount point under `dir`, deepest (last mounted) first. */
+export function mountsUnder(dir: string): string[] {
   const prefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
-  const found = mountedLogDisks().filter((point) => point.startsWith(prefix));
-  for (const point of found) unmountLogDisk(point);
+  let table: string;
+  try {
+    table = readFileSync("/proc/self/mounts", "utf8");
+  } catch {
+    return [];
+  }
+  return table
+    .split("\n")
+    .map((line) => unescapeMountPoint(line.split(" ")[1] ?? ""))
+    .filter((point) => point.startsWith(prefix))
+    .reverse();
+}
+
+/**
+ * Unmounts everything mounted under `dir` (a run's folder: log disks, read-only
+ * binds; every mount there is ours) and returns the mount points.
+ */
+export function unmountAllUnder(dir: string): string[] {
+  const found = mountsUnder(dir);
+  for (const point of found) unmountTop(point);
   return found;
+}
+
+/** Unmounts the topmost mount at `dir` (lazily if a process still holds it). */
+export function unmountTop(dir: string): void {
+  const result = spawnSync("umount", [dir], { encoding: "utf8" });
+  if (result.status !== 0) spawnSync("umount", ["-l", dir], { encoding: "utf8" });
+}
+
+/**
+ * Makes `dir` read-only for every process (root included): a read-only bind
+ * mount of the folder over itself. Files opened for writing before stay
+ * writable, so the server should be down meanwhile.
+ */
+export function mountReadOnly(dir: string): void {
+  const bind = spawnSync("mount", ["--bind", dir, dir], { encoding: "utf8" });
+  const readOnly =
+    bind.status === 0
+      ? spawnSync("mount", ["-o", "remount,bind,ro", dir], { encoding: "utf8" })
+      : bind;
+  if (readOnly.error !== undefined || readOnly.status !== 0) {
+    if (bind.status === 0) spawnSync("umount", [dir]);
+    throw new BadInputError(
+      `fault 'read-only' needs to bind-mount ${dir} read-only, and mount failed (${readOnly.error?.message ?? readOnly.stderr.trim()}): run as root (or with CAP_SYS_ADMIN), or drop the fault`,
+    );
+  }
 }
 
 /** Fills the disk at `dir` to the last byte; returns how many bytes the filler took. */

@@ -4,7 +4,7 @@ import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
 import { removeDeadCpuGroups } from "./cpu-limit.js";
-import { unmountLogDisksUnder } from "./log-disk.js";
+import { unmountAllUnder } from "./log-disk.js";
 
 /**
  * Every server JVM we start carries these system properties, so that a later
@@ -96,7 +96,7 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
     if (isTokenAlive(record.owner)) continue;
     rmSync(join(root, "cds", `pending-${record.runId}.jsa`), { force: true });
     // A mount inside the folder would make its removal fail (EBUSY) and outlive the run.
-    unmountLogDisksUnder(record.dir);
+    unmountAllUnder(record.dir);
     if (record.removeDir) {
       rmSync(record.dir, { recursive: true, force: true });
       folders.push(record.dir);

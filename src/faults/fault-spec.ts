@@ -65,6 +65,7 @@ export type FaultSpec =
   | { readonly kind: "disk-full"; readonly target?: Target }
   | { readonly kind: "starve"; readonly target?: Target; readonly cpu?: number }
   | { readonly kind: "wipe"; readonly target?: Target }
+  | { readonly kind: "read-only"; readonly target?: Target }
   | {
       readonly kind: "corrupt";
       readonly target?: Target;
@@ -97,6 +98,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   starve:
     "hold a server's JVM to a fraction of one core (cpu, default 0.1) in a cgroup of its own, as beside a busy neighbour; heal lifts it (needs root)",
   wipe: "kill a server, delete its data (myid kept), start it again: the operator's clean reinstall",
+  "read-only":
+    "kill a server, make its data folders read-only (a read-only bind mount), start it; heal makes them writable and starts it again if it died (needs root)",
   corrupt:
     "kill a server, cut the tail off its newest log (truncate-log) or flip bytes in its newest log (flip-log, default) or snapshot (flip-snapshot), start it; heal wipes and restarts it if it refused to start",
   upgrade:
@@ -114,6 +117,7 @@ export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
   starve: "caps a server JVM's CPU in a cgroup the harness makes",
   wipe: "deletes a server's data folder on this machine",
+  "read-only": "bind-mounts a server's data folder read-only on this machine",
   corrupt: "changes bytes in a server's data folder on this machine",
 };
 

@@ -538,6 +538,43 @@ export class Nemesis {
     return { id, spec, detail: { servers: [target], ...report }, heal };
   }
 
+  /** Restarts a server on read-only data folders; the heal makes them writable and starts it if it died. */
+  private async readOnly(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "read-only" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.options.ensemble;
+    if (!canDamageData(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault 'read-only' needs servers whose data folders are on this machine (the local provider); this ensemble is ${ensemble.provider}`,
+      );
+    }
+    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const server = ensemble.server(target);
+    const folders = await this.exclusive(async () => {
+      await server.kill();
+      try {
+        return await ensemble.setDataReadOnly(target, true);
+      } finally {
+        await server.restart();
+      }
+    });
+    const heal = () =>
+      this.exclusive(async () => {
+        await ensemble.setDataReadOnly(target, false);
+        const died = server.processState === "stopped";
+        this.record("info", "data-writable", {
+          id,
+          server: target,
+          restarted: died,
+          ...(died ? { exit: server.exitDescription ?? "exited" } : {}),
+        });
+        if (died) await server.restart();
+      });
+    return { id, spec, detail: { servers: [target], folders }, heal };
+  }
+
   private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {
     const ids = this.ids();
     switch (spec.kind) {
@@ -605,6 +642,8 @@ export class Nemesis {
       case "wipe":
       case "corrupt":
         return this.damage(id, spec);
+      case "read-only":
+        return this.readOnly(id, spec);
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);

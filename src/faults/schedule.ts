@@ -39,6 +39,7 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
     case "disk-full":
     case "starve":
     case "wipe":
+    case "read-only":
     case "corrupt":
       return { kind, target: "random" };
     case "latency":

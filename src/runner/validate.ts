@@ -30,7 +30,8 @@ function machineCannot(fault: FaultKind): string | undefined {
     return root && cpuHierarchy() !== undefined
       ? undefined
       : "needs root and the kernel's CPU cgroup controller";
-  if (fault === "disk-full") return root ? undefined : "needs root (it mounts a tmpfs)";
+  if (fault === "disk-full" || fault === "read-only")
+    return root ? undefined : "needs root (it mounts)";
   return undefined;
 }
 

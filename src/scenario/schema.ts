@@ -156,6 +156,7 @@ export const faultSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
     z.object({ kind: z.literal("disk-full"), target: target.optional() }).strict(),
     z.object({ kind: z.literal("wipe"), target: target.optional() }).strict(),
+    z.object({ kind: z.literal("read-only"), target: target.optional() }).strict(),
     z
       .object({
         kind: z.literal("corrupt"),

@@ -10,9 +10,10 @@
  * a follower that acknowledged the write never votes for a server behind it,
  * so only a server that dropped a committed transaction lets this happen.
  * One more case needs a clock: a quorum that forgot its epochs (a wiped
- * server) can elect a leader that reuses an epoch an earlier leader already
- * committed in; a write of that epoch acknowledged well before the election
- * began (a second, beyond any log line's delay) cannot be the new leader's.
+ * server) can elect a leader of an epoch no newer than ones already
+ * committed in; a write of such an epoch acknowledged well before the
+ * election began (a second, beyond any log line's delay) cannot be the new
+ * leader's own.
  * The proof is ZooKeeper's, not the harness's: anomalies it explains are
  * findings about the servers, and a documented bug of the version is named.
  */
@@ -38,7 +39,7 @@ export interface IncompleteLeader {
   readonly missingEvent: number;
   /** When its election began (history time, ns). */
   readonly electionTime: number;
-  /** True when the missing write is of the very epoch this leader started again. */
+  /** True when the missing write's epoch is this leader's or later: the quorum forgot that epoch. */
   readonly epochReused: boolean;
   /** The nemesis's wipes and corruptions of server data before this election. */
   readonly damagedBefore: readonly {
@@ -47,8 +48,8 @@ export interface IncompleteLeader {
   }[];
 }
 
-/** Margin before an election within which a write of the same epoch could be the new leader's own (ns). */
-const SAME_EPOCH_MARGIN_NS = 1e9;
+/** Margin before an election within which a write of its epoch or later could be the new leader's own (ns). */
+const EPOCH_REUSE_MARGIN_NS = 1e9;
 
 /** Documented bugs that let a leader take over without committed transactions, and the releases that have them. */
 const LEADER_COMPLETENESS_BUGS: readonly {
@@ -116,12 +117,11 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
     const epochStart = kind === "quorum-of-supporters" ? epochStartZxid(line) : undefined;
     const election = elections.get(server);
     if (epochStart === undefined || election === undefined) continue;
-    const epoch = epochStart >> 32n;
     let missing: { zxid: bigint; index: number } | undefined;
     let epochReused = false;
     for (const ack of acknowledged) {
       if (ack.zxid <= election.lastZxid || ack.zxid <= (missing?.zxid ?? -1n)) continue;
-      const reused = ack.zxid >> 32n === epoch && ack.time < election.time - SAME_EPOCH_MARGIN_NS;
+      const reused = ack.zxid >= epochStart && ack.time < election.time - EPOCH_REUSE_MARGIN_NS;
       if (ack.zxid < epochStart || reused) {
         missing = ack;
         epochReused = reused;
@@ -159,7 +159,7 @@ export function checkLeaderCompleteness(events: readonly HistoryEvent[]): {
   const anomalies = leaders.map(
     (leader): Anomaly => ({
       kind: "leader-lacks-acknowledged-write",
-      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)}${leader.epochReused ? " (an epoch an earlier leader had already committed in)" : ""} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ${whyText(leader, bugs)}`,
+      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)}${leader.epochReused ? " (an epoch an earlier leader had already reached: the quorum forgot it)" : ""} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ${whyText(leader, bugs)}`,
       events: proofOf(leader),
       cause: causeOf(leader, bugs),
     }),
@@ -229,9 +229,8 @@ export function explainByIncompleteLeaders(
           zxid > candidate.lastZxid &&
           (zxid < candidate.epochStart ||
             (candidate.epochReused &&
-              zxid >> 32n === candidate.epochStart >> 32n &&
               (event?.time ?? Number.POSITIVE_INFINITY) <
-                candidate.electionTime - SAME_EPOCH_MARGIN_NS))
+                candidate.electionTime - EPOCH_REUSE_MARGIN_NS))
         );
       }),
     );

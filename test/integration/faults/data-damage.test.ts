@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Verdict } from "../../../src/checkers/verdict.js";
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { mountsUnder } from "../../../src/ensemble/log-disk.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
+import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import type { ResultsFile } from "../../../src/report/results.js";
 import { spawnCli } from "../../helpers/cli.js";
 import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";
@@ -37,6 +39,31 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
       expect(readFileSync(ensemble.server(3).logFile, "utf8")).toMatch(
         /Getting a snapshot from leader/,
       );
+    } finally {
+      await ensemble.dispose();
+    }
+    await expectNothingLeft(ensemble, root);
+  });
+
+  it("a read-only data folder: the server refuses to start, the heal makes it writable and starts it; no mount is left", async () => {
+    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    try {
+      const history = new MemorySink();
+      const nemesis = new Nemesis({ ensemble, seed: 1, recorder: new HistoryRecorder([history]) });
+      const fault = await nemesis.start({ kind: "read-only", target: 2 }, "ro");
+      expect(fault.detail.folders).toEqual([join(ensemble.dir, "server-2", "data")]);
+      expect(mountsUnder(root)).toEqual([join(ensemble.dir, "server-2", "data")]);
+      await expect
+        .poll(() => ensemble.server(2).processState, { timeout: 15_000, interval: 200 })
+        .toBe("stopped");
+      expect(readFileSync(ensemble.server(2).logFile, "utf8")).toMatch(/Unable to access datadir/);
+      await nemesis.heal("ro");
+      expect(history.events.find((event) => event.f === "data-writable")?.value).toMatchObject({
+        server: 2,
+        restarted: true,
+      });
+      expect(mountsUnder(root)).toEqual([]);
+      await expectHealedInSync(ensemble);
     } finally {
       await ensemble.dispose();
     }

@@ -159,6 +159,11 @@ describe("leader completeness from the servers' election lines", () => {
       { ...write(0, 10, 0x2000000ebn), time: 5e9 },
       { ...write(1, 11, 0x2000000f2n), time: 5.5e9 },
     ];
+    // A later epoch forgotten too (two elections before the wipe): still not the new leader's.
+    events[2] = {
+      ...(events[2] as HistoryEvent),
+      stat: { czxid: "1", mzxid: String(0x300000004n), version: 1 },
+    };
     index = 4;
     events.push(
       wipeEvent,
@@ -180,8 +185,8 @@ describe("leader completeness from the servers' election lines", () => {
     );
     const { anomalies, leaders } = checkLeaderCompleteness(events);
     expect(leaders).toHaveLength(1);
-    expect(leaders[0]).toMatchObject({ missingZxid: 0x2000000f2n, epochReused: true });
-    expect(anomalies[0]?.message).toContain("an epoch an earlier leader had already committed in");
+    expect(leaders[0]).toMatchObject({ missingZxid: 0x300000004n, epochReused: true });
+    expect(anomalies[0]?.message).toContain("an epoch an earlier leader had already reached");
     expect(anomalies[0]?.message).toContain("this is the wipe, not a ZooKeeper bug");
     expect(anomalies[0]?.events).toContain(3);
     // Destroyed data is the operator's doing: no ZooKeeper bug is named.
