@@ -9,6 +9,7 @@ import {
 } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
+import { classifyServerLogLine } from "../history/server-log.js";
 import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
 import type { DirectedPair } from "../network/link-topology.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
@@ -519,9 +520,9 @@ export class Nemesis {
         await server.restart();
       }
     });
+    // Whether ZooKeeper took the damaged data is known once it has read it: it begins an election, or exits.
+    const outcome = await loadOutcome(ensemble, target, 20_000);
     const heal = async () => {
-      // A server that refuses its data takes a moment to say so: wait until it serves or exits.
-      await settle(server, 15_000);
       await this.exclusive(async () => {
         if (server.processState !== "stopped") return;
         const exit = server.exitDescription;
@@ -535,7 +536,7 @@ export class Nemesis {
         });
       });
     };
-    return { id, spec, detail: { servers: [target], ...report }, heal };
+    return { id, spec, detail: { servers: [target], ...report, outcome }, heal };
   }
 
   /** Restarts a server on read-only data folders; the heal makes them writable and starts it if it died. */
@@ -735,13 +736,36 @@ export class Nemesis {
   }
 }
 
-/** Waits until a just-started server serves or its process ends (or the time is up). */
-async function settle(server: EnsembleServer, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (server.processState === "running" && performance.now() < deadline) {
-    const status = await server.status().catch(() => undefined);
-    if (status?.state === "serving") return;
-    await sleep(200);
+/**
+ * What a server restarted on damaged data did with it: "loaded" once it
+ * begins an election (its database is read by then), "refused (...)" if its
+ * process ends first, "undetermined" when neither happens in time.
+ */
+async function loadOutcome(ensemble: Ensemble, id: number, timeoutMs: number): Promise<string> {
+  const server = ensemble.server(id);
+  let loaded = false;
+  const unsubscribe = hasServerLogs(ensemble)
+    ? ensemble.onServerLog(({ server: from, line }) => {
+        if (from === id && classifyServerLogLine(line) === "election-started") loaded = true;
+      })
+    : () => {};
+  try {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (server.processState === "stopped")
+        return `refused (${server.exitDescription ?? "exited"})`;
+      if (loaded) return "loaded";
+      // Without a log stream, a server that serves has loaded its data.
+      if (
+        !hasServerLogs(ensemble) &&
+        (await server.status().catch(() => undefined))?.state === "serving"
+      )
+        return "loaded";
+      await sleep(100);
+    }
+    return "undetermined";
+  } finally {
+    unsubscribe();
   }
 }
 

@@ -36,3 +36,17 @@ export function causeHeading(group: AnomalyGroup): string {
     ? `${count} with no cause proven from the servers' logs`
     : `${count} from one cause: ${group.cause.message}`;
 }
+
+/** At most `perChecker` anomalies of each checker (so one noisy checker never hides another), and how many were left out. */
+export function shownAnomalies(
+  group: AnomalyGroup,
+  perChecker: number,
+): { shown: CheckedAnomaly[]; hidden: number } {
+  const counts = new Map<string, number>();
+  const shown = group.anomalies.filter((anomaly) => {
+    const count = (counts.get(anomaly.checker) ?? 0) + 1;
+    counts.set(anomaly.checker, count);
+    return count <= perChecker;
+  });
+  return { shown, hidden: group.anomalies.length - shown.length };
+}

@@ -1,6 +1,6 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
-import { causeHeading, groupAnomaliesByCause } from "./anomaly-groups.js";
+import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";
 import { recoveryText } from "./tolerance-text.js";
 
@@ -146,9 +146,8 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
     (group) =>
       `<section class="cause"><h3>${escapeHtml(causeHeading(group))}</h3>${
         group.cause === undefined ? "" : `<pre>${eventsText(group.cause.events)}</pre>`
-      }${group.anomalies
-        .slice(0, 50)
-        .map(
+      }${shownAnomalies(group, 50)
+        .shown.map(
           (anomaly) =>
             `<div class="anomaly"><h4>${escapeHtml(anomaly.kind)} <small>${escapeHtml(anomaly.checker)}</small></h4><p>${escapeHtml(anomaly.message)}</p><pre>${eventsText(anomaly.events)}</pre></div>`,
         )

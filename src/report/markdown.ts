@@ -1,7 +1,7 @@
 import { combineValidity } from "../checkers/verdict.js";
 import { compareVersions } from "../versions/version-range.js";
 
-import { causeHeading, groupAnomaliesByCause } from "./anomaly-groups.js";
+import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";
 
 const MARK = (valid: unknown) =>
@@ -87,7 +87,9 @@ export function markdownReport(runs: readonly ResultsFile[]): string {
       lines.push("", `Anomalies: ${cell(causeHeading(group))}`, "");
       if (group.cause !== undefined)
         lines.push(`(cause proven by events ${group.cause.events.join(", ")})`, "");
-      for (const anomaly of group.anomalies.slice(0, 20)) {
+      const { shown, hidden } = shownAnomalies(group, 20);
+      if (hidden > 0) lines.push(`(${hidden} more not listed: see results.json)`, "");
+      for (const anomaly of shown) {
         lines.push(
           `- **${cell(anomaly.kind)}** (${cell(anomaly.checker)}): ${cell(anomaly.message)} — events ${anomaly.events.slice(0, 10).join(", ")}`,
         );

@@ -26,6 +26,8 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
       const nemesis = new Nemesis({ ensemble, seed: 4 });
       const rot = await nemesis.start({ kind: "corrupt", target: 2, damage: "flip-log" }, "rot");
       expect(rot.detail).toMatchObject({ servers: [2], damage: "flip-log", bytes: 8 });
+      // What ZooKeeper did with it is known before the fault returns: it read it, or refused it.
+      expect(String(rot.detail.outcome)).toMatch(/^(loaded|refused \(exit code \d+\))$/);
       expect(String((rot.detail.files as string[])[0])).toMatch(
         /server-2\/data\/version-2\/log\.[0-9a-f]+$/,
       );
