@@ -36,31 +36,27 @@ export function mountLogDisk(dir: string, sizeMb: number): void {
 
 /** Every log disk mounted on this machine, by mount point. */
 export function mountedLogDisks(): string[] {
-  let table: string;
+  return mountTable()
+    .filter(([source, , type]) => source === LOG_DISK_SOURCE && type === "tmpfs")
+    .map(([, point]) => unescapeMountPoint(point as string));
+}
+
+/** This process's mount table, one row of fields (source, point, type, ...) per mount. */
+function mountTable(): string[][] {
   try {
-    table = readFileSync("/proc/self/mounts", "utf8");
+    return readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((line) => line.split(" "));
   } catch {
     return [];
   }
-  return table
-    .split("\n")
-    .map((line) => line.split(" "))
-    .filter(([source, , type]) => source === LOG_DISK_SOURCE && type === "tmpfs")
-    .map(([, point]) => unescapeMountPoint(point as string));
 }
 
 /** Every mount point under `dir`, deepest (last mounted) first. */
 export function mountsUnder(dir: string): string[] {
   const prefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
-  let table: string;
-  try {
-    table = readFileSync("/proc/self/mounts", "utf8");
-  } catch {
-    return [];
-  }
-  return table
-    .split("\n")
-    .map((line) => unescapeMountPoint(line.split(" ")[1] ?? ""))
+  return mountTable()
+    .map(([, point]) => unescapeMountPoint(point ?? ""))
     .filter((point) => point.startsWith(prefix))
     .reverse();
 }

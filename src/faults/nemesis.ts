@@ -447,14 +447,12 @@ export class Nemesis {
     id: string,
     spec: Extract<FaultSpec, { kind: "disk-full" }>,
   ): Promise<ActiveFault> {
-    const ensemble = this.options.ensemble;
-    if (!canFillLogDisks(ensemble)) {
-      throw new ZkChaosError(
-        "BAD_INPUT",
-        `fault 'disk-full' needs servers whose transaction log has a disk of its own (the local provider); this ensemble is ${ensemble.provider}`,
-      );
-    }
-    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const ensemble = this.requireAbility(
+      canFillLogDisks,
+      "disk-full",
+      "servers whose transaction log has a disk of its own (the local provider)",
+    );
+    const target = await this.oneTarget(spec.target, id);
     const filledBytes = await ensemble.fillLogDisk(target);
     const heal = async () => {
       await ensemble.freeLogDisk(target);
@@ -473,14 +471,12 @@ export class Nemesis {
     id: string,
     spec: Extract<FaultSpec, { kind: "starve" }>,
   ): Promise<ActiveFault> {
-    const ensemble = this.options.ensemble;
-    if (!canStarveCpu(ensemble)) {
-      throw new ZkChaosError(
-        "BAD_INPUT",
-        `fault 'starve' needs servers whose processes the harness can put in a cgroup (the local provider); this ensemble is ${ensemble.provider}`,
-      );
-    }
-    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const ensemble = this.requireAbility(
+      canStarveCpu,
+      "starve",
+      "servers whose processes the harness can put in a cgroup (the local provider)",
+    );
+    const target = await this.oneTarget(spec.target, id);
     const cpu = spec.cpu ?? DEFAULT_STARVE_CPU;
     const how = await ensemble.starveCpu(target, cpu);
     this.starved.add(target);
@@ -502,14 +498,12 @@ export class Nemesis {
     id: string,
     spec: Extract<FaultSpec, { kind: "wipe" | "corrupt" }>,
   ): Promise<ActiveFault> {
-    const ensemble = this.options.ensemble;
-    if (!canDamageData(ensemble)) {
-      throw new ZkChaosError(
-        "BAD_INPUT",
-        `fault '${spec.kind}' needs servers whose data folders are on this machine (the local provider); this ensemble is ${ensemble.provider}`,
-      );
-    }
-    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const ensemble = this.requireAbility(
+      canDamageData,
+      spec.kind,
+      "servers whose data folders are on this machine (the local provider)",
+    );
+    const target = await this.oneTarget(spec.target, id);
     const server = ensemble.server(target);
     const damage = spec.kind === "wipe" ? "wipe" : (spec.damage ?? "flip-log");
     const report = await this.exclusive(async () => {
@@ -544,14 +538,12 @@ export class Nemesis {
     id: string,
     spec: Extract<FaultSpec, { kind: "read-only" }>,
   ): Promise<ActiveFault> {
-    const ensemble = this.options.ensemble;
-    if (!canDamageData(ensemble)) {
-      throw new ZkChaosError(
-        "BAD_INPUT",
-        `fault 'read-only' needs servers whose data folders are on this machine (the local provider); this ensemble is ${ensemble.provider}`,
-      );
-    }
-    const [target] = (await this.resolve(spec.target ?? "random", 1, id)) as [number];
+    const ensemble = this.requireAbility(
+      canDamageData,
+      "read-only",
+      "servers whose data folders are on this machine (the local provider)",
+    );
+    const target = await this.oneTarget(spec.target, id);
     const server = ensemble.server(target);
     const folders = await this.exclusive(async () => {
       await server.kill();
@@ -574,6 +566,27 @@ export class Nemesis {
         if (died) await server.restart();
       });
     return { id, spec, detail: { servers: [target], folders }, heal };
+  }
+
+  /** The ensemble, if it has the ability a fault needs; else a bad-input error naming what is missing. */
+  private requireAbility<E extends Ensemble>(
+    has: (ensemble: Ensemble) => ensemble is E,
+    kind: string,
+    needs: string,
+  ): E {
+    const ensemble = this.options.ensemble;
+    if (!has(ensemble)) {
+      throw new ZkChaosError(
+        "BAD_INPUT",
+        `fault '${kind}' needs ${needs}; this ensemble is ${ensemble.provider}`,
+      );
+    }
+    return ensemble;
+  }
+
+  /** The one running server a fault hits (random when the scenario names none). */
+  private async oneTarget(target: Target | undefined, id: string): Promise<number> {
+    return (await this.resolve(target ?? "random", 1, id))[0] as number;
   }
 
   private async apply(id: string, spec: FaultSpec): Promise<ActiveFault> {

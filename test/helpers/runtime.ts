@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
 import { canListen, portLockDir } from "../../src/util/port-reservation.js";
@@ -83,4 +83,14 @@ export async function startNextRun(root: string): Promise<{ log: string[]; next:
   });
   await next.dispose();
   return { log, next };
+}
+
+/** A fresh runtime root for each test of the file, removed after it: call at the top of the file, read with root(). */
+export function freshRuntimeRoot(): () => string {
+  let root = "";
+  beforeEach(() => {
+    root = makeRuntimeRoot();
+  });
+  afterEach(() => removeRuntimeRoot(root));
+  return () => root;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Verdict } from "../../../src/checkers/verdict.js";
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
 import { mountsUnder } from "../../../src/ensemble/log-disk.js";
@@ -10,17 +10,13 @@ import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import type { ResultsFile } from "../../../src/report/results.js";
 import { spawnCli } from "../../helpers/cli.js";
 import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";
-import { expectNothingLeft, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+import { expectNothingLeft, freshRuntimeRoot } from "../../helpers/runtime.js";
 
-let root: string;
-beforeEach(() => {
-  root = makeRuntimeRoot();
-});
-afterEach(() => removeRuntimeRoot(root));
+const root = freshRuntimeRoot();
 
 describe("data faults: a server's data wiped or damaged while it is down", () => {
   it("bit rot in a follower's newest log and a wipe: each server comes back and resynchronises", async () => {
-    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root() });
     try {
       for (let i = 0; i < 20; i++) await expectWritable(ensemble, [1]);
       const nemesis = new Nemesis({ ensemble, seed: 4 });
@@ -44,17 +40,17 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
     } finally {
       await ensemble.dispose();
     }
-    await expectNothingLeft(ensemble, root);
+    await expectNothingLeft(ensemble, root());
   });
 
   it("a read-only data folder: the server refuses to start, the heal makes it writable and starts it; no mount is left", async () => {
-    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root() });
     try {
       const history = new MemorySink();
       const nemesis = new Nemesis({ ensemble, seed: 1, recorder: new HistoryRecorder([history]) });
       const fault = await nemesis.start({ kind: "read-only", target: 2 }, "ro");
       expect(fault.detail.folders).toEqual([join(ensemble.dir, "server-2", "data")]);
-      expect(mountsUnder(root)).toEqual([join(ensemble.dir, "server-2", "data")]);
+      expect(mountsUnder(root())).toEqual([join(ensemble.dir, "server-2", "data")]);
       await expect
         .poll(() => ensemble.server(2).processState, { timeout: 15_000, interval: 200 })
         .toBe("stopped");
@@ -64,12 +60,12 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
         server: 2,
         restarted: true,
       });
-      expect(mountsUnder(root)).toEqual([]);
+      expect(mountsUnder(root())).toEqual([]);
       await expectHealedInSync(ensemble);
     } finally {
       await ensemble.dispose();
     }
-    await expectNothingLeft(ensemble, root);
+    await expectNothingLeft(ensemble, root());
   });
 
   it("a wiped server and a lagging one form a quorum: lost writes, proven, and blamed on the wipe", async () => {

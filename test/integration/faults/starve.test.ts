@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CPU_GROUP_PREFIX,
   capCpu,
@@ -12,18 +12,9 @@ import {
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
-import {
-  expectNothingLeft,
-  makeRuntimeRoot,
-  removeRuntimeRoot,
-  startNextRun,
-} from "../../helpers/runtime.js";
+import { expectNothingLeft, freshRuntimeRoot, startNextRun } from "../../helpers/runtime.js";
 
-let root: string;
-beforeEach(() => {
-  root = makeRuntimeRoot();
-});
-afterEach(() => removeRuntimeRoot(root));
+const root = freshRuntimeRoot();
 
 const hierarchy = cpuHierarchy();
 const ourGroups = () =>
@@ -68,7 +59,7 @@ describe.skipIf(hierarchy === undefined)("starve: a server held to a fraction of
   });
 
   it("the nemesis starves the leader, records it slow and what it got, and the heal feeds it", async () => {
-    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root() });
     try {
       const history = new MemorySink();
       const recorder = new HistoryRecorder([history]);
@@ -88,14 +79,14 @@ describe.skipIf(hierarchy === undefined)("starve: a server held to a fraction of
     } finally {
       await ensemble.dispose();
     }
-    await expectNothingLeft(ensemble, root);
+    await expectNothingLeft(ensemble, root());
   });
 
   it("a harness killed with SIGKILL mid-starve leaves a group that the next start removes", async () => {
     const entry = resolve("dist/src/index.js");
     const script = [
       `const { startLocalEnsemble, Nemesis } = await import(${JSON.stringify(entry)});`,
-      `const e = await startLocalEnsemble({ nodes: 1, runtimeRoot: ${JSON.stringify(root)} });`,
+      `const e = await startLocalEnsemble({ nodes: 1, runtimeRoot: ${JSON.stringify(root())} });`,
       "await new Nemesis({ ensemble: e, seed: 1 }).start({ kind: 'starve', target: 1, cpu: 0.2 });",
       "console.log('starved');",
       "setInterval(() => {}, 1000);",
@@ -115,8 +106,8 @@ describe.skipIf(hierarchy === undefined)("starve: a server held to a fraction of
     await new Promise((done) => child.once("exit", done));
 
     // Any harness that starts next reaps it (groups are machine-wide): here, or a test beside this one.
-    const { next } = await startNextRun(root);
+    const { next } = await startNextRun(root());
     expect(ourGroups().filter((name) => name.includes(`${child.pid}_`))).toEqual([]);
-    await expectNothingLeft(next, root);
+    await expectNothingLeft(next, root());
   });
 });

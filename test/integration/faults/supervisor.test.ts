@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
-import { expectNothingLeft, makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
+import { expectNothingLeft, freshRuntimeRoot } from "../../helpers/runtime.js";
 
-let root: string;
-beforeEach(() => {
-  root = makeRuntimeRoot();
-});
-afterEach(() => removeRuntimeRoot(root));
+const root = freshRuntimeRoot();
 
 describe("supervisor: any server down for restartAfter is started again, as Exhibitor would", () => {
   it("restarts a killed server while the fault is in force, and a server that died by itself; the heal finds it running", async () => {
-    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root });
+    const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root() });
     try {
       const history = new MemorySink();
       const nemesis = new Nemesis({ ensemble, seed: 1, recorder: new HistoryRecorder([history]) });
@@ -54,6 +50,6 @@ describe("supervisor: any server down for restartAfter is started again, as Exhi
     } finally {
       await ensemble.dispose();
     }
-    await expectNothingLeft(ensemble, root);
+    await expectNothingLeft(ensemble, root());
   });
 });
