@@ -1,6 +1,7 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
@@ -93,4 +94,32 @@ export function freshRuntimeRoot(): () => string {
   });
   afterEach(() => removeRuntimeRoot(root));
   return () => root;
+}
+
+/** A harness in a process of its own (a module script over the built library), once it printed `ready`. */
+export async function startHarness(lines: readonly string[], ready: string): Promise<ChildProcess> {
+  const entry = resolve("dist/src/index.js");
+  const script = [
+    `const zk = await import(${JSON.stringify(entry)});`,
+    ...lines,
+    `console.log(${JSON.stringify(ready)});`,
+    "setInterval(() => {}, 1000);",
+  ].join("\n");
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((done, fail) => {
+    child.stdout?.on("data", (data: Buffer) => {
+      if (data.toString().includes(ready)) done();
+    });
+    child.once("exit", (code) => fail(new Error(`the harness exited early (${code})`)));
+  });
+  return child;
+}
+
+/** Kills a harness with SIGKILL (no cleanup of its own) and waits for it to be gone. */
+export async function killHarness(child: ChildProcess): Promise<void> {
+  const gone = new Promise((done) => child.once("exit", done));
+  child.kill("SIGKILL");
+  await gone;
 }

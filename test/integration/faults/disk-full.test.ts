@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import { readFileSync, statfsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
 import { mountedLogDisks } from "../../../src/ensemble/log-disk.js";
@@ -9,8 +8,10 @@ import { Nemesis } from "../../../src/faults/nemesis.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
 import {
   expectNothingLeft,
+  killHarness,
   makeRuntimeRoot,
   removeRuntimeRoot,
+  startHarness,
   startNextRun,
 } from "../../helpers/runtime.js";
 
@@ -65,24 +66,13 @@ describe("disk-full: a server's transaction log on a small disk of its own", () 
   });
 
   it("a harness killed with SIGKILL leaves a mounted log disk that the next start unmounts", async () => {
-    const entry = resolve("dist/src/index.js");
-    const script = [
-      `const { startLocalEnsemble } = await import(${JSON.stringify(entry)});`,
-      `const e = await startLocalEnsemble({ nodes: 1, logDiskMb: 8, runtimeRoot: ${JSON.stringify(root)} });`,
-      "console.log('up');",
-      "setInterval(() => {}, 1000);",
-    ].join("\n");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    await new Promise<void>((done, fail) => {
-      child.stdout.on("data", (data: Buffer) => {
-        if (data.toString().includes("up")) done();
-      });
-      child.once("exit", (code) => fail(new Error(`the harness exited early (${code})`)));
-    });
-    child.kill("SIGKILL");
-    await new Promise((done) => child.once("exit", done));
+    const child = await startHarness(
+      [
+        `await zk.startLocalEnsemble({ nodes: 1, logDiskMb: 8, runtimeRoot: ${JSON.stringify(root)} });`,
+      ],
+      "up",
+    );
+    await killHarness(child);
     expect(mountsUnderRoot()).toHaveLength(1);
 
     const { log, next } = await startNextRun(root);

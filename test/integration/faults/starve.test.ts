@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CPU_GROUP_PREFIX,
@@ -12,7 +11,13 @@ import {
 import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
-import { expectNothingLeft, freshRuntimeRoot, startNextRun } from "../../helpers/runtime.js";
+import {
+  expectNothingLeft,
+  freshRuntimeRoot,
+  killHarness,
+  startHarness,
+  startNextRun,
+} from "../../helpers/runtime.js";
 
 const root = freshRuntimeRoot();
 
@@ -83,27 +88,16 @@ describe.skipIf(hierarchy === undefined)("starve: a server held to a fraction of
   });
 
   it("a harness killed with SIGKILL mid-starve leaves a group that the next start removes", async () => {
-    const entry = resolve("dist/src/index.js");
-    const script = [
-      `const { startLocalEnsemble, Nemesis } = await import(${JSON.stringify(entry)});`,
-      `const e = await startLocalEnsemble({ nodes: 1, runtimeRoot: ${JSON.stringify(root())} });`,
-      "await new Nemesis({ ensemble: e, seed: 1 }).start({ kind: 'starve', target: 1, cpu: 0.2 });",
-      "console.log('starved');",
-      "setInterval(() => {}, 1000);",
-    ].join("\n");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    await new Promise<void>((done, fail) => {
-      child.stdout.on("data", (data: Buffer) => {
-        if (data.toString().includes("starved")) done();
-      });
-      child.once("exit", (code) => fail(new Error(`the harness exited early (${code})`)));
-    });
+    const child = await startHarness(
+      [
+        `const e = await zk.startLocalEnsemble({ nodes: 1, runtimeRoot: ${JSON.stringify(root())} });`,
+        "await new zk.Nemesis({ ensemble: e, seed: 1 }).start({ kind: 'starve', target: 1, cpu: 0.2 });",
+      ],
+      "starved",
+    );
     const groups = ourGroups().filter((name) => name.includes(`${child.pid}_`));
     expect(groups).toHaveLength(1);
-    child.kill("SIGKILL");
-    await new Promise((done) => child.once("exit", done));
+    await killHarness(child);
 
     // Any harness that starts next reaps it (groups are machine-wide): here, or a test beside this one.
     const { next } = await startNextRun(root());
