@@ -26,6 +26,10 @@ fi
 if $for_tests && ! command -v chromium >/dev/null 2>&1; then
   apt_packages+=(chromium)
 fi
+# The slow-fsync fault mounts a FUSE pass-through written with Debian's fusepy (tests say skipped without it).
+if $for_tests && ! /usr/bin/python3 -c 'import fusepy' >/dev/null 2>&1; then
+  apt_packages+=(python3-fusepy)
+fi
 # The version tests resolve ZooKeeper releases with Maven (they say skipped without it).
 if $for_tests && ! command -v mvn >/dev/null 2>&1; then
   apt_packages+=(maven)

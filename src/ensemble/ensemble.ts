@@ -202,3 +202,14 @@ export interface DataDamaging {
 export function canDamageData(ensemble: Ensemble): ensemble is Ensemble & DataDamaging {
   return typeof (ensemble as Partial<DataDamaging>).damageData === "function";
 }
+
+/** An optional ability: a server's transaction-log fsync made slow, as on a failing disk. */
+export interface FsyncSlowing {
+  /** Makes every fsync of server `id`'s log wait `ms` (0: none); resolves to the fsyncs served so far. */
+  setFsyncDelay(id: number, ms: number): Promise<number>;
+}
+
+/** True when the ensemble was started with its logs on the slow-fsync file system. */
+export function canSlowFsync(ensemble: Ensemble): ensemble is Ensemble & FsyncSlowing {
+  return typeof (ensemble as Partial<FsyncSlowing>).setFsyncDelay === "function";
+}

@@ -32,7 +32,13 @@ import {
   unmountAllUnder,
   unmountTop,
 } from "./log-disk.js";
-import { describeReap, reapOrphans, registerRun } from "./run-registry.js";
+import {
+  describeReap,
+  OWNER_MARKER,
+  RUN_MARKER,
+  reapOrphans,
+  registerRun,
+} from "./run-registry.js";
 import {
   checkSettingsFor,
   type EnsembleSetup,
@@ -41,6 +47,7 @@ import {
   type ServerSettingsOverride,
   settingsFor,
 } from "./server-setup.js";
+import { mountSlowFsync, type SlowFsyncMount } from "./slow-fsync.js";
 import type { ServerStatus } from "./srvr.js";
 import {
   type FindInstallOptions,
@@ -68,6 +75,11 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
    * that disk faults can fill it (needs root to mount; default: none).
    */
   readonly logDiskMb?: number;
+  /**
+   * Put each server's transaction log on a FUSE pass-through whose fsync a
+   * fault can slow (needs root, /dev/fuse and python3-fusepy; default: none).
+   */
+  readonly slowFsync?: boolean;
   /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
   readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
@@ -174,6 +186,8 @@ export class LocalEnsemble implements Ensemble {
     unregister: () => void;
     cds: ClassDataSharingPlan | undefined;
   };
+  /** Each server's log on a pass-through with a slow-able fsync (ensembles started with slowFsync). */
+  private readonly fsyncMounts: ReadonlyMap<number, SlowFsyncMount>;
   private disposing: Promise<void> | undefined;
   private readonly installs: Map<number, ZooKeeperInstall>;
   /** Versions the servers reported through srvr, by id. */
@@ -202,6 +216,7 @@ export class LocalEnsemble implements Ensemble {
     reservation: PortReservation;
     unregister: () => void;
     cds: ClassDataSharingPlan | undefined;
+    fsyncMounts: ReadonlyMap<number, SlowFsyncMount>;
   }) {
     this.size = init.servers.length;
     this.provider = init.provider;
@@ -213,6 +228,7 @@ export class LocalEnsemble implements Ensemble {
     this.runId = init.runId;
     this.dir = init.dir;
     this.ports = init.ports;
+    this.fsyncMounts = init.fsyncMounts;
     this.cleanup = {
       removeDir: init.removeDir,
       reservation: init.reservation,
@@ -293,6 +309,18 @@ export class LocalEnsemble implements Ensemble {
       join(this.dir, `server-${id}`, "data"),
       ...(this.setup.separateLogDir ? [logDirOf(this.dir, id)] : []),
     ];
+  }
+
+  /** Makes every fsync of server `id`'s transaction log wait `ms` (0: none); resolves to the fsyncs served so far. */
+  async setFsyncDelay(id: number, ms: number): Promise<number> {
+    const mount = this.fsyncMounts.get(id);
+    if (mount === undefined) {
+      throw new BadInputError(
+        `server ${id}'s log is not on the slow-fsync file system: start the ensemble with slowFsync (a scenario with a slow-fsync fault does this)`,
+      );
+    }
+    mount.setDelayMs(ms);
+    return mount.fsyncs();
   }
 
   /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own. */
@@ -467,6 +495,7 @@ export class LocalEnsemble implements Ensemble {
       this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
     );
     for (const cap of this.cpuCaps.values()) cap.release();
+    for (const mount of this.fsyncMounts.values()) mount.release();
     this.cpuCaps.clear();
     this.cleanup.cds?.finalize();
     this.cleanup.reservation.release();
@@ -579,6 +608,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
   const unregister = registerRun(root, { runId, dir, removeDir });
   let reservation: PortReservation | undefined;
   let ensemble: LocalEnsemble | undefined;
+  const fsyncMounts = new Map<number, SlowFsyncMount>();
   try {
     const ports = await reserveServerPorts(nodes, host, options.clientPort);
     reservation = ports.reservation;
@@ -597,10 +627,23 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       ports: ports.servers,
       peer: layout,
       ...(options.serverSettings ? { serverSettings: options.serverSettings } : {}),
-      ...(options.logDiskMb !== undefined ? { separateLogDir: true } : {}),
+      ...(options.logDiskMb !== undefined || options.slowFsync ? { separateLogDir: true } : {}),
     };
-    if (options.logDiskMb !== undefined) {
-      for (const { id } of ports.servers) mountLogDisk(logDirOf(dir, id), options.logDiskMb);
+    for (const { id } of ports.servers) {
+      const logDir = logDirOf(dir, id);
+      // With both, the disk of its own goes under the pass-through.
+      if (options.logDiskMb !== undefined)
+        mountLogDisk(options.slowFsync ? `${logDir}-backing` : logDir, options.logDiskMb);
+      if (options.slowFsync) {
+        fsyncMounts.set(
+          id,
+          await mountSlowFsync(logDir, [
+            `${RUN_MARKER}${runId}`,
+            `${OWNER_MARKER}${owner}`,
+            `-Dzkchaos.server=fsync-${id}`,
+          ]),
+        );
+      }
     }
     // Class-data sharing maps a host file: only for local JVMs, and only for the main install's classes.
     const cds =
@@ -628,6 +671,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       reservation,
       unregister,
       cds: options.launcher ? undefined : cds,
+      fsyncMounts,
       provider: options.provider ?? "local",
     });
     const versions = [...new Set([...installs.values()].map((each) => each.version))];
@@ -650,6 +694,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     if (ensemble !== undefined) await ensemble.dispose();
     else {
       reservation?.release();
+      for (const mount of fsyncMounts.values()) mount.release();
       unmountAllUnder(dir);
       if (removeDir) rmSync(dir, { recursive: true, force: true });
       unregister();

@@ -66,6 +66,7 @@ export type FaultSpec =
   | { readonly kind: "starve"; readonly target?: Target; readonly cpu?: number }
   | { readonly kind: "wipe"; readonly target?: Target }
   | { readonly kind: "read-only"; readonly target?: Target }
+  | { readonly kind: "slow-fsync"; readonly target?: Target; readonly delay: number }
   | {
       readonly kind: "corrupt";
       readonly target?: Target;
@@ -98,6 +99,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   starve:
     "hold a server's JVM to a fraction of one core (cpu, default 0.1) in a cgroup of its own, as beside a busy neighbour; heal lifts it (needs root)",
   wipe: "kill a server, delete its data (myid kept), start it again: the operator's clean reinstall",
+  "slow-fsync":
+    "every fsync of a server's transaction log waits `delay` ms (a FUSE pass-through under its log; needs root, /dev/fuse, python3-fusepy); heal restores it",
   "read-only":
     "kill a server, make its data folders read-only (a read-only bind mount), start it; heal makes them writable and starts it again if it died (needs root)",
   corrupt:
@@ -118,6 +121,7 @@ export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
   starve: "caps a server JVM's CPU in a cgroup the harness makes",
   wipe: "deletes a server's data folder on this machine",
   "read-only": "bind-mounts a server's data folder read-only on this machine",
+  "slow-fsync": "puts a server's log on a FUSE file system the harness mounts",
   corrupt: "changes bytes in a server's data folder on this machine",
 };
 
@@ -135,6 +139,11 @@ export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).
 /** Faults that need each server's transaction log on a disk of its own. */
 export function needsLogDisks(specs: readonly FaultSpec[]): boolean {
   return specs.some((spec) => spec.kind === "disk-full");
+}
+
+/** Faults that need each server's transaction log on the slow-fsync pass-through. */
+export function needsSlowFsync(specs: readonly FaultSpec[]): boolean {
+  return specs.some((spec) => spec.kind === "slow-fsync");
 }
 
 /** A fault at an offset from the start of the schedule, for a while. */

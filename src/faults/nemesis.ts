@@ -2,6 +2,7 @@ import {
   canChangeVersion,
   canDamageData,
   canFillLogDisks,
+  canSlowFsync,
   canStarveCpu,
   type Ensemble,
   type EnsembleServer,
@@ -533,6 +534,25 @@ export class Nemesis {
     return { id, spec, detail: { servers: [target], ...report, outcome }, heal };
   }
 
+  /** Makes every fsync of a server's log wait; the heal restores it and records how many fsyncs waited. */
+  private async slowFsync(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "slow-fsync" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.requireAbility(
+      canSlowFsync,
+      spec.kind,
+      "servers whose transaction log is on the slow-fsync file system (the local provider, started for it)",
+    );
+    const target = await this.oneTarget(spec.target, id);
+    const before = await ensemble.setFsyncDelay(target, spec.delay);
+    const heal = async () => {
+      const after = await ensemble.setFsyncDelay(target, 0);
+      this.record("info", "fsync-restored", { id, server: target, slowedFsyncs: after - before });
+    };
+    return { id, spec, detail: { servers: [target], delayMs: spec.delay }, heal };
+  }
+
   /** Restarts a server on read-only data folders; the heal makes them writable and starts it if it died. */
   private async readOnly(
     id: string,
@@ -658,6 +678,8 @@ export class Nemesis {
         return this.damage(id, spec);
       case "read-only":
         return this.readOnly(id, spec);
+      case "slow-fsync":
+        return this.slowFsync(id, spec);
       case "isolate": {
         const [target] = await this.resolve(spec.target ?? "random", 1, id);
         const groups = isolateGroups(target as number, ids);

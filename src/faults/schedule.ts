@@ -44,6 +44,8 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, target: "random" };
     case "latency":
       return { kind, latency: 50 + Math.floor(draw() * 150), jitter: 20 };
+    case "slow-fsync":
+      return { kind, target: "random", delay: 100 + Math.floor(draw() * 400) };
     case "bandwidth":
       return { kind, rate: 50 };
     case "flaky":

@@ -8,7 +8,7 @@ import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
 import { BadInputError, isZkChaosError } from "../errors.js";
-import { LOCAL_ONLY_FAULTS, needsLogDisks } from "../faults/fault-spec.js";
+import { LOCAL_ONLY_FAULTS, needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
@@ -211,6 +211,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(needsLogDisks(plan.schedule.map((item) => item.spec))
         ? { logDiskMb: DEFAULT_LOG_DISK_MB }
         : {}),
+      ...(needsSlowFsync(plan.schedule.map((item) => item.spec)) ? { slowFsync: true } : {}),
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

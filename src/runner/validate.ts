@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
 import { cpuHierarchy } from "../ensemble/cpu-limit.js";
+import { slowFsyncUnavailable } from "../ensemble/slow-fsync.js";
 import {
   resolveSettings,
   type SettingsProfile,
@@ -30,6 +31,7 @@ function machineCannot(fault: FaultKind): string | undefined {
     return root && cpuHierarchy() !== undefined
       ? undefined
       : "needs root and the kernel's CPU cgroup controller";
+  if (fault === "slow-fsync") return slowFsyncUnavailable();
   if (fault === "disk-full" || fault === "read-only")
     return root ? undefined : "needs root (it mounts)";
   return undefined;

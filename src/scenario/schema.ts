@@ -159,6 +159,15 @@ export const faultSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("read-only"), target: target.optional() }).strict(),
     z
       .object({
+        kind: z.literal("slow-fsync"),
+        target: target.optional(),
+        delay: positiveDuration.refine((ms) => ms <= 60_000, {
+          message: "at most 60s: beyond it ZooKeeper gives up on the disk anyway",
+        }),
+      })
+      .strict(),
+    z
+      .object({
         kind: z.literal("corrupt"),
         target: target.optional(),
         damage: z.enum(["truncate-log", "flip-log", "flip-snapshot"]).optional(),
