@@ -1,29 +1,16 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
 import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
+import { escapeHtml } from "./html-escape.js";
+import { type FaultWindow, type LatencyPoint, latencySvg } from "./latency-chart.js";
 import type { ResultsFile } from "./results.js";
 import { recoveryText } from "./tolerance-text.js";
-
-/** Escapes text for HTML: znode data and names come from the system under test. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
 const WIDTH = 960;
 
-interface Span {
-  readonly process: number;
-  readonly start: number;
-  readonly end: number;
-  readonly type: "ok" | "fail" | "info";
-  readonly f: string;
-}
+/** An operation from invocation to completion. */
+type Span = LatencyPoint;
 
 function spans(events: readonly HistoryEvent[]): Span[] {
   const open = new Map<number, HistoryEvent>();
@@ -47,10 +34,7 @@ function spans(events: readonly HistoryEvent[]): Span[] {
   return result;
 }
 
-function faultWindows(
-  events: readonly HistoryEvent[],
-  end: number,
-): { start: number; end: number; label: string }[] {
+function faultWindows(events: readonly HistoryEvent[], end: number): FaultWindow[] {
   const started = new Map<string, { start: number; label: string }>();
   const windows: { start: number; end: number; label: string }[] = [];
   for (const event of events) {
@@ -68,16 +52,12 @@ function faultWindows(
   return windows;
 }
 
-function timelineSvg(
-  all: readonly Span[],
-  faults: ReturnType<typeof faultWindows>,
-  end: number,
-): string {
+function timelineSvg(all: readonly Span[], faults: readonly FaultWindow[], end: number): string {
   const processes = [...new Set(all.map((span) => span.process))].sort((a, b) => a - b);
   const row = Math.max(4, Math.min(14, Math.floor(320 / Math.max(1, processes.length))));
   const height = processes.length * row + 30;
   const x = (time: number) => ((time / Math.max(1, end)) * (WIDTH - 60) + 50).toFixed(1);
-  const step = Math.max(1, Math.ceil(all.length / 20_000));
+  const step = Math.max(1, Math.ceil(all.length / 6_000));
   const parts = [
     `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="operations per worker over time">`,
   ];
@@ -105,14 +85,27 @@ function timelineSvg(
   return parts.join("");
 }
 
-function seriesSvg(label: string, values: readonly number[], unit: string, color: string): string {
+function seriesSvg(
+  label: string,
+  values: readonly number[],
+  unit: string,
+  color: string,
+  faults: readonly FaultWindow[] = [],
+): string {
   const height = 120;
   const max = Math.max(1, ...values);
   const x = (index: number) =>
     (50 + (index / Math.max(1, values.length - 1)) * (WIDTH - 60)).toFixed(1);
   const y = (value: number) => (height - 20 - (value / max) * (height - 30)).toFixed(1);
   const points = values.map((value, index) => `${x(index)},${y(value)}`).join(" ");
-  return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}"><polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/><text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 22}" font-size="10">0</text><text x="50" y="${height - 5}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
+  // Values are per second: a fault's times in seconds are positions on the same axis.
+  const shading = faults
+    .map(
+      (fault) =>
+        `<rect class="fault" x="${x(fault.start / 1e9)}" y="0" width="${Math.max(1, Number(x(fault.end / 1e9)) - Number(x(fault.start / 1e9))).toFixed(1)}" height="${height - 20}"><title>${escapeHtml(fault.label)}</title></rect>`,
+    )
+    .join("");
+  return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}">${shading}<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/><text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 22}" font-size="10">0</text><text x="50" y="${height - 5}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
 }
 
 /** The HTML report of one run: self-contained (inline CSS and SVG), opens offline. */
@@ -121,15 +114,11 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
   const all = spans(events);
   const seconds = Math.max(1, Math.ceil(end / 1e9));
   const throughput = new Array<number>(seconds).fill(0);
-  const latencies: number[][] = Array.from({ length: seconds }, () => []);
   for (const span of all) {
     const second = Math.min(seconds - 1, Math.floor(span.end / 1e9));
     if (span.type === "ok") throughput[second] = (throughput[second] ?? 0) + 1;
-    (latencies[second] as number[]).push((span.end - span.start) / 1e6);
   }
-  const medians = latencies.map((list) =>
-    list.length === 0 ? 0 : (list.sort((a, b) => a - b)[Math.floor(list.length / 2)] as number),
-  );
+  const faults = faultWindows(events, end);
   const availability = result.verdicts.find((verdict) => verdict.checker === "availability");
   const windows = (availability?.stats?.windows ?? []) as AvailabilityWindow[];
   const byIndex = new Map(events.map((event) => [event.index, event]));
@@ -174,10 +163,10 @@ ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeH
 </table>
 <h2>Operations per worker over time</h2>
 <p class="legend"><span style="background:${COLORS.ok}"></span>ok<span style="background:${COLORS.fail}"></span>fail<span style="background:${COLORS.info}"></span>info (unknown)<span style="background:#c0392b;opacity:.3"></span>fault in force</p>
-<div id="timeline">${timelineSvg(all, faultWindows(events, end), end)}</div>
+<div id="timeline">${timelineSvg(all, faults, end)}</div>
 <h2>Throughput and latency</h2>
-<div id="throughput">${seriesSvg("successful operations", throughput, "ops", "#2e6fd0")}</div>
-<div id="latency">${seriesSvg("median latency", medians, "ms", "#7b3fb5")}</div>
+<div id="throughput">${seriesSvg("successful operations", throughput, "ops", "#2e6fd0", faults)}</div>
+<div id="latency">${latencySvg(all, faults, end)}</div>
 <h2>Availability: expected (quorum math) vs observed</h2>
 ${
   availability === undefined

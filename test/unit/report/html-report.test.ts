@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { htmlReport } from "../../../src/report/html.js";
+import {
+  type LatencyPoint,
+  latencySvg,
+  MAX_POINTS,
+  samplePoints,
+} from "../../../src/report/latency-chart.js";
 import { markdownReport } from "../../../src/report/markdown.js";
 import type { ResultsFile } from "../../../src/report/results.js";
 
@@ -58,5 +64,41 @@ describe("reports group anomalies by the cause the servers' logs prove", () => {
     );
     expect(text).toContain("(cause proven by events 7, 8, 6)");
     expect(text.indexOf("from one cause")).toBeLessThan(text.indexOf("no cause proven"));
+  });
+});
+
+describe("the latency chart", () => {
+  const point = (i: number, type: "ok" | "fail" | "info", ms: number): LatencyPoint => ({
+    start: i * 1e6,
+    end: i * 1e6 + ms * 1e6,
+    type,
+    f: "write",
+    process: i % 6,
+  });
+
+  it("draws every operation of a small run, the faults shaded, and p50/p95/p99 lines", () => {
+    const points = Array.from({ length: 2000 }, (_, i) =>
+      point(i, i % 100 === 0 ? "info" : "ok", 1 + (i % 50)),
+    );
+    const svg = latencySvg(points, [{ start: 1e9, end: 2e9, label: "f1 kill" }], 3.1e9);
+    expect(svg.match(/<circle /g)).toHaveLength(2000);
+    expect(svg.match(/<polyline class="quantile"/g)).toHaveLength(3);
+    expect(svg).toContain('<rect class="fault"');
+    expect(svg).toContain("<title>f1 kill</title>");
+    expect(svg).toContain("drawn: every operation");
+  });
+
+  it("samples a large run by a stated method that keeps every unknown outcome and the slowest successes", () => {
+    const points = Array.from({ length: 20_000 }, (_, i) =>
+      point(i, i % 1000 === 0 ? "info" : i % 3 === 0 ? "fail" : "ok", i === 7777 ? 5000 : 2),
+    );
+    const { drawn, method } = samplePoints(points);
+    expect(drawn.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(drawn.filter((each) => each.type === "info")).toHaveLength(20);
+    expect(drawn.some((each) => each.end - each.start === 5000e6)).toBe(true);
+    expect(drawn.some((each) => each.type === "fail")).toBe(true);
+    expect(method).toMatch(
+      /^all of 20 unknown, the slowest 134 successful, and 1 in \d+ of the other 19846 \(of 20000 operations\)$/,
+    );
   });
 });
