@@ -4,6 +4,7 @@ import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-g
 import { escapeHtml } from "./html-escape.js";
 import { type FaultWindow, type LatencyPoint, latencySvg } from "./latency-chart.js";
 import type { ResultsFile } from "./results.js";
+import { serverLanesSvg } from "./server-lanes.js";
 import { recoveryText } from "./tolerance-text.js";
 
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
@@ -161,6 +162,8 @@ pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}
 <table id="verdicts"><tr><th>checker</th><th>guarantee</th><th>verdict</th><th>anomalies</th></tr>
 ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeHtml(v.guarantee)}</td><td class="${verdictClass(v.valid)}">${String(v.valid)}</td><td>${escapeHtml(String(v.anomalies.length))}</td></tr>`).join("\n")}
 </table>
+<h2>Servers over time</h2>
+<div id="server-lanes">${serverLanesSvg(events, end) || "<p>No server log lines or connectivity in this history.</p>"}</div>
 <h2>Operations per worker over time</h2>
 <p class="legend"><span style="background:${COLORS.ok}"></span>ok<span style="background:${COLORS.fail}"></span>fail<span style="background:${COLORS.info}"></span>info (unknown)<span style="background:#c0392b;opacity:.3"></span>fault in force</p>
 <div id="timeline">${timelineSvg(all, faults, end)}</div>

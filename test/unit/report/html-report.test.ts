@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { HistoryEvent } from "../../../src/history/event.js";
 import { htmlReport } from "../../../src/report/html.js";
 import {
   type LatencyPoint,
@@ -8,6 +9,7 @@ import {
 } from "../../../src/report/latency-chart.js";
 import { markdownReport } from "../../../src/report/markdown.js";
 import type { ResultsFile } from "../../../src/report/results.js";
+import { serverLanes, serverLanesSvg } from "../../../src/report/server-lanes.js";
 
 const cause = {
   message: "server 1 led from 0x1:0x25, without the committed writes up to 0x2:0x3",
@@ -100,5 +102,83 @@ describe("the latency chart", () => {
     expect(method).toMatch(
       /^all of 20 unknown, the slowest 134 successful, and 1 in \d+ of the other 19846 \(of 20000 operations\)$/,
     );
+  });
+});
+
+describe("server lanes", () => {
+  const log = (
+    index: number,
+    seconds: number,
+    server: number,
+    kind: string,
+    line: string,
+  ): HistoryEvent => ({
+    index,
+    time: seconds * 1e9,
+    process: `server-${server}`,
+    type: "info",
+    f: "log",
+    value: { kind, line },
+  });
+  const view = (index: number, seconds: number, down: number[]): HistoryEvent => ({
+    index,
+    time: seconds * 1e9,
+    process: "nemesis",
+    type: "info",
+    f: "connectivity",
+    value: {
+      servers: [1, 2],
+      conditions: { 1: down.includes(1) ? "down" : "up", 2: down.includes(2) ? "down" : "up" },
+      blocked: [],
+      clientsBlocked: [],
+    },
+  });
+  const events: HistoryEvent[] = [
+    view(0, 0, []),
+    {
+      index: 7,
+      time: 0.5e9,
+      process: "observer",
+      type: "ok",
+      f: "status",
+      value: { statuses: { 2: { state: "serving", mode: "follower" } } },
+    },
+    log(1, 1, 1, "leading", "... - LEADING"),
+    log(
+      2,
+      1.2,
+      1,
+      "quorum-of-supporters",
+      "Have quorum of supporters, sids: [[1, 2]]; starting up and setting last processed zxid: 0x100000000",
+    ),
+    log(3, 1, 2, "following", "... - FOLLOWING"),
+    view(4, 3, [1]),
+    log(5, 4, 2, "truncating-log", "Truncating log to get in sync with the leader 0x1 <b>"),
+    view(6, 5, []),
+  ];
+
+  it("follows each server's role and condition, with its epochs and key lines", () => {
+    const { servers, segments, ticks, epochs } = serverLanes(events, 6e9);
+    expect(servers).toEqual([1, 2]);
+    expect(
+      segments.filter((s) => s.server === 1).map((s) => [s.state, s.start / 1e9, s.end / 1e9]),
+    ).toEqual([
+      ["unknown", 0, 1],
+      ["leader", 1, 3],
+      ["down", 3, 5],
+      ["leader", 5, 6],
+    ]);
+    // A srvr sample gives server 2 its role before its own line does.
+    expect(segments.find((s) => s.server === 2 && s.state === "follower")?.start).toBe(0.5e9);
+    expect(epochs).toMatchObject([{ server: 1, line: "epoch 0x1" }]);
+    expect(ticks.map((t) => [t.server, t.kind])).toEqual([
+      [1, "quorum-of-supporters"],
+      [2, "truncating-log"],
+    ]);
+    const svg = serverLanesSvg(events, 6e9);
+    expect(svg).toContain(
+      "server 2 at 4.00 s: Truncating log to get in sync with the leader 0x1 &lt;b&gt;",
+    );
+    expect(svg).not.toContain("<b>");
   });
 });
