@@ -13,6 +13,16 @@ export function parseNodes(value: string): number {
   return nodes;
 }
 
+/** Commander parser for one size or several ("3,5,7"): distinct, in the order given. */
+export function parseNodeList(value: string): number[] {
+  const sizes = value.split(",").map((part) => parseNodes(part.trim()));
+  if (new Set(sizes).size !== sizes.length)
+    throw new InvalidArgumentError(
+      `names a size twice (${value}): give each size once, e.g. 3,5,7.`,
+    );
+  return sizes;
+}
+
 /** Commander parser for a positive integer option. */
 export function parsePositiveInt(value: string): number {
   const parsed = Number(value);

@@ -1,12 +1,15 @@
+import { randomInt as cryptoRandomInt } from "node:crypto";
+import { join } from "node:path";
 import { Command, Option } from "commander";
+import { compareSizes, comparisonMarkdown, writeComparison } from "../runner/compare-sizes.js";
 import { providerChoice, zooKeeperImage } from "../runner/provider.js";
-import { validateCluster } from "../runner/validate.js";
+import { type Validation, validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
-import { parseDurationOption, parseNodes, parsePositiveInt } from "./parse-options.js";
+import { parseDurationOption, parseNodeList, parsePositiveInt } from "./parse-options.js";
 import {
   checkReleaseOptions,
   chooseProvider,
@@ -18,7 +21,7 @@ import {
 
 interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
   readonly provider?: "local" | "docker" | "auto";
-  readonly nodes: number;
+  readonly nodes: readonly number[];
   readonly json?: boolean;
   readonly agents?: number;
   readonly zkConfig?: string;
@@ -36,23 +39,55 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   const provider =
     (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
     "local";
-  const result = await validateCluster({
-    provider: providerChoice(provider, options),
-    nodes: options.nodes,
-    ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
-    ...(options.agents ? { agents: options.agents } : {}),
-    ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
-    profile: options.profile,
-    quick: options.quick === true,
-    ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
-    out: options.out,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    log,
-  });
-  if (options.json) {
-    io.out(jsonDocument(result));
-    return exitCodeOf(result);
+  // One seed for every size, so that they face the same faults and load.
+  const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
+  const results: Validation[] = [];
+  for (const nodes of options.nodes) {
+    results.push(
+      await validateCluster({
+        provider: providerChoice(provider, options),
+        nodes,
+        ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
+        ...(options.agents ? { agents: options.agents } : {}),
+        ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
+        profile: options.profile,
+        quick: options.quick === true,
+        ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
+        out: options.out,
+        seed,
+        log,
+      }),
+    );
   }
+  const [only] = results;
+  if (results.length === 1 && only !== undefined) {
+    if (options.json) io.out(jsonDocument(only));
+    else printValidation(only, io);
+    return exitCodeOf(only);
+  }
+  const comparison = compareSizes(results);
+  const dir = writeComparison(
+    join(
+      options.out,
+      `${new Date()
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z")}-compare-${options.nodes.map((n) => `n${n}`).join("-")}`,
+    ),
+    comparison,
+  );
+  if (options.json) {
+    io.out(jsonDocument({ sizes: results, comparison, dir }));
+    return exitCodeOf(comparison);
+  }
+  for (const result of results) printValidation(result, io);
+  io.out(`\n${comparisonMarkdown(comparison)}`);
+  io.out(`comparison in ${dir} (index.html, index.md)\n`);
+  return exitCodeOf(comparison);
+}
+
+/** One size's validation, for a person at a terminal. */
+function printValidation(result: Validation, io: CliIo): void {
   const { matrix } = result;
   io.out(
     `\n${result.nodes} server(s), ${result.agents} agent(s): ${result.valid === true ? "VALID" : result.valid === false ? "INVALID" : "UNKNOWN"}\n`,
@@ -80,7 +115,6 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   io.out(
     `reports in ${result.dir} (index.html, index.md, matrix/tolerance.json, one folder per scenario)\n`,
   );
-  return exitCodeOf(result);
 }
 
 /** The `validate` command: is this cluster size and configuration ready? */
@@ -90,8 +124,11 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       "validate a proposed cluster size: the tolerance matrix and the standard suite, with advice",
     )
     .addOption(
-      new Option("-n, --nodes <n>", "number of servers, 1 to 9")
-        .argParser(parseNodes)
+      new Option(
+        "-n, --nodes <sizes>",
+        "number of servers, 1 to 9; several (3,5,7) are validated under the same load and compared side by side",
+      )
+        .argParser(parseNodeList)
         .makeOptionMandatory(),
     )
     .option("--agents <m>", "simulated MidoNet agents (workers)", parsePositiveInt)

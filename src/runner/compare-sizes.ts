@@ -1,0 +1,178 @@
+/**
+ * Cluster sizes side by side: validations of 3, 5 and 7 servers under the
+ * same load and seed, compared on what a person choosing a size weighs:
+ * failures tolerated (measured and promised), worst recovery, each
+ * scenario's verdict, and the writes each size got through in the same time.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { combineValidity, type Validity } from "../checkers/verdict.js";
+import { escapeHtml } from "../report/html-escape.js";
+import type { Validation } from "./validate.js";
+
+/** One size's row of the comparison. */
+export interface SizeRow {
+  readonly nodes: number;
+  readonly valid: Validity;
+  readonly measuredTolerance: number;
+  readonly promisedTolerance: number;
+  readonly worstRecoveryMs: number | undefined;
+  /** Each scenario's verdict and operations, by scenario name. */
+  readonly scenarios: Readonly<Record<string, { valid: Validity; operations: number }>>;
+  /** Operations of every scenario together: the same load and duration on each size. */
+  readonly operations: number;
+}
+
+/** The comparison of sizes. */
+export interface SizeComparison {
+  readonly agents: number;
+  readonly valid: Validity;
+  readonly rows: readonly SizeRow[];
+  readonly scenarios: readonly string[];
+  readonly advice: readonly string[];
+}
+
+/** Compares validations of several sizes (same agents, seed and suite). */
+export function compareSizes(validations: readonly Validation[]): SizeComparison {
+  const rows = validations.map(
+    (validation): SizeRow => ({
+      nodes: validation.nodes,
+      valid: validation.valid,
+      measuredTolerance: validation.matrix.measuredTolerance,
+      promisedTolerance: validation.matrix.promisedTolerance,
+      worstRecoveryMs: validation.worstRecoveryMs,
+      scenarios: Object.fromEntries(
+        validation.runs.map((run) => [
+          run.scenario,
+          { valid: run.valid, operations: run.operations },
+        ]),
+      ),
+      operations: validation.runs.reduce((sum, run) => sum + run.operations, 0),
+    }),
+  );
+  const scenarios = [...new Set(rows.flatMap((row) => Object.keys(row.scenarios)))].sort();
+  return {
+    agents: validations[0]?.agents ?? 0,
+    valid: combineValidity(rows.map((row) => row.valid)),
+    rows,
+    scenarios,
+    advice: comparisonAdvice(rows),
+  };
+}
+
+/** What the comparison says, in words. */
+function comparisonAdvice(rows: readonly SizeRow[]): string[] {
+  const advice: string[] = [];
+  const sound = rows.filter(
+    (row) =>
+      row.valid === true && row.measuredTolerance === row.promisedTolerance && row.nodes % 2 === 1,
+  );
+  const smallest = [...sound]
+    .filter((row) => row.measuredTolerance >= 1)
+    .sort((a, b) => a.nodes - b.nodes)[0];
+  if (smallest !== undefined)
+    advice.push(
+      `the smallest size that held everything and tolerates a failure: ${smallest.nodes} servers (${smallest.measuredTolerance} failure(s))`,
+    );
+  const base = rows.find((row) => row === smallest) ?? rows[0];
+  for (const row of rows) {
+    if (base === undefined || row === base || base.operations === 0) continue;
+    const change = ((row.operations - base.operations) / base.operations) * 100;
+    advice.push(
+      `${row.nodes} servers tolerate ${row.measuredTolerance} failure(s) and got ${change >= 0 ? "+" : ""}${change.toFixed(0)}% operations through vs ${base.nodes} under the same load`,
+    );
+  }
+  for (const row of rows.filter((each) => each.valid !== true))
+    advice.push(
+      `${row.nodes} servers: ${row.valid === false ? "INVALID" : "unknown"}; see its folder before choosing it`,
+    );
+  return advice;
+}
+
+const mark = (valid: Validity) =>
+  valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
+const ms = (value: number | undefined) => (value === undefined ? "-" : `${Math.round(value)} ms`);
+
+/** The comparison as Markdown. */
+export function comparisonMarkdown(comparison: SizeComparison): string {
+  const sizes = comparison.rows.map((row) => `${row.nodes} servers`);
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    `# Cluster sizes compared, ${comparison.agents} agent(s): ${mark(comparison.valid)}`,
+    "",
+    ...comparison.advice.map((text) => `- ${text}`),
+    "",
+    line(["", ...sizes]),
+    line(["---", ...sizes.map(() => "---")]),
+    line(["verdict", ...comparison.rows.map((row) => mark(row.valid))]),
+    line([
+      "failures tolerated (measured / promised)",
+      ...comparison.rows.map((row) => `${row.measuredTolerance} / ${row.promisedTolerance}`),
+    ]),
+    line(["worst recovery", ...comparison.rows.map((row) => ms(row.worstRecoveryMs))]),
+    line(["operations, all scenarios", ...comparison.rows.map((row) => String(row.operations))]),
+    ...comparison.scenarios.map((name) =>
+      line([
+        name,
+        ...comparison.rows.map((row) => {
+          const run = row.scenarios[name];
+          return run === undefined ? "-" : `${mark(run.valid)}, ${run.operations} ops`;
+        }),
+      ]),
+    ),
+    "",
+  ].join("\n");
+}
+
+/** The comparison as a self-contained page. */
+export function comparisonHtml(comparison: SizeComparison): string {
+  const cell = (text: string, valid?: Validity) =>
+    `<td${valid === undefined ? "" : ` class="${valid === true ? "valid" : valid === false ? "invalid" : "unknown"}"`}>${escapeHtml(text)}</td>`;
+  const row = (label: string, cells: string[]) =>
+    `<tr><th>${escapeHtml(label)}</th>${cells.join("")}</tr>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>zk-chaos: cluster sizes compared</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.valid{color:#2e9d5b;font-weight:bold}.invalid{color:#c0392b;font-weight:bold}.unknown{color:#8a6d00;font-weight:bold}</style></head><body>
+<h1>Cluster sizes compared, ${comparison.agents} agent(s): ${escapeHtml(mark(comparison.valid))}</h1>
+<ul>${comparison.advice.map((text) => `<li>${escapeHtml(text)}</li>`).join("")}</ul>
+<table id="sizes"><tr><th></th>${comparison.rows.map((each) => `<th>${each.nodes} servers</th>`).join("")}</tr>
+${row(
+  "verdict",
+  comparison.rows.map((each) => cell(mark(each.valid), each.valid)),
+)}
+${row(
+  "failures tolerated (measured / promised)",
+  comparison.rows.map((each) => cell(`${each.measuredTolerance} / ${each.promisedTolerance}`)),
+)}
+${row(
+  "worst recovery",
+  comparison.rows.map((each) => cell(ms(each.worstRecoveryMs))),
+)}
+${row(
+  "operations, all scenarios",
+  comparison.rows.map((each) => cell(String(each.operations))),
+)}
+${comparison.scenarios
+  .map((name) =>
+    row(
+      name,
+      comparison.rows.map((each) => {
+        const run = each.scenarios[name];
+        return run === undefined
+          ? cell("-")
+          : cell(`${mark(run.valid)}, ${run.operations} ops`, run.valid);
+      }),
+    ),
+  )
+  .join("\n")}
+</table></body></html>
+`;
+}
+
+/** Writes index.md and index.html of the comparison into `dir` (made); returns it. */
+export function writeComparison(dir: string, comparison: SizeComparison): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.md"), comparisonMarkdown(comparison));
+  writeFileSync(join(dir, "index.html"), comparisonHtml(comparison));
+  return dir;
+}
