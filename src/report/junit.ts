@@ -1,3 +1,4 @@
+import { escapeHtml } from "./html-escape.js";
 import type { ResultsFile } from "./results.js";
 
 /** Escapes text for XML attributes and content. */
@@ -9,12 +10,8 @@ export function escapeXml(text: string): string {
     if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) continue;
     clean += char;
   }
-  return clean
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  // The HTML escapes (a numeric reference for ') are XML's too.
+  return escapeHtml(clean);
 }
 
 /** The properties CI shows beside a run's tests: how to tell it apart and replay it. */
