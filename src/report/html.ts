@@ -29,6 +29,7 @@ function spans(events: readonly HistoryEvent[]): Span[] {
           end: event.time,
           type: event.type,
           f: event.f,
+          events: [invoke.index, event.index],
         });
     }
   }
@@ -86,27 +87,35 @@ function timelineSvg(all: readonly Span[], faults: readonly FaultWindow[], end: 
   return parts.join("");
 }
 
+const SERIES_COLORS = ["#2e6fd0", "#2e9d5b", "#e08a1e", "#7b3fb5", "#c0392b", "#16a085", "#8a6d00"];
+
+/** Per-second series on one chart (the first is the total), faults shaded, a legend of their names. */
 function seriesSvg(
   label: string,
-  values: readonly number[],
+  series: readonly { readonly name: string; readonly values: readonly number[] }[],
   unit: string,
-  color: string,
   faults: readonly FaultWindow[] = [],
 ): string {
-  const height = 120;
-  const max = Math.max(1, ...values);
-  const x = (index: number) =>
-    (50 + (index / Math.max(1, values.length - 1)) * (WIDTH - 60)).toFixed(1);
-  const y = (value: number) => (height - 20 - (value / max) * (height - 30)).toFixed(1);
-  const points = values.map((value, index) => `${x(index)},${y(value)}`).join(" ");
+  const height = 140;
+  const length = Math.max(1, ...series.map((each) => each.values.length));
+  const max = Math.max(1, ...series.flatMap((each) => each.values));
+  const x = (index: number) => (50 + (index / Math.max(1, length - 1)) * (WIDTH - 60)).toFixed(1);
+  const y = (value: number) => (height - 40 - (value / max) * (height - 50)).toFixed(1);
   // Values are per second: a fault's times in seconds are positions on the same axis.
   const shading = faults
     .map(
       (fault) =>
-        `<rect class="fault" x="${x(fault.start / 1e9)}" y="0" width="${Math.max(1, Number(x(fault.end / 1e9)) - Number(x(fault.start / 1e9))).toFixed(1)}" height="${height - 20}"><title>${escapeHtml(fault.label)}</title></rect>`,
+        `<rect class="fault" x="${x(fault.start / 1e9)}" y="0" width="${Math.max(1, Number(x(fault.end / 1e9)) - Number(x(fault.start / 1e9))).toFixed(1)}" height="${height - 40}"><title>${escapeHtml(fault.label)}</title></rect>`,
     )
     .join("");
-  return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}">${shading}<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/><text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 22}" font-size="10">0</text><text x="50" y="${height - 5}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
+  const lines = series
+    .map((each, index) => {
+      const color = SERIES_COLORS[index % SERIES_COLORS.length] as string;
+      const points = each.values.map((value, second) => `${x(second)},${y(value)}`).join(" ");
+      return `<polyline fill="none" stroke="${color}" stroke-width="${index === 0 ? 2 : 1.2}" points="${points}"><title>${escapeHtml(each.name)}</title></polyline><rect x="${50 + index * 110}" y="${height - 14}" width="10" height="10" fill="${color}"/><text x="${64 + index * 110}" y="${height - 5}" font-size="10">${escapeHtml(each.name)}</text>`;
+    })
+    .join("");
+  return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}">${shading}${lines}<text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 42}" font-size="10">0</text><text x="50" y="${height - 22}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
 }
 
 /** The HTML report of one run: self-contained (inline CSS and SVG), opens offline. */
@@ -120,6 +129,17 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
     if (span.type === "ok") throughput[second] = (throughput[second] ?? 0) + 1;
   }
   const faults = faultWindows(events, end);
+  const proofEvents = new Set(
+    result.verdicts.flatMap((verdict) => verdict.anomalies.flatMap((anomaly) => anomaly.events)),
+  );
+  const byType = new Map<string, number[]>();
+  for (const span of all) {
+    if (span.type !== "ok") continue;
+    const series = byType.get(span.f) ?? new Array<number>(seconds).fill(0);
+    const second = Math.min(seconds - 1, Math.floor(span.end / 1e9));
+    series[second] = (series[second] ?? 0) + 1;
+    byType.set(span.f, series);
+  }
   const availability = result.verdicts.find((verdict) => verdict.checker === "availability");
   const windows = (availability?.stats?.windows ?? []) as AvailabilityWindow[];
   const byIndex = new Map(events.map((event) => [event.index, event]));
@@ -168,8 +188,8 @@ ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeH
 <p class="legend"><span style="background:${COLORS.ok}"></span>ok<span style="background:${COLORS.fail}"></span>fail<span style="background:${COLORS.info}"></span>info (unknown)<span style="background:#c0392b;opacity:.3"></span>fault in force</p>
 <div id="timeline">${timelineSvg(all, faults, end)}</div>
 <h2>Throughput and latency</h2>
-<div id="throughput">${seriesSvg("successful operations", throughput, "ops", "#2e6fd0", faults)}</div>
-<div id="latency">${latencySvg(all, faults, end)}</div>
+<div id="throughput">${seriesSvg("successful operations", [{ name: "all", values: throughput }, ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => ({ name, values }))], "ops", faults)}</div>
+<div id="latency">${latencySvg(all, faults, end, proofEvents)}</div>
 <h2>Availability: expected (quorum math) vs observed</h2>
 ${
   availability === undefined

@@ -13,6 +13,8 @@ export interface LatencyPoint {
   readonly type: "ok" | "fail" | "info";
   readonly f: string;
   readonly process: number;
+  /** History indexes of its invocation and completion, when known. */
+  readonly events?: readonly [number, number];
 }
 
 /** A fault's time in force. */
@@ -82,6 +84,8 @@ export function latencySvg(
   points: readonly LatencyPoint[],
   faults: readonly FaultWindow[],
   end: number,
+  /** History indexes that prove an anomaly: their operations are ringed, sampled or not. */
+  proof: ReadonlySet<number> = new Set(),
 ): string {
   const latencyMs = (point: LatencyPoint) => Math.max(0.01, (point.end - point.start) / 1e6);
   const top = Math.max(10, ...points.map(latencyMs));
@@ -107,6 +111,12 @@ export function latencySvg(
   for (const point of drawn) {
     parts.push(
       `<circle cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="1.6" fill="${COLORS[point.type]}"><title>${escapeHtml(`${point.f} w${point.process} ${point.type} ${latencyMs(point).toFixed(1)} ms @${(point.start / 1e9).toFixed(2)} s`)}</title></circle>`,
+    );
+  }
+  for (const point of points) {
+    if (point.events === undefined || !point.events.some((index) => proof.has(index))) continue;
+    parts.push(
+      `<circle class="proof" cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="4.5" fill="none" stroke="#c0392b" stroke-width="1.5"><title>${escapeHtml(`proof of an anomaly: ${point.f} w${point.process} ${point.type}, events ${point.events.join(", ")}`)}</title></circle>`,
     );
   }
   // Quantile lines from every successful operation, not only the drawn ones.

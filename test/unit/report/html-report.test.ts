@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
 import { htmlReport } from "../../../src/report/html.js";
 import {
@@ -88,6 +89,28 @@ describe("the latency chart", () => {
     expect(svg).toContain('<rect class="fault"');
     expect(svg).toContain("<title>f1 kill</title>");
     expect(svg).toContain("drawn: every operation");
+  });
+
+  it("rings the operations that prove an anomaly, even when sampled out", () => {
+    const points = Array.from({ length: 10_000 }, (_, i) => ({
+      ...point(i, "ok", 2),
+      events: [2 * i, 2 * i + 1] as const,
+    }));
+    const svg = latencySvg(points, [], 11e9, new Set([9_999]));
+    expect(svg.match(/<circle class="proof"/g)).toHaveLength(1);
+    expect(svg).toContain("proof of an anomaly: write w1 ok, events 9998, 9999");
+  });
+
+  it("the page charts throughput per operation type beside the total", () => {
+    const { events } = syntheticHistory({ seed: 2, operations: 300, processes: 3, registers: 2 });
+    const page = htmlReport(results, events);
+    const throughput = page.slice(
+      page.indexOf('<div id="throughput">'),
+      page.indexOf('<div id="latency">'),
+    );
+    expect(
+      [...throughput.matchAll(/<polyline[^>]*><title>([^<]+)<\/title>/g)].map((m) => m[1]),
+    ).toEqual(expect.arrayContaining(["all", "read", "write"]));
   });
 
   it("samples a large run by a stated method that keeps every unknown outcome and the slowest successes", () => {
