@@ -153,12 +153,24 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
         io.out(
           `${bug.observed.padEnd(10)} ${bug.jira.join(", ")} on ${bug.version} n=${result.nodes} seed=${result.seed}: ${verdict}${bug.expected ? ` (expected ${bug.expected})` : " (no expectation for this version)"}\n`,
         );
+        const signature = bug.signature;
+        const inSignature = (checker: string) =>
+          signature === undefined || signature.includes(checker);
         if (bug.observed === "reproduced")
-          for (const verdict of result.verdicts.filter((v) => v.valid === false))
+          for (const verdict of result.verdicts.filter(
+            (v) => v.valid === false && inSignature(v.checker),
+          ))
             io.out(
               `           ${verdict.checker}: ${verdict.anomalies[0]?.message ?? "anomaly"}\n`,
             );
         if (bug.observed === "reproduced") printCauses(io, result.verdicts);
+        // Findings outside the bug's signature are real too: say them, apart from the bug.
+        for (const verdict of result.verdicts.filter(
+          (v) => v.valid === false && !inSignature(v.checker),
+        ))
+          io.out(
+            `           also found (not this bug): ${verdict.checker}: ${verdict.anomalies[0]?.message ?? "anomaly"}\n`,
+          );
         if (bug.unfiredTriggers)
           io.out(
             `           never triggered: ${bug.unfiredTriggers.join(", ")} (the bug's moment never came)\n`,

@@ -41,6 +41,7 @@ const bug = z.object({
   expected: z.enum(["reproduced", "absent"]).optional(),
   matched: z.union([z.boolean(), z.literal("unknown")]),
   unfiredTriggers: z.array(z.string()).optional(),
+  signature: z.array(z.string()).optional(),
 });
 
 /** results.json as zk-chaos writes it (schema version 1). */

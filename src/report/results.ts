@@ -34,6 +34,22 @@ export function consistencyValidity(verdicts: RunResult["verdicts"]): Validity {
   );
 }
 
+/**
+ * What a known-bug run's verdicts say of that bug: the validity of its
+ * signature checkers (unknown when none of them ran), or of every
+ * consistency checker when the scenario names none.
+ */
+export function bugValidity(
+  verdicts: RunResult["verdicts"],
+  signature: readonly string[] | undefined,
+): Validity {
+  if (signature === undefined) return consistencyValidity(verdicts);
+  const relevant = verdicts.filter((verdict) => signature.includes(verdict.checker));
+  return relevant.length === 0
+    ? "unknown"
+    : combineValidity(relevant.map((verdict) => verdict.valid));
+}
+
 /** The command that replays a run exactly. */
 export function replayCommand(result: Pick<RunResult, "plan">, scenarioFile: string): string {
   const version = result.plan.zookeeperVersion;
@@ -61,7 +77,7 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
           bug: judgeBug(
             result.plan.bug,
             result.zooKeeperVersion,
-            consistencyValidity(result.verdicts),
+            bugValidity(result.verdicts, result.plan.bug.signature),
             result.unfiredTriggers,
           ),
         }

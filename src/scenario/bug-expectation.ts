@@ -21,6 +21,8 @@ export interface KnownBug {
   /** JIRA keys, e.g. ZOOKEEPER-4643. */
   readonly jira: readonly string[];
   readonly title: string;
+  /** The checkers whose anomalies show the bug (default: every consistency checker). */
+  readonly signature?: readonly string[];
   readonly expect: readonly BugExpectation[];
 }
 
@@ -36,6 +38,8 @@ export interface BugResult {
   readonly matched: boolean | "unknown";
   /** Triggered faults that never fired (the bug's moment never came). */
   readonly unfiredTriggers?: readonly string[];
+  /** The checkers the outcome was judged on, when the scenario names them. */
+  readonly signature?: readonly string[];
 }
 
 /** A run's outcome from its consistency verdict: an anomaly reproduces the bug. */
@@ -73,5 +77,6 @@ export function judgeBug(
     expected,
     matched,
     ...(unfiredTriggers.length > 0 ? { unfiredTriggers } : {}),
+    ...(bug.signature ? { signature: bug.signature } : {}),
   };
 }

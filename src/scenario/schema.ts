@@ -358,6 +358,17 @@ export const scenarioSchema = z
           .array(z.string().regex(/^ZOOKEEPER-\d+$/, "a JIRA key, e.g. ZOOKEEPER-4643"))
           .min(1),
         title: z.string().min(1),
+        /**
+         * The checkers whose anomalies show this bug (verdict names, e.g.
+         * zookeeper-registers); others' findings are reported beside it.
+         * Default: every consistency checker.
+         */
+        signature: z
+          .array(
+            z.string().regex(/^[a-z0-9-]+$/, "a checker's verdict name, e.g. zookeeper-registers"),
+          )
+          .min(1)
+          .optional(),
         expect: z
           .array(
             z

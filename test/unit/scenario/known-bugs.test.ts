@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { judgeBug } from "../../../src/scenario/bug-expectation.js";
+import { bugValidity } from "../../../src/report/results.js";
+import { judgeBug, type KnownBug } from "../../../src/scenario/bug-expectation.js";
 import { loadScenario, parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
 import { inRange, validateRange } from "../../../src/versions/version-range.js";
@@ -133,5 +134,55 @@ describe("a bug scenario that was not exercised", () => {
       unfiredTriggers: ["crash-in-sync"],
     });
     expect(judgeBug(bug, "3.9.5", false, ["crash-in-sync"]).observed).toBe("reproduced");
+  });
+});
+
+describe("a bug's signature: the checkers whose anomalies show it", () => {
+  const verdict = (checker: string, valid: boolean) => ({
+    checker,
+    guarantee: "g",
+    valid,
+    anomalies: [],
+    elapsedMs: 1,
+  });
+  const verdicts = [
+    verdict("zookeeper-registers", true),
+    verdict("leader-completeness", true),
+    verdict("servers-recover", false),
+    verdict("availability", false),
+  ];
+
+  it("judges the bug on its signature only: another finding does not make it reproduced", () => {
+    expect(bugValidity(verdicts, ["zookeeper-registers", "leader-completeness"])).toBe(true);
+    expect(bugValidity(verdicts, ["servers-recover"])).toBe(false);
+    expect(bugValidity(verdicts, ["convergence"])).toBe("unknown");
+  });
+
+  it("without one, every consistency checker counts (availability and recovery do not)", () => {
+    expect(bugValidity(verdicts, undefined)).toBe(false);
+    expect(bugValidity([verdict("availability", false)], undefined)).toBe(true);
+  });
+
+  it("is a list of verdict names in the scenario, carried into the result", () => {
+    const scenario = parseScenario(
+      [
+        "name: sig",
+        "bug:",
+        "  jira: [ZOOKEEPER-1]",
+        "  title: t",
+        "  signature: [zookeeper-registers]",
+        "  expect: [{ versions: '*', outcome: reproduced }]",
+        "",
+      ].join("\n"),
+      "sig.yaml",
+    );
+    const bug = scenario.bug as KnownBug;
+    expect(judgeBug(bug, "3.8.0", false).signature).toEqual(["zookeeper-registers"]);
+    expect(() =>
+      parseScenario(
+        "name: sig\nbug: { jira: [ZOOKEEPER-1], title: t, signature: [], expect: [{ versions: '*', outcome: reproduced }] }\n",
+        "sig.yaml",
+      ),
+    ).toThrow(/sig\.yaml:2.*signature/);
   });
 });
