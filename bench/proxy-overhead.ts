@@ -1,22 +1,33 @@
 /**
  * Benchmark: what the fault network costs.
- *   node dist/bench/proxy-overhead.js [ops=2000] [megabytes=200]
+ *   node dist/bench/proxy-overhead.js [ops=2000] [megabytes=200] [--toxiproxy-url URL]
  * ZooKeeper read and write latency through a follower, with the ensemble
  * direct vs behind the full proxy mesh (client through its client proxy, the
- * follower's forwarded writes through the peer proxies), and the throughput of
- * a bulk TCP transfer direct vs through one proxy. Prints a table, writes JSON.
+ * follower's forwarded writes through the peer proxies); then, with both far
+ * ends in processes of their own, a bulk TCP transfer and round trips of 100
+ * bytes: direct, through the built-in server (alone in this process), and
+ * through a real Toxiproxy server when its URL is given. Targets: bulk at
+ * least the real server's, p99 of the round trips no worse. Prints tables,
+ * writes JSON.
  */
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
 import { FaultNetwork } from "../src/network/fault-network.js";
 import { startToxiproxyServer } from "../src/network/toxiproxy/toxiproxy-server.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
 
-const ops = Number(process.argv[2] ?? 2000);
-const megabytes = Number(process.argv[3] ?? 200);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { "toxiproxy-url": { type: "string" } },
+});
+const ops = Number(positionals[0] ?? 2000);
+const megabytes = Number(positionals[1] ?? 200);
+const realUrl = values["toxiproxy-url"]?.replace(/\/$/, "");
 
 async function zkLatencies(proxied: boolean): Promise<{ read: number[]; write: number[] }> {
   const network = proxied ? await FaultNetwork.start() : undefined;
@@ -51,47 +62,74 @@ async function zkLatencies(proxied: boolean): Promise<{ read: number[]; write: n
   }
 }
 
-async function bulkThroughput(viaProxy: boolean): Promise<number> {
+/** Where the TCP benchmarks connect: straight to the far end, or through a proxy created by the Toxiproxy API at `url`. */
+interface Path {
+  readonly label: string;
+  readonly url?: string;
+}
+
+/** Starts a far-end role of tcp-load in its own process; resolves its first message. */
+async function farEnd(
+  args: readonly string[],
+): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
+  const child = fork(fileURLToPath(new URL("./tcp-load.js", import.meta.url)), args);
+  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as Record<string, unknown>));
+    child.once("exit", (code) => reject(new Error(`tcp-load ${args[0]} exited ${code}`)));
+  });
+  return { child, first };
+}
+
+/** The port to dial for `upstreamPort` on this path, and how to remove the proxy afterwards. */
+async function via(
+  path: Path,
+  upstreamPort: number,
+): Promise<{ port: number; remove: () => Promise<void> }> {
+  if (path.url === undefined) return { port: upstreamPort, remove: async () => {} };
+  const name = `bench-${process.pid}-${upstreamPort}`;
+  const response = await fetch(`${path.url}/proxies`, {
+    method: "POST",
+    body: JSON.stringify({ name, listen: "127.0.0.1:0", upstream: `127.0.0.1:${upstreamPort}` }),
+  });
+  if (!response.ok) throw new Error(`${path.url}: creating a proxy: ${await response.text()}`);
+  const port = Number(((await response.json()) as { listen: string }).listen.split(":").pop());
+  return {
+    port,
+    remove: async () => {
+      await fetch(`${path.url}/proxies/${name}`, { method: "DELETE" });
+    },
+  };
+}
+
+/** MB/s of one bulk transfer from a source process to a sink process along the path. */
+async function bulkThroughput(path: Path): Promise<number> {
   const bytes = megabytes * 1_000_000;
-  let received = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const sink = createServer((socket) => {
-    socket.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (received >= bytes) done();
-    });
-  });
-  await new Promise<void>((resolve) => sink.listen({ host: "127.0.0.1", port: 0 }, resolve));
-  const sinkPort = (sink.address() as { port: number }).port;
-  const server = viaProxy ? await startToxiproxyServer({ port: 0 }) : undefined;
-  let port = sinkPort;
-  if (server) {
-    const response = await fetch(`${server.url}/proxies`, {
-      method: "POST",
-      body: JSON.stringify({
-        name: "bulk",
-        listen: "127.0.0.1:0",
-        upstream: `127.0.0.1:${sinkPort}`,
-      }),
-    });
-    port = Number(((await response.json()) as { listen: string }).listen.split(":")[1]);
-  }
-  const socket = connect({ host: "127.0.0.1", port });
-  await new Promise((resolve) => socket.once("connect", resolve));
-  const block = Buffer.alloc(64 * 1024, 7);
+  const sink = await farEnd(["sink", String(bytes)]);
+  const route = await via(path, Number(sink.first.port));
+  const done = new Promise((resolve) => sink.child.once("message", resolve));
   const started = performance.now();
-  for (let sent = 0; sent < bytes; sent += block.length) {
-    if (!socket.write(block)) await new Promise((resolve) => socket.once("drain", resolve));
-  }
-  await finished;
+  const source = fork(fileURLToPath(new URL("./tcp-load.js", import.meta.url)), [
+    "source",
+    String(route.port),
+    String(bytes),
+  ]);
+  await done;
   const seconds = (performance.now() - started) / 1000;
-  socket.destroy();
-  await server?.close();
-  await new Promise((resolve) => sink.close(resolve));
+  source.kill();
+  sink.child.kill();
+  await route.remove();
   return megabytes / seconds;
+}
+
+/** Round-trip times (ms) of small exchanges with an echo process along the path. */
+async function smallExchanges(path: Path): Promise<number[]> {
+  const echo = await farEnd(["echo"]);
+  const route = await via(path, Number(echo.first.port));
+  const ping = await farEnd(["ping", String(route.port), String(ops), "100"]);
+  echo.child.kill();
+  ping.child.kill();
+  await route.remove();
+  return ping.first.latencies as number[];
 }
 
 const row = (label: string, samples: number[]) => [
@@ -102,8 +140,19 @@ const row = (label: string, samples: number[]) => [
 
 const direct = await zkLatencies(false);
 const proxied = await zkLatencies(true);
-const bulkDirect = await bulkThroughput(false);
-const bulkProxied = await bulkThroughput(true);
+const builtIn = await startToxiproxyServer({ port: 0 });
+const paths: Path[] = [
+  { label: "direct" },
+  { label: "built-in", url: builtIn.url },
+  ...(realUrl ? [{ label: "real Toxiproxy", url: realUrl }] : []),
+];
+const tcp: { label: string; bulkMBps: number; rttMedian: number; rttP99: number }[] = [];
+for (const path of paths) {
+  const bulkMBps = await bulkThroughput(path);
+  const rtt = await smallExchanges(path);
+  tcp.push({ label: path.label, bulkMBps, rttMedian: median(rtt), rttP99: quantile(rtt, 0.99) });
+}
+await builtIn.close();
 
 console.log(`ZooKeeper ops through a follower of a 3-node ensemble, ${ops} each (ms)`);
 console.log(
@@ -123,8 +172,26 @@ console.log(
   `\nmedian ratio proxied/direct: read ${readRatio.toFixed(2)}x, write ${writeRatio.toFixed(2)}x (target <= 1.2x)`,
 );
 console.log(
-  `bulk TCP transfer of ${megabytes} MB: direct ${bulkDirect.toFixed(0)} MB/s, through one proxy ${bulkProxied.toFixed(0)} MB/s`,
+  `\nTCP, far ends in their own processes: ${megabytes} MB bulk, ${ops} round trips of 100 B`,
 );
+console.log(
+  table(
+    ["path", "bulk MB/s", "rtt median ms", "rtt p99 ms"],
+    tcp.map((entry) => [
+      entry.label,
+      entry.bulkMBps.toFixed(0),
+      entry.rttMedian.toFixed(3),
+      entry.rttP99.toFixed(3),
+    ]),
+  ),
+);
+const real = tcp.find((entry) => entry.label === "real Toxiproxy");
+const ours = tcp.find((entry) => entry.label === "built-in");
+if (real && ours)
+  console.log(
+    `built-in vs real: bulk ${(ours.bulkMBps / real.bulkMBps).toFixed(2)}x (target >= 1), rtt p99 ${(ours.rttP99 / real.rttP99).toFixed(2)}x (target <= 1)`,
+  );
+else console.log("no --toxiproxy-url: the built-in is compared with direct connections only");
 const out = join("reports", "bench");
 mkdirSync(out, { recursive: true });
 const file = join(out, "proxy-overhead.json");
@@ -150,7 +217,7 @@ writeFileSync(
         readRatio,
         writeRatio,
       },
-      bulkMBps: { direct: bulkDirect, proxied: bulkProxied },
+      tcp,
     },
     null,
     2,

@@ -60,6 +60,7 @@ export const resultsFileSchema = z.object({
     runMs: milliseconds,
     recoveryMs: milliseconds.optional(),
     totalMs: milliseconds,
+    checkMs: milliseconds.optional(),
   }),
   replay: z.string(),
   startedAt: z.string().optional(),

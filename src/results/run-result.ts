@@ -16,6 +16,8 @@ export interface RunResult {
     readonly runMs: number;
     readonly recoveryMs: number | undefined;
     readonly totalMs: number;
+    /** Time the checkers took on the history (part of totalMs). */
+    readonly checkMs?: number;
   };
   readonly zooKeeperVersion: string;
   /** When the run started (ISO 8601), for reports. */

@@ -349,7 +349,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     recorder.close();
   }
   progress("checking");
+  const checkStarted = performance.now();
   const verdicts = checkPlanHistory(plan, memory.events, recoveryMs);
+  const checkMs = performance.now() - checkStarted;
   progress("done");
   return {
     plan,
@@ -358,7 +360,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     verdicts,
     operations,
     events: memory.events.length,
-    timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started },
+    timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started, checkMs },
     zooKeeperVersion: ensemble?.zooKeeperVersion ?? "unknown",
     startedAt,
     unfiredTriggers: memory.events
@@ -383,6 +385,7 @@ export function checkPlanHistory(
   if (wanted.has("zookeeper") || wanted.has("linearizability")) {
     for (const verdict of checkZooKeeper(events, {
       sessionTimeoutMs: plan.workload.sessionTimeout,
+      general: wanted.has("linearizability"),
     })) {
       const general = verdict.checker === "register-linearizability";
       if ((general && wanted.has("linearizability")) || (!general && wanted.has("zookeeper")))

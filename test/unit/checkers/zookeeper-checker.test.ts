@@ -86,6 +86,21 @@ describe("the ZooKeeper-aware checker on literal histories", () => {
     expect(verdict?.stats?.staleReads).toBe(1);
   });
 
+  it("runs the general linearizability search only when asked", () => {
+    const h = new H();
+    h.write(1, 0, 10, 1, 101);
+    h.read(2, 0, 10, 1, 101);
+    h.final(1, { r0: ["10", 1, "101"] });
+    const names = (general?: boolean) =>
+      checkZooKeeper(h.events, general === undefined ? {} : { general }).map(
+        (verdict) => verdict.checker,
+      );
+    expect(names()).toContain("register-linearizability");
+    expect(names(true)).toContain("register-linearizability");
+    expect(names(false)).not.toContain("register-linearizability");
+    expect(names(false)).toContain("zookeeper-registers");
+  });
+
   it("finds a lost write in the final state", () => {
     const h = new H();
     h.write(1, 0, 10, 1, 101);
