@@ -1,10 +1,12 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
 import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
+import { DETAIL_SCRIPT, eventDataScript } from "./event-detail.js";
 import { escapeHtml } from "./html-escape.js";
 import { type FaultWindow, type LatencyPoint, latencySvg } from "./latency-chart.js";
 import type { ResultsFile } from "./results.js";
 import { serverLanesSvg } from "./server-lanes.js";
+import { momentsAround } from "./server-moments.js";
 import { recoveryText } from "./tolerance-text.js";
 
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
@@ -152,17 +154,26 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
         .map((index) => JSON.stringify(byIndex.get(index) ?? { index }))
         .join("\n"),
     );
-  const anomalies = groupAnomaliesByCause(result.verdicts).map(
-    (group) =>
-      `<section class="cause"><h3>${escapeHtml(causeHeading(group))}</h3>${
-        group.cause === undefined ? "" : `<pre>${eventsText(group.cause.events)}</pre>`
-      }${shownAnomalies(group, 50)
-        .shown.map(
-          (anomaly) =>
-            `<div class="anomaly"><h4>${escapeHtml(anomaly.kind)} <small>${escapeHtml(anomaly.checker)}</small></h4><p>${escapeHtml(anomaly.message)}</p><pre>${eventsText(anomaly.events)}</pre></div>`,
-        )
-        .join("\n")}</section>`,
-  );
+  const anomalies = groupAnomaliesByCause(result.verdicts).map((group) => {
+    const shown = shownAnomalies(group, 50).shown;
+    const moments = momentsAround(events, [
+      ...(group.cause?.events ?? []),
+      ...shown.flatMap((anomaly) => anomaly.events),
+    ]);
+    return `<section class="cause"><h3>${escapeHtml(causeHeading(group))}</h3>${
+      group.cause === undefined ? "" : `<pre>${eventsText(group.cause.events)}</pre>`
+    }${
+      moments.length === 0
+        ? ""
+        : `<details class="moments" open><summary>Server log lines up to these anomalies (${moments.length})</summary><pre>${escapeHtml(moments.join("\n"))}</pre></details>`
+    }${shown
+      .map(
+        (anomaly) =>
+          `<div class="anomaly" data-proof="${anomaly.events.filter(Number.isInteger).join(",")}"><h4>${escapeHtml(anomaly.kind)} <small>${escapeHtml(anomaly.checker)}</small></h4><p>${escapeHtml(anomaly.message)}</p><pre>${eventsText(anomaly.events)}</pre></div>`,
+      )
+      .join("\n")}</section>`;
+  });
+  const latency = latencySvg(all, faults, end, proofEvents);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s)</title>
 <style>
@@ -174,6 +185,9 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:
 .anomaly{border-left:4px solid #c0392b;padding:4px 12px;margin:10px 0;background:#fdf3f2}
 pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+#event-detail{position:fixed;right:12px;bottom:12px;width:360px;max-height:45vh;overflow:auto;margin:0;border:1px solid #999;background:#fffff4;box-shadow:0 2px 8px #0003}
+#event-detail.pinned{border:2px solid #1f4e9c}.hint{color:#666;font-size:12px}
+circle.proof.lit{stroke-width:4;stroke:#ff2d00}.moments summary{cursor:pointer;color:#444}
 </style></head><body>
 <h1>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${result.valid === true ? "valid" : result.valid === false ? "INVALID" : "unknown"}</span></h1>
 <p>${escapeHtml(result.description)}</p>
@@ -189,7 +203,8 @@ ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeH
 <div id="timeline">${timelineSvg(all, faults, end)}</div>
 <h2>Throughput and latency</h2>
 <div id="throughput">${seriesSvg("successful operations", [{ name: "all", values: throughput }, ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => ({ name, values }))], "ops", faults)}</div>
-<div id="latency">${latencySvg(all, faults, end, proofEvents)}</div>
+<div id="latency">${latency.svg}</div>
+<p class="hint">Hover a point for its events; click to pin them.</p>
 <h2>Availability: expected (quorum math) vs observed</h2>
 ${
   availability === undefined
@@ -200,6 +215,9 @@ ${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endM
 }
 <h2>Anomalies</h2>
 <div id="anomalies">${anomalies.length === 0 ? "<p>None.</p>" : anomalies.join("\n")}</div>
+<pre id="event-detail" hidden></pre>
+${eventDataScript(events, latency.named)}
+${DETAIL_SCRIPT}
 </body></html>
 `;
 }

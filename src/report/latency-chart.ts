@@ -1,7 +1,8 @@
 /**
  * The latency of every operation against time, on a log scale, coloured by
  * outcome, with per-second p50/p95/p99 lines of the successful ones and the
- * faults shaded: the chart Jepsen users read first. Plain SVG, no script.
+ * faults shaded: the chart Jepsen users read first. Plain SVG; each point
+ * names its history events (data-ev) for the page's detail panel.
  */
 import { escapeHtml } from "./html-escape.js";
 
@@ -79,14 +80,18 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
-/** The latency chart of a run. */
+/** A point's history events as a data attribute, for the page's detail panel. */
+const dataEvents = (point: LatencyPoint) =>
+  point.events === undefined ? "" : ` data-ev="${point.events.join(",")}"`;
+
+/** The latency chart of a run, and the history events its points name. */
 export function latencySvg(
   points: readonly LatencyPoint[],
   faults: readonly FaultWindow[],
   end: number,
   /** History indexes that prove an anomaly: their operations are ringed, sampled or not. */
   proof: ReadonlySet<number> = new Set(),
-): string {
+): { svg: string; named: number[] } {
   const latencyMs = (point: LatencyPoint) => Math.max(0.01, (point.end - point.start) / 1e6);
   const top = Math.max(10, ...points.map(latencyMs));
   const decades = Math.ceil(Math.log10(top)) + 1;
@@ -94,6 +99,7 @@ export function latencySvg(
   const y = (ms: number) =>
     (HEIGHT - 25 - ((Math.log10(Math.max(0.1, ms)) + 1) / decades) * (HEIGHT - 35)).toFixed(1);
   const { drawn, method } = samplePoints(points);
+  const named: number[] = [];
   const parts = [
     `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="latency of every operation">`,
   ];
@@ -109,14 +115,16 @@ export function latencySvg(
     );
   }
   for (const point of drawn) {
+    named.push(...(point.events ?? []));
     parts.push(
-      `<circle cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="1.6" fill="${COLORS[point.type]}"><title>${escapeHtml(`${point.f} w${point.process} ${point.type} ${latencyMs(point).toFixed(1)} ms @${(point.start / 1e9).toFixed(2)} s`)}</title></circle>`,
+      `<circle cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="1.6" fill="${COLORS[point.type]}"${dataEvents(point)}><title>${escapeHtml(`${point.f} w${point.process} ${point.type} ${latencyMs(point).toFixed(1)} ms @${(point.start / 1e9).toFixed(2)} s`)}</title></circle>`,
     );
   }
   for (const point of points) {
     if (point.events === undefined || !point.events.some((index) => proof.has(index))) continue;
+    named.push(...point.events);
     parts.push(
-      `<circle class="proof" cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="4.5" fill="none" stroke="#c0392b" stroke-width="1.5"><title>${escapeHtml(`proof of an anomaly: ${point.f} w${point.process} ${point.type}, events ${point.events.join(", ")}`)}</title></circle>`,
+      `<circle class="proof" cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="4.5" fill="none" stroke="#c0392b" stroke-width="1.5"${dataEvents(point)}><title>${escapeHtml(`proof of an anomaly: ${point.f} w${point.process} ${point.type}, events ${point.events.join(", ")}`)}</title></circle>`,
     );
   }
   // Quantile lines from every successful operation, not only the drawn ones.
@@ -141,5 +149,5 @@ export function latencySvg(
   parts.push(
     `<text x="${LEFT}" y="${HEIGHT - 5}" font-size="10">0 s</text><text x="${WIDTH - 60}" y="${HEIGHT - 5}" font-size="10">${(end / 1e9).toFixed(1)} s</text><text x="${LEFT + 60}" y="${HEIGHT - 5}" font-size="10">${escapeHtml(`latency, log scale; p50/p95/p99 per second of successful operations; drawn: ${method}`)}</text></svg>`,
   );
-  return parts.join("");
+  return { svg: parts.join(""), named };
 }

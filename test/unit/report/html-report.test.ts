@@ -83,7 +83,7 @@ describe("the latency chart", () => {
     const points = Array.from({ length: 2000 }, (_, i) =>
       point(i, i % 100 === 0 ? "info" : "ok", 1 + (i % 50)),
     );
-    const svg = latencySvg(points, [{ start: 1e9, end: 2e9, label: "f1 kill" }], 3.1e9);
+    const { svg } = latencySvg(points, [{ start: 1e9, end: 2e9, label: "f1 kill" }], 3.1e9);
     expect(svg.match(/<circle /g)).toHaveLength(2000);
     expect(svg.match(/<polyline class="quantile"/g)).toHaveLength(3);
     expect(svg).toContain('<rect class="fault"');
@@ -96,8 +96,10 @@ describe("the latency chart", () => {
       ...point(i, "ok", 2),
       events: [2 * i, 2 * i + 1] as const,
     }));
-    const svg = latencySvg(points, [], 11e9, new Set([9_999]));
+    const { svg, named } = latencySvg(points, [], 11e9, new Set([9_999]));
     expect(svg.match(/<circle class="proof"/g)).toHaveLength(1);
+    expect(svg).toContain('data-ev="9998,9999"');
+    expect(named).toContain(9_999);
     expect(svg).toContain("proof of an anomaly: write w1 ok, events 9998, 9999");
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../../../src/history/event.js";
-import { serverMoments } from "../../../src/report/write-reports.js";
+import { momentsAround, serverMoments } from "../../../src/report/server-moments.js";
 
 const events: HistoryEvent[] = [
   {
@@ -48,5 +48,17 @@ describe("the server lines beside an anomaly", () => {
     expect(text).not.toContain("LOOKING");
     expect(text).not.toContain("trigger u");
     expect(serverMoments(false, events)).toBe("");
+  });
+
+  it("picks the telling moments in a margin before an anomaly's events, up to the last of them", () => {
+    expect(momentsAround(events, [2], 1.5e9)).toEqual([
+      "2.000 s (event 1) trigger t fired on server 3: Learner received NEWLEADER message",
+      "3.000 s (event 2) server-2 truncating-log: Truncating log to get in sync with the leader 0x2",
+    ]);
+    expect(momentsAround(events, [1], 0.5e9)).toHaveLength(1);
+    expect(momentsAround(events, [2], 5e9, 1)).toEqual([
+      "3.000 s (event 2) server-2 truncating-log: Truncating log to get in sync with the leader 0x2",
+    ]);
+    expect(momentsAround(events, [99])).toEqual([]);
   });
 });
