@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
+import { BadInputError } from "../errors.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
-import { rerenderRunDir } from "../report/write-reports.js";
+import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
 import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
@@ -252,17 +253,47 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
 export function reportCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
   return new Command("report")
     .description(
-      "re-render a run folder's reports (report.md, junit.xml, report.html) from its results and history",
+      "re-render a run folder's reports (report.md, junit.xml, report.html) from its results and history; with --compare, two runs side by side",
     )
-    .argument("<run-dir>", "a folder written by 'zk-chaos run'")
-    .action((dir: string) =>
+    .argument("<run-dirs...>", "a folder written by 'zk-chaos run' (two with --compare: A B)")
+    .option(
+      "--compare",
+      "compare two run folders (two versions, two configurations, before and after): verdicts, availability windows, latency distributions",
+    )
+    .option("--out <dir>", "with --compare: where compare.md and compare.html go", "reports")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  zk-chaos report reports/kill-leader-n3-7\n  zk-chaos report --compare reports/kill-leader-n3-zk3.8.0-7 reports/kill-leader-n3-zk3.9.5-7 --out reports/compare-3.8-3.9\n",
+    )
+    .action((dirs: string[], options: { compare?: boolean; out: string }) =>
       setExit(
-        rerenderRunDir(dir).then((results) => {
-          io.out(
-            `re-rendered ${dir}: ${results.scenario} on ${results.nodes} node(s), ${String(results.valid)}\n`,
+        (async () => {
+          if (options.compare !== true) {
+            if (dirs.length !== 1)
+              throw new BadInputError(
+                `report takes one run folder (got ${dirs.length}); to compare two, add --compare`,
+              );
+            const results = await rerenderRunDir(dirs[0] as string);
+            io.out(
+              `re-rendered ${dirs[0]}: ${results.scenario} on ${results.nodes} node(s), ${String(results.valid)}\n`,
+            );
+            return ExitCode.ok;
+          }
+          if (dirs.length !== 2)
+            throw new BadInputError(
+              `report --compare takes two run folders, A and B (got ${dirs.length})`,
+            );
+          prepareOutputFolder(options.out);
+          const { markdown, files } = await writeRunComparison(
+            dirs[0] as string,
+            dirs[1] as string,
+            options.out,
           );
+          appendStepSummary(markdown);
+          io.out(markdown);
+          io.out(`\nwritten: ${files.join(", ")}\n`);
           return ExitCode.ok;
-        }),
+        })(),
       ),
     );
 }

@@ -4,6 +4,7 @@ import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-g
 import { DETAIL_SCRIPT, eventDataScript } from "./event-detail.js";
 import { escapeHtml } from "./html-escape.js";
 import { type FaultWindow, type LatencyPoint, latencySvg } from "./latency-chart.js";
+import { operationSpans } from "./operation-spans.js";
 import type { ResultsFile } from "./results.js";
 import { serverLanesSvg } from "./server-lanes.js";
 import { momentsAround } from "./server-moments.js";
@@ -12,31 +13,7 @@ import { recoveryText } from "./tolerance-text.js";
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
 const WIDTH = 960;
 
-/** An operation from invocation to completion. */
 type Span = LatencyPoint;
-
-function spans(events: readonly HistoryEvent[]): Span[] {
-  const open = new Map<number, HistoryEvent>();
-  const result: Span[] = [];
-  for (const event of events) {
-    if (typeof event.process !== "number" || event.f === "session") continue;
-    if (event.type === "invoke") open.set(event.process, event);
-    else {
-      const invoke = open.get(event.process);
-      open.delete(event.process);
-      if (invoke)
-        result.push({
-          process: event.process,
-          start: invoke.time,
-          end: event.time,
-          type: event.type,
-          f: event.f,
-          events: [invoke.index, event.index],
-        });
-    }
-  }
-  return result;
-}
 
 function faultWindows(events: readonly HistoryEvent[], end: number): FaultWindow[] {
   const started = new Map<string, { start: number; label: string }>();
@@ -123,7 +100,7 @@ function seriesSvg(
 /** The HTML report of one run: self-contained (inline CSS and SVG), opens offline. */
 export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[]): string {
   const end = events.reduce((latest, event) => Math.max(latest, event.time), 1);
-  const all = spans(events);
+  const all = operationSpans(events);
   const seconds = Math.max(1, Math.ceil(end / 1e9));
   const throughput = new Array<number>(seconds).fill(0);
   for (const span of all) {

@@ -99,6 +99,25 @@ describe("zk-chaos run", () => {
     const rerender = spawnCli(["report", dir]);
     expect(await rerender.exited).toBe(0);
     expect(rerender.output()).toMatch(/re-rendered .*kill-leader on 3 node\(s\), true/);
+    // The two runs side by side: same verdicts, both latency distributions.
+    const compared = join(out, "compared");
+    const compare = spawnCli([
+      "report",
+      "--compare",
+      dir,
+      runFolder(second.output()),
+      "--out",
+      compared,
+    ]);
+    expect(await compare.exited, compare.output()).toBe(0);
+    expect(compare.output()).toMatch(/\| zookeeper-registers \| ✅ valid \| 0 \| ✅ valid \| 0 \|/);
+    expect(compare.output()).toMatch(/\| write \| A \| \d+ \|/);
+    const page = readFileSync(join(compared, "compare.html"), "utf8");
+    expect(page).toMatch(/<div id="distribution"><svg[^>]*>.*<polyline.*<polyline/s);
+    expect(page).toContain("<h3>A</h3><table>");
+    const lonely = spawnCli(["report", "--compare", dir]);
+    expect(await lonely.exited).toBe(2);
+    expect(lonely.output()).toContain("report --compare takes two run folders, A and B (got 1)");
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)(

@@ -25,7 +25,7 @@ function dataFolder(): { data: string; newLog: string; oldLog: string; snapshot:
   const version2 = join(data, "version-2");
   mkdirSync(version2, { recursive: true });
   writeFileSync(join(data, "myid"), "2\n");
-  const records = Buffer.from("ZKLG".padEnd(16, "\u0001") + "x".repeat(300) + "B");
+  const records = Buffer.from(`${"ZKLG".padEnd(16, "\u0001")}${"x".repeat(300)}B`);
   const log = (name: string) => {
     const file = join(version2, name);
     writeFileSync(file, Buffer.concat([records, Buffer.alloc(4096)]));

@@ -1,0 +1,27 @@
+/** Operations of a history from invocation to completion, as the report's charts and comparisons use them. */
+import type { HistoryEvent } from "../history/event.js";
+import type { LatencyPoint } from "./latency-chart.js";
+
+/** Every worker operation that completed, with its invocation and completion times and events. */
+export function operationSpans(events: readonly HistoryEvent[]): LatencyPoint[] {
+  const open = new Map<number, HistoryEvent>();
+  const result: LatencyPoint[] = [];
+  for (const event of events) {
+    if (typeof event.process !== "number" || event.f === "session") continue;
+    if (event.type === "invoke") open.set(event.process, event);
+    else {
+      const invoke = open.get(event.process);
+      open.delete(event.process);
+      if (invoke)
+        result.push({
+          process: event.process,
+          start: invoke.time,
+          end: event.time,
+          type: event.type,
+          f: event.f,
+          events: [invoke.index, event.index],
+        });
+    }
+  }
+  return result;
+}
