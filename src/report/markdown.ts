@@ -53,22 +53,72 @@ function bugTable(runs: readonly ResultsFile[]): string[] {
   return lines;
 }
 
-/** A Markdown report of one or more runs (also fit for $GITHUB_STEP_SUMMARY). */
-export function markdownReport(runs: readonly ResultsFile[]): string {
+/** Headline numbers per ZooKeeper version and size, when runs span several of either. */
+function headlineTable(runs: readonly ResultsFile[]): string[] {
+  const groups = new Map<string, ResultsFile[]>();
+  for (const run of runs) {
+    const key = `${run.zooKeeperVersion}\u0000${run.nodes}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  if (groups.size < 2) return [];
+  const lines = [
+    "",
+    "## Headline per version and size",
+    "",
+    "| ZooKeeper | nodes | runs | valid | not valid | anomalies | operations/s | worst recovery |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  const ordered = [...groups.values()].sort(
+    (a, b) =>
+      compareVersions(
+        (a[0] as ResultsFile).zooKeeperVersion,
+        (b[0] as ResultsFile).zooKeeperVersion,
+      ) || (a[0] as ResultsFile).nodes - (b[0] as ResultsFile).nodes,
+  );
+  for (const group of ordered) {
+    const first = group[0] as ResultsFile;
+    const valid = group.filter((run) => run.valid === true).length;
+    const anomalies = group.reduce(
+      (sum, run) => sum + run.verdicts.reduce((count, v) => count + v.anomalies.length, 0),
+      0,
+    );
+    const runSeconds = group.reduce((sum, run) => sum + run.timings.runMs / 1000, 0);
+    const operations = group.reduce((sum, run) => sum + run.operations, 0);
+    const recoveries = group
+      .map((run) => run.timings.recoveryMs)
+      .filter((ms): ms is number => ms !== undefined);
+    lines.push(
+      `| ${cell(first.zooKeeperVersion)} | ${first.nodes} | ${group.length} | ${valid} | ${group.length - valid} | ${anomalies} | ${runSeconds > 0 ? Math.round(operations / runSeconds) : "-"} | ${recoveries.length === 0 ? "-" : `${Math.round(Math.max(...recoveries))} ms`} |`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * A Markdown report of one or more runs (also fit for $GITHUB_STEP_SUMMARY).
+ * `links`, when given, holds each run's report.html relative to where the
+ * Markdown is written (same order as `runs`).
+ */
+export function markdownReport(
+  runs: readonly ResultsFile[],
+  links?: readonly (string | undefined)[],
+): string {
+  const withLinks = links !== undefined;
   const lines = [
     "# zk-chaos report",
     "",
-    "| scenario | ZooKeeper | nodes | seed | verdict | operations | recovery |",
-    "|---|---|---|---|---|---|---|",
+    `| scenario | ZooKeeper | nodes | seed | verdict | operations | recovery |${withLinks ? " report |" : ""}`,
+    `|---|---|---|---|---|---|---|${withLinks ? "---|" : ""}`,
   ];
-  for (const run of runs) {
+  runs.forEach((run, index) => {
     const recovery =
       run.timings.recoveryMs === undefined ? "none" : `${Math.round(run.timings.recoveryMs)} ms`;
+    const link = links?.[index];
     lines.push(
-      `| ${cell(run.scenario)} | ${cell(run.zooKeeperVersion)} | ${run.nodes} | ${run.seed} | ${MARK(run.valid)} | ${run.operations} | ${recovery} |`,
+      `| ${cell(run.scenario)} | ${cell(run.zooKeeperVersion)} | ${run.nodes} | ${run.seed} | ${MARK(run.valid)} | ${run.operations} | ${recovery} |${withLinks ? ` ${link === undefined ? "-" : `[report.html](${encodeURI(link)})`} |` : ""}`,
     );
-  }
-  lines.push(...versionTable(runs), ...bugTable(runs));
+  });
+  lines.push(...headlineTable(runs), ...versionTable(runs), ...bugTable(runs));
   for (const run of runs) {
     lines.push(
       "",

@@ -1,5 +1,6 @@
 /** Operations of a history from invocation to completion, as the report's charts and comparisons use them. */
 import type { HistoryEvent } from "../history/event.js";
+import type { LatencySummary } from "../results/run-result.js";
 import type { LatencyPoint } from "./latency-chart.js";
 
 /** Every worker operation that completed, with its invocation and completion times and events. */
@@ -24,4 +25,16 @@ export function operationSpans(events: readonly HistoryEvent[]): LatencyPoint[] 
     }
   }
   return result;
+}
+
+/** The latency quantiles (ms) of a history's successful operations; undefined when none succeeded. */
+export function latencySummary(events: readonly HistoryEvent[]): LatencySummary | undefined {
+  const sorted = operationSpans(events)
+    .filter((span) => span.type === "ok")
+    .map((span) => (span.end - span.start) / 1e6)
+    .sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return { okOperations: sorted.length, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) };
 }

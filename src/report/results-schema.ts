@@ -62,6 +62,14 @@ export const resultsFileSchema = z.object({
     totalMs: milliseconds,
     checkMs: milliseconds.optional(),
   }),
+  latency: z
+    .object({
+      okOperations: count,
+      p50Ms: milliseconds,
+      p95Ms: milliseconds,
+      p99Ms: milliseconds,
+    })
+    .optional(),
   replay: z.string(),
   startedAt: z.string().optional(),
   verdicts: z.array(verdict),

@@ -17,6 +17,8 @@ export interface ResultsFile {
   readonly operations: number;
   readonly events: number;
   readonly timings: RunResult["timings"];
+  /** Latency of the successful operations (ms). */
+  readonly latency?: RunResult["latency"];
   readonly replay: string;
   /** When the run started (ISO 8601). */
   readonly startedAt?: string;
@@ -69,6 +71,7 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
     operations: result.operations,
     events: result.events,
     timings: result.timings,
+    ...(result.latency ? { latency: result.latency } : {}),
     replay: replayCommand(result, scenarioFile),
     ...(result.startedAt ? { startedAt: result.startedAt } : {}),
     verdicts: result.verdicts,

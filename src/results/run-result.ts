@@ -3,6 +3,14 @@
 import type { Validity, Verdict } from "../checkers/verdict.js";
 import type { RunPlan } from "../scenario/plan.js";
 
+/** Latency of a run's successful operations. */
+export interface LatencySummary {
+  readonly okOperations: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
 /** The outcome of one run of one scenario at one size. */
 export interface RunResult {
   readonly plan: RunPlan;
@@ -20,6 +28,8 @@ export interface RunResult {
     readonly checkMs?: number;
   };
   readonly zooKeeperVersion: string;
+  /** Latency of the successful operations (ms), for comparing runs and sizes. */
+  readonly latency?: LatencySummary;
   /** When the run started (ISO 8601), for reports. */
   readonly startedAt?: string;
   /** Triggered faults whose moment never came: the scenario was not fully exercised. */

@@ -5,10 +5,10 @@
  * scenario's verdict, and the writes each size got through in the same time.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
 import { escapeHtml } from "../report/html-escape.js";
-import type { Validation } from "./validate.js";
+import { sizingAdvice, type Validation } from "./validate.js";
 
 /** One size's row of the comparison. */
 export interface SizeRow {
@@ -21,6 +21,18 @@ export interface SizeRow {
   readonly scenarios: Readonly<Record<string, { valid: Validity; operations: number }>>;
   /** Operations of every scenario together: the same load and duration on each size. */
   readonly operations: number;
+  /** Times to elect a leader measured by the tolerance matrix (ms), sorted. */
+  readonly electMs: readonly number[];
+  /** Recovery after the last heal, per scenario run (ms), sorted. */
+  readonly recoveryMs: readonly number[];
+  /** Median over the scenario runs of their p50 latency of successes (ms). */
+  readonly latencyP50Ms: number | undefined;
+  /** Worst over the scenario runs of their p99 latency of successes (ms). */
+  readonly latencyP99Ms: number | undefined;
+  /** What the seed guide says of this size for this many agents. */
+  readonly guide: readonly string[];
+  /** The size's validation folder, named from beside the comparison's folder. */
+  readonly report: string;
 }
 
 /** The comparison of sizes. */
@@ -31,6 +43,14 @@ export interface SizeComparison {
   readonly scenarios: readonly string[];
   readonly advice: readonly string[];
 }
+
+/** The defined values, ascending. */
+const sorted = (values: readonly (number | undefined)[]) =>
+  values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);
+
+/** The median of sorted values. */
+const middle = (values: readonly number[]) =>
+  values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
 
 /** Compares validations of several sizes (same agents, seed and suite). */
 export function compareSizes(validations: readonly Validation[]): SizeComparison {
@@ -48,6 +68,17 @@ export function compareSizes(validations: readonly Validation[]): SizeComparison
         ]),
       ),
       operations: validation.runs.reduce((sum, run) => sum + run.operations, 0),
+      electMs: sorted(validation.matrix.cells.map((cell) => cell.electMs)),
+      recoveryMs: sorted(validation.runs.map((run) => run.timings.recoveryMs)),
+      latencyP50Ms: middle(sorted(validation.runs.map((run) => run.latency?.p50Ms))),
+      latencyP99Ms: sorted(validation.runs.map((run) => run.latency?.p99Ms)).at(-1),
+      report: `../${basename(validation.dir)}/index.html`,
+      guide: sizingAdvice(
+        validation.nodes,
+        validation.agents,
+        validation.matrix.measuredTolerance,
+        validation.matrix.promisedTolerance,
+      ),
     }),
   );
   const scenarios = [...new Set(rows.flatMap((row) => Object.keys(row.scenarios)))].sort();
@@ -56,13 +87,15 @@ export function compareSizes(validations: readonly Validation[]): SizeComparison
     valid: combineValidity(rows.map((row) => row.valid)),
     rows,
     scenarios,
-    advice: comparisonAdvice(rows),
+    advice: comparisonAdvice(rows, validations[0]?.agents ?? 0),
   };
 }
 
 /** What the comparison says, in words. */
-function comparisonAdvice(rows: readonly SizeRow[]): string[] {
+function comparisonAdvice(rows: readonly SizeRow[], agents: number): string[] {
   const advice: string[] = [];
+  const recommended = recommendation(rows, agents);
+  if (recommended !== undefined) advice.push(recommended);
   const sound = rows.filter(
     (row) =>
       row.valid === true && row.measuredTolerance === row.promisedTolerance && row.nodes % 2 === 1,
@@ -89,6 +122,60 @@ function comparisonAdvice(rows: readonly SizeRow[]): string[] {
   return advice;
 }
 
+/**
+ * The size to run: the smallest odd size that held everything, tolerates
+ * what quorum math promises, and is what the seed guide asks for this many
+ * agents (1 for development with at most 3, 3 for production, 5 or 7
+ * beyond a few dozen), with the measured evidence; undefined when none did.
+ */
+function recommendation(rows: readonly SizeRow[], agents: number): string | undefined {
+  const least = agents <= 3 ? 1 : agents <= 30 ? 3 : 5;
+  const fit = rows
+    .filter(
+      (row) =>
+        row.valid === true &&
+        row.nodes % 2 === 1 &&
+        row.nodes >= least &&
+        row.measuredTolerance === row.promisedTolerance,
+    )
+    .sort((a, b) => a.nodes - b.nodes)[0];
+  if (fit === undefined)
+    return `recommendation: none of these sizes held everything for ${agents} agent(s) as the seed guide asks (at least ${least} servers); see each size's folder`;
+  const evidence = [
+    `tolerated ${fit.measuredTolerance} failure(s) as measured`,
+    fit.electMs.length === 0
+      ? undefined
+      : `elected a leader in at most ${Math.round(fit.electMs.at(-1) as number)} ms`,
+    fit.latencyP99Ms === undefined ? undefined : `p99 latency ${fit.latencyP99Ms.toFixed(1)} ms`,
+  ].filter((part) => part !== undefined);
+  return `recommendation: ${fit.nodes} servers for ${agents} agent(s): the seed guide asks for at least ${least} (${agents <= 3 ? "development" : agents <= 30 ? "production" : "beyond a few dozen agents"}), and ${fit.nodes} ${evidence.join(", ")}`;
+}
+
+const spread = (values: readonly number[]) =>
+  values.length === 0
+    ? "-"
+    : `${Math.round(values[0] as number)} / ${Math.round(middle(values) as number)} / ${Math.round(values.at(-1) as number)} ms`;
+const latency = (row: SizeRow) =>
+  row.latencyP50Ms === undefined || row.latencyP99Ms === undefined
+    ? "-"
+    : `${row.latencyP50Ms.toFixed(1)} / ${row.latencyP99Ms.toFixed(1)} ms`;
+
+/** The evidence rows every rendering of the comparison shows, label then one text per size. */
+function evidenceRows(comparison: SizeComparison): [string, string[]][] {
+  return [
+    [
+      "time to elect, tolerance matrix (min / median / max)",
+      comparison.rows.map((row) => spread(row.electMs)),
+    ],
+    [
+      "recovery after the last heal (min / median / max)",
+      comparison.rows.map((row) => spread(row.recoveryMs)),
+    ],
+    ["latency of successes, p50 / worst p99", comparison.rows.map(latency)],
+    ["the seed guide says", comparison.rows.map((row) => row.guide.join("; ") || "-")],
+  ];
+}
+
 const mark = (valid: Validity) =>
   valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
 const ms = (value: number | undefined) => (value === undefined ? "-" : `${Math.round(value)} ms`);
@@ -111,6 +198,8 @@ export function comparisonMarkdown(comparison: SizeComparison): string {
     ]),
     line(["worst recovery", ...comparison.rows.map((row) => ms(row.worstRecoveryMs))]),
     line(["operations, all scenarios", ...comparison.rows.map((row) => String(row.operations))]),
+    ...evidenceRows(comparison).map(([label, cells]) => line([label, ...cells])),
+    line(["report", ...comparison.rows.map((row) => `[index.html](${encodeURI(row.report)})`)]),
     ...comparison.scenarios.map((name) =>
       line([
         name,
@@ -151,6 +240,20 @@ ${row(
 ${row(
   "operations, all scenarios",
   comparison.rows.map((each) => cell(String(each.operations))),
+)}
+${evidenceRows(comparison)
+  .map(([label, cells]) =>
+    row(
+      label,
+      cells.map((text) => cell(text)),
+    ),
+  )
+  .join("\n")}
+${row(
+  "report",
+  comparison.rows.map(
+    (each) => `<td><a href="${escapeHtml(encodeURI(each.report))}">index.html</a></td>`,
+  ),
 )}
 ${comparison.scenarios
   .map((name) =>

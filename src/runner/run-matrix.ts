@@ -91,6 +91,7 @@ export async function runMatrix(
   const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
   const entries = matrixEntries(scenarios, options.nodes, options.shard, options.versions);
   const runs: ResultsFile[] = [];
+  const dirs: string[] = [];
   for (const entry of entries) {
     if (options.signal?.aborted) break;
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
@@ -119,9 +120,10 @@ export async function runMatrix(
     const result = { ...ran, dir };
     const results = resultsFile(result, entry.file);
     writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
-    appendStepSummary(markdownReport([results]));
+    appendStepSummary(markdownReport([results], [join(dir, "report.html")]));
     options.log?.(`${label}: ${results.bug?.observed ?? String(results.valid)}, reports -> ${dir}`);
     runs.push(results);
+    dirs.push(dir);
   }
   let summaryDir: string | undefined;
   if (runs.length > 1) {
@@ -130,7 +132,13 @@ export async function runMatrix(
       `${stamp()}-summary${options.shard ? `-shard${options.shard[0]}of${options.shard[1]}` : ""}`,
     );
     mkdirSync(summaryDir, { recursive: true });
-    writeFileSync(join(summaryDir, "index.md"), markdownReport(runs));
+    writeFileSync(
+      join(summaryDir, "index.md"),
+      markdownReport(
+        runs,
+        dirs.map((dir) => `../${basename(dir)}/report.html`),
+      ),
+    );
     writeFileSync(join(summaryDir, "junit.xml"), junitReport(runs));
     writeFileSync(
       join(summaryDir, "results.json"),

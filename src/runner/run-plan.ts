@@ -18,7 +18,8 @@ import {
   ServerLogThrottle,
   serverProcess,
 } from "../history/server-log.js";
-import type { RunResult } from "../results/run-result.js";
+import { latencySummary } from "../report/operation-spans.js";
+import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { FaultPins } from "../workload/fault-pins.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
@@ -362,6 +363,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     events: memory.events.length,
     timings: { startMs, runMs, recoveryMs, totalMs: performance.now() - started, checkMs },
     zooKeeperVersion: ensemble?.zooKeeperVersion ?? "unknown",
+    ...withLatency(memory.events),
     startedAt,
     unfiredTriggers: memory.events
       .filter(
@@ -372,6 +374,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       )
       .map((event) => String((event.value as { id?: string }).id)),
   };
+}
+
+/** The run's latency summary as an optional field (absent when nothing succeeded). */
+function withLatency(events: readonly HistoryEvent[]): { latency?: LatencySummary } {
+  const latency = latencySummary(events);
+  return latency === undefined ? {} : { latency };
 }
 
 /** The verdicts a plan asks for, on its history. */

@@ -276,7 +276,10 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     "|---|---|---|---|---|---|",
     ...matrixRows,
     "",
-    markdownReport(runs),
+    markdownReport(
+      runs,
+      runs.map((run) => `${run.scenario}-n${options.nodes}/report.html`),
+    ),
   ].join("\n");
   writeFileSync(join(dir, "index.md"), summary);
   writeFileSync(

@@ -115,6 +115,23 @@ describe("reports name the version", () => {
     expect(junit).toContain('classname="zk-chaos.kill-leader.zk3_9_5.n3"');
     expect(markdownReport([runs[0] as ResultsFile])).not.toContain("Scenario x ZooKeeper version");
   });
+
+  it("headline numbers per version and size, and a link to each run's HTML report", () => {
+    const runs = [
+      run("kill-leader", "3.4.5", true),
+      run("partition", "3.4.5", false),
+      run("kill-leader", "3.9.5", true),
+    ];
+    const markdown = markdownReport(runs, ["../a b/report.html", undefined, "../c/report.html"]);
+    expect(markdown).toContain(
+      "| ZooKeeper | nodes | runs | valid | not valid | anomalies | operations/s | worst recovery |",
+    );
+    expect(markdown).toContain("| 3.4.5 | 3 | 2 | 1 | 1 | 1 | 10000 | 1 ms |");
+    expect(markdown).toContain("| 3.9.5 | 3 | 1 | 1 | 0 | 0 | 10000 | 1 ms |");
+    expect(markdown).toContain("| ✅ valid | 10 | 1 ms | [report.html](../a%20b/report.html) |");
+    expect(markdown).toContain("| ❌ INVALID | 10 | 1 ms | - |");
+    expect(markdownReport([runs[0] as ResultsFile])).not.toContain("Headline");
+  });
 });
 
 describe("JUnit for CI", () => {
