@@ -99,7 +99,10 @@ export function checkAvailability(
     (event) => event.process === "nemesis" && event.f === "connectivity",
   ) as (HistoryEvent & { value: ConnectivityView })[];
   // Before the first recorded change every server is up and connected.
-  const initial = changes[0] ? allUp(changes[0].value.servers) : defaultView(events);
+  const first = changes[0]?.value;
+  const initial = first
+    ? { ...allUp(first.servers), ...(first.observers ? { observers: first.observers } : {}) }
+    : defaultView(events);
   if (initial === undefined) {
     return {
       checker: "availability",

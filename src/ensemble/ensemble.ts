@@ -91,6 +91,8 @@ export interface Ensemble extends AsyncDisposable {
   readonly size: number;
   readonly settings: ZooKeeperSettings;
   readonly servers: readonly EnsembleServer[];
+  /** Ids of the observers: servers that serve clients but never vote (absent or empty: none). */
+  readonly observers?: readonly number[];
   /** ZooKeeper's version as the provider knows it. */
   readonly zooKeeperVersion: string;
   /** A folder on this machine with the servers' configs and logs (removed on dispose unless kept). */
@@ -116,6 +118,8 @@ export interface EnsembleSpec {
   /** Number of servers, 1 to 9. */
   readonly nodes: number;
   readonly settings?: Partial<ZooKeeperSettings>;
+  /** How many of them are observers: the last ones by id (default 0). */
+  readonly observers?: number;
 }
 
 /** Starts ensembles; one per way of running servers. */

@@ -80,6 +80,11 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
    * fault can slow (needs root, /dev/fuse and python3-fusepy; default: none).
    */
   readonly slowFsync?: boolean;
+  /**
+   * How many of the servers are observers (non-voting): the last ones by id,
+   * e.g. 2 of 5 makes servers 4 and 5 observers of 3 voters (default 0).
+   */
+  readonly observers?: number;
   /** Client port of server 1; server i gets clientPort + i - 1 (default: free ports). A taken port is an input error. */
   readonly clientPort?: number;
   /** Folder for data, configs and logs; kept afterwards. Default: a temp folder removed on dispose. */
@@ -194,6 +199,11 @@ export class LocalEnsemble implements Ensemble {
   private readonly reported = new Map<number, string>();
   private readonly setup: EnsembleSetup;
   private readonly findOptions: FindInstallOptions;
+
+  /** Ids of the observers (non-voting servers). */
+  get observers(): readonly number[] {
+    return this.setup.observers ?? [];
+  }
   private readonly unhook: () => void;
   private readonly tails: LogTail[] = [];
   private readonly cpuCaps = new Map<number, CpuCap>();
@@ -553,6 +563,15 @@ async function reserveServerPorts(
   return { servers, reservation: joinReservations(clients, peers) };
 }
 
+/** The ids of `count` observers among `nodes` servers: the last ones; at least one server must vote. */
+export function observerIds(nodes: number, count = 0): number[] {
+  if (!Number.isInteger(count) || count < 0 || count >= nodes)
+    throw new BadInputError(
+      `observers must be a whole number from 0 to ${nodes - 1} for ${nodes} server(s) (at least one must vote), got ${count}`,
+    );
+  return Array.from({ length: count }, (_, index) => nodes - count + index + 1);
+}
+
 /**
  * Starts n ZooKeeper servers as local JVMs bound to loopback and waits until
  * they serve with one leader. On any failure it releases what it made and rethrows.
@@ -567,6 +586,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       `logDiskMb must be a whole number of MB from 1 to 4096, got ${options.logDiskMb}`,
     );
   }
+  const observers = observerIds(nodes, options.observers);
   const settings = resolveSettings(options.settings, options.profile);
   const findOptions: FindInstallOptions = {
     ...(isInstall(options.install) ? { java: options.install.java } : options.install),
@@ -628,6 +648,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       peer: layout,
       ...(options.serverSettings ? { serverSettings: options.serverSettings } : {}),
       ...(options.logDiskMb !== undefined || options.slowFsync ? { separateLogDir: true } : {}),
+      ...(observers.length > 0 ? { observers } : {}),
     };
     for (const { id } of ports.servers) {
       const logDir = logDirOf(dir, id);

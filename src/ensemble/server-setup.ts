@@ -31,6 +31,8 @@ export interface EnsembleSetup {
   readonly serverSettings?: Readonly<Record<number, ServerSettingsOverride>>;
   /** Each server's transaction log goes to its own folder `log` (where a log disk is mounted). */
   readonly separateLogDir?: boolean;
+  /** Ids of the observers (non-voting servers). */
+  readonly observers?: readonly number[];
 }
 
 /** The folder of server `id`'s transaction log when it has a disk of its own. */
@@ -122,6 +124,7 @@ export function prepareServer(
       clientPort: serverPorts.client,
       peers,
       release: releaseLine(install.version),
+      ...(setup.observers ? { observers: setup.observers } : {}),
     }),
   );
   const logFile = join(serverDir, "zookeeper.log");

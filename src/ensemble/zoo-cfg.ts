@@ -16,6 +16,8 @@ export interface ZooCfgInput {
   readonly peers: ReadonlyMap<number, PeerEndpoint>;
   /** The release line the server runs (default: the newest): only keys it reads are written. */
   readonly release?: ReleaseLine;
+  /** Ids of the observers (non-voting servers); this server is one when its id is listed. */
+  readonly observers?: readonly number[];
 }
 
 /**
@@ -52,10 +54,16 @@ export function renderZooCfg(input: ZooCfgInput): string {
   if (input.dataLogDir !== undefined) entries.set("dataLogDir", input.dataLogDir);
   entries.set("clientPort", String(input.clientPort));
   entries.set("clientPortAddress", input.clientHost);
+  const observers = input.observers ?? [];
+  // Every server lists the observers as such; an observer also says so of itself.
+  if (observers.includes(input.serverId)) entries.set("peerType", "observer");
   const ids = [...input.peers.keys()].sort((a, b) => a - b);
   for (const id of ids) {
     const peer = input.peers.get(id) as PeerEndpoint;
-    entries.set(`server.${id}`, `${peer.host}:${peer.quorumPort}:${peer.electionPort}`);
+    entries.set(
+      `server.${id}`,
+      `${peer.host}:${peer.quorumPort}:${peer.electionPort}${observers.includes(id) ? ":observer" : ""}`,
+    );
   }
   return `${[...entries].map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
 }

@@ -2,7 +2,7 @@ import type { CutMode } from "../network/link-topology.js";
 
 /**
  * Which server a fault hits: an id, or one chosen when the fault starts:
- * the leader, a follower, any, the server whose log line fired the fault's
+ * the leader, a follower (a voter), an observer, any, the server whose log line fired the fault's
  * trigger ("logged"), the server(s) an earlier fault hit, or servers no
  * listed fault hit.
  */
@@ -10,6 +10,7 @@ export type Target =
   | number
   | "leader"
   | "follower"
+  | "observer"
   | "random"
   | "logged"
   | { readonly "same-as": string }

@@ -98,6 +98,7 @@ export class Nemesis {
       conditions,
       blocked: net?.blocked ?? [],
       clientsBlocked: net?.clientsBlocked ?? [],
+      ...(this.observers().length > 0 ? { observers: this.observers() } : {}),
     };
   }
 
@@ -335,6 +336,11 @@ export class Nemesis {
     }
   }
 
+  /** The ensemble's observers (non-voting servers). */
+  private observers(): readonly number[] {
+    return this.options.ensemble.observers ?? [];
+  }
+
   /** Resolves targets to `count` distinct running server ids (`id`: the fault being started). */
   private async resolve(target: Target | undefined, count = 1, id?: string): Promise<number[]> {
     const running = this.options.ensemble.servers
@@ -377,12 +383,24 @@ export class Nemesis {
       chosen.push(await this.leader());
     } else if (target === "follower") {
       const leader = await this.leader();
+      // A follower votes: observers are not followers.
+      pool = running.filter((server) => !this.observers().includes(server));
       chosen.push(
         pick(
           this.random,
-          running.filter((id) => id !== leader),
+          pool.filter((server) => server !== leader),
         ),
       );
+    } else if (target === "observer") {
+      pool = running.filter((server) => this.observers().includes(server));
+      if (pool.length === 0)
+        throw new ZkChaosError(
+          "SERVER_STATE",
+          this.observers().length === 0
+            ? "target 'observer': this ensemble has no observers (give the scenario 'observers: N')"
+            : "target 'observer': no observer is running",
+        );
+      chosen.push(pick(this.random, pool));
     }
     const rest = shuffled(
       this.random,

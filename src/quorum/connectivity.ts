@@ -25,6 +25,14 @@ export interface ConnectivityView {
   readonly blocked: readonly (readonly [number, number])[];
   /** Servers that clients cannot reach. */
   readonly clientsBlocked: readonly number[];
+  /** Observers: they serve clients when connected to the leader, but never vote (absent: none). */
+  readonly observers?: readonly number[];
+}
+
+/** The servers that vote: every server but the observers. */
+export function voters(view: ConnectivityView): number[] {
+  const observers = view.observers ?? [];
+  return view.servers.filter((server) => !observers.includes(server));
 }
 
 /** The smallest number of voters that make a quorum of n. */
@@ -49,11 +57,18 @@ export function followersOf(view: ConnectivityView, leader: number): number[] {
   return view.servers.filter((server) => connected(view, leader, server));
 }
 
-/** Servers that could lead a quorum under this view (each sees a majority, itself included). */
+/** How many voters a leader at `leader` is connected to, itself included. */
+function votersWith(view: ConnectivityView, leader: number): number {
+  const voting = voters(view);
+  return followersOf(view, leader).filter((server) => voting.includes(server)).length;
+}
+
+/** Servers that could lead a quorum under this view (voters that see a majority of voters, themselves included). */
 export function possibleLeaders(view: ConnectivityView): number[] {
-  const needed = majority(view.servers.length);
-  return view.servers.filter(
-    (server) => isRunning(view.conditions[server]) && followersOf(view, server).length >= needed,
+  const voting = voters(view);
+  const needed = majority(voting.length);
+  return voting.filter(
+    (server) => isRunning(view.conditions[server]) && votersWith(view, server) >= needed,
   );
 }
 
@@ -63,10 +78,12 @@ export function quorumPossible(view: ConnectivityView): boolean {
 }
 
 /**
- * Servers that may serve requests if `leader` leads: its connected majority.
- * Empty when it cannot lead a quorum.
+ * Servers that may serve requests if `leader` leads: its connected majority
+ * of voters and the observers connected to it. Empty when it cannot lead a
+ * quorum.
  */
 export function servingSetFor(view: ConnectivityView, leader: number): number[] {
-  const followers = followersOf(view, leader);
-  return followers.length >= majority(view.servers.length) ? followers : [];
+  return votersWith(view, leader) >= majority(voters(view).length)
+    ? followersOf(view, leader)
+    : [];
 }

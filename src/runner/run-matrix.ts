@@ -59,6 +59,11 @@ export function matrixEntries(
       })),
     ),
   );
+  for (const entry of entries)
+    if (entry.scenario.observers >= entry.nodes)
+      throw new BadInputError(
+        `${entry.file}: observers: ${entry.scenario.observers} observer(s) leave no voter in a ${entry.nodes}-node ensemble: run it with more nodes`,
+      );
   if (shard === undefined) return entries;
   const [index, count] = shard;
   return entries.filter((_, position) => position % count === index - 1);

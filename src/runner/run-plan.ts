@@ -209,6 +209,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       settings: plan.settings,
       ...installFor(choice, release),
       ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
+      ...(plan.observers ? { observers: plan.observers } : {}),
       ...(needsLogDisks(plan.schedule.map((item) => item.spec))
         ? { logDiskMb: DEFAULT_LOG_DISK_MB }
         : {}),

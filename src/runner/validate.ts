@@ -158,7 +158,7 @@ export function sizingAdvice(
     );
   if (nodes > 7)
     advice.push(
-      `${nodes} voters slow every write for little gain: use 5 or 7 voters (and observers to scale reads)`,
+      `${nodes} voters slow every write for little gain: use 5 or 7 voters (and observers to scale reads: scenarios/membership/observers.yaml)`,
     );
   if (measured < promised)
     advice.push(

@@ -86,6 +86,10 @@ export function parseScenario(text: string, file: string): Scenario {
     }
   });
   const at = (path: Path) => `${file}:${lineOf(document, counter, path)}`;
+  if (scenario.observers >= smallest)
+    throw new BadInputError(
+      `${at(["observers"])}: observers: ${scenario.observers} observer(s) leave no voter in a ${smallest}-node ensemble: use fewer observers than the smallest size, or larger nodes`,
+    );
   checkFaultBounds(scenario, at);
   checkVersions(scenario, at);
   checkFaultReferences(scenario, at);

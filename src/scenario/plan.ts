@@ -28,6 +28,8 @@ export interface RunPlan {
   readonly expectUnavailable: boolean;
   /** A supervisor restarts any server down this long (ms). */
   readonly superviseRestartAfterMs?: number;
+  /** How many servers are observers: the last ones by id. */
+  readonly observers?: number;
   /** The known bug the scenario documents, with its expectations per version. */
   readonly bug?: KnownBug;
 }
@@ -69,6 +71,7 @@ function expandFault(
   index: number,
   nodes: number,
   scale: number,
+  observers = 0,
 ): ScheduledFault[] {
   // A triggered fault's times are its own (a fault after a log line lasts what it says).
   const triggered = entry.when !== undefined || entry.after !== undefined;
@@ -77,7 +80,7 @@ function expandFault(
   const { fault } = entry;
   const id = faultIdOf(entry, index);
   if (fault.kind !== "rolling-upgrade") {
-    return [{ id, at, durationMs: span, spec: resolveFault(fault, nodes), ...triggerOf(entry) }];
+    return [{ id, at, durationMs: span, spec: resolveFault(fault, nodes, observers), ...triggerOf(entry) }];
   }
   const step = Math.floor(span / nodes);
   return Array.from({ length: nodes }, (_, server) => ({
@@ -88,13 +91,16 @@ function expandFault(
   }));
 }
 
-/** Resolves counts relative to the size: f is the most the size tolerates. */
+/** Resolves counts relative to the size: f is the most its voters tolerate. */
 function resolveFault(
   fault: Exclude<ScenarioFault["fault"], { kind: "rolling-upgrade" }>,
   nodes: number,
+  observers = 0,
 ): FaultSpec {
   if ("count" in fault && typeof fault.count === "string") {
-    const count = fault.count === "f" ? tolerance(nodes) : Math.min(nodes, tolerance(nodes) + 1);
+    const voting = nodes - observers;
+    const count =
+      fault.count === "f" ? tolerance(voting) : Math.min(nodes, tolerance(voting) + 1);
     if (count === 0) return { ...fault, count: 0 } as unknown as FaultSpec;
     return { ...fault, count } as FaultSpec;
   }
@@ -112,7 +118,7 @@ export function planRun(
   const duration = durationMs ?? scenario.duration;
   const scale = duration / scenario.duration;
   const fixed: ScheduledFault[] = scenario.faults.flatMap((entry, index) =>
-    expandFault(entry, index, nodes, scale),
+    expandFault(entry, index, nodes, scale, scenario.observers),
   );
   const drawn = scenario.random
     ? randomSchedule(`${seed}/${scenario.name}/${nodes}`, {
@@ -172,6 +178,7 @@ export function planRun(
     checkers: scenario.checkers,
     expectUnavailable: scenario.expect.unavailable,
     ...(scenario.supervise ? { superviseRestartAfterMs: scenario.supervise.restartAfter } : {}),
+    ...(scenario.observers > 0 ? { observers: scenario.observers } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
   };
 }

@@ -53,7 +53,7 @@ const faultId = z
   .regex(/^[a-z][\w.-]*$/, "a fault id: a letter, then letters, digits, '.', '_' or '-'");
 const target = z.union([
   z.number().int().min(1),
-  z.enum(["leader", "follower", "random", "logged"]),
+  z.enum(["leader", "follower", "observer", "random", "logged"]),
   z.object({ "same-as": faultId }).strict(),
   z.object({ "other-than": z.array(faultId).min(1) }).strict(),
 ]);
@@ -205,6 +205,8 @@ export const scenarioSchema = z
     provider: z.enum(["local", "docker"]).default("local"),
     seed: z.number().int().min(0).optional(),
     duration: positiveDuration.default(20_000),
+    /** How many servers are observers (non-voting): the last ones by id; fewer than every size. */
+    observers: z.number().int().min(0).max(8).default(0),
     /** A supervisor (Exhibitor, systemd) that restarts any server down this long. */
     supervise: z.object({ restartAfter: positiveDuration }).strict().optional(),
     zookeeper: z

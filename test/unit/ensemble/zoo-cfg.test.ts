@@ -27,6 +27,16 @@ describe("renderZooCfg", () => {
     peers,
   };
 
+  it("marks observers in every server's list, and an observer says so of itself", () => {
+    const voter = parse(renderZooCfg({ ...base, observers: [3] }));
+    expect(voter.get("server.3")).toBe("127.0.0.2:22001:22002:observer");
+    expect(voter.get("server.2")).toBe("127.0.0.1:21001:21002");
+    expect(voter.has("peerType")).toBe(false);
+    const observer = parse(renderZooCfg({ ...base, serverId: 3, observers: [3] }));
+    expect(observer.get("peerType")).toBe("observer");
+    expect(parse(renderZooCfg(base)).get("server.3")).toBe("127.0.0.2:22001:22002");
+  });
+
   it("writes the fast settings, the layout and every server entry", () => {
     const cfg = parse(renderZooCfg(base));
     expect(cfg.get("tickTime")).toBe("200");
