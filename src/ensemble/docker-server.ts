@@ -40,6 +40,8 @@ export class DockerServer implements ManagedServer {
   private state: ProcessState = "stopped";
   private retired = false;
   private lastExit: string | undefined;
+  /** Removal of a container whose JVM ended by itself, until it is done. */
+  private exitRemoval: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly spec: ServerLaunchSpec,
@@ -124,6 +126,33 @@ export class DockerServer implements ManagedServer {
     this.hostPid = info.State.Pid > 0 ? info.State.Pid : undefined;
     this.state = "running";
     this.lastExit = undefined;
+    this.watchExit(this.container);
+  }
+
+  /**
+   * Notices a JVM that ends by itself (a server refusing its data exits 1), as
+   * a local process's exit is noticed: the server is then stopped, with its
+   * exit code, and the exited container is removed so that a start makes anew.
+   */
+  private watchExit(container: StartedTestContainer): void {
+    const id = container.getId();
+    void getContainerRuntimeClient()
+      .then((client) => client.container.dockerode.getContainer(id).wait())
+      .then(async (result: { StatusCode?: number }) => {
+        // Removed by us (kill, stop, dispose): that exit is already accounted for.
+        if (this.container !== container) return;
+        this.container = undefined;
+        this.state = "stopped";
+        this.lastExit = `exit code ${result.StatusCode ?? "unknown"}`;
+        this.exitRemoval = container.stop({ timeout: 0, remove: true, removeVolumes: true }).then(
+          () => undefined,
+          () => removeContainerNow(id),
+        );
+        await this.exitRemoval;
+      })
+      .catch(() => {
+        // The engine went away or the container is gone: the next start's reaper removes it.
+      });
   }
 
   status(): Promise<ServerStatus> {
@@ -165,7 +194,8 @@ export class DockerServer implements ManagedServer {
 
   private async remove(timeoutMs: number, how: string): Promise<void> {
     const container = this.container;
-    if (container === undefined) return;
+    // Gone by itself: its removal may still be under way; nothing may outlive the call.
+    if (container === undefined) return this.exitRemoval;
     if (this.state === "paused") {
       const client = await getContainerRuntimeClient();
       await client.container

@@ -120,10 +120,8 @@ export function isFaultKind(value: unknown): value is FaultKind {
 export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
   starve: "caps a server JVM's CPU in a cgroup the harness makes",
-  wipe: "deletes a server's data folder on this machine",
   "read-only": "bind-mounts a server's data folder read-only on this machine",
   "slow-fsync": "puts a server's log on a FUSE file system the harness mounts",
-  corrupt: "changes bytes in a server's data folder on this machine",
 };
 
 /** Default share of one core a starved server gets. */

@@ -83,7 +83,5 @@ export function quorumPossible(view: ConnectivityView): boolean {
  * quorum.
  */
 export function servingSetFor(view: ConnectivityView, leader: number): number[] {
-  return votersWith(view, leader) >= majority(voters(view).length)
-    ? followersOf(view, leader)
-    : [];
+  return votersWith(view, leader) >= majority(voters(view).length) ? followersOf(view, leader) : [];
 }

@@ -80,7 +80,15 @@ function expandFault(
   const { fault } = entry;
   const id = faultIdOf(entry, index);
   if (fault.kind !== "rolling-upgrade") {
-    return [{ id, at, durationMs: span, spec: resolveFault(fault, nodes, observers), ...triggerOf(entry) }];
+    return [
+      {
+        id,
+        at,
+        durationMs: span,
+        spec: resolveFault(fault, nodes, observers),
+        ...triggerOf(entry),
+      },
+    ];
   }
   const step = Math.floor(span / nodes);
   return Array.from({ length: nodes }, (_, server) => ({
@@ -99,8 +107,7 @@ function resolveFault(
 ): FaultSpec {
   if ("count" in fault && typeof fault.count === "string") {
     const voting = nodes - observers;
-    const count =
-      fault.count === "f" ? tolerance(voting) : Math.min(nodes, tolerance(voting) + 1);
+    const count = fault.count === "f" ? tolerance(voting) : Math.min(nodes, tolerance(voting) + 1);
     if (count === 0) return { ...fault, count: 0 } as unknown as FaultSpec;
     return { ...fault, count } as FaultSpec;
   }

@@ -1,10 +1,11 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { labelledResources, RUN_LABEL } from "../../../src/docker/docker-engine.js";
 import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
 import type { DockerServer } from "../../../src/ensemble/docker-server.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { processArgs } from "../../../src/util/process-identity.js";
-import { expectHealedInSync } from "../../helpers/faulty-ensemble.js";
+import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";
 import {
   describeOnProvider,
   expectNoDockerLeft,
@@ -55,6 +56,34 @@ describeOnProvider(
         const isolate = await nemesis.start({ kind: "isolate", target: "leader" });
         await nemesis.heal(isolate.id);
         await expectHealedInSync(ensemble);
+      } finally {
+        await ensemble.dispose();
+        await network.dispose();
+      }
+      await expectNoDockerLeft();
+    });
+
+    it("data faults on containers: bit rot in a follower's log and a wipe act on the bind-mounted data folder; each server resynchronises", async () => {
+      await using network = await startTestNetwork(72);
+      const ensemble = await startDockerEnsemble({
+        nodes: 3,
+        runtimeRoot: root,
+        peerLayout: network.peerLayout(),
+      });
+      try {
+        for (let i = 0; i < 20; i++) await expectWritable(ensemble, [1]);
+        const nemesis = new Nemesis({ ensemble, network, seed: 72 });
+        const rot = await nemesis.start({ kind: "corrupt", target: 2, damage: "flip-log" }, "rot");
+        expect(rot.detail).toMatchObject({ servers: [2], damage: "flip-log", bytes: 8 });
+        expect(String(rot.detail.outcome)).toMatch(/^(loaded|refused \(exit code \d+\))$/);
+        await nemesis.heal("rot");
+        await expectHealedInSync(ensemble);
+        const wipe = await nemesis.start({ kind: "wipe", target: 3 }, "wipe");
+        expect(wipe.detail).toMatchObject({ servers: [3], damage: "wipe" });
+        await expectHealedInSync(ensemble);
+        expect(readFileSync((ensemble.server(3) as DockerServer).logFile, "utf8")).toMatch(
+          /Getting a snapshot from leader/,
+        );
       } finally {
         await ensemble.dispose();
         await network.dispose();
