@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
-import { MAX_NODES } from "../ensemble/ensemble.js";
+import { MAX_NODES, type ServerAddress } from "../ensemble/ensemble.js";
+import { BadInputError } from "../errors.js";
 import { parseDuration } from "../util/duration.js";
 
 /** Commander parser for --nodes: an integer from 1 to 9. */
@@ -68,4 +69,27 @@ export function parseVersionList(value: string): string[] {
     );
   }
   return [...new Set(versions)];
+}
+
+/** Parses `HOST:PORT,HOST:PORT` into addresses, naming what is wrong. */
+export function parseConnectList(text: string): ServerAddress[] {
+  const parts = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  if (parts.length === 0)
+    throw new BadInputError(`--connect '${text}': give HOST:PORT of each server, comma-separated`);
+  const addresses = parts.map((part) => {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65535)
+      throw new BadInputError(
+        `--connect: '${part}' is not HOST:PORT (e.g. 10.0.0.5:2181, zk1.example:2181)`,
+      );
+    return { host: match[1] as string, port };
+  });
+  const seen = new Set(addresses.map((address) => `${address.host}:${address.port}`));
+  if (seen.size !== addresses.length)
+    throw new BadInputError(`--connect '${text}': a server is named twice`);
+  return addresses;
 }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
+import type { ServerAddress } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
@@ -11,7 +12,7 @@ import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
-import { parseDurationOption } from "./parse-options.js";
+import { parseConnectList, parseDurationOption } from "./parse-options.js";
 import {
   checkReleaseOptions,
   chooseProvider,
@@ -29,6 +30,9 @@ interface RunOptions extends ImageOptions, ReleaseOptions {
   readonly shard?: string;
   readonly provider?: "local" | "docker" | "auto";
   readonly json?: boolean;
+  readonly connect?: readonly ServerAddress[];
+  readonly connectRoot?: string;
+  readonly yes?: boolean;
 }
 
 function parseNodeList(value: string): number[] {
@@ -74,11 +78,15 @@ function progressPrinter(
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   checkReleaseOptions(options);
   prepareOutputFolder(options.out);
-  const provider = await chooseProvider(
-    options.provider,
-    (line) => io.err(`zk-chaos: ${line}\n`),
-    zooKeeperImage(options.zookeeperImage),
-  );
+  if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
+  const provider =
+    options.connect !== undefined
+      ? ("existing" as const)
+      : await chooseProvider(
+          options.provider,
+          (line) => io.err(`zk-chaos: ${line}\n`),
+          zooKeeperImage(options.zookeeperImage),
+        );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -91,14 +99,22 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({
       scenarioFiles: files,
-      ...(options.nodes ? { nodes: options.nodes } : {}),
+      ...(options.connect !== undefined
+        ? { nodes: [options.connect.length] }
+        : options.nodes
+          ? { nodes: options.nodes }
+          : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
       ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
-      docker: providerChoice("docker", options),
+      docker: {
+        ...providerChoice("docker", options),
+        ...(options.connect ? { connect: options.connect } : {}),
+        ...(options.connectRoot ? { root: options.connectRoot } : {}),
+      },
       log: (line) => {
         printer.done();
         io.err(`zk-chaos: ${line}\n`);
@@ -211,6 +227,57 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   }
 }
 
+/** A znode path for --connect-root: absolute, not the root, not ZooKeeper's own tree. */
+function parseConnectRoot(value: string): string {
+  if (
+    !/^(\/[A-Za-z0-9._-]+)+$/.test(value) ||
+    value === "/zookeeper" ||
+    value.startsWith("/zookeeper/")
+  )
+    throw new InvalidArgumentError(
+      "must be an absolute znode path of letters, digits, '.', '_' and '-' (not / or /zookeeper), e.g. /zk-chaos-check",
+    );
+  return value;
+}
+
+/**
+ * Says what a run against an existing ensemble will write, and where, before
+ * anything is written; without --yes it asks on a terminal and refuses
+ * elsewhere (a CI job must say --yes).
+ */
+async function confirmConnect(
+  options: RunOptions,
+  addresses: readonly ServerAddress[],
+  io: CliIo,
+): Promise<void> {
+  if (options.provider !== undefined && options.provider !== "local")
+    throw new BadInputError(
+      `--connect runs against the servers named there: drop --provider ${options.provider}`,
+    );
+  if (options.nodes !== undefined || options.zookeeperVersion !== undefined)
+    throw new BadInputError(
+      "--connect learns the ensemble's size and version from its servers: drop --nodes and --zookeeper-version",
+    );
+  const where = options.connectRoot ?? "/zk-chaos-<run id>";
+  io.err(
+    `zk-chaos: WARNING: --connect writes to the existing ensemble at ${addresses.map((a) => `${a.host}:${a.port}`).join(",")}: test znodes under ${where} (removed afterwards), sessions and ephemeral znodes of the simulated agents; its servers are never touched\n`,
+  );
+  if (options.yes === true) return;
+  if (process.stdin.isTTY !== true)
+    throw new BadInputError(
+      "--connect writes to an ensemble that is not zk-chaos's own: add --yes to confirm (no terminal to ask on)",
+    );
+  const { createInterface } = await import("node:readline/promises");
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question("zk-chaos: go ahead? [y/N] ");
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new BadInputError("--connect: not confirmed; nothing was written");
+  } finally {
+    prompt.close();
+  }
+}
+
 /** The `run` command: scenarios x sizes, with reports. */
 export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
   const command = new Command("run")
@@ -245,6 +312,17 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
         "how servers run (default: each scenario's own, local)",
       ).choices(["local", "docker", "auto"]),
     )
+    .option(
+      "--connect <host:port,...>",
+      "run against an ensemble that already exists (every server's client address): its size, version and modes come from srvr; no server faults, client-side ones through local proxies",
+      parseConnectList,
+    )
+    .option(
+      "--connect-root <znode>",
+      "with --connect: the znode the run writes under, removed afterwards (default /zk-chaos-<run id>)",
+      parseConnectRoot,
+    )
+    .option("--yes", "with --connect: write to that ensemble without asking")
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
   return withReleaseOptions(withImageOptions(command), true);
 }

@@ -5,6 +5,7 @@ import { ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
 import {
   type CutMode,
+  clientLinks,
   clientProxyName,
   type DirectedPair,
   type LinkProxy,
@@ -330,9 +331,35 @@ export class FaultNetwork implements AsyncDisposable {
     return this.dispose();
   }
 
+  /**
+   * For an ensemble that already runs (no peer links of ours): a client proxy
+   * per server, listening on this network's host, so that client-side faults
+   * and the workload's routes work as on a started ensemble.
+   */
+  async attachClients(
+    servers: readonly { readonly id: number; readonly host: string; readonly port: number }[],
+  ): Promise<void> {
+    await this.createProxies(
+      servers.map((server) => server.id),
+      clientLinks(this.prefix, servers),
+      this.host,
+    );
+  }
+
   private async createMesh(ports: readonly ServerPorts[], host: string): Promise<void> {
-    this.ids = ports.map((server) => server.id);
-    const mesh = linkTopology(this.prefix, ports, host);
+    await this.createProxies(
+      ports.map((server) => server.id),
+      linkTopology(this.prefix, ports, host),
+      host,
+    );
+  }
+
+  private async createProxies(
+    ids: readonly number[],
+    mesh: readonly LinkProxy[],
+    host: string,
+  ): Promise<void> {
+    this.ids = [...ids];
     // Reserved ports, below the ephemeral range: a disabled proxy's port stays free to re-listen
     // on, where port 0 could hand out one an outgoing connection then takes.
     this.reservation = await reservePorts(mesh.length, host);
@@ -363,7 +390,7 @@ export class FaultNetwork implements AsyncDisposable {
         "fault network: external Toxiproxy cannot rewrite the election handshake; servers bind peer ports on 0.0.0.0",
       );
     }
-    this.log(`fault network: ${mesh.length} proxies for ${ports.length} servers`);
+    this.log(`fault network: ${mesh.length} proxies for ${ids.length} servers`);
   }
 
   private listenPort(name: string): number {

@@ -111,3 +111,16 @@ export function peerProxyState(
 export function pairKey(pair: DirectedPair): string {
   return `${pair.from}>${pair.to}`;
 }
+
+/** Client proxies only, to servers anywhere (an existing ensemble's client ports). */
+export function clientLinks(
+  prefix: string,
+  servers: readonly { readonly id: number; readonly host: string; readonly port: number }[],
+): LinkProxy[] {
+  return servers.map((server) => ({
+    name: clientProxyName(prefix, server.id),
+    kind: "client",
+    to: server.id,
+    upstream: `${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
+  }));
+}

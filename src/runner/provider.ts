@@ -10,7 +10,8 @@ import {
   startDockerEnsemble,
   zooKeeperImage,
 } from "../ensemble/docker-ensemble.js";
-import type { Ensemble } from "../ensemble/ensemble.js";
+import type { Ensemble, ServerAddress } from "../ensemble/ensemble.js";
+import { ExistingEnsemble } from "../ensemble/existing-ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { BadInputError } from "../errors.js";
 import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
@@ -23,7 +24,12 @@ export type ProviderEnsembleOptions = LocalEnsembleOptions;
 
 /** Where servers run, and with which images when in containers (defaults: see zooKeeperImage, toxiproxyImage). */
 export interface ProviderChoice {
-  readonly provider: "local" | "docker";
+  /** "existing": an ensemble that already runs, reached at `connect` (never acted on). */
+  readonly provider: "local" | "docker" | "existing";
+  /** With "existing": every server's client address. */
+  readonly connect?: readonly ServerAddress[];
+  /** With "existing": the znode the run writes under (default /zk-chaos-<run id>), removed afterwards. */
+  readonly root?: string;
   readonly zookeeperImage?: string;
   readonly toxiproxyImage?: string;
   /** Local JVMs: an unpacked ZooKeeper release to run instead of Debian's (or $ZK_HOME). */
@@ -82,7 +88,8 @@ export function startProviderNetwork(
   choice: ProviderChoice,
   options: { readonly seed: string | number; readonly log?: (line: string) => void },
 ): Promise<FaultNetwork> {
-  if (choice.provider === "local") return FaultNetwork.start(options);
+  // An existing ensemble gets client proxies only, from the built-in server.
+  if (choice.provider !== "docker") return FaultNetwork.start(options);
   return startDockerFaultNetwork({
     ...options,
     ...(choice.toxiproxyImage ? { toxiproxyImage: choice.toxiproxyImage } : {}),
@@ -90,10 +97,18 @@ export function startProviderNetwork(
 }
 
 /** Starts an ensemble on the provider (local options such as install apply to local JVMs only). */
-export function startProviderEnsemble(
+export async function startProviderEnsemble(
   choice: ProviderChoice,
   options: ProviderEnsembleOptions,
+  network?: FaultNetwork,
 ): Promise<Ensemble> {
+  if (choice.provider === "existing") {
+    const ensemble = await ExistingEnsemble.connect(choice.connect ?? []);
+    await network?.attachClients(
+      ensemble.servers.map((server) => ({ id: server.id, ...server.clientAddress })),
+    );
+    return ensemble;
+  }
   if (choice.provider === "local") return startLocalEnsemble(options);
   if (options.logDiskMb !== undefined) {
     throw new BadInputError(

@@ -24,8 +24,8 @@ export interface MatrixOptions {
   readonly shard?: readonly [number, number];
   /** ZooKeeper releases to run every scenario on (default: each scenario's own, else the local install). */
   readonly versions?: readonly string[];
-  /** Overrides every scenario's provider. */
-  readonly provider?: "local" | "docker";
+  /** Overrides every scenario's provider ("existing": an ensemble named in docker.connect). */
+  readonly provider?: "local" | "docker" | "existing";
   /** Images for docker runs. */
   readonly docker?: DockerImages;
   readonly log?: (line: string) => void;

@@ -22,6 +22,7 @@ import { latencySummary } from "../report/operation-spans.js";
 import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { FaultPins } from "../workload/fault-pins.js";
+import { removeTree } from "../workload/remove-tree.js";
 import { finalReads, runWorkload } from "../workload/run-workload.js";
 import {
   choiceForRelease,
@@ -197,6 +198,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       `fault '${localOnly.spec.kind}' (${localOnly.id}) ${LOCAL_ONLY_FAULTS[localOnly.spec.kind]}: it needs --provider local, not ${choice.provider}`,
     );
   }
+  if (choice.provider === "existing") refuseOnExisting(plan);
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
   let ensemble: Ensemble | undefined;
@@ -219,7 +221,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(options.signal ? { signal: options.signal } : {}),
     };
     try {
-      ensemble = await startProviderEnsemble(choice, spec);
+      ensemble = await startProviderEnsemble(choice, spec, network);
     } catch (error) {
       // Ctrl-C while the servers start: what started is already released; nothing to judge.
       if (options.signal?.aborted || (isZkChaosError(error) && error.code === "INTERRUPTED"))
@@ -227,6 +229,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       throw error;
     }
     startMs = performance.now() - started;
+    // An existing ensemble is written to only under the run's own root.
+    const workloadBase =
+      choice.provider === "existing" ? (choice.root ?? `/zk-chaos-${ensemble.runId}`) : "";
     const faultPins = FaultPins.wanted(plan.workload.roles)
       ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)
       : undefined;
@@ -292,7 +297,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           registers: plan.workload.registers,
           sessionTimeoutMs: plan.workload.sessionTimeout,
           operationTimeoutMs: plan.workload.operationTimeout,
-          root: plan.workload.kind === "registers" ? "/registers" : "/zkchaos",
+          root: `${workloadBase}${plan.workload.kind === "registers" ? "/registers" : "/zkchaos"}`,
           signal: controller.signal,
           onProgress: (count) => {
             operations = count;
@@ -335,6 +340,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       }
       progress("final-reads", nemesis);
       await finalReads(ensemble, recorder, result.root);
+      // On an ensemble that is not ours, nothing of the run stays behind.
+      if (choice.provider === "existing") await removeTree(ensemble.connectString(), workloadBase);
     } finally {
       clearInterval(ticker);
       stop.done = true;
@@ -382,6 +389,26 @@ function withLatency(events: readonly HistoryEvent[]): { latency?: LatencySummar
   const latency = latencySummary(events);
   return latency === undefined ? {} : { latency };
 }
+
+/** Faults and options that need the servers, refused before touching an ensemble that is not ours. */
+function refuseOnExisting(plan: RunPlan): void {
+  const serverFault = plan.schedule.find((item) => !CLIENT_SIDE_FAULTS.has(item.spec.kind));
+  if (serverFault !== undefined)
+    throw new BadInputError(
+      `fault '${serverFault.spec.kind}' (${serverFault.id}) acts on servers; with --connect only client-side faults run (${[...CLIENT_SIDE_FAULTS].join(", ")}): choose a scenario without server faults (e.g. baseline, client-partition)`,
+    );
+  if (plan.superviseRestartAfterMs !== undefined)
+    throw new BadInputError(
+      "supervise restarts servers: it cannot run with --connect, whose servers zk-chaos never touches",
+    );
+  if (plan.observers !== undefined)
+    throw new BadInputError(
+      "observers: with --connect the ensemble's own observers are learnt from srvr; remove 'observers' from the scenario",
+    );
+}
+
+/** Faults that act on clients' links only: the ones an ensemble that is not ours may take. */
+const CLIENT_SIDE_FAULTS: ReadonlySet<string> = new Set(["client-isolate"]);
 
 /** The verdicts a plan asks for, on its history. */
 export function checkPlanHistory(
