@@ -119,7 +119,6 @@ export function isFaultKind(value: unknown): value is FaultKind {
 /** Faults only local JVMs can take, with why (scenarios with them are refused on docker up front). */
 export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
-  starve: "caps a server JVM's CPU in a cgroup the harness makes",
   "read-only": "bind-mounts a server's data folder read-only on this machine",
   "slow-fsync": "puts a server's log on a FUSE file system the harness mounts",
 };

@@ -4,6 +4,7 @@ import { labelledResources, RUN_LABEL } from "../../../src/docker/docker-engine.
 import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
 import type { DockerServer } from "../../../src/ensemble/docker-server.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
+import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { processArgs } from "../../../src/util/process-identity.js";
 import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";
 import {
@@ -63,7 +64,7 @@ describeOnProvider(
       await expectNoDockerLeft();
     });
 
-    it("data faults on containers: bit rot in a follower's log and a wipe act on the bind-mounted data folder; each server resynchronises", async () => {
+    it("data and CPU faults on containers: bit rot and a wipe act on the bind-mounted data folder, a starved JVM gets its share and goes back to its container's group", async () => {
       await using network = await startTestNetwork(72);
       const ensemble = await startDockerEnsemble({
         nodes: 3,
@@ -72,7 +73,13 @@ describeOnProvider(
       });
       try {
         for (let i = 0; i < 20; i++) await expectWritable(ensemble, [1]);
-        const nemesis = new Nemesis({ ensemble, network, seed: 72 });
+        const history = new MemorySink();
+        const nemesis = new Nemesis({
+          ensemble,
+          network,
+          seed: 72,
+          recorder: new HistoryRecorder([history]),
+        });
         const rot = await nemesis.start({ kind: "corrupt", target: 2, damage: "flip-log" }, "rot");
         expect(rot.detail).toMatchObject({ servers: [2], damage: "flip-log", bytes: 8 });
         expect(String(rot.detail.outcome)).toMatch(/^(loaded|refused \(exit code \d+\))$/);
@@ -84,6 +91,20 @@ describeOnProvider(
         expect(readFileSync((ensemble.server(3) as DockerServer).logFile, "utf8")).toMatch(
           /Getting a snapshot from leader/,
         );
+
+        const starve = await nemesis.start({ kind: "starve", target: "leader", cpu: 0.05 }, "cpu");
+        const [starved] = starve.detail.servers as [number];
+        const pid = (ensemble.server(starved) as DockerServer).pid as number;
+        expect(readFileSync(`/proc/${pid}/cgroup`, "utf8")).toContain("zkchaos-");
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await nemesis.heal("cpu");
+        const share = (
+          history.events.find((event) => event.f === "fed")?.value as { share?: number } | undefined
+        )?.share;
+        expect(share).toBeLessThan(0.08);
+        // Back in the container's own group, as docker made it.
+        expect(readFileSync(`/proc/${pid}/cgroup`, "utf8")).not.toContain("zkchaos-");
+        await expectHealedInSync(ensemble);
       } finally {
         await ensemble.dispose();
         await network.dispose();
