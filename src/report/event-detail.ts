@@ -59,7 +59,8 @@ export function eventDataScript(
 /**
  * The page's only script: hovering a point with data-ev shows its events in
  * the panel, a click pins them there (a click elsewhere unpins); hovering an
- * anomaly lights up the points that prove it. Text only, no markup built.
+ * anomaly lights up the points that prove it; the type buttons show one
+ * operation type's latency at a time. Text only, no markup built.
  */
 export const DETAIL_SCRIPT = `<script>
 (() => {
@@ -81,6 +82,13 @@ export const DETAIL_SCRIPT = `<script>
       circle.classList.toggle("lit", circle.dataset.ev.split(",").some((index) => proof.has(index)));
   });
   document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-show]");
+    if (button) {
+      const chart = document.querySelector("#latency svg");
+      if (button.dataset.show === "") delete chart.dataset.show;
+      else chart.dataset.show = button.dataset.show;
+      return;
+    }
     const point = event.target.closest("[data-ev]");
     pinned = point !== null;
     if (point) show(point);

@@ -180,6 +180,7 @@ ${result.verdicts.map((v) => `<tr><td>${escapeHtml(v.checker)}</td><td>${escapeH
 <div id="timeline">${timelineSvg(all, faults, end)}</div>
 <h2>Throughput and latency</h2>
 <div id="throughput">${seriesSvg("successful operations", [{ name: "all", values: throughput }, ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => ({ name, values }))], "ops", faults)}</div>
+<p class="types" id="latency-types">Latency of: <button type="button" data-show="">all</button>${latency.types.map((f, index) => ` <button type="button" data-show="${index}">${escapeHtml(f)}</button>`).join("")}</p>
 <div id="latency">${latency.svg}</div>
 <p class="hint">Hover a point for its events; click to pin them.</p>
 <h2>Availability: expected (quorum math) vs observed</h2>

@@ -91,7 +91,7 @@ export function latencySvg(
   end: number,
   /** History indexes that prove an anomaly: their operations are ringed, sampled or not. */
   proof: ReadonlySet<number> = new Set(),
-): { svg: string; named: number[] } {
+): { svg: string; named: number[]; types: string[] } {
   const latencyMs = (point: LatencyPoint) => Math.max(0.01, (point.end - point.start) / 1e6);
   const top = Math.max(10, ...points.map(latencyMs));
   const decades = Math.ceil(Math.log10(top)) + 1;
@@ -100,8 +100,16 @@ export function latencySvg(
     (HEIGHT - 25 - ((Math.log10(Math.max(0.1, ms)) + 1) / decades) * (HEIGHT - 35)).toFixed(1);
   const { drawn, method } = samplePoints(points);
   const named: number[] = [];
+  // One type at a time on demand (the page's buttons set data-show): its points and its own quantiles.
+  const types = [...new Set(points.map((point) => point.f))].sort();
+  const typeRules = types
+    .map(
+      (_, index) =>
+        `svg[data-show="${index}"] circle.op:not(.t${index}),svg[data-show="${index}"] .qall{display:none}svg[data-show="${index}"] .qt${index}{display:inline}`,
+    )
+    .join("");
   const parts = [
-    `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="latency of every operation">`,
+    `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="latency of every operation" data-types="${escapeHtml(types.join(","))}"><style>${types.map((_, index) => `.qt${index}`).join(",") || ".qt"}{display:none}${typeRules}</style>`,
   ];
   for (const fault of faults) {
     parts.push(
@@ -117,7 +125,7 @@ export function latencySvg(
   for (const point of drawn) {
     named.push(...(point.events ?? []));
     parts.push(
-      `<circle cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="1.6" fill="${COLORS[point.type]}"${dataEvents(point)}><title>${escapeHtml(`${point.f} w${point.process} ${point.type} ${latencyMs(point).toFixed(1)} ms @${(point.start / 1e9).toFixed(2)} s`)}</title></circle>`,
+      `<circle class="op t${types.indexOf(point.f)}" cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="1.6" fill="${COLORS[point.type]}"${dataEvents(point)}><title>${escapeHtml(`${point.f} w${point.process} ${point.type} ${latencyMs(point).toFixed(1)} ms @${(point.start / 1e9).toFixed(2)} s`)}</title></circle>`,
     );
   }
   for (const point of points) {
@@ -127,27 +135,37 @@ export function latencySvg(
       `<circle class="proof" cx="${x(point.start)}" cy="${y(latencyMs(point))}" r="4.5" fill="none" stroke="#c0392b" stroke-width="1.5"${dataEvents(point)}><title>${escapeHtml(`proof of an anomaly: ${point.f} w${point.process} ${point.type}, events ${point.events.join(", ")}`)}</title></circle>`,
     );
   }
-  // Quantile lines from every successful operation, not only the drawn ones.
+  // Quantile lines from every successful operation, not only the drawn ones: of all, and of each type.
   const seconds = Math.max(1, Math.ceil(end / 1e9));
-  const perSecond: number[][] = Array.from({ length: seconds }, () => []);
-  for (const point of points)
-    if (point.type === "ok")
-      perSecond[Math.min(seconds - 1, Math.floor(point.start / 1e9))]?.push(latencyMs(point));
-  for (const list of perSecond) list.sort((a, b) => a - b);
-  for (const { q, label, color } of QUANTILES) {
-    const line = perSecond
-      .map((list, second) =>
-        list.length === 0 ? undefined : `${x((second + 0.5) * 1e9)},${y(quantile(list, q))}`,
-      )
-      .filter((point) => point !== undefined)
-      .join(" ");
-    if (line !== "")
-      parts.push(
-        `<polyline class="quantile" fill="none" stroke="${color}" stroke-width="1.5" points="${line}"><title>${label} per second</title></polyline>`,
-      );
-  }
+  const quantileLines = (selected: readonly LatencyPoint[], className: string, what: string) => {
+    const perSecond: number[][] = Array.from({ length: seconds }, () => []);
+    for (const point of selected)
+      if (point.type === "ok")
+        perSecond[Math.min(seconds - 1, Math.floor(point.start / 1e9))]?.push(latencyMs(point));
+    for (const list of perSecond) list.sort((a, b) => a - b);
+    for (const { q, label, color } of QUANTILES) {
+      const line = perSecond
+        .map((list, second) =>
+          list.length === 0 ? undefined : `${x((second + 0.5) * 1e9)},${y(quantile(list, q))}`,
+        )
+        .filter((point) => point !== undefined)
+        .join(" ");
+      if (line !== "")
+        parts.push(
+          `<polyline class="quantile ${className}" fill="none" stroke="${color}" stroke-width="1.5" points="${line}"><title>${escapeHtml(`${label} per second${what}`)}</title></polyline>`,
+        );
+    }
+  };
+  quantileLines(points, "qall", "");
+  types.forEach((f, index) => {
+    quantileLines(
+      points.filter((point) => point.f === f),
+      `qt${index}`,
+      ` of ${f}`,
+    );
+  });
   parts.push(
     `<text x="${LEFT}" y="${HEIGHT - 5}" font-size="10">0 s</text><text x="${WIDTH - 60}" y="${HEIGHT - 5}" font-size="10">${(end / 1e9).toFixed(1)} s</text><text x="${LEFT + 60}" y="${HEIGHT - 5}" font-size="10">${escapeHtml(`latency, log scale; p50/p95/p99 per second of successful operations; drawn: ${method}`)}</text></svg>`,
   );
-  return { svg: parts.join(""), named };
+  return { svg: parts.join(""), named, types };
 }

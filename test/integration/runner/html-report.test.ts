@@ -17,6 +17,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** What the page's window offers, for code evaluated in the browser (no DOM types here). */
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { display: string };
+}
+
 describe.skipIf(!existsSync(CHROMIUM))(
   "the HTML report in headless Chromium (Debian's chromium)",
   () => {
@@ -124,6 +129,32 @@ describe.skipIf(!existsSync(CHROMIUM))(
         expect(await detail.getAttribute("class")).toContain("pinned");
         await page.locator("#latency circle[data-ev]:not(.proof)").nth(300).hover({ force: true });
         expect(await detail.textContent()).toBe(pinned);
+
+        // One operation type at a time: its points alone, and its own quantile lines.
+        const visible = (selector: string) =>
+          page
+            .locator(selector)
+            .evaluateAll(
+              (elements) =>
+                elements.filter(
+                  (element) =>
+                    (globalThis as unknown as BrowserWindow).getComputedStyle(element).display !==
+                    "none",
+                ).length,
+            );
+        const all = await visible("#latency circle.op");
+        const types = (await page.locator("#latency svg").getAttribute("data-types"))?.split(",");
+        const read = types?.indexOf("read") ?? -1;
+        expect(read).toBeGreaterThanOrEqual(0);
+        await page.locator("#latency-types button", { hasText: /^read$/ }).click();
+        const reads = await visible("#latency circle.op");
+        expect(reads).toBeGreaterThan(0);
+        expect(reads).toBeLessThan(all);
+        expect(reads).toBe(await page.locator(`#latency circle.op.t${read}`).count());
+        expect(await visible("#latency polyline.qall")).toBe(0);
+        expect(await visible(`#latency polyline.qt${read}`)).toBeGreaterThan(0);
+        await page.locator("#latency-types button", { hasText: /^all$/ }).click();
+        expect(await visible("#latency circle.op")).toBe(all);
 
         // Hovering an anomaly lights up the operations that prove it.
         expect(await page.locator("circle.proof.lit").count()).toBe(0);

@@ -85,7 +85,10 @@ describe("the latency chart", () => {
     );
     const { svg } = latencySvg(points, [{ start: 1e9, end: 2e9, label: "f1 kill" }], 3.1e9);
     expect(svg.match(/<circle /g)).toHaveLength(2000);
-    expect(svg.match(/<polyline class="quantile"/g)).toHaveLength(3);
+    expect(svg.match(/<polyline class="quantile qall"/g)).toHaveLength(3);
+    // Each type's own quantiles, hidden until its button shows that type alone.
+    expect(svg.match(/<polyline class="quantile qt0"/g)).toHaveLength(3);
+    expect(svg).toContain('svg[data-show="0"] circle.op:not(.t0)');
     expect(svg).toContain('<rect class="fault"');
     expect(svg).toContain("<title>f1 kill</title>");
     expect(svg).toContain("drawn: every operation");
