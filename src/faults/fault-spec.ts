@@ -117,11 +117,7 @@ export function isFaultKind(value: unknown): value is FaultKind {
 }
 
 /** Faults only local JVMs can take, with why (scenarios with them are refused on docker up front). */
-export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
-  "disk-full": "fills a server's own log disk (a tmpfs the harness mounts)",
-  "read-only": "bind-mounts a server's data folder read-only on this machine",
-  "slow-fsync": "puts a server's log on a FUSE file system the harness mounts",
-};
+export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {};
 
 /** Default share of one core a starved server gets. */
 export const DEFAULT_STARVE_CPU = 0.1;

@@ -110,11 +110,6 @@ export async function startProviderEnsemble(
     return ensemble;
   }
   if (choice.provider === "local") return startLocalEnsemble(options);
-  if (options.logDiskMb !== undefined) {
-    throw new BadInputError(
-      "disk faults (disk-full) need the local provider: the docker provider gives servers no log disk of their own",
-    );
-  }
   const { launcher: _l, provider: _p, classDataSharing: _c, install: _i, ...rest } = options;
   const version = isVersionRequest(options.install) ? options.install.version : undefined;
   if (options.versions !== undefined && Object.keys(options.versions).length > 0) {

@@ -11,20 +11,20 @@ import {
   type ZooKeeperSettings,
 } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
-import type { FaultKind } from "../faults/fault-spec.js";
+import { type FaultKind, LOCAL_ONLY_FAULTS } from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
 import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
 import { recoveryText } from "../report/tolerance-text.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
-import { loadScenario, localOnlyFault } from "../scenario/load-scenario.js";
+import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { ProviderChoice } from "./provider.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
 
-/** Why this machine cannot make a local-only fault, or undefined when it can. */
+/** Why this machine cannot make a fault (one that mounts or caps), or undefined when it can. */
 function machineCannot(fault: FaultKind): string | undefined {
   const root = process.getuid?.() === 0;
   if (fault === "starve")
@@ -192,14 +192,19 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
   const scenarios = files
     .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
     .filter(({ scenario }) => {
-      const fault = localOnlyFault(scenario);
-      const why =
-        fault === undefined
-          ? undefined
-          : !onLocalJvms
-            ? "needs the local provider"
-            : machineCannot(fault);
-      if (why === undefined) return true;
+      // A fault this machine or provider cannot make skips its scenario, saying why.
+      const blocked = scenario.faults
+        .map((entry) => entry.fault.kind as FaultKind)
+        .map((kind) => ({
+          kind,
+          why:
+            LOCAL_ONLY_FAULTS[kind] !== undefined && !onLocalJvms
+              ? "needs the local provider"
+              : machineCannot(kind),
+        }))
+        .find((each) => each.why !== undefined);
+      if (blocked === undefined) return true;
+      const { kind: fault, why } = blocked;
       options.log?.(`${scenario.name}: skipped (its fault '${fault}' ${why})`);
       return false;
     });

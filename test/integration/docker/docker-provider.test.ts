@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { labelledResources, RUN_LABEL } from "../../../src/docker/docker-engine.js";
 import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
 import type { DockerServer } from "../../../src/ensemble/docker-server.js";
+import { mountsUnder } from "../../../src/ensemble/log-disk.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { processArgs } from "../../../src/util/process-identity.js";
@@ -109,6 +110,59 @@ describeOnProvider(
         await ensemble.dispose();
         await network.dispose();
       }
+      await expectNoDockerLeft();
+    });
+
+    it("disk faults on containers: a full log disk, a slow fsync and a read-only data folder reach the server inside; each heals, no mount is left", async () => {
+      const ensemble = await startDockerEnsemble({
+        nodes: 3,
+        runtimeRoot: root,
+        logDiskMb: 16,
+        slowFsync: true,
+      });
+      try {
+        const history = new MemorySink();
+        const nemesis = new Nemesis({
+          ensemble,
+          seed: 73,
+          recorder: new HistoryRecorder([history]),
+        });
+        // The log goes through the pass-through mounted before the container started.
+        await nemesis.start({ kind: "slow-fsync", target: 1, delay: 20 }, "fsync");
+        for (let i = 0; i < 10; i++) await expectWritable(ensemble, [1]);
+        await nemesis.heal("fsync");
+        const restored = history.events.find((event) => event.f === "fsync-restored")?.value as
+          | { slowedFsyncs?: number }
+          | undefined;
+        expect(restored?.slowedFsyncs).toBeGreaterThan(0);
+
+        const full = await nemesis.start({ kind: "disk-full", target: 2 }, "full");
+        expect(full.detail.filledBytes).toBeGreaterThan(15_000_000);
+        // Writes go on until the server must grow its log on the full disk.
+        await expect
+          .poll(
+            async () => {
+              await expectWritable(ensemble, [1]).catch(() => undefined);
+              return readFileSync((ensemble.server(2) as DockerServer).logFile, "utf8");
+            },
+            { timeout: 20_000, interval: 100 },
+          )
+          .toMatch(/No space left on device/);
+        await nemesis.heal("full");
+
+        await nemesis.start({ kind: "read-only", target: 3 }, "ro");
+        await expect
+          .poll(() => ensemble.server(3).processState, { timeout: 15_000, interval: 200 })
+          .toBe("stopped");
+        expect(readFileSync((ensemble.server(3) as DockerServer).logFile, "utf8")).toMatch(
+          /Unable to access datadir/,
+        );
+        await nemesis.heal("ro");
+        await expectHealedInSync(ensemble);
+      } finally {
+        await ensemble.dispose();
+      }
+      expect(mountsUnder(root)).toEqual([]);
       await expectNoDockerLeft();
     });
 
