@@ -217,3 +217,26 @@ export interface FsyncSlowing {
 export function canSlowFsync(ensemble: Ensemble): ensemble is Ensemble & FsyncSlowing {
   return typeof (ensemble as Partial<FsyncSlowing>).setFsyncDelay === "function";
 }
+
+/** An optional ability: change the membership at run time (dynamic reconfiguration, 3.5+). */
+export interface MembershipChanging {
+  /** The servers in the current configuration (undefined: the ensemble was started without membership changes). */
+  readonly members: readonly number[] | undefined;
+  /** Starts server `id` with a config of today's members and itself, ready to be added. */
+  startJoiner(id: number): Promise<void>;
+  /** Records the membership a reconfig committed. */
+  setMembers(ids: readonly number[]): void;
+  /** Server `id` as a reconfig names a joining participant (server.N=...;host:clientPort). */
+  memberLine(id: number): string;
+}
+
+/** True when the ensemble can change its membership at run time. */
+export function canChangeMembers(ensemble: Ensemble): ensemble is Ensemble & MembershipChanging {
+  const candidate = ensemble as Partial<MembershipChanging>;
+  return (
+    typeof candidate.startJoiner === "function" &&
+    typeof candidate.setMembers === "function" &&
+    typeof candidate.memberLine === "function" &&
+    candidate.members !== undefined
+  );
+}

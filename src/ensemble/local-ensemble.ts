@@ -59,6 +59,7 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
+import { releaseLine } from "./zookeeper-versions.js";
 
 /** Options of the local-process provider. */
 export interface LocalEnsembleOptions extends EnsembleSpec {
@@ -80,6 +81,12 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
    * fault can slow (needs root, /dev/fuse and python3-fusepy; default: none).
    */
   readonly slowFsync?: boolean;
+  /**
+   * Start only servers 1..members as the ensemble, with dynamic
+   * reconfiguration on (3.5+): the others wait to join (startJoiner, then a
+   * reconfig). Needs servers that address each other directly (no peerLayout).
+   */
+  readonly members?: number;
   /**
    * How many of the servers are observers (non-voting): the last ones by id,
    * e.g. 2 of 5 makes servers 4 and 5 observers of 3 voters (default 0).
@@ -203,6 +210,40 @@ export class LocalEnsemble implements Ensemble {
   /** Ids of the observers (non-voting servers). */
   get observers(): readonly number[] {
     return this.setup.observers ?? [];
+  }
+
+  private membership: number[] | undefined;
+
+  /** The servers in the current configuration, when membership changes at run time (else undefined: all). */
+  get members(): readonly number[] | undefined {
+    return this.membership ?? this.setup.members;
+  }
+
+  /** Starts server `id` to join the members: its config lists them and itself; a reconfig makes it one. */
+  async startJoiner(id: number): Promise<void> {
+    const members = this.members;
+    if (members === undefined || this.setup.reconfig !== true)
+      throw new BadInputError(
+        `server ${id} cannot join: the ensemble was not started for membership changes (members)`,
+      );
+    if (members.includes(id))
+      throw new ZkChaosError("SERVER_STATE", `server ${id} is already a member`);
+    const install = this.installs.get(id) as ZooKeeperInstall;
+    // Rewrites its config for today's members; its launch is unchanged.
+    prepareServer({ ...this.setup, members }, id, install, []);
+    await this.server(id).start();
+  }
+
+  /** Records the membership a reconfig committed. */
+  setMembers(ids: readonly number[]): void {
+    this.membership = [...ids].sort((a, b) => a - b);
+  }
+
+  /** Server `id` as a reconfig names a joining participant. */
+  memberLine(id: number): string {
+    const ports = this.ports.find((each) => each.id === id) as ServerPorts;
+    const host = this.setup.host;
+    return `server.${id}=${host}:${ports.quorum}:${ports.election}:participant;${host}:${ports.client}`;
   }
   private readonly unhook: () => void;
   private readonly tails: LogTail[] = [];
@@ -563,6 +604,21 @@ async function reserveServerPorts(
   return { servers, reservation: joinReservations(clients, peers) };
 }
 
+/** Servers 1..members when membership changes at run time (checked: a count, 3.5+, direct peers), else undefined. */
+function initialMembers(nodes: number, options: LocalEnsembleOptions): number[] | undefined {
+  const count = options.members;
+  if (count === undefined) return undefined;
+  if (!Number.isInteger(count) || count < 1 || count > nodes)
+    throw new BadInputError(
+      `members must be a whole number from 1 to ${nodes} (the servers that start as the ensemble), got ${count}`,
+    );
+  if (options.peerLayout !== undefined)
+    throw new BadInputError(
+      "membership changes need servers that address each other directly: the leader hands every server one view of the peers, which per-link proxies cannot follow",
+    );
+  return Array.from({ length: count }, (_, index) => index + 1);
+}
+
 /** The ids of `count` observers among `nodes` servers: the last ones; at least one server must vote. */
 export function observerIds(nodes: number, count = 0): number[] {
   if (!Number.isInteger(count) || count < 0 || count >= nodes)
@@ -587,6 +643,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     );
   }
   const observers = observerIds(nodes, options.observers);
+  const members = initialMembers(nodes, options);
   const settings = resolveSettings(options.settings, options.profile);
   const findOptions: FindInstallOptions = {
     ...(isInstall(options.install) ? { java: options.install.java } : options.install),
@@ -599,6 +656,14 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     ? options.install
     : await resolveZooKeeperInstall(findOptions);
   const installs = await serverInstalls(nodes, install, options.versions, findOptions);
+  if (
+    members !== undefined &&
+    install.version !== "unknown" &&
+    !releaseLine(install.version).reconfig
+  )
+    throw new BadInputError(
+      `membership changes need ZooKeeper 3.5 or later (dynamic reconfiguration); this ensemble runs ${install.version}`,
+    );
   for (const [id, each] of installs) {
     if (id > nodes) continue;
     checkSettingsFor(each, settingsFor(settings, options.serverSettings?.[id]));
@@ -649,6 +714,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       ...(options.serverSettings ? { serverSettings: options.serverSettings } : {}),
       ...(options.logDiskMb !== undefined || options.slowFsync ? { separateLogDir: true } : {}),
       ...(observers.length > 0 ? { observers } : {}),
+      ...(members !== undefined ? { members, reconfig: true } : {}),
     };
     for (const { id } of ports.servers) {
       const logDir = logDirOf(dir, id);
@@ -699,7 +765,12 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     const what = install.version === "unknown" ? `(${install.source})` : versions.join("+");
     options.log?.(`starting ${nodes} ZooKeeper ${what} server(s) in ${dir}`);
     // Wait for every start to settle before failing, so that none finishes after the cleanup.
-    const starts = await Promise.allSettled(servers.map((server) => server.start()));
+    // Servers waiting to join start when they join.
+    const starts = await Promise.allSettled(
+      servers
+        .filter((server) => members === undefined || members.includes(server.id))
+        .map((server) => server.start()),
+    );
     const failed = starts.find(
       (start): start is PromiseRejectedResult => start.status === "rejected",
     );

@@ -33,6 +33,10 @@ export interface EnsembleSetup {
   readonly separateLogDir?: boolean;
   /** Ids of the observers (non-voting servers). */
   readonly observers?: readonly number[];
+  /** Dynamic reconfiguration on (membership runs; 3.5+). */
+  readonly reconfig?: boolean;
+  /** The initial members: the servers every zoo.cfg lists (default: all). */
+  readonly members?: readonly number[];
 }
 
 /** The folder of server `id`'s transaction log when it has a disk of its own. */
@@ -125,6 +129,11 @@ export function prepareServer(
       peers,
       release: releaseLine(install.version),
       ...(setup.observers ? { observers: setup.observers } : {}),
+      ...(setup.reconfig ? { reconfig: true } : {}),
+      // A server outside the members lists them and itself: it comes to join them.
+      ...(setup.members
+        ? { members: setup.members.includes(id) ? setup.members : [...setup.members, id] }
+        : {}),
     }),
   );
   const logFile = join(serverDir, "zookeeper.log");

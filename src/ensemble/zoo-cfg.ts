@@ -18,6 +18,14 @@ export interface ZooCfgInput {
   readonly release?: ReleaseLine;
   /** Ids of the observers (non-voting servers); this server is one when its id is listed. */
   readonly observers?: readonly number[];
+  /**
+   * Dynamic reconfiguration on (3.5+): membership changes at run time through
+   * the reconfig request, which needs no ACL here (skipACL). Its servers must
+   * address each other directly: the leader hands every server one view.
+   */
+  readonly reconfig?: boolean;
+  /** The servers this one's config lists (default: every peer): the members it joins. */
+  readonly members?: readonly number[];
 }
 
 /**
@@ -38,8 +46,12 @@ export function renderZooCfg(input: ZooCfgInput): string {
     ...(release.fourLetterWhitelist ? [["4lw.commands.whitelist", "*"] as const] : []),
     // A 1-server ensemble runs as a quorum of one (Mode: leader) like the others.
     ...(release.singleServer === "quorum-of-one" ? [["standaloneEnabled", "false"] as const] : []),
-    // reconfig lets the leader push its own view of peer addresses, which defeats per-link proxies.
-    ...(release.reconfig ? [["reconfigEnabled", "false"] as const] : []),
+    // reconfig lets the leader push its own view of peer addresses, which defeats per-link proxies:
+    // on only for membership runs, whose servers address each other directly.
+    ...(release.reconfig
+      ? [["reconfigEnabled", input.reconfig === true ? "true" : "false"] as const]
+      : []),
+    ...(release.reconfig && input.reconfig === true ? [["skipACL", "yes"] as const] : []),
     // Hundreds of agent sessions come from one loopback address.
     ["maxClientCnxns", "0"],
     // Transaction logs are preallocated at 64 MiB by default; 4 MiB is plenty for a run.
@@ -57,7 +69,9 @@ export function renderZooCfg(input: ZooCfgInput): string {
   const observers = input.observers ?? [];
   // Every server lists the observers as such; an observer also says so of itself.
   if (observers.includes(input.serverId)) entries.set("peerType", "observer");
-  const ids = [...input.peers.keys()].sort((a, b) => a - b);
+  const ids = [...input.peers.keys()]
+    .filter((id) => input.members === undefined || input.members.includes(id))
+    .sort((a, b) => a - b);
   for (const id of ids) {
     const peer = input.peers.get(id) as PeerEndpoint;
     entries.set(

@@ -123,11 +123,26 @@ export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
 export const DEFAULT_STARVE_CPU = 0.1;
 
 /**
+ * Kinds only a scenario schedules, never a random draw: they need a version
+ * or a membership, root (mounts, cgroups), or they destroy data on purpose.
+ */
+const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  "upgrade",
+  "downgrade",
+  "disk-full",
+  "starve",
+  "wipe",
+  "corrupt",
+  "read-only",
+  "slow-fsync",
+]);
+
+/**
  * Kinds a random schedule draws by default: every kind that needs no argument
  * only a scenario can give, and nothing that needs root (mounts, cgroups).
  */
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
-  (kind) => kind !== "upgrade" && kind !== "downgrade" && !Object.hasOwn(LOCAL_ONLY_FAULTS, kind),
+  (kind) => !SCENARIO_ONLY_FAULTS.has(kind) && !Object.hasOwn(LOCAL_ONLY_FAULTS, kind),
 );
 
 /** Faults that need each server's transaction log on a disk of its own. */

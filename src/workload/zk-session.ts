@@ -12,6 +12,9 @@ const jute = require("node-zookeeper-client/lib/jute/index.js") as {
   protocol: { RequestHeader: new () => { type: number } };
 };
 
+/** ZooKeeper's reconfig request (the library's opcode table lacks it). */
+const RECONFIG_OPCODE = 16;
+
 /** ZooKeeper error codes the harness tells apart. */
 export const ZK_ERRORS = {
   CONNECTION_LOSS: -4,
@@ -392,6 +395,53 @@ export class ZkSession implements AsyncDisposable {
       }
     };
     return this.call(`sync ${path}`, (done) => manager.queue(request, (error) => done(error)));
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeper's reconfig, opcode 16, 3.5+):
+   * `joining` as server.N=host:quorum:election:participant;host:clientPort
+   * lines, `leaving` as ids. The library has no reconfig: the request is sent
+   * as sync's is, and its reply (the new config) is read back from
+   * /zookeeper/config by the caller.
+   */
+  reconfig(joining: readonly string[], leaving: readonly number[]): Promise<void> {
+    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
+      .connectionManager;
+    const strings = [
+      joining.length === 0 ? undefined : joining.join(","),
+      leaving.length === 0 ? undefined : leaving.join(","),
+      undefined,
+    ].map((text) => (text === undefined ? undefined : Buffer.from(text, "utf8")));
+    const length = strings.reduce((sum, bytes) => sum + 4 + (bytes?.length ?? 0), 0) + 8;
+    const payload = {
+      byteLength: () => length,
+      serialize: (buffer: Buffer, offset: number) => {
+        let at = offset;
+        for (const bytes of strings) {
+          buffer.writeInt32BE(bytes === undefined ? -1 : bytes.length, at);
+          at += 4;
+          if (bytes !== undefined) at += bytes.copy(buffer, at);
+        }
+        // curConfigId -1: whatever the configuration is now.
+        buffer.writeBigInt64BE(-1n, at);
+        return length;
+      },
+    };
+    const header = new jute.protocol.RequestHeader();
+    header.type = jute.OP_CODES.DELETE as number;
+    const request = new jute.Request(header, payload);
+    const serialize = request.toBuffer.bind(request);
+    request.toBuffer = () => {
+      request.header.type = RECONFIG_OPCODE;
+      try {
+        return serialize();
+      } finally {
+        request.header.type = jute.OP_CODES.DELETE as number;
+      }
+    };
+    return this.call(`reconfig +${joining.length} -${leaving.join(",")}`, (done) =>
+      manager.queue(request, (error) => done(error)),
+    );
   }
 
   /** Closes the session (its ephemeral znodes go at once). Safe to call twice. */

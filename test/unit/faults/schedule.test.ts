@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { FAULT_CATALOGUE, isFaultKind } from "../../../src/faults/fault-spec.js";
+import {
+  FAULT_CATALOGUE,
+  isFaultKind,
+  RANDOM_FAULT_KINDS,
+} from "../../../src/faults/fault-spec.js";
 import { randomSchedule } from "../../../src/faults/schedule.js";
 
 const options = {
@@ -34,6 +38,23 @@ describe("random schedule", () => {
       lastEnd = item.at + item.durationMs;
     }
     expect(lastEnd).toBeLessThanOrEqual(options.totalMs);
+  });
+
+  it("never draws a fault only a scenario may ask for (versions, membership, root, destroyed data)", () => {
+    for (const kind of [
+      "upgrade",
+      "downgrade",
+      "disk-full",
+      "starve",
+      "wipe",
+      "corrupt",
+      "read-only",
+      "slow-fsync",
+      "join",
+      "leave",
+    ])
+      expect(RANDOM_FAULT_KINDS).not.toContain(kind);
+    expect(RANDOM_FAULT_KINDS).toEqual(expect.arrayContaining(["kill", "partition", "latency"]));
   });
 
   it("names every kind in the catalogue", () => {
