@@ -74,7 +74,9 @@ export type FaultSpec =
       readonly damage?: "truncate-log" | "flip-log" | "flip-snapshot";
     }
   | { readonly kind: "upgrade"; readonly target?: Target; readonly version: string }
-  | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string };
+  | { readonly kind: "downgrade"; readonly target?: Target; readonly version: string }
+  | { readonly kind: "join"; readonly target?: Target }
+  | { readonly kind: "leave"; readonly target?: Target };
 
 /** The name of every fault kind. */
 export type FaultKind = FaultSpec["kind"];
@@ -109,6 +111,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   upgrade:
     "restart a server on a newer ZooKeeper version with the same data (permanent; a scenario's rolling-upgrade expands into one per server)",
   downgrade: "restart a server on an older ZooKeeper version with the same data (permanent)",
+  join: "start a server that is not a member with the members' config and add it by a reconfig once it serves (permanent; a scenario with members:, 3.5+)",
+  leave: "remove a member by a reconfig, then stop it (permanent; a scenario with members:, 3.5+)",
 };
 
 /** True for a known fault kind. */
@@ -127,6 +131,8 @@ export const DEFAULT_STARVE_CPU = 0.1;
  * or a membership, root (mounts, cgroups), or they destroy data on purpose.
  */
 const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  "join",
+  "leave",
   "upgrade",
   "downgrade",
   "disk-full",

@@ -14,7 +14,9 @@ const COMMIT_MS = 20_000;
 
 /** The member ids a /zookeeper/config text lists. */
 export function configMembers(text: string): number[] {
-  return [...text.matchAll(/^server\.(\d+)=/gm)].map((match) => Number(match[1])).sort((a, b) => a - b);
+  return [...text.matchAll(/^server\.(\d+)=/gm)]
+    .map((match) => Number(match[1]))
+    .sort((a, b) => a - b);
 }
 
 async function sleep(ms: number): Promise<void> {
@@ -91,8 +93,11 @@ export async function leaveServer(
   ensemble: Ensemble & MembershipChanging,
   id: number,
 ): Promise<number[]> {
-  const members = await reconfigure(ensemble, id, { joining: [], leaving: [id] }, (now) =>
-    !now.includes(id),
+  const members = await reconfigure(
+    ensemble,
+    id,
+    { joining: [], leaving: [id] },
+    (now) => !now.includes(id),
   );
   ensemble.setMembers(members);
   // Out of the configuration it serves no one: stop it as an operator would.

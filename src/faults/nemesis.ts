@@ -1,4 +1,5 @@
 import {
+  canChangeMembers,
   canChangeVersion,
   canDamageData,
   canFillLogDisks,
@@ -22,6 +23,7 @@ import {
   type ScheduledFault,
   type Target,
 } from "./fault-spec.js";
+import { joinServer, leaveServer } from "./membership.js";
 import {
   bridge,
   isolateGroups,
@@ -93,12 +95,24 @@ export class Nemesis {
             : "down";
     }
     const net = network?.view();
+    // With membership changes: the members vote; a running server outside them (a joiner
+    // syncing, not yet added) serves as an observer would; the others are not in the view.
+    const members = canChangeMembers(ensemble) ? ensemble.members : undefined;
+    const ids = ensemble.servers.map((server) => server.id);
+    const outsiders =
+      members === undefined
+        ? []
+        : ids.filter((server) => !members.includes(server) && conditions[server] !== "down");
+    const observers = [...this.observers(), ...outsiders];
     return {
-      servers: ensemble.servers.map((server) => server.id),
+      servers:
+        members === undefined
+          ? ids
+          : ids.filter((server) => members.includes(server) || outsiders.includes(server)),
       conditions,
       blocked: net?.blocked ?? [],
       clientsBlocked: net?.clientsBlocked ?? [],
-      ...(this.observers().length > 0 ? { observers: this.observers() } : {}),
+      ...(observers.length > 0 ? { observers } : {}),
     };
   }
 
@@ -180,8 +194,12 @@ export class Nemesis {
     this.record("invoke", "heal-all", {});
     for (const id of [...this.active.keys()]) await this.heal(id).catch(() => undefined);
     await this.options.network?.healAll();
+    // Servers outside the membership (not yet joined, or removed) stay as they are.
+    const ensemble = this.options.ensemble;
+    const members = canChangeMembers(ensemble) ? ensemble.members : undefined;
     await this.exclusive(async () => {
-      for (const server of this.options.ensemble.servers) {
+      for (const server of ensemble.servers) {
+        if (members !== undefined && !members.includes(server.id)) continue;
         if (server.processState === "paused") await server.resume();
         else if (server.processState === "stopped") await server.restart();
       }
@@ -334,6 +352,42 @@ export class Nemesis {
       }
       await sleep(50);
     }
+  }
+
+  /** A join or a leave: a reconfig, waited for until committed; permanent like an upgrade. */
+  private async changeMembers(
+    id: string,
+    spec: Extract<FaultSpec, { kind: "join" | "leave" }>,
+  ): Promise<ActiveFault> {
+    const ensemble = this.requireAbility(
+      canChangeMembers,
+      spec.kind,
+      "an ensemble started for membership changes (a scenario with members:, 3.5+)",
+    );
+    const members = ensemble.members ?? [];
+    let target: number;
+    if (spec.kind === "join") {
+      const waiting = ensemble.servers
+        .map((server) => server.id)
+        .filter(
+          (server) =>
+            !members.includes(server) && ensemble.server(server).processState !== "running",
+        );
+      if (typeof spec.target === "number") target = spec.target;
+      else if (waiting.length === 0)
+        throw new ZkChaosError("SERVER_STATE", "join: every server is a member already");
+      else target = pick(this.random, waiting);
+      if (members.includes(target))
+        throw new ZkChaosError("SERVER_STATE", `join: server ${target} is a member already`);
+    } else {
+      target = await this.oneTarget(spec.target, id);
+      if (!members.includes(target))
+        throw new ZkChaosError("SERVER_STATE", `leave: server ${target} is not a member`);
+    }
+    const now = await this.exclusive(() =>
+      spec.kind === "join" ? joinServer(ensemble, target) : leaveServer(ensemble, target),
+    );
+    return { id, spec, detail: { servers: [target], members: now }, heal: async () => {} };
   }
 
   /** The ensemble's observers (non-voting servers). */
@@ -667,6 +721,9 @@ export class Nemesis {
         await this.options.ensemble.server(target as number).restart();
         return { id, spec, detail: { servers: [target] }, heal: async () => {} };
       }
+      case "join":
+      case "leave":
+        return this.changeMembers(id, spec);
       case "upgrade":
       case "downgrade": {
         const ensemble = this.options.ensemble;

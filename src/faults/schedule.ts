@@ -57,6 +57,11 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       throw new BadInputError(
         `fault '${kind}' needs a version, so it cannot be drawn at random: schedule it as a fixed fault`,
       );
+    case "join":
+    case "leave":
+      throw new BadInputError(
+        `fault '${kind}' changes the membership of a scenario with members:, so it cannot be drawn at random: schedule it as a fixed fault`,
+      );
   }
 }
 

@@ -199,6 +199,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     );
   }
   if (choice.provider === "existing") refuseOnExisting(plan);
+  if (plan.members !== undefined) refusePeerFaults(plan);
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
   let ensemble: Ensemble | undefined;
@@ -212,16 +213,23 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...installFor(choice, release),
       ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
       ...(plan.observers ? { observers: plan.observers } : {}),
+      ...(plan.members !== undefined ? { members: plan.members } : {}),
       ...(needsLogDisks(plan.schedule.map((item) => item.spec))
         ? { logDiskMb: DEFAULT_LOG_DISK_MB }
         : {}),
       ...(needsSlowFsync(plan.schedule.map((item) => item.spec)) ? { slowFsync: true } : {}),
-      peerLayout: network.peerLayout(),
+      // Membership changes hand every server one view of its peers: no per-link proxies then.
+      ...(plan.members === undefined ? { peerLayout: network.peerLayout() } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
     try {
       ensemble = await startProviderEnsemble(choice, spec, network);
+      // Clients still go through proxies of their own (client-side faults, the workload's routes).
+      if (plan.members !== undefined)
+        await network.attachClients(
+          ensemble.servers.map((server) => ({ id: server.id, ...server.clientAddress })),
+        );
     } catch (error) {
       // Ctrl-C while the servers start: what started is already released; nothing to judge.
       if (options.signal?.aborted || (isZkChaosError(error) && error.code === "INTERRUPTED"))
@@ -406,6 +414,28 @@ function refuseOnExisting(plan: RunPlan): void {
       "observers: with --connect the ensemble's own observers are learnt from srvr; remove 'observers' from the scenario",
     );
 }
+
+/** With membership changes the servers address each other directly: nothing can cut their links. */
+function refusePeerFaults(plan: RunPlan): void {
+  const linkFault = plan.schedule.find((item) => PEER_LINK_FAULTS.has(item.spec.kind));
+  if (linkFault !== undefined)
+    throw new BadInputError(
+      `fault '${linkFault.spec.kind}' (${linkFault.id}) acts on the servers' links, which a scenario with members: cannot proxy (the leader hands every server one view of its peers): use process, disk and client faults there`,
+    );
+}
+
+/** Faults that act on the links between servers (the per-link proxies). */
+const PEER_LINK_FAULTS: ReadonlySet<string> = new Set([
+  "isolate",
+  "partition",
+  "bridge",
+  "ring",
+  "one-way",
+  "latency",
+  "bandwidth",
+  "flaky",
+  "blackhole",
+]);
 
 /** Faults that act on clients' links only: the ones an ensemble that is not ours may take. */
 const CLIENT_SIDE_FAULTS: ReadonlySet<string> = new Set(["client-isolate"]);

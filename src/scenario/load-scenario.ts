@@ -90,6 +90,17 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new BadInputError(
       `${at(["observers"])}: observers: ${scenario.observers} observer(s) leave no voter in a ${smallest}-node ensemble: use fewer observers than the smallest size, or larger nodes`,
     );
+  if (scenario.members !== undefined && scenario.members > smallest)
+    throw new BadInputError(
+      `${at(["members"])}: members: ${scenario.members} members, but the ${smallest}-node ensemble has ${smallest} servers: use at most ${smallest}`,
+    );
+  const membership = scenario.faults.findIndex(
+    (entry) => entry.fault.kind === "join" || entry.fault.kind === "leave",
+  );
+  if (membership >= 0 && scenario.members === undefined)
+    throw new BadInputError(
+      `${at(["faults", membership, "fault", "kind"])}: faults.${membership}.fault.kind: ${scenario.faults[membership]?.fault.kind} changes the membership: give the scenario members: N (the servers that start as the ensemble)`,
+    );
   checkFaultBounds(scenario, at);
   checkVersions(scenario, at);
   checkFaultReferences(scenario, at);

@@ -30,6 +30,8 @@ export interface RunPlan {
   readonly superviseRestartAfterMs?: number;
   /** How many servers are observers: the last ones by id. */
   readonly observers?: number;
+  /** Membership changes at run time: servers 1..members start as the ensemble (join/leave change it). */
+  readonly members?: number;
   /** The known bug the scenario documents, with its expectations per version. */
   readonly bug?: KnownBug;
 }
@@ -186,6 +188,7 @@ export function planRun(
     expectUnavailable: scenario.expect.unavailable,
     ...(scenario.supervise ? { superviseRestartAfterMs: scenario.supervise.restartAfter } : {}),
     ...(scenario.observers > 0 ? { observers: scenario.observers } : {}),
+    ...(scenario.members !== undefined ? { members: scenario.members } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
   };
 }

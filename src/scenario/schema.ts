@@ -187,6 +187,8 @@ export const faultSchema = z.discriminatedUnion(
     z
       .object({ kind: z.literal("downgrade"), target: target.optional(), version: versionText })
       .strict(),
+    z.object({ kind: z.literal("join"), target: target.optional() }).strict(),
+    z.object({ kind: z.literal("leave"), target: target.optional() }).strict(),
     // Every server in turn (by id), spread evenly over the entry's `for`.
     z.object({ kind: z.literal("rolling-upgrade"), version: versionText }).strict(),
   ],
@@ -205,6 +207,8 @@ export const scenarioSchema = z
     provider: z.enum(["local", "docker"]).default("local"),
     seed: z.number().int().min(0).optional(),
     duration: positiveDuration.default(20_000),
+    /** Membership changes at run time: servers 1..members start as the ensemble; join/leave faults change it (3.5+). */
+    members: z.number().int().min(1).max(9).optional(),
     /** How many servers are observers (non-voting): the last ones by id; fewer than every size. */
     observers: z.number().int().min(0).max(8).default(0),
     /** A supervisor (Exhibitor, systemd) that restarts any server down this long. */

@@ -1,4 +1,4 @@
-import type { Ensemble } from "../ensemble/ensemble.js";
+import { canChangeMembers, type Ensemble } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { FaultNetwork } from "../network/fault-network.js";
@@ -329,7 +329,11 @@ export async function finalReads(
   root = "/zkchaos",
 ): Promise<Map<number, Map<string, string>>> {
   const trees = new Map<number, Map<string, string>>();
-  for (const server of ensemble.servers) {
+  // After membership changes only the members hold the tree; the others are not in the ensemble.
+  const members = canChangeMembers(ensemble) ? ensemble.members : undefined;
+  for (const server of ensemble.servers.filter(
+    (each) => members === undefined || members.includes(each.id),
+  )) {
     recorder.record({
       process: "observer",
       type: "invoke",

@@ -24,6 +24,15 @@ import { inRange } from "../../versions/version-range.js";
 
 import type { Anomaly, AnomalyCause } from "../verdict.js";
 
+/** Log moments after which a server holds its leader's history, not what it proposed before. */
+const SYNCED = new Set([
+  "following",
+  "diff-from-leader",
+  "snapshot-from-leader",
+  "truncating-log",
+  "newleader-received",
+  "uptodate-received",
+]);
 /** A leader that took over without a write acknowledged before it. */
 export interface IncompleteLeader {
   readonly server: number;
@@ -112,6 +121,12 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
       const lastZxid = proposedZxid(line);
       if (lastZxid !== undefined)
         elections.set(server, { lastZxid, index: event.index, time: event.time });
+      continue;
+    }
+    // Synced with a leader since its election: what it proposed then is no longer what it
+    // holds. A leadership without a new election (a reconfig hands it over) proves nothing.
+    if (SYNCED.has(kind ?? "")) {
+      elections.delete(server);
       continue;
     }
     const epochStart = kind === "quorum-of-supporters" ? epochStartZxid(line) : undefined;

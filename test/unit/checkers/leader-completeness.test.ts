@@ -117,6 +117,22 @@ describe("leader completeness from the servers' election lines", () => {
     expect(anomalies[0]?.cause?.knownBugs).toBeUndefined();
   });
 
+  it("a leadership handed over without an election (a reconfig) is not judged on a stale election line", () => {
+    index = 0;
+    const following =
+      "2026-11-29 23:45:40,000 [myid:1] INFO  [QuorumPeer[myid=1](plain=127.0.0.1:1)(secure=disabled):QuorumPeer@1537] - FOLLOWING";
+    const events = [
+      settings("3.8.0"),
+      logEvent(1, ELECTION_1),
+      logEvent(1, following),
+      write(0, 10, 0x100000040n),
+      logEvent(1, SUPPORTERS_1),
+    ];
+    expect(findIncompleteLeaders(events)).toEqual([]);
+    // Without the sync in between, the same lines prove an incomplete leader.
+    expect(findIncompleteLeaders(events.filter((event) => event !== events[2]))).toHaveLength(1);
+  });
+
   it("a leader holding every earlier write is no anomaly, whatever its own epoch commits later", () => {
     const events = rollingRestartHistory("3.8.0").filter((event) => event.process !== "server-1");
     expect(findIncompleteLeaders(events)).toEqual([]);

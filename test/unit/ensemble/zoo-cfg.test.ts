@@ -27,6 +27,21 @@ describe("renderZooCfg", () => {
     peers,
   };
 
+  it("turns reconfig on (without ACLs) only for membership runs, and lists just the members and a joiner itself", () => {
+    const plain = parse(renderZooCfg(base));
+    expect(plain.get("reconfigEnabled")).toBe("false");
+    expect(plain.has("skipACL")).toBe(false);
+    const member = parse(renderZooCfg({ ...base, reconfig: true, members: [1, 2] }));
+    expect(member.get("reconfigEnabled")).toBe("true");
+    expect(member.get("skipACL")).toBe("yes");
+    expect(member.has("server.3")).toBe(false);
+    expect(member.get("server.1")).toBe("127.0.0.1:20001:20002");
+    const joiner = parse(
+      renderZooCfg({ ...base, serverId: 3, reconfig: true, members: [1, 2, 3] }),
+    );
+    expect(joiner.get("server.3")).toBe("127.0.0.2:22001:22002");
+  });
+
   it("marks observers in every server's list, and an observer says so of itself", () => {
     const voter = parse(renderZooCfg({ ...base, observers: [3] }));
     expect(voter.get("server.3")).toBe("127.0.0.2:22001:22002:observer");

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkAvailability } from "../../../src/checkers/availability.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
@@ -9,6 +12,7 @@ import {
   voters,
 } from "../../../src/quorum/connectivity.js";
 import { matrixEntries } from "../../../src/runner/run-matrix.js";
+import { runPlan } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
 
@@ -95,5 +99,35 @@ describe("observers in the quorum oracle", () => {
         "obs.yaml",
       ),
     ).not.toThrow();
+  });
+});
+
+describe("membership changes in scenarios", () => {
+  it("need members:, at most the smallest size, and no fault on the servers' links", async () => {
+    expect(() =>
+      parseScenario(
+        "name: m\nnodes: [5]\nfaults:\n  - { at: 1s, fault: { kind: join, target: 4 } }\n",
+        "m.yaml",
+      ),
+    ).toThrow(
+      /m\.yaml:4: faults\.0\.fault\.kind: join changes the membership: give the scenario members: N/,
+    );
+    expect(() => parseScenario("name: m\nnodes: [3, 5]\nmembers: 4\n", "m.yaml")).toThrow(
+      /m\.yaml:3: members: 4 members, but the 3-node ensemble has 3 servers/,
+    );
+    const scenario = parseScenario(
+      "name: m\nnodes: [5]\nmembers: 3\nduration: 5s\nfaults:\n  - { at: 1s, fault: { kind: join, target: 4 } }\n  - { at: 2s, for: 1s, fault: { kind: isolate, target: leader } }\n",
+      "m.yaml",
+    );
+    const plan = planRun(scenario, 5, 1);
+    expect(plan.members).toBe(3);
+    const dir = mkdtempSync(join(tmpdir(), "zk-chaos-members-"));
+    try {
+      await expect(runPlan(plan, { dir })).rejects.toThrow(
+        /fault 'isolate' \(f2\) acts on the servers' links, which a scenario with members: cannot proxy/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
