@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
+import type { ResultsFile } from "../../src/report/results.js";
+import { runMatrix } from "../../src/runner/run-matrix.js";
 import { canListen, portLockDir } from "../../src/util/port-reservation.js";
 import { isTokenAlive, processArgs, selfToken } from "../../src/util/process-identity.js";
 
@@ -122,4 +124,31 @@ export async function killHarness(child: ChildProcess): Promise<void> {
   const gone = new Promise((done) => child.once("exit", done));
   child.kill("SIGKILL");
   await gone;
+}
+
+/**
+ * Runs one scenario file at one size through runMatrix with its runtime root,
+ * hands its results and folder to `check`, and removes the reports after.
+ */
+export async function checkScenarioRun(
+  runtimeRoot: string,
+  file: string,
+  nodes: number,
+  seed: number,
+  check: (run: ResultsFile, dir: string) => Promise<void>,
+): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), "zk-chaos-scenario-"));
+  const previous = process.env.ZK_CHAOS_RUNTIME_DIR;
+  process.env.ZK_CHAOS_RUNTIME_DIR = runtimeRoot;
+  try {
+    const { runs } = await runMatrix({ scenarioFiles: [file], nodes: [nodes], seed, out });
+    const [run] = runs;
+    if (run === undefined) throw new Error(`${file}: no run`);
+    const folder = readdirSync(out).find((name) => name.includes(`-${run.scenario}-n${nodes}-`));
+    await check(run, join(out, folder as string));
+  } finally {
+    if (previous === undefined) delete process.env.ZK_CHAOS_RUNTIME_DIR;
+    else process.env.ZK_CHAOS_RUNTIME_DIR = previous;
+    rmSync(out, { recursive: true, force: true });
+  }
 }
