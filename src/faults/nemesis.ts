@@ -123,7 +123,14 @@ export class Nemesis {
    */
   supervise(restartAfterMs: number): () => Promise<void> {
     const supervisor = new Supervisor({
-      servers: () => this.options.ensemble.servers,
+      // A server outside the membership (waiting to join, or removed) is down on purpose.
+      servers: () => {
+        const ensemble = this.options.ensemble;
+        const members = canChangeMembers(ensemble) ? ensemble.members : undefined;
+        return ensemble.servers.filter(
+          (server) => members === undefined || members.includes(server.id),
+        );
+      },
       restartAfterMs,
       onRestart: (server, downMs) => {
         this.record("info", "supervisor-restart", { server, downMs: Math.round(downMs) });
