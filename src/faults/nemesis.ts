@@ -530,7 +530,7 @@ export class Nemesis {
     const ensemble = this.requireAbility(
       canFillLogDisks,
       "disk-full",
-      "servers whose transaction log has a disk of its own (the local provider)",
+      "servers whose transaction log has a disk of its own (local JVMs or containers started with logDiskMb)",
     );
     const target = await this.oneTarget(spec.target, id);
     const filledBytes = await ensemble.fillLogDisk(target);
@@ -554,7 +554,7 @@ export class Nemesis {
     const ensemble = this.requireAbility(
       canStarveCpu,
       "starve",
-      "servers whose processes the harness can put in a cgroup (the local provider)",
+      "servers whose processes the harness can put in a cgroup (local JVMs or containers, as root)",
     );
     const target = await this.oneTarget(spec.target, id);
     const cpu = spec.cpu ?? DEFAULT_STARVE_CPU;
@@ -581,7 +581,7 @@ export class Nemesis {
     const ensemble = this.requireAbility(
       canDamageData,
       spec.kind,
-      "servers whose data folders are on this machine (the local provider)",
+      "servers whose data folders are on this machine (local JVMs or bind-mounted containers)",
     );
     const target = await this.oneTarget(spec.target, id);
     const server = ensemble.server(target);
@@ -640,7 +640,7 @@ export class Nemesis {
     const ensemble = this.requireAbility(
       canDamageData,
       "read-only",
-      "servers whose data folders are on this machine (the local provider)",
+      "servers whose data folders are on this machine (local JVMs or bind-mounted containers)",
     );
     const target = await this.oneTarget(spec.target, id);
     const server = ensemble.server(target);
@@ -652,6 +652,9 @@ export class Nemesis {
         await server.restart();
       }
     });
+    // Known before the fault returns, as for damaged data: it refused (or somehow ran), so a
+    // heal that comes soon (a container still starting) sees the server as it will be.
+    const outcome = await loadOutcome(ensemble, target, 20_000);
     const heal = () =>
       this.exclusive(async () => {
         await ensemble.setDataReadOnly(target, false);
@@ -664,7 +667,7 @@ export class Nemesis {
         });
         if (died) await server.restart();
       });
-    return { id, spec, detail: { servers: [target], folders }, heal };
+    return { id, spec, detail: { servers: [target], folders, outcome }, heal };
   }
 
   /** The ensemble, if it has the ability a fault needs; else a bad-input error naming what is missing. */
