@@ -8,6 +8,7 @@ import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
 import { escapeHtml } from "./html-escape.js";
 import { operationSpans } from "./operation-spans.js";
+import { sortedQuantile } from "./quantile.js";
 import type { ResultsFile } from "./results.js";
 
 /** One run as the comparison reads it. */
@@ -56,11 +57,6 @@ export interface RunComparison {
   readonly findings: readonly string[];
 }
 
-const quantile = (sorted: readonly number[], q: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
-
 function side(run: ComparedRun): RunSide {
   const { results } = run;
   const spans = operationSpans(run.events);
@@ -81,9 +77,9 @@ function side(run: ComparedRun): RunSide {
         ok: sorted.length,
         fail: entry.fail,
         unknown: entry.unknown,
-        p50: quantile(sorted, 0.5),
-        p95: quantile(sorted, 0.95),
-        p99: quantile(sorted, 0.99),
+        p50: sortedQuantile(sorted, 0.5),
+        p95: sortedQuantile(sorted, 0.95),
+        p99: sortedQuantile(sorted, 0.99),
         max: sorted.at(-1) ?? Number.NaN,
       };
     });

@@ -5,6 +5,7 @@
  * names its history events (data-ev) for the page's detail panel.
  */
 import { escapeHtml } from "./html-escape.js";
+import { sortedQuantile } from "./quantile.js";
 
 /** One operation as the chart needs it. */
 export interface LatencyPoint {
@@ -75,11 +76,6 @@ export function samplePoints(points: readonly LatencyPoint[]): {
   };
 }
 
-/** The value at quantile q of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
 /** A point's history events as a data attribute, for the page's detail panel. */
 const dataEvents = (point: LatencyPoint) =>
   point.events === undefined ? "" : ` data-ev="${point.events.join(",")}"`;
@@ -146,7 +142,9 @@ export function latencySvg(
     for (const { q, label, color } of QUANTILES) {
       const line = perSecond
         .map((list, second) =>
-          list.length === 0 ? undefined : `${x((second + 0.5) * 1e9)},${y(quantile(list, q))}`,
+          list.length === 0
+            ? undefined
+            : `${x((second + 0.5) * 1e9)},${y(sortedQuantile(list, q))}`,
         )
         .filter((point) => point !== undefined)
         .join(" ");

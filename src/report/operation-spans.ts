@@ -2,6 +2,7 @@
 import type { HistoryEvent } from "../history/event.js";
 import type { LatencySummary } from "../results/run-result.js";
 import type { LatencyPoint } from "./latency-chart.js";
+import { sortedQuantile } from "./quantile.js";
 
 /** Every worker operation that completed, with its invocation and completion times and events. */
 export function operationSpans(events: readonly HistoryEvent[]): LatencyPoint[] {
@@ -34,7 +35,6 @@ export function latencySummary(events: readonly HistoryEvent[]): LatencySummary 
     .map((span) => (span.end - span.start) / 1e6)
     .sort((a, b) => a - b);
   if (sorted.length === 0) return undefined;
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  const at = (q: number) => sortedQuantile(sorted, q);
   return { okOperations: sorted.length, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) };
 }

@@ -1,0 +1,7 @@
+/** Quantiles as every report reads them: nearest rank below, on values already sorted. */
+/** The value at quantile q (0..1) of ascending values; NaN when there are none. */
+export function sortedQuantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0
+    ? Number.NaN
+    : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+}
