@@ -67,7 +67,18 @@ export interface AvailabilityWindow {
   readonly longestGapMs: number;
 }
 
-const READS = new Set(["read", "read-subtree", "exists", "get", "getData", "getChildren"]);
+const READS = new Set([
+  "read",
+  "read-subtree",
+  "exists",
+  "get",
+  "getData",
+  "getChildren",
+  // Watching agents: their reads, probes and watch registrations write nothing.
+  "watch-read",
+  "watch-probe",
+  "add-watch",
+]);
 const ms = (ns: number) => ns / 1e6;
 
 function allUp(ids: readonly number[]): ConnectivityView {

@@ -45,6 +45,8 @@ export interface HistoryEvent {
   /** ZooKeeper error code or harness error name. */
   readonly error?: string | number;
   readonly stat?: StatRecord;
+  /** An ok reply's zxid (decimal): a write's own zxid, or the server's state when it answered a read. */
+  readonly zxid?: string;
 }
 
 /** An event before the recorder numbers and timestamps it. */

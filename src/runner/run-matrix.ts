@@ -8,8 +8,8 @@ import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
-import { planRun } from "../scenario/plan.js";
-import type { Scenario } from "../scenario/schema.js";
+import { planRun, type RunPlan } from "../scenario/plan.js";
+import type { Scenario, WatchSettings } from "../scenario/schema.js";
 import { type DockerImages, type RunProgress, runPlan } from "./run-plan.js";
 
 /** Options of a matrix run: scenarios x sizes, maybe one shard of it. */
@@ -19,6 +19,8 @@ export interface MatrixOptions {
   readonly nodes?: readonly number[];
   readonly seed?: number;
   readonly durationMs?: number;
+  /** Watching agents added to every scenario (or replacing its own). */
+  readonly watch?: WatchSettings;
   readonly out: string;
   /** This machine's shard, 1-based: [index, count]. */
   readonly shard?: readonly [number, number];
@@ -34,6 +36,11 @@ export interface MatrixOptions {
 }
 
 /** One entry of the matrix. */
+/** A run's plan with watching agents added, when asked for. */
+export function withWatchers(plan: RunPlan, watch: WatchSettings | undefined): RunPlan {
+  return watch === undefined ? plan : { ...plan, workload: { ...plan.workload, watch } };
+}
+
 export interface MatrixEntry {
   readonly file: string;
   readonly scenario: Scenario;
@@ -101,7 +108,10 @@ export async function runMatrix(
     if (options.signal?.aborted) break;
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
     const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs, entry.version);
-    const plan = options.provider ? { ...drawn, provider: options.provider } : drawn;
+    const plan = withWatchers(
+      options.provider ? { ...drawn, provider: options.provider } : drawn,
+      options.watch,
+    );
     const base = `${stamp()}-${entry.scenario.name}-n${entry.nodes}`;
     const running = join(options.out, `${base}-${seed}`);
     const label = `${entry.scenario.name}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} n=${entry.nodes} seed=${seed}`;

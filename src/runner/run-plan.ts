@@ -21,9 +21,10 @@ import {
 import { latencySummary } from "../report/operation-spans.js";
 import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
+import { compareVersions } from "../versions/version-range.js";
 import { FaultPins } from "../workload/fault-pins.js";
 import { removeTree } from "../workload/remove-tree.js";
-import { finalReads, runWorkload } from "../workload/run-workload.js";
+import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
 import {
   choiceForRelease,
   installFor,
@@ -35,7 +36,14 @@ import {
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
-  readonly phase: "starting" | "running" | "healing" | "final-reads" | "checking" | "done";
+  readonly phase:
+    | "starting"
+    | "running"
+    | "healing"
+    | "watchers-settling"
+    | "final-reads"
+    | "checking"
+    | "done";
   readonly elapsedMs: number;
   readonly operations: number;
   readonly activeFaults: readonly string[];
@@ -165,6 +173,15 @@ function interruptedResult(
   };
 }
 
+/** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
+function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
+  if (plan.workload.watch?.mode !== "persistent" || !/^\d+\.\d+\.\d+$/.test(version)) return;
+  if (compareVersions(version, "3.6.0") < 0)
+    throw new BadInputError(
+      `watch mode 'persistent' needs ZooKeeper 3.6 or later (addWatch); this ensemble runs ${version}: use mode 'one-time'`,
+    );
+}
+
 /**
  * Runs one plan: starts the ensemble behind the fault network, runs the
  * workload and the nemesis together, heals, reads every server, checks, and
@@ -243,6 +260,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     const faultPins = FaultPins.wanted(plan.workload.roles)
       ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)
       : undefined;
+    refuseUnsupportedWatches(plan, ensemble.zooKeeperVersion);
     const nemesis = new Nemesis({
       ensemble,
       network,
@@ -288,6 +306,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     const runStarted = performance.now();
     const controller = new AbortController();
     options.signal?.addEventListener("abort", () => controller.abort());
+    let watching: WorkloadResult | undefined;
     try {
       const [result] = await Promise.all([
         runWorkload({
@@ -306,6 +325,18 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           sessionTimeoutMs: plan.workload.sessionTimeout,
           operationTimeoutMs: plan.workload.operationTimeout,
           root: `${workloadBase}${plan.workload.kind === "registers" ? "/registers" : "/zkchaos"}`,
+          ...(plan.workload.watch
+            ? {
+                watchers: {
+                  agents: plan.workload.watch.agents,
+                  mode: plan.workload.watch.mode,
+                  probeEveryMs: plan.workload.watch.probe,
+                  ...(plan.workload.watch.brokenClient
+                    ? { fault: plan.workload.watch.brokenClient }
+                    : {}),
+                },
+              }
+            : {}),
           signal: controller.signal,
           onProgress: (count) => {
             operations = count;
@@ -314,10 +345,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         nemesis.run(plan.schedule, controller.signal, plan.durationMs),
       ]).finally(stopSupervisor);
       faultPins?.close();
+      watching = result;
       runMs = performance.now() - runStarted;
       // Interrupted: tear down at once; the servers may already be going (the shutdown hooks).
-      if (controller.signal.aborted)
+      if (controller.signal.aborted) {
+        await result.stopWatchers();
         return interruptedResult(plan, options.dir, operations, started);
+      }
       progress("healing", nemesis);
       await nemesis.healAll();
       const healed = performance.now();
@@ -346,11 +380,17 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           },
         });
       }
+      if (result.watchers.length > 0) {
+        // Watching agents catch up after the heal, as agents would: what they miss now, they missed.
+        progress("watchers-settling", nemesis);
+        await result.finishWatchers();
+      }
       progress("final-reads", nemesis);
       await finalReads(ensemble, recorder, result.root);
       // On an ensemble that is not ours, nothing of the run stays behind.
       if (choice.provider === "existing") await removeTree(ensemble.connectString(), workloadBase);
     } finally {
+      await watching?.stopWatchers();
       clearInterval(ticker);
       stop.done = true;
       await observer;

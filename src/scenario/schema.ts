@@ -58,6 +58,29 @@ const target = z.union([
   z.object({ "other-than": z.array(faultId).min(1) }).strict(),
 ]);
 
+/** Watching agents: how many, and which watches they use. */
+export const watchSchema = z
+  .object({
+    agents: z.number().int().min(1).max(100),
+    /** one-time: watches set again at every read (any version); persistent: one addWatch, recursive (3.6+). */
+    mode: z.enum(["one-time", "persistent"]).default("one-time"),
+    /** Reads without a watch at this interval, to test "the event before the data" (0: none). */
+    probe: duration.default(250),
+    /**
+     * A self-test of the watch checker: the first watching agent's client
+     * drops one data-change notification, or delivers two out of order,
+     * after `after` good ones. A run with it must come out invalid.
+     */
+    brokenClient: z
+      .object({ kind: z.enum(["drop", "swap"]), after: z.number().int().min(0).default(3) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Watching agents as a plan holds them (durations in ms). */
+export type WatchSettings = z.output<typeof watchSchema>;
+
 /** What starts a triggered fault. */
 const trigger = z
   .object({
@@ -257,6 +280,8 @@ export const scenarioSchema = z
         registers: z.number().int().min(1).max(100).default(3),
         sessionTimeout: positiveDuration.default(4000),
         operationTimeout: positiveDuration.default(2000),
+        /** Agents that consume what the workers write through watches (MidoNet agents' way), checked by the watch checker. */
+        watch: watchSchema.optional(),
         /** Groups of the first workers with their own mix and placement (registers workload). */
         roles: z
           .array(

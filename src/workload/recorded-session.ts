@@ -1,6 +1,12 @@
 import { type NewEvent, type StatRecord, sessionProcess } from "../history/event.js";
 import type { HistoryRecorder } from "../history/recorder.js";
-import { type SessionEvent, ZkOperationError, ZkSession, type ZkStat } from "./zk-session.js";
+import {
+  type SessionEvent,
+  type WatchNotification,
+  ZkOperationError,
+  ZkSession,
+  type ZkStat,
+} from "./zk-session.js";
 
 /** Converts a Stat to its history form (zxids as decimal strings). */
 export function statRecord(stat: ZkStat): StatRecord {
@@ -32,6 +38,10 @@ export interface RecordedSessionOptions {
   readonly connectTimeoutMs?: number;
   /** Called when the session expired (the model forgets its ephemeral znodes). */
   readonly onExpired?: () => void;
+  /** Called on every session state change after it is recorded (watching agents re-read on reconnects). */
+  readonly onSessionEvent?: (event: SessionEvent | "opened") => void;
+  /** Called for every watch notification of the session, in wire order. */
+  readonly onNotification?: (notification: WatchNotification, session: string) => void;
 }
 
 /**
@@ -46,6 +56,11 @@ export class RecordedSession {
   private closed = false;
 
   constructor(private readonly options: RecordedSessionOptions) {}
+
+  /** The live session's id (hex), if there is one. */
+  get sessionId(): string | undefined {
+    return this.session?.sessionId;
+  }
 
   /** The server the session is connected to now, if known. */
   get server(): number | undefined {
@@ -70,6 +85,7 @@ export class RecordedSession {
       ...(this.server !== undefined ? { server: this.server } : {}),
     });
     if (event === "expired") this.options.onExpired?.();
+    this.options.onSessionEvent?.(event);
   };
 
   /** The live session, opening a new one if there is none or it expired. */
@@ -84,6 +100,15 @@ export class RecordedSession {
       operationTimeoutMs: this.options.operationTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs ?? this.options.operationTimeoutMs,
       onEvent: this.onEvent,
+      ...(this.options.onNotification
+        ? {
+            onNotification: (notification: WatchNotification, from: ZkSession) => {
+              // A replaced session's late notification is not this worker's any more.
+              if (from === this.session)
+                this.options.onNotification?.(notification, from.sessionId);
+            },
+          }
+        : {}),
     });
     if (this.closed) {
       session.close();
@@ -97,6 +122,7 @@ export class RecordedSession {
       session: session.sessionId,
       ...this.serverField(),
     });
+    this.options.onSessionEvent?.("opened");
     return session;
   }
 
@@ -112,7 +138,7 @@ export class RecordedSession {
   async perform(
     f: string,
     value: unknown,
-    run: (session: ZkSession) => Promise<OpResult>,
+    run: (session: ZkSession, settle: (result: OpResult) => void) => Promise<OpResult>,
   ): Promise<
     { type: "ok"; result: OpResult } | { type: "fail" | "info"; error: ZkOperationError }
   > {
@@ -127,20 +153,32 @@ export class RecordedSession {
       this.record({ type: "fail", f, value, error: "no-session" });
       return { type: "fail", error };
     }
-    try {
-      const result = await run(session);
+    let settled = false;
+    const open = session;
+    // Recorded at the reply when `run` settles inside the library's callback: then it is in wire order with notifications.
+    const settle = (result: OpResult): void => {
+      if (settled) return;
+      settled = true;
       // The server that answered: a session that moved mid-operation got its reply from its new server.
       const server = this.server;
+      const zxid = open.lastReplyZxid;
       this.record({
         type: "ok",
         f,
         value: result.value === undefined ? value : result.value,
-        session: session.sessionId,
+        session: open.sessionId,
         ...(server !== undefined ? { server } : {}),
         ...(result.stat ? { stat: statRecord(result.stat) } : {}),
+        ...(zxid !== undefined && zxid > 0n ? { zxid: zxid.toString() } : {}),
       });
+    };
+    try {
+      const result = await run(session, settle);
+      settle(result);
       return { type: "ok", result };
     } catch (caught) {
+      if (settled) throw caught;
+      settled = true;
       const error =
         caught instanceof ZkOperationError ? caught : new ZkOperationError(-4, String(caught));
       const type = error.definite ? "fail" : "info";

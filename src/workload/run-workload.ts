@@ -10,9 +10,11 @@ import { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
 
 export { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
 
+import type { NotificationFault } from "./notification-relay.js";
 import { readTree } from "./subtree.js";
 import { topologyCommandChunk } from "./topology/commands.js";
 import { TopologyAgent } from "./topology-worker.js";
+import { WatchingAgent, type WatchMode } from "./watching-agent.js";
 import { ZK_ERRORS, ZkOperationError, ZkSession } from "./zk-session.js";
 
 /** How workers reach the servers. */
@@ -47,6 +49,18 @@ export interface WorkloadOptions {
   readonly onProgress?: (operations: number) => void;
   /** Where roles pinned at a fault (`pinAt`) learn their servers; needed when a role has one. */
   readonly faultPins?: FaultPins;
+  /** Agents that consume the topology through watches, numbered after the workers. */
+  readonly watchers?: WatchersOptions;
+}
+
+/** Watching agents of a run. */
+export interface WatchersOptions {
+  readonly agents: number;
+  readonly mode: WatchMode;
+  /** Reads without a watch at this interval, testing "the event before the data" (default 250 ms; 0: none). */
+  readonly probeEveryMs?: number;
+  /** A deliberately broken client in the first watching agent (proving the checker). */
+  readonly fault?: NotificationFault;
 }
 
 /** What the workers leave behind for checking. */
@@ -55,6 +69,12 @@ export interface WorkloadResult {
   /** The topology agents, with their models of what ZooKeeper holds. */
   readonly agents: readonly TopologyAgent[];
   readonly root: string;
+  /** The watching agents, still watching: the run lets them catch up after the heal. */
+  readonly watchers: readonly WatchingAgent[];
+  /** Lets every watching agent catch up, records its cache and closes its session. */
+  finishWatchers(): Promise<void>;
+  /** Stops the watching agents at once (an interrupted or failed run). */
+  stopWatchers(): Promise<void>;
 }
 
 /**
@@ -314,9 +334,71 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
     }
   };
 
-  await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
+  const watching = startWatchers(options, root, serverOf);
+  try {
+    await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
+  } catch (error) {
+    await watching.stop();
+    throw error;
+  }
   agents.sort((a, b) => a.worker - b.worker);
-  return { operations, agents, root };
+  return {
+    operations,
+    agents,
+    root,
+    watchers: watching.agents,
+    finishWatchers: watching.finish,
+    stopWatchers: watching.stop,
+  };
+}
+
+/** Starts the watching agents: agent i consumes writer (i mod workers)'s subtree, or the registers. */
+function startWatchers(
+  options: WorkloadOptions,
+  root: string,
+  serverOf: (remote: string | undefined) => number | undefined,
+): { agents: WatchingAgent[]; finish: () => Promise<void>; stop: () => Promise<void> } {
+  const count = options.watchers?.agents ?? 0;
+  const sessions: RecordedSession[] = [];
+  const agents: WatchingAgent[] = [];
+  for (let index = 0; index < count; index++) {
+    const worker = options.workers + index;
+    const watchers = options.watchers as WatchersOptions;
+    const agent = new WatchingAgent({
+      worker,
+      root: options.kind === "registers" ? root : `${root}/a${index % options.workers}`,
+      mode: watchers.mode,
+      recorder: options.recorder,
+      seed: options.seed,
+      probeEveryMs: watchers.probeEveryMs ?? 250,
+      ...(index === 0 && watchers.fault ? { fault: watchers.fault } : {}),
+    });
+    const session = new RecordedSession({
+      process: worker,
+      connectString: connectStringFor(options, worker),
+      recorder: options.recorder,
+      serverOf,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
+      operationTimeoutMs: options.operationTimeoutMs ?? 5000,
+      onSessionEvent: agent.sessionChanged,
+      onNotification: agent.notified,
+    });
+    agent.start(session);
+    agents.push(agent);
+    sessions.push(session);
+  }
+  let ended: Promise<void> | undefined;
+  const end = (how: (agent: WatchingAgent) => Promise<void>) => {
+    ended ??= Promise.all(agents.map(how)).then(() => {
+      for (const session of sessions) session.close();
+    });
+    return ended;
+  };
+  return {
+    agents,
+    finish: () => end((agent) => agent.finish()),
+    stop: () => end((agent) => agent.stop()),
+  };
 }
 
 /**

@@ -108,6 +108,33 @@ export type MultiResult =
 /** Session state changes the harness records. */
 export type SessionEvent = "connected" | "disconnected" | "expired";
 
+/** Watch event types by their wire code (ZooKeeper's Watcher.Event.EventType). */
+const WATCH_EVENT_TYPES: Readonly<Record<number, WatchEventType>> = {
+  1: "NodeCreated",
+  2: "NodeDeleted",
+  3: "NodeDataChanged",
+  4: "NodeChildrenChanged",
+};
+
+/** A watch event's type as ZooKeeper names it. */
+export type WatchEventType =
+  | "NodeCreated"
+  | "NodeDeleted"
+  | "NodeDataChanged"
+  | "NodeChildrenChanged";
+
+/** One watch notification as it came off the wire. */
+export interface WatchNotification {
+  readonly type: WatchEventType;
+  readonly path: string;
+}
+
+/** How a persistent watch (addWatch, 3.6+) covers its path. */
+export type PersistentWatchMode = "persistent" | "persistent-recursive";
+
+/** ZooKeeper's addWatch request (opcode 106, 3.6+); the library lacks it. */
+const ADD_WATCH_OPCODE = 106;
+
 /** Options of ZkSession.open. */
 export interface SessionOptions {
   /** Session timeout the client asks for (the server may clamp it). */
@@ -118,6 +145,25 @@ export interface SessionOptions {
   readonly operationTimeoutMs?: number;
   /** Called on each session state change. */
   readonly onEvent?: (event: SessionEvent, session: ZkSession) => void;
+  /**
+   * Called for every watch notification, inside the socket's data handler:
+   * in wire order with the replies that `onReply` hooks see.
+   */
+  readonly onNotification?: (notification: WatchNotification, session: ZkSession) => void;
+}
+
+/** A read's answer with the reply's zxid (the server's state when it answered, and set its watch). */
+export interface WatchedData {
+  readonly data: Buffer;
+  readonly stat: ZkStat;
+  readonly zxid: bigint;
+}
+
+/** A children read's answer with the reply's zxid. */
+export interface WatchedChildren {
+  readonly children: string[];
+  readonly stat: ZkStat;
+  readonly zxid: bigint;
 }
 
 function bigintOf(value: unknown): bigint {
@@ -172,7 +218,60 @@ function guardSocketData(client: zookeeper.Client): void {
 /** The library's private connection manager: where its socket and request queue live. */
 interface ConnectionManager {
   socket?: { remoteAddress?: string; remotePort?: number; destroyed?: boolean };
+  /** The last reply's zxid (8 bytes), set before the reply's callback runs. */
+  zxid?: Buffer;
+  watcherManager: { emit(event: { type: number; path: string }): void };
+  packetQueue: { queue: { request: { header?: { xid?: number } } }[] };
+  onSocketConnected(): void;
   queue(request: unknown, callback: (error: unknown) => void): void;
+}
+
+/** The xid of the library's SetWatches requests. */
+const XID_SET_WATCHES = -8;
+
+/**
+ * Fixes two faults of the library's reconnect (both break ZooKeeper's watch
+ * guarantees, and the watch checker caught them): it queues SetWatches
+ * behind requests queued while disconnected, so a read could see new data
+ * before the event the SetWatches fires; and it queues one per connect
+ * attempt, keeping those of failed attempts, so a watch fired once per
+ * attempt. Here, as in ZooKeeper's Java client, the one SetWatches of this
+ * connection goes first.
+ */
+function fixReconnectWatches(manager: ConnectionManager): void {
+  const original = manager.onSocketConnected;
+  manager.onSocketConnected = function connected(this: ConnectionManager): void {
+    const queue = this.packetQueue.queue;
+    const stale = (packet: (typeof queue)[number]) =>
+      packet.request.header?.xid === XID_SET_WATCHES;
+    this.packetQueue.queue = queue.filter((packet) => !stale(packet));
+    const before = this.packetQueue.queue.length;
+    original.call(this);
+    const added = this.packetQueue.queue.splice(before);
+    this.packetQueue.queue.unshift(...added);
+  };
+}
+
+/**
+ * Reports every notification to `listener` before the library hands it to its
+ * own one-time watchers. The library throws on event types it does not know
+ * (persistent watches' removal events): those are reported and then dropped.
+ */
+function tapNotifications(
+  manager: ConnectionManager,
+  listener: (notification: WatchNotification) => void,
+): void {
+  const watchers = manager.watcherManager;
+  const original = watchers.emit.bind(watchers);
+  watchers.emit = (event) => {
+    const type = WATCH_EVENT_TYPES[event.type];
+    if (type !== undefined) listener({ type, path: event.path });
+    try {
+      original(event);
+    } catch {
+      // An event type the library does not know: nothing of its own was waiting for it.
+    }
+  };
 }
 
 /**
@@ -199,8 +298,12 @@ export class ZkSession implements AsyncDisposable {
     });
     guardSocketData(client);
     const session = new ZkSession(client, options.operationTimeoutMs ?? 5000);
+    fixReconnectWatches(session.manager);
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const onEvent = options.onEvent;
+    const onNotification = options.onNotification;
+    if (onNotification)
+      tapNotifications(session.manager, (notification) => onNotification(notification, session));
     if (onEvent) {
       client.on("connected", () => onEvent("connected", session));
       client.on("disconnected", () => onEvent("disconnected", session));
@@ -231,9 +334,7 @@ export class ZkSession implements AsyncDisposable {
 
   /** The host:port the session's socket is connected to now, if any. */
   get remote(): string | undefined {
-    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
-      .connectionManager;
-    const socket = manager.socket;
+    const socket = this.manager.socket;
     if (socket === undefined || socket.destroyed) return undefined;
     // Asking a socket for its peer is a call into libuv: remember it per connected socket.
     if (this.remoteCache?.socket === socket) return this.remoteCache.address;
@@ -244,6 +345,14 @@ export class ZkSession implements AsyncDisposable {
 
   private remoteCache: { socket: object; address: string } | undefined;
 
+  /** The library's private connection manager. */
+  private get manager(): ConnectionManager {
+    return (this.client as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  }
+
+  /** The zxid of the last reply this session got: a write's own zxid, or the server's state at a read. */
+  lastReplyZxid: bigint | undefined;
+
   /** True while the client says it is connected. */
   get connected(): boolean {
     return this.client.getState() === zookeeper.State.SYNC_CONNECTED;
@@ -252,6 +361,7 @@ export class ZkSession implements AsyncDisposable {
   private call<T>(
     what: string,
     run: (done: (error: unknown, value?: T) => void) => void,
+    onReply?: (value: T, zxid: bigint) => void,
   ): Promise<T> {
     if (this.closed)
       return Promise.reject(
@@ -270,8 +380,12 @@ export class ZkSession implements AsyncDisposable {
       );
       run((error, value) => {
         clearTimeout(timer);
-        if (error) reject(toError(error));
-        else resolve(value as T);
+        if (error) return reject(toError(error));
+        // The library sets its zxid from the reply header before it calls back.
+        const zxid = bigintOf(this.manager.zxid);
+        this.lastReplyZxid = zxid;
+        onReply?.(value as T, zxid);
+        resolve(value as T);
       });
     });
   }
@@ -326,6 +440,65 @@ export class ZkSession implements AsyncDisposable {
     );
   }
 
+  /** A no-op watcher: the library tracks watched paths by it (and sets them again after a reconnect). */
+  private readonly watcher = (): void => {};
+
+  /**
+   * Reads a znode's data and leaves a data watch (unless `watch` is false).
+   * `onReply` runs inside the reply's callback, so it is ordered exactly with
+   * `onNotification`.
+   */
+  watchData(
+    path: string,
+    onReply?: (value: WatchedData) => void,
+    watch = true,
+  ): Promise<WatchedData> {
+    const callback = (error: unknown, data: Buffer | undefined, stat: zookeeper.Stat) =>
+      done(
+        error,
+        error
+          ? undefined
+          : {
+              data: data ?? Buffer.alloc(0),
+              stat: toStat(stat),
+              zxid: bigintOf(this.manager.zxid),
+            },
+      );
+    let done: (error: unknown, value?: WatchedData) => void = () => {};
+    return this.call<WatchedData>(
+      `getData ${path}`,
+      (settle) => {
+        done = settle;
+        if (watch) this.client.getData(path, this.watcher, callback);
+        else this.client.getData(path, callback);
+      },
+      onReply && ((value) => onReply(value)),
+    );
+  }
+
+  /** Reads a znode's children and leaves a child watch (unless `watch` is false); `onReply` as in watchData. */
+  watchChildren(
+    path: string,
+    onReply?: (value: WatchedChildren) => void,
+    watch = true,
+  ): Promise<WatchedChildren> {
+    let done: (error: unknown, value?: WatchedChildren) => void = () => {};
+    const callback = (error: unknown, children: string[], stat: zookeeper.Stat) =>
+      done(
+        error,
+        error ? undefined : { children, stat: toStat(stat), zxid: bigintOf(this.manager.zxid) },
+      );
+    return this.call<WatchedChildren>(
+      `getChildren ${path}`,
+      (settle) => {
+        done = settle;
+        if (watch) this.client.getChildren(path, this.watcher, callback);
+        else this.client.getChildren(path, callback);
+      },
+      onReply && ((value) => onReply(value)),
+    );
+  }
+
   /**
    * Runs operations atomically. Works around the library's bug (open since
    * 2017) that turns an expected version of 0 into "any version".
@@ -365,65 +538,34 @@ export class ZkSession implements AsyncDisposable {
   }
 
   /**
-   * Makes the connected server catch up with the leader (ZooKeeper's sync,
-   * opcode 9), so that a read after it sees every write committed before it.
-   * The library has no sync: the request is sent with opcode 9 but filed
-   * under an opcode whose reply it knows how to skip (the reply's path is unused).
+   * Sends a request the library has no call for: queued as a delete (whose
+   * reply has no body, as these requests' replies have none we need) and
+   * written with its real opcode.
    */
-  sync(path = "/"): Promise<void> {
-    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
-      .connectionManager;
-    const bytes = Buffer.from(path, "utf8");
-    const payload = {
-      byteLength: () => 4 + bytes.length,
-      serialize: (buffer: Buffer, offset: number) => {
-        buffer.writeInt32BE(bytes.length, offset);
-        bytes.copy(buffer, offset + 4);
-        return 4 + bytes.length;
-      },
-    };
-    const header = new jute.protocol.RequestHeader();
-    header.type = jute.OP_CODES.DELETE as number;
-    const request = new jute.Request(header, payload);
-    const serialize = request.toBuffer.bind(request);
-    request.toBuffer = () => {
-      request.header.type = jute.OP_CODES.SYNC as number;
-      try {
-        return serialize();
-      } finally {
-        request.header.type = jute.OP_CODES.DELETE as number;
-      }
-    };
-    return this.call(`sync ${path}`, (done) => manager.queue(request, (error) => done(error)));
-  }
-
-  /**
-   * Changes the ensemble's membership (ZooKeeper's reconfig, opcode 16, 3.5+):
-   * `joining` as server.N=host:quorum:election:participant;host:clientPort
-   * lines, `leaving` as ids. The library has no reconfig: the request is sent
-   * as sync's is, and its reply (the new config) is read back from
-   * /zookeeper/config by the caller.
-   */
-  reconfig(joining: readonly string[], leaving: readonly number[]): Promise<void> {
-    const manager = (this.client as unknown as { connectionManager: ConnectionManager })
-      .connectionManager;
-    const strings = [
-      joining.length === 0 ? undefined : joining.join(","),
-      leaving.length === 0 ? undefined : leaving.join(","),
-      undefined,
-    ].map((text) => (text === undefined ? undefined : Buffer.from(text, "utf8")));
-    const length = strings.reduce((sum, bytes) => sum + 4 + (bytes?.length ?? 0), 0) + 8;
+  private rawRequest(
+    what: string,
+    opcode: number,
+    body: readonly (Buffer | number | bigint | undefined)[],
+  ): Promise<void> {
+    const length = body.reduce<number>(
+      (sum, part) =>
+        sum +
+        (typeof part === "bigint" ? 8 : typeof part === "number" ? 4 : 4 + (part?.length ?? 0)),
+      0,
+    );
     const payload = {
       byteLength: () => length,
       serialize: (buffer: Buffer, offset: number) => {
         let at = offset;
-        for (const bytes of strings) {
-          buffer.writeInt32BE(bytes === undefined ? -1 : bytes.length, at);
-          at += 4;
-          if (bytes !== undefined) at += bytes.copy(buffer, at);
+        for (const part of body) {
+          if (typeof part === "bigint") at = buffer.writeBigInt64BE(part, at);
+          else if (typeof part === "number") at = buffer.writeInt32BE(part, at);
+          else {
+            // A jute string: its length (-1 for null), then its bytes.
+            at = buffer.writeInt32BE(part === undefined ? -1 : part.length, at);
+            if (part !== undefined) at += part.copy(buffer, at);
+          }
         }
-        // curConfigId -1: whatever the configuration is now.
-        buffer.writeBigInt64BE(-1n, at);
         return length;
       },
     };
@@ -432,16 +574,55 @@ export class ZkSession implements AsyncDisposable {
     const request = new jute.Request(header, payload);
     const serialize = request.toBuffer.bind(request);
     request.toBuffer = () => {
-      request.header.type = RECONFIG_OPCODE;
+      request.header.type = opcode;
       try {
         return serialize();
       } finally {
         request.header.type = jute.OP_CODES.DELETE as number;
       }
     };
-    return this.call(`reconfig +${joining.length} -${leaving.join(",")}`, (done) =>
-      manager.queue(request, (error) => done(error)),
-    );
+    return this.call(what, (done) => this.manager.queue(request, (error) => done(error)));
+  }
+
+  /**
+   * Makes the connected server catch up with the leader (ZooKeeper's sync,
+   * opcode 9), so that a read after it sees every write committed before it.
+   * The library has no sync: its reply's path is unused.
+   */
+  sync(path = "/"): Promise<void> {
+    return this.rawRequest(`sync ${path}`, jute.OP_CODES.SYNC as number, [
+      Buffer.from(path, "utf8"),
+    ]);
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeper's reconfig, opcode 16, 3.5+):
+   * `joining` as server.N=host:quorum:election:participant;host:clientPort
+   * lines, `leaving` as ids. Its reply (the new config) is read back from
+   * /zookeeper/config by the caller.
+   */
+  reconfig(joining: readonly string[], leaving: readonly number[]): Promise<void> {
+    const text = (parts: readonly (string | number)[]) =>
+      parts.length === 0 ? undefined : Buffer.from(parts.join(","), "utf8");
+    // curConfigId -1: whatever the configuration is now.
+    return this.rawRequest(`reconfig +${joining.length} -${leaving.join(",")}`, RECONFIG_OPCODE, [
+      text(joining),
+      text(leaving),
+      undefined,
+      -1n,
+    ]);
+  }
+
+  /**
+   * Sets a persistent watch (ZooKeeper's addWatch, opcode 106, 3.6+): it
+   * stays after it fires and, recursive, covers every znode below `path`.
+   * The library knows nothing of it: after a reconnect the caller sets it again.
+   */
+  addWatch(path: string, mode: PersistentWatchMode): Promise<void> {
+    return this.rawRequest(`addWatch ${path}`, ADD_WATCH_OPCODE, [
+      Buffer.from(path, "utf8"),
+      mode === "persistent" ? 0 : 1,
+    ]);
   }
 
   /** Closes the session (its ephemeral znodes go at once). Safe to call twice. */

@@ -21,6 +21,7 @@ import {
   type KeyedRegisterModel,
 } from "./register-linearizability.js";
 import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
+import { checkWatches } from "./watch-checks.js";
 
 /** Settings the checks derive their bounds from. */
 export interface ZooKeeperCheckOptions {
@@ -160,6 +161,28 @@ export function checkZooKeeper(
           },
         };
       }),
+    );
+  }
+  if (events.some((event) => event.f === "watch-end" || event.f === "notify")) {
+    verdicts.push(
+      checkSafely(
+        "watches",
+        "watch events before the new data, in the order of the changes, at most once per watch, none missed or after expiry; agents' caches converge",
+        () => {
+          const found = checkWatches(events);
+          return {
+            valid: withValidity(found.anomalies),
+            anomalies: found.anomalies,
+            stats: {
+              registrations: found.registrations,
+              notifications: found.notifications,
+              notificationsWithKnownChange: found.triggered.length,
+              agentsConverged: found.agentsConverged,
+              agentsUnsettled: found.agentsUnsettled,
+            },
+          };
+        },
+      ),
     );
   }
   let incompleteLeaders: IncompleteLeader[] = [];
