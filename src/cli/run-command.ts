@@ -21,8 +21,9 @@ import {
   withImageOptions,
   withReleaseOptions,
 } from "./provider-options.js";
+import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface RunOptions extends ImageOptions, ReleaseOptions {
+interface RunOptions extends ImageOptions, ReleaseOptions, WatchOptions {
   readonly nodes?: number[];
   readonly seed?: number;
   readonly out: string;
@@ -77,6 +78,7 @@ function progressPrinter(
 
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   checkReleaseOptions(options);
+  const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
   const provider =
@@ -106,6 +108,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
           : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+      ...(watch ? { watch } : {}),
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
       ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
       out: options.out,
@@ -324,7 +327,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
     )
     .option("--yes", "with --connect: write to that ensemble without asking")
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
-  return withReleaseOptions(withImageOptions(command), true);
+  return withWatchOptions(withReleaseOptions(withImageOptions(command), true));
 }
 
 /** The `report` command: re-renders a run folder. */

@@ -18,8 +18,9 @@ import {
   withImageOptions,
   withReleaseOptions,
 } from "./provider-options.js";
+import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
+interface ValidateCliOptions extends ImageOptions, ReleaseOptions, WatchOptions {
   readonly provider?: "local" | "docker" | "auto";
   readonly nodes: readonly number[];
   readonly json?: boolean;
@@ -35,6 +36,7 @@ interface ValidateCliOptions extends ImageOptions, ReleaseOptions {
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   checkReleaseOptions(options);
+  const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   const provider =
     (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
@@ -49,6 +51,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         nodes,
         ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
+        ...(watch ? { watch } : {}),
         ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
         profile: options.profile,
         quick: options.quick === true,
@@ -158,5 +161,5 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       ]),
     )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
-  return withReleaseOptions(withImageOptions(command), false);
+  return withWatchOptions(withReleaseOptions(withImageOptions(command), false));
 }

@@ -174,7 +174,7 @@ function interruptedResult(
 }
 
 /** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
-function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
+export function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
   if (plan.workload.watch?.mode !== "persistent" || !/^\d+\.\d+\.\d+$/.test(version)) return;
   if (compareVersions(version, "3.6.0") < 0)
     throw new BadInputError(
@@ -188,6 +188,8 @@ function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
  * always tears down. Writes history.jsonl and plan.json into the run folder.
  */
 export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
+  // A release named up front is refused before anything starts; the local install's once it answered.
+  if (plan.zookeeperVersion !== undefined) refuseUnsupportedWatches(plan, plan.zookeeperVersion);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   mkdirSync(options.dir, { recursive: true });
@@ -331,6 +333,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
                   agents: plan.workload.watch.agents,
                   mode: plan.workload.watch.mode,
                   probeEveryMs: plan.workload.watch.probe,
+                  ...(plan.workload.watch.pin !== undefined
+                    ? { pin: plan.workload.watch.pin }
+                    : {}),
                   ...(plan.workload.watch.brokenClient
                     ? { fault: plan.workload.watch.brokenClient }
                     : {}),

@@ -20,7 +20,9 @@ import { recoveryText } from "../report/tolerance-text.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
+import type { WatchSettings } from "../scenario/schema.js";
 import type { ProviderChoice } from "./provider.js";
+import { withWatchers } from "./run-matrix.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
 
@@ -104,6 +106,8 @@ export function settingsFromZooCfg(file: string): Partial<ZooKeeperSettings> {
 export interface ValidateOptions {
   readonly nodes: number;
   readonly agents?: number;
+  /** Watching agents added to every scenario. */
+  readonly watch?: WatchSettings;
   readonly profile?: SettingsProfile;
   readonly zkConfig?: string;
   readonly quick?: boolean;
@@ -231,12 +235,15 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
       options.quick ? 10_000 : undefined,
       options.zookeeperVersion,
     );
-    const plan = {
-      ...base,
-      settings,
-      workload: { ...base.workload, workers: agents },
-      provider: options.provider?.provider ?? base.provider,
-    };
+    const plan = withWatchers(
+      {
+        ...base,
+        settings,
+        workload: { ...base.workload, workers: agents },
+        provider: options.provider?.provider ?? base.provider,
+      },
+      options.watch,
+    );
     const runDir = join(dir, `${scenario.name}-n${options.nodes}`);
     options.log?.(`${scenario.name}: running`);
     const result = await runPlan(plan, {

@@ -66,6 +66,13 @@ export const watchSchema = z
     mode: z.enum(["one-time", "persistent"]).default("one-time"),
     /** Reads without a watch at this interval, to test "the event before the data" (0: none). */
     probe: duration.default(250),
+    /** The servers the watching agents connect to, resolved at the start (as a role's pin). */
+    pin: z
+      .union([
+        z.number().int().min(1).max(9),
+        z.enum(["leader", "followers", "minority", "majority"]),
+      ])
+      .optional(),
     /**
      * A self-test of the watch checker: the first watching agent's client
      * drops one data-change notification, or delivers two out of order,

@@ -25,17 +25,16 @@ export class NotificationRelay {
 
   /** Takes one notification off the wire. */
   receive(notification: WatchNotification, session: string): void {
-    if (this.fault !== undefined && notification.type === "NodeDataChanged") {
-      if (this.dataChanges++ === this.fault.after) {
-        if (this.fault.kind === "swap") this.held = [notification, session];
-        return;
-      }
+    const dataChange = notification.type === "NodeDataChanged";
+    if (this.fault !== undefined && dataChange && this.dataChanges++ === this.fault.after) {
+      if (this.fault.kind === "swap") this.held = [notification, session];
+      return;
     }
     this.deliver(notification, session);
-    this.flush();
+    if (dataChange) this.flush();
   }
 
-  /** Hands on a held notification (at the next one, or when the agent stops). */
+  /** Hands on a held notification (after the next data change, or when the agent stops). */
   flush(): void {
     const held = this.held;
     this.held = undefined;

@@ -61,6 +61,8 @@ export interface WatchersOptions {
   readonly probeEveryMs?: number;
   /** A deliberately broken client in the first watching agent (proving the checker). */
   readonly fault?: NotificationFault;
+  /** The servers the watching agents connect to (resolved at the start, as roles' pins are). */
+  readonly pin?: Pin;
 }
 
 /** What the workers leave behind for checking. */
@@ -219,6 +221,7 @@ async function resolvePins(options: WorkloadOptions): Promise<Map<Pin, number[]>
   const wanted = (options.roles ?? []).flatMap((role) =>
     role.pin === undefined || role.pinAt !== undefined ? [] : [role.pin],
   );
+  if (options.watchers?.pin !== undefined) wanted.push(options.watchers.pin);
   if (wanted.length === 0) return pins;
   const ids = options.ensemble.servers.map((server) => server.id);
   let leader: number | undefined;
@@ -334,7 +337,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
     }
   };
 
-  const watching = startWatchers(options, root, serverOf);
+  const watchPin = options.watchers?.pin;
+  const watching = startWatchers(
+    options,
+    root,
+    serverOf,
+    watchPin === undefined ? undefined : pins.get(watchPin),
+  );
   try {
     await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
   } catch (error) {
@@ -357,6 +366,7 @@ function startWatchers(
   options: WorkloadOptions,
   root: string,
   serverOf: (remote: string | undefined) => number | undefined,
+  pinned: readonly number[] | undefined,
 ): { agents: WatchingAgent[]; finish: () => Promise<void>; stop: () => Promise<void> } {
   const count = options.watchers?.agents ?? 0;
   const sessions: RecordedSession[] = [];
@@ -375,7 +385,7 @@ function startWatchers(
     });
     const session = new RecordedSession({
       process: worker,
-      connectString: connectStringFor(options, worker),
+      connectString: connectStringFor(options, worker, pinned),
       recorder: options.recorder,
       serverOf,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
