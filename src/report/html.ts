@@ -9,6 +9,7 @@ import type { ResultsFile } from "./results.js";
 import { serverLanesSvg } from "./server-lanes.js";
 import { momentsAround } from "./server-moments.js";
 import { recoveryText } from "./tolerance-text.js";
+import { watchMeasurements, watchSection } from "./watch-measurements.js";
 
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
 const WIDTH = 960;
@@ -151,6 +152,7 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
       .join("\n")}</section>`;
   });
   const latency = latencySvg(all, faults, end, proofEvents);
+  const watches = watchMeasurements(events, faults);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s)</title>
 <style>
@@ -191,6 +193,7 @@ ${
 ${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endMs / 1000).toFixed(1)}</td><td>${w.down.join(",") || "-"}</td><td>${w.blocked}</td><td class="${w.expectedAvailable ? "valid" : "invalid"}">${w.expectedAvailable ? "yes" : "no"}</td><td>${w.mustServe.join(",") || "-"}</td><td>${w.succeeded} / ${w.operations}</td><td>${w.firstSuccessMs === undefined ? "-" : Math.round(w.firstSuccessMs)}</td><td>${Math.round(w.longestGapMs)}</td></tr>`).join("\n")}
 </table>`
 }
+${watches === undefined ? "" : watchSection(watches, end, WIDTH)}
 <h2>Anomalies</h2>
 <div id="anomalies">${anomalies.length === 0 ? "<p>None.</p>" : anomalies.join("\n")}</div>
 <pre id="event-detail" hidden></pre>

@@ -279,8 +279,8 @@ export class WatchingAgent {
       const outcome = await session.perform(
         "add-watch",
         { path, mode: "persistent-recursive" },
-        async (zk) => {
-          await zk.addWatch(path, "persistent-recursive");
+        async (zk, settle) => {
+          await zk.addWatch(path, "persistent-recursive", () => settle({}));
           return {};
         },
       );

@@ -221,13 +221,13 @@ interface ConnectionManager {
   /** The last reply's zxid (8 bytes), set before the reply's callback runs. */
   zxid?: Buffer;
   watcherManager: { emit(event: { type: number; path: string }): void };
-  packetQueue: { queue: { request: { header?: { xid?: number } } }[] };
+  packetQueue: { queue: { request: { header?: { type?: number } | null } }[] };
   onSocketConnected(): void;
   queue(request: unknown, callback: (error: unknown) => void): void;
 }
 
-/** The xid of the library's SetWatches requests. */
-const XID_SET_WATCHES = -8;
+/** ZooKeeper's SetWatches opcode: the library re-sends watches with it after a reconnect. */
+const SET_WATCHES_OPCODE = 101;
 
 /**
  * Fixes two faults of the library's reconnect (both break ZooKeeper's watch
@@ -243,7 +243,7 @@ function fixReconnectWatches(manager: ConnectionManager): void {
   manager.onSocketConnected = function connected(this: ConnectionManager): void {
     const queue = this.packetQueue.queue;
     const stale = (packet: (typeof queue)[number]) =>
-      packet.request.header?.xid === XID_SET_WATCHES;
+      packet.request.header?.type === SET_WATCHES_OPCODE;
     this.packetQueue.queue = queue.filter((packet) => !stale(packet));
     const before = this.packetQueue.queue.length;
     original.call(this);
@@ -546,6 +546,7 @@ export class ZkSession implements AsyncDisposable {
     what: string,
     opcode: number,
     body: readonly (Buffer | number | bigint | undefined)[],
+    onReply?: (zxid: bigint) => void,
   ): Promise<void> {
     const length = body.reduce<number>(
       (sum, part) =>
@@ -581,7 +582,11 @@ export class ZkSession implements AsyncDisposable {
         request.header.type = jute.OP_CODES.DELETE as number;
       }
     };
-    return this.call(what, (done) => this.manager.queue(request, (error) => done(error)));
+    return this.call(
+      what,
+      (done) => this.manager.queue(request, (error) => done(error)),
+      onReply && ((_, zxid) => onReply(zxid)),
+    );
   }
 
   /**
@@ -617,12 +622,19 @@ export class ZkSession implements AsyncDisposable {
    * Sets a persistent watch (ZooKeeper's addWatch, opcode 106, 3.6+): it
    * stays after it fires and, recursive, covers every znode below `path`.
    * The library knows nothing of it: after a reconnect the caller sets it again.
+   * `onReply` runs inside the reply's callback, in wire order with notifications.
    */
-  addWatch(path: string, mode: PersistentWatchMode): Promise<void> {
-    return this.rawRequest(`addWatch ${path}`, ADD_WATCH_OPCODE, [
-      Buffer.from(path, "utf8"),
-      mode === "persistent" ? 0 : 1,
-    ]);
+  addWatch(
+    path: string,
+    mode: PersistentWatchMode,
+    onReply?: (zxid: bigint) => void,
+  ): Promise<void> {
+    return this.rawRequest(
+      `addWatch ${path}`,
+      ADD_WATCH_OPCODE,
+      [Buffer.from(path, "utf8"), mode === "persistent" ? 0 : 1],
+      onReply,
+    );
   }
 
   /** Closes the session (its ephemeral znodes go at once). Safe to call twice. */

@@ -2,7 +2,9 @@ import { formatZxid, type HistoryEvent, parseZxid, type Zxid } from "../../histo
 import { entryOf } from "../../util/map-entry.js";
 import type { Anomaly } from "../verdict.js";
 import {
+  ambiguous,
   type ChangeIndex,
+  changeToVersion,
   compareZxid,
   firstChangeAfter,
   indexChanges,
@@ -22,6 +24,8 @@ export interface TriggeredNotification {
 /** What the watch checks found, and what they measured on the way. */
 export interface WatchCheck {
   readonly anomalies: Anomaly[];
+  /** The changes the writers' replies prove. */
+  readonly changes: ChangeIndex;
   readonly registrations: number;
   readonly notifications: number;
   readonly triggered: TriggeredNotification[];
@@ -37,6 +41,8 @@ interface Window {
   readonly h: Zxid | undefined;
   /** The data version (mzxid) or children the watch was set on. */
   seen: string | undefined;
+  /** The data version the watch was set on: the next one is what fires it. */
+  version: number | undefined;
 }
 
 interface PersistentWatch {
@@ -59,6 +65,27 @@ const CHANGE_TYPE: Readonly<Record<KnownChange["kind"], string>> = {
   changed: "NodeDataChanged",
   deleted: "NodeDeleted",
 };
+
+/**
+ * The change that fired a one-time watch, when the history proves which: a
+ * data change is the set that made the version after the one watched; any
+ * other is the first change after the watch was set, unless a change of
+ * unknown zxid may have come first.
+ */
+function triggerOf(
+  index: ChangeIndex,
+  type: string,
+  path: string,
+  window: Window & { h: Zxid },
+): KnownChange | undefined {
+  if (type === "NodeDataChanged" && window.version !== undefined) {
+    const exact = changeToVersion(index, path, window.version + 1, window.h);
+    if (exact !== undefined) return exact;
+  }
+  const key = `${type === "NodeChildrenChanged" ? "child" : "data"}|${path}`;
+  const change = firstChangeAfter(index, key, window.h);
+  return change === undefined || ambiguous(index, key, change) ? undefined : change;
+}
 
 const watcherOf = (process: HistoryEvent["process"]) =>
   typeof process === "string" && process.startsWith("session-")
@@ -108,6 +135,7 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       path: string;
       watch?: string;
       mzxid?: string;
+      version?: number;
       children?: string[];
     };
     const session = completion.session;
@@ -152,8 +180,12 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
             ? parseZxid(completion.zxid)
             : undefined,
         seen: completion.type === "ok" ? shown : undefined,
+        version: completion.type === "ok" ? value.version : undefined,
       });
-    else if (existing.seen === undefined && completion.type === "ok") existing.seen = shown;
+    else if (existing.seen === undefined && completion.type === "ok") {
+      existing.seen = shown;
+      existing.version = value.version;
+    }
   };
 
   const orderCheck = (session: string, notification: HistoryEvent, change: KnownChange) => {
@@ -199,12 +231,12 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       const kind =
         type === "NodeCreated" ? "created" : type === "NodeDeleted" ? "deleted" : "changed";
       const changeKey = `data|${path}`;
-      if (index.uncertain.has(changeKey)) return;
       const list = (index.known.get(changeKey) ?? []).filter(
         (change) => change.kind === kind && compareZxid(change.zxid, watch.h) > 0,
       );
       const change = list[count - 1];
-      if (change !== undefined) orderCheck(session, event, change);
+      if (change !== undefined && !ambiguous(index, changeKey, change))
+        orderCheck(session, event, change);
       return;
     }
     const own = sessionWindows(session);
@@ -222,9 +254,8 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
     }
     for (const { key } of closed) own.delete(key);
     const window = closed[0]?.window as Window;
-    const changeKey = `${type === "NodeChildrenChanged" ? "child" : "data"}|${path}`;
-    if (window.h === undefined || index.uncertain.has(changeKey)) return;
-    const change = firstChangeAfter(index, changeKey, window.h);
+    if (window.h === undefined) return;
+    const change = triggerOf(index, type, path, window as Window & { h: Zxid });
     if (change !== undefined) orderCheck(session, event, change);
   };
 
@@ -271,6 +302,7 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
   const convergence = checkCaches(events, watchEnds, index, windows, persistent, anomalies);
   return {
     anomalies,
+    changes: index,
     registrations,
     notifications,
     triggered,
@@ -360,7 +392,7 @@ function missedPersistent(
   anomalies: Anomaly[],
 ): void {
   for (const [key, list] of index.known) {
-    if (!key.startsWith("data|") || index.uncertain.has(key)) continue;
+    if (!key.startsWith("data|")) continue;
     const path = key.slice(5);
     if (!path.startsWith(`${watch.root}/`)) continue;
     for (const kind of ["created", "changed", "deleted"] as const) {
@@ -369,7 +401,7 @@ function missedPersistent(
       );
       const got = watch.counts.get(`${CHANGE_TYPE[kind]}|${path}`) ?? 0;
       const missed = after[got];
-      if (missed === undefined) continue;
+      if (missed === undefined || ambiguous(index, key, after.at(-1) as KnownChange)) continue;
       anomalies.push({
         kind: "missed-watch-event",
         message: `session ${session}'s persistent watch on ${watch.root} (set at ${formatZxid(watch.h)}) got ${got} ${CHANGE_TYPE[kind]} event(s) for ${path} but ${after.length} such change(s) came after it, e.g. ${formatZxid(missed.zxid)}`,
