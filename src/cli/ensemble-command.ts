@@ -15,6 +15,7 @@ import {
 } from "../runner/provider.js";
 import { formatDuration } from "../util/duration.js";
 import { runtimeRoot } from "../util/runtime-root.js";
+import { ownSignals } from "../util/shutdown.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import {
@@ -95,8 +96,10 @@ function waitForStop(durationMs: number | undefined): Promise<string> {
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
     // Signal handlers do not keep Node alive, and containers (unlike child JVMs) hold no handle here.
     const keepAlive = setInterval(() => {}, 60_000);
+    const releaseSignals = ownSignals();
     const done = (reason: string) => {
       clearInterval(keepAlive);
+      releaseSignals();
       if (timer !== undefined) clearTimeout(timer);
       for (const signal of signals) process.off(signal, onSignal);
       resolve(reason);

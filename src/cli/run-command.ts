@@ -9,6 +9,7 @@ import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
+import { ownSignals } from "../util/shutdown.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
@@ -98,6 +99,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  const releaseSignals = ownSignals();
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({
       scenarioFiles: files,
@@ -227,6 +229,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    releaseSignals();
   }
 }
 

@@ -3,6 +3,7 @@ import {
   startToxiproxyServer,
   TOXIPROXY_API_VERSION,
 } from "../network/toxiproxy/toxiproxy-server.js";
+import { ownSignals } from "../util/shutdown.js";
 import type { CliIo } from "./cli-io.js";
 import { parsePositiveInt } from "./parse-options.js";
 
@@ -39,8 +40,10 @@ async function serve(options: ToxiproxyOptions, io: CliIo): Promise<number> {
   );
   const signal = await new Promise<string>((resolve) => {
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const releaseSignals = ownSignals();
     const stop = (received: NodeJS.Signals) => {
       for (const name of signals) process.off(name, stop);
+      releaseSignals();
       resolve(received);
     };
     for (const name of signals) process.on(name, stop);

@@ -15,15 +15,19 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const cleanups = new Set<Cleanup>();
 let installed = false;
 let shuttingDown = false;
+/** Commands that handle interruption themselves (they stop and exit on their own). */
+let owners = 0;
 
 async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  const others = process.listenerCount(signal) > 1;
+  // Only a command of ours that owns the signals decides; a library's listener (signal-exit, which
+  // proper-lockfile installs) defers to any other listener, so deferring to it would hang.
+  const others = owners > 0;
   await Promise.allSettled([...cleanups].map((cleanup) => cleanup.onSignal()));
   uninstall();
-  // Re-raise so the default action (exit by signal) happens, unless someone
-  // else also listens for it: then the decision is theirs.
+  // Re-raise so the default action (exit by signal) happens, unless a
+  // command owns the signals: then the decision is theirs.
   if (!others) process.kill(process.pid, signal);
   shuttingDown = false;
 }
@@ -48,6 +52,21 @@ function uninstall(): void {
   installed = false;
   for (const signal of SIGNALS) process.off(signal, signalListener);
   process.off("exit", exitListener);
+}
+
+/**
+ * Declares that the caller handles SIGINT/SIGTERM/SIGHUP itself (it winds
+ * down and exits on its own): cleanups then do not re-raise the signal.
+ * Returns the release.
+ */
+export function ownSignals(): () => void {
+  owners++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    owners--;
+  };
 }
 
 /** Registers a cleanup for interruption and exit; call the returned function to unregister. */

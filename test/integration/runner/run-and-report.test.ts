@@ -167,6 +167,22 @@ describe("zk-chaos run", () => {
     },
   );
 
+  it("SIGTERM mid-validate ends it at once, no server left (a library's signal listener must not hold it)", async () => {
+    const cli = spawnCli(["validate", "--nodes", "3", "--quick", "--out", out], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+    });
+    await cli.waitFor(/: running/, 120_000);
+    cli.child.kill("SIGTERM");
+    const exited = await Promise.race([
+      cli.exited,
+      new Promise((resolve) => setTimeout(() => resolve("still running after 20 s"), 20_000)),
+    ]);
+    expect(exited, cli.output()).toBe("SIGTERM");
+    expect(
+      jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((a) => a.includes(root))),
+    ).toEqual([]);
+  });
+
   it("rejects a bad scenario with exit 2 before starting anything", async () => {
     const bad = join(out, "bad.yaml");
     writeFileSync(bad, "name: bad\nfaults:\n  - { at: 1s, fault: { kind: meteor } }\n");
