@@ -1,4 +1,4 @@
-import type { HistoryEvent } from "../history/event.js";
+import { type HistoryEvent, WATCH_OPERATIONS } from "../history/event.js";
 import {
   type ConnectivityView,
   isRunning,
@@ -75,9 +75,7 @@ const READS = new Set([
   "getData",
   "getChildren",
   // Watching agents: their reads, probes and watch registrations write nothing.
-  "watch-read",
-  "watch-probe",
-  "add-watch",
+  ...WATCH_OPERATIONS,
 ]);
 const ms = (ns: number) => ns / 1e6;
 

@@ -12,6 +12,13 @@ export type EventType = "invoke" | "ok" | "fail" | "info";
  */
 export type ProcessId = number | "nemesis" | "observer" | `server-${number}` | `session-${number}`;
 
+/** Operations of watching agents: reads (with or without a watch) and watch registrations; they write nothing. */
+export const WATCH_OPERATIONS: ReadonlySet<string> = new Set([
+  "watch-read",
+  "watch-probe",
+  "add-watch",
+]);
+
 /** The process of worker `worker`'s session events. */
 export function sessionProcess(worker: number): `session-${number}` {
   return `session-${worker}`;

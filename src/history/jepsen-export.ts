@@ -10,7 +10,7 @@
  * follower for a bug. Reads after a sync stay.
  */
 import { type EDNVal, toEDNString, toKeyword } from "edn-data";
-import type { HistoryEvent } from "./event.js";
+import { type HistoryEvent, WATCH_OPERATIONS } from "./event.js";
 
 type Pairs = [EDNVal, EDNVal][];
 
@@ -89,6 +89,8 @@ export function toJepsenEdn(events: readonly HistoryEvent[]): string {
     if (typeof event.process === "number" && event.f !== "session" && event.type === "invoke")
       invocations.set(event.process, event);
     if (typeof event.process === "number" && plainRead(event, invocations)) continue;
+    // A watching agent's reads are plain reads too, and no Jepsen model knows its watches.
+    if (typeof event.process === "number" && WATCH_OPERATIONS.has(event.f)) continue;
     const line = jepsenOp(event);
     if (line !== undefined) lines.push(line);
   }

@@ -84,3 +84,33 @@ describe("export to Jepsen EDN, round-tripped through our own EDN import", () =>
     expect((await checkHistoryFile(exported("broken", broken.events))).valid).toBe(false);
   });
 });
+
+describe("export leaves watching agents out", () => {
+  it("their reads, probes and watch registrations are not operations any Jepsen model knows", () => {
+    const events: HistoryEvent[] = [
+      { index: 0, time: 1, process: 0, type: "invoke", f: "write", value: { key: 1, value: 5 } },
+      {
+        index: 1,
+        time: 2,
+        process: 7,
+        type: "invoke",
+        f: "watch-read",
+        value: { path: "/r/r1", watch: "data" },
+      },
+      {
+        index: 2,
+        time: 3,
+        process: 7,
+        type: "ok",
+        f: "watch-read",
+        value: { path: "/r/r1", mzxid: "9" },
+      },
+      { index: 3, time: 4, process: 0, type: "ok", f: "write", value: { key: 1, value: 5 } },
+      { index: 4, time: 5, process: 7, type: "invoke", f: "add-watch", value: { path: "/r" } },
+      { index: 5, time: 6, process: 7, type: "ok", f: "add-watch", value: { path: "/r" } },
+    ];
+    const lines = toJepsenEdn(events).trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines.every((line) => line.includes(":f :write"))).toBe(true);
+  });
+});
