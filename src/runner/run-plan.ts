@@ -173,6 +173,21 @@ function interruptedResult(
   };
 }
 
+/** Removes a run's root from an ensemble that is not ours; a failure is said, naming the znode, never thrown over the run's own error. */
+async function removeRunRoot(
+  connectString: string,
+  root: string,
+  log: ((line: string) => void) | undefined,
+): Promise<void> {
+  try {
+    await removeTree(connectString, root);
+  } catch (error) {
+    log?.(
+      `WARNING: could not remove ${root} from the existing ensemble (${(error as Error).message}): delete it by hand (deleteall ${root} in zkCli.sh)`,
+    );
+  }
+}
+
 /** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
 export function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
   if (plan.workload.watch?.mode !== "persistent" || !/^\d+\.\d+\.\d+$/.test(version)) return;
@@ -392,10 +407,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       }
       progress("final-reads", nemesis);
       await finalReads(ensemble, recorder, result.root);
-      // On an ensemble that is not ours, nothing of the run stays behind.
-      if (choice.provider === "existing") await removeTree(ensemble.connectString(), workloadBase);
     } finally {
       await watching?.stopWatchers();
+      // On an ensemble that is not ours nothing of the run stays behind: finished, failed or interrupted.
+      if (choice.provider === "existing")
+        await removeRunRoot(ensemble.connectString(), workloadBase, options.log);
       clearInterval(ticker);
       stop.done = true;
       await observer;

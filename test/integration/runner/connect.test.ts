@@ -80,6 +80,27 @@ describe("--connect: checking an ensemble that already runs", () => {
       expect(ensemble.servers.map((server) => (server as { pid?: number }).pid)).toEqual(pids);
       expect(ensemble.servers.every((server) => server.processState === "running")).toBe(true);
       expect(readdirSync(out).length).toBeGreaterThan(0);
+
+      // Interrupted mid-run: its root is removed all the same.
+      const interrupted = spawnCli(
+        [
+          "run",
+          "scenarios/client-partition.yaml",
+          "--connect",
+          connect,
+          "--yes",
+          "--duration",
+          "30s",
+          "--out",
+          out,
+        ],
+        { ZK_CHAOS_RUNTIME_DIR: root() },
+      );
+      await interrupted.waitFor(/\| running \|.*[1-9]\d* ops/, 60_000);
+      expect((await session.getChildren("/")).children.length).toBe(3);
+      interrupted.child.kill("SIGTERM");
+      expect(await interrupted.exited, interrupted.output()).toBe(143);
+      expect((await session.getChildren("/")).children.sort()).toEqual(["theirs", "zookeeper"]);
     } finally {
       await ensemble.dispose();
     }
