@@ -19,6 +19,7 @@ import type {
   WaitForQuorumOptions,
 } from "./ensemble.js";
 import { fourLetterWord, querySrvr, type ServerStatus } from "./srvr.js";
+import { leaderAmong, statusesOf, waitForServing } from "./srvr-quorum.js";
 import { PRODUCTION_SETTINGS, type ZooKeeperSettings } from "./zookeeper-settings.js";
 
 const REFUSED =
@@ -158,45 +159,16 @@ export class ExistingEnsemble implements Ensemble {
       .join(",");
   }
 
-  async statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
-    const all = await Promise.all(this.servers.map((server) => server.status()));
-    return new Map(all.map((status, index) => [index + 1, status]));
+  statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
+    return statusesOf(this.servers);
   }
 
   async leader(): Promise<number | undefined> {
-    const leaders = [...(await this.statuses())].filter(
-      ([, status]) =>
-        status.state === "serving" && (status.mode === "leader" || status.mode === "standalone"),
-    );
-    return leaders.length === 1 ? leaders[0]?.[0] : undefined;
+    return leaderAmong(await this.statuses());
   }
 
-  async waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
-    const started = performance.now();
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const ids = options.servers ?? this.servers.map((server) => server.id);
-    for (;;) {
-      const statuses = await this.statuses();
-      const wanted = ids.map((id) => statuses.get(id));
-      const leaders = [...statuses].filter(
-        ([id, status]) =>
-          ids.includes(id) &&
-          status.state === "serving" &&
-          (status.mode === "leader" || status.mode === "standalone"),
-      );
-      if (wanted.every((status) => status?.state === "serving") && leaders.length === 1) {
-        const [leader, status] = leaders[0] as [number, ServerStatus & { state: "serving" }];
-        return { leader, epoch: status.epoch, statuses, waitedMs: performance.now() - started };
-      }
-      if (options.signal?.aborted || this.disposed)
-        throw new ZkChaosError("INTERRUPTED", "interrupted while waiting for a quorum");
-      if (performance.now() - started > timeoutMs)
-        throw new ZkChaosError(
-          "QUORUM_TIMEOUT",
-          `the existing ensemble did not serve with one leader within ${timeoutMs} ms`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
+    return waitForServing(this.servers, options, "the existing ensemble", () => this.disposed);
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,60 @@
+import { ZkChaosError } from "../errors.js";
+import type { EnsembleServer, QuorumState, WaitForQuorumOptions } from "./ensemble.js";
+import type { ServerStatus } from "./srvr.js";
+
+/** Every server's `srvr` status, by id. */
+export async function statusesOf(
+  servers: readonly EnsembleServer[],
+): Promise<ReadonlyMap<number, ServerStatus>> {
+  const all = await Promise.all(servers.map((server) => server.status()));
+  return new Map(all.map((status, index) => [(servers[index] as EnsembleServer).id, status]));
+}
+
+/** The id of the one server that says it leads (or runs standalone), if exactly one does. */
+export function leaderAmong(
+  statuses: ReadonlyMap<number, ServerStatus>,
+  ids?: readonly number[],
+): number | undefined {
+  const leaders = [...statuses].filter(
+    ([id, status]) =>
+      (ids === undefined || ids.includes(id)) &&
+      status.state === "serving" &&
+      (status.mode === "leader" || status.mode === "standalone"),
+  );
+  return leaders.length === 1 ? leaders[0]?.[0] : undefined;
+}
+
+/**
+ * Polls `srvr` until the wanted servers all serve with exactly one leader
+ * among them, as ensembles whose processes zk-chaos does not hold do.
+ */
+export async function waitForServing(
+  servers: readonly EnsembleServer[],
+  options: WaitForQuorumOptions,
+  what: string,
+  stopped: () => boolean,
+): Promise<QuorumState> {
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const ids = options.servers ?? servers.map((server) => server.id);
+  for (;;) {
+    const statuses = await statusesOf(servers);
+    const leader = leaderAmong(statuses, ids);
+    if (ids.every((id) => statuses.get(id)?.state === "serving") && leader !== undefined) {
+      const status = statuses.get(leader) as ServerStatus & { state: "serving" };
+      return { leader, epoch: status.epoch, statuses, waitedMs: performance.now() - started };
+    }
+    if (options.signal?.aborted || stopped())
+      throw new ZkChaosError("INTERRUPTED", "interrupted while waiting for a quorum");
+    if (performance.now() - started > timeoutMs)
+      throw new ZkChaosError(
+        "QUORUM_TIMEOUT",
+        `${what} did not serve with one leader within ${timeoutMs} ms: ${[...statuses]
+          .map(
+            ([id, status]) => `${id}: ${status.state === "serving" ? status.mode : status.state}`,
+          )
+          .join(", ")}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

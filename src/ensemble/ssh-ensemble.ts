@@ -1,0 +1,383 @@
+/**
+ * The ssh provider, Jepsen's model: each server runs on a host of its own,
+ * reached over SSH (ssh2) as the inventory says. The harness writes each
+ * server's folder and starts its JVM over SSH, and controls the process by
+ * its pid (kill, stop, pause, resume); status comes from `srvr`, logs are
+ * fetched into the run folder. Network faults on these hosts are the
+ * kernel's (see kernel-network.ts), not a proxy's.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { BadInputError, ZkChaosError } from "../errors.js";
+import { selfToken } from "../util/process-identity.js";
+import { shellCommand, shellQuote } from "../util/shell-quote.js";
+import type {
+  Ensemble,
+  EnsembleServer,
+  ProcessState,
+  QuorumState,
+  ServerAddress,
+  WaitForQuorumOptions,
+} from "./ensemble.js";
+import { observerIds, validateNodeCount } from "./local-ensemble.js";
+import type { ServerLaunchSpec } from "./local-server.js";
+import { RUN_MARKER } from "./run-registry.js";
+import { type EnsembleSetup, prepareServer } from "./server-setup.js";
+import { querySrvr, type ServerStatus } from "./srvr.js";
+import { leaderAmong, statusesOf, waitForServing } from "./srvr-quorum.js";
+import { SshHost } from "./ssh-host.js";
+import type { Inventory } from "./ssh-inventory.js";
+import { type FindInstallOptions, resolveZooKeeperInstall } from "./zookeeper-install.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "./zookeeper-settings.js";
+
+/** What the ssh provider is asked to start. */
+export interface SshEnsembleOptions {
+  readonly inventory: Inventory;
+  readonly nodes: number;
+  readonly settings?: Partial<ZooKeeperSettings>;
+  readonly profile?: SettingsProfile;
+  readonly observers?: number;
+  /** Where this machine's ZooKeeper is (its version, and java and jars unless the inventory names the hosts'). */
+  readonly install?: FindInstallOptions;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One server's JVM on its host, held by its pid. */
+class SshServer implements EnsembleServer {
+  private state: ProcessState = "stopped";
+  private pid: number | undefined;
+  private ended: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly host: SshHost,
+    readonly launch: ServerLaunchSpec,
+    readonly clientAddress: ServerAddress,
+  ) {}
+
+  get processState(): ProcessState {
+    return this.state;
+  }
+
+  get exitDescription(): string | undefined {
+    return this.ended;
+  }
+
+  /** The remote pid of the JVM, while it runs. */
+  get remotePid(): number | undefined {
+    return this.pid;
+  }
+
+  status(): Promise<ServerStatus> {
+    return querySrvr(this.clientAddress.host, this.clientAddress.port);
+  }
+
+  /** Starts the JVM detached from the SSH session; its pid is kept on the host too (for reaping). */
+  async start(): Promise<void> {
+    if (this.state === "retired")
+      throw new ZkChaosError("SERVER_STATE", `server ${this.id} belongs to a disposed ensemble`);
+    const { serverDir, outFile } = this.launch;
+    const pidFile = join(serverDir, "pid");
+    const output = await this.host.run(
+      // Only the JVM goes to the background, every stream redirected: the SSH channel then closes at once.
+      `cd ${shellQuote(serverDir)} || exit 1; nohup ${shellCommand([this.launch.java, ...this.launch.args])} > ${shellQuote(outFile)} 2>&1 < /dev/null & echo $! > ${shellQuote(pidFile)}; cat ${shellQuote(pidFile)}`,
+      `starting ZooKeeper server ${this.id}`,
+    );
+    const pid = Number(output.trim());
+    if (!Number.isInteger(pid) || pid <= 0)
+      throw new ZkChaosError(
+        "SERVER_START_FAILED",
+        `${this.host.name}: server ${this.id} did not start (no pid: '${output.trim()}')`,
+      );
+    this.pid = pid;
+    this.state = "running";
+    this.ended = undefined;
+  }
+
+  private async signal(signal: string): Promise<void> {
+    if (this.pid === undefined) return;
+    await this.host.exec(`kill -${signal} ${shellQuote(this.pid)} 2>/dev/null`);
+  }
+
+  /** Waits until the JVM is gone (at most `timeoutMs`); true when it is. */
+  private async gone(timeoutMs: number): Promise<boolean> {
+    if (this.pid === undefined) return true;
+    const tries = Math.ceil(timeoutMs / 50);
+    const result = await this.host.exec(
+      `for i in $(seq 1 ${shellQuote(tries)}); do kill -0 ${shellQuote(this.pid)} 2>/dev/null || exit 0; sleep 0.05; done; exit 1`,
+      undefined,
+      timeoutMs + 10_000,
+    );
+    return result.code === 0;
+  }
+
+  private exited(how: string): void {
+    this.pid = undefined;
+    this.state = "stopped";
+    this.ended = how;
+  }
+
+  async kill(): Promise<void> {
+    if (this.state === "paused") await this.signal("CONT");
+    await this.signal("KILL");
+    await this.gone(10_000);
+    this.exited("signal SIGKILL");
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "paused") await this.signal("CONT");
+    await this.signal("TERM");
+    if (!(await this.gone(this.launch.stopTimeoutMs))) {
+      await this.signal("KILL");
+      await this.gone(10_000);
+    }
+    this.exited("signal SIGTERM");
+  }
+
+  async restart(): Promise<void> {
+    if (this.state === "running" || this.state === "paused") await this.stop();
+    await this.start();
+  }
+
+  async pause(): Promise<void> {
+    await this.signal("STOP");
+    if (this.state === "running") this.state = "paused";
+  }
+
+  async resume(): Promise<void> {
+    await this.signal("CONT");
+    if (this.state === "paused") this.state = "running";
+  }
+
+  /** Kills the JVM for good: the ensemble is going away (a start that never answered left its pid on the host). */
+  async retire(): Promise<void> {
+    if (this.pid === undefined) {
+      const pid = await this.host.exec(`cat ${shellQuote(join(this.launch.serverDir, "pid"))}`);
+      const value = Number(pid.stdout.trim());
+      if (pid.code === 0 && Number.isInteger(value) && value > 0) this.pid = value;
+    }
+    if (this.pid !== undefined) await this.kill();
+    this.state = "retired";
+  }
+}
+
+/** A started ensemble on SSH hosts. */
+export class SshEnsemble implements Ensemble {
+  readonly provider = "ssh";
+  readonly size: number;
+  readonly dir: string;
+  readonly observers: readonly number[];
+  private disposed = false;
+
+  constructor(
+    readonly runId: string,
+    readonly settings: ZooKeeperSettings,
+    readonly servers: readonly SshServer[],
+    readonly hosts: readonly SshHost[],
+    readonly remoteDir: string,
+    readonly zooKeeperVersion: string,
+    observers: readonly number[],
+    dir: string,
+  ) {
+    this.size = servers.length;
+    this.observers = observers;
+    this.dir = dir;
+  }
+
+  server(id: number): SshServer {
+    const server = this.servers[id - 1];
+    if (server === undefined)
+      throw new ZkChaosError("BAD_INPUT", `no server ${id}: ids are 1 to ${this.size}`);
+    return server;
+  }
+
+  connectString(ids?: readonly number[]): string {
+    return (ids ?? this.servers.map((server) => server.id))
+      .map((id) => this.server(id).clientAddress)
+      .map((address) => `${address.host}:${address.port}`)
+      .join(",");
+  }
+
+  statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
+    return statusesOf(this.servers);
+  }
+
+  async leader(): Promise<number | undefined> {
+    return leaderAmong(await this.statuses());
+  }
+
+  waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
+    const running = this.servers.filter((server) => server.processState === "running");
+    return waitForServing(
+      this.servers,
+      { ...options, servers: options.servers ?? running.map((server) => server.id) },
+      `the ensemble on ${this.hosts.length} SSH host(s)`,
+      () => this.disposed,
+    );
+  }
+
+  /** Fetches each server's log from its host into `into` as server-<id>.log. */
+  async collectLogs(into: string): Promise<void> {
+    mkdirSync(into, { recursive: true });
+    for (const server of this.servers) {
+      const result = await server.host.exec(`cat ${shellQuote(server.launch.logFile)}`);
+      if (result.code === 0 && result.stdout !== "")
+        writeFileSync(join(into, `server-${server.id}.log`), result.stdout);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.allSettled(this.servers.map((server) => server.retire()));
+    await Promise.allSettled(
+      this.hosts.map((host) => host.exec(`rm -rf ${shellQuote(this.remoteDir)}`)),
+    );
+    for (const host of this.hosts) host.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+/** Connects to the first `count` hosts, closing what connected if one cannot. */
+export async function connectHosts(inventory: Inventory, count: number): Promise<SshHost[]> {
+  const attempts = await Promise.allSettled(
+    inventory.hosts.slice(0, count).map((host) => SshHost.connect(host)),
+  );
+  const hosts = attempts.flatMap((attempt) =>
+    attempt.status === "fulfilled" ? [attempt.value] : [],
+  );
+  const failed = attempts.find((attempt) => attempt.status === "rejected");
+  if (failed !== undefined) {
+    for (const host of hosts) host.close();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return hosts;
+}
+
+/**
+ * Starts `nodes` servers, one on each of the inventory's first hosts, and
+ * waits until they serve with one leader. On any failure what started is
+ * stopped and removed, and the error names the host.
+ */
+export async function startSshEnsemble(options: SshEnsembleOptions): Promise<SshEnsemble> {
+  const nodes = validateNodeCount(options.nodes);
+  const { inventory } = options;
+  if (nodes > inventory.hosts.length)
+    throw new BadInputError(
+      `${nodes} servers need ${nodes} hosts, but the inventory lists ${inventory.hosts.length}: add hosts or run fewer servers`,
+    );
+  const install = await resolveZooKeeperInstall(options.install ?? {});
+  const java = inventory.zookeeper.java ?? install.java;
+  const classPath = inventory.zookeeper.classPath ?? install.classPath;
+  const settings = resolveSettings(options.settings ?? {}, options.profile ?? "fast");
+  const observers = observerIds(nodes, options.observers);
+  const runId = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
+  const remoteDir = join(inventory.workDir, runId);
+  const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
+  const hosts = await connectHosts(inventory, nodes);
+  const { client, quorum, election } = inventory.ports;
+  const servers: SshServer[] = [];
+  const ensemble = () =>
+    new SshEnsemble(runId, settings, servers, hosts, remoteDir, install.version, observers, local);
+  try {
+    const ports = hosts.map((_, index) => ({ id: index + 1, client, quorum, election }));
+    for (const [index, host] of hosts.entries()) {
+      const id = index + 1;
+      const setup: EnsembleSetup = {
+        // Written here under the same path as on the host, then copied there.
+        dir: join(local, relative("/", remoteDir)),
+        host: host.host.address,
+        settings,
+        runId,
+        owner: selfToken(),
+        ports,
+        peer: (_self, peer) => ({
+          host: (hosts[peer - 1] as SshHost).host.address,
+          quorumPort: quorum,
+          electionPort: election,
+        }),
+        ...(observers.length > 0 ? { observers } : {}),
+      };
+      const staged = prepareServer(setup, id, { ...install, java, classPath }, []);
+      const launch = remapLaunch(staged, setup.dir, remoteDir);
+      await uploadServerFolder(host, join(setup.dir, `server-${id}`), launch.serverDir);
+      servers.push(new SshServer(id, host, launch, { host: host.host.address, port: client }));
+    }
+    await Promise.all(servers.map((server) => server.start()));
+    options.log?.(
+      `started ${nodes} ZooKeeper server(s) on ${hosts.map((host) => host.name).join(", ")} (run ${runId})`,
+    );
+    const started = ensemble();
+    await started.waitForQuorum({
+      timeoutMs: Math.max(30_000, settings.tickTime * settings.initLimit * 3),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return started;
+  } catch (error) {
+    await ensemble().dispose();
+    throw error;
+  }
+}
+
+/** A launch whose paths name the host's folder instead of the staging one here. */
+function remapLaunch(launch: ServerLaunchSpec, staged: string, remote: string): ServerLaunchSpec {
+  const swap = (text: string) => text.split(staged).join(remote);
+  return {
+    ...launch,
+    args: launch.args.map(swap),
+    jvmOptions: launch.jvmOptions.map(swap),
+    outFile: swap(launch.outFile),
+    logFile: swap(launch.logFile),
+    serverDir: swap(launch.serverDir),
+    confFile: swap(launch.confFile),
+  };
+}
+
+/** Copies a staged server folder (myid, zoo.cfg, log configs) to its host, paths rewritten. */
+async function uploadServerFolder(host: SshHost, staged: string, remote: string): Promise<void> {
+  const stagedRoot = staged.slice(0, staged.length - remote.length);
+  const files = ["data/myid", "conf/zoo.cfg", "conf/log4j.properties", "conf/logback.xml"];
+  await host.run(
+    `mkdir -p ${shellQuote(join(remote, "data"))} ${shellQuote(join(remote, "conf"))}`,
+    "making the server's folder",
+  );
+  for (const file of files) {
+    const text = readFileSync(join(staged, file), "utf8").split(stagedRoot).join("");
+    await host.run(`cat > ${shellQuote(join(remote, file))}`, `writing ${file}`, text);
+  }
+}
+
+/**
+ * After a crash: on every host of the inventory, kills the JVMs whose pid
+ * files zk-chaos left under its work folder (only those whose command line
+ * carries zk-chaos's run marker), and removes those folders. Returns what it did.
+ */
+export async function reapSshHosts(inventory: Inventory): Promise<string[]> {
+  const done: string[] = [];
+  const hosts = await connectHosts(inventory, inventory.hosts.length);
+  try {
+    for (const host of hosts) {
+      const work = shellQuote(inventory.workDir);
+      const marker = shellQuote(RUN_MARKER);
+      const output = await host.run(
+        `for f in ${work}/*/server-*/pid; do [ -f "$f" ] || continue; p=$(cat "$f"); if tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${marker}; then kill -9 "$p" && echo "killed $p"; fi; done; for d in ${work}/*/; do [ -d "$d" ] && rm -rf "$d" && echo "removed $d"; done; true`,
+        "reaping",
+      );
+      for (const line of output.split("\n").filter(Boolean)) done.push(`${host.name}: ${line}`);
+    }
+  } finally {
+    for (const host of hosts) host.close();
+  }
+  return done;
+}

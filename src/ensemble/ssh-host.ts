@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { Client } from "ssh2";
+import { BadInputError, ZkChaosError } from "../errors.js";
+import type { InventoryHost } from "./ssh-inventory.js";
+
+/** What a remote command did. */
+export interface RemoteResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * One SSH connection to a host (ssh2, no `ssh` binary), on which the
+ * provider runs commands. Command strings reach the host's shell, so every
+ * value in them is quoted (shellQuote) by the caller.
+ */
+export class SshHost {
+  private closed = false;
+
+  private constructor(
+    readonly host: InventoryHost,
+    private readonly client: Client,
+  ) {}
+
+  /** Connects and logs in with the host's key; names the host and the fix when it cannot. */
+  static connect(host: InventoryHost, timeoutMs = 10_000): Promise<SshHost> {
+    let privateKey: Buffer;
+    try {
+      privateKey = readFileSync(host.key);
+    } catch (error) {
+      return Promise.reject(
+        new BadInputError(
+          `${host.user}@${host.address}: cannot read its key ${host.key} (${(error as Error).message}): fix 'key' in the inventory`,
+        ),
+      );
+    }
+    const client = new Client();
+    return new Promise((resolve, reject) => {
+      client.once("ready", () => resolve(new SshHost(host, client)));
+      client.once("error", (error) => {
+        client.end();
+        reject(
+          new BadInputError(
+            `${host.user}@${host.address}:${host.port}: SSH failed (${error.message}): is sshd running there, and is ${host.key} authorized for ${host.user}?`,
+          ),
+        );
+      });
+      client.connect({
+        host: host.address,
+        port: host.port,
+        username: host.user,
+        privateKey,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: 5000,
+      });
+    });
+  }
+
+  /** A short name for messages. */
+  get name(): string {
+    return `${this.host.user}@${this.host.address}`;
+  }
+
+  /** Runs a command (its values already quoted), feeding `input` to it; never throws on a non-zero exit. */
+  exec(command: string, input?: string | Buffer, timeoutMs = 60_000): Promise<RemoteResult> {
+    if (this.closed)
+      return Promise.reject(new ZkChaosError("SERVER_STATE", `${this.name}: connection closed`));
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error)
+          return reject(new ZkChaosError("SERVER_STATE", `${this.name}: ${error.message}`));
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        const timer = setTimeout(() => {
+          channel.close();
+          reject(
+            new ZkChaosError("SERVER_STATE", `${this.name}: '${command}' ran over ${timeoutMs} ms`),
+          );
+        }, timeoutMs);
+        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        channel.on("close", (code: number | null) => {
+          clearTimeout(timer);
+          resolve({
+            code,
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: Buffer.concat(stderr).toString("utf8"),
+          });
+        });
+        channel.end(input);
+      });
+    });
+  }
+
+  /** Runs a command and returns its output; throws with its error output when it fails. */
+  async run(command: string, what: string, input?: string | Buffer): Promise<string> {
+    const result = await this.exec(command, input);
+    if (result.code !== 0)
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `${this.name}: ${what} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
+      );
+    return result.stdout;
+  }
+
+  /** Closes the connection; safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.end();
+  }
+}
