@@ -30,6 +30,10 @@ fi
 if $for_tests && ! /usr/bin/python3 -c 'import fusepy' >/dev/null 2>&1; then
   apt_packages+=(python3-fusepy)
 fi
+# The ssh provider's tests run servers on a rig of namespace hosts, each with its own sshd (they say skipped without it).
+if $for_tests && [ ! -x /usr/sbin/sshd ]; then
+  apt_packages+=(openssh-server)
+fi
 # The version tests resolve ZooKeeper releases with Maven (they say skipped without it).
 if $for_tests && ! command -v mvn >/dev/null 2>&1; then
   apt_packages+=(maven)

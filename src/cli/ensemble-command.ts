@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
 import type { ServerStatus } from "../ensemble/srvr.js";
+import { reapSshHosts } from "../ensemble/ssh-ensemble.js";
+import { loadInventory } from "../ensemble/ssh-inventory.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { FaultNetwork } from "../network/fault-network.js";
 import {
@@ -265,12 +267,18 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .description(
       "stop servers, containers and folders left behind by zk-chaos runs that died (containers when an engine answers)",
     )
-    .action(() =>
+    .option(
+      "--inventory <file>",
+      "also the SSH hosts of this inventory: kill the servers zk-chaos left there, remove their folders and every kernel fault rule",
+    )
+    .action((options: { inventory?: string }) =>
       setExit(
         (async () => {
           const lines = describeReap(await reapOrphans(runtimeRoot()));
           for (const id of await reapProviderLeftovers())
             lines.push(`removed orphan container ${id}`);
+          if (options.inventory !== undefined)
+            lines.push(...(await reapSshHosts(loadInventory(options.inventory))));
           io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);
           return 0;
         })(),

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { provideImage } from "../docker/container-image.js";
 import { dockerAvailable } from "../docker/docker-engine.js";
+import { type Inventory, loadInventory } from "../ensemble/ssh-inventory.js";
 import { BadInputError } from "../errors.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
 import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../runner/provider.js";
@@ -59,6 +60,41 @@ export function checkReleaseOptions(options: ReleaseOptions): void {
       `--zk-home and --zookeeper-version ${options.zookeeperVersion.join(",")} both choose the ZooKeeper to run: give one`,
     );
   }
+}
+
+/** The hosts of the ssh provider, as parsed from --inventory. */
+export interface InventoryOptions {
+  readonly inventory?: string;
+}
+
+/** Adds --inventory (the ssh provider's hosts). */
+export function withInventoryOption(command: Command): Command {
+  return command.option(
+    "--inventory <file>",
+    "with --provider ssh (implied): the hosts to run the servers on, one each (YAML: hosts with address, port, user, key; workDir; zookeeper java/classPath; ports)",
+  );
+}
+
+/**
+ * The provider --provider and --inventory ask for, with the inventory read
+ * and checked: --inventory alone means ssh; ssh without it is refused.
+ */
+export function inventoryChoice(
+  provider: string | undefined,
+  options: InventoryOptions,
+): { provider: "ssh"; inventory: Inventory } | undefined {
+  if (options.inventory === undefined) {
+    if (provider === "ssh")
+      throw new BadInputError(
+        "--provider ssh needs --inventory FILE: the hosts to run the servers on (scripts/ssh-rig.sh up N DIR makes test hosts and DIR/inventory.yaml)",
+      );
+    return undefined;
+  }
+  if (provider !== undefined && provider !== "ssh")
+    throw new BadInputError(
+      `--inventory names SSH hosts, but --provider is ${provider}: drop one of them`,
+    );
+  return { provider: "ssh", inventory: loadInventory(options.inventory) };
 }
 
 /** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */

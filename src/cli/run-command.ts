@@ -18,19 +18,22 @@ import {
   checkReleaseOptions,
   chooseProvider,
   type ImageOptions,
+  type InventoryOptions,
+  inventoryChoice,
   type ReleaseOptions,
   withImageOptions,
+  withInventoryOption,
   withReleaseOptions,
 } from "./provider-options.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface RunOptions extends ImageOptions, ReleaseOptions, WatchOptions {
+interface RunOptions extends ImageOptions, ReleaseOptions, WatchOptions, InventoryOptions {
   readonly nodes?: number[];
   readonly seed?: number;
   readonly out: string;
   readonly duration?: number;
   readonly shard?: string;
-  readonly provider?: "local" | "docker" | "auto";
+  readonly provider?: "local" | "docker" | "auto" | "ssh";
   readonly json?: boolean;
   readonly connect?: readonly ServerAddress[];
   readonly connectRoot?: string;
@@ -82,14 +85,17 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
+  const ssh = inventoryChoice(options.provider, options);
   const provider =
     options.connect !== undefined
       ? ("existing" as const)
-      : await chooseProvider(
-          options.provider,
-          (line) => io.err(`zk-chaos: ${line}\n`),
-          zooKeeperImage(options.zookeeperImage),
-        );
+      : ssh !== undefined
+        ? ssh.provider
+        : await chooseProvider(
+            options.provider as "local" | "docker" | "auto" | undefined,
+            (line) => io.err(`zk-chaos: ${line}\n`),
+            zooKeeperImage(options.zookeeperImage),
+          );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -119,6 +125,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
         ...providerChoice("docker", options),
         ...(options.connect ? { connect: options.connect } : {}),
         ...(options.connectRoot ? { root: options.connectRoot } : {}),
+        ...(ssh ? { inventory: ssh.inventory } : {}),
       },
       log: (line) => {
         printer.done();
@@ -316,7 +323,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       new Option(
         "--provider <name>",
         "how servers run (default: each scenario's own, local)",
-      ).choices(["local", "docker", "auto"]),
+      ).choices(["local", "docker", "auto", "ssh"]),
     )
     .option(
       "--connect <host:port,...>",
@@ -330,7 +337,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
     )
     .option("--yes", "with --connect: write to that ensemble without asking")
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
-  return withWatchOptions(withReleaseOptions(withImageOptions(command), true));
+  return withInventoryOption(withWatchOptions(withReleaseOptions(withImageOptions(command), true)));
 }
 
 /** The `report` command: re-renders a run folder. */

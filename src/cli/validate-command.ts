@@ -14,14 +14,17 @@ import {
   checkReleaseOptions,
   chooseProvider,
   type ImageOptions,
+  type InventoryOptions,
+  inventoryChoice,
   type ReleaseOptions,
   withImageOptions,
+  withInventoryOption,
   withReleaseOptions,
 } from "./provider-options.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface ValidateCliOptions extends ImageOptions, ReleaseOptions, WatchOptions {
-  readonly provider?: "local" | "docker" | "auto";
+interface ValidateCliOptions extends ImageOptions, ReleaseOptions, WatchOptions, InventoryOptions {
+  readonly provider?: "local" | "docker" | "auto" | "ssh";
   readonly nodes: readonly number[];
   readonly json?: boolean;
   readonly agents?: number;
@@ -38,8 +41,14 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
+  const ssh = inventoryChoice(options.provider, options);
   const provider =
-    (await chooseProvider(options.provider, log, zooKeeperImage(options.zookeeperImage))) ??
+    ssh?.provider ??
+    (await chooseProvider(
+      options.provider as "local" | "docker" | "auto" | undefined,
+      log,
+      zooKeeperImage(options.zookeeperImage),
+    )) ??
     "local";
   // One seed for every size, so that they face the same faults and load.
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
@@ -47,7 +56,10 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   for (const nodes of options.nodes) {
     results.push(
       await validateCluster({
-        provider: providerChoice(provider, options),
+        provider: providerChoice(provider, {
+          ...options,
+          ...(ssh ? { sshInventory: ssh.inventory } : {}),
+        }),
         nodes,
         ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
@@ -158,8 +170,11 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
         "local",
         "docker",
         "auto",
+        "ssh",
       ]),
     )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
-  return withWatchOptions(withReleaseOptions(withImageOptions(command), false));
+  return withInventoryOption(
+    withWatchOptions(withReleaseOptions(withImageOptions(command), false)),
+  );
 }

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
+import { KernelNetwork, kernelCleanupCommand } from "../network/kernel-network.js";
 import { selfToken } from "../util/process-identity.js";
 import { shellCommand, shellQuote } from "../util/shell-quote.js";
 import type {
@@ -181,6 +182,8 @@ export class SshEnsemble implements Ensemble {
     readonly settings: ZooKeeperSettings,
     readonly servers: readonly SshServer[],
     readonly hosts: readonly SshHost[],
+    /** The hosts' kernels as the fault network: partitions, loss and shaping there. */
+    readonly network: KernelNetwork | undefined,
     readonly remoteDir: string,
     readonly zooKeeperVersion: string,
     observers: readonly number[],
@@ -236,6 +239,7 @@ export class SshEnsemble implements Ensemble {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
     await Promise.allSettled(
       this.hosts.map((host) => host.exec(`rm -rf ${shellQuote(this.remoteDir)}`)),
@@ -288,9 +292,30 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
   const hosts = await connectHosts(inventory, nodes);
   const { client, quorum, election } = inventory.ports;
   const servers: SshServer[] = [];
+  let network: KernelNetwork | undefined;
   const ensemble = () =>
-    new SshEnsemble(runId, settings, servers, hosts, remoteDir, install.version, observers, local);
+    new SshEnsemble(
+      runId,
+      settings,
+      servers,
+      hosts,
+      network,
+      remoteDir,
+      install.version,
+      observers,
+      local,
+    );
   try {
+    // Rules a crashed run left are gone before anything starts.
+    network = await KernelNetwork.start(
+      hosts.map((host, index) => ({
+        id: index + 1,
+        shell: host,
+        address: host.host.address,
+        clientPort: client,
+      })),
+      options.log,
+    );
     const ports = hosts.map((_, index) => ({ id: index + 1, client, quorum, election }));
     for (const [index, host] of hosts.entries()) {
       const id = index + 1;
@@ -375,6 +400,9 @@ export async function reapSshHosts(inventory: Inventory): Promise<string[]> {
         "reaping",
       );
       for (const line of output.split("\n").filter(Boolean)) done.push(`${host.name}: ${line}`);
+      const device = /\bdev (\S+)/.exec((await host.exec("ip route show")).stdout)?.[1];
+      await host.exec(kernelCleanupCommand(device));
+      done.push(`${host.name}: kernel fault rules removed`);
     }
   } finally {
     for (const host of hosts) host.close();

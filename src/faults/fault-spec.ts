@@ -56,6 +56,7 @@ export type FaultSpec =
       readonly links?: LinkSelection;
     }
   | { readonly kind: "bandwidth"; readonly rate: number; readonly links?: LinkSelection }
+  | { readonly kind: "loss"; readonly rate: number; readonly links?: LinkSelection }
   | {
       readonly kind: "flaky";
       readonly style?: "reset" | "slicer";
@@ -95,6 +96,7 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   "client-isolate": "clients cannot reach one server; servers still can",
   latency: "delay on peer links (latency +/- jitter, ms)",
   bandwidth: "throughput cap on peer links (KB/s)",
+  loss: "drop this share of packets on peer links at random (rate 0-1; the kernel's iptables: provider ssh)",
   flaky: "connections reset (reset_peer) or sliced into tiny pieces (slicer)",
   blackhole: "peer links accept connections but pass nothing (timeout 0)",
   "disk-full":
@@ -120,6 +122,26 @@ export function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
 }
 
+/** Faults the ssh provider cannot make (yet), with why: refused up front, naming the provider. */
+export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
+  "disk-full": "needs a log disk of its own per server, which only local JVMs and containers get",
+  starve: "needs a CPU cgroup per server, which only local JVMs and containers get",
+  wipe: "damages data in the server's folder, which the ssh provider does not do",
+  corrupt: "damages data in the server's folder, which the ssh provider does not do",
+  "read-only": "needs bind mounts of the server's folders, which the ssh provider does not make",
+  "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
+  upgrade: "needs other releases' jars on the hosts",
+  downgrade: "needs other releases' jars on the hosts",
+  join: "membership runs need the local or docker provider",
+  leave: "membership runs need the local or docker provider",
+  flaky: "slices or resets TCP streams, which only a proxy does",
+};
+
+/** Faults only the kernel network makes (provider ssh), with why. */
+export const KERNEL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
+  loss: "drops packets at random, which a TCP proxy cannot (it sees streams, not packets)",
+};
+
 /** Faults only local JVMs can take, with why (scenarios with them are refused on docker up front). */
 export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {};
 
@@ -131,6 +153,7 @@ export const DEFAULT_STARVE_CPU = 0.1;
  * or a membership, root (mounts, cgroups), or they destroy data on purpose.
  */
 const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  "loss",
   "join",
   "leave",
   "upgrade",

@@ -12,7 +12,8 @@ import {
 import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import { classifyServerLogLine } from "../history/server-log.js";
-import type { FaultNetwork, ToxicSpec } from "../network/fault-network.js";
+import type { ToxicSpec } from "../network/fault-network.js";
+import type { LinkFaults } from "../network/link-faults.js";
 import type { DirectedPair } from "../network/link-topology.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, pick, type Random, shuffled } from "../util/seeded-random.js";
@@ -50,7 +51,7 @@ export interface ActiveFault {
 export interface NemesisOptions {
   readonly ensemble: Ensemble;
   /** Needed for network faults; process faults work without it. */
-  readonly network?: FaultNetwork;
+  readonly network?: LinkFaults;
   readonly recorder?: HistoryRecorder;
   /** Seed of every choice the nemesis makes (random targets and groups). */
   readonly seed: number | string;
@@ -336,7 +337,7 @@ export class Nemesis {
     return this.options.ensemble.servers.map((server) => server.id);
   }
 
-  private requireNetwork(kind: string): FaultNetwork {
+  private requireNetwork(kind: string): LinkFaults {
     if (this.options.network === undefined) {
       throw new ZkChaosError(
         "BAD_INPUT",
@@ -830,6 +831,13 @@ export class Nemesis {
           id,
           spec,
           { type: "bandwidth", attributes: { rate: spec.rate } },
+          spec.links,
+        );
+      case "loss":
+        return this.degrade(
+          id,
+          spec,
+          { type: "loss", attributes: { probability: spec.rate } },
           spec.links,
         );
       case "flaky":

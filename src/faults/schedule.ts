@@ -48,6 +48,8 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, target: "random", delay: 100 + Math.floor(draw() * 400) };
     case "bandwidth":
       return { kind, rate: 50 };
+    case "loss":
+      return { kind, rate: 0.1 };
     case "flaky":
       return { kind, style: draw() < 0.5 ? "reset" : "slicer" };
     case "blackhole":

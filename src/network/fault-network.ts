@@ -3,6 +3,7 @@ import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node
 import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
+import type { LinkFaults, NetworkView, ToxicSpec } from "./link-faults.js";
 import {
   type CutMode,
   clientLinks,
@@ -36,24 +37,7 @@ export interface FaultNetworkOptions {
   readonly electionRewrite?: boolean;
 }
 
-/** A toxic a degradation adds, in Toxiproxy's terms. */
-export interface ToxicSpec {
-  readonly type: string;
-  readonly attributes: Readonly<Record<string, number>>;
-  readonly toxicity?: number;
-  /** Which direction of each link (default both). */
-  readonly stream?: "upstream" | "downstream" | "both";
-}
-
-/** Which server can send to which, as the network (not the processes) allows. */
-export interface NetworkView {
-  /** Directed server pairs whose data is blocked, e.g. [[1,2]] = 1 cannot reach 2. */
-  readonly blocked: readonly [number, number][];
-  /** Servers whose clients are cut off. */
-  readonly clientsBlocked: readonly number[];
-  /** Active degradations by name, with the links they affect. */
-  readonly degradations: readonly { name: string; type: string; links: [number, number][] }[];
-}
+export type { NetworkView, ToxicSpec } from "./link-faults.js";
 
 const BLACKHOLE_UP = "zkchaos_partition_up";
 const BLACKHOLE_DOWN = "zkchaos_partition_down";
@@ -63,7 +47,7 @@ const BLACKHOLE_DOWN = "zkchaos_partition_down";
  * direction) and every client connection passes through its own proxy,
  * controlled only through the Toxiproxy HTTP API.
  */
-export class FaultNetwork implements AsyncDisposable {
+export class FaultNetwork implements LinkFaults {
   readonly prefix: string;
   readonly api: Toxiproxy;
   readonly url: string;

@@ -13,9 +13,12 @@ import {
 import type { Ensemble, ServerAddress } from "../ensemble/ensemble.js";
 import { ExistingEnsemble } from "../ensemble/existing-ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
+import { SshEnsemble, startSshEnsemble } from "../ensemble/ssh-ensemble.js";
+import type { Inventory } from "../ensemble/ssh-inventory.js";
 import { BadInputError } from "../errors.js";
 import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
+import type { LinkFaults } from "../network/link-faults.js";
 
 export { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage };
 
@@ -24,8 +27,10 @@ export type ProviderEnsembleOptions = LocalEnsembleOptions;
 
 /** Where servers run, and with which images when in containers (defaults: see zooKeeperImage, toxiproxyImage). */
 export interface ProviderChoice {
-  /** "existing": an ensemble that already runs, reached at `connect` (never acted on). */
-  readonly provider: "local" | "docker" | "existing";
+  /** "existing": an ensemble that already runs, reached at `connect` (never acted on); "ssh": hosts of an inventory. */
+  readonly provider: "local" | "docker" | "existing" | "ssh";
+  /** With "ssh": the hosts, one server each. */
+  readonly inventory?: Inventory;
   /** With "existing": every server's client address. */
   readonly connect?: readonly ServerAddress[];
   /** With "existing": the znode the run writes under (default /zk-chaos-<run id>), removed afterwards. */
@@ -110,6 +115,24 @@ export async function startProviderEnsemble(
     return ensemble;
   }
   if (choice.provider === "local") return startLocalEnsemble(options);
+  if (choice.provider === "ssh") {
+    if (choice.inventory === undefined)
+      throw new BadInputError(
+        "--provider ssh needs --inventory FILE: the hosts to run the servers on",
+      );
+    return startSshEnsemble({
+      inventory: choice.inventory,
+      nodes: options.nodes,
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.observers ? { observers: options.observers } : {}),
+      ...(options.install && !isVersionRequest(options.install)
+        ? { install: options.install }
+        : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
   const { launcher: _l, provider: _p, classDataSharing: _c, install: _i, ...rest } = options;
   const version = isVersionRequest(options.install) ? options.install.version : undefined;
   if (options.versions !== undefined && Object.keys(options.versions).length > 0) {
@@ -130,6 +153,29 @@ function isVersionRequest(
   return install !== undefined && "version" in install && typeof install.version === "string";
 }
 
+/** The toxic each network fault kind asks of a kernel network, to refuse what the hosts' kernels lack. */
+const KERNEL_TOXICS: Readonly<Partial<Record<string, string>>> = {
+  latency: "latency",
+  bandwidth: "bandwidth",
+};
+
+/**
+ * The network a run's faults go through: the hosts' kernels on ssh (refusing
+ * up front a scheduled fault they cannot make), the proxies everywhere else.
+ */
+export function faultLinksFor(
+  ensemble: Ensemble,
+  proxies: FaultNetwork,
+  kinds: readonly string[],
+): LinkFaults {
+  if (!(ensemble instanceof SshEnsemble) || ensemble.network === undefined) return proxies;
+  for (const kind of kinds) {
+    const toxic = KERNEL_TOXICS[kind];
+    if (toxic !== undefined) ensemble.network.refuseUnsupported(kind, toxic);
+  }
+  return ensemble.network;
+}
+
 /** Removes containers of runs that died, when an engine answers; returns their ids. */
 export async function reapProviderLeftovers(): Promise<string[]> {
   return (await dockerAvailable()).available ? reapOrphanContainers() : [];
@@ -137,15 +183,18 @@ export async function reapProviderLeftovers(): Promise<string[]> {
 
 /** A provider choice from command-line style options (absent images fall back to the defaults). */
 export function providerChoice(
-  provider: "local" | "docker",
+  provider: "local" | "docker" | "ssh",
   images: {
     readonly zookeeperImage?: string;
     readonly toxiproxyImage?: string;
     readonly zkHome?: string;
+    /** With "ssh": the parsed inventory. */
+    readonly sshInventory?: Inventory;
   },
 ): ProviderChoice {
   return {
     provider,
+    ...(images.sshInventory ? { inventory: images.sshInventory } : {}),
     ...(images.zookeeperImage ? { zookeeperImage: images.zookeeperImage } : {}),
     ...(images.toxiproxyImage ? { toxiproxyImage: images.toxiproxyImage } : {}),
     ...(images.zkHome ? { zkHome: images.zkHome } : {}),

@@ -27,7 +27,7 @@ export interface MatrixOptions {
   /** ZooKeeper releases to run every scenario on (default: each scenario's own, else the local install). */
   readonly versions?: readonly string[];
   /** Overrides every scenario's provider ("existing": an ensemble named in docker.connect). */
-  readonly provider?: "local" | "docker" | "existing";
+  readonly provider?: "local" | "docker" | "existing" | "ssh";
   /** Images for docker runs. */
   readonly docker?: DockerImages;
   readonly log?: (line: string) => void;

@@ -8,7 +8,13 @@ import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { releaseLine } from "../ensemble/zookeeper-versions.js";
 import { BadInputError, isZkChaosError } from "../errors.js";
-import { LOCAL_ONLY_FAULTS, needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
+import {
+  KERNEL_ONLY_FAULTS,
+  LOCAL_ONLY_FAULTS,
+  NOT_ON_SSH,
+  needsLogDisks,
+  needsSlowFsync,
+} from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
@@ -18,6 +24,7 @@ import {
   ServerLogThrottle,
   serverProcess,
 } from "../history/server-log.js";
+import type { LinkFaults } from "../network/link-faults.js";
 import { latencySummary } from "../report/operation-spans.js";
 import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
@@ -27,6 +34,7 @@ import { removeTree } from "../workload/remove-tree.js";
 import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
 import {
   choiceForRelease,
+  faultLinksFor,
   installFor,
   type ProviderChoice,
   prepareProvider,
@@ -173,6 +181,23 @@ function interruptedResult(
   };
 }
 
+/** Faults a provider cannot make are refused before anything starts, naming the fault and the provider. */
+export function refuseProviderFaults(plan: RunPlan, provider: string): void {
+  for (const item of plan.schedule) {
+    const kind = item.spec.kind;
+    const kernelOnly = KERNEL_ONLY_FAULTS[kind];
+    if (kernelOnly !== undefined && provider !== "ssh")
+      throw new BadInputError(
+        `fault '${kind}' (${item.id}) ${kernelOnly}: it needs --provider ssh (the hosts' kernels), not ${provider}`,
+      );
+    const notOnSsh = NOT_ON_SSH[kind];
+    if (notOnSsh !== undefined && provider === "ssh")
+      throw new BadInputError(
+        `fault '${kind}' (${item.id}) ${notOnSsh}: the ssh provider cannot make it; run the scenario on --provider local or docker`,
+      );
+  }
+}
+
 /** Removes a run's root from an ensemble that is not ours; a failure is said, naming the znode, never thrown over the run's own error. */
 async function removeRunRoot(
   connectString: string,
@@ -226,6 +251,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
   };
   const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
+  refuseProviderFaults(plan, choice.provider);
   const localOnly = plan.schedule.find((item) => LOCAL_ONLY_FAULTS[item.spec.kind] !== undefined);
   if (localOnly !== undefined && choice.provider !== "local") {
     throw new BadInputError(
@@ -271,6 +297,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       throw error;
     }
     startMs = performance.now() - started;
+    // On SSH hosts the kernels are the fault network; elsewhere the proxies are.
+    const links: LinkFaults = faultLinksFor(
+      ensemble,
+      network,
+      plan.schedule.map((item) => item.spec.kind),
+    );
     // An existing ensemble is written to only under the run's own root.
     const workloadBase =
       choice.provider === "existing" ? (choice.root ?? `/zk-chaos-${ensemble.runId}`) : "";
@@ -280,7 +312,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     refuseUnsupportedWatches(plan, ensemble.zooKeeperVersion);
     const nemesis = new Nemesis({
       ensemble,
-      network,
+      network: links,
       recorder,
       seed: plan.seed,
       ...(faultPins ? { beforeFault: (id: string) => faultPins.beforeFault(id) } : {}),
@@ -328,7 +360,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       const [result] = await Promise.all([
         runWorkload({
           ensemble,
-          network,
+          network: links,
           recorder,
           seed: plan.seed,
           kind: plan.workload.kind,

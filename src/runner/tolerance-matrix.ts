@@ -13,6 +13,7 @@ import { finalReads, serverResolver } from "../workload/run-workload.js";
 import { ZkSession } from "../workload/zk-session.js";
 import {
   choiceForRelease,
+  faultLinksFor,
   installFor,
   LOCAL_PROVIDER,
   type ProviderChoice,
@@ -112,7 +113,12 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
       peerLayout: network.peerLayout(),
       ...(options.log ? { log: options.log } : {}),
     });
-    const nemesis = new Nemesis({ ensemble, network, recorder, seed: options.seed ?? 0 });
+    const nemesis = new Nemesis({
+      ensemble,
+      network: faultLinksFor(ensemble, network, ["kill", "isolate"]),
+      recorder,
+      seed: options.seed ?? 0,
+    });
     await nemesis.healAll();
     {
       await using setup = await ZkSession.open(ensemble.connectString());

@@ -11,7 +11,12 @@ import {
   type ZooKeeperSettings,
 } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
-import { type FaultKind, LOCAL_ONLY_FAULTS } from "../faults/fault-spec.js";
+import {
+  type FaultKind,
+  KERNEL_ONLY_FAULTS,
+  LOCAL_ONLY_FAULTS,
+  NOT_ON_SSH,
+} from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
 import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
@@ -193,6 +198,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .filter((file) => !options.quick || QUICK_SUITE.includes(file.replace(/\.yaml$/, "")));
   // Every scenario is validated before anything starts.
   const onLocalJvms = (options.provider?.provider ?? "local") === "local";
+  const onSsh = options.provider?.provider === "ssh";
   const scenarios = files
     .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
     .filter(({ scenario }) => {
@@ -204,7 +210,13 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
           why:
             LOCAL_ONLY_FAULTS[kind] !== undefined && !onLocalJvms
               ? "needs the local provider"
-              : machineCannot(kind),
+              : onSsh && NOT_ON_SSH[kind] !== undefined
+                ? `is not made on the ssh provider: it ${NOT_ON_SSH[kind]}`
+                : !onSsh && KERNEL_ONLY_FAULTS[kind] !== undefined
+                  ? "needs the ssh provider"
+                  : onSsh
+                    ? undefined
+                    : machineCannot(kind),
         }))
         .find((each) => each.why !== undefined);
       if (blocked === undefined) return true;

@@ -13,7 +13,7 @@ export interface RunPlan {
   readonly description: string;
   readonly nodes: number;
   readonly seed: number;
-  readonly provider: "local" | "docker" | "existing";
+  readonly provider: "local" | "docker" | "existing" | "ssh";
   readonly settings: ZooKeeperSettings;
   /** The release every server starts on (default: the local install, or the image's). */
   readonly zookeeperVersion?: string;

@@ -177,6 +177,13 @@ export const faultSchema = z.discriminatedUnion(
       .strict(),
     z
       .object({
+        kind: z.literal("loss"),
+        rate: z.number().gt(0, "a share of packets above 0").max(1, "a share of packets up to 1"),
+        links: links.optional(),
+      })
+      .strict(),
+    z
+      .object({
         kind: z.literal("flaky"),
         style: z.enum(["reset", "slicer"]).optional(),
         links: links.optional(),
@@ -234,7 +241,7 @@ export const scenarioSchema = z
       .max(80, "at most 80 characters: it names folders"),
     description: z.string().default(""),
     nodes: z.array(z.number().int().min(1).max(9)).min(1).default([3]),
-    provider: z.enum(["local", "docker"]).default("local"),
+    provider: z.enum(["local", "docker", "ssh"]).default("local"),
     seed: z.number().int().min(0).optional(),
     duration: positiveDuration.default(20_000),
     /** Membership changes at run time: servers 1..members start as the ensemble; join/leave faults change it (3.5+). */

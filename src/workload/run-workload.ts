@@ -1,7 +1,7 @@
 import { canChangeMembers, type Ensemble } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
-import type { FaultNetwork } from "../network/fault-network.js";
+import type { LinkFaults } from "../network/link-faults.js";
 import { deriveRandom, shuffled } from "../util/seeded-random.js";
 import type { FaultPins } from "./fault-pins.js";
 import { RecordedSession } from "./recorded-session.js";
@@ -24,7 +24,7 @@ export type ConnectMode = "all" | "one" | "proxies";
 export interface WorkloadOptions {
   readonly ensemble: Ensemble;
   /** Needed for connect mode "proxies". */
-  readonly network?: FaultNetwork;
+  readonly network?: LinkFaults;
   readonly recorder: HistoryRecorder;
   readonly seed: number | string;
   readonly kind: "topology" | "registers";
@@ -98,7 +98,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Maps a session's remote address to a server id: direct addresses and client proxies. */
 export function serverResolver(
   ensemble: Ensemble,
-  network?: FaultNetwork,
+  network?: LinkFaults,
 ): (remote: string | undefined) => number | undefined {
   const byAddress = new Map<string, number>();
   for (const server of ensemble.servers) {

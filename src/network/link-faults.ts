@@ -1,0 +1,43 @@
+import type { CutMode, DirectedPair } from "./link-topology.js";
+
+/** A toxic a degradation adds, in Toxiproxy's terms. */
+export interface ToxicSpec {
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, number>>;
+  readonly toxicity?: number;
+  /** Which direction of each link (default both). */
+  readonly stream?: "upstream" | "downstream" | "both";
+}
+
+/** Which server can send to which, as the network (not the processes) allows. */
+export interface NetworkView {
+  /** Directed server pairs whose data is blocked, e.g. [[1,2]] = 1 cannot reach 2. */
+  readonly blocked: readonly [number, number][];
+  /** Servers whose clients are cut off. */
+  readonly clientsBlocked: readonly number[];
+  /** Active degradations by name, with the links they affect. */
+  readonly degradations: readonly { name: string; type: string; links: [number, number][] }[];
+}
+
+/**
+ * What the nemesis and the workload need of a fault network, whatever makes
+ * the faults: TCP proxies (FaultNetwork) or the hosts' kernels (KernelNetwork).
+ */
+export interface LinkFaults extends AsyncDisposable {
+  /** Cuts the directed pairs, on behalf of `owner` (a fault id); each owner heals its own. */
+  block(pairs: readonly DirectedPair[], mode: CutMode, owner: string): Promise<void>;
+  /** Heals what `owner` cut. */
+  unblock(owner: string): Promise<void>;
+  /** Cuts server `id` off from its clients. */
+  blockClients(id: number, mode: CutMode): Promise<void>;
+  unblockClients(id: number): Promise<void>;
+  /** Degrades the links (latency, bandwidth, loss...) under a name. */
+  degrade(name: string, links: readonly DirectedPair[], toxic: ToxicSpec): Promise<void>;
+  undegrade(name: string): Promise<void>;
+  /** Heals everything. */
+  healAll(): Promise<void>;
+  view(): NetworkView;
+  /** How clients reach the given servers through this network (where it routes them). */
+  clientConnectString(ids?: readonly number[]): string;
+  dispose(): Promise<void>;
+}
