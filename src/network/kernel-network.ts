@@ -262,12 +262,28 @@ export class KernelNetwork implements LinkFaults {
     return commands.join(" && \\\n");
   }
 
+  /** Packets the kernels dropped or refused by our rules so far: the proof that the cuts were theirs. */
+  get droppedPackets(): number {
+    return this.dropped;
+  }
+
+  /** Counts what a host's current rules dropped or refused, before they are replaced. */
+  private async countDropped(host: KernelHost): Promise<void> {
+    const listing = await host.shell.exec(`iptables -w -L ${CHAIN} -v -n -x`);
+    for (const line of listing.stdout.split("\n")) {
+      const [packets, , target] = line.trim().split(/\s+/);
+      if ((target === "DROP" || target === "REJECT") && /^\d+$/.test(packets ?? ""))
+        this.dropped += Number(packets);
+    }
+  }
+
   /** Writes the rules (and, when `shaping`, the qdiscs) of the given hosts. */
   private async apply(ids: ReadonlySet<number>, shaping = false): Promise<void> {
     if (this.disposed) return;
     await Promise.all(
       [...ids].map(async (id) => {
         const host = this.host(id);
+        await this.countDropped(host);
         await host.shell.run(
           `iptables-restore -w --noflush`,
           "writing iptables rules",
