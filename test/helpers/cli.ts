@@ -30,7 +30,17 @@ export function spawnNodeScript(
   env: Record<string, string> = {},
   stdin?: string,
 ): CliProcess {
-  const child = spawn(process.execPath, [script, ...args], {
+  return spawnCommand(process.execPath, [script, ...args], env, stdin);
+}
+
+/** Spawns any program (no shell) with the given arguments and extra environment, collecting its output. */
+export function spawnCommand(
+  program: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): CliProcess {
+  const child = spawn(program, args, {
     env: { ...process.env, ...env },
     stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });

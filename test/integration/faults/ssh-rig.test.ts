@@ -1,0 +1,198 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, spawnCli, spawnCommand } from "../../helpers/cli.js";
+
+const repo = resolve(import.meta.dirname, "../../..");
+const rigScript = join(repo, "scripts/ssh-rig.sh");
+
+/** Why the rig cannot be made here, if it cannot. */
+function rigUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return "needs root for network namespaces";
+  if (!existsSync("/usr/sbin/sshd")) return "needs sshd: apt-get install -y openssh-server";
+  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "needs iproute2 with netns";
+  return undefined;
+}
+
+const why = rigUnavailable();
+const HOSTS = 5;
+let dir = "";
+let rigNs = "";
+let rigId = "";
+let out = "";
+
+const ns = (host: number) => `zkch-${rigId}-${host}`;
+/** The harness runs inside the rig's namespace, where the hosts' subnet is. */
+const inRig = (args: string[]) =>
+  spawnCommand("ip", ["netns", "exec", rigNs, process.execPath, CLI, ...args]);
+const inventory = () => join(dir, "inventory.yaml");
+/** Processes in a host's namespace other than its sshd. */
+const strays = (host: number) => {
+  const sshd = readFileSync(join(dir, `sshd-${host}.pid`), "utf8").trim();
+  return execFileSync("ip", ["netns", "pids", ns(host)], { encoding: "utf8" })
+    .split("\n")
+    .filter((pid) => pid !== "" && pid !== sshd);
+};
+const chainOn = (host: number) =>
+  spawnSync("ip", ["netns", "exec", ns(host), "iptables", "-w", "-S", "ZKCHAOS"]).status === 0;
+const expectNothingLeft = () => {
+  for (let host = 1; host <= HOSTS; host++) {
+    expect(strays(host), `host ${host}`).toEqual([]);
+    expect(chainOn(host), `ZKCHAOS chain on host ${host}`).toBe(false);
+  }
+  expect(existsSync("/var/tmp/zk-chaos-ssh") ? readdirSync("/var/tmp/zk-chaos-ssh") : []).toEqual(
+    [],
+  );
+};
+
+describe.skipIf(why !== undefined)(
+  `the ssh provider on a rig of namespace hosts${why ? ` (skipped: ${why})` : ""}`,
+  () => {
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "zk-chaos-rig-"));
+      out = mkdtempSync(join(tmpdir(), "zk-chaos-rig-out-"));
+      execFileSync("bash", [rigScript, "up", String(HOSTS), dir], { stdio: "pipe" });
+      const env = readFileSync(join(dir, "rig.env"), "utf8");
+      rigId = /RIG_ID=(\w+)/.exec(env)?.[1] as string;
+      rigNs = `zkcr-${rigId}`;
+    });
+    afterAll(() => {
+      if (dir !== "" && existsSync(join(dir, "rig.env")))
+        execFileSync("bash", [rigScript, "down", dir], { stdio: "pipe" });
+      rmSync(out, { recursive: true, force: true });
+      const left = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+      expect(left).not.toContain(rigId);
+    });
+
+    it("the rig's subnet has no route out: only its own /24, no default route, in every namespace", () => {
+      for (const each of [rigNs, ...Array.from({ length: HOSTS }, (_, i) => ns(i + 1))]) {
+        const routes = execFileSync("ip", ["-n", each, "route", "show"], { encoding: "utf8" });
+        const lines = routes
+          .trim()
+          .split("\n")
+          .map((line) => line.trim());
+        expect(lines, each).toEqual([
+          expect.stringMatching(
+            /^10\.231\.0\.0\/24 dev \S+ proto kernel scope link src 10\.231\.0\.\d+$/,
+          ),
+        ]);
+        // A route lookup only (nothing is sent): an address outside the rig has no way there.
+        const lookup = spawnSync("ip", ["-n", each, "route", "get", "192.0.2.1"], {
+          encoding: "utf8",
+        });
+        expect(lookup.status, each).not.toBe(0);
+        expect(lookup.stderr).toMatch(/Network is unreachable/);
+      }
+    });
+
+    it("standard scenarios run unchanged on SSH hosts, valid, with the cuts made (and counted) by the kernels", async () => {
+      for (const [scenario, nodes] of [
+        ["minority-partition", 3],
+        ["kill-leader", 5],
+      ] as const) {
+        const run = inRig([
+          "run",
+          `scenarios/${scenario}.yaml`,
+          "--inventory",
+          inventory(),
+          "--nodes",
+          String(nodes),
+          "--duration",
+          "12s",
+          "--seed",
+          "7",
+          "--out",
+          out,
+        ]);
+        expect(await run.exited, run.output()).toBe(0);
+        expect(run.output()).toMatch(new RegExp(`valid +${scenario} zk=\\S+ n=${nodes}`));
+        const dropped = Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]);
+        if (scenario === "minority-partition") expect(dropped).toBeGreaterThan(0);
+      }
+      expectNothingLeft();
+    });
+
+    it("packet loss and a bandwidth cap go through the kernel and stay valid; a netem-only fault is refused naming the qdisc", async () => {
+      const run = inRig([
+        "run",
+        "scenarios/kernel/packet-loss.yaml",
+        "scenarios/kernel/bandwidth.yaml",
+        "--inventory",
+        inventory(),
+        "--nodes",
+        "3",
+        "--duration",
+        "12s",
+        "--seed",
+        "7",
+        "--out",
+        out,
+      ]);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(run.output()).toMatch(/valid +packet-loss/);
+      expect(run.output()).toMatch(/valid +kernel-bandwidth/);
+      expect(
+        Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]),
+      ).toBeGreaterThan(0);
+      const latency = inRig([
+        "run",
+        "scenarios/slow-network.yaml",
+        "--inventory",
+        inventory(),
+        "--nodes",
+        "3",
+        "--out",
+        out,
+      ]);
+      expect(await latency.exited).toBe(2);
+      expect(latency.output()).toContain("fault 'latency' needs the netem qdisc on the hosts");
+      // And loss is refused off the kernel network, before anything starts.
+      const local = spawnCli([
+        "run",
+        "scenarios/kernel/packet-loss.yaml",
+        "--provider",
+        "local",
+        "--out",
+        out,
+      ]);
+      expect(await local.exited).toBe(2);
+      expect(local.output()).toMatch(/fault 'loss' \(f1\) drops packets at random.*--provider ssh/);
+      expectNothingLeft();
+    });
+
+    it("SIGTERM ends a run with nothing left on the hosts; after SIGKILL, reap --inventory removes what was left", async () => {
+      const args = [
+        "run",
+        "scenarios/minority-partition.yaml",
+        "--inventory",
+        inventory(),
+        "--nodes",
+        "3",
+        "--duration",
+        "30s",
+        "--out",
+        out,
+      ];
+      const stopped = inRig(args);
+      await stopped.waitFor(/\| running \|/, 60_000);
+      stopped.child.kill("SIGTERM");
+      expect(await stopped.exited, stopped.output()).toBe(143);
+      expectNothingLeft();
+
+      const killed = inRig(args);
+      await killed.waitFor(/f1 partition/, 60_000);
+      // ip netns exec becomes the harness (it execs it): this kills the harness itself.
+      killed.child.kill("SIGKILL");
+      await killed.exited;
+      expect([1, 2, 3].some((host) => strays(host).length > 0 || chainOn(host))).toBe(true);
+      const reap = inRig(["ensemble", "reap", "--inventory", inventory()]);
+      expect(await reap.exited, reap.output()).toBe(0);
+      // On the rig the hosts share this machine's processes, so the local reaper may find the JVMs first.
+      expect(reap.output()).toMatch(/killed \d+|reaped orphan ZooKeeper server/);
+      expect(reap.output()).toContain("kernel fault rules removed");
+      expectNothingLeft();
+    });
+  },
+);
