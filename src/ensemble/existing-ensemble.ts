@@ -19,7 +19,13 @@ import type {
   WaitForQuorumOptions,
 } from "./ensemble.js";
 import { fourLetterWord, querySrvr, type ServerStatus } from "./srvr.js";
-import { leaderAmong, statusesOf, waitForServing } from "./srvr-quorum.js";
+import {
+  connectStringOf,
+  leaderAmong,
+  serverById,
+  statusesOf,
+  waitForServing,
+} from "./srvr-quorum.js";
 import { PRODUCTION_SETTINGS, type ZooKeeperSettings } from "./zookeeper-settings.js";
 
 const REFUSED =
@@ -146,17 +152,11 @@ export class ExistingEnsemble implements Ensemble {
   }
 
   server(id: number): ExistingServer {
-    const server = this.servers[id - 1];
-    if (server === undefined)
-      throw new ZkChaosError("BAD_INPUT", `no server ${id}: ids are 1 to ${this.size}`);
-    return server;
+    return serverById(this.servers, id);
   }
 
   connectString(ids?: readonly number[]): string {
-    return (ids ?? this.servers.map((server) => server.id))
-      .map((id) => this.server(id).clientAddress)
-      .map((address) => `${address.host}:${address.port}`)
-      .join(",");
+    return connectStringOf(this.servers, ids);
   }
 
   statuses(): Promise<ReadonlyMap<number, ServerStatus>> {

@@ -2,6 +2,25 @@ import { ZkChaosError } from "../errors.js";
 import type { EnsembleServer, QuorumState, WaitForQuorumOptions } from "./ensemble.js";
 import type { ServerStatus } from "./srvr.js";
 
+/** The server with this id among servers numbered 1..n; names the ids on a bad one. */
+export function serverById<S extends EnsembleServer>(servers: readonly S[], id: number): S {
+  const server = servers[id - 1];
+  if (server === undefined)
+    throw new ZkChaosError("BAD_INPUT", `no server ${id}: ids are 1 to ${servers.length}`);
+  return server;
+}
+
+/** A client connect string for the given servers (default: all), by their client addresses. */
+export function connectStringOf(
+  servers: readonly EnsembleServer[],
+  ids?: readonly number[],
+): string {
+  return (ids ?? servers.map((server) => server.id))
+    .map((id) => serverById(servers, id).clientAddress)
+    .map((address) => `${address.host}:${address.port}`)
+    .join(",");
+}
+
 /** Every server's `srvr` status, by id. */
 export async function statusesOf(
   servers: readonly EnsembleServer[],

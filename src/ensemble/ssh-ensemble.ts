@@ -27,7 +27,13 @@ import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
 import { type EnsembleSetup, prepareServer } from "./server-setup.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
-import { leaderAmong, statusesOf, waitForServing } from "./srvr-quorum.js";
+import {
+  connectStringOf,
+  leaderAmong,
+  serverById,
+  statusesOf,
+  waitForServing,
+} from "./srvr-quorum.js";
 import { SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
 import { type FindInstallOptions, resolveZooKeeperInstall } from "./zookeeper-install.js";
@@ -195,17 +201,11 @@ export class SshEnsemble implements Ensemble {
   }
 
   server(id: number): SshServer {
-    const server = this.servers[id - 1];
-    if (server === undefined)
-      throw new ZkChaosError("BAD_INPUT", `no server ${id}: ids are 1 to ${this.size}`);
-    return server;
+    return serverById(this.servers, id);
   }
 
   connectString(ids?: readonly number[]): string {
-    return (ids ?? this.servers.map((server) => server.id))
-      .map((id) => this.server(id).clientAddress)
-      .map((address) => `${address.host}:${address.port}`)
-      .join(",");
+    return connectStringOf(this.servers, ids);
   }
 
   statuses(): Promise<ReadonlyMap<number, ServerStatus>> {

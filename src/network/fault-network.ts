@@ -5,6 +5,7 @@ import { ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
 import type { LinkFaults, NetworkView, ToxicSpec } from "./link-faults.js";
 import {
+  blockedPairs,
   type CutMode,
   clientLinks,
   clientProxyName,
@@ -282,9 +283,7 @@ export class FaultNetwork implements LinkFaults {
   /** What the network currently blocks, as data. */
   view(): NetworkView {
     return {
-      blocked: [...this.blocked.keys()]
-        .map((key) => key.split(">").map(Number) as [number, number])
-        .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      blocked: blockedPairs(this.blocked.keys()),
       clientsBlocked: [...this.clientsBlocked.keys()].sort((a, b) => a - b),
       degradations: [...this.degradations].map(([name, record]) => ({
         name,

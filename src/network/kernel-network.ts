@@ -13,7 +13,7 @@ import { BadInputError } from "../errors.js";
 import { shellQuote } from "../util/shell-quote.js";
 import type { ToxicSpec } from "./fault-network.js";
 import type { LinkFaults, NetworkView } from "./link-faults.js";
-import { type CutMode, type DirectedPair, pairKey } from "./link-topology.js";
+import { blockedPairs, type CutMode, type DirectedPair, pairKey } from "./link-topology.js";
 
 const CHAIN = "ZKCHAOS";
 
@@ -169,9 +169,7 @@ export class KernelNetwork implements LinkFaults {
 
   view(): NetworkView {
     return {
-      blocked: [...this.blocked.keys()]
-        .map((key) => key.split(">").map(Number) as [number, number])
-        .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      blocked: blockedPairs(this.blocked.keys()),
       clientsBlocked: [...this.clientsBlocked.keys()].sort((a, b) => a - b),
       degradations: [...this.degradations].map(([name, record]) => ({
         name,

@@ -107,6 +107,13 @@ export function peerProxyState(
   };
 }
 
+/** The directed pairs of blocked-map keys, sorted: what a network view lists as blocked. */
+export function blockedPairs(keys: Iterable<string>): [number, number][] {
+  return [...keys]
+    .map((key) => key.split(">").map(Number) as [number, number])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
 /** Key of a directed pair in blocked maps. */
 export function pairKey(pair: DirectedPair): string {
   return `${pair.from}>${pair.to}`;

@@ -44,6 +44,18 @@ function machineCannot(fault: FaultKind): string | undefined {
   return undefined;
 }
 
+/** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
+function providerCannot(fault: FaultKind, provider: string): string | undefined {
+  if (LOCAL_ONLY_FAULTS[fault] !== undefined && provider !== "local")
+    return "needs the local provider";
+  if (provider === "ssh")
+    return NOT_ON_SSH[fault] === undefined
+      ? undefined
+      : `is not made on the ssh provider: it ${NOT_ON_SSH[fault]}`;
+  if (KERNEL_ONLY_FAULTS[fault] !== undefined) return "needs the ssh provider";
+  return machineCannot(fault);
+}
+
 /** The scenarios a quick validation runs. */
 export const QUICK_SUITE = ["kill-leader", "minority-partition", "kill-f-plus-1"];
 
@@ -197,8 +209,6 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .sort()
     .filter((file) => !options.quick || QUICK_SUITE.includes(file.replace(/\.yaml$/, "")));
   // Every scenario is validated before anything starts.
-  const onLocalJvms = (options.provider?.provider ?? "local") === "local";
-  const onSsh = options.provider?.provider === "ssh";
   const scenarios = files
     .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
     .filter(({ scenario }) => {
@@ -207,16 +217,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
         .map((entry) => entry.fault.kind as FaultKind)
         .map((kind) => ({
           kind,
-          why:
-            LOCAL_ONLY_FAULTS[kind] !== undefined && !onLocalJvms
-              ? "needs the local provider"
-              : onSsh && NOT_ON_SSH[kind] !== undefined
-                ? `is not made on the ssh provider: it ${NOT_ON_SSH[kind]}`
-                : !onSsh && KERNEL_ONLY_FAULTS[kind] !== undefined
-                  ? "needs the ssh provider"
-                  : onSsh
-                    ? undefined
-                    : machineCannot(kind),
+          why: providerCannot(kind, options.provider?.provider ?? "local"),
         }))
         .find((each) => each.why !== undefined);
       if (blocked === undefined) return true;

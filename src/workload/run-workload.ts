@@ -4,7 +4,7 @@ import type { HistoryRecorder } from "../history/recorder.js";
 import type { LinkFaults } from "../network/link-faults.js";
 import { deriveRandom, shuffled } from "../util/seeded-random.js";
 import type { FaultPins } from "./fault-pins.js";
-import { RecordedSession } from "./recorded-session.js";
+import { RecordedSession, type RecordedSessionOptions } from "./recorded-session.js";
 import { RegisterWorker } from "./register-worker.js";
 import { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
 
@@ -130,6 +130,25 @@ function connectStringFor(
     return options.network.clientConnectString(order);
   }
   return options.ensemble.connectString(order);
+}
+
+/** Worker `worker`'s recorded session, with the run's timeouts and its hooks. */
+function recordedSession(
+  options: WorkloadOptions,
+  worker: number,
+  pinned: readonly number[] | undefined,
+  serverOf: (remote: string | undefined) => number | undefined,
+  hooks: Pick<RecordedSessionOptions, "onExpired" | "onSessionEvent" | "onNotification">,
+): RecordedSession {
+  return new RecordedSession({
+    process: worker,
+    connectString: connectStringFor(options, worker, pinned),
+    recorder: options.recorder,
+    serverOf,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
+    operationTimeoutMs: options.operationTimeoutMs ?? 5000,
+    ...hooks,
+  });
 }
 
 /** Creates a znode unless it exists; a create whose answer was lost may have happened. */
@@ -281,13 +300,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       pinned = await placementBefore(options, index, deadline);
       if (pinned === undefined) return;
     }
-    const session = new RecordedSession({
-      process: index,
-      connectString: connectStringFor(options, index, pinned),
-      recorder: options.recorder,
-      serverOf,
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
-      operationTimeoutMs: options.operationTimeoutMs ?? 5000,
+    const session = recordedSession(options, index, pinned, serverOf, {
       onExpired: () => agent?.model.dropEphemerals(),
     });
     if (role?.pinAt !== undefined) {
@@ -383,13 +396,7 @@ function startWatchers(
       probeEveryMs: watchers.probeEveryMs ?? 250,
       ...(index === 0 && watchers.fault ? { fault: watchers.fault } : {}),
     });
-    const session = new RecordedSession({
-      process: worker,
-      connectString: connectStringFor(options, worker, pinned),
-      recorder: options.recorder,
-      serverOf,
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 4000,
-      operationTimeoutMs: options.operationTimeoutMs ?? 5000,
+    const session = recordedSession(options, worker, pinned, serverOf, {
       onSessionEvent: agent.sessionChanged,
       onNotification: agent.notified,
     });

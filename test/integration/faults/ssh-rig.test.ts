@@ -28,6 +28,21 @@ const ns = (host: number) => `zkch-${rigId}-${host}`;
 const inRig = (args: string[]) =>
   spawnCommand("ip", ["netns", "exec", rigNs, process.execPath, CLI, ...args]);
 const inventory = () => join(dir, "inventory.yaml");
+/** `run` of scenario files on the rig's first `nodes` hosts, seed 7. */
+const runOnRig = (files: string[], nodes: number, extra: string[]) =>
+  inRig([
+    "run",
+    ...files,
+    "--inventory",
+    inventory(),
+    "--nodes",
+    String(nodes),
+    "--seed",
+    "7",
+    "--out",
+    out,
+    ...extra,
+  ]);
 /** Processes in a host's namespace other than its sshd. */
 const strays = (host: number) => {
   const sshd = readFileSync(join(dir, `sshd-${host}.pid`), "utf8").trim();
@@ -92,20 +107,7 @@ describe.skipIf(why !== undefined)(
         ["minority-partition", 3],
         ["kill-leader", 5],
       ] as const) {
-        const run = inRig([
-          "run",
-          `scenarios/${scenario}.yaml`,
-          "--inventory",
-          inventory(),
-          "--nodes",
-          String(nodes),
-          "--duration",
-          "12s",
-          "--seed",
-          "7",
-          "--out",
-          out,
-        ]);
+        const run = runOnRig([`scenarios/${scenario}.yaml`], nodes, ["--duration", "12s"]);
         expect(await run.exited, run.output()).toBe(0);
         expect(run.output()).toMatch(new RegExp(`valid +${scenario} zk=\\S+ n=${nodes}`));
         const dropped = Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]);
@@ -115,37 +117,18 @@ describe.skipIf(why !== undefined)(
     });
 
     it("packet loss and a bandwidth cap go through the kernel and stay valid; a netem-only fault is refused naming the qdisc", async () => {
-      const run = inRig([
-        "run",
-        "scenarios/kernel/packet-loss.yaml",
-        "scenarios/kernel/bandwidth.yaml",
-        "--inventory",
-        inventory(),
-        "--nodes",
-        "3",
-        "--duration",
-        "12s",
-        "--seed",
-        "7",
-        "--out",
-        out,
-      ]);
+      const run = runOnRig(
+        ["scenarios/kernel/packet-loss.yaml", "scenarios/kernel/bandwidth.yaml"],
+        3,
+        ["--duration", "12s"],
+      );
       expect(await run.exited, run.output()).toBe(0);
       expect(run.output()).toMatch(/valid +packet-loss/);
       expect(run.output()).toMatch(/valid +kernel-bandwidth/);
       expect(
         Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]),
       ).toBeGreaterThan(0);
-      const latency = inRig([
-        "run",
-        "scenarios/slow-network.yaml",
-        "--inventory",
-        inventory(),
-        "--nodes",
-        "3",
-        "--out",
-        out,
-      ]);
+      const latency = runOnRig(["scenarios/slow-network.yaml"], 3, []);
       expect(await latency.exited).toBe(2);
       expect(latency.output()).toContain("fault 'latency' needs the netem qdisc on the hosts");
       // And loss is refused off the kernel network, before anything starts.
