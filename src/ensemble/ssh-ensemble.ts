@@ -11,7 +11,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
-import { KernelNetwork, kernelCleanupCommand } from "../network/kernel-network.js";
+import {
+  type KernelCapabilities,
+  KernelNetwork,
+  kernelCleanupCommand,
+  probeKernels,
+} from "../network/kernel-network.js";
 import { selfToken } from "../util/process-identity.js";
 import { shellCommand, shellQuote } from "../util/shell-quote.js";
 import type {
@@ -380,6 +385,16 @@ async function uploadServerFolder(host: SshHost, staged: string, remote: string)
   for (const file of files) {
     const text = readFileSync(join(staged, file), "utf8").split(stagedRoot).join("");
     await host.run(`cat > ${shellQuote(join(remote, file))}`, `writing ${file}`, text);
+  }
+}
+
+/** What the inventory's hosts' kernels can do (netem, htb), asked over SSH. */
+export async function probeInventoryKernels(inventory: Inventory): Promise<KernelCapabilities> {
+  const hosts = await connectHosts(inventory, inventory.hosts.length);
+  try {
+    return await probeKernels(hosts);
+  } finally {
+    for (const host of hosts) host.close();
   }
 }
 

@@ -51,6 +51,29 @@ async function hasQdisc(shell: SshHost, spec: string): Promise<boolean> {
   return result.code === 0;
 }
 
+/** What every host's kernel can do: a capability counts only when all have it. */
+export async function probeKernels(shells: readonly SshHost[]): Promise<KernelCapabilities> {
+  let netem = true;
+  let htb = true;
+  for (const shell of shells) {
+    netem &&= await hasQdisc(shell, "netem delay 1ms");
+    htb &&= await hasQdisc(shell, "htb default 1");
+  }
+  return { netem, htb };
+}
+
+/** The fault kinds these kernels cannot make, with why (latency needs netem, bandwidth htb). */
+export function kernelLimits(capabilities: KernelCapabilities): Record<string, string> {
+  return {
+    ...(capabilities.netem
+      ? {}
+      : { latency: "needs the netem qdisc, which the hosts' kernel does not have" }),
+    ...(capabilities.htb
+      ? {}
+      : { bandwidth: "needs the htb qdisc, which the hosts' kernel does not have" }),
+  };
+}
+
 /** The kernel fault network of an ensemble on SSH hosts. */
 export class KernelNetwork implements LinkFaults {
   private readonly blocked = new Map<string, Map<string, CutMode>>();
@@ -74,8 +97,6 @@ export class KernelNetwork implements LinkFaults {
     log: (line: string) => void = () => {},
   ): Promise<KernelNetwork> {
     const prepared = new Map<number, KernelHost & { device: string }>();
-    let netem = true;
-    let htb = true;
     for (const host of hosts) {
       const peer = hosts.find((other) => other.id !== host.id) ?? host;
       const route = await host.shell.exec(`ip route get ${shellQuote(peer.address)}`);
@@ -85,10 +106,9 @@ export class KernelNetwork implements LinkFaults {
         throw new BadInputError(
           `${host.shell.name}: iptables does not work there (${setup.stderr.trim() || `exit ${setup.code}`}): the kernel fault network needs root and iptables on every host`,
         );
-      netem &&= await hasQdisc(host.shell, "netem delay 1ms");
-      htb &&= await hasQdisc(host.shell, "htb default 1");
       prepared.set(host.id, { ...host, device });
     }
+    const { netem, htb } = await probeKernels(hosts.map((host) => host.shell));
     log(
       `kernel fault network on ${hosts.length} host(s): iptables; ${htb ? "htb" : "no htb"}; ${netem ? "netem" : "no netem (delay, jitter, duplication, reordering and corruption unavailable)"}`,
     );

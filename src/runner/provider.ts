@@ -13,11 +13,12 @@ import {
 import type { Ensemble, ServerAddress } from "../ensemble/ensemble.js";
 import { ExistingEnsemble } from "../ensemble/existing-ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
-import { SshEnsemble, startSshEnsemble } from "../ensemble/ssh-ensemble.js";
+import { probeInventoryKernels, SshEnsemble, startSshEnsemble } from "../ensemble/ssh-ensemble.js";
 import type { Inventory } from "../ensemble/ssh-inventory.js";
 import { BadInputError } from "../errors.js";
 import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
+import { kernelLimits } from "../network/kernel-network.js";
 import type { LinkFaults } from "../network/link-faults.js";
 
 export { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage };
@@ -174,6 +175,14 @@ export function faultLinksFor(
     if (toxic !== undefined) ensemble.network.refuseUnsupported(kind, toxic);
   }
   return ensemble.network;
+}
+
+/** The fault kinds the chosen provider's hosts cannot make, with why (ssh: what their kernels lack). */
+export async function faultsProviderCannot(
+  choice: ProviderChoice,
+): Promise<Readonly<Record<string, string>>> {
+  if (choice.provider !== "ssh" || choice.inventory === undefined) return {};
+  return kernelLimits(await probeInventoryKernels(choice.inventory));
 }
 
 /** Removes containers of runs that died, when an engine answers; returns their ids. */

@@ -35,6 +35,7 @@ import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-wo
 import {
   choiceForRelease,
   faultLinksFor,
+  faultsProviderCannot,
   installFor,
   type ProviderChoice,
   prepareProvider,
@@ -252,6 +253,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   };
   const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
   refuseProviderFaults(plan, choice.provider);
+  const limits = await faultsProviderCannot(choice);
+  for (const item of plan.schedule) {
+    const why = limits[item.spec.kind];
+    if (why !== undefined)
+      throw new BadInputError(
+        `fault '${item.spec.kind}' (${item.id}) ${why}: the ${choice.provider} provider cannot make it here; load the module on the hosts or run the scenario elsewhere`,
+      );
+  }
   const localOnly = plan.schedule.find((item) => LOCAL_ONLY_FAULTS[item.spec.kind] !== undefined);
   if (localOnly !== undefined && choice.provider !== "local") {
     throw new BadInputError(

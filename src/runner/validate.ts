@@ -26,7 +26,7 @@ import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { WatchSettings } from "../scenario/schema.js";
-import type { ProviderChoice } from "./provider.js";
+import { faultsProviderCannot, type ProviderChoice } from "./provider.js";
 import { withWatchers } from "./run-matrix.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
@@ -45,7 +45,12 @@ function machineCannot(fault: FaultKind): string | undefined {
 }
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
-function providerCannot(fault: FaultKind, provider: string): string | undefined {
+function providerCannot(
+  fault: FaultKind,
+  provider: string,
+  limits: Readonly<Record<string, string>>,
+): string | undefined {
+  if (limits[fault] !== undefined) return limits[fault];
   if (LOCAL_ONLY_FAULTS[fault] !== undefined && provider !== "local")
     return "needs the local provider";
   if (provider === "ssh")
@@ -208,6 +213,8 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .filter((file) => file.endsWith(".yaml"))
     .sort()
     .filter((file) => !options.quick || QUICK_SUITE.includes(file.replace(/\.yaml$/, "")));
+  // What the provider's hosts cannot make, asked once (ssh: their kernels).
+  const limits = options.provider ? await faultsProviderCannot(options.provider) : {};
   // Every scenario is validated before anything starts.
   const scenarios = files
     .map((file) => ({ file: join(suiteDir, file), scenario: loadScenario(join(suiteDir, file)) }))
@@ -217,7 +224,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
         .map((entry) => entry.fault.kind as FaultKind)
         .map((kind) => ({
           kind,
-          why: providerCannot(kind, options.provider?.provider ?? "local"),
+          why: providerCannot(kind, options.provider?.provider ?? "local", limits),
         }))
         .find((each) => each.why !== undefined);
       if (blocked === undefined) return true;

@@ -130,7 +130,10 @@ describe.skipIf(why !== undefined)(
       ).toBeGreaterThan(0);
       const latency = runOnRig(["scenarios/slow-network.yaml"], 3, []);
       expect(await latency.exited).toBe(2);
-      expect(latency.output()).toContain("fault 'latency' needs the netem qdisc on the hosts");
+      expect(latency.output()).toContain(
+        "fault 'latency' (f1) needs the netem qdisc, which the hosts' kernel does not have",
+      );
+      expect(latency.output()).not.toContain("started 3 ZooKeeper");
       // And loss is refused off the kernel network, before anything starts.
       const local = spawnCli([
         "run",
