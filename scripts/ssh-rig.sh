@@ -96,6 +96,8 @@ up() {
       -o MaxSessions=100
     echo "  - { address: $address, port: 22, user: root, key: $dir/id_ed25519 }" >>"$dir/inventory.yaml"
   done
+  # A work folder of the rig's own on the hosts (they share this machine's files): rigs never mix.
+  echo "workDir: $dir/work" >>"$dir/inventory.yaml"
   echo "RIG_SUBNET=$SUBNET.0/24" >>"$dir/rig.env"
   trap - ERR
   echo "ssh-rig: $hosts host(s) up in $rig; run the harness with: ip netns exec $rig ..."

@@ -19,13 +19,7 @@ import type {
   WaitForQuorumOptions,
 } from "./ensemble.js";
 import { fourLetterWord, querySrvr, type ServerStatus } from "./srvr.js";
-import {
-  connectStringOf,
-  leaderAmong,
-  serverById,
-  statusesOf,
-  waitForServing,
-} from "./srvr-quorum.js";
+import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
 import { PRODUCTION_SETTINGS, type ZooKeeperSettings } from "./zookeeper-settings.js";
 
 const REFUSED =
@@ -90,7 +84,7 @@ async function learnSettings(address: ServerAddress): Promise<ZooKeeperSettings>
 }
 
 /** An existing ensemble, as the harness sees it. */
-export class ExistingEnsemble implements Ensemble {
+export class ExistingEnsemble extends SrvrHeldEnsemble<ExistingServer> implements Ensemble {
   readonly provider = "existing";
   readonly runId: string;
   readonly size: number;
@@ -105,6 +99,7 @@ export class ExistingEnsemble implements Ensemble {
     readonly zooKeeperVersion: string,
     observers: readonly number[],
   ) {
+    super();
     this.runId = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
     this.size = addresses.length;
     this.servers = addresses.map((address, index) => new ExistingServer(index + 1, address));
@@ -149,22 +144,6 @@ export class ExistingEnsemble implements Ensemble {
 
   async collectLogs(): Promise<void> {
     // Its servers' logs live on its own machines.
-  }
-
-  server(id: number): ExistingServer {
-    return serverById(this.servers, id);
-  }
-
-  connectString(ids?: readonly number[]): string {
-    return connectStringOf(this.servers, ids);
-  }
-
-  statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
-    return statusesOf(this.servers);
-  }
-
-  async leader(): Promise<number | undefined> {
-    return leaderAmong(await this.statuses());
   }
 
   waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {

@@ -77,3 +77,29 @@ export async function waitForServing(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** What ensembles whose servers answer `srvr` share: lookup, connect strings, statuses, the leader. */
+export abstract class SrvrHeldEnsemble<S extends EnsembleServer> {
+  /** The servers, numbered 1..n. */
+  abstract readonly servers: readonly S[];
+
+  /** The server with this id; throws on an unknown id. */
+  server(id: number): S {
+    return serverById(this.servers, id);
+  }
+
+  /** A client connect string for the given servers (default: all). */
+  connectString(ids?: readonly number[]): string {
+    return connectStringOf(this.servers, ids);
+  }
+
+  /** Every server's `srvr` status, by id. */
+  statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
+    return statusesOf(this.servers);
+  }
+
+  /** The id of the server that reports itself leader, if exactly one does. */
+  async leader(): Promise<number | undefined> {
+    return leaderAmong(await this.statuses());
+  }
+}

@@ -19,6 +19,7 @@ import {
 } from "../network/kernel-network.js";
 import { selfToken } from "../util/process-identity.js";
 import { shellCommand, shellQuote } from "../util/shell-quote.js";
+import { onShutdown } from "../util/shutdown.js";
 import type {
   Ensemble,
   EnsembleServer,
@@ -32,13 +33,7 @@ import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
 import { type EnsembleSetup, prepareServer } from "./server-setup.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
-import {
-  connectStringOf,
-  leaderAmong,
-  serverById,
-  statusesOf,
-  waitForServing,
-} from "./srvr-quorum.js";
+import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
 import { SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
 import { type FindInstallOptions, resolveZooKeeperInstall } from "./zookeeper-install.js";
@@ -181,7 +176,7 @@ class SshServer implements EnsembleServer {
 }
 
 /** A started ensemble on SSH hosts. */
-export class SshEnsemble implements Ensemble {
+export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble {
   readonly provider = "ssh";
   readonly size: number;
   readonly dir: string;
@@ -200,25 +195,10 @@ export class SshEnsemble implements Ensemble {
     observers: readonly number[],
     dir: string,
   ) {
+    super();
     this.size = servers.length;
     this.observers = observers;
     this.dir = dir;
-  }
-
-  server(id: number): SshServer {
-    return serverById(this.servers, id);
-  }
-
-  connectString(ids?: readonly number[]): string {
-    return connectStringOf(this.servers, ids);
-  }
-
-  statuses(): Promise<ReadonlyMap<number, ServerStatus>> {
-    return statusesOf(this.servers);
-  }
-
-  async leader(): Promise<number | undefined> {
-    return leaderAmong(await this.statuses());
   }
 
   waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
@@ -241,9 +221,13 @@ export class SshEnsemble implements Ensemble {
     }
   }
 
+  /** Called once disposed: unregisters the shutdown hook. */
+  releaseShutdown: () => void = () => {};
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.releaseShutdown();
     await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
     await Promise.allSettled(
@@ -298,6 +282,7 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
   const { client, quorum, election } = inventory.ports;
   const servers: SshServer[] = [];
   let network: KernelNetwork | undefined;
+  let started: SshEnsemble | undefined;
   const ensemble = () =>
     new SshEnsemble(
       runId,
@@ -344,18 +329,24 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       await uploadServerFolder(host, join(setup.dir, `server-${id}`), launch.serverDir);
       servers.push(new SshServer(id, host, launch, { host: host.host.address, port: client }));
     }
+    started = ensemble();
+    // Ctrl-C or SIGTERM to a command that does not wind down by itself: the hosts' JVMs go too.
+    const stopping = started;
+    stopping.releaseShutdown = onShutdown(
+      () => stopping.dispose(),
+      () => {},
+    );
     await Promise.all(servers.map((server) => server.start()));
     options.log?.(
       `started ${nodes} ZooKeeper server(s) on ${hosts.map((host) => host.name).join(", ")} (run ${runId})`,
     );
-    const started = ensemble();
     await started.waitForQuorum({
       timeoutMs: Math.max(30_000, settings.tickTime * settings.initLimit * 3),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return started;
   } catch (error) {
-    await ensemble().dispose();
+    await (started ?? ensemble()).dispose();
     throw error;
   }
 }

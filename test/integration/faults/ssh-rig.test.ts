@@ -57,9 +57,8 @@ const expectNothingLeft = () => {
     expect(strays(host), `host ${host}`).toEqual([]);
     expect(chainOn(host), `ZKCHAOS chain on host ${host}`).toBe(false);
   }
-  expect(existsSync("/var/tmp/zk-chaos-ssh") ? readdirSync("/var/tmp/zk-chaos-ssh") : []).toEqual(
-    [],
-  );
+  const work = join(dir, "work");
+  expect(existsSync(work) ? readdirSync(work) : []).toEqual([]);
 };
 
 describe.skipIf(why !== undefined)(
@@ -165,6 +164,22 @@ describe.skipIf(why !== undefined)(
       await stopped.waitFor(/\| running \|/, 60_000);
       stopped.child.kill("SIGTERM");
       expect(await stopped.exited, stopped.output()).toBe(143);
+      expectNothingLeft();
+
+      // validate winds down by the shutdown hooks alone: the hosts' JVMs must go with it.
+      const validating = inRig([
+        "validate",
+        "--nodes",
+        "3",
+        "--quick",
+        "--inventory",
+        inventory(),
+        "--out",
+        out,
+      ]);
+      await validating.waitFor(/: running/, 120_000);
+      validating.child.kill("SIGTERM");
+      expect(await validating.exited, validating.output()).toBe("SIGTERM");
       expectNothingLeft();
 
       const killed = inRig(args);
