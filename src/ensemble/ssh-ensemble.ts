@@ -224,8 +224,15 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
   /** Called once disposed: unregisters the shutdown hook. */
   releaseShutdown: () => void = () => {};
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  private disposing: Promise<void> | undefined;
+
+  /** Stops every server, removes the run's folders and the fault rules; a second call waits for the first. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.teardown();
+    return this.disposing;
+  }
+
+  private async teardown(): Promise<void> {
     this.disposed = true;
     this.releaseShutdown();
     await this.network?.dispose();

@@ -295,8 +295,21 @@ export class KernelNetwork implements LinkFaults {
     }
   }
 
+  private pending: Promise<unknown> = Promise.resolve();
+
+  /** Runs changes one after another: a teardown never races a rule being written. */
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.pending.then(run, run);
+    this.pending = next.catch(() => {});
+    return next;
+  }
+
   /** Writes the rules (and, when `shaping`, the qdiscs) of the given hosts. */
-  private async apply(ids: ReadonlySet<number>, shaping = false): Promise<void> {
+  private apply(ids: ReadonlySet<number>, shaping = false): Promise<void> {
+    return this.serial(() => this.write(ids, shaping));
+  }
+
+  private async write(ids: ReadonlySet<number>, shaping: boolean): Promise<void> {
     if (this.disposed) return;
     await Promise.all(
       [...ids].map(async (id) => {
@@ -313,9 +326,15 @@ export class KernelNetwork implements LinkFaults {
     this.log(`kernel fault network: rules written on ${[...ids].sort().join(", ")}`);
   }
 
-  /** Removes the chain and the qdiscs from every host; safe to call twice. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  private disposing: Promise<void> | undefined;
+
+  /** Removes the chain and the qdiscs from every host, after any change in flight; a second call waits for the first. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.serial(() => this.teardown());
+    return this.disposing;
+  }
+
+  private async teardown(): Promise<void> {
     await Promise.allSettled([...this.hosts.values()].map((host) => this.countDropped(host)));
     this.disposed = true;
     this.log(
