@@ -107,3 +107,47 @@ describe("the ZooKeeper client adapter", () => {
     session.close();
   });
 });
+
+describe("watches across a reconnect", () => {
+  it("a one-time watch fires once after its leader dies and the session moves (the library re-sent SetWatches per connect attempt)", async () => {
+    const runtime = makeRuntimeRoot();
+    const own = await startLocalEnsemble({ nodes: 3, runtimeRoot: runtime });
+    try {
+      const events: string[] = [];
+      // The watcher on the leader: its death sends the client to servers still electing, which hang up.
+      const leader = own.server((await own.waitForQuorum()).leader);
+      const leaderAddress = `${leader.clientAddress.host}:${leader.clientAddress.port}`;
+      let watcher: ZkSession | undefined;
+      for (let attempt = 0; attempt < 30 && watcher === undefined; attempt++) {
+        const session = await ZkSession.open(own.connectString(), {
+          sessionTimeoutMs: 10_000,
+          onNotification: (notification) =>
+            events.push(`${notification.type} ${notification.path}`),
+        });
+        if (session.remote === leaderAddress) watcher = session;
+        else session.close();
+      }
+      if (watcher === undefined) throw new Error("no session landed on the leader in 30 tries");
+      await using writer = await ZkSession.open(own.connectString());
+      await writer.create("/w1", "a");
+      await writer.create("/w2", "a");
+      await watcher.watchData("/w1");
+      await watcher.watchData("/w2");
+      // Kill the watcher's server: it reconnects elsewhere, through attempts at servers still electing.
+      await leader.kill();
+      const others = own.servers.filter((each) => each !== leader).map((each) => each.id);
+      await own.waitForQuorum({ servers: others });
+      await writer.setData("/w1", "b").catch(() => writer.setData("/w1", "b"));
+      await writer.setData("/w2", "b");
+      // Bounded wait for the events to arrive after the reconnect.
+      for (let waited = 0; waited < 100 && events.length < 2; waited++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(events.sort()).toEqual(["NodeDataChanged /w1", "NodeDataChanged /w2"]);
+      watcher.close();
+    } finally {
+      await own.dispose();
+      removeRuntimeRoot(runtime);
+    }
+  });
+});
