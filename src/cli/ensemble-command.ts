@@ -28,6 +28,7 @@ import {
   parsePositiveInt,
 } from "./parse-options.js";
 import {
+  checkDockerNetwork,
   checkReleaseOptions,
   type ImageOptions,
   type ReleaseOptions,
@@ -120,6 +121,7 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   checkReleaseOptions(options);
+  checkDockerNetwork(options.provider ?? "local", options);
   const release = options.zookeeperVersion?.[0] ? { version: options.zookeeperVersion[0] } : {};
   const choice = choiceForRelease(providerChoice(options.provider ?? "local", options), release);
   await prepareProvider(choice, log);
@@ -127,23 +129,27 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
   const network =
     options.toxiproxyUrl !== undefined
       ? await FaultNetwork.start({ toxiproxyUrl: options.toxiproxyUrl, seed, log })
-      : options.network
+      : options.network || choice.dockerNetwork === "bridge"
         ? await startProviderNetwork(choice, { seed, log })
         : undefined;
   let ensemble: Ensemble;
   try {
-    ensemble = await startProviderEnsemble(choice, {
-      nodes: options.nodes,
-      profile: options.profile,
-      settings: settingsFromOptions(options),
-      ...installFor(choice, release),
-      install: { ...installFor(choice, release).install, java: options.java },
-      dir: options.dir,
-      keepDir: options.keep,
-      peerLayout: network?.peerLayout(),
-      ...(options.clientPort !== undefined ? { clientPort: options.clientPort } : {}),
-      log,
-    });
+    ensemble = await startProviderEnsemble(
+      choice,
+      {
+        nodes: options.nodes,
+        profile: options.profile,
+        settings: settingsFromOptions(options),
+        ...installFor(choice, release),
+        install: { ...installFor(choice, release).install, java: options.java },
+        dir: options.dir,
+        keepDir: options.keep,
+        peerLayout: network?.peerLayout(),
+        ...(options.clientPort !== undefined ? { clientPort: options.clientPort } : {}),
+        log,
+      },
+      network,
+    );
   } catch (error) {
     await network?.dispose();
     throw error;
@@ -275,8 +281,7 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
       setExit(
         (async () => {
           const lines = describeReap(await reapOrphans(runtimeRoot()));
-          for (const id of await reapProviderLeftovers())
-            lines.push(`removed orphan container ${id}`);
+          for (const what of await reapProviderLeftovers()) lines.push(`removed orphan ${what}`);
           if (options.inventory !== undefined)
             lines.push(...(await reapSshHosts(loadInventory(options.inventory))));
           io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);

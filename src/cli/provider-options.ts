@@ -1,8 +1,9 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { provideImage } from "../docker/container-image.js";
 import { dockerAvailable } from "../docker/docker-engine.js";
 import { type Inventory, loadInventory } from "../ensemble/ssh-inventory.js";
 import { BadInputError } from "../errors.js";
+import type { DockerNetworkMode } from "../network/docker-fault-network.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
 import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../runner/provider.js";
 import { parseVersionList } from "./parse-options.js";
@@ -11,11 +12,18 @@ import { parseVersionList } from "./parse-options.js";
 export interface ImageOptions {
   readonly zookeeperImage?: string;
   readonly toxiproxyImage?: string;
+  readonly dockerNetwork?: DockerNetworkMode;
 }
 
-/** Adds --zookeeper-image and --toxiproxy-image (used with --provider docker). */
+/** Adds --zookeeper-image, --toxiproxy-image and --docker-network (used with --provider docker). */
 export function withImageOptions(command: Command): Command {
   return command
+    .addOption(
+      new Option(
+        "--docker-network <mode>",
+        "with --provider docker: 'host' (containers on the host network, ports on loopback) or 'bridge' (a network of the run's own: servers zk1..zkN on the standard ports with DNS names, Toxiproxy beside them, nothing routed off the machine; needs root and a Toxiproxy image); default host",
+      ).choices(["host", "bridge"]),
+    )
     .option(
       "--zookeeper-image <image>",
       `with --provider docker: the ZooKeeper image, any tag from 3.4 to 3.9 or a private registry's (default $ZK_CHAOS_ZOOKEEPER_IMAGE, else ${OFFICIAL_ZOOKEEPER_IMAGE})`,
@@ -95,6 +103,14 @@ export function inventoryChoice(
       `--inventory names SSH hosts, but --provider is ${provider}: drop one of them`,
     );
   return { provider: "ssh", inventory: loadInventory(options.inventory) };
+}
+
+/** Refuses --docker-network bridge where the servers are not containers of ours. */
+export function checkDockerNetwork(provider: string | undefined, options: ImageOptions): void {
+  if (options.dockerNetwork === "bridge" && provider !== undefined && provider !== "docker")
+    throw new BadInputError(
+      `--docker-network bridge places containers, but the servers run on the ${provider} provider: add --provider docker, or drop --docker-network`,
+    );
 }
 
 /** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */

@@ -15,6 +15,7 @@ import { type CliIo, ExitCode } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption } from "./parse-options.js";
 import {
+  checkDockerNetwork,
   checkReleaseOptions,
   chooseProvider,
   type ImageOptions,
@@ -96,6 +97,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
             (line) => io.err(`zk-chaos: ${line}\n`),
             zooKeeperImage(options.zookeeperImage),
           );
+  checkDockerNetwork(provider, options);
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;

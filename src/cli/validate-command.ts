@@ -11,6 +11,7 @@ import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import { parseDurationOption, parseNodeList, parsePositiveInt } from "./parse-options.js";
 import {
+  checkDockerNetwork,
   checkReleaseOptions,
   chooseProvider,
   type ImageOptions,
@@ -50,6 +51,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
       zooKeeperImage(options.zookeeperImage),
     )) ??
     "local";
+  checkDockerNetwork(provider, options);
   // One seed for every size, so that they face the same faults and load.
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   const results: Validation[] = [];

@@ -83,6 +83,44 @@ export function reapOrphanContainers(): Promise<string[]> {
   );
 }
 
+/** The role label of the networks we create, for the reaper. */
+export const ROLE_LABEL = "zk-chaos.role";
+
+/** Removes a network, disconnecting whatever is still attached first; a missing one is fine. */
+export async function removeNetwork(name: string): Promise<void> {
+  configureTestcontainers();
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const handle = docker.getNetwork(name);
+  try {
+    const info = (await handle.inspect()) as { Containers?: Record<string, unknown> };
+    for (const id of Object.keys(info.Containers ?? {})) {
+      await handle.disconnect({ Container: id, Force: true }).catch(() => undefined);
+    }
+    await handle.remove();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return;
+    throw error;
+  }
+}
+
+/**
+ * Removes what runs that died left on the engine: containers, then the run
+ * networks they sat on. Returns what it removed ("container <id>", "network <name>").
+ */
+export async function reapOrphanDockerResources(): Promise<string[]> {
+  const reaped = (await reapOrphanContainers()).map((id) => `container ${id}`);
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const networks = await docker.listNetworks({ filters: labelFilter({ [OWNER_LABEL]: "" }) });
+  for (const info of networks) {
+    if (isTokenAlive(info.Labels?.[OWNER_LABEL] ?? "")) continue;
+    await removeNetwork(info.Name).then(
+      () => reaped.push(`network ${info.Name}`),
+      () => undefined,
+    );
+  }
+  return reaped;
+}
+
 /** Removes a container at once, synchronously (for exit paths that cannot wait); the reaper catches a miss. */
 export function removeContainerNow(id: string): void {
   try {

@@ -1,5 +1,6 @@
 import { requireImage } from "../docker/container-image.js";
-import { reapOrphanContainers, requireDocker } from "../docker/docker-engine.js";
+import { reapOrphanDockerResources, requireDocker } from "../docker/docker-engine.js";
+import type { RunNetwork } from "../docker/run-network.js";
 import { DockerServer } from "./docker-server.js";
 import type { Ensemble } from "./ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "./local-ensemble.js";
@@ -27,6 +28,11 @@ export interface DockerEnsembleOptions
   readonly image?: string;
   /** The release the image runs, when known (its zoo.cfg keys follow it); else learnt from the servers. */
   readonly zookeeperVersion?: string;
+  /**
+   * Put the servers on this run network as zk1..zkN at fixed addresses, on
+   * the standard ports (default: the host network, ports on loopback).
+   */
+  readonly network?: RunNetwork;
 }
 
 /** Checks what the docker provider needs before anything starts: an engine and the ZooKeeper image (present or pulled). */
@@ -47,10 +53,11 @@ export async function prepareDockerProvider(
  */
 export async function startDockerEnsemble(options: DockerEnsembleOptions): Promise<Ensemble> {
   const image = await prepareDockerProvider(options.image, options.log);
-  for (const id of await reapOrphanContainers()) options.log?.(`reaped orphan container ${id}`);
-  const { zookeeperVersion: _version, image: _image, ...rest } = options;
+  for (const what of await reapOrphanDockerResources()) options.log?.(`reaped orphan ${what}`);
+  const { zookeeperVersion: _version, image: _image, network, ...rest } = options;
   return startLocalEnsemble({
     ...rest,
+    ...(network ? { addressing: { reach: network.serverAddress, name: network.serverName } } : {}),
     // The servers run the image's Java and ZooKeeper; the version is learnt from the servers.
     install: {
       java: "java",
@@ -58,7 +65,16 @@ export async function startDockerEnsemble(options: DockerEnsembleOptions): Promi
       version: options.zookeeperVersion ?? "unknown",
       source: `image ${image}`,
     },
-    launcher: (spec) => new DockerServer(spec, image),
+    launcher: (spec) =>
+      new DockerServer(
+        spec,
+        image,
+        network && {
+          network: network.name,
+          address: network.serverAddress(spec.id),
+          aliases: [network.serverName(spec.id)],
+        },
+      ),
     provider: "docker",
   });
 }

@@ -1,10 +1,6 @@
 import { appendFileSync } from "node:fs";
-import {
-  GenericContainer,
-  getContainerRuntimeClient,
-  type StartedTestContainer,
-  Wait,
-} from "testcontainers";
+import { getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
+import { AddressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
@@ -21,7 +17,8 @@ const HOST_LOG_FLAGS = ["-Dlog4j.configuration=", "-Dlogback.configurationFile="
 
 /**
  * One ZooKeeper server in a container (testcontainers), on the host network
- * so the proxies and clients reach it on loopback. Its folder is mounted at
+ * so the proxies and clients reach it on loopback, or at a fixed address of a
+ * run's bridge network under its DNS name (zk1, ...). Its folder is mounted at
  * the same path, so the generated zoo.cfg works unchanged and the data
  * survives a kill: a restart is a new container on the same data.
  *
@@ -46,6 +43,8 @@ export class DockerServer implements ManagedServer {
   constructor(
     private readonly spec: ServerLaunchSpec,
     private readonly image: string,
+    /** Its place on a run's bridge network; default: the host network. */
+    private readonly placement?: NetworkPlacement,
   ) {
     this.id = spec.id;
     this.clientAddress = spec.clientAddress;
@@ -83,8 +82,10 @@ export class DockerServer implements ManagedServer {
       (flag) => !HOST_LOG_FLAGS.some((prefix) => flag.startsWith(prefix)),
     );
     try {
-      this.container = await new GenericContainer(this.image)
-        .withNetworkMode("host")
+      const container = new AddressedContainer(this.image);
+      if (this.placement) container.placedOn(this.placement);
+      else container.withNetworkMode("host");
+      this.container = await container
         .withUser("0")
         .withBindMounts([{ source: this.spec.serverDir, target: this.spec.serverDir, mode: "rw" }])
         .withEntrypoint(["zkServer.sh"])

@@ -3,8 +3,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:f
 import { isAbsolute, join, resolve } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import { LogTail } from "../util/log-tail.js";
-import type { PortReservation } from "../util/port-reservation.js";
-import { joinReservations, reserveExactPorts, reservePorts } from "../util/port-reservation.js";
+import {
+  joinReservations,
+  PortReservation,
+  portLockDir,
+  reserveExactPorts,
+  reservePorts,
+} from "../util/port-reservation.js";
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
 import { onShutdown } from "../util/shutdown.js";
@@ -44,7 +49,9 @@ import {
   type EnsembleSetup,
   logDirOf,
   prepareServer,
+  type ServerAddressing,
   type ServerSettingsOverride,
+  STANDARD_PORTS,
   settingsFor,
 } from "./server-setup.js";
 import { mountSlowFsync, type SlowFsyncMount } from "./slow-fsync.js";
@@ -100,6 +107,8 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly keepDir?: boolean;
   /** Loopback address every server binds to (default 127.0.0.1). */
   readonly host?: string;
+  /** Servers with addresses of their own (the docker provider's run network) instead of ports on `host`. */
+  readonly addressing?: ServerAddressing;
   /** Route peer traffic (default: servers address each other directly). */
   readonly peerLayout?: PeerLayoutFactory;
   /** How long start may wait for the quorum (default: from the settings, at least 30 s). */
@@ -242,8 +251,9 @@ export class LocalEnsemble implements Ensemble {
   /** Server `id` as a reconfig names a joining participant. */
   memberLine(id: number): string {
     const ports = this.ports.find((each) => each.id === id) as ServerPorts;
-    const host = this.setup.host;
-    return `server.${id}=${host}:${ports.quorum}:${ports.election}:participant;${host}:${ports.client}`;
+    const host = this.setup.addressing?.name(id) ?? this.setup.host;
+    const clientHost = this.setup.addressing ? "0.0.0.0" : host;
+    return `server.${id}=${host}:${ports.quorum}:${ports.election}:participant;${clientHost}:${ports.client}`;
   }
   private readonly unhook: () => void;
   private readonly tails: LogTail[] = [];
@@ -604,6 +614,15 @@ async function reserveServerPorts(
   return { servers, reservation: joinReservations(clients, peers) };
 }
 
+/** Servers with addresses of their own all listen on the standard ports; nothing on this host is reserved. */
+function ownAddressPorts(nodes: number): { servers: ServerPorts[]; reservation: PortReservation } {
+  const servers = Array.from({ length: nodes }, (_, index) => ({
+    id: index + 1,
+    ...STANDARD_PORTS,
+  }));
+  return { servers, reservation: new PortReservation([], portLockDir()) };
+}
+
 /** Servers 1..members when membership changes at run time (checked: a count, 3.5+, direct peers), else undefined. */
 function initialMembers(nodes: number, options: LocalEnsembleOptions): number[] | undefined {
   const count = options.members;
@@ -675,6 +694,11 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       );
   }
   const host = options.host ?? "127.0.0.1";
+  const addressing = options.addressing;
+  if (addressing && options.clientPort !== undefined)
+    throw new BadInputError(
+      `a first client port (${options.clientPort}) is for servers sharing one host: servers with addresses of their own all listen on ${STANDARD_PORTS.client}`,
+    );
   if (!host.startsWith("127.") && host !== "localhost") {
     throw new BadInputError(
       `host '${host}' is not a loopback address: local ensembles bind to 127.0.0.0/8 only`,
@@ -695,17 +719,24 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
   let ensemble: LocalEnsemble | undefined;
   const fsyncMounts = new Map<number, SlowFsyncMount>();
   try {
-    const ports = await reserveServerPorts(nodes, host, options.clientPort);
+    const ports = addressing
+      ? ownAddressPorts(nodes)
+      : await reserveServerPorts(nodes, host, options.clientPort);
     reservation = ports.reservation;
     const direct: PeerLayout = (_self, peer) => {
       const target = ports.servers[peer - 1] as ServerPorts;
-      return { host, quorumPort: target.quorum, electionPort: target.election };
+      return {
+        host: addressing?.name(peer) ?? host,
+        quorumPort: target.quorum,
+        electionPort: target.election,
+      };
     };
     const layout = options.peerLayout ? await options.peerLayout(ports.servers, host) : direct;
     const owner = selfToken();
     const setup: EnsembleSetup = {
       dir,
       host,
+      ...(addressing ? { addressing } : {}),
       settings,
       runId,
       owner,

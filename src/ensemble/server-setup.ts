@@ -16,10 +16,23 @@ import { checkConfigKeys, releaseLine } from "./zookeeper-versions.js";
 /** The system property that bounds election back-off (3.6+); older lines ignore it. */
 export const ELECTION_BOUND_PROPERTY = "zookeeper.fastleader.maxNotificationInterval";
 
+/** The ports of the seed guide's deployments, which servers with addresses of their own all use. */
+export const STANDARD_PORTS = { client: 2181, quorum: 2888, election: 3888 } as const;
+
+/** Servers with addresses of their own (containers on a run network), each on the standard ports. */
+export interface ServerAddressing {
+  /** Where the harness reaches server `id`. */
+  reach(id: number): string;
+  /** How the other servers name server `id`. */
+  name(id: number): string;
+}
+
 /** What every server of an ensemble shares. */
 export interface EnsembleSetup {
   readonly dir: string;
+  /** The loopback address every server binds to, unless each has an address of its own. */
   readonly host: string;
+  readonly addressing?: ServerAddressing;
   readonly settings: ZooKeeperSettings;
   readonly runId: string;
   readonly owner: string;
@@ -124,7 +137,8 @@ export function prepareServer(
       serverId: id,
       dataDir,
       ...(setup.separateLogDir ? { dataLogDir: logDirOf(setup.dir, id) } : {}),
-      clientHost: setup.host,
+      // A server with an address of its own binds everywhere in its own namespace.
+      clientHost: setup.addressing ? "0.0.0.0" : setup.host,
       clientPort: serverPorts.client,
       peers,
       release: releaseLine(install.version),
@@ -145,7 +159,7 @@ export function prepareServer(
     java: install.java,
     args,
     jvmOptions: args.slice(0, args.indexOf("-cp")),
-    clientAddress: { host: setup.host, port: serverPorts.client },
+    clientAddress: { host: setup.addressing?.reach(id) ?? setup.host, port: serverPorts.client },
     outFile: join(serverDir, "jvm.out"),
     logFile,
     stopTimeoutMs: Math.max(5000, 5 * setup.settings.tickTime),

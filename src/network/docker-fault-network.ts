@@ -1,4 +1,6 @@
 import { requireDocker } from "../docker/docker-engine.js";
+import { createRunNetwork, type RunNetwork } from "../docker/run-network.js";
+import { BadInputError } from "../errors.js";
 import { FaultNetwork } from "./fault-network.js";
 import { toxiproxyImage, toxiproxyImageUsable } from "./toxiproxy-container.js";
 
@@ -9,11 +11,20 @@ export interface DockerFaultNetworkOptions {
   readonly toxiproxyImage?: string;
   readonly runId?: string;
   readonly log?: (line: string) => void;
+  /**
+   * "bridge": a run network of its own (servers zk1..zkN, Toxiproxy as
+   * `toxiproxy`, nothing routed off the machine); default "host": loopback.
+   */
+  readonly dockerNetwork?: DockerNetworkMode;
 }
+
+/** How the docker provider's containers are networked. */
+export type DockerNetworkMode = "host" | "bridge";
 
 /**
  * The docker provider's fault network: a Toxiproxy container when its image
- * is present or pullable, else the built-in server (and it says why).
+ * is present or pullable, else the built-in server (and it says why). On a
+ * bridge network the container is required: the servers reach it by name.
  */
 export async function startDockerFaultNetwork(
   options: DockerFaultNetworkOptions = {},
@@ -23,12 +34,26 @@ export async function startDockerFaultNetwork(
   const image = toxiproxyImage(options.toxiproxyImage);
   const usable = await toxiproxyImageUsable(image, log);
   const common = { ...(options.seed !== undefined ? { seed: options.seed } : {}), log };
+  const runId = options.runId ? { runId: options.runId } : {};
+  if (options.dockerNetwork === "bridge") {
+    if (!usable.usable)
+      throw new BadInputError(
+        `--docker-network bridge runs Toxiproxy in a container beside the servers, but ${usable.reason}`,
+      );
+    const network: RunNetwork = await createRunNetwork({ ...runId, log });
+    try {
+      return await FaultNetwork.start({
+        ...common,
+        toxiproxyContainer: { image, ...runId, network },
+      });
+    } catch (error) {
+      await network.remove().catch(() => undefined);
+      throw error;
+    }
+  }
   if (!usable.usable) {
     log(`fault network: ${usable.reason}; using the built-in Toxiproxy-compatible server instead`);
     return FaultNetwork.start(common);
   }
-  return FaultNetwork.start({
-    ...common,
-    toxiproxyContainer: { image, ...(options.runId ? { runId: options.runId } : {}) },
-  });
+  return FaultNetwork.start({ ...common, toxiproxyContainer: { image, ...runId } });
 }

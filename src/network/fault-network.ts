@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node-client";
+import { type RunNetwork, TOXIPROXY_NAME } from "../docker/run-network.js";
 import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
@@ -25,7 +26,12 @@ export interface FaultNetworkOptions {
   /** A real Toxiproxy to use; default: start the built-in server on loopback. */
   readonly toxiproxyUrl?: string;
   /** Run Toxiproxy in a container of this image (docker provider); default: the built-in server. */
-  readonly toxiproxyContainer?: { readonly image: string; readonly runId?: string };
+  readonly toxiproxyContainer?: {
+    readonly image: string;
+    readonly runId?: string;
+    /** Put it on this run network as `toxiproxy` (default: the host network); the network goes with it. */
+    readonly network?: RunNetwork;
+  };
   /** Seed for the built-in server's toxicity and jitter draws. */
   readonly seed?: string | number;
   /** Host the servers and proxies use (default 127.0.0.1). */
@@ -39,6 +45,36 @@ export interface FaultNetworkOptions {
 }
 
 export type { NetworkView, ToxicSpec } from "./link-faults.js";
+
+/** Where the proxies are, as each party names them. */
+interface ProxyPlacement {
+  /** The host part of each proxy's listen address, as Toxiproxy binds it. */
+  readonly listen: string;
+  /** Where the harness reaches the proxies (client connect strings). */
+  readonly reach: string;
+  /** How the servers' configs name the proxies' host. */
+  readonly named: string;
+  /** How Toxiproxy reaches server `id`. */
+  upstream(id: number): string;
+}
+
+/** Everything on one host: the loopback layout. */
+function samePlace(host: string): ProxyPlacement {
+  return { listen: host, reach: host, named: host, upstream: () => host };
+}
+
+/** Toxiproxy on a run network: servers name it `toxiproxy`, it names them zk1.., the harness reaches its address. */
+function onRunNetwork(network: RunNetwork): ProxyPlacement {
+  return {
+    listen: "0.0.0.0",
+    reach: network.toxiproxyAddress,
+    named: TOXIPROXY_NAME,
+    upstream: (id) => network.serverName(id),
+  };
+}
+
+/** First listen port of proxies in a Toxiproxy container of a run network (its namespace is its own). */
+const RUN_NETWORK_FIRST_PORT = 10000;
 
 const BLACKHOLE_UP = "zkchaos_partition_up";
 const BLACKHOLE_DOWN = "zkchaos_partition_down";
@@ -56,6 +92,9 @@ export class FaultNetwork implements LinkFaults {
   readonly builtIn: boolean;
   private readonly rewrite: boolean;
   private readonly host: string;
+  /** The run network Toxiproxy sits on (docker bridge mode), removed with this network. */
+  readonly runNetwork: RunNetwork | undefined;
+  private placement: ProxyPlacement;
   private readonly server: ToxiproxyServer | undefined;
   private readonly container: ToxiproxyContainer | undefined;
   private readonly log: (line: string) => void;
@@ -77,10 +116,13 @@ export class FaultNetwork implements LinkFaults {
     url: string;
     server: ToxiproxyServer | undefined;
     container?: ToxiproxyContainer;
+    runNetwork?: RunNetwork;
     host: string;
     log: (line: string) => void;
     rewrite: boolean;
   }) {
+    this.runNetwork = init.runNetwork;
+    this.placement = init.runNetwork ? onRunNetwork(init.runNetwork) : samePlace(init.host);
     this.rewrite = init.rewrite && init.server !== undefined;
     this.url = init.url;
     this.server = init.server;
@@ -110,11 +152,21 @@ export class FaultNetwork implements LinkFaults {
       return new FaultNetwork({ url, server: undefined, host, log, rewrite: false });
     }
     if (options.toxiproxyContainer !== undefined) {
+      const runNetwork = options.toxiproxyContainer.network;
       const container = await startToxiproxyContainer({
         image: options.toxiproxyContainer.image,
         runId: options.toxiproxyContainer.runId ?? `network-${randomBytes(4).toString("hex")}`,
         host,
         seed: options.seed ?? 0,
+        ...(runNetwork
+          ? {
+              placement: {
+                network: runNetwork.name,
+                address: runNetwork.toxiproxyAddress,
+                aliases: [TOXIPROXY_NAME],
+              },
+            }
+          : {}),
       });
       log(
         `fault network: Toxiproxy container ${container.containerId.slice(0, 12)} (${container.image}) at ${container.url}`,
@@ -123,6 +175,7 @@ export class FaultNetwork implements LinkFaults {
         url: container.url,
         server: undefined,
         container,
+        ...(runNetwork ? { runNetwork } : {}),
         host,
         log,
         rewrite: false,
@@ -149,7 +202,8 @@ export class FaultNetwork implements LinkFaults {
    */
   peerLayout(): PeerLayoutFactory {
     return async (ports: readonly ServerPorts[], host: string): Promise<PeerLayout> => {
-      await this.createMesh(ports, host);
+      if (this.runNetwork === undefined) this.placement = samePlace(host);
+      await this.createMesh(ports);
       const own = new Map(ports.map((server) => [server.id, server]));
       return (self, peer) => {
         if (self === peer) {
@@ -163,7 +217,7 @@ export class FaultNetwork implements LinkFaults {
           };
         }
         return {
-          host,
+          host: this.placement.named,
           quorumPort: this.listenPort(peerProxyName(this.prefix, "quorum", self, peer)),
           electionPort: this.listenPort(peerProxyName(this.prefix, "election", self, peer)),
         };
@@ -174,7 +228,7 @@ export class FaultNetwork implements LinkFaults {
   /** A connect string through the client proxies of the given servers (default all). */
   clientConnectString(ids: readonly number[] = this.ids): string {
     return ids
-      .map((id) => `${this.host}:${this.listenPort(clientProxyName(this.prefix, id))}`)
+      .map((id) => `${this.placement.reach}:${this.listenPort(clientProxyName(this.prefix, id))}`)
       .join(",");
   }
 
@@ -300,8 +354,11 @@ export class FaultNetwork implements LinkFaults {
     try {
       if (this.server) await this.server.close();
       // The proxies live in the container: removing it closes them all.
-      else if (this.container) await this.container.stop();
-      else
+      else if (this.container) {
+        await this.container.stop();
+        // Last: the servers' containers are gone by now (ensembles are disposed before their network).
+        await this.runNetwork?.remove();
+      } else
         for (const [name, entry] of this.proxies) {
           await this.call(`removing proxy ${name}`, () => entry.client.remove()).catch(() => {});
         }
@@ -325,31 +382,28 @@ export class FaultNetwork implements LinkFaults {
     await this.createProxies(
       servers.map((server) => server.id),
       clientLinks(this.prefix, servers),
-      this.host,
     );
   }
 
-  private async createMesh(ports: readonly ServerPorts[], host: string): Promise<void> {
+  private async createMesh(ports: readonly ServerPorts[]): Promise<void> {
     await this.createProxies(
       ports.map((server) => server.id),
-      linkTopology(this.prefix, ports, host),
-      host,
+      linkTopology(this.prefix, ports, (id) => this.placement.upstream(id)),
     );
   }
 
-  private async createProxies(
-    ids: readonly number[],
-    mesh: readonly LinkProxy[],
-    host: string,
-  ): Promise<void> {
+  private async createProxies(ids: readonly number[], mesh: readonly LinkProxy[]): Promise<void> {
     this.ids = [...ids];
+    const listen = this.placement.listen;
     // Reserved ports, below the ephemeral range: a disabled proxy's port stays free to re-listen
-    // on, where port 0 could hand out one an outgoing connection then takes.
-    this.reservation = await reservePorts(mesh.length, host);
-    const listenPorts = this.reservation.ports;
+    // on, where port 0 could hand out one an outgoing connection then takes. A Toxiproxy on a run
+    // network has a namespace of its own: any port is free there.
+    if (this.runNetwork === undefined) this.reservation = await reservePorts(mesh.length, listen);
+    const listenPorts =
+      this.reservation?.ports ?? mesh.map((_, index) => RUN_NETWORK_FIRST_PORT + index);
     const body = mesh.map((link, index) => ({
       name: link.name,
-      listen: `${host}:${listenPorts[index]}`,
+      listen: `${listen}:${listenPorts[index]}`,
       upstream: link.upstream,
       enabled: true,
       ...(this.rewrite && link.channel === "election"

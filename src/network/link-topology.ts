@@ -38,7 +38,8 @@ export function clientProxyName(prefix: string, server: number): string {
 export function linkTopology(
   prefix: string,
   ports: readonly ServerPorts[],
-  host: string,
+  /** How the proxies reach server `id`. */
+  hostOf: (id: number) => string,
 ): LinkProxy[] {
   const proxies: LinkProxy[] = [];
   for (const from of ports) {
@@ -51,7 +52,7 @@ export function linkTopology(
           from: from.id,
           to: to.id,
           channel,
-          upstream: `${host}:${channel === "quorum" ? to.quorum : to.election}`,
+          upstream: `${hostOf(to.id)}:${channel === "quorum" ? to.quorum : to.election}`,
         });
       }
     }
@@ -61,7 +62,7 @@ export function linkTopology(
       name: clientProxyName(prefix, server.id),
       kind: "client",
       to: server.id,
-      upstream: `${host}:${server.client}`,
+      upstream: `${hostOf(server.id)}:${server.client}`,
     });
   }
   return proxies;

@@ -1,8 +1,10 @@
-import { GenericContainer, type StartedTestContainer } from "testcontainers";
+import type { StartedTestContainer } from "testcontainers";
+import { AddressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
 import { provideImage } from "../docker/container-image.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
+  ROLE_LABEL,
   RUN_LABEL,
   removeContainerNow,
 } from "../docker/docker-engine.js";
@@ -22,7 +24,10 @@ export function toxiproxyImage(option?: string): string {
   return option ?? process.env.ZK_CHAOS_TOXIPROXY_IMAGE ?? OFFICIAL_TOXIPROXY_IMAGE;
 }
 
-/** A Toxiproxy server running in a container on the host network, its API on loopback. */
+/** The API port of Toxiproxy on a run's bridge network (the official default). */
+const NETWORK_API_PORT = 8474;
+
+/** A Toxiproxy server running in a container, its API on loopback (host network) or at its address on a run network. */
 export interface ToxiproxyContainer {
   readonly url: string;
   readonly image: string;
@@ -72,8 +77,10 @@ async function waitForApi(url: string, timeoutMs: number): Promise<void> {
 
 /**
  * Starts a Toxiproxy container (official flags: -host, -port) on the host
- * network with its API on a reserved loopback port. Proxies are then made
- * through the API on any port: nothing has to be exposed in advance.
+ * network with its API on a reserved loopback port, or on a run's bridge
+ * network at a fixed address (listening on all of its own addresses there).
+ * Proxies are then made through the API on any port: nothing has to be
+ * exposed in advance.
  */
 export async function startToxiproxyContainer(options: {
   readonly image: string;
@@ -81,12 +88,16 @@ export async function startToxiproxyContainer(options: {
   readonly host?: string;
   /** Seed of the server's toxicity and jitter draws (its -seed flag), so degradations replay. */
   readonly seed?: string | number;
+  /** Its place on a run's bridge network; default: the host network. */
+  readonly placement?: NetworkPlacement;
 }): Promise<ToxiproxyContainer> {
   configureTestcontainers();
-  const host = options.host ?? "127.0.0.1";
-  const reservation = await reservePorts(1, host);
-  const port = reservation.ports[0] as number;
-  const url = `http://${host}:${port}`;
+  const placement = options.placement;
+  // On a run network the container's namespace is its own: its API port is free by construction.
+  const host = placement ? "0.0.0.0" : (options.host ?? "127.0.0.1");
+  const reservation = placement ? undefined : await reservePorts(1, host);
+  const port = reservation ? (reservation.ports[0] as number) : NETWORK_API_PORT;
+  const url = `http://${placement ? placement.address : host}:${port}`;
   let container: StartedTestContainer | undefined;
   let unhook = () => {};
   let stopped: Promise<void> | undefined;
@@ -96,19 +107,21 @@ export async function startToxiproxyContainer(options: {
       try {
         await container?.stop({ timeout: 0, remove: true, removeVolumes: true });
       } finally {
-        reservation.release();
+        reservation?.release();
       }
     })();
     return stopped;
   };
   try {
-    container = await new GenericContainer(options.image)
-      .withNetworkMode("host")
+    const image = new AddressedContainer(options.image);
+    if (placement) image.placedOn(placement);
+    else image.withNetworkMode("host");
+    container = await image
       .withCommand([`-host=${host}`, `-port=${port}`, `-seed=${integerSeed(options.seed ?? 0)}`])
       .withLabels({
         [RUN_LABEL]: options.runId,
         [OWNER_LABEL]: selfToken(),
-        "zk-chaos.role": "toxiproxy",
+        [ROLE_LABEL]: "toxiproxy",
       })
       // Ready when its API answers (below): log lines differ between Toxiproxy versions.
       .start();

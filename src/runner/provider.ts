@@ -2,7 +2,7 @@
  * The provider chooser: the one place outside ensemble/ that names concrete
  * providers. Everything else talks to the Ensemble and FaultNetwork interfaces.
  */
-import { dockerAvailable, reapOrphanContainers } from "../docker/docker-engine.js";
+import { dockerAvailable, reapOrphanDockerResources } from "../docker/docker-engine.js";
 import {
   type DockerEnsembleOptions,
   OFFICIAL_ZOOKEEPER_IMAGE,
@@ -16,7 +16,10 @@ import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local
 import { probeInventoryKernels, SshEnsemble, startSshEnsemble } from "../ensemble/ssh-ensemble.js";
 import type { Inventory } from "../ensemble/ssh-inventory.js";
 import { BadInputError } from "../errors.js";
-import { startDockerFaultNetwork } from "../network/docker-fault-network.js";
+import {
+  type DockerNetworkMode,
+  startDockerFaultNetwork,
+} from "../network/docker-fault-network.js";
 import { FaultNetwork } from "../network/fault-network.js";
 import { kernelLimits } from "../network/kernel-network.js";
 import type { LinkFaults } from "../network/link-faults.js";
@@ -38,6 +41,8 @@ export interface ProviderChoice {
   readonly root?: string;
   readonly zookeeperImage?: string;
   readonly toxiproxyImage?: string;
+  /** docker: "bridge" puts the run on a network of its own with DNS names (default "host": loopback). */
+  readonly dockerNetwork?: DockerNetworkMode;
   /** Local JVMs: an unpacked ZooKeeper release to run instead of Debian's (or $ZK_HOME). */
   readonly zkHome?: string;
 }
@@ -99,6 +104,7 @@ export function startProviderNetwork(
   return startDockerFaultNetwork({
     ...options,
     ...(choice.toxiproxyImage ? { toxiproxyImage: choice.toxiproxyImage } : {}),
+    ...(choice.dockerNetwork ? { dockerNetwork: choice.dockerNetwork } : {}),
   });
 }
 
@@ -140,8 +146,14 @@ export async function startProviderEnsemble(
     throw new BadInputError(MIXED_ON_DOCKER);
   }
   const { versions: _v, ...common } = rest;
+  const runNetwork = network?.runNetwork;
+  if (choice.dockerNetwork === "bridge" && runNetwork === undefined)
+    throw new BadInputError(
+      "--docker-network bridge starts the servers on the fault network's bridge: start the provider's fault network first",
+    );
   const docker: DockerEnsembleOptions = {
     ...common,
+    ...(runNetwork ? { network: runNetwork } : {}),
     ...(choice.zookeeperImage ? { image: choice.zookeeperImage } : {}),
     ...(version !== undefined ? { zookeeperVersion: version } : {}),
   };
@@ -185,9 +197,9 @@ export async function faultsProviderCannot(
   return kernelLimits(await probeInventoryKernels(choice.inventory));
 }
 
-/** Removes containers of runs that died, when an engine answers; returns their ids. */
+/** Removes containers and networks of runs that died, when an engine answers; returns what it removed. */
 export async function reapProviderLeftovers(): Promise<string[]> {
-  return (await dockerAvailable()).available ? reapOrphanContainers() : [];
+  return (await dockerAvailable()).available ? reapOrphanDockerResources() : [];
 }
 
 /** A provider choice from command-line style options (absent images fall back to the defaults). */
@@ -196,6 +208,7 @@ export function providerChoice(
   images: {
     readonly zookeeperImage?: string;
     readonly toxiproxyImage?: string;
+    readonly dockerNetwork?: DockerNetworkMode;
     readonly zkHome?: string;
     /** With "ssh": the parsed inventory. */
     readonly sshInventory?: Inventory;
@@ -206,6 +219,9 @@ export function providerChoice(
     ...(images.sshInventory ? { inventory: images.sshInventory } : {}),
     ...(images.zookeeperImage ? { zookeeperImage: images.zookeeperImage } : {}),
     ...(images.toxiproxyImage ? { toxiproxyImage: images.toxiproxyImage } : {}),
+    ...(provider === "docker" && images.dockerNetwork === "bridge"
+      ? { dockerNetwork: images.dockerNetwork }
+      : {}),
     ...(images.zkHome ? { zkHome: images.zkHome } : {}),
   };
 }

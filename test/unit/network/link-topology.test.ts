@@ -11,7 +11,7 @@ describe("link topology", () => {
   }));
 
   it("has a proxy per directed pair and channel, and one per client", () => {
-    const mesh = linkTopology("t", ports, "127.0.0.1");
+    const mesh = linkTopology("t", ports, () => "127.0.0.1");
     expect(mesh).toHaveLength(2 * 3 * 2 + 3);
     expect(mesh.find((p) => p.name === "t-q-1-2")?.upstream).toBe("127.0.0.1:2001");
     expect(mesh.find((p) => p.name === "t-e-3-1")?.upstream).toBe("127.0.0.1:1002");
@@ -20,9 +20,16 @@ describe("link topology", () => {
       linkTopology(
         "t",
         [...ports, ...[4, 5, 6, 7].map((id) => ({ id, client: id, quorum: id, election: id }))],
-        "h",
+        () => "h",
       ),
     ).toHaveLength(91);
+  });
+
+  it("names each server's upstream by its own host (servers on a network with DNS names)", () => {
+    const mesh = linkTopology("t", ports, (id) => `zk${id}`);
+    expect(mesh.find((p) => p.name === "t-q-1-2")?.upstream).toBe("zk2:2001");
+    expect(mesh.find((p) => p.name === "t-e-3-1")?.upstream).toBe("zk1:1002");
+    expect(mesh.find((p) => p.name === "t-c-3")?.upstream).toBe("zk3:3000");
   });
 
   it("refuses both directions by disabling, and black-holes one way with a toxic", () => {
