@@ -54,6 +54,8 @@ chmod 1777 "$root/tmp"
 mapfile -d '' java_files < <(find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0)
 copy_libraries "$root" "${java_files[@]}"
 add_shell "$root"
+# sleep: the docker provider's address holders on a bridge network run `sleep infinity`, as the official image can.
+copy_with_libraries "$root" "$(readlink -f "$(command -v sleep)")"
 
 if [ -n "${ZK_HOME:-}" ]; then
   cp "$ZK_HOME"/lib/*.jar "$root/opt/zookeeper/lib/" 2>/dev/null || cp "$ZK_HOME"/*.jar "$root/opt/zookeeper/lib/"

@@ -1,9 +1,15 @@
 import { appendFileSync } from "node:fs";
-import { getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+  Wait,
+} from "testcontainers";
 import { AddressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
+  ROLE_LABEL,
   RUN_LABEL,
   removeContainerNow,
 } from "../docker/docker-engine.js";
@@ -33,6 +39,9 @@ export class DockerServer implements ManagedServer {
   readonly logFile: string;
   readonly outFile: string;
   private container: StartedTestContainer | undefined;
+  /** On a run network: the container that holds the server's address (see addressHolder). */
+  private holder: Promise<StartedTestContainer> | undefined;
+  private holderId: string | undefined;
   private hostPid: number | undefined;
   private state: ProcessState = "stopped";
   private retired = false;
@@ -74,6 +83,42 @@ export class DockerServer implements ManagedServer {
     return this.container?.getId();
   }
 
+  /**
+   * The container holding the server's address on a run network, as a pod's
+   * sandbox does: it outlives the server's own container, so a killed server
+   * is a dead process on a live host (connections to it are refused at once,
+   * its name still resolves), not a host gone from the network.
+   */
+  private async addressHolder(placement: NetworkPlacement): Promise<string> {
+    this.holder ??= new AddressedContainer(this.image)
+      .placedOn(placement)
+      .withEntrypoint(["sleep"])
+      .withCommand(["infinity"])
+      .withLabels({
+        [RUN_LABEL]: this.spec.runId,
+        [OWNER_LABEL]: this.spec.owner,
+        [ROLE_LABEL]: "address-holder",
+        "zk-chaos.server": String(this.id),
+      })
+      .start()
+      .catch((error: unknown) => {
+        this.holder = undefined;
+        throw new Error(
+          `its address holder (\`sleep infinity\` in ${this.image}) did not start: ${(error as Error).message}; an image built before this release lacks sleep: rebuild it with docker/build-zookeeper-image.sh`,
+        );
+      });
+    this.holderId = (await this.holder).getId();
+    return this.holderId;
+  }
+
+  /** Removes the address holder once the server is retired (its ensemble disposed). */
+  private async removeHolder(): Promise<void> {
+    const holder = this.holder;
+    this.holder = undefined;
+    this.holderId = undefined;
+    await (await holder?.catch(() => undefined))?.stop({ timeout: 0, remove: true });
+  }
+
   async start(): Promise<void> {
     if (this.retired) throw retiredError(this.id);
     if (this.container !== undefined) return;
@@ -82,10 +127,11 @@ export class DockerServer implements ManagedServer {
       (flag) => !HOST_LOG_FLAGS.some((prefix) => flag.startsWith(prefix)),
     );
     try {
-      const container = new AddressedContainer(this.image);
-      if (this.placement) container.placedOn(this.placement);
-      else container.withNetworkMode("host");
-      this.container = await container
+      const network = this.placement
+        ? `container:${await this.addressHolder(this.placement)}`
+        : "host";
+      this.container = await new GenericContainer(this.image)
+        .withNetworkMode(network)
         .withUser("0")
         .withBindMounts([{ source: this.spec.serverDir, target: this.spec.serverDir, mode: "rw" }])
         .withEntrypoint(["zkServer.sh"])
@@ -191,9 +237,19 @@ export class DockerServer implements ManagedServer {
   killNow(): void {
     const id = this.container?.getId();
     if (id !== undefined) removeContainerNow(id);
+    if (this.holderId !== undefined) removeContainerNow(this.holderId);
   }
 
   private async remove(timeoutMs: number, how: string): Promise<void> {
+    try {
+      await this.removeServerContainer(timeoutMs, how);
+    } finally {
+      // Retired: its ensemble is going away, and the address with it.
+      if (this.retired) await this.removeHolder();
+    }
+  }
+
+  private async removeServerContainer(timeoutMs: number, how: string): Promise<void> {
     const container = this.container;
     // Gone by itself: its removal may still be under way; nothing may outlive the call.
     if (container === undefined) return this.exitRemoval;

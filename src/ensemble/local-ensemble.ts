@@ -58,6 +58,7 @@ import { mountSlowFsync, type SlowFsyncMount } from "./slow-fsync.js";
 import type { ServerStatus } from "./srvr.js";
 import {
   type FindInstallOptions,
+  isResolvedInstall,
   resolveZooKeeperInstall,
   type ZooKeeperInstall,
 } from "./zookeeper-install.js";
@@ -127,18 +128,6 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
   readonly log?: (line: string) => void;
   /** Abort the start (Ctrl-C): the wait for a quorum ends at once and everything is released. */
   readonly signal?: AbortSignal;
-}
-
-function isInstall(
-  value: ZooKeeperInstall | FindInstallOptions | undefined,
-): value is ZooKeeperInstall {
-  return (
-    value !== undefined &&
-    "classPath" in value &&
-    "java" in value &&
-    typeof value.java === "string" &&
-    Array.isArray(value.classPath)
-  );
 }
 
 /** Each server's install: the main one, or its own version's from the cache. */
@@ -665,13 +654,13 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
   const members = initialMembers(nodes, options);
   const settings = resolveSettings(options.settings, options.profile);
   const findOptions: FindInstallOptions = {
-    ...(isInstall(options.install) ? { java: options.install.java } : options.install),
+    ...(isResolvedInstall(options.install) ? { java: options.install.java } : options.install),
     cache: {
-      ...(isInstall(options.install) ? {} : options.install?.cache),
+      ...(isResolvedInstall(options.install) ? {} : options.install?.cache),
       ...(options.log ? { log: options.log } : {}),
     },
   };
-  const install = isInstall(options.install)
+  const install = isResolvedInstall(options.install)
     ? options.install
     : await resolveZooKeeperInstall(findOptions);
   const installs = await serverInstalls(nodes, install, options.versions, findOptions);

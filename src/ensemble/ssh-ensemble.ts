@@ -36,6 +36,7 @@ import { querySrvr, type ServerStatus } from "./srvr.js";
 import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
 import { SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
+import { copyRelease, remoteReleaseDir } from "./ssh-release.js";
 import { type FindInstallOptions, resolveZooKeeperInstall } from "./zookeeper-install.js";
 import {
   resolveSettings,
@@ -50,7 +51,11 @@ export interface SshEnsembleOptions {
   readonly settings?: Partial<ZooKeeperSettings>;
   readonly profile?: SettingsProfile;
   readonly observers?: number;
-  /** Where this machine's ZooKeeper is (its version, and java and jars unless the inventory names the hosts'). */
+  /**
+   * Where this machine's ZooKeeper is (its version, and java and jars unless
+   * the inventory names the hosts'); with a `version`, that release from the
+   * cache is copied to each host.
+   */
   readonly install?: FindInstallOptions;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
@@ -277,15 +282,38 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     throw new BadInputError(
       `${nodes} servers need ${nodes} hosts, but the inventory lists ${inventory.hosts.length}: add hosts or run fewer servers`,
     );
+  const version = options.install?.version;
+  if (version !== undefined && inventory.zookeeper.classPath !== undefined)
+    throw new BadInputError(
+      `ZooKeeper ${version} is to be copied to the hosts, but the inventory names the hosts' own (zookeeper.classPath): drop one of them`,
+    );
   const install = await resolveZooKeeperInstall(options.install ?? {});
   const java = inventory.zookeeper.java ?? install.java;
-  const classPath = inventory.zookeeper.classPath ?? install.classPath;
   const settings = resolveSettings(options.settings ?? {}, options.profile ?? "fast");
   const observers = observerIds(nodes, options.observers);
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
   const remoteDir = join(inventory.workDir, runId);
   const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
   const hosts = await connectHosts(inventory, nodes);
+  // A release asked for by version runs from a copy on each host; else from the inventory's or this machine's paths.
+  const classPaths = new Map<number, readonly string[]>();
+  try {
+    for (const [index, host] of hosts.entries()) {
+      if (version === undefined) {
+        classPaths.set(index + 1, inventory.zookeeper.classPath ?? install.classPath);
+        continue;
+      }
+      const copy = await copyRelease(host, install, inventory.workDir);
+      classPaths.set(index + 1, copy.classPath);
+      options.log?.(
+        `${host.name}: ZooKeeper ${install.version} in ${remoteReleaseDir(inventory.workDir, install.version)} (${copy.copiedBytes > 0 ? `copied ${(copy.copiedBytes / 1e6).toFixed(1)} MB` : "already there"})`,
+      );
+    }
+  } catch (error) {
+    for (const host of hosts) host.close();
+    rmSync(local, { recursive: true, force: true });
+    throw error;
+  }
   const { client, quorum, election } = inventory.ports;
   const servers: SshServer[] = [];
   let network: KernelNetwork | undefined;
@@ -331,6 +359,7 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
         }),
         ...(observers.length > 0 ? { observers } : {}),
       };
+      const classPath = classPaths.get(id) as readonly string[];
       const staged = prepareServer(setup, id, { ...install, java, classPath }, []);
       const launch = remapLaunch(staged, setup.dir, remoteDir);
       await uploadServerFolder(host, join(setup.dir, `server-${id}`), launch.serverDir);

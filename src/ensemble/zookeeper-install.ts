@@ -180,3 +180,16 @@ export function checkJava(install: ZooKeeperInstall, log?: (line: string) => voi
   const warning = checkJavaFor(install.version, major, install.java);
   if (warning) log?.(warning);
 }
+
+/** Whether install options are an install already found (not where to look for one). */
+export function isResolvedInstall(
+  value: ZooKeeperInstall | FindInstallOptions | undefined,
+): value is ZooKeeperInstall {
+  return (
+    value !== undefined &&
+    "classPath" in value &&
+    "java" in value &&
+    typeof value.java === "string" &&
+    Array.isArray(value.classPath)
+  );
+}

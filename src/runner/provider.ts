@@ -15,6 +15,7 @@ import { ExistingEnsemble } from "../ensemble/existing-ensemble.js";
 import { type LocalEnsembleOptions, startLocalEnsemble } from "../ensemble/local-ensemble.js";
 import { probeInventoryKernels, SshEnsemble, startSshEnsemble } from "../ensemble/ssh-ensemble.js";
 import type { Inventory } from "../ensemble/ssh-inventory.js";
+import { isResolvedInstall } from "../ensemble/zookeeper-install.js";
 import { BadInputError } from "../errors.js";
 import {
   type DockerNetworkMode,
@@ -123,6 +124,10 @@ export async function startProviderEnsemble(
   }
   if (choice.provider === "local") return startLocalEnsemble(options);
   if (choice.provider === "ssh") {
+    if (options.versions !== undefined && Object.keys(options.versions).length > 0)
+      throw new BadInputError(
+        "servers on different ZooKeeper versions need the local provider: the ssh provider copies one release to every host",
+      );
     if (choice.inventory === undefined)
       throw new BadInputError(
         "--provider ssh needs --inventory FILE: the hosts to run the servers on",
@@ -133,7 +138,7 @@ export async function startProviderEnsemble(
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.observers ? { observers: options.observers } : {}),
-      ...(options.install && !isVersionRequest(options.install)
+      ...(options.install && !isResolvedInstall(options.install)
         ? { install: options.install }
         : {}),
       ...(options.log ? { log: options.log } : {}),

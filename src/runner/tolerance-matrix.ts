@@ -106,13 +106,17 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
   });
   const cells: ToleranceCell[] = [];
   try {
-    await using ensemble = await startProviderEnsemble(provider, {
-      nodes,
-      settings: options.settings ?? {},
-      ...installFor(provider, release),
-      peerLayout: network.peerLayout(),
-      ...(options.log ? { log: options.log } : {}),
-    });
+    await using ensemble = await startProviderEnsemble(
+      provider,
+      {
+        nodes,
+        settings: options.settings ?? {},
+        ...installFor(provider, release),
+        peerLayout: network.peerLayout(),
+        ...(options.log ? { log: options.log } : {}),
+      },
+      network,
+    );
     const nemesis = new Nemesis({
       ensemble,
       network: faultLinksFor(ensemble, network, ["kill", "isolate"]),

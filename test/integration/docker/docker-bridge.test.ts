@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { getContainerRuntimeClient } from "testcontainers";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -47,6 +48,22 @@ function containerRoutes(pid: number): { dst: string; dev?: string; gateway?: st
   );
 }
 
+/** The error code of a TCP connect (undefined when it connects). */
+function connectError(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 10_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve("timeout");
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
+  });
+}
+
 const networkExists = async (name: string) =>
   (await (await getContainerRuntimeClient()).container.dockerode.listNetworks()).some(
     (network) => network.Name === name,
@@ -70,12 +87,26 @@ describeOnProvider("the docker provider on a bridge network of the run's own", (
       for (const id of [1, 2, 3]) {
         const server = ensemble.server(id) as DockerServer;
         expect(server.clientAddress).toEqual({ host: runNetwork.serverAddress(id), port: 2181 });
+        // The address is held by a container of its own, which the server's container shares.
+        const [holder] = await client.container.dockerode.listContainers({
+          filters: {
+            label: [
+              `zk-chaos.run=${ensemble.runId}`,
+              "zk-chaos.role=address-holder",
+              `zk-chaos.server=${id}`,
+            ],
+          },
+        });
+        const endpoint = holder?.NetworkSettings.Networks[runNetwork.name];
+        expect(endpoint?.IPAddress).toBe(runNetwork.serverAddress(id));
         const info = await client.container.inspect(
           client.container.getById(server.containerId as string),
         );
-        const endpoint = info.NetworkSettings.Networks[runNetwork.name];
-        expect(endpoint?.IPAddress).toBe(runNetwork.serverAddress(id));
-        expect(endpoint?.Aliases).toContain(`zk${id}`);
+        expect(info.HostConfig.NetworkMode).toBe(`container:${holder?.Id}`);
+        const aliases = await client.container.inspect(
+          client.container.getById(holder?.Id as string),
+        );
+        expect(aliases.NetworkSettings.Networks[runNetwork.name]?.Aliases).toContain(`zk${id}`);
       }
       // Each server names its peers through Toxiproxy by DNS name, and binds everywhere in its own namespace.
       const zooCfg = readFileSync(join(ensemble.dir, "server-1", "conf", "zoo.cfg"), "utf8");
@@ -120,8 +151,17 @@ describeOnProvider("the docker provider on a bridge network of the run's own", (
         [runNetwork.name],
       );
 
-      // A partition through the proxies by name, and its heal.
+      // A killed server is a dead process on a live host: its address refuses at once.
       const nemesis = new Nemesis({ ensemble, network, seed: 41 });
+      const kill = await nemesis.start({ kind: "kill", target: "leader" });
+      const killed = (kill.detail.servers as number[])[0] as number;
+      expect(await connectError(runNetwork.serverAddress(killed), 2181)).toBe("ECONNREFUSED");
+      const alive = [1, 2, 3].filter((id) => id !== killed);
+      expect(alive).toContain((await ensemble.waitForQuorum({ servers: alive })).leader);
+      await nemesis.heal(kill.id);
+      await expectHealedInSync(ensemble);
+
+      // A partition through the proxies by name, and its heal.
       const cut = await nemesis.start({ kind: "isolate", target: "leader" });
       const old = (cut.detail.servers as number[])[0] as number;
       const rest = [1, 2, 3].filter((id) => id !== old);

@@ -57,8 +57,11 @@ const expectNothingLeft = () => {
     expect(strays(host), `host ${host}`).toEqual([]);
     expect(chainOn(host), `ZKCHAOS chain on host ${host}`).toBe(false);
   }
+  // Releases copied to the hosts are kept between runs, as this machine's cache is.
   const work = join(dir, "work");
-  expect(existsSync(work) ? readdirSync(work) : []).toEqual([]);
+  expect((existsSync(work) ? readdirSync(work) : []).filter((name) => name !== "releases")).toEqual(
+    [],
+  );
 };
 
 describe.skipIf(why !== undefined)(
@@ -144,6 +147,31 @@ describe.skipIf(why !== undefined)(
       ]);
       expect(await local.exited).toBe(2);
       expect(local.output()).toMatch(/fault 'loss' \(f1\) drops packets at random.*--provider ssh/);
+      expectNothingLeft();
+    });
+
+    it("a release asked for by version is copied from the local cache to each host and runs there", async () => {
+      const run = runOnRig(["scenarios/baseline.yaml"], 3, [
+        "--duration",
+        "8s",
+        "--zookeeper-version",
+        "3.4.5",
+      ]);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(run.output()).toMatch(/valid +baseline zk=3\.4\.5 n=3/);
+      // The rig's hosts share one file system: the first host's copy is the others' too.
+      const copies = [
+        ...run
+          .output()
+          .matchAll(
+            /ZooKeeper 3\.4\.5 in \S+\/releases\/3\.4\.5 \((copied [\d.]+ MB|already there)\)/g,
+          ),
+      ].map((match) => match[1]);
+      expect(copies).toHaveLength(3);
+      expect(copies[0]).toMatch(/^copied/);
+      const jars = readdirSync(join(dir, "work", "releases", "3.4.5"));
+      expect(jars).toContain("zookeeper-3.4.5.jar");
+      expect(jars.filter((jar) => jar.endsWith(".part"))).toEqual([]);
       expectNothingLeft();
     });
 
