@@ -16,7 +16,7 @@ import {
 } from "../../../src/runner/provider.js";
 import { processStartTime } from "../../../src/util/process-identity.js";
 import { spawnCli } from "../../helpers/cli.js";
-import { expectHealedInSync } from "../../helpers/faulty-ensemble.js";
+import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";
 import { describeOnProvider, expectNoDockerLeft } from "../../helpers/provider.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 
@@ -158,6 +158,7 @@ describeOnProvider("the docker provider on a bridge network of the run's own", (
       expect(await connectError(runNetwork.serverAddress(killed), 2181)).toBe("ECONNREFUSED");
       const alive = [1, 2, 3].filter((id) => id !== killed);
       expect(alive).toContain((await ensemble.waitForQuorum({ servers: alive })).leader);
+      await expectWritable(ensemble, alive);
       await nemesis.heal(kill.id);
       await expectHealedInSync(ensemble);
 
