@@ -26,6 +26,8 @@ import type {
   ProcessState,
   QuorumState,
   ServerAddress,
+  ServerLogLine,
+  ServerLogSource,
   WaitForQuorumOptions,
 } from "./ensemble.js";
 import { observerIds, validateNodeCount } from "./local-ensemble.js";
@@ -181,7 +183,7 @@ class SshServer implements EnsembleServer {
 }
 
 /** A started ensemble on SSH hosts. */
-export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble {
+export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble, ServerLogSource {
   readonly provider = "ssh";
   readonly size: number;
   readonly dir: string;
@@ -216,6 +218,37 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
     );
   }
 
+  private readonly logListeners = new Set<(line: ServerLogLine) => void>();
+  private logStreams: Promise<{ stop(): void }>[] | undefined;
+
+  /** Streams every server's log lines (`tail -F` on its host) to the listener until it unsubscribes. */
+  onServerLog(listener: (line: ServerLogLine) => void): () => void {
+    this.logListeners.add(listener);
+    this.logStreams ??= this.servers.map((server) => this.followLog(server));
+    return () => {
+      this.logListeners.delete(listener);
+    };
+  }
+
+  private followLog(server: SshServer): Promise<{ stop(): void }> {
+    let partial = "";
+    return server.host
+      .stream(
+        // -F: the file may not exist yet, or be replaced; stderr stays off the terminal.
+        `exec tail -n 0 -F ${shellQuote(server.launch.logFile)} 2>/dev/null`,
+        (chunk) => {
+          const receivedMs = performance.now();
+          const lines = (partial + chunk).split("\n");
+          partial = lines.pop() ?? "";
+          for (const line of lines) {
+            for (const each of this.logListeners)
+              each({ server: server.id, line: line.replace(/\r$/, ""), receivedMs });
+          }
+        },
+      )
+      .catch(() => ({ stop: () => {} }));
+  }
+
   /** Fetches each server's log from its host into `into` as server-<id>.log. */
   async collectLogs(into: string): Promise<void> {
     mkdirSync(into, { recursive: true });
@@ -240,6 +273,7 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
   private async teardown(): Promise<void> {
     this.disposed = true;
     this.releaseShutdown();
+    for (const stream of await Promise.all(this.logStreams ?? [])) stream.stop();
     await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
     await Promise.allSettled(

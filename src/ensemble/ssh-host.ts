@@ -104,6 +104,29 @@ export class SshHost {
     return result.stdout;
   }
 
+  /**
+   * Runs a long command (its values already quoted) on a pseudo-terminal and
+   * hands its output to `onData` as it comes, until stopped. The terminal is
+   * why it cannot outlive us: when the channel closes, or this connection
+   * drops because we died, sshd hangs the terminal up and the command ends.
+   */
+  stream(command: string, onData: (chunk: string) => void): Promise<{ stop(): void }> {
+    if (this.closed)
+      return Promise.reject(new ZkChaosError("SERVER_STATE", `${this.name}: connection closed`));
+    return new Promise((resolve, reject) => {
+      // No echo, no CR before LF: the output arrives as the command wrote it.
+      const modes = { ECHO: 0, ONLCR: 0 } as const;
+      this.client.exec(command, { pty: { modes } }, (error, channel) => {
+        if (error)
+          return reject(new ZkChaosError("SERVER_STATE", `${this.name}: ${error.message}`));
+        channel.setEncoding("utf8");
+        channel.on("data", (chunk: string) => onData(chunk));
+        channel.stderr.resume();
+        resolve({ stop: () => channel.close() });
+      });
+    });
+  }
+
   /** Closes the connection; safe to call twice. */
   close(): void {
     if (this.closed) return;

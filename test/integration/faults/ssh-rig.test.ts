@@ -115,6 +115,17 @@ describe.skipIf(why !== undefined)(
         const dropped = Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]);
         if (scenario === "minority-partition") expect(dropped).toBeGreaterThan(0);
       }
+      // The servers' log lines stream from the hosts while the run goes: the new leader's election
+      // line is there, so leader completeness is judged on ssh too.
+      const killRun = readdirSync(out).find((name) => name.includes("kill-leader-n5")) as string;
+      const results = JSON.parse(readFileSync(join(out, killRun, "results.json"), "utf8")) as {
+        verdicts: { checker: string; valid: boolean | string }[];
+      };
+      expect(
+        results.verdicts.find((verdict) => verdict.checker === "leader-completeness"),
+      ).toMatchObject({
+        valid: true,
+      });
       expectNothingLeft();
     });
 
