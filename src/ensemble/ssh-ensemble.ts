@@ -28,18 +28,23 @@ import type {
   ServerAddress,
   ServerLogLine,
   ServerLogSource,
+  VersionChanging,
   WaitForQuorumOptions,
 } from "./ensemble.js";
 import { observerIds, validateNodeCount } from "./local-ensemble.js";
 import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
-import { type EnsembleSetup, prepareServer } from "./server-setup.js";
+import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
 import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
 import { SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
 import { copyRelease, remoteReleaseDir } from "./ssh-release.js";
-import { type FindInstallOptions, resolveZooKeeperInstall } from "./zookeeper-install.js";
+import {
+  type FindInstallOptions,
+  resolveZooKeeperInstall,
+  type ZooKeeperInstall,
+} from "./zookeeper-install.js";
 import {
   resolveSettings,
   type SettingsProfile,
@@ -59,6 +64,8 @@ export interface SshEnsembleOptions {
    * cache is copied to each host.
    */
   readonly install?: FindInstallOptions;
+  /** Releases for some servers (id -> x.y.z), copied to their hosts: a mixed-version ensemble. */
+  readonly versions?: Readonly<Record<number, string>>;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -72,7 +79,8 @@ class SshServer implements EnsembleServer {
   constructor(
     readonly id: number,
     readonly host: SshHost,
-    readonly launch: ServerLaunchSpec,
+    /** How it starts; a version change gives it another release's jars and config. */
+    public launch: ServerLaunchSpec,
     readonly clientAddress: ServerAddress,
   ) {}
 
@@ -201,6 +209,10 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
     readonly zooKeeperVersion: string,
     observers: readonly number[],
     dir: string,
+    /** Writes server `id`'s folder on its host for a release (same data) and returns its launch. */
+    private readonly stage: (id: number, release: ZooKeeperInstall) => Promise<ServerLaunchSpec>,
+    /** Resolves a release into this machine's cache and copies it to a host; returns it with the host's class path. */
+    private readonly provide: (host: SshHost, version: string) => Promise<ZooKeeperInstall>,
   ) {
     super();
     this.size = servers.length;
@@ -216,6 +228,31 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
       `the ensemble on ${this.hosts.length} SSH host(s)`,
       () => this.disposed,
     );
+  }
+
+  private readonly versions = new Map<number, string>();
+
+  /** The version server `id` is configured to run. */
+  serverVersion(id: number): string {
+    return this.versions.get(id) ?? this.zooKeeperVersion;
+  }
+
+  /** Records that server `id` was started on its own release (a mixed-version ensemble). */
+  noteVersion(id: number, version: string): void {
+    this.versions.set(id, version);
+  }
+
+  /** Stops server `id`, gives it `version` (copied to its host; same data, that release's config) and starts it. */
+  async changeVersion(id: number, version: string): Promise<void> {
+    const server = this.servers.find((candidate) => candidate.id === id);
+    if (server === undefined)
+      throw new BadInputError(`no server ${id} in this ensemble: ids go from 1 to ${this.size}`);
+    const release = await this.provide(server.host, version);
+    const launch = await this.stage(id, release);
+    await server.stop();
+    server.launch = launch;
+    this.versions.set(id, release.version);
+    await server.start();
   }
 
   private readonly logListeners = new Set<(line: ServerLogLine) => void>();
@@ -312,6 +349,17 @@ export async function connectHosts(inventory: Inventory, count: number): Promise
 export async function startSshEnsemble(options: SshEnsembleOptions): Promise<SshEnsemble> {
   const nodes = validateNodeCount(options.nodes);
   const { inventory } = options;
+  for (const key of Object.keys(options.versions ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 1 || id > nodes)
+      throw new BadInputError(
+        `a version is given for server ${key}, but the ensemble has servers 1 to ${nodes}`,
+      );
+    if (inventory.zookeeper.classPath !== undefined)
+      throw new BadInputError(
+        `server ${key}'s release is to be copied to its host, but the inventory names the hosts' own ZooKeeper (zookeeper.classPath): drop one of them`,
+      );
+  }
   if (nodes > inventory.hosts.length)
     throw new BadInputError(
       `${nodes} servers need ${nodes} hosts, but the inventory lists ${inventory.hosts.length}: add hosts or run fewer servers`,
@@ -329,27 +377,49 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
   const remoteDir = join(inventory.workDir, runId);
   const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
   const hosts = await connectHosts(inventory, nodes);
-  // A release asked for by version runs from a copy on each host; else from the inventory's or this machine's paths.
-  const classPaths = new Map<number, readonly string[]>();
-  try {
-    for (const [index, host] of hosts.entries()) {
-      if (version === undefined) {
-        classPaths.set(index + 1, inventory.zookeeper.classPath ?? install.classPath);
-        continue;
-      }
-      const copy = await copyRelease(host, install, inventory.workDir);
-      classPaths.set(index + 1, copy.classPath);
-      options.log?.(
-        `${host.name}: ZooKeeper ${install.version} in ${remoteReleaseDir(inventory.workDir, install.version)} (${copy.copiedBytes > 0 ? `copied ${(copy.copiedBytes / 1e6).toFixed(1)} MB` : "already there"})`,
-      );
-    }
-  } catch (error) {
-    for (const host of hosts) host.close();
-    rmSync(local, { recursive: true, force: true });
-    throw error;
-  }
   const { client, quorum, election } = inventory.ports;
+  const ports = hosts.map((_, index) => ({ id: index + 1, client, quorum, election }));
+  // Written here under the same path as on the host, then copied there.
+  const staging = join(local, relative("/", remoteDir));
+  /** A release copied to a host, with the host's class path (the same release's jars stay there). */
+  const copyTo = async (host: SshHost, release: ZooKeeperInstall): Promise<ZooKeeperInstall> => {
+    const copy = await copyRelease(host, release, inventory.workDir);
+    options.log?.(
+      `${host.name}: ZooKeeper ${release.version} in ${remoteReleaseDir(inventory.workDir, release.version)} (${copy.copiedBytes > 0 ? `copied ${(copy.copiedBytes / 1e6).toFixed(1)} MB` : "already there"})`,
+    );
+    return { ...release, java, classPath: copy.classPath };
+  };
+  const provide = async (host: SshHost, wanted: string): Promise<ZooKeeperInstall> => {
+    const release = await resolveZooKeeperInstall({
+      ...options.install,
+      zkHome: undefined,
+      version: wanted,
+    });
+    checkSettingsFor(release, settings);
+    return copyTo(host, release);
+  };
+  const stage = async (id: number, release: ZooKeeperInstall): Promise<ServerLaunchSpec> => {
+    const host = hosts[id - 1] as SshHost;
+    const setup: EnsembleSetup = {
+      dir: staging,
+      host: host.host.address,
+      settings,
+      runId,
+      owner: selfToken(),
+      ports,
+      peer: (_self, peer) => ({
+        host: (hosts[peer - 1] as SshHost).host.address,
+        quorumPort: quorum,
+        electionPort: election,
+      }),
+      ...(observers.length > 0 ? { observers } : {}),
+    };
+    const launch = remapLaunch(prepareServer(setup, id, release, []), staging, remoteDir);
+    await uploadServerFolder(host, join(staging, `server-${id}`), launch.serverDir);
+    return launch;
+  };
   const servers: SshServer[] = [];
+  const versionsOf = new Map<number, string>();
   let network: KernelNetwork | undefined;
   let started: SshEnsemble | undefined;
   const ensemble = () =>
@@ -363,6 +433,8 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       install.version,
       observers,
       local,
+      stage,
+      provide,
     );
   try {
     // Rules a crashed run left are gone before anything starts.
@@ -375,31 +447,23 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       })),
       options.log,
     );
-    const ports = hosts.map((_, index) => ({ id: index + 1, client, quorum, election }));
     for (const [index, host] of hosts.entries()) {
       const id = index + 1;
-      const setup: EnsembleSetup = {
-        // Written here under the same path as on the host, then copied there.
-        dir: join(local, relative("/", remoteDir)),
-        host: host.host.address,
-        settings,
-        runId,
-        owner: selfToken(),
-        ports,
-        peer: (_self, peer) => ({
-          host: (hosts[peer - 1] as SshHost).host.address,
-          quorumPort: quorum,
-          electionPort: election,
-        }),
-        ...(observers.length > 0 ? { observers } : {}),
-      };
-      const classPath = classPaths.get(id) as readonly string[];
-      const staged = prepareServer(setup, id, { ...install, java, classPath }, []);
-      const launch = remapLaunch(staged, setup.dir, remoteDir);
-      await uploadServerFolder(host, join(setup.dir, `server-${id}`), launch.serverDir);
-      servers.push(new SshServer(id, host, launch, { host: host.host.address, port: client }));
+      // A release asked for by version runs from a copy on each host; else from the inventory's or this machine's paths.
+      const own = options.versions?.[id];
+      const release =
+        own !== undefined
+          ? await provide(host, own)
+          : version === undefined
+            ? { ...install, java, classPath: inventory.zookeeper.classPath ?? install.classPath }
+            : await copyTo(host, install);
+      const launch = await stage(id, release);
+      const server = new SshServer(id, host, launch, { host: host.host.address, port: client });
+      servers.push(server);
     }
+    for (const [id, own] of Object.entries(options.versions ?? {})) versionsOf.set(Number(id), own);
     started = ensemble();
+    for (const [id, own] of versionsOf) started.noteVersion(id, own);
     // Ctrl-C or SIGTERM to a command that does not wind down by itself: the hosts' JVMs go too.
     const stopping = started;
     stopping.releaseShutdown = onShutdown(

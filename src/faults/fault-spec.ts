@@ -130,8 +130,6 @@ export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
   corrupt: "damages data in the server's folder, which the ssh provider does not do",
   "read-only": "needs bind mounts of the server's folders, which the ssh provider does not make",
   "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
-  upgrade: "needs other releases' jars on the hosts",
-  downgrade: "needs other releases' jars on the hosts",
   join: "membership runs need the local or docker provider",
   leave: "membership runs need the local or docker provider",
   flaky: "slices or resets TCP streams, which only a proxy does",

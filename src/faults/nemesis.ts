@@ -741,7 +741,7 @@ export class Nemesis {
         if (!canChangeVersion(ensemble)) {
           throw new ZkChaosError(
             "BAD_INPUT",
-            `fault '${spec.kind}' needs an ensemble whose servers can change version (the local provider); this one is ${ensemble.provider}`,
+            `fault '${spec.kind}' needs an ensemble whose servers can change version (the local or ssh provider); this one is ${ensemble.provider}`,
           );
         }
         const [target] = await this.resolve(spec.target ?? "random", 1, id);

@@ -124,10 +124,6 @@ export async function startProviderEnsemble(
   }
   if (choice.provider === "local") return startLocalEnsemble(options);
   if (choice.provider === "ssh") {
-    if (options.versions !== undefined && Object.keys(options.versions).length > 0)
-      throw new BadInputError(
-        "servers on different ZooKeeper versions need the local provider: the ssh provider copies one release to every host",
-      );
     if (choice.inventory === undefined)
       throw new BadInputError(
         "--provider ssh needs --inventory FILE: the hosts to run the servers on",

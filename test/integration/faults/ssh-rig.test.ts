@@ -161,28 +161,36 @@ describe.skipIf(why !== undefined)(
       expectNothingLeft();
     });
 
-    it("a release asked for by version is copied from the local cache to each host and runs there", async () => {
-      const run = runOnRig(["scenarios/baseline.yaml"], 3, [
-        "--duration",
-        "8s",
-        "--zookeeper-version",
-        "3.4.5",
-      ]);
+    it("releases asked for by version are copied from the local cache to the hosts: a rolling upgrade from 3.8.6 to 3.9.5 on ssh, valid", async () => {
+      const run = runOnRig(["scenarios/upgrades/rolling-upgrade.yaml"], 3, []);
       expect(await run.exited, run.output()).toBe(0);
-      expect(run.output()).toMatch(/valid +baseline zk=3\.4\.5 n=3/);
+      expect(run.output()).toMatch(/valid +rolling-upgrade zk=3\.8\.6\S* n=3/);
       // The rig's hosts share one file system: the first host's copy is the others' too.
-      const copies = [
-        ...run
-          .output()
-          .matchAll(
-            /ZooKeeper 3\.4\.5 in \S+\/releases\/3\.4\.5 \((copied [\d.]+ MB|already there)\)/g,
-          ),
-      ].map((match) => match[1]);
-      expect(copies).toHaveLength(3);
-      expect(copies[0]).toMatch(/^copied/);
-      const jars = readdirSync(join(dir, "work", "releases", "3.4.5"));
-      expect(jars).toContain("zookeeper-3.4.5.jar");
-      expect(jars.filter((jar) => jar.endsWith(".part"))).toEqual([]);
+      const copies = (release: string) =>
+        [
+          ...run
+            .output()
+            .matchAll(
+              new RegExp(
+                `ZooKeeper ${release.replace(/\./g, "\\.")} in \\S+/releases/${release.replace(/\./g, "\\.")} \\((copied [\\d.]+ MB|already there)\\)`,
+                "g",
+              ),
+            ),
+        ].map((match) => match[1]);
+      expect(copies("3.8.6")).toHaveLength(3);
+      expect(copies("3.8.6")[0]).toMatch(/^copied/);
+      expect(copies("3.9.5")).toHaveLength(3);
+      for (const release of ["3.8.6", "3.9.5"]) {
+        const jars = readdirSync(join(dir, "work", "releases", release));
+        expect(jars).toContain(`zookeeper-${release}.jar`);
+        expect(jars.filter((jar) => jar.endsWith(".part"))).toEqual([]);
+      }
+      // Every server ended on 3.9.5, as its own srvr said.
+      const upgradeRun = readdirSync(out).find((name) =>
+        name.includes("rolling-upgrade-n3"),
+      ) as string;
+      const history = readFileSync(join(out, upgradeRun, "history.jsonl"), "utf8");
+      expect(history).toMatch(/"f":"upgrade"/);
       expectNothingLeft();
     });
 
