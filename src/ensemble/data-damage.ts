@@ -41,16 +41,27 @@ export function versionDirs(dataDirs: readonly string[]): string[] {
 
 /** The newest file of a kind (log.<zxid> or snapshot.<zxid>, zxid in hex) among the folders. */
 function newest(dirs: readonly string[], prefix: "log" | "snapshot"): string | undefined {
-  let best: { file: string; zxid: bigint } | undefined;
-  for (const dir of dirs) {
-    for (const name of readdirSync(dir)) {
-      const match = new RegExp(`^${prefix}\\.([0-9a-f]+)$`).exec(name);
-      if (match === null) continue;
-      const zxid = BigInt(`0x${match[1]}`);
-      if (best === undefined || zxid > best.zxid) best = { file: join(dir, name), zxid };
-    }
+  const found = dirs.flatMap((dir) => {
+    const name = newestByZxid(readdirSync(dir), prefix);
+    return name === undefined ? [] : [{ dir, name, zxid: BigInt(`0x${name.split(".")[1]}`) }];
+  });
+  const best = found.sort((a, b) => (a.zxid < b.zxid ? 1 : a.zxid > b.zxid ? -1 : 0))[0];
+  return best === undefined ? undefined : join(best.dir, best.name);
+}
+
+/** The newest file of a kind (log.<zxid>, snapshot.<zxid>) among names, by zxid. */
+export function newestByZxid(
+  names: readonly string[],
+  prefix: "log" | "snapshot",
+): string | undefined {
+  let best: { name: string; zxid: bigint } | undefined;
+  for (const name of names) {
+    const match = new RegExp(`^${prefix}\\.([0-9a-f]+)$`).exec(name);
+    if (match === null) continue;
+    const zxid = BigInt(`0x${match[1]}`);
+    if (best === undefined || zxid > best.zxid) best = { name, zxid };
   }
-  return best?.file;
+  return best?.name;
 }
 
 /**

@@ -20,7 +20,9 @@ import {
 import { selfToken } from "../util/process-identity.js";
 import { shellCommand, shellQuote } from "../util/shell-quote.js";
 import { onShutdown } from "../util/shutdown.js";
+import type { DamageReport, DataDamage } from "./data-damage.js";
 import type {
+  DataDamaging,
   Ensemble,
   EnsembleServer,
   ProcessState,
@@ -37,7 +39,8 @@ import { RUN_MARKER } from "./run-registry.js";
 import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
 import { querySrvr, type ServerStatus } from "./srvr.js";
 import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
-import { SshHost } from "./ssh-host.js";
+import { damageRemoteData } from "./ssh-data-damage.js";
+import { type RemoteStream, SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
 import { copyRelease, remoteReleaseDir } from "./ssh-release.js";
 import {
@@ -75,6 +78,9 @@ class SshServer implements EnsembleServer {
   private state: ProcessState = "stopped";
   private pid: number | undefined;
   private ended: string | undefined;
+  private watcher: RemoteStream | undefined;
+  /** While we stop or kill it: its end is ours, not its own. */
+  private stopping = false;
 
   constructor(
     readonly id: number,
@@ -121,6 +127,30 @@ class SshServer implements EnsembleServer {
     this.pid = pid;
     this.state = "running";
     this.ended = undefined;
+    this.watchExit(pid);
+  }
+
+  /**
+   * Notices a JVM that ends by itself (a server refusing its data exits), as
+   * a local process's exit is noticed: a loop on its host that ends with it.
+   */
+  private watchExit(pid: number): void {
+    this.watcher?.stop();
+    void this.host
+      .stream(
+        `exec sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 0.2; done' sh ${shellQuote(pid)}`,
+        () => {},
+      )
+      .then(async (watcher) => {
+        this.watcher = watcher;
+        await watcher.closed;
+        // Ours (kill, stop, retire) or a newer start's: already accounted for.
+        if (this.pid !== pid || this.stopping) return;
+        this.exited("exited by itself");
+      })
+      .catch(() => {
+        // The connection is gone: the ensemble is being disposed.
+      });
   }
 
   private async signal(signal: string): Promise<void> {
@@ -147,20 +177,34 @@ class SshServer implements EnsembleServer {
   }
 
   async kill(): Promise<void> {
-    if (this.state === "paused") await this.signal("CONT");
-    await this.signal("KILL");
-    await this.gone(10_000);
+    await this.ending(async () => {
+      if (this.state === "paused") await this.signal("CONT");
+      await this.signal("KILL");
+      await this.gone(10_000);
+    });
     this.exited("signal SIGKILL");
   }
 
   async stop(): Promise<void> {
-    if (this.state === "paused") await this.signal("CONT");
-    await this.signal("TERM");
-    if (!(await this.gone(this.launch.stopTimeoutMs))) {
-      await this.signal("KILL");
-      await this.gone(10_000);
-    }
+    await this.ending(async () => {
+      if (this.state === "paused") await this.signal("CONT");
+      await this.signal("TERM");
+      if (!(await this.gone(this.launch.stopTimeoutMs))) {
+        await this.signal("KILL");
+        await this.gone(10_000);
+      }
+    });
     this.exited("signal SIGTERM");
+  }
+
+  /** Runs our own ending of the JVM, so that its watcher does not take it for the JVM's own. */
+  private async ending(end: () => Promise<void>): Promise<void> {
+    this.stopping = true;
+    try {
+      await end();
+    } finally {
+      this.stopping = false;
+    }
   }
 
   async restart(): Promise<void> {
@@ -186,6 +230,7 @@ class SshServer implements EnsembleServer {
       if (pid.code === 0 && Number.isInteger(value) && value > 0) this.pid = value;
     }
     if (this.pid !== undefined) await this.kill();
+    this.watcher?.stop();
     this.state = "retired";
   }
 }
@@ -230,6 +275,46 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
     );
   }
 
+  /** Damages server `id`'s data on its host (it must be stopped); the same bytes as locally for the same seed. */
+  async damageData(id: number, damage: DataDamage, draw: () => number): Promise<DamageReport> {
+    const server = this.serverById(id);
+    if (server.processState !== "stopped")
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `cannot damage server ${id}'s data while it runs: stop it first`,
+      );
+    return damageRemoteData(server.host, join(server.launch.serverDir, "data"), damage, draw);
+  }
+
+  /** Data folders under a read-only bind on their hosts, by server. */
+  private readonly readOnly = new Set<number>();
+
+  /**
+   * Makes server `id`'s data folder read-only with a read-only bind mount of
+   * it onto itself on its host (root there), or removes that mount.
+   */
+  async setDataReadOnly(id: number, readOnly: boolean): Promise<string[]> {
+    const server = this.serverById(id);
+    const dir = shellQuote(join(server.launch.serverDir, "data"));
+    if (readOnly && !this.readOnly.has(id)) {
+      await server.host.run(
+        `mount --bind ${dir} ${dir} && mount -o remount,ro,bind ${dir} || { umount ${dir} 2>/dev/null; exit 1; }`,
+        `making server ${id}'s data read-only (a read-only bind mount: root on the host)`,
+      );
+      this.readOnly.add(id);
+    } else if (!readOnly && this.readOnly.delete(id)) {
+      await server.host.run(`umount ${dir}`, `making server ${id}'s data writable again`);
+    }
+    return [join(server.launch.serverDir, "data")];
+  }
+
+  private serverById(id: number): SshServer {
+    const server = this.servers.find((candidate) => candidate.id === id);
+    if (server === undefined)
+      throw new BadInputError(`no server ${id} in this ensemble: ids go from 1 to ${this.size}`);
+    return server;
+  }
+
   private readonly versions = new Map<number, string>();
 
   /** The version server `id` is configured to run. */
@@ -244,9 +329,7 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
 
   /** Stops server `id`, gives it `version` (copied to its host; same data, that release's config) and starts it. */
   async changeVersion(id: number, version: string): Promise<void> {
-    const server = this.servers.find((candidate) => candidate.id === id);
-    if (server === undefined)
-      throw new BadInputError(`no server ${id} in this ensemble: ids go from 1 to ${this.size}`);
+    const server = this.serverById(id);
     const release = await this.provide(server.host, version);
     const launch = await this.stage(id, release);
     await server.stop();
@@ -256,7 +339,7 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
   }
 
   private readonly logListeners = new Set<(line: ServerLogLine) => void>();
-  private logStreams: Promise<{ stop(): void }>[] | undefined;
+  private logStreams: Promise<RemoteStream>[] | undefined;
 
   /** Streams every server's log lines (`tail -F` on its host) to the listener until it unsubscribes. */
   onServerLog(listener: (line: ServerLogLine) => void): () => void {
@@ -267,7 +350,7 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
     };
   }
 
-  private followLog(server: SshServer): Promise<{ stop(): void }> {
+  private followLog(server: SshServer): Promise<RemoteStream> {
     let partial = "";
     return server.host
       .stream(
@@ -283,7 +366,7 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
           }
         },
       )
-      .catch(() => ({ stop: () => {} }));
+      .catch(() => ({ stop: () => {}, closed: Promise.resolve() }));
   }
 
   /** Fetches each server's log from its host into `into` as server-<id>.log. */
@@ -314,7 +397,9 @@ export class SshEnsemble extends SrvrHeldEnsemble<SshServer> implements Ensemble
     await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
     await Promise.allSettled(
-      this.hosts.map((host) => host.exec(`rm -rf ${shellQuote(this.remoteDir)}`)),
+      this.hosts.map((host) =>
+        host.exec(`${unmountUnder(this.remoteDir)}; rm -rf ${shellQuote(this.remoteDir)}`),
+      ),
     );
     for (const host of this.hosts) host.close();
     rmSync(this.dir, { recursive: true, force: true });
@@ -513,6 +598,11 @@ async function uploadServerFolder(host: SshHost, staged: string, remote: string)
   }
 }
 
+/** A command that unmounts every mount at or under `dir` on a host, deepest first (read-only binds left by a fault). */
+export function unmountUnder(dir: string): string {
+  return `awk -v p=${shellQuote(dir)} '$2 == p || index($2, p "/") == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount "$m" && echo "unmounted $m"; done`;
+}
+
 /** What the inventory's hosts' kernels can do (netem, htb), asked over SSH. */
 export async function probeInventoryKernels(inventory: Inventory): Promise<KernelCapabilities> {
   const hosts = await connectHosts(inventory, inventory.hosts.length);
@@ -536,7 +626,7 @@ export async function reapSshHosts(inventory: Inventory): Promise<string[]> {
       const work = shellQuote(inventory.workDir);
       const marker = shellQuote(RUN_MARKER);
       const output = await host.run(
-        `for f in ${work}/*/server-*/pid; do [ -f "$f" ] || continue; p=$(cat "$f"); if tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${marker}; then kill -9 "$p" && echo "killed $p"; fi; done; for d in ${work}/*/; do [ -d "$d" ] && rm -rf "$d" && echo "removed $d"; done; true`,
+        `${unmountUnder(inventory.workDir)}; for f in ${work}/*/server-*/pid; do [ -f "$f" ] || continue; p=$(cat "$f"); if tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${marker}; then kill -9 "$p" && echo "killed $p"; fi; done; for d in ${work}/*/; do [ -d "$d" ] && rm -rf "$d" && echo "removed $d"; done; true`,
         "reaping",
       );
       for (const line of output.split("\n").filter(Boolean)) done.push(`${host.name}: ${line}`);

@@ -8,6 +8,16 @@ export interface RemoteResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The output's bytes as they came (binary files). */
+  readonly stdoutBytes: Buffer;
+}
+
+/** A command running on a host for as long as it is wanted. */
+export interface RemoteStream {
+  /** Ends it (the terminal hangs up). */
+  stop(): void;
+  /** Resolves when it has ended, by itself or stopped. */
+  readonly closed: Promise<void>;
 }
 
 /**
@@ -82,10 +92,12 @@ export class SshHost {
         channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
         channel.on("close", (code: number | null) => {
           clearTimeout(timer);
+          const bytes = Buffer.concat(stdout);
           resolve({
             code,
-            stdout: Buffer.concat(stdout).toString("utf8"),
+            stdout: bytes.toString("utf8"),
             stderr: Buffer.concat(stderr).toString("utf8"),
+            stdoutBytes: bytes,
           });
         });
         channel.end(input);
@@ -110,7 +122,7 @@ export class SshHost {
    * why it cannot outlive us: when the channel closes, or this connection
    * drops because we died, sshd hangs the terminal up and the command ends.
    */
-  stream(command: string, onData: (chunk: string) => void): Promise<{ stop(): void }> {
+  stream(command: string, onData: (chunk: string) => void): Promise<RemoteStream> {
     if (this.closed)
       return Promise.reject(new ZkChaosError("SERVER_STATE", `${this.name}: connection closed`));
     return new Promise((resolve, reject) => {
@@ -122,7 +134,8 @@ export class SshHost {
         channel.setEncoding("utf8");
         channel.on("data", (chunk: string) => onData(chunk));
         channel.stderr.resume();
-        resolve({ stop: () => channel.close() });
+        const closed = new Promise<void>((done) => channel.once("close", () => done()));
+        resolve({ stop: () => channel.close(), closed });
       });
     });
   }

@@ -126,9 +126,6 @@ export function isFaultKind(value: unknown): value is FaultKind {
 export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "needs a log disk of its own per server, which only local JVMs and containers get",
   starve: "needs a CPU cgroup per server, which only local JVMs and containers get",
-  wipe: "damages data in the server's folder, which the ssh provider does not do",
-  corrupt: "damages data in the server's folder, which the ssh provider does not do",
-  "read-only": "needs bind mounts of the server's folders, which the ssh provider does not make",
   "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
   join: "membership runs need the local or docker provider",
   leave: "membership runs need the local or docker provider",

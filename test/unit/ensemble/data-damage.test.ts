@@ -10,7 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { damageData, writtenLength } from "../../../src/ensemble/data-damage.js";
+import { damageData, newestByZxid, writtenLength } from "../../../src/ensemble/data-damage.js";
 import { seededRandom } from "../../../src/util/seeded-random.js";
 
 let dir: string;
@@ -84,5 +84,22 @@ describe("damaging a server's data, as failing disks and operators do", () => {
     expect(() => damageData([data], "flip-log", seededRandom(1))).toThrow(
       /no log file to damage .*start the fault later/,
     );
+  });
+});
+
+describe("the newest file by zxid", () => {
+  it("compares zxids as numbers, not names, and ignores other files", () => {
+    const names = [
+      "log.ff",
+      "log.100",
+      "log.1a",
+      "snapshot.200",
+      "log.100.part",
+      "acceptedEpoch",
+      "",
+    ];
+    expect(newestByZxid(names, "log")).toBe("log.100");
+    expect(newestByZxid(names, "snapshot")).toBe("snapshot.200");
+    expect(newestByZxid(["currentEpoch"], "log")).toBeUndefined();
   });
 });
