@@ -108,8 +108,14 @@ describe.skipIf(why !== undefined)(
       for (const [scenario, nodes] of [
         ["minority-partition", 3],
         ["kill-leader", 5],
+        // Bit rot, a torn write and a wipe made on the host's files, and a read-only bind there.
+        ["damaged-follower-data", 3],
       ] as const) {
-        const run = runOnRig([`scenarios/${scenario}.yaml`], nodes, ["--duration", "12s"]);
+        const run = runOnRig(
+          [`scenarios/${scenario}.yaml`],
+          nodes,
+          scenario === "damaged-follower-data" ? [] : ["--duration", "12s"],
+        );
         expect(await run.exited, run.output()).toBe(0);
         expect(run.output()).toMatch(new RegExp(`valid +${scenario} zk=\\S+ n=${nodes}`));
         const dropped = Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]);
