@@ -21,6 +21,17 @@ import {
 import { join } from "node:path";
 import { ZkChaosError } from "../errors.js";
 
+/**
+ * The damage found nothing to damage: the server has no file of the kind, or
+ * none with a transaction (e.g. just resynchronised from a snapshot).
+ */
+export class NothingToDamageError extends ZkChaosError {
+  constructor(message: string) {
+    super("SERVER_STATE", message);
+    this.name = "NothingToDamageError";
+  }
+}
+
 /** Ways to damage a server's data. */
 export type DataDamage = "wipe" | "truncate-log" | "flip-log" | "flip-snapshot";
 
@@ -119,17 +130,13 @@ export function damageData(
   const kind = damage === "flip-snapshot" ? "snapshot" : "log";
   const file = newest(dirs, kind);
   if (file === undefined) {
-    throw new ZkChaosError(
-      "SERVER_STATE",
+    throw new NothingToDamageError(
       `no ${kind} file to damage in ${dataDirs.join(", ")}: the server has written none yet (start the fault later)`,
     );
   }
   const length = kind === "log" ? writtenLength(file) : statSync(file).size;
   if (length <= HEADER_BYTES + 8) {
-    throw new ZkChaosError(
-      "SERVER_STATE",
-      `${file} holds no transaction yet: start the fault later`,
-    );
+    throw new NothingToDamageError(`${file} holds no transaction yet: start the fault later`);
   }
   if (damage === "truncate-log") {
     // Cut inside the last records, as a torn write would: up to 200 bytes, never the header.

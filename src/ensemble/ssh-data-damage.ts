@@ -9,7 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZkChaosError } from "../errors.js";
 import { shellQuote } from "../util/shell-quote.js";
-import { type DamageReport, type DataDamage, damageData, newestByZxid } from "./data-damage.js";
+import {
+  type DamageReport,
+  type DataDamage,
+  damageData,
+  NothingToDamageError,
+  newestByZxid,
+} from "./data-damage.js";
 import type { SshHost } from "./ssh-host.js";
 
 /** Damages the data under `dataDir` on `host` (the server must be stopped); `draw` as for damageData. */
@@ -28,8 +34,7 @@ export async function damageRemoteData(
   const listing = await host.exec(`ls -1 -- ${shellQuote(versionDir)} 2>/dev/null`);
   const name = newestByZxid(listing.stdout.split("\n"), kind);
   if (name === undefined)
-    throw new ZkChaosError(
-      "SERVER_STATE",
+    throw new NothingToDamageError(
       `${host.name}: no ${kind} file to damage in ${versionDir}: the server has written none yet (start the fault later)`,
     );
   const remote = join(versionDir, name);

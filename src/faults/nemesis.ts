@@ -1,3 +1,4 @@
+import { NothingToDamageError } from "../ensemble/data-damage.js";
 import {
   canChangeMembers,
   canChangeVersion,
@@ -591,6 +592,11 @@ export class Nemesis {
       await server.kill();
       try {
         return await ensemble.damageData(target, damage, this.random);
+      } catch (error) {
+        // A server with nothing of the kind yet (e.g. fresh from a snapshot after an earlier
+        // fault): the fault happened, it found nothing to damage; the run goes on.
+        if (!(error instanceof NothingToDamageError)) throw error;
+        return { damage, files: [], nothingDamaged: error.message };
       } finally {
         await server.restart();
       }

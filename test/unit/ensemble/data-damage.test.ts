@@ -10,7 +10,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { damageData, newestByZxid, writtenLength } from "../../../src/ensemble/data-damage.js";
+import {
+  damageData,
+  NothingToDamageError,
+  newestByZxid,
+  writtenLength,
+} from "../../../src/ensemble/data-damage.js";
 import { seededRandom } from "../../../src/util/seeded-random.js";
 
 let dir: string;
@@ -84,6 +89,8 @@ describe("damaging a server's data, as failing disks and operators do", () => {
     expect(() => damageData([data], "flip-log", seededRandom(1))).toThrow(
       /no log file to damage .*start the fault later/,
     );
+    // The nemesis tells this apart from a real failure: the fault found nothing to damage.
+    expect(() => damageData([data], "flip-log", seededRandom(1))).toThrow(NothingToDamageError);
   });
 });
 
