@@ -18,8 +18,21 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
   it("bit rot in a follower's newest log and a wipe: each server comes back and resynchronises", async () => {
     const ensemble = await startLocalEnsemble({ nodes: 3, runtimeRoot: root() });
     try {
-      for (let i = 0; i < 20; i++) await expectWritable(ensemble, [1]);
       const nemesis = new Nemesis({ ensemble, seed: 4 });
+      // Before any write a server has no transaction log to rot: the fault says so and the
+      // server is back, instead of the run ending.
+      const nothing = await nemesis.start(
+        { kind: "corrupt", target: 2, damage: "flip-log" },
+        "none",
+      );
+      expect(nothing.detail).toMatchObject({
+        servers: [2],
+        files: [],
+        nothingDamaged: expect.stringMatching(/no log file to damage/),
+        outcome: "loaded",
+      });
+      await nemesis.heal("none");
+      for (let i = 0; i < 20; i++) await expectWritable(ensemble, [1]);
       const rot = await nemesis.start({ kind: "corrupt", target: 2, damage: "flip-log" }, "rot");
       expect(rot.detail).toMatchObject({ servers: [2], damage: "flip-log", bytes: 8 });
       // What ZooKeeper did with it is known before the fault returns: it read it, or refused it.
