@@ -612,19 +612,24 @@ function ownAddressPorts(nodes: number): { servers: ServerPorts[]; reservation: 
   return { servers, reservation: new PortReservation([], portLockDir()) };
 }
 
-/** Servers 1..members when membership changes at run time (checked: a count, 3.5+, direct peers), else undefined. */
-function initialMembers(nodes: number, options: LocalEnsembleOptions): number[] | undefined {
-  const count = options.members;
+/** Servers 1..count when membership changes at run time (the count checked), else undefined. */
+export function initialMembers(nodes: number, count: number | undefined): number[] | undefined {
   if (count === undefined) return undefined;
   if (!Number.isInteger(count) || count < 1 || count > nodes)
     throw new BadInputError(
       `members must be a whole number from 1 to ${nodes} (the servers that start as the ensemble), got ${count}`,
     );
-  if (options.peerLayout !== undefined)
+  return Array.from({ length: count }, (_, index) => index + 1);
+}
+
+/** Servers 1..members when membership changes at run time (checked: a count, direct peers), else undefined. */
+function localMembers(nodes: number, options: LocalEnsembleOptions): number[] | undefined {
+  const members = initialMembers(nodes, options.members);
+  if (members !== undefined && options.peerLayout !== undefined)
     throw new BadInputError(
       "membership changes need servers that address each other directly: the leader hands every server one view of the peers, which per-link proxies cannot follow",
     );
-  return Array.from({ length: count }, (_, index) => index + 1);
+  return members;
 }
 
 /** The ids of `count` observers among `nodes` servers: the last ones; at least one server must vote. */
@@ -651,7 +656,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     );
   }
   const observers = observerIds(nodes, options.observers);
-  const members = initialMembers(nodes, options);
+  const members = localMembers(nodes, options);
   const settings = resolveSettings(options.settings, options.profile);
   const findOptions: FindInstallOptions = {
     ...(isResolvedInstall(options.install) ? { java: options.install.java } : options.install),

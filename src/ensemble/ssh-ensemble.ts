@@ -20,17 +20,19 @@ import {
 import { selfToken } from "../util/process-identity.js";
 import { shellQuote } from "../util/shell-quote.js";
 import { onShutdown } from "../util/shutdown.js";
+import { normalizeVersion } from "../versions/version-range.js";
 import type { DamageReport, DataDamage } from "./data-damage.js";
 import type {
   DataDamaging,
   Ensemble,
+  MembershipChanging,
   QuorumState,
   ServerLogLine,
   ServerLogSource,
   VersionChanging,
   WaitForQuorumOptions,
 } from "./ensemble.js";
-import { observerIds, validateNodeCount } from "./local-ensemble.js";
+import { initialMembers, observerIds, validateNodeCount } from "./local-ensemble.js";
 import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
 import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
@@ -50,6 +52,7 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
+import { releaseLine } from "./zookeeper-versions.js";
 
 /** What the ssh provider is asked to start. */
 export interface SshEnsembleOptions {
@@ -66,14 +69,36 @@ export interface SshEnsembleOptions {
   readonly install?: FindInstallOptions;
   /** Releases for some servers (id -> x.y.z), copied to their hosts: a mixed-version ensemble. */
   readonly versions?: Readonly<Record<number, string>>;
+  /**
+   * Start only servers 1..members as the ensemble, with dynamic
+   * reconfiguration on (3.5+): the others wait to join (startJoiner, then a reconfig).
+   */
+  readonly members?: number;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+}
+
+/** How the servers' folders and releases are made on their hosts, and what each runs. */
+interface ReleaseStaging {
+  /** Writes server `id`'s folder on its host for a release (same data) and returns its launch. */
+  readonly stage: (
+    id: number,
+    release: ZooKeeperInstall,
+    members?: readonly number[],
+  ) => Promise<ServerLaunchSpec>;
+  /** Resolves a release into this machine's cache and copies it to a host; returns it with the host's class path. */
+  readonly provide: (host: SshHost, version: string) => Promise<ZooKeeperInstall>;
+  /** The release each server runs. */
+  readonly byServer: Map<number, ZooKeeperInstall>;
+  /** The servers started as the ensemble when membership changes at run time. */
+  readonly members?: readonly number[];
+  readonly peerPorts: { readonly quorum: number; readonly election: number };
 }
 
 /** A started ensemble on SSH hosts. */
 export class SshEnsemble
   extends SrvrHeldEnsemble<SshServer>
-  implements Ensemble, ServerLogSource, VersionChanging, DataDamaging
+  implements Ensemble, ServerLogSource, VersionChanging, DataDamaging, MembershipChanging
 {
   readonly provider = "ssh";
   readonly size: number;
@@ -92,15 +117,51 @@ export class SshEnsemble
     readonly zooKeeperVersion: string,
     observers: readonly number[],
     dir: string,
-    /** Writes server `id`'s folder on its host for a release (same data) and returns its launch. */
-    private readonly stage: (id: number, release: ZooKeeperInstall) => Promise<ServerLaunchSpec>,
-    /** Resolves a release into this machine's cache and copies it to a host; returns it with the host's class path. */
-    private readonly provide: (host: SshHost, version: string) => Promise<ZooKeeperInstall>,
+    private readonly releases: ReleaseStaging,
   ) {
     super();
     this.size = servers.length;
     this.observers = observers;
     this.dir = dir;
+    this.membership = releases.members === undefined ? undefined : [...releases.members];
+  }
+
+  private membership: number[] | undefined;
+
+  /** The servers in the current configuration, when membership changes at run time (else undefined: all). */
+  get members(): readonly number[] | undefined {
+    return this.membership;
+  }
+
+  /** Starts server `id` to join the members: its config lists them and itself; a reconfig makes it one. */
+  async startJoiner(id: number): Promise<void> {
+    const members = this.membership;
+    if (members === undefined)
+      throw new ZkChaosError(
+        "SERVER_STATE",
+        `server ${id} cannot join: the ensemble was not started for membership changes (members)`,
+      );
+    if (members.includes(id))
+      throw new ZkChaosError("SERVER_STATE", `server ${id} is already a member`);
+    const server = this.serverById(id);
+    server.launch = await this.releases.stage(id, this.releaseOf(id), members);
+    await server.start();
+  }
+
+  /** Records the membership a reconfig committed. */
+  setMembers(ids: readonly number[]): void {
+    this.membership = [...ids].sort((a, b) => a - b);
+  }
+
+  /** Server `id` as a reconfig names a joining participant. */
+  memberLine(id: number): string {
+    const { host, port } = this.serverById(id).clientAddress;
+    const { quorum, election } = this.releases.peerPorts;
+    return `server.${id}=${host}:${quorum}:${election}:participant;${host}:${port}`;
+  }
+
+  private releaseOf(id: number): ZooKeeperInstall {
+    return this.releases.byServer.get(id) as ZooKeeperInstall;
   }
 
   waitForQuorum(options: WaitForQuorumOptions = {}): Promise<QuorumState> {
@@ -153,26 +214,20 @@ export class SshEnsemble
     return server;
   }
 
-  private readonly versions = new Map<number, string>();
-
   /** The version server `id` is configured to run. */
   serverVersion(id: number): string {
-    return this.versions.get(id) ?? this.zooKeeperVersion;
-  }
-
-  /** Records that server `id` was started on its own release (a mixed-version ensemble). */
-  noteVersion(id: number, version: string): void {
-    this.versions.set(id, version);
+    this.serverById(id);
+    return normalizeVersion(this.releaseOf(id).version);
   }
 
   /** Stops server `id`, gives it `version` (copied to its host; same data, that release's config) and starts it. */
   async changeVersion(id: number, version: string): Promise<void> {
     const server = this.serverById(id);
-    const release = await this.provide(server.host, version);
-    const launch = await this.stage(id, release);
+    const release = await this.releases.provide(server.host, version);
+    const launch = await this.releases.stage(id, release, this.membership);
     await server.stop();
     server.launch = launch;
-    this.versions.set(id, release.version);
+    this.releases.byServer.set(id, release);
     await server.start();
   }
 
@@ -293,6 +348,15 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       `ZooKeeper ${version} is to be copied to the hosts, but the inventory names the hosts' own (zookeeper.classPath): drop one of them`,
     );
   const install = await resolveZooKeeperInstall(options.install ?? {});
+  const members = initialMembers(nodes, options.members);
+  if (
+    members !== undefined &&
+    install.version !== "unknown" &&
+    !releaseLine(install.version).reconfig
+  )
+    throw new BadInputError(
+      `membership changes need ZooKeeper 3.5 or later (dynamic reconfiguration); this ensemble runs ${install.version}`,
+    );
   const java = inventory.zookeeper.java ?? install.java;
   const settings = resolveSettings(options.settings ?? {}, options.profile ?? "fast");
   const observers = observerIds(nodes, options.observers);
@@ -321,7 +385,11 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     checkSettingsFor(release, settings);
     return copyTo(host, release);
   };
-  const stage = async (id: number, release: ZooKeeperInstall): Promise<ServerLaunchSpec> => {
+  const stage = async (
+    id: number,
+    release: ZooKeeperInstall,
+    members?: readonly number[],
+  ): Promise<ServerLaunchSpec> => {
     const host = hosts[id - 1] as SshHost;
     const setup: EnsembleSetup = {
       dir: staging,
@@ -336,13 +404,14 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
         electionPort: election,
       }),
       ...(observers.length > 0 ? { observers } : {}),
+      ...(members !== undefined ? { members, reconfig: true } : {}),
     };
     const launch = remapLaunch(prepareServer(setup, id, release, []), staging, remoteDir);
     await uploadServerFolder(host, join(staging, `server-${id}`), launch.serverDir);
     return launch;
   };
   const servers: SshServer[] = [];
-  const versionsOf = new Map<number, string>();
+  const byServer = new Map<number, ZooKeeperInstall>();
   let network: KernelNetwork | undefined;
   let started: SshEnsemble | undefined;
   const ensemble = () =>
@@ -356,8 +425,13 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       install.version,
       observers,
       local,
-      stage,
-      provide,
+      {
+        stage,
+        provide,
+        byServer,
+        ...(members !== undefined ? { members } : {}),
+        peerPorts: { quorum, election },
+      },
     );
   try {
     // Rules a crashed run left are gone before anything starts.
@@ -380,22 +454,22 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
           : version === undefined
             ? { ...install, java, classPath: inventory.zookeeper.classPath ?? install.classPath }
             : await copyTo(host, install);
-      const launch = await stage(id, release);
-      const server = new SshServer(id, host, launch, { host: host.host.address, port: client });
-      servers.push(server);
+      byServer.set(id, release);
+      const launch = await stage(id, release, members);
+      servers.push(new SshServer(id, host, launch, { host: host.host.address, port: client }));
     }
-    for (const [id, own] of Object.entries(options.versions ?? {})) versionsOf.set(Number(id), own);
     started = ensemble();
-    for (const [id, own] of versionsOf) started.noteVersion(id, own);
     // Ctrl-C or SIGTERM to a command that does not wind down by itself: the hosts' JVMs go too.
     const stopping = started;
     stopping.releaseShutdown = onShutdown(
       () => stopping.dispose(),
       () => {},
     );
-    await Promise.all(servers.map((server) => server.start()));
+    // Servers waiting to join start when they join.
+    const first = servers.filter((server) => members === undefined || members.includes(server.id));
+    await Promise.all(first.map((server) => server.start()));
     options.log?.(
-      `started ${nodes} ZooKeeper server(s) on ${hosts.map((host) => host.name).join(", ")} (run ${runId})`,
+      `started ${first.length} ZooKeeper server(s) on ${first.map((server) => server.host.name).join(", ")} (run ${runId})`,
     );
     await started.waitForQuorum({
       timeoutMs: Math.max(30_000, settings.tickTime * settings.initLimit * 3),

@@ -127,8 +127,6 @@ export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "needs a log disk of its own per server, which only local JVMs and containers get",
   starve: "needs a CPU cgroup per server, which only local JVMs and containers get",
   "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
-  join: "membership runs need the local or docker provider",
-  leave: "membership runs need the local or docker provider",
   flaky: "slices or resets TCP streams, which only a proxy does",
 };
 

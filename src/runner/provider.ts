@@ -134,6 +134,8 @@ export async function startProviderEnsemble(
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.observers ? { observers: options.observers } : {}),
+      ...(options.members !== undefined ? { members: options.members } : {}),
+      ...(options.versions ? { versions: options.versions } : {}),
       ...(options.install && !isResolvedInstall(options.install)
         ? { install: options.install }
         : {}),

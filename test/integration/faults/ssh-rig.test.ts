@@ -208,6 +208,15 @@ describe.skipIf(why !== undefined)(
       expectNothingLeft();
     });
 
+    it("membership changes on ssh: servers join and leave by reconfig, valid", async () => {
+      const run = runOnRig(["scenarios/membership/grow-and-shrink.yaml"], 5, []);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(run.output()).toMatch(/started 3 ZooKeeper server\(s\)/);
+      expect(run.output()).toMatch(/f4 leave \{"servers":\[\d\],"members":\[[\d,]+\]\}/);
+      expect(run.output()).toMatch(/valid +grow-and-shrink zk=\S+ n=5/);
+      expectNothingLeft();
+    });
+
     it("SIGTERM ends a run with nothing left on the hosts; after SIGKILL, reap --inventory removes what was left", async () => {
       const args = [
         "run",
