@@ -355,9 +355,12 @@ export class FaultNetwork implements LinkFaults {
       if (this.server) await this.server.close();
       // The proxies live in the container: removing it closes them all.
       else if (this.container) {
-        await this.container.stop();
-        // Last: the servers' containers are gone by now (ensembles are disposed before their network).
-        await this.runNetwork?.remove();
+        try {
+          await this.container.stop();
+        } finally {
+          // Last: the servers' containers are gone by now (ensembles are disposed before their network).
+          await this.runNetwork?.remove();
+        }
       } else
         for (const [name, entry] of this.proxies) {
           await this.call(`removing proxy ${name}`, () => entry.client.remove()).catch(() => {});
