@@ -178,6 +178,26 @@ describeOnProvider("the docker provider on a bridge network of the run's own", (
     await expectNoDockerLeft();
   });
 
+  it("SIGTERM to `ensemble up` removes the network with the containers", async () => {
+    const cli = spawnCli(
+      ["ensemble", "up", "--provider", "docker", "--docker-network", "bridge", "--nodes", "3"],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    await cli.waitFor(/running until Ctrl-C/, 60_000);
+    const token = `${cli.child.pid}:${processStartTime(cli.child.pid as number)}`;
+    const held = await labelledResources({ [OWNER_LABEL]: token });
+    // 3 servers, their 3 address holders and Toxiproxy, on one network.
+    expect([held.containers.length, held.networks.length]).toEqual([7, 1]);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    expect(await labelledResources({ [OWNER_LABEL]: token })).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
+    expect(spawnSync("ip", ["link", "show", held.networks[0] as string]).status).not.toBe(0);
+  });
+
   it("a CLI killed with SIGKILL leaves its network, and `ensemble reap` removes it", async () => {
     const cli = spawnCli(
       ["ensemble", "up", "--provider", "docker", "--docker-network", "bridge", "--nodes", "1"],
