@@ -89,7 +89,9 @@ up() {
     ip -n "$ns" link set eth0 up
     ip -n "$rig" link set "zkp$id$i" master zkbr0
     ip -n "$rig" link set "zkp$id$i" up
-    ip netns exec "$ns" /usr/sbin/sshd \
+    # `ip netns exec` gives the host a sysfs of its own, without the cgroup hierarchy: mount it
+    # there (in the host's own mount namespace) so that CPU caps work on the hosts as on real ones.
+    ip netns exec "$ns" sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null; exec "$@"' sh /usr/sbin/sshd \
       -o "ListenAddress=$address" -o "HostKey=$dir/host_key" -o "PidFile=$dir/sshd-$i.pid" \
       -o "AuthorizedKeysFile=$dir/authorized_keys" -o PermitRootLogin=prohibit-password \
       -o PasswordAuthentication=no -o StrictModes=no -o UsePAM=no -o MaxStartups=100 \

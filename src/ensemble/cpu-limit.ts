@@ -22,7 +22,7 @@ import { isTokenAlive, selfToken } from "../util/process-identity.js";
 export const CPU_GROUP_PREFIX = "zkchaos-";
 
 /** CFS period (µs): 100 ms, the kernel's default. */
-const PERIOD_US = 100_000;
+export const PERIOD_US = 100_000;
 
 /** Where CPU cgroups live on this machine, and which interface they speak. */
 interface CpuHierarchy {
@@ -71,13 +71,18 @@ export interface CpuShare {
 /** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on every Linux we run on). */
 const USER_HZ = 100;
 
+/** User plus system CPU time (ms) in a /proc/PID/stat line; undefined when it is not one. */
+export function statCpuMs(stat: string): number | undefined {
+  // Fields after the command (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return stat.includes(")") && Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : undefined;
+}
+
 /** User plus system CPU time of a process (ms); undefined once it is gone. */
 export function processCpuMs(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command (which may hold spaces) start at state; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+    return statCpuMs(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return undefined;
   }

@@ -21,8 +21,10 @@ import { selfToken } from "../util/process-identity.js";
 import { shellQuote } from "../util/shell-quote.js";
 import { onShutdown } from "../util/shutdown.js";
 import { normalizeVersion } from "../versions/version-range.js";
+import { type CpuShare, cpuGroupName } from "./cpu-limit.js";
 import type { DamageReport, DataDamage } from "./data-damage.js";
 import type {
+  CpuStarving,
   DataDamaging,
   Ensemble,
   MembershipChanging,
@@ -37,6 +39,7 @@ import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
 import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
 import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
+import { capRemoteCpu, type RemoteCpuCap, removeCpuGroupsCommand } from "./ssh-cpu-limit.js";
 import { damageRemoteData } from "./ssh-data-damage.js";
 import { type RemoteStream, SshHost } from "./ssh-host.js";
 import type { Inventory } from "./ssh-inventory.js";
@@ -98,7 +101,13 @@ interface ReleaseStaging {
 /** A started ensemble on SSH hosts. */
 export class SshEnsemble
   extends SrvrHeldEnsemble<SshServer>
-  implements Ensemble, ServerLogSource, VersionChanging, DataDamaging, MembershipChanging
+  implements
+    Ensemble,
+    ServerLogSource,
+    VersionChanging,
+    DataDamaging,
+    MembershipChanging,
+    CpuStarving
 {
   readonly provider = "ssh";
   readonly size: number;
@@ -183,6 +192,27 @@ export class SshEnsemble
         `cannot damage server ${id}'s data while it runs: stop it first`,
       );
     return damageRemoteData(server.host, join(server.launch.serverDir, "data"), damage, draw);
+  }
+
+  private readonly cpuCaps = new Map<number, RemoteCpuCap>();
+
+  /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own on its host. */
+  async starveCpu(id: number, cores: number): Promise<string> {
+    const server = this.serverById(id);
+    const pid = server.remotePid;
+    if (pid === undefined)
+      throw new ZkChaosError("SERVER_STATE", `cannot starve server ${id}: it is not running`);
+    await this.cpuCaps.get(id)?.release();
+    const cap = await capRemoteCpu(server.host, pid, cpuGroupName(this.runId, id), cores);
+    this.cpuCaps.set(id, cap);
+    return cap.description;
+  }
+
+  /** Lifts server `id`'s CPU cap; resolves to what it got meanwhile. */
+  async feedCpu(id: number): Promise<CpuShare | undefined> {
+    const cap = this.cpuCaps.get(id);
+    this.cpuCaps.delete(id);
+    return cap?.release();
   }
 
   /** Data folders under a read-only bind on their hosts, by server. */
@@ -289,6 +319,9 @@ export class SshEnsemble
     for (const stream of await Promise.all(this.logStreams ?? [])) stream.stop();
     await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
+    // The JVMs are gone: their CPU groups are empty and go too.
+    await Promise.allSettled([...this.cpuCaps.values()].map((cap) => cap.release()));
+    this.cpuCaps.clear();
     await Promise.allSettled(
       this.hosts.map((host) =>
         host.exec(`${unmountUnder(this.remoteDir)}; rm -rf ${shellQuote(this.remoteDir)}`),
@@ -538,7 +571,7 @@ export async function reapSshHosts(inventory: Inventory): Promise<string[]> {
       const work = shellQuote(inventory.workDir);
       const marker = shellQuote(RUN_MARKER);
       const output = await host.run(
-        `${unmountUnder(inventory.workDir)}; for f in ${work}/*/server-*/pid; do [ -f "$f" ] || continue; p=$(cat "$f"); if tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${marker}; then kill -9 "$p" && echo "killed $p"; fi; done; for d in ${work}/*/; do [ -d "$d" ] && rm -rf "$d" && echo "removed $d"; done; true`,
+        `${unmountUnder(inventory.workDir)}; ${removeCpuGroupsCommand()}; for f in ${work}/*/server-*/pid; do [ -f "$f" ] || continue; p=$(cat "$f"); if tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${marker}; then kill -9 "$p" && echo "killed $p"; fi; done; for d in ${work}/*/; do [ -d "$d" ] && rm -rf "$d" && echo "removed $d"; done; true`,
         "reaping",
       );
       for (const line of output.split("\n").filter(Boolean)) done.push(`${host.name}: ${line}`);

@@ -125,7 +125,6 @@ export function isFaultKind(value: unknown): value is FaultKind {
 /** Faults the ssh provider cannot make (yet), with why: refused up front, naming the provider. */
 export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
   "disk-full": "needs a log disk of its own per server, which only local JVMs and containers get",
-  starve: "needs a CPU cgroup per server, which only local JVMs and containers get",
   "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
   flaky: "slices or resets TCP streams, which only a proxy does",
 };

@@ -23,7 +23,13 @@ export interface KernelCapabilities {
   readonly netem: boolean;
   /** The htb qdisc with u32 filters (bandwidth per link). */
   readonly htb: boolean;
+  /** A writable cgroup v2 hierarchy at /sys/fs/cgroup with the CPU controller (CPU caps). */
+  readonly cpuCgroup: boolean;
 }
+
+/** Succeeds where a CPU cap can be made: cgroup v2 at /sys/fs/cgroup, writable, with the cpu controller. */
+const CPU_CGROUP_PROBE =
+  "test -w /sys/fs/cgroup/cgroup.procs && grep -qw cpu /sys/fs/cgroup/cgroup.controllers";
 
 /** One server's host: where its rules go, and its address as peers see it. */
 export interface KernelHost {
@@ -55,11 +61,13 @@ async function hasQdisc(shell: SshHost, spec: string): Promise<boolean> {
 export async function probeKernels(shells: readonly SshHost[]): Promise<KernelCapabilities> {
   let netem = true;
   let htb = true;
+  let cpuCgroup = true;
   for (const shell of shells) {
     netem &&= await hasQdisc(shell, "netem delay 1ms");
     htb &&= await hasQdisc(shell, "htb default 1");
+    cpuCgroup &&= (await shell.exec(CPU_CGROUP_PROBE)).code === 0;
   }
-  return { netem, htb };
+  return { netem, htb, cpuCgroup };
 }
 
 /** The fault kinds these kernels cannot make, with why (latency needs netem, bandwidth htb). */
@@ -71,6 +79,12 @@ export function kernelLimits(capabilities: KernelCapabilities): Record<string, s
     ...(capabilities.htb
       ? {}
       : { bandwidth: "needs the htb qdisc, which the hosts' kernel does not have" }),
+    ...(capabilities.cpuCgroup
+      ? {}
+      : {
+          starve:
+            "needs a writable cgroup v2 hierarchy with the cpu controller at /sys/fs/cgroup on every host, which one lacks",
+        }),
   };
 }
 
@@ -108,11 +122,12 @@ export class KernelNetwork implements LinkFaults {
         );
       prepared.set(host.id, { ...host, device });
     }
-    const { netem, htb } = await probeKernels(hosts.map((host) => host.shell));
+    const capabilities = await probeKernels(hosts.map((host) => host.shell));
+    const { netem, htb, cpuCgroup } = capabilities;
     log(
-      `kernel fault network on ${hosts.length} host(s): iptables; ${htb ? "htb" : "no htb"}; ${netem ? "netem" : "no netem (delay, jitter, duplication, reordering and corruption unavailable)"}`,
+      `kernel fault network on ${hosts.length} host(s): iptables; ${htb ? "htb" : "no htb"}; ${netem ? "netem" : "no netem (delay, jitter, duplication, reordering and corruption unavailable)"}; ${cpuCgroup ? "cgroup v2 cpu" : "no cgroup v2 cpu controller (no CPU caps)"}`,
     );
-    return new KernelNetwork(prepared, { netem, htb }, log);
+    return new KernelNetwork(prepared, capabilities, log);
   }
 
   /** Refuses, before the run, a degradation these kernels cannot make, naming what is missing. */

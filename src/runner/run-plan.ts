@@ -258,7 +258,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     const why = limits[item.spec.kind];
     if (why !== undefined)
       throw new BadInputError(
-        `fault '${item.spec.kind}' (${item.id}) ${why}: the ${choice.provider} provider cannot make it here; load the module on the hosts or run the scenario elsewhere`,
+        `fault '${item.spec.kind}' (${item.id}) ${why}: the ${choice.provider} provider cannot make it here; give the hosts what it needs or run the scenario elsewhere`,
       );
   }
   const localOnly = plan.schedule.find((item) => LOCAL_ONLY_FAULTS[item.spec.kind] !== undefined);

@@ -90,7 +90,7 @@ describe("the kernel fault network's rules", () => {
 
   it("refuses what these kernels cannot make, naming the missing qdisc", async () => {
     const kernel = await network([]);
-    expect(kernel.capabilities).toEqual({ netem: false, htb: true });
+    expect(kernel.capabilities).toEqual({ netem: false, htb: true, cpuCgroup: true });
     await expect(
       kernel.degrade("slow", [{ from: 1, to: 2 }], {
         type: "latency",
