@@ -110,17 +110,30 @@ describe.skipIf(why !== undefined)(
         ["kill-leader", 5],
         // Bit rot, a torn write and a wipe made on the host's files, and a read-only bind there.
         ["damaged-follower-data", 3],
+        // The leader's JVM capped in a cgroup on its host.
+        ["starved-leader", 3],
       ] as const) {
         const run = runOnRig(
           [`scenarios/${scenario}.yaml`],
           nodes,
-          scenario === "damaged-follower-data" ? [] : ["--duration", "12s"],
+          scenario === "kill-leader" || scenario === "minority-partition"
+            ? ["--duration", "12s"]
+            : [],
         );
         expect(await run.exited, run.output()).toBe(0);
         expect(run.output()).toMatch(new RegExp(`valid +${scenario} zk=\\S+ n=${nodes}`));
         const dropped = Number(/(\d+) packet\(s\) dropped or refused/.exec(run.output())?.[1]);
         if (scenario === "minority-partition") expect(dropped).toBeGreaterThan(0);
       }
+      // The cap held on the host: the kernel throttled the leader and it got about its share.
+      const starveRun = readdirSync(out).find((name) => name.includes("starved-leader-n3"));
+      const fed = readFileSync(join(out, starveRun as string, "history.jsonl"), "utf8")
+        .split("\n")
+        .filter((line) => line.includes('"f":"fed"'))
+        .map((line) => JSON.parse(line) as { value: { share: number; throttledPeriods: number } });
+      expect(fed).toHaveLength(1);
+      expect(fed[0]?.value.throttledPeriods).toBeGreaterThan(0);
+      expect(fed[0]?.value.share).toBeLessThan(0.2);
       // The servers' log lines stream from the hosts while the run goes: the new leader's election
       // line is there, so leader completeness is judged on ssh too.
       const killRun = readdirSync(out).find((name) => name.includes("kill-leader-n5")) as string;
