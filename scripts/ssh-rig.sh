@@ -72,6 +72,8 @@ up() {
   cp "$dir/id_ed25519.pub" "$dir/authorized_keys"
   chmod 600 "$dir/authorized_keys"
   mkdir -p /run/sshd
+  awk '$2 ~ "^/sys/fs/cgroup" && ($3 == "cgroup" || $3 == "cgroup2" || $3 == "tmpfs") { print $3, $2, $4 }' \
+    /proc/self/mounts >"$dir/cgroup-mounts"
   {
     echo "hosts:"
   } >"$dir/inventory.yaml"
@@ -89,9 +91,11 @@ up() {
     ip -n "$ns" link set eth0 up
     ip -n "$rig" link set "zkp$id$i" master zkbr0
     ip -n "$rig" link set "zkp$id$i" up
-    # `ip netns exec` gives the host a sysfs of its own, without the cgroup hierarchy: mount it
-    # there (in the host's own mount namespace) so that CPU caps work on the hosts as on real ones.
-    ip netns exec "$ns" sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null; exec "$@"' sh /usr/sbin/sshd \
+    # `ip netns exec` gives the host a sysfs of its own, without the cgroup hierarchies: mount
+    # this machine's again there (in the host's own mount namespace), v1 or v2, so that CPU caps
+    # work on the hosts as on real ones.
+    ip netns exec "$ns" sh -c 'while read -r type at opts; do mkdir -p "$at" && mount -t "$type" -o "$opts" "$type" "$at"; done < "$1" 2>/dev/null; shift; exec "$@"' \
+      sh "$dir/cgroup-mounts" /usr/sbin/sshd \
       -o "ListenAddress=$address" -o "HostKey=$dir/host_key" -o "PidFile=$dir/sshd-$i.pid" \
       -o "AuthorizedKeysFile=$dir/authorized_keys" -o PermitRootLogin=prohibit-password \
       -o PasswordAuthentication=no -o StrictModes=no -o UsePAM=no -o MaxStartups=100 \

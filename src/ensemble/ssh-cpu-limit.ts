@@ -1,6 +1,6 @@
 /**
- * CPU caps on an ssh host: the server's JVM moved into a cgroup v2 group of
- * its own with a cpu.max quota, as the local provider does on this machine,
+ * CPU caps on an ssh host: the server's JVM moved into a CPU cgroup of its
+ * own with a quota (v2 cpu.max, or v1 cpu.cfs_quota_us), as the local provider does on this machine,
  * and moved back when the cap is lifted. What it got meanwhile is measured
  * from the host's /proc, as locally.
  */
@@ -15,7 +15,19 @@ export interface RemoteCpuCap {
   release(): Promise<CpuShare>;
 }
 
-const ROOT = "/sys/fs/cgroup";
+/**
+ * Finds the host's CPU hierarchy as the local provider does: cgroup v2 at
+ * /sys/fs/cgroup with the cpu controller, else v1's cpu controller at
+ * /sys/fs/cgroup/cpu (or cpu,cpuacct). Sets v, r (its root) and home (the
+ * process's group there) for the commands after it.
+ */
+const FIND_HIERARCHY = (pid: string) =>
+  `if [ -w /sys/fs/cgroup/cgroup.procs ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then v=2; r=/sys/fs/cgroup; home=$(awk -F: '$1 == "0" { print $3 }' /proc/${pid}/cgroup); ` +
+  `else v=1; for r in /sys/fs/cgroup/cpu /sys/fs/cgroup/cpu,cpuacct; do [ -w "$r/cpu.cfs_quota_us" ] && break; done; [ -w "$r/cpu.cfs_quota_us" ] || exit 3; home=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3 }' /proc/${pid}/cgroup); fi`;
+
+/** Succeeds where capRemoteCpu can work: a writable CPU hierarchy, v2 or v1. */
+export const CPU_CGROUP_PROBE =
+  "{ [ -w /sys/fs/cgroup/cgroup.procs ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; } || [ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] || [ -w /sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us ]";
 
 /** Caps `pid` on `host` at `cores` of one core in group `name`; fails naming the host and the fix. */
 export async function capRemoteCpu(
@@ -25,26 +37,29 @@ export async function capRemoteCpu(
   cores: number,
 ): Promise<RemoteCpuCap> {
   const quota = Math.max(1000, Math.round(cores * PERIOD_US));
-  const group = `${ROOT}/${name}`;
-  const [p, g, r] = [shellQuote(pid), shellQuote(group), shellQuote(ROOT)];
-  // Prints the group the process came from, then its stat line.
+  const p = shellQuote(pid);
+  const n = shellQuote(name);
+  // Prints the group's path, the group the process came from, then its stat line.
   const output = await host.run(
-    `grep -qw cpu ${r}/cgroup.subtree_control || echo +cpu > ${r}/cgroup.subtree_control || exit 1; ` +
-      `home=$(sed -n 's/^0:://p' /proc/${p}/cgroup); ` +
-      `mkdir -p ${g} && echo ${shellQuote(`${quota} ${PERIOD_US}`)} > ${g}/cpu.max && echo ${p} > ${g}/cgroup.procs || { rmdir ${g} 2>/dev/null; exit 1; }; ` +
-      `echo "$home"; cat /proc/${p}/stat`,
-    `capping server process ${pid} at ${cores} of a core (cgroup v2 at ${ROOT}, root on the host)`,
+    `${FIND_HIERARCHY(p)}; g="$r"/${n}; ` +
+      `if [ $v = 2 ]; then grep -qw cpu "$r/cgroup.subtree_control" || echo +cpu > "$r/cgroup.subtree_control" || exit 1; fi; ` +
+      `mkdir -p "$g" || exit 1; ` +
+      `if [ $v = 2 ]; then echo ${shellQuote(`${quota} ${PERIOD_US}`)} > "$g/cpu.max"; else echo ${PERIOD_US} > "$g/cpu.cfs_period_us" && echo ${quota} > "$g/cpu.cfs_quota_us"; fi && ` +
+      `echo ${p} > "$g/cgroup.procs" || { rmdir "$g" 2>/dev/null; exit 1; }; ` +
+      `echo "$g"; echo "$r$home"; cat /proc/${p}/stat`,
+    `capping server process ${pid} at ${cores} of a core (a CPU cgroup: root on the host)`,
   );
-  const [home = "", stat = ""] = output.split("\n");
+  const [group = "", home = "", stat = ""] = output.split("\n");
   const startCpu = statCpuMs(stat) ?? 0;
   const startedAt = performance.now();
+  const [g, h] = [shellQuote(group), shellQuote(home)];
   return {
-    description: `cgroup v2 ${group} on ${host.name}: ${quota} µs of CPU every ${PERIOD_US} µs`,
+    description: `${group} on ${host.name}: ${quota} µs of CPU every ${PERIOD_US} µs`,
     release: async () => {
       const after = await host.exec(
         `cat /proc/${p}/stat 2>/dev/null || echo; ` +
-          `echo ${p} > ${shellQuote(`${ROOT}${home}`)}/cgroup.procs 2>/dev/null; ` +
-          `sed -n 's/^nr_throttled //p' ${g}/cpu.stat 2>/dev/null || echo 0; rmdir ${g} 2>/dev/null; true`,
+          `echo ${p} > ${h}/cgroup.procs 2>/dev/null; ` +
+          `sed -n 's/^nr_throttled //p' ${g}/cpu.stat 2>/dev/null | grep . || echo 0; rmdir ${g} 2>/dev/null; true`,
       );
       const [statAfter = "", throttled = "0"] = after.stdout.split("\n");
       const wallMs = performance.now() - startedAt;
@@ -61,5 +76,5 @@ export async function capRemoteCpu(
 
 /** A command that removes the CPU groups zk-chaos left on a host (empty ones: their JVMs are gone). */
 export function removeCpuGroupsCommand(): string {
-  return `for g in ${ROOT}/${CPU_GROUP_PREFIX}*/; do [ -d "$g" ] && rmdir "$g" 2>/dev/null && echo "removed CPU group $g"; done; true`;
+  return `for g in /sys/fs/cgroup/${CPU_GROUP_PREFIX}*/ /sys/fs/cgroup/cpu/${CPU_GROUP_PREFIX}*/ /sys/fs/cgroup/cpu,cpuacct/${CPU_GROUP_PREFIX}*/; do [ -d "$g" ] && rmdir "$g" 2>/dev/null && echo "removed CPU group $g"; done; true`;
 }

@@ -8,6 +8,7 @@
  * `zk-chaos ensemble reap --inventory F` after a crash.
  */
 
+import { CPU_CGROUP_PROBE } from "../ensemble/ssh-cpu-limit.js";
 import type { SshHost } from "../ensemble/ssh-host.js";
 import { BadInputError } from "../errors.js";
 import { shellQuote } from "../util/shell-quote.js";
@@ -23,13 +24,9 @@ export interface KernelCapabilities {
   readonly netem: boolean;
   /** The htb qdisc with u32 filters (bandwidth per link). */
   readonly htb: boolean;
-  /** A writable cgroup v2 hierarchy at /sys/fs/cgroup with the CPU controller (CPU caps). */
+  /** A writable CPU cgroup hierarchy (v2 with the cpu controller, or v1's cpu) for CPU caps. */
   readonly cpuCgroup: boolean;
 }
-
-/** Succeeds where a CPU cap can be made: cgroup v2 at /sys/fs/cgroup, writable, with the cpu controller. */
-const CPU_CGROUP_PROBE =
-  "test -w /sys/fs/cgroup/cgroup.procs && grep -qw cpu /sys/fs/cgroup/cgroup.controllers";
 
 /** One server's host: where its rules go, and its address as peers see it. */
 export interface KernelHost {
@@ -83,7 +80,7 @@ export function kernelLimits(capabilities: KernelCapabilities): Record<string, s
       ? {}
       : {
           starve:
-            "needs a writable cgroup v2 hierarchy with the cpu controller at /sys/fs/cgroup on every host, which one lacks",
+            "needs a writable CPU cgroup hierarchy under /sys/fs/cgroup (v2 with the cpu controller, or v1's cpu) on every host, which one lacks",
         }),
   };
 }
@@ -125,7 +122,7 @@ export class KernelNetwork implements LinkFaults {
     const capabilities = await probeKernels(hosts.map((host) => host.shell));
     const { netem, htb, cpuCgroup } = capabilities;
     log(
-      `kernel fault network on ${hosts.length} host(s): iptables; ${htb ? "htb" : "no htb"}; ${netem ? "netem" : "no netem (delay, jitter, duplication, reordering and corruption unavailable)"}; ${cpuCgroup ? "cgroup v2 cpu" : "no cgroup v2 cpu controller (no CPU caps)"}`,
+      `kernel fault network on ${hosts.length} host(s): iptables; ${htb ? "htb" : "no htb"}; ${netem ? "netem" : "no netem (delay, jitter, duplication, reordering and corruption unavailable)"}; ${cpuCgroup ? "CPU cgroups" : "no writable CPU cgroup hierarchy (no CPU caps)"}`,
     );
     return new KernelNetwork(prepared, capabilities, log);
   }

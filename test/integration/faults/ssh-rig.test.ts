@@ -146,7 +146,7 @@ describe.skipIf(why !== undefined)(
         valid: true,
       });
       expectNothingLeft();
-    });
+    }, 300_000);
 
     it("packet loss and a bandwidth cap go through the kernel and stay valid; a netem-only fault is refused naming the qdisc", async () => {
       const run = runOnRig(
