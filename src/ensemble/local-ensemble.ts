@@ -612,6 +612,17 @@ function ownAddressPorts(nodes: number): { servers: ServerPorts[]; reservation: 
   return { servers, reservation: new PortReservation([], portLockDir()) };
 }
 
+/** Membership changes need dynamic reconfiguration: refused on a release before 3.5. */
+export function refuseMembershipBefore35(
+  members: readonly number[] | undefined,
+  version: string,
+): void {
+  if (members !== undefined && version !== "unknown" && !releaseLine(version).reconfig)
+    throw new BadInputError(
+      `membership changes need ZooKeeper 3.5 or later (dynamic reconfiguration); this ensemble runs ${version}`,
+    );
+}
+
 /** Servers 1..count when membership changes at run time (the count checked), else undefined. */
 export function initialMembers(nodes: number, count: number | undefined): number[] | undefined {
   if (count === undefined) return undefined;
@@ -669,14 +680,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     ? options.install
     : await resolveZooKeeperInstall(findOptions);
   const installs = await serverInstalls(nodes, install, options.versions, findOptions);
-  if (
-    members !== undefined &&
-    install.version !== "unknown" &&
-    !releaseLine(install.version).reconfig
-  )
-    throw new BadInputError(
-      `membership changes need ZooKeeper 3.5 or later (dynamic reconfiguration); this ensemble runs ${install.version}`,
-    );
+  refuseMembershipBefore35(members, install.version);
   for (const [id, each] of installs) {
     if (id > nodes) continue;
     checkSettingsFor(each, settingsFor(settings, options.serverSettings?.[id]));

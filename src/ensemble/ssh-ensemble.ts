@@ -34,7 +34,12 @@ import type {
   VersionChanging,
   WaitForQuorumOptions,
 } from "./ensemble.js";
-import { initialMembers, observerIds, validateNodeCount } from "./local-ensemble.js";
+import {
+  initialMembers,
+  observerIds,
+  refuseMembershipBefore35,
+  validateNodeCount,
+} from "./local-ensemble.js";
 import type { ServerLaunchSpec } from "./local-server.js";
 import { RUN_MARKER } from "./run-registry.js";
 import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
@@ -55,7 +60,6 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "./zookeeper-settings.js";
-import { releaseLine } from "./zookeeper-versions.js";
 
 /** What the ssh provider is asked to start. */
 export interface SshEnsembleOptions {
@@ -382,14 +386,7 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     );
   const install = await resolveZooKeeperInstall(options.install ?? {});
   const members = initialMembers(nodes, options.members);
-  if (
-    members !== undefined &&
-    install.version !== "unknown" &&
-    !releaseLine(install.version).reconfig
-  )
-    throw new BadInputError(
-      `membership changes need ZooKeeper 3.5 or later (dynamic reconfiguration); this ensemble runs ${install.version}`,
-    );
+  refuseMembershipBefore35(members, install.version);
   const java = inventory.zookeeper.java ?? install.java;
   const settings = resolveSettings(options.settings ?? {}, options.profile ?? "fast");
   const observers = observerIds(nodes, options.observers);
