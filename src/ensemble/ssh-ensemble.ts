@@ -293,7 +293,7 @@ export class SshEnsemble
           }
         },
       )
-      .catch(() => ({ stop: () => {}, closed: Promise.resolve() }));
+      .catch(() => ({ stop: async () => {}, closed: Promise.resolve() }));
   }
 
   /** Fetches each server's log from its host into `into` as server-<id>.log. */
@@ -320,7 +320,7 @@ export class SshEnsemble
   private async teardown(): Promise<void> {
     this.disposed = true;
     this.releaseShutdown();
-    for (const stream of await Promise.all(this.logStreams ?? [])) stream.stop();
+    await Promise.all((await Promise.all(this.logStreams ?? [])).map((stream) => stream.stop()));
     await this.network?.dispose();
     await Promise.allSettled(this.servers.map((server) => server.retire()));
     // The JVMs are gone: their CPU groups are empty and go too.
@@ -332,7 +332,6 @@ export class SshEnsemble
       ),
     );
     for (const host of this.hosts) host.close();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -392,12 +391,9 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
   const observers = observerIds(nodes, options.observers);
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(4).toString("hex")}`;
   const remoteDir = join(inventory.workDir, runId);
-  const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
   const hosts = await connectHosts(inventory, nodes);
   const { client, quorum, election } = inventory.ports;
   const ports = hosts.map((_, index) => ({ id: index + 1, client, quorum, election }));
-  // Written here under the same path as on the host, then copied there.
-  const staging = join(local, relative("/", remoteDir));
   /** A release copied to a host, with the host's class path (the same release's jars stay there). */
   const copyTo = async (host: SshHost, release: ZooKeeperInstall): Promise<ZooKeeperInstall> => {
     const copy = await copyRelease(host, release, inventory.workDir);
@@ -421,6 +417,10 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     members?: readonly number[],
   ): Promise<ServerLaunchSpec> => {
     const host = hosts[id - 1] as SshHost;
+    // Written here under the same path as on the host, copied there, and removed at once:
+    // nothing stays on this machine, even if the harness is killed later.
+    const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
+    const staging = join(local, relative("/", remoteDir));
     const setup: EnsembleSetup = {
       dir: staging,
       host: host.host.address,
@@ -436,9 +436,13 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       ...(observers.length > 0 ? { observers } : {}),
       ...(members !== undefined ? { members, reconfig: true } : {}),
     };
-    const launch = remapLaunch(prepareServer(setup, id, release, []), staging, remoteDir);
-    await uploadServerFolder(host, join(staging, `server-${id}`), launch.serverDir);
-    return launch;
+    try {
+      const launch = remapLaunch(prepareServer(setup, id, release, []), staging, remoteDir);
+      await uploadServerFolder(host, join(staging, `server-${id}`), launch.serverDir);
+      return launch;
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
   };
   const servers: SshServer[] = [];
   const byServer = new Map<number, ZooKeeperInstall>();
@@ -454,7 +458,8 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
       remoteDir,
       install.version,
       observers,
-      local,
+      // The servers' folders are on their hosts; nothing of theirs is kept here.
+      `${remoteDir} on the hosts`,
       {
         stage,
         provide,

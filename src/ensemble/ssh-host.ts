@@ -14,8 +14,8 @@ export interface RemoteResult {
 
 /** A command running on a host for as long as it is wanted. */
 export interface RemoteStream {
-  /** Ends it (the terminal hangs up). */
-  stop(): void;
+  /** Ends it (its process group is killed, the terminal hangs up) and waits until it has ended. */
+  stop(): Promise<void>;
   /** Resolves when it has ended, by itself or stopped. */
   readonly closed: Promise<void>;
 }
@@ -128,14 +128,38 @@ export class SshHost {
     return new Promise((resolve, reject) => {
       // No echo, no CR before LF: the output arrives as the command wrote it.
       const modes = { ECHO: 0, ONLCR: 0 } as const;
-      this.client.exec(command, { pty: { modes } }, (error, channel) => {
+      // The shell says its pid (the session's, which the command keeps by exec) before it runs.
+      this.client.exec(`echo $$; ${command}`, { pty: { modes } }, (error, channel) => {
         if (error)
           return reject(new ZkChaosError("SERVER_STATE", `${this.name}: ${error.message}`));
+        let pid: number | undefined;
+        let head = "";
         channel.setEncoding("utf8");
-        channel.on("data", (chunk: string) => onData(chunk));
+        channel.on("data", (chunk: string) => {
+          if (pid !== undefined) return onData(chunk);
+          head += chunk;
+          const end = head.indexOf("\n");
+          if (end < 0) return;
+          pid = Number(head.slice(0, end).trim());
+          if (head.length > end + 1) onData(head.slice(end + 1));
+        });
         channel.stderr.resume();
-        const closed = new Promise<void>((done) => channel.once("close", () => done()));
-        resolve({ stop: () => channel.close(), closed });
+        let ended = false;
+        const closed = new Promise<void>((done) =>
+          channel.once("close", () => {
+            ended = true;
+            done();
+          }),
+        );
+        const stop = async (): Promise<void> => {
+          // Its whole process group, at once: nothing of it may linger after we are done.
+          // (Once ended, its pid may belong to someone else: then nothing is sent.)
+          if (!ended && pid !== undefined && Number.isInteger(pid) && pid > 1)
+            await this.exec(`kill -TERM -- -${pid} 2>/dev/null; true`).catch(() => undefined);
+          channel.close();
+          await Promise.race([closed, new Promise((done) => setTimeout(done, 2000).unref())]);
+        };
+        resolve({ stop, closed });
       });
     });
   }

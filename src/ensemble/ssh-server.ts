@@ -68,7 +68,7 @@ export class SshServer implements EnsembleServer {
    * a local process's exit is noticed: a loop on its host that ends with it.
    */
   private watchExit(pid: number): void {
-    this.watcher?.stop();
+    void this.watcher?.stop();
     void this.host
       .stream(
         `exec sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 0.2; done' sh ${shellQuote(pid)}`,
@@ -163,7 +163,7 @@ export class SshServer implements EnsembleServer {
       if (pid.code === 0 && Number.isInteger(value) && value > 0) this.pid = value;
     }
     if (this.pid !== undefined) await this.kill();
-    this.watcher?.stop();
+    await this.watcher?.stop();
     this.state = "retired";
   }
 }

@@ -52,7 +52,11 @@ const strays = (host: number) => {
 };
 const chainOn = (host: number) =>
   spawnSync("ip", ["netns", "exec", ns(host), "iptables", "-w", "-S", "ZKCHAOS"]).status === 0;
+/** Staging folders of ssh runs on this machine (each removed once its files are on the host). */
+const stagingDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("zk-chaos-ssh-"));
+const stagingBefore = new Set(stagingDirs());
 const expectNothingLeft = () => {
+  expect(stagingDirs().filter((name) => !stagingBefore.has(name))).toEqual([]);
   for (let host = 1; host <= HOSTS; host++) {
     expect(strays(host), `host ${host}`).toEqual([]);
     expect(chainOn(host), `ZKCHAOS chain on host ${host}`).toBe(false);
