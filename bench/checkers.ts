@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CheckModel, checkHistoryFile } from "../src/checkers/check-history.js";
 import { casRegisterModel } from "../src/checkers/linearizability/model.js";
-import { syntheticHistory } from "../src/checkers/synthetic-history.js";
 import { pairOps } from "../src/checkers/zookeeper/operations.js";
 import { checkRegisters } from "../src/checkers/zookeeper/register-checks.js";
 import { registerOperations } from "../src/checkers/zookeeper/register-history.js";
@@ -18,6 +17,7 @@ import {
   checkRegisterLinearizability,
   type KeyedRegisterModel,
 } from "../src/checkers/zookeeper/register-linearizability.js";
+import { syntheticHistory } from "../src/testing/synthetic-history.js";
 import { table } from "./stats.js";
 
 const dir = process.argv[2] ?? join("..", "shared", "data", "histories", "porcupine");
@@ -142,7 +142,7 @@ for (const operations of endToEnd) {
   const file = join(dir, "history.jsonl");
   // Written by a child process: this one stays small, so it takes nothing from the measured run.
   const generator = [
-    `const { syntheticHistory } = await import(${JSON.stringify(new URL("../src/checkers/synthetic-history.js", import.meta.url).href)});`,
+    `const { syntheticHistory } = await import(${JSON.stringify(new URL("../src/testing/synthetic-history.js", import.meta.url).href)});`,
     "const { writeFileSync } = await import('node:fs');",
     `const { events } = syntheticHistory({ seed: 11, operations: ${operations}, processes: 100, registers: 10, infoRate: 0.01 });`,
     `writeFileSync(${JSON.stringify(file)}, events.map((event) => JSON.stringify(event)).join("\\n") + "\\n");`,

@@ -13,11 +13,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { imagePresent } from "../src/docker/container-image.js";
 import { dockerAvailable } from "../src/docker/docker-engine.js";
-import { startDockerEnsemble, zooKeeperImage } from "../src/ensemble/docker-ensemble.js";
+import { zooKeeperImage } from "../src/docker/zookeeper-image.js";
+import { startDockerEnsemble } from "../src/ensemble/docker/docker-ensemble.js";
 import type { Ensemble } from "../src/ensemble/ensemble.js";
-import { type LocalEnsembleOptions, startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
-import { fetchZooKeeper } from "../src/ensemble/zookeeper-cache.js";
+import {
+  type LocalEnsembleOptions,
+  startLocalEnsemble,
+} from "../src/ensemble/local/local-ensemble.js";
 import { ZkSession } from "../src/workload/zk-session.js";
+import { fetchZooKeeper } from "../src/zookeeper/release-cache.js";
 import { median, quantile, table } from "./stats.js";
 
 const SIZES = [1, 3, 5, 7];

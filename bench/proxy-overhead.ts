@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../src/ensemble/local/local-ensemble.js";
 import { FaultNetwork } from "../src/network/fault-network.js";
 import { startToxiproxyServer } from "../src/network/toxiproxy/toxiproxy-server.js";
 import { ZkSession } from "../src/workload/zk-session.js";

@@ -8,12 +8,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { syntheticHistory } from "../src/checkers/synthetic-history.js";
 import { htmlReport } from "../src/report/html.js";
 import { resultsFile } from "../src/report/results.js";
 import { checkPlanHistory } from "../src/runner/run-plan.js";
 import { parseScenario } from "../src/scenario/load-scenario.js";
 import { planRun } from "../src/scenario/plan.js";
+import { syntheticHistory } from "../src/testing/synthetic-history.js";
 
 const operations = Number(process.argv[2] ?? 100_000);
 const CHROMIUM = "/usr/bin/chromium";

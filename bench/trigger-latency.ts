@@ -6,7 +6,7 @@
  * stamp, ms) to its arrival through the ensemble's log stream (Date.now()).
  * Target: lines reach the trigger within 5 ms. Prints median, p90, p99, max.
  */
-import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../src/ensemble/local/local-ensemble.js";
 import { loggedAt } from "../src/history/server-log.js";
 import { median, quantile } from "./stats.js";
 

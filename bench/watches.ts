@@ -4,9 +4,10 @@
  *   node dist/bench/watches.js [events]
  * Target: 1M events checked in under 10 s.
  */
-import { syntheticWatchHistory } from "../src/checkers/synthetic-watch-history.js";
+
 import { checkWatches } from "../src/checkers/zookeeper/watch-checks.js";
 import { watchMeasurements } from "../src/report/watch-measurements.js";
+import { syntheticWatchHistory } from "../src/testing/synthetic-watch-history.js";
 import { median, table } from "./stats.js";
 
 const wanted = Number(process.argv[2] ?? 1_000_000);

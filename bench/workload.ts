@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalEnsemble } from "../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../src/ensemble/local/local-ensemble.js";
 import { HistoryRecorder, JsonlSink } from "../src/history/recorder.js";
 import { RecordedSession } from "../src/workload/recorded-session.js";
 import { serverResolver } from "../src/workload/run-workload.js";

@@ -33,11 +33,6 @@ export {
   registerModel,
   UNKNOWN,
 } from "./checkers/linearizability/model.js";
-export {
-  INJECTABLE,
-  type InjectedAnomaly,
-  syntheticHistory,
-} from "./checkers/synthetic-history.js";
 export { type Anomaly, combineValidity, type Validity, type Verdict } from "./checkers/verdict.js";
 export {
   checkZooKeeper,
@@ -54,15 +49,16 @@ export {
   reapOrphanContainers,
 } from "./docker/docker-engine.js";
 export {
-  type DockerEnsembleOptions,
   LOCAL_ZOOKEEPER_IMAGE,
   OFFICIAL_ZOOKEEPER_IMAGE,
-  startDockerEnsemble,
   zooKeeperImage,
-} from "./ensemble/docker-ensemble.js";
+} from "./docker/zookeeper-image.js";
+export {
+  type DockerEnsembleOptions,
+  startDockerEnsemble,
+} from "./ensemble/docker/docker-ensemble.js";
 export type {
   Ensemble,
-  EnsembleProvider,
   EnsembleServer,
   EnsembleSpec,
   PeerEndpoint,
@@ -79,22 +75,8 @@ export {
   type LocalEnsembleOptions,
   startLocalEnsemble,
   validateNodeCount,
-} from "./ensemble/local-ensemble.js";
+} from "./ensemble/local/local-ensemble.js";
 export { describeReap, type ReapReport, reapOrphans } from "./ensemble/run-registry.js";
-export { parseSrvr, querySrvr, type ServerMode, type ServerStatus } from "./ensemble/srvr.js";
-export { renderZooCfg, type ZooCfgInput } from "./ensemble/zoo-cfg.js";
-export {
-  findJava,
-  findZooKeeperInstall,
-  type ZooKeeperInstall,
-} from "./ensemble/zookeeper-install.js";
-export {
-  FAST_SETTINGS,
-  PRODUCTION_SETTINGS,
-  resolveSettings,
-  type SettingsProfile,
-  type ZooKeeperSettings,
-} from "./ensemble/zookeeper-settings.js";
 export { BadInputError, ZkChaosError, type ZkChaosErrorCode } from "./errors.js";
 export {
   FAULT_CATALOGUE,
@@ -142,6 +124,19 @@ export {
   toxiproxyImage,
 } from "./network/toxiproxy-container.js";
 export {
+  choiceForRelease,
+  faultsProviderCannot,
+  LOCAL_PROVIDER,
+  PROVIDERS,
+  type Provider,
+  type ProviderChoice,
+  type ProviderName,
+  providerChoice,
+  refuseProviderFaults,
+  startProviderEnsemble,
+  startProviderNetwork,
+} from "./providers/registry.js";
+export {
   type ConnectivityView,
   connected,
   majority,
@@ -169,6 +164,11 @@ export { sizingAdvice, type Validation, validateCluster } from "./runner/validat
 export { loadScenario, parseScenario } from "./scenario/load-scenario.js";
 export { planRun, type RunPlan } from "./scenario/plan.js";
 export { CHECKERS, type Scenario, scenarioJsonSchema } from "./scenario/schema.js";
+export {
+  INJECTABLE,
+  type InjectedAnomaly,
+  syntheticHistory,
+} from "./testing/synthetic-history.js";
 export { type InvariantViolation, topologyViolations } from "./topology/invariants.js";
 export { type OpResult, RecordedSession, statRecord } from "./workload/recorded-session.js";
 export {
@@ -191,3 +191,17 @@ export {
   ZkSession,
   type ZkStat,
 } from "./workload/zk-session.js";
+export {
+  findJava,
+  findZooKeeperInstall,
+  type ZooKeeperInstall,
+} from "./zookeeper/install.js";
+export {
+  FAST_SETTINGS,
+  PRODUCTION_SETTINGS,
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "./zookeeper/settings.js";
+export { parseSrvr, querySrvr, type ServerMode, type ServerStatus } from "./zookeeper/srvr.js";
+export { renderZooCfg, type ZooCfgInput } from "./zookeeper/zoo-cfg.js";

@@ -1,23 +1,23 @@
 import { Command, Option } from "commander";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
-import type { ServerStatus } from "../ensemble/srvr.js";
-import { reapSshHosts } from "../ensemble/ssh-ensemble.js";
-import { loadInventory } from "../ensemble/ssh-inventory.js";
-import type { SettingsProfile, ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
+import { reapSshHosts } from "../ensemble/ssh/ssh-ensemble.js";
 import { FaultNetwork } from "../network/fault-network.js";
+import { chooseOrLocal } from "../providers/choose.js";
 import {
   choiceForRelease,
   installFor,
   prepareProvider,
-  providerChoice,
   reapProviderLeftovers,
   startProviderEnsemble,
   startProviderNetwork,
-} from "../runner/provider.js";
+} from "../providers/registry.js";
+import { loadInventory } from "../remote/inventory.js";
 import { formatDuration } from "../util/duration.js";
 import { runtimeRoot } from "../util/runtime-root.js";
 import { ownSignals } from "../util/shutdown.js";
+import type { SettingsProfile, ZooKeeperSettings } from "../zookeeper/settings.js";
+import type { ServerStatus } from "../zookeeper/srvr.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import {
@@ -28,7 +28,6 @@ import {
   parsePositiveInt,
 } from "./parse-options.js";
 import {
-  checkDockerNetwork,
   checkReleaseOptions,
   type ImageOptions,
   type ReleaseOptions,
@@ -56,7 +55,7 @@ export interface EnsembleUpOptions extends ImageOptions, ReleaseOptions {
   readonly network?: boolean;
   readonly toxiproxyUrl?: string;
   readonly seed?: string;
-  readonly provider?: "local" | "docker";
+  readonly provider?: string;
   readonly clientPort?: number;
 }
 
@@ -121,9 +120,8 @@ export async function ensembleUp(options: EnsembleUpOptions, io: CliIo): Promise
   const started = performance.now();
   const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
   checkReleaseOptions(options);
-  checkDockerNetwork(options.provider ?? "local", options);
   const release = options.zookeeperVersion?.[0] ? { version: options.zookeeperVersion[0] } : {};
-  const choice = choiceForRelease(providerChoice(options.provider ?? "local", options), release);
+  const choice = choiceForRelease(await chooseOrLocal(options, log), release);
   await prepareProvider(choice, log);
   const seed = options.seed ?? 0;
   const network =

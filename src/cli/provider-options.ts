@@ -1,11 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { provideImage } from "../docker/container-image.js";
-import { dockerAvailable } from "../docker/docker-engine.js";
-import { type Inventory, loadInventory } from "../ensemble/ssh-inventory.js";
+import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../docker/zookeeper-image.js";
 import { BadInputError } from "../errors.js";
 import type { DockerNetworkMode } from "../network/docker-fault-network.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";
-import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../runner/provider.js";
 import { parseVersionList } from "./parse-options.js";
 
 /** The images a docker run uses, as parsed from --zookeeper-image and --toxiproxy-image. */
@@ -81,57 +78,4 @@ export function withInventoryOption(command: Command): Command {
     "--inventory <file>",
     "with --provider ssh (implied): the hosts to run the servers on, one each (YAML: hosts with address, port, user, key; workDir; zookeeper java/classPath; ports)",
   );
-}
-
-/**
- * The provider --provider and --inventory ask for, with the inventory read
- * and checked: --inventory alone means ssh; ssh without it is refused.
- */
-export function inventoryChoice(
-  provider: string | undefined,
-  options: InventoryOptions,
-): { provider: "ssh"; inventory: Inventory } | undefined {
-  if (options.inventory === undefined) {
-    if (provider === "ssh")
-      throw new BadInputError(
-        "--provider ssh needs --inventory FILE: the hosts to run the servers on (scripts/ssh-rig.sh up N DIR makes test hosts and DIR/inventory.yaml)",
-      );
-    return undefined;
-  }
-  if (provider !== undefined && provider !== "ssh")
-    throw new BadInputError(
-      `--inventory names SSH hosts, but --provider is ${provider}: drop one of them`,
-    );
-  return { provider: "ssh", inventory: loadInventory(options.inventory) };
-}
-
-/** Refuses --docker-network bridge where the servers are not containers of ours. */
-export function checkDockerNetwork(provider: string | undefined, options: ImageOptions): void {
-  if (options.dockerNetwork === "bridge" && provider !== undefined && provider !== "docker")
-    throw new BadInputError(
-      `--docker-network bridge places containers, but the servers run on the ${provider} provider: add --provider docker, or drop --docker-network`,
-    );
-}
-
-/** Resolves --provider: auto picks docker when an engine answers and the image is present or pullable, and says why. */
-export async function chooseProvider(
-  requested: "local" | "docker" | "auto" | undefined,
-  log: (line: string) => void,
-  image = zooKeeperImage(),
-): Promise<"local" | "docker" | undefined> {
-  if (requested !== "auto") return requested;
-  const engine = await dockerAvailable();
-  if (!engine.available) {
-    log(`provider auto: local (no Docker engine: ${engine.reason})`);
-    return "local";
-  }
-  const availability = await provideImage(image, log);
-  if (!availability.available) {
-    log(
-      `provider auto: local (Docker ${engine.reason}, but image ${image} is ${availability.how}: build it with docker/build-zookeeper-image.sh ${image})`,
-    );
-    return "local";
-  }
-  log(`provider auto: docker (${engine.reason}, image ${image} ${availability.how})`);
-  return "docker";
 }

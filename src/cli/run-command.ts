@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import type { ServerAddress } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
+import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
-import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
@@ -15,12 +15,9 @@ import { type CliIo, ExitCode } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption } from "./parse-options.js";
 import {
-  checkDockerNetwork,
   checkReleaseOptions,
-  chooseProvider,
   type ImageOptions,
   type InventoryOptions,
-  inventoryChoice,
   type ReleaseOptions,
   withImageOptions,
   withInventoryOption,
@@ -34,7 +31,7 @@ interface RunOptions extends ImageOptions, ReleaseOptions, WatchOptions, Invento
   readonly out: string;
   readonly duration?: number;
   readonly shard?: string;
-  readonly provider?: "local" | "docker" | "auto" | "ssh";
+  readonly provider?: string;
   readonly json?: boolean;
   readonly connect?: readonly ServerAddress[];
   readonly connectRoot?: string;
@@ -86,18 +83,9 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
-  const ssh = inventoryChoice(options.provider, options);
-  const provider =
-    options.connect !== undefined
-      ? ("existing" as const)
-      : ssh !== undefined
-        ? ssh.provider
-        : await chooseProvider(
-            options.provider as "local" | "docker" | "auto" | undefined,
-            (line) => io.err(`zk-chaos: ${line}\n`),
-            zooKeeperImage(options.zookeeperImage),
-          );
-  checkDockerNetwork(provider, options);
+  const { name: provider, choice } = await chooseProvider(options, (line) =>
+    io.err(`zk-chaos: ${line}\n`),
+  );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -123,12 +111,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
-      docker: {
-        ...providerChoice("docker", options),
-        ...(options.connect ? { connect: options.connect } : {}),
-        ...(options.connectRoot ? { root: options.connectRoot } : {}),
-        ...(ssh ? { inventory: ssh.inventory } : {}),
-      },
+      docker: choice,
       log: (line) => {
         printer.done();
         io.err(`zk-chaos: ${line}\n`);
@@ -265,10 +248,6 @@ async function confirmConnect(
   addresses: readonly ServerAddress[],
   io: CliIo,
 ): Promise<void> {
-  if (options.provider !== undefined && options.provider !== "local")
-    throw new BadInputError(
-      `--connect runs against the servers named there: drop --provider ${options.provider}`,
-    );
   if (options.nodes !== undefined || options.zookeeperVersion !== undefined)
     throw new BadInputError(
       "--connect learns the ensemble's size and version from its servers: drop --nodes and --zookeeper-version",
@@ -325,7 +304,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       new Option(
         "--provider <name>",
         "how servers run (default: each scenario's own, local)",
-      ).choices(["local", "docker", "auto", "ssh"]),
+      ).choices(PROVIDER_OPTION_CHOICES),
     )
     .option(
       "--connect <host:port,...>",

@@ -1,8 +1,8 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
 import { Command, Option } from "commander";
+import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { compareSizes, comparisonMarkdown, writeComparison } from "../runner/compare-sizes.js";
-import { providerChoice, zooKeeperImage } from "../runner/provider.js";
 import { type Validation, validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
@@ -11,12 +11,9 @@ import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import { parseDurationOption, parseNodeList, parsePositiveInt } from "./parse-options.js";
 import {
-  checkDockerNetwork,
   checkReleaseOptions,
-  chooseProvider,
   type ImageOptions,
   type InventoryOptions,
-  inventoryChoice,
   type ReleaseOptions,
   withImageOptions,
   withInventoryOption,
@@ -25,7 +22,7 @@ import {
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
 interface ValidateCliOptions extends ImageOptions, ReleaseOptions, WatchOptions, InventoryOptions {
-  readonly provider?: "local" | "docker" | "auto" | "ssh";
+  readonly provider?: string;
   readonly nodes: readonly number[];
   readonly json?: boolean;
   readonly agents?: number;
@@ -42,26 +39,14 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
-  const ssh = inventoryChoice(options.provider, options);
-  const provider =
-    ssh?.provider ??
-    (await chooseProvider(
-      options.provider as "local" | "docker" | "auto" | undefined,
-      log,
-      zooKeeperImage(options.zookeeperImage),
-    )) ??
-    "local";
-  checkDockerNetwork(provider, options);
+  const provider = await chooseOrLocal(options, log);
   // One seed for every size, so that they face the same faults and load.
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   const results: Validation[] = [];
   for (const nodes of options.nodes) {
     results.push(
       await validateCluster({
-        provider: providerChoice(provider, {
-          ...options,
-          ...(ssh ? { sshInventory: ssh.inventory } : {}),
-        }),
+        provider,
         nodes,
         ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
@@ -168,12 +153,9 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--out <folder>", "where reports go", "reports")
     .option("--seed <n>", "seed of every random choice", parsePositiveInt)
     .addOption(
-      new Option("--provider <name>", "how servers run (default local)").choices([
-        "local",
-        "docker",
-        "auto",
-        "ssh",
-      ]),
+      new Option("--provider <name>", "how servers run (default local)").choices(
+        PROVIDER_OPTION_CHOICES,
+      ),
     )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
   return withInventoryOption(

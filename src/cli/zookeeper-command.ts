@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { BadInputError } from "../errors.js";
 import {
   cachedRelease,
   cachedReleases,
@@ -6,10 +7,9 @@ import {
   fetchZooKeeper,
   listedVersions,
   removeCachedRelease,
-} from "../ensemble/zookeeper-cache.js";
-import { RELEASE_LINES, releaseLine } from "../ensemble/zookeeper-versions.js";
-import { BadInputError } from "../errors.js";
-import { compareVersions } from "../versions/version-range.js";
+} from "../zookeeper/release-cache.js";
+import { RELEASE_LINES, releaseLine } from "../zookeeper/release-lines.js";
+import { compareVersions } from "../zookeeper/version-range.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseVersionList } from "./parse-options.js";
 

@@ -1,19 +1,15 @@
+import type { ZooKeeperSettings } from "../zookeeper/settings.js";
+import type { ServerStatus } from "../zookeeper/srvr.js";
+import type { PeerEndpoint } from "../zookeeper/zoo-cfg.js";
 import type { CpuShare } from "./cpu-limit.js";
 import type { DamageReport, DataDamage } from "./data-damage.js";
-import type { ServerStatus } from "./srvr.js";
-import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+
+export type { PeerEndpoint } from "../zookeeper/zoo-cfg.js";
 
 /** A host and port clients connect to. */
 export interface ServerAddress {
   readonly host: string;
   readonly port: number;
-}
-
-/** A host and the two peer ports, as one server's config names another. */
-export interface PeerEndpoint {
-  readonly host: string;
-  readonly quorumPort: number;
-  readonly electionPort: number;
 }
 
 /** The ports one server listens on. */
@@ -120,12 +116,6 @@ export interface EnsembleSpec {
   readonly settings?: Partial<ZooKeeperSettings>;
   /** How many of them are observers: the last ones by id (default 0). */
   readonly observers?: number;
-}
-
-/** Starts ensembles; one per way of running servers. */
-export interface EnsembleProvider<Spec extends EnsembleSpec = EnsembleSpec> {
-  readonly name: string;
-  start(spec: Spec): Promise<Ensemble>;
 }
 
 /** The largest ensemble we start: ZooKeeper gains nothing from more voters on one machine. */

@@ -4,7 +4,7 @@ import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
 import { removeDeadCpuGroups } from "./cpu-limit.js";
-import { unmountAllUnder } from "./log-disk.js";
+import { unmountAllUnder } from "./local/log-disk.js";
 
 /**
  * Every server JVM we start carries these system properties, so that a later

@@ -5,13 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ZooKeeperInstall } from "../zookeeper/install.js";
+import { checkConfigKeys, releaseLine } from "../zookeeper/release-lines.js";
+import type { ZooKeeperSettings } from "../zookeeper/settings.js";
+import { renderLog4jProperties, renderLogbackXml, renderZooCfg } from "../zookeeper/zoo-cfg.js";
 import type { PeerEndpoint, ServerPorts } from "./ensemble.js";
-import type { ServerLaunchSpec } from "./local-server.js";
+import type { ServerLaunchSpec } from "./local/local-server.js";
 import { OWNER_MARKER, RUN_MARKER } from "./run-registry.js";
-import { renderLog4jProperties, renderLogbackXml, renderZooCfg } from "./zoo-cfg.js";
-import type { ZooKeeperInstall } from "./zookeeper-install.js";
-import type { ZooKeeperSettings } from "./zookeeper-settings.js";
-import { checkConfigKeys, releaseLine } from "./zookeeper-versions.js";
 
 /** The system property that bounds election back-off (3.6+); older lines ignore it. */
 export const ELECTION_BOUND_PROPERTY = "zookeeper.fastleader.maxNotificationInterval";

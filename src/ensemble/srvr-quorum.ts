@@ -1,6 +1,6 @@
 import { ZkChaosError } from "../errors.js";
+import type { ServerStatus } from "../zookeeper/srvr.js";
 import type { EnsembleServer, QuorumState, WaitForQuorumOptions } from "./ensemble.js";
-import type { ServerStatus } from "./srvr.js";
 
 /** The server with this id among servers numbered 1..n; names the ids on a bad one. */
 export function serverById<S extends EnsembleServer>(servers: readonly S[], id: number): S {

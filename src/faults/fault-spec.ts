@@ -122,21 +122,6 @@ export function isFaultKind(value: unknown): value is FaultKind {
   return typeof value === "string" && Object.hasOwn(FAULT_CATALOGUE, value);
 }
 
-/** Faults the ssh provider cannot make (yet), with why: refused up front, naming the provider. */
-export const NOT_ON_SSH: Readonly<Partial<Record<FaultKind, string>>> = {
-  "disk-full": "needs a log disk of its own per server, which only local JVMs and containers get",
-  "slow-fsync": "needs a FUSE pass-through under the log, which the ssh provider does not mount",
-  flaky: "slices or resets TCP streams, which only a proxy does",
-};
-
-/** Faults only the kernel network makes (provider ssh), with why. */
-export const KERNEL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {
-  loss: "drops packets at random, which a TCP proxy cannot (it sees streams, not packets)",
-};
-
-/** Faults only local JVMs can take, with why (scenarios with them are refused on docker up front). */
-export const LOCAL_ONLY_FAULTS: Readonly<Partial<Record<FaultKind, string>>> = {};
-
 /** Default share of one core a starved server gets. */
 export const DEFAULT_STARVE_CPU = 0.1;
 
@@ -163,7 +148,7 @@ const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
  * only a scenario can give, and nothing that needs root (mounts, cgroups).
  */
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
-  (kind) => !SCENARIO_ONLY_FAULTS.has(kind) && !Object.hasOwn(LOCAL_ONLY_FAULTS, kind),
+  (kind) => !SCENARIO_ONLY_FAULTS.has(kind),
 );
 
 /** Faults that need each server's transaction log on a disk of its own. */

@@ -1,5 +1,5 @@
 import { combineValidity } from "../checkers/verdict.js";
-import { compareVersions } from "../versions/version-range.js";
+import { compareVersions } from "../zookeeper/version-range.js";
 
 import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
 import type { ResultsFile } from "./results.js";

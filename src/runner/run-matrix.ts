@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
+import type { ProviderName } from "../providers/registry.js";
 import { junitReport } from "../report/junit.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
@@ -27,7 +28,7 @@ export interface MatrixOptions {
   /** ZooKeeper releases to run every scenario on (default: each scenario's own, else the local install). */
   readonly versions?: readonly string[];
   /** Overrides every scenario's provider ("existing": an ensemble named in docker.connect). */
-  readonly provider?: "local" | "docker" | "existing" | "ssh";
+  readonly provider?: ProviderName;
   /** Images for docker runs. */
   readonly docker?: DockerImages;
   readonly log?: (line: string) => void;

@@ -4,17 +4,10 @@ import { checkAvailability } from "../checkers/availability.js";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
-import { DEFAULT_LOG_DISK_MB } from "../ensemble/log-disk.js";
+import { DEFAULT_LOG_DISK_MB } from "../ensemble/local/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
-import { releaseLine } from "../ensemble/zookeeper-versions.js";
 import { BadInputError, isZkChaosError } from "../errors.js";
-import {
-  KERNEL_ONLY_FAULTS,
-  LOCAL_ONLY_FAULTS,
-  NOT_ON_SSH,
-  needsLogDisks,
-  needsSlowFsync,
-} from "../faults/fault-spec.js";
+import { needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
@@ -25,13 +18,6 @@ import {
   serverProcess,
 } from "../history/server-log.js";
 import type { LinkFaults } from "../network/link-faults.js";
-import { latencySummary } from "../report/operation-spans.js";
-import type { LatencySummary, RunResult } from "../results/run-result.js";
-import type { RunPlan } from "../scenario/plan.js";
-import { compareVersions } from "../versions/version-range.js";
-import { FaultPins } from "../workload/fault-pins.js";
-import { removeTree } from "../workload/remove-tree.js";
-import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
 import {
   choiceForRelease,
   faultLinksFor,
@@ -39,9 +25,19 @@ import {
   installFor,
   type ProviderChoice,
   prepareProvider,
+  providerOf,
+  refuseProviderFaults,
   startProviderEnsemble,
   startProviderNetwork,
-} from "./provider.js";
+} from "../providers/registry.js";
+import { latencySummary } from "../report/operation-spans.js";
+import type { LatencySummary, RunResult } from "../results/run-result.js";
+import type { RunPlan } from "../scenario/plan.js";
+import { FaultPins } from "../workload/fault-pins.js";
+import { removeTree } from "../workload/remove-tree.js";
+import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
+import { releaseLine } from "../zookeeper/release-lines.js";
+import { compareVersions } from "../zookeeper/version-range.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
@@ -182,23 +178,6 @@ function interruptedResult(
   };
 }
 
-/** Faults a provider cannot make are refused before anything starts, naming the fault and the provider. */
-export function refuseProviderFaults(plan: RunPlan, provider: string): void {
-  for (const item of plan.schedule) {
-    const kind = item.spec.kind;
-    const kernelOnly = KERNEL_ONLY_FAULTS[kind];
-    if (kernelOnly !== undefined && provider !== "ssh")
-      throw new BadInputError(
-        `fault '${kind}' (${item.id}) ${kernelOnly}: it needs --provider ssh (the hosts' kernels), not ${provider}`,
-      );
-    const notOnSsh = NOT_ON_SSH[kind];
-    if (notOnSsh !== undefined && provider === "ssh")
-      throw new BadInputError(
-        `fault '${kind}' (${item.id}) ${notOnSsh}: the ssh provider cannot make it; run the scenario on --provider local or docker`,
-      );
-  }
-}
-
 /** Removes a run's root from an ensemble that is not ours; a failure is said, naming the znode, never thrown over the run's own error. */
 async function removeRunRoot(
   connectString: string,
@@ -252,22 +231,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
   };
   const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
-  refuseProviderFaults(plan, choice.provider);
-  const limits = await faultsProviderCannot(choice);
-  for (const item of plan.schedule) {
-    const why = limits[item.spec.kind];
-    if (why !== undefined)
-      throw new BadInputError(
-        `fault '${item.spec.kind}' (${item.id}) ${why}: the ${choice.provider} provider cannot make it here; give the hosts what it needs or run the scenario elsewhere`,
-      );
-  }
-  const localOnly = plan.schedule.find((item) => LOCAL_ONLY_FAULTS[item.spec.kind] !== undefined);
-  if (localOnly !== undefined && choice.provider !== "local") {
-    throw new BadInputError(
-      `fault '${localOnly.spec.kind}' (${localOnly.id}) ${LOCAL_ONLY_FAULTS[localOnly.spec.kind]}: it needs --provider local, not ${choice.provider}`,
-    );
-  }
-  if (choice.provider === "existing") refuseOnExisting(plan);
+  refuseProviderFaults(plan, choice.provider, await faultsProviderCannot(choice));
   if (plan.members !== undefined) refusePeerFaults(plan);
   await prepareProvider(choice, options.log);
   const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
@@ -308,13 +272,13 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     startMs = performance.now() - started;
     // On SSH hosts the kernels are the fault network; elsewhere the proxies are.
     const links: LinkFaults = faultLinksFor(
+      choice,
       ensemble,
       network,
       plan.schedule.map((item) => item.spec.kind),
     );
     // An existing ensemble is written to only under the run's own root.
-    const workloadBase =
-      choice.provider === "existing" ? (choice.root ?? `/zk-chaos-${ensemble.runId}`) : "";
+    const workloadBase = providerOf(choice).workloadRoot(choice, ensemble.runId);
     const faultPins = FaultPins.wanted(plan.workload.roles)
       ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)
       : undefined;
@@ -451,7 +415,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     } finally {
       await watching?.stopWatchers();
       // On an ensemble that is not ours nothing of the run stays behind: finished, failed or interrupted.
-      if (choice.provider === "existing")
+      if (workloadBase !== "")
         await removeRunRoot(ensemble.connectString(), workloadBase, options.log);
       clearInterval(ticker);
       stop.done = true;
@@ -500,23 +464,6 @@ function withLatency(events: readonly HistoryEvent[]): { latency?: LatencySummar
   return latency === undefined ? {} : { latency };
 }
 
-/** Faults and options that need the servers, refused before touching an ensemble that is not ours. */
-function refuseOnExisting(plan: RunPlan): void {
-  const serverFault = plan.schedule.find((item) => !CLIENT_SIDE_FAULTS.has(item.spec.kind));
-  if (serverFault !== undefined)
-    throw new BadInputError(
-      `fault '${serverFault.spec.kind}' (${serverFault.id}) acts on servers; with --connect only client-side faults run (${[...CLIENT_SIDE_FAULTS].join(", ")}): choose a scenario without server faults (e.g. baseline, client-partition)`,
-    );
-  if (plan.superviseRestartAfterMs !== undefined)
-    throw new BadInputError(
-      "supervise restarts servers: it cannot run with --connect, whose servers zk-chaos never touches",
-    );
-  if (plan.observers !== undefined)
-    throw new BadInputError(
-      "observers: with --connect the ensemble's own observers are learnt from srvr; remove 'observers' from the scenario",
-    );
-}
-
 /** With membership changes the servers address each other directly: nothing can cut their links. */
 function refusePeerFaults(plan: RunPlan): void {
   const linkFault = plan.schedule.find((item) => PEER_LINK_FAULTS.has(item.spec.kind));
@@ -540,7 +487,6 @@ const PEER_LINK_FAULTS: ReadonlySet<string> = new Set([
 ]);
 
 /** Faults that act on clients' links only: the ones an ensemble that is not ours may take. */
-const CLIENT_SIDE_FAULTS: ReadonlySet<string> = new Set(["client-isolate"]);
 
 /** The verdicts a plan asks for, on its history. */
 export function checkPlanHistory(

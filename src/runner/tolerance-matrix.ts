@@ -3,14 +3,9 @@ import { join } from "node:path";
 import { checkAvailability } from "../checkers/availability.js";
 import type { Anomaly, Verdict } from "../checkers/verdict.js";
 import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
-import type { ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import { BadInputError } from "../errors.js";
 import { Nemesis } from "../faults/nemesis.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
-import { majority } from "../quorum/connectivity.js";
-import { RecordedSession } from "../workload/recorded-session.js";
-import { finalReads, serverResolver } from "../workload/run-workload.js";
-import { ZkSession } from "../workload/zk-session.js";
 import {
   choiceForRelease,
   faultLinksFor,
@@ -20,7 +15,12 @@ import {
   prepareProvider,
   startProviderEnsemble,
   startProviderNetwork,
-} from "./provider.js";
+} from "../providers/registry.js";
+import { majority } from "../quorum/connectivity.js";
+import { RecordedSession } from "../workload/recorded-session.js";
+import { finalReads, serverResolver } from "../workload/run-workload.js";
+import { ZkSession } from "../workload/zk-session.js";
+import type { ZooKeeperSettings } from "../zookeeper/settings.js";
 
 /**
  * How k servers fail: killed, each cut off from every other server, or
@@ -119,7 +119,7 @@ export async function runToleranceMatrix(options: ToleranceOptions): Promise<Tol
     );
     const nemesis = new Nemesis({
       ensemble,
-      network: faultLinksFor(ensemble, network, ["kill", "isolate"]),
+      network: faultLinksFor(provider, ensemble, network, ["kill", "isolate"]),
       recorder,
       seed: options.seed ?? 0,
     });

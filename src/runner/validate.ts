@@ -4,20 +4,16 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
 import { cpuHierarchy } from "../ensemble/cpu-limit.js";
-import { slowFsyncUnavailable } from "../ensemble/slow-fsync.js";
-import {
-  resolveSettings,
-  type SettingsProfile,
-  type ZooKeeperSettings,
-} from "../ensemble/zookeeper-settings.js";
+import { slowFsyncUnavailable } from "../ensemble/local/slow-fsync.js";
 import { BadInputError } from "../errors.js";
-import {
-  type FaultKind,
-  KERNEL_ONLY_FAULTS,
-  LOCAL_ONLY_FAULTS,
-  NOT_ON_SSH,
-} from "../faults/fault-spec.js";
+import type { FaultKind } from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
+import {
+  faultsProviderCannot,
+  type ProviderChoice,
+  type ProviderName,
+  providerCannot,
+} from "../providers/registry.js";
 import { validationHtml } from "../report/html.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
@@ -26,7 +22,11 @@ import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { WatchSettings } from "../scenario/schema.js";
-import { faultsProviderCannot, type ProviderChoice } from "./provider.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "../zookeeper/settings.js";
 import { withWatchers } from "./run-matrix.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
@@ -45,19 +45,14 @@ function machineCannot(fault: FaultKind): string | undefined {
 }
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
-function providerCannot(
+function whyProviderCannot(
   fault: FaultKind,
-  provider: string,
+  provider: ProviderName,
   limits: Readonly<Record<string, string>>,
 ): string | undefined {
   if (limits[fault] !== undefined) return limits[fault];
-  if (LOCAL_ONLY_FAULTS[fault] !== undefined && provider !== "local")
-    return "needs the local provider";
-  if (provider === "ssh")
-    return NOT_ON_SSH[fault] === undefined
-      ? undefined
-      : `is not made on the ssh provider: it ${NOT_ON_SSH[fault]}`;
-  if (KERNEL_ONLY_FAULTS[fault] !== undefined) return "needs the ssh provider";
+  const never = providerCannot(provider, fault);
+  if (never !== undefined) return `is not made on the ${provider} provider: it ${never}`;
   return machineCannot(fault);
 }
 
@@ -224,7 +219,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
         .map((entry) => entry.fault.kind as FaultKind)
         .map((kind) => ({
           kind,
-          why: providerCannot(kind, options.provider?.provider ?? "local", limits),
+          why: whyProviderCannot(kind, options.provider?.provider ?? "local", limits),
         }))
         .find((each) => each.why !== undefined);
       if (blocked === undefined) return true;

@@ -5,7 +5,7 @@
  * scenario names the bug; the checkers name one only where the servers' own
  * log lines prove its signature (leader-completeness.ts).
  */
-import { inRange, type VersionRange } from "../versions/version-range.js";
+import { inRange, type VersionRange } from "../zookeeper/version-range.js";
 
 /** What a known-bug run showed. */
 export type BugOutcome = "reproduced" | "absent" | "unknown";

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { checkConfigKeys } from "../ensemble/zookeeper-versions.js";
 import { BadInputError } from "../errors.js";
-import { type FaultKind, LOCAL_ONLY_FAULTS } from "../faults/fault-spec.js";
+import { type FaultKind, isFaultKind } from "../faults/fault-spec.js";
+import { providerCannot } from "../providers/registry.js";
+import { checkConfigKeys } from "../zookeeper/release-lines.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
 
 type Path = readonly PropertyKey[];
@@ -219,10 +220,11 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
     named.push({ version, path });
   }
   scenario.faults.forEach((entry, index) => {
-    const why = LOCAL_ONLY_FAULTS[entry.fault.kind as FaultKind];
-    if (why !== undefined && scenario.provider !== "local") {
+    const kind = scenarioFaultKind(entry.fault.kind);
+    const why = kind === undefined ? undefined : providerCannot(scenario.provider, kind);
+    if (why !== undefined) {
       throw new BadInputError(
-        `${at(["faults", index, "fault", "kind"])}: faults.${index}.fault: ${entry.fault.kind} ${why}, which needs provider: local`,
+        `${at(["faults", index, "fault", "kind"])}: faults.${index}.fault: ${entry.fault.kind} ${why} (provider: ${scenario.provider})`,
       );
     }
   });
@@ -231,11 +233,6 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
     if (fault.kind !== "upgrade" && fault.kind !== "downgrade" && fault.kind !== "rolling-upgrade")
       return;
     const path = ["faults", index, "fault", "version"];
-    if (scenario.provider !== "local") {
-      throw new BadInputError(
-        `${at(path)}: faults.${index}.fault: ${fault.kind} changes a server's version with its data, which needs provider: local`,
-      );
-    }
     named.push({ version: fault.version, path });
   });
   for (const id of Object.keys(zookeeper.servers ?? {})) {
@@ -270,9 +267,15 @@ export function loadScenario(file: string): Scenario {
   return parseScenario(text, file);
 }
 
-/** The first fault of the scenario that only local JVMs can take, if any (such a scenario is skipped on docker). */
-export function localOnlyFault(scenario: Scenario): FaultKind | undefined {
+/** The fault kind a scenario's fault expands to (a rolling upgrade is upgrades), if it is one. */
+function scenarioFaultKind(kind: string): FaultKind | undefined {
+  if (kind === "rolling-upgrade") return "upgrade";
+  return isFaultKind(kind) ? kind : undefined;
+}
+
+/** The first fault of the scenario the docker provider cannot make, if any (such a scenario is skipped on docker). */
+export function faultDockerCannot(scenario: Scenario): FaultKind | undefined {
   return scenario.faults
-    .map((entry) => entry.fault.kind as FaultKind)
-    .find((kind) => LOCAL_ONLY_FAULTS[kind] !== undefined);
+    .map((entry) => scenarioFaultKind(entry.fault.kind))
+    .find((kind) => kind !== undefined && providerCannot("docker", kind) !== undefined);
 }

@@ -1,8 +1,9 @@
-import { resolveSettings, type ZooKeeperSettings } from "../ensemble/zookeeper-settings.js";
 import type { FaultSpec } from "../faults/fault-spec.js";
 import type { ScheduledFault } from "../faults/nemesis.js";
 import { randomSchedule } from "../faults/schedule.js";
+import type { ProviderName } from "../providers/provider.js";
 import { tolerance } from "../quorum/connectivity.js";
+import { resolveSettings, type ZooKeeperSettings } from "../zookeeper/settings.js";
 import type { KnownBug } from "./bug-expectation.js";
 import type { CheckerName, Scenario } from "./schema.js";
 
@@ -13,7 +14,7 @@ export interface RunPlan {
   readonly description: string;
   readonly nodes: number;
   readonly seed: number;
-  readonly provider: "local" | "docker" | "existing" | "ssh";
+  readonly provider: ProviderName;
   readonly settings: ZooKeeperSettings;
   /** The release every server starts on (default: the local install, or the image's). */
   readonly zookeeperVersion?: string;

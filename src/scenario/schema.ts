@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FAULT_CATALOGUE, type FaultKind, RANDOM_FAULT_KINDS } from "../faults/fault-spec.js";
 import { parseDuration } from "../util/duration.js";
-import { validateRange } from "../versions/version-range.js";
+import { validateRange } from "../zookeeper/version-range.js";
 
 /** Kinds a scenario may write: the catalogue's, and rolling-upgrade, which the plan expands into upgrades. */
 const FAULT_KINDS: readonly string[] = [...Object.keys(FAULT_CATALOGUE), "rolling-upgrade"];

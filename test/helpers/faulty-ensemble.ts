@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Ensemble } from "../../src/ensemble/ensemble.js";
-import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import type { LocalEnsemble } from "../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../src/history/recorder.js";
 import { findBypasses } from "../../src/network/bypass-check.js";

@@ -3,11 +3,14 @@ import { getContainerRuntimeClient } from "testcontainers";
 import { describe, expect } from "vitest";
 import { imagePresent } from "../../src/docker/container-image.js";
 import { dockerAvailable, labelledResources, OWNER_LABEL } from "../../src/docker/docker-engine.js";
-import { zooKeeperImage } from "../../src/ensemble/docker-ensemble.js";
-import type { LocalEnsemble, LocalEnsembleOptions } from "../../src/ensemble/local-ensemble.js";
+import { zooKeeperImage } from "../../src/docker/zookeeper-image.js";
+import type {
+  LocalEnsemble,
+  LocalEnsembleOptions,
+} from "../../src/ensemble/local/local-ensemble.js";
 import type { FaultNetwork } from "../../src/network/fault-network.js";
 import { toxiproxyImage } from "../../src/network/toxiproxy-container.js";
-import { startProviderEnsemble, startProviderNetwork } from "../../src/runner/provider.js";
+import { startProviderEnsemble, startProviderNetwork } from "../../src/providers/registry.js";
 import { selfToken } from "../../src/util/process-identity.js";
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
-import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local/local-ensemble.js";
 import { RUN_MARKER } from "../../src/ensemble/run-registry.js";
 import type { ResultsFile } from "../../src/report/results.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";

@@ -1,5 +1,5 @@
 import type { Ensemble, EnsembleServer } from "../../src/ensemble/ensemble.js";
-import type { LocalEnsemble } from "../../src/ensemble/local-ensemble.js";
+import type { LocalEnsemble } from "../../src/ensemble/local/local-ensemble.js";
 
 /**
  * A deliberately broken "ensemble": two independent ensembles that clients

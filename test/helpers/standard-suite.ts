@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { runMatrix } from "../../src/runner/run-matrix.js";
-import { loadScenario, localOnlyFault } from "../../src/scenario/load-scenario.js";
+import { faultDockerCannot, loadScenario } from "../../src/scenario/load-scenario.js";
 import { expectNoDockerLeft } from "./provider.js";
 
 /** Runs every standard scenario that lists this size, on docker, and expects each valid, or invalid only from a documented bug the servers' logs prove, and nothing left. */
@@ -12,8 +12,8 @@ export async function expectStandardSuiteValidOnDocker(nodes: number, seed: numb
     .filter((name) => name.endsWith(".yaml"))
     .map((name) => join("scenarios", name))
     .filter((file) => loadScenario(file).nodes.includes(nodes))
-    // Faults only local JVMs take (none today: disks and CPU work in containers too) stay local.
-    .filter((file) => localOnlyFault(loadScenario(file)) === undefined);
+    // Faults the docker provider cannot make (version changes) stay local.
+    .filter((file) => faultDockerCannot(loadScenario(file)) === undefined);
   const out = mkdtempSync(join(tmpdir(), `zk-chaos-suite-n${nodes}-`));
   try {
     const { runs } = await runMatrix({

@@ -1,5 +1,5 @@
 import { describe } from "vitest";
-import { fetchZooKeeper } from "../../src/ensemble/zookeeper-cache.js";
+import { fetchZooKeeper } from "../../src/zookeeper/release-cache.js";
 
 /**
  * The releases the version tests run: 3.4.5 (MidoNet's) and the newest of

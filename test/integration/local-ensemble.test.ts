@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local-ensemble.js";
-import type { ServerStatus } from "../../src/ensemble/srvr.js";
+import { type LocalEnsemble, startLocalEnsemble } from "../../src/ensemble/local/local-ensemble.js";
+import type { ServerStatus } from "../../src/zookeeper/srvr.js";
 import {
   expectNothingLeft,
   leakedPortLocks,

@@ -20,7 +20,7 @@
 
 import { formatZxid, type HistoryEvent, recordedSettings } from "../../history/event.js";
 import { epochStartZxid, proposedZxid } from "../../history/server-log.js";
-import { inRange } from "../../versions/version-range.js";
+import { inRange } from "../../zookeeper/version-range.js";
 
 import type { Anomaly, AnomalyCause } from "../verdict.js";
 

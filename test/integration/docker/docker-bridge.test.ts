@@ -6,14 +6,14 @@ import { getContainerRuntimeClient } from "testcontainers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { labelledResources, OWNER_LABEL } from "../../../src/docker/docker-engine.js";
 import { routeOffMachine } from "../../../src/docker/run-network.js";
-import type { DockerServer } from "../../../src/ensemble/docker-server.js";
-import type { LocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import type { DockerServer } from "../../../src/ensemble/docker/docker-server.js";
+import type { LocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import {
   type ProviderChoice,
   startProviderEnsemble,
   startProviderNetwork,
-} from "../../../src/runner/provider.js";
+} from "../../../src/providers/registry.js";
 import { processStartTime } from "../../../src/util/process-identity.js";
 import { spawnCli } from "../../helpers/cli.js";
 import { expectHealedInSync, expectWritable } from "../../helpers/faulty-ensemble.js";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { labelledResources, RUN_LABEL } from "../../../src/docker/docker-engine.js";
-import { startDockerEnsemble } from "../../../src/ensemble/docker-ensemble.js";
-import type { DockerServer } from "../../../src/ensemble/docker-server.js";
-import { mountsUnder } from "../../../src/ensemble/log-disk.js";
+import { startDockerEnsemble } from "../../../src/ensemble/docker/docker-ensemble.js";
+import type { DockerServer } from "../../../src/ensemble/docker/docker-server.js";
+import { mountsUnder } from "../../../src/ensemble/local/log-disk.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { processArgs } from "../../../src/util/process-identity.js";

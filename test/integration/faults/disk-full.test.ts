@@ -1,8 +1,8 @@
 import { readFileSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
-import { mountedLogDisks } from "../../../src/ensemble/log-disk.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
+import { mountedLogDisks } from "../../../src/ensemble/local/log-disk.js";
 import { logDirOf } from "../../../src/ensemble/server-setup.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";

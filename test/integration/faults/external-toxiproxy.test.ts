@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { listenersBeyondLoopback } from "../../../src/network/bypass-check.js";
 import { FaultNetwork } from "../../../src/network/fault-network.js";

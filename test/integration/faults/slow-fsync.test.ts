@@ -1,11 +1,11 @@
 import { closeSync, fsyncSync, openSync, readdirSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
-import { mountsUnder } from "../../../src/ensemble/log-disk.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
+import { mountsUnder } from "../../../src/ensemble/local/log-disk.js";
+import { slowFsyncUnavailable } from "../../../src/ensemble/local/slow-fsync.js";
 import { OWNER_MARKER } from "../../../src/ensemble/run-registry.js";
 import { logDirOf } from "../../../src/ensemble/server-setup.js";
-import { slowFsyncUnavailable } from "../../../src/ensemble/slow-fsync.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { processArgs } from "../../../src/util/process-identity.js";

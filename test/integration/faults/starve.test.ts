@@ -8,7 +8,7 @@ import {
   cpuHierarchy,
   processCpuMs,
 } from "../../../src/ensemble/cpu-limit.js";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import {

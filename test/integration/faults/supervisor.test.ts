@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { expectNothingLeft, freshRuntimeRoot } from "../../helpers/runtime.js";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
 import { spawnCli } from "../../helpers/cli.js";
 import { freshRuntimeRoot } from "../../helpers/runtime.js";

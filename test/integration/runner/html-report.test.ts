@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import { htmlReport } from "../../../src/report/html.js";
 import { resultsFile } from "../../../src/report/results.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
+import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 let dir: string;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../../../src/history/recorder.js";
 import { resultsFile } from "../../../src/report/results.js";
 import { writeRunReports } from "../../../src/report/write-reports.js";

@@ -10,7 +10,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalEnsemble, startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import {
+  type LocalEnsemble,
+  startLocalEnsemble,
+} from "../../../src/ensemble/local/local-ensemble.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { FaultNetwork } from "../../../src/network/fault-network.js";
 import { spawnCli } from "../../helpers/cli.js";

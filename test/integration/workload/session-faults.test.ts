@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { RecordedSession } from "../../../src/workload/recorded-session.js";
 import { serverResolver } from "../../../src/workload/run-workload.js";

@@ -1,6 +1,9 @@
 import zookeeper from "node-zookeeper-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalEnsemble, startLocalEnsemble } from "../../../src/ensemble/local-ensemble.js";
+import {
+  type LocalEnsemble,
+  startLocalEnsemble,
+} from "../../../src/ensemble/local/local-ensemble.js";
 import { ZK_ERRORS, ZkSession } from "../../../src/workload/zk-session.js";
 import { makeRuntimeRoot, removeRuntimeRoot } from "../../helpers/runtime.js";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { INJECTABLE, syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import { checkZooKeeper } from "../../../src/checkers/zookeeper/zookeeper-checker.js";
+import { INJECTABLE, syntheticHistory } from "../../../src/testing/synthetic-history.js";
 
 const shape = fc.record({
   seed: fc.integer({ min: 0, max: 1_000_000 }),

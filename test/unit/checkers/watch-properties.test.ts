@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { syntheticWatchHistory } from "../../../src/checkers/synthetic-watch-history.js";
 import { checkWatches } from "../../../src/checkers/zookeeper/watch-checks.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
+import { syntheticWatchHistory } from "../../../src/testing/synthetic-watch-history.js";
 
 const renumber = (events: HistoryEvent[]) => events.map((event, index) => ({ ...event, index }));
 const base = syntheticWatchHistory({ agents: 2, paths: 4, changes: 60, seed: 3 });

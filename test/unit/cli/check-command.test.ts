@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import { main } from "../../../src/cli/main.js";
+import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 import { PORCUPINE_DIR, porcupineVerdicts } from "../../helpers/shared-data.js";
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { prepareServer } from "../../../src/ensemble/server-setup.js";
-import { FAST_SETTINGS } from "../../../src/ensemble/zookeeper-settings.js";
+import { FAST_SETTINGS } from "../../../src/zookeeper/settings.js";
 
 const dir = mkdtempSync(join(tmpdir(), "zkchaos-setup-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

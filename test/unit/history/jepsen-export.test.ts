@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkHistoryFile } from "../../../src/checkers/check-history.js";
-import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
 import { readJepsenEdn } from "../../../src/history/jepsen-edn.js";
 import { toJepsenEdn } from "../../../src/history/jepsen-export.js";
+import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 
 let dir: string;
 beforeAll(() => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SshHost } from "../../../src/ensemble/ssh-host.js";
-import { loadInventory } from "../../../src/ensemble/ssh-inventory.js";
 import { KernelNetwork } from "../../../src/network/kernel-network.js";
+import { loadInventory } from "../../../src/remote/inventory.js";
+import type { SshHost } from "../../../src/remote/ssh-host.js";
 import { shellCommand, shellQuote } from "../../../src/util/shell-quote.js";
 
 /** A host whose shell answers like a kernel with iptables and htb but no netem, and records what it is told. */

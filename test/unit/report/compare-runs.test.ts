@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import {
   compareRuns,
   runComparisonHtml,
@@ -9,6 +8,7 @@ import { resultsFile } from "../../../src/report/results.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
+import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 
 /** A run of a synthetic history, checked as a run would be. */
 function run(label: string, fault?: "lost-write", slow = 1) {

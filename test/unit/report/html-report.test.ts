@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { syntheticHistory } from "../../../src/checkers/synthetic-history.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
 import { htmlReport } from "../../../src/report/html.js";
 import {
@@ -11,6 +10,7 @@ import {
 import { markdownReport } from "../../../src/report/markdown.js";
 import type { ResultsFile } from "../../../src/report/results.js";
 import { serverLanes, serverLanesSvg } from "../../../src/report/server-lanes.js";
+import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 
 const cause = {
   message: "server 1 led from 0x1:0x25, without the committed writes up to 0x2:0x3",

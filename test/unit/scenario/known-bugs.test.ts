@@ -4,8 +4,8 @@ import { bugValidity } from "../../../src/report/results.js";
 import { judgeBug, type KnownBug } from "../../../src/scenario/bug-expectation.js";
 import { loadScenario, parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
-import { inRange, validateRange } from "../../../src/versions/version-range.js";
 import { pinnedServers, roleOf } from "../../../src/workload/run-workload.js";
+import { inRange, validateRange } from "../../../src/zookeeper/version-range.js";
 
 const KNOWN_BUGS = new URL("../../../scenarios/known-bugs/", import.meta.url).pathname;
 

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BadInputError } from "../errors.js";
+import { BadInputError } from "../../errors.js";
 import { mountsUnder, unmountTop } from "./log-disk.js";
 
 /** Debian's Python, which has fusepy (a pyenv or venv python on PATH may not). */

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findJava, findZooKeeperInstall } from "../../../src/ensemble/zookeeper-install.js";
+import { findJava, findZooKeeperInstall } from "../../../src/zookeeper/install.js";
 
 let dir: string;
 let java: string;

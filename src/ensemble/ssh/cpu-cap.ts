@@ -4,9 +4,10 @@
  * and moved back when the cap is lifted. What it got meanwhile is measured
  * from the host's /proc, as locally.
  */
-import { shellQuote } from "../util/shell-quote.js";
-import { CPU_GROUP_PREFIX, type CpuShare, PERIOD_US, statCpuMs } from "./cpu-limit.js";
-import type { SshHost } from "./ssh-host.js";
+
+import type { SshHost } from "../../remote/ssh-host.js";
+import { shellQuote } from "../../util/shell-quote.js";
+import { CPU_GROUP_PREFIX, type CpuShare, PERIOD_US, statCpuMs } from "../cpu-limit.js";
 
 /** A JVM under a CPU cap on its host. */
 export interface RemoteCpuCap {
@@ -24,10 +25,6 @@ export interface RemoteCpuCap {
 const FIND_HIERARCHY = (pid: string) =>
   `if [ -w /sys/fs/cgroup/cgroup.procs ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then v=2; r=/sys/fs/cgroup; home=$(awk -F: '$1 == "0" { print $3 }' /proc/${pid}/cgroup); ` +
   `else v=1; for r in /sys/fs/cgroup/cpu /sys/fs/cgroup/cpu,cpuacct; do [ -w "$r/cpu.cfs_quota_us" ] && break; done; [ -w "$r/cpu.cfs_quota_us" ] || exit 3; home=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3 }' /proc/${pid}/cgroup); fi`;
-
-/** Succeeds where capRemoteCpu can work: a writable CPU hierarchy, v2 or v1. */
-export const CPU_CGROUP_PROBE =
-  "{ [ -w /sys/fs/cgroup/cgroup.procs ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; } || [ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] || [ -w /sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us ]";
 
 /** Caps `pid` on `host` at `cores` of one core in group `name`; fails naming the host and the fix. */
 export async function capRemoteCpu(

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { ZkChaosError } from "../errors.js";
-import type { EnsembleServer, ProcessState, ServerAddress } from "./ensemble.js";
-import { querySrvr, type ServerStatus } from "./srvr.js";
+import { ZkChaosError } from "../../errors.js";
+import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
+import type { EnsembleServer, ProcessState, ServerAddress } from "../ensemble.js";
 
 /** How to launch one server JVM; built by the local ensemble. */
 export interface LocalServerLaunch {

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import { isExecutableFile } from "../util/executable.js";
-import { type CacheOptions, fetchZooKeeper } from "./zookeeper-cache.js";
-import { checkJavaFor, javaMajor } from "./zookeeper-versions.js";
+import { type CacheOptions, fetchZooKeeper } from "./release-cache.js";
+import { checkJavaFor, javaMajor } from "./release-lines.js";
 
 /** Where Debian's `zookeeper` package puts its jars. */
 export const DEBIAN_JAVA_DIR = "/usr/share/java";

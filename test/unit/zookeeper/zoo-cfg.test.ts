@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderZooCfg } from "../../../src/ensemble/zoo-cfg.js";
-import { FAST_SETTINGS, resolveSettings } from "../../../src/ensemble/zookeeper-settings.js";
+import { FAST_SETTINGS, resolveSettings } from "../../../src/zookeeper/settings.js";
+import { renderZooCfg } from "../../../src/zookeeper/zoo-cfg.js";
 
 const peers = new Map([
   [1, { host: "127.0.0.1", quorumPort: 20001, electionPort: 20002 }],

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join, sep } from "node:path";
-import { BadInputError } from "../errors.js";
+import { BadInputError } from "../../errors.js";
 
 /** The mount's source name: it marks the mount as ours in /proc/mounts. */
 export const LOG_DISK_SOURCE = "zkchaos-logdisk";

@@ -5,9 +5,9 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { shellQuote } from "../util/shell-quote.js";
-import type { SshHost } from "./ssh-host.js";
-import type { ZooKeeperInstall } from "./zookeeper-install.js";
+import type { SshHost } from "../../remote/ssh-host.js";
+import { shellQuote } from "../../util/shell-quote.js";
+import type { ZooKeeperInstall } from "../../zookeeper/install.js";
 
 /** Where a release's jars go on a host: kept between runs, removed by `ensemble reap --inventory`. */
 export function remoteReleaseDir(workDir: string, version: string): string {

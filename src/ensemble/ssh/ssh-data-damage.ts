@@ -7,16 +7,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ZkChaosError } from "../errors.js";
-import { shellQuote } from "../util/shell-quote.js";
+import { ZkChaosError } from "../../errors.js";
+import type { SshHost } from "../../remote/ssh-host.js";
+import { shellQuote } from "../../util/shell-quote.js";
 import {
   type DamageReport,
   type DataDamage,
   damageData,
   NothingToDamageError,
   newestByZxid,
-} from "./data-damage.js";
-import type { SshHost } from "./ssh-host.js";
+} from "../data-damage.js";
 
 /** Damages the data under `dataDir` on `host` (the server must be stopped); `draw` as for damageData. */
 export async function damageRemoteData(

@@ -4,7 +4,7 @@
  * no `if (version < ...)` elsewhere.
  */
 import { BadInputError } from "../errors.js";
-import { parseVersion } from "../versions/version-range.js";
+import { parseVersion } from "./version-range.js";
 
 /** A release line, e.g. "3.4". */
 export type ReleaseLineName = "3.4" | "3.5" | "3.6" | "3.7" | "3.8" | "3.9";

@@ -26,8 +26,8 @@ import { BadInputError, ZkChaosError } from "../errors.js";
 import { isExecutableFile } from "../util/executable.js";
 import { isTokenAlive, selfToken } from "../util/process-identity.js";
 import { onShutdown } from "../util/shutdown.js";
-import { compareVersions, parseVersion } from "../versions/version-range.js";
-import { releaseLine } from "./zookeeper-versions.js";
+import { releaseLine } from "./release-lines.js";
+import { compareVersions, parseVersion } from "./version-range.js";
 
 /** Where resolved releases live: $ZK_CHAOS_CACHE, else the user's cache folder. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {

@@ -9,18 +9,18 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadInputError, ZkChaosError } from "../errors.js";
-import { normalizeVersion } from "../versions/version-range.js";
+import { BadInputError, ZkChaosError } from "../../errors.js";
+import { PRODUCTION_SETTINGS, type ZooKeeperSettings } from "../../zookeeper/settings.js";
+import { fourLetterWord, querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
+import { normalizeVersion } from "../../zookeeper/version-range.js";
 import type {
   Ensemble,
   EnsembleServer,
   QuorumState,
   ServerAddress,
   WaitForQuorumOptions,
-} from "./ensemble.js";
-import { fourLetterWord, querySrvr, type ServerStatus } from "./srvr.js";
-import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
-import { PRODUCTION_SETTINGS, type ZooKeeperSettings } from "./zookeeper-settings.js";
+} from "../ensemble.js";
+import { SrvrHeldEnsemble, waitForServing } from "../srvr-quorum.js";
 
 const REFUSED =
   "is part of an existing ensemble (--connect): zk-chaos never acts on its servers; only client-side faults (client-isolate) apply";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runtimeSubdir } from "../util/runtime-root.js";
-import type { ZooKeeperInstall } from "./zookeeper-install.js";
-import type { ZooKeeperSettings } from "./zookeeper-settings.js";
+import { runtimeSubdir } from "../../util/runtime-root.js";
+import type { ZooKeeperInstall } from "../../zookeeper/install.js";
+import type { ZooKeeperSettings } from "../../zookeeper/settings.js";
 
 /** Silences CDS's warnings about classes it cannot archive; real errors still reach jvm.out. */
 const QUIET = ["-Xlog:cds=off", "-Xlog:cds+dynamic=off"];

@@ -1,6 +1,12 @@
-import type { PeerEndpoint } from "./ensemble.js";
-import type { ZooKeeperSettings } from "./zookeeper-settings.js";
-import { RELEASE_LINES, type ReleaseLine } from "./zookeeper-versions.js";
+import { RELEASE_LINES, type ReleaseLine } from "./release-lines.js";
+import type { ZooKeeperSettings } from "./settings.js";
+
+/** A host and the two peer ports, as one server's config names another. */
+export interface PeerEndpoint {
+  readonly host: string;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+}
 
 /** Everything that makes one server's zoo.cfg. */
 export interface ZooCfgInput {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Client } from "ssh2";
 import { BadInputError, ZkChaosError } from "../errors.js";
-import type { InventoryHost } from "./ssh-inventory.js";
+import type { InventoryHost } from "./inventory.js";
 
 /** What a remote command did. */
 export interface RemoteResult {

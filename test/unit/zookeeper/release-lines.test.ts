@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { renderZooCfg } from "../../../src/ensemble/zoo-cfg.js";
 import {
   nearestVersions,
   releasePom,
   validateVersionText,
-} from "../../../src/ensemble/zookeeper-cache.js";
-import { FAST_SETTINGS } from "../../../src/ensemble/zookeeper-settings.js";
+} from "../../../src/zookeeper/release-cache.js";
 import {
   checkConfigKeys,
   checkJavaFor,
   javaMajor,
   releaseLine,
-} from "../../../src/ensemble/zookeeper-versions.js";
-import { compareVersions, normalizeVersion } from "../../../src/versions/version-range.js";
+} from "../../../src/zookeeper/release-lines.js";
+import { FAST_SETTINGS } from "../../../src/zookeeper/settings.js";
+import { compareVersions, normalizeVersion } from "../../../src/zookeeper/version-range.js";
+import { renderZooCfg } from "../../../src/zookeeper/zoo-cfg.js";
 
 describe("the release-line table", () => {
   it("orders versions numerically and reads srvr's build suffix away", () => {

@@ -5,18 +5,18 @@ import {
   type StartedTestContainer,
   Wait,
 } from "testcontainers";
-import { AddressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
+import { AddressedContainer, type NetworkPlacement } from "../../docker/addressed-container.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
   ROLE_LABEL,
   RUN_LABEL,
   removeContainerNow,
-} from "../docker/docker-engine.js";
-import { ZkChaosError } from "../errors.js";
-import type { ProcessState, ServerAddress } from "./ensemble.js";
-import { type ManagedServer, retiredError, type ServerLaunchSpec } from "./local-server.js";
-import { querySrvr, type ServerStatus } from "./srvr.js";
+} from "../../docker/docker-engine.js";
+import { ZkChaosError } from "../../errors.js";
+import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
+import type { ProcessState, ServerAddress } from "../ensemble.js";
+import { type ManagedServer, retiredError, type ServerLaunchSpec } from "../local/local-server.js";
 
 /** JVM flags that point at host log configs: in a container the image's console logging is used instead. */
 const HOST_LOG_FLAGS = ["-Dlog4j.configuration=", "-Dlogback.configurationFile="];

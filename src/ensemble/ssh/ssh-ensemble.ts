@@ -4,25 +4,38 @@
  * server's folder and starts its JVM over SSH, and controls the process by
  * its pid (kill, stop, pause, resume); status comes from `srvr`, logs are
  * fetched into the run folder. Network faults on these hosts are the
- * kernel's (see kernel-network.ts), not a proxy's.
+ * kernel's (network/kernel-network.ts, handed in by whoever starts the
+ * ensemble), not a proxy's.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { BadInputError, ZkChaosError } from "../errors.js";
+import { BadInputError, ZkChaosError } from "../../errors.js";
+import type { Inventory } from "../../remote/inventory.js";
 import {
   type KernelCapabilities,
-  KernelNetwork,
+  type KernelHost,
   kernelCleanupCommand,
   probeKernels,
-} from "../network/kernel-network.js";
-import { selfToken } from "../util/process-identity.js";
-import { shellQuote } from "../util/shell-quote.js";
-import { onShutdown } from "../util/shutdown.js";
-import { normalizeVersion } from "../versions/version-range.js";
-import { type CpuShare, cpuGroupName } from "./cpu-limit.js";
-import type { DamageReport, DataDamage } from "./data-damage.js";
+} from "../../remote/kernel-rules.js";
+import { type RemoteStream, SshHost } from "../../remote/ssh-host.js";
+import { selfToken } from "../../util/process-identity.js";
+import { shellQuote } from "../../util/shell-quote.js";
+import { onShutdown } from "../../util/shutdown.js";
+import {
+  type FindInstallOptions,
+  resolveZooKeeperInstall,
+  type ZooKeeperInstall,
+} from "../../zookeeper/install.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "../../zookeeper/settings.js";
+import { normalizeVersion } from "../../zookeeper/version-range.js";
+import { type CpuShare, cpuGroupName } from "../cpu-limit.js";
+import type { DamageReport, DataDamage } from "../data-damage.js";
 import type {
   CpuStarving,
   DataDamaging,
@@ -33,33 +46,21 @@ import type {
   ServerLogSource,
   VersionChanging,
   WaitForQuorumOptions,
-} from "./ensemble.js";
+} from "../ensemble.js";
 import {
   initialMembers,
   observerIds,
   refuseMembershipBefore35,
   validateNodeCount,
-} from "./local-ensemble.js";
-import type { ServerLaunchSpec } from "./local-server.js";
-import { RUN_MARKER } from "./run-registry.js";
-import { checkSettingsFor, type EnsembleSetup, prepareServer } from "./server-setup.js";
-import { SrvrHeldEnsemble, waitForServing } from "./srvr-quorum.js";
-import { capRemoteCpu, type RemoteCpuCap, removeCpuGroupsCommand } from "./ssh-cpu-limit.js";
+} from "../local/local-ensemble.js";
+import type { ServerLaunchSpec } from "../local/local-server.js";
+import { RUN_MARKER } from "../run-registry.js";
+import { checkSettingsFor, type EnsembleSetup, prepareServer } from "../server-setup.js";
+import { SrvrHeldEnsemble, waitForServing } from "../srvr-quorum.js";
+import { capRemoteCpu, type RemoteCpuCap, removeCpuGroupsCommand } from "./cpu-cap.js";
+import { copyRelease, remoteReleaseDir } from "./release-copy.js";
 import { damageRemoteData } from "./ssh-data-damage.js";
-import { type RemoteStream, SshHost } from "./ssh-host.js";
-import type { Inventory } from "./ssh-inventory.js";
-import { copyRelease, remoteReleaseDir } from "./ssh-release.js";
 import { SshServer } from "./ssh-server.js";
-import {
-  type FindInstallOptions,
-  resolveZooKeeperInstall,
-  type ZooKeeperInstall,
-} from "./zookeeper-install.js";
-import {
-  resolveSettings,
-  type SettingsProfile,
-  type ZooKeeperSettings,
-} from "./zookeeper-settings.js";
 
 /** What the ssh provider is asked to start. */
 export interface SshEnsembleOptions {
@@ -81,8 +82,19 @@ export interface SshEnsembleOptions {
    * reconfiguration on (3.5+): the others wait to join (startJoiner, then a reconfig).
    */
   readonly members?: number;
+  /**
+   * Starts the fault network on the hosts once they are connected, before any
+   * server starts (so rules a crashed run left are gone first); the ensemble
+   * disposes it at teardown. Absent: no network faults on these hosts.
+   */
+  readonly hostNetwork?: (hosts: readonly KernelHost[]) => Promise<HostFaultNetwork>;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+}
+
+/** What the ensemble needs of the fault network made on its hosts: to release it. */
+export interface HostFaultNetwork {
+  dispose(): Promise<void>;
 }
 
 /** How the servers' folders and releases are made on their hosts, and what each runs. */
@@ -125,7 +137,7 @@ export class SshEnsemble
     readonly servers: readonly SshServer[],
     readonly hosts: readonly SshHost[],
     /** The hosts' kernels as the fault network: partitions, loss and shaping there. */
-    readonly network: KernelNetwork | undefined,
+    readonly network: HostFaultNetwork | undefined,
     readonly remoteDir: string,
     readonly zooKeeperVersion: string,
     observers: readonly number[],
@@ -446,7 +458,7 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
   };
   const servers: SshServer[] = [];
   const byServer = new Map<number, ZooKeeperInstall>();
-  let network: KernelNetwork | undefined;
+  let network: HostFaultNetwork | undefined;
   let started: SshEnsemble | undefined;
   const ensemble = () =>
     new SshEnsemble(
@@ -470,14 +482,13 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     );
   try {
     // Rules a crashed run left are gone before anything starts.
-    network = await KernelNetwork.start(
+    network = await options.hostNetwork?.(
       hosts.map((host, index) => ({
         id: index + 1,
         shell: host,
         address: host.host.address,
         clientPort: client,
       })),
-      options.log,
     );
     for (const [index, host] of hosts.entries()) {
       const id = index + 1;

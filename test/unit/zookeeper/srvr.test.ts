@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSrvr } from "../../../src/ensemble/srvr.js";
+import { parseSrvr } from "../../../src/zookeeper/srvr.js";
 
 // Captured from a ZooKeeper 3.8.0 leader and a server without quorum.
 const LEADER = `Zookeeper version: 3.8.0-debian--1, built on 2024-06-16 00:00 UTC

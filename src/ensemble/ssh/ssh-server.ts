@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { ZkChaosError } from "../errors.js";
-import { shellCommand, shellQuote } from "../util/shell-quote.js";
-import type { EnsembleServer, ProcessState, ServerAddress } from "./ensemble.js";
-import type { ServerLaunchSpec } from "./local-server.js";
-import { querySrvr, type ServerStatus } from "./srvr.js";
-import type { RemoteStream, SshHost } from "./ssh-host.js";
+import { ZkChaosError } from "../../errors.js";
+import type { RemoteStream, SshHost } from "../../remote/ssh-host.js";
+import { shellCommand, shellQuote } from "../../util/shell-quote.js";
+import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
+import type { EnsembleServer, ProcessState, ServerAddress } from "../ensemble.js";
+import type { ServerLaunchSpec } from "../local/local-server.js";
 
 /** One server's JVM on its host, held by its pid. */
 export class SshServer implements EnsembleServer {

@@ -1,22 +1,34 @@
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { BadInputError, ZkChaosError } from "../errors.js";
-import { LogTail } from "../util/log-tail.js";
+import { BadInputError, ZkChaosError } from "../../errors.js";
+import { LogTail } from "../../util/log-tail.js";
 import {
   joinReservations,
   PortReservation,
   portLockDir,
   reserveExactPorts,
   reservePorts,
-} from "../util/port-reservation.js";
-import { selfToken } from "../util/process-identity.js";
-import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
-import { onShutdown } from "../util/shutdown.js";
-import { compareVersions, normalizeVersion } from "../versions/version-range.js";
-import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
-import { type CpuCap, type CpuShare, capCpu, cpuGroupName } from "./cpu-limit.js";
-import { type DamageReport, type DataDamage, damageData } from "./data-damage.js";
+} from "../../util/port-reservation.js";
+import { selfToken } from "../../util/process-identity.js";
+import { runtimeRoot, runtimeSubdir } from "../../util/runtime-root.js";
+import { onShutdown } from "../../util/shutdown.js";
+import {
+  type FindInstallOptions,
+  isResolvedInstall,
+  resolveZooKeeperInstall,
+  type ZooKeeperInstall,
+} from "../../zookeeper/install.js";
+import { releaseLine } from "../../zookeeper/release-lines.js";
+import {
+  resolveSettings,
+  type SettingsProfile,
+  type ZooKeeperSettings,
+} from "../../zookeeper/settings.js";
+import type { ServerStatus } from "../../zookeeper/srvr.js";
+import { compareVersions, normalizeVersion } from "../../zookeeper/version-range.js";
+import { type CpuCap, type CpuShare, capCpu, cpuGroupName } from "../cpu-limit.js";
+import { type DamageReport, type DataDamage, damageData } from "../data-damage.js";
 import {
   type Ensemble,
   type EnsembleSpec,
@@ -27,23 +39,14 @@ import {
   type ServerLogLine,
   type ServerPorts,
   type WaitForQuorumOptions,
-} from "./ensemble.js";
-import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
-import {
-  fillDisk,
-  freeDisk,
-  mountLogDisk,
-  mountReadOnly,
-  unmountAllUnder,
-  unmountTop,
-} from "./log-disk.js";
+} from "../ensemble.js";
 import {
   describeReap,
   OWNER_MARKER,
   RUN_MARKER,
   reapOrphans,
   registerRun,
-} from "./run-registry.js";
+} from "../run-registry.js";
 import {
   checkSettingsFor,
   type EnsembleSetup,
@@ -53,21 +56,18 @@ import {
   type ServerSettingsOverride,
   STANDARD_PORTS,
   settingsFor,
-} from "./server-setup.js";
+} from "../server-setup.js";
+import { type ClassDataSharingPlan, planClassDataSharing } from "./class-data-sharing.js";
+import { LocalServer, type ManagedServer, type ServerLauncher, tailOf } from "./local-server.js";
+import {
+  fillDisk,
+  freeDisk,
+  mountLogDisk,
+  mountReadOnly,
+  unmountAllUnder,
+  unmountTop,
+} from "./log-disk.js";
 import { mountSlowFsync, type SlowFsyncMount } from "./slow-fsync.js";
-import type { ServerStatus } from "./srvr.js";
-import {
-  type FindInstallOptions,
-  isResolvedInstall,
-  resolveZooKeeperInstall,
-  type ZooKeeperInstall,
-} from "./zookeeper-install.js";
-import {
-  resolveSettings,
-  type SettingsProfile,
-  type ZooKeeperSettings,
-} from "./zookeeper-settings.js";
-import { releaseLine } from "./zookeeper-versions.js";
 
 /** Options of the local-process provider. */
 export interface LocalEnsembleOptions extends EnsembleSpec {
