@@ -164,11 +164,6 @@ export { sizingAdvice, type Validation, validateCluster } from "./runner/validat
 export { loadScenario, parseScenario } from "./scenario/load-scenario.js";
 export { planRun, type RunPlan } from "./scenario/plan.js";
 export { CHECKERS, type Scenario, scenarioJsonSchema } from "./scenario/schema.js";
-export {
-  INJECTABLE,
-  type InjectedAnomaly,
-  syntheticHistory,
-} from "./testing/synthetic-history.js";
 export { type InvariantViolation, topologyViolations } from "./topology/invariants.js";
 export { type OpResult, RecordedSession, statRecord } from "./workload/recorded-session.js";
 export {
