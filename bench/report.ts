@@ -13,7 +13,7 @@ import { resultsFile } from "../src/report/results.js";
 import { checkPlanHistory } from "../src/runner/run-plan.js";
 import { parseScenario } from "../src/scenario/load-scenario.js";
 import { planRun } from "../src/scenario/plan.js";
-import { syntheticHistory } from "../src/testing/synthetic-history.js";
+import { syntheticHistory, withRecovery } from "../src/testing/synthetic-history.js";
 
 const operations = Number(process.argv[2] ?? 100_000);
 const CHROMIUM = "/usr/bin/chromium";
@@ -24,7 +24,7 @@ try {
     "lost-write",
   );
   const plan = planRun(parseScenario("name: report-bench\n", "bench.yaml"), 3, 1);
-  const verdicts = checkPlanHistory(plan, events, 60_000);
+  const verdicts = checkPlanHistory(plan, withRecovery(events, 60_000));
   const results = resultsFile(
     {
       plan,

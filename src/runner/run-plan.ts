@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkAvailability } from "../checkers/availability.js";
+import { runCheckers } from "../checkers/registry.js";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
-import { checkZooKeeper } from "../checkers/zookeeper/zookeeper-checker.js";
 import { type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { DEFAULT_LOG_DISK_MB } from "../ensemble/local/log-disk.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
@@ -114,38 +113,6 @@ function recordSettings(plan: RunPlan, zooKeeperVersion: string): RunSettingsRec
     maxNotificationIntervalMs:
       honoured && Number.isFinite(bound) && bound > 0 ? bound : UNBOUNDED_ELECTION_MS,
     zooKeeperVersion,
-  };
-}
-
-/** A verdict on the run as a whole: the ensemble recovered, and the faults did what the scenario expects. */
-function expectationVerdict(
-  plan: RunPlan,
-  recoveryMs: number | undefined,
-  availability: Verdict | undefined,
-): Verdict {
-  const anomalies: Verdict["anomalies"][number][] = [];
-  if (recoveryMs === undefined) {
-    anomalies.push({
-      kind: "did-not-recover",
-      message: "after the last heal the ensemble did not serve again with one leader",
-      events: [],
-    });
-  }
-  const windows = (availability?.stats?.windows ?? []) as { expectedAvailable: boolean }[];
-  if (plan.expectUnavailable && !windows.some((window) => !window.expectedAvailable)) {
-    anomalies.push({
-      kind: "fault-without-effect",
-      message: "the scenario expects the quorum to be lost, but no window was without one",
-      events: [],
-    });
-  }
-  return {
-    checker: "recovery",
-    guarantee: "after the last heal the ensemble serves again; the faults had the expected effect",
-    valid: anomalies.length === 0,
-    anomalies,
-    stats: { recoveryMs },
-    elapsedMs: 0,
   };
 }
 
@@ -433,7 +400,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   }
   progress("checking");
   const checkStarted = performance.now();
-  const verdicts = checkPlanHistory(plan, memory.events, recoveryMs);
+  const verdicts = checkPlanHistory(plan, memory.events);
   const checkMs = performance.now() - checkStarted;
   progress("done");
   return {
@@ -489,31 +456,10 @@ const PEER_LINK_FAULTS: ReadonlySet<string> = new Set([
 /** Faults that act on clients' links only: the ones an ensemble that is not ours may take. */
 
 /** The verdicts a plan asks for, on its history. */
-export function checkPlanHistory(
-  plan: RunPlan,
-  events: readonly HistoryEvent[],
-  recoveryMs: number | undefined,
-): Verdict[] {
-  const verdicts: Verdict[] = [];
-  const wanted = new Set(plan.checkers);
-  if (wanted.has("zookeeper") || wanted.has("linearizability")) {
-    for (const verdict of checkZooKeeper(events, {
-      sessionTimeoutMs: plan.workload.sessionTimeout,
-      general: wanted.has("linearizability"),
-    })) {
-      const general = verdict.checker === "register-linearizability";
-      if ((general && wanted.has("linearizability")) || (!general && wanted.has("zookeeper")))
-        verdicts.push(verdict);
-    }
-  }
-  const availability = checkAvailability(
-    events,
-    recordedSettings(events) ?? {
-      ...plan.settings,
-      sessionTimeoutMs: plan.workload.sessionTimeout,
-    },
-  );
-  if (wanted.has("availability")) verdicts.push(availability);
-  if (wanted.has("recovery")) verdicts.push(expectationVerdict(plan, recoveryMs, availability));
-  return verdicts;
+export function checkPlanHistory(plan: RunPlan, events: readonly HistoryEvent[]): Verdict[] {
+  return runCheckers(plan.checkers, events, {
+    sessionTimeoutMs: plan.workload.sessionTimeout,
+    settings: plan.settings,
+    ...(plan.expectUnavailable !== undefined ? { expectUnavailable: plan.expectUnavailable } : {}),
+  });
 }

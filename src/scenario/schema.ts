@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CHECKERS, type CheckerName } from "../checkers/registry.js";
 import { FAULT_CATALOGUE, type FaultKind, RANDOM_FAULT_KINDS } from "../faults/fault-spec.js";
 import { parseDuration } from "../util/duration.js";
 import { validateRange } from "../zookeeper/version-range.js";
@@ -12,17 +13,8 @@ export const versionText = z
   .string()
   .regex(/^\d+\.\d+\.\d+$/, "a ZooKeeper version is written x.y.z, e.g. 3.4.5 or 3.9.5");
 
-/** Checkers a scenario may ask for (registry: the schema and CLI take names from here). */
-export const CHECKERS = {
-  zookeeper:
-    "ZooKeeper's guarantees from zxids: writes, reads, sessions, snapshots, ephemerals, convergence, leaders",
-  linearizability: "the general search on the register workload (writes, cas, synced reads)",
-  availability: "writes only where a quorum can form, and there after the election grace",
-  recovery: "after the last heal the ensemble serves again and every server holds the same data",
-} as const;
+export { CHECKERS, type CheckerName } from "../checkers/registry.js";
 
-/** A checker name. */
-export type CheckerName = keyof typeof CHECKERS;
 const CHECKER_NAMES = Object.keys(CHECKERS) as [CheckerName, ...CheckerName[]];
 
 /** The longest duration a scenario may write: a day (timers hold up to ~24.8 days; no run needs more). */

@@ -6,5 +6,6 @@ export {
   INJECTABLE,
   type InjectedAnomaly,
   syntheticHistory,
+  withRecovery,
 } from "./synthetic-history.js";
 export { syntheticWatchHistory } from "./synthetic-watch-history.js";

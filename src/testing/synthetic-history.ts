@@ -375,3 +375,19 @@ export function syntheticHistory(
     );
   return { events, injected };
 }
+
+/** The history with the observer's record that the ensemble served again `afterMs` after the last heal. */
+export function withRecovery(events: readonly HistoryEvent[], afterMs: number): HistoryEvent[] {
+  const last = events.at(-1);
+  return [
+    ...events,
+    {
+      index: events.length,
+      time: last?.time ?? 0,
+      process: "observer",
+      type: "ok",
+      f: "recovered",
+      value: { afterMs },
+    },
+  ];
+}

@@ -35,6 +35,36 @@ export interface ZooKeeperCheckOptions {
 
 const withValidity = (anomalies: readonly unknown[]) => anomalies.length === 0;
 
+/** The general search's verdict on the register workload (cross-checks the zxid-based one). */
+function registerLinearizabilityVerdict(
+  events: readonly HistoryEvent[],
+  ops: ReturnType<typeof pairOps>,
+  options: ZooKeeperCheckOptions,
+): Verdict {
+  return checkSafely(
+    "register-linearizability",
+    "register operations are linearizable (each register's zxid order verified; a search where it does not settle one)",
+    () => {
+      const { valid, anomalies, stats } = checkRegisterLinearizability(
+        casRegisterModel as KeyedRegisterModel,
+        registerOperations(events, false, ops),
+        options.timeoutMs ?? 30_000,
+      );
+      return { valid, anomalies, ...(stats ? { stats } : {}) };
+    },
+  );
+}
+
+/** The general linearizability search alone, on a history with register operations (else nothing). */
+export function checkGeneralLinearizability(
+  events: readonly HistoryEvent[],
+  options: ZooKeeperCheckOptions = {},
+): Verdict[] {
+  const ops = pairOps(events.filter((event) => typeof event.process === "number"));
+  const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
+  return hasRegisters ? [registerLinearizabilityVerdict(events, ops, options)] : [];
+}
+
 /**
  * Every ZooKeeper guarantee the history can speak to, one verdict each. The
  * register workload is also checked by the general linearizability checker,
@@ -69,20 +99,7 @@ export function checkZooKeeper(
       ),
     );
     if (options.general !== false)
-      verdicts.push(
-        checkSafely(
-          "register-linearizability",
-          "register operations are linearizable (each register's zxid order verified; a search where it does not settle one)",
-          () => {
-            const { valid, anomalies, stats } = checkRegisterLinearizability(
-              casRegisterModel as KeyedRegisterModel,
-              registerOperations(events, false, ops),
-              options.timeoutMs ?? 30_000,
-            );
-            return { valid, anomalies, ...(stats ? { stats } : {}) };
-          },
-        ),
-      );
+      verdicts.push(registerLinearizabilityVerdict(events, ops, options));
   }
   if (ops.some((op) => op.invoke.f === "read-subtree")) {
     verdicts.push(

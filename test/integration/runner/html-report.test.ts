@@ -8,7 +8,7 @@ import { resultsFile } from "../../../src/report/results.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
-import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
+import { syntheticHistory, withRecovery } from "../../../src/testing/synthetic-history.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 let dir: string;
@@ -65,7 +65,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         "html.yaml",
       );
       const plan = planRun(scenario, 3, 3);
-      const verdicts = checkPlanHistory(plan, events, 50);
+      const verdicts = checkPlanHistory(plan, withRecovery(events, 50));
       const results = resultsFile(
         {
           plan,

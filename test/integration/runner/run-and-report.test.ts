@@ -9,6 +9,7 @@ import { writeRunReports } from "../../../src/report/write-reports.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
+import { withRecovery } from "../../../src/testing/synthetic-history.js";
 import { processArgs } from "../../../src/util/process-identity.js";
 import { finalReads, runWorkload } from "../../../src/workload/run-workload.js";
 import { ZkSession } from "../../../src/workload/zk-session.js";
@@ -225,7 +226,7 @@ describe("a deliberately broken system is caught", () => {
       "rig.yaml",
     );
     const plan = planRun(scenario, 6, 5);
-    const verdicts = checkPlanHistory(plan, memory.events, 100);
+    const verdicts = checkPlanHistory(plan, withRecovery(memory.events, 100));
     const broken = verdicts
       .filter((verdict) => verdict.valid === false)
       .map((verdict) => verdict.checker);

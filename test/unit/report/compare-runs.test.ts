@@ -8,7 +8,7 @@ import { resultsFile } from "../../../src/report/results.js";
 import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
-import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
+import { syntheticHistory, withRecovery } from "../../../src/testing/synthetic-history.js";
 
 /** A run of a synthetic history, checked as a run would be. */
 function run(label: string, fault?: "lost-write", slow = 1) {
@@ -20,7 +20,7 @@ function run(label: string, fault?: "lost-write", slow = 1) {
   const events = raw.map((event) => ({ ...event, time: event.time * 1e6 * slow }));
   const scenario = parseScenario('name: cmp\ndescription: "<b>x</b>"\n', "cmp.yaml");
   const plan = planRun(scenario, 3, 4);
-  const verdicts = checkPlanHistory(plan, events, 100);
+  const verdicts = checkPlanHistory(plan, withRecovery(events, 100));
   const results = resultsFile(
     {
       plan,
