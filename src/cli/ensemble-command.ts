@@ -1,7 +1,6 @@
 import { Command, Option } from "commander";
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { describeReap, reapOrphans } from "../ensemble/run-registry.js";
-import { reapSshHosts } from "../ensemble/ssh/ssh-ensemble.js";
 import { FaultNetwork } from "../network/fault-network.js";
 import { chooseOrLocal } from "../providers/choose.js";
 import {
@@ -279,9 +278,11 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
       setExit(
         (async () => {
           const lines = describeReap(await reapOrphans(runtimeRoot()));
-          for (const what of await reapProviderLeftovers()) lines.push(`removed orphan ${what}`);
-          if (options.inventory !== undefined)
-            lines.push(...(await reapSshHosts(loadInventory(options.inventory))));
+          const hosts =
+            options.inventory !== undefined
+              ? ({ provider: "ssh", inventory: loadInventory(options.inventory) } as const)
+              : undefined;
+          lines.push(...(await reapProviderLeftovers(hosts)));
           io.out(lines.length === 0 ? "nothing to reap\n" : `${lines.join("\n")}\n`);
           return 0;
         })(),

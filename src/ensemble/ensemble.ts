@@ -118,6 +118,9 @@ export interface EnsembleSpec {
   readonly observers?: number;
 }
 
+/** Size of each server's own log disk when a fault needs one (MiB). */
+export const DEFAULT_LOG_DISK_MB = 64;
+
 /** The largest ensemble we start: ZooKeeper gains nothing from more voters on one machine. */
 export const MAX_NODES = 9;
 

@@ -58,7 +58,10 @@ export const DOCKER_PROVIDER_ENTRY: Provider = {
     return startDockerEnsemble(docker);
   },
   // Containers and networks of runs that died, when an engine answers.
-  reap: async () => ((await dockerAvailable()).available ? reapOrphanDockerResources() : []),
+  reap: async () =>
+    (await dockerAvailable()).available
+      ? (await reapOrphanDockerResources()).map((what) => `removed orphan ${what}`)
+      : [],
 };
 
 function isVersionRequest(

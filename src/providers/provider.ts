@@ -103,6 +103,6 @@ export interface Provider {
   faultLinks(ensemble: Ensemble, proxies: FaultNetwork, kinds: readonly FaultKind[]): LinkFaults;
   /** The znode a run's workload writes under ("" for the root of an ensemble of our own). */
   workloadRoot(choice: ProviderChoice, runId: string): string;
-  /** Removes what runs that died left (containers, networks); returns what it removed. */
-  reap(): Promise<string[]>;
+  /** Removes what runs that died left (containers, networks; ssh: on the hosts of `choice`); returns what it did. */
+  reap(choice?: ProviderChoice): Promise<string[]>;
 }

@@ -23,6 +23,8 @@ import type {
 } from "./provider.js";
 import { SSH_PROVIDER_ENTRY } from "./ssh.js";
 
+export { machineCannot } from "./machine-limits.js";
+
 /** Every provider by name. */
 export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
   local: LOCAL_PROVIDER_ENTRY,
@@ -134,10 +136,10 @@ export function faultsProviderCannot(
   return providerOf(choice).limits(choice);
 }
 
-/** Removes what runs that died left, on every provider that can tell; returns what it removed. */
-export async function reapProviderLeftovers(): Promise<string[]> {
+/** Removes what runs that died left, on every provider that can tell (ssh: the hosts of `choice`); returns what it removed. */
+export async function reapProviderLeftovers(choice?: ProviderChoice): Promise<string[]> {
   const reaped: string[] = [];
-  for (const provider of Object.values(PROVIDERS)) reaped.push(...(await provider.reap()));
+  for (const provider of Object.values(PROVIDERS)) reaped.push(...(await provider.reap(choice)));
   return reaped;
 }
 

@@ -1,5 +1,6 @@
 import {
   probeInventoryKernels,
+  reapSshHosts,
   SshEnsemble,
   startSshEnsemble,
 } from "../ensemble/ssh/ssh-ensemble.js";
@@ -78,5 +79,5 @@ export const SSH_PROVIDER_ENTRY: Provider = {
     return ensemble.network;
   },
   workloadRoot: () => "",
-  reap: async () => [],
+  reap: async (choice) => (choice?.inventory ? reapSshHosts(choice.inventory) : []),
 };

@@ -3,13 +3,12 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
-import { cpuHierarchy } from "../ensemble/cpu-limit.js";
-import { slowFsyncUnavailable } from "../ensemble/local/slow-fsync.js";
 import { BadInputError } from "../errors.js";
 import type { FaultKind } from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
 import {
   faultsProviderCannot,
+  machineCannot,
   type ProviderChoice,
   type ProviderName,
   providerCannot,
@@ -30,19 +29,6 @@ import {
 import { withWatchers } from "./run-matrix.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
-
-/** Why this machine cannot make a fault (one that mounts or caps), or undefined when it can. */
-function machineCannot(fault: FaultKind): string | undefined {
-  const root = process.getuid?.() === 0;
-  if (fault === "starve")
-    return root && cpuHierarchy() !== undefined
-      ? undefined
-      : "needs root and the kernel's CPU cgroup controller";
-  if (fault === "slow-fsync") return slowFsyncUnavailable();
-  if (fault === "disk-full" || fault === "read-only")
-    return root ? undefined : "needs root (it mounts)";
-  return undefined;
-}
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
 function whyProviderCannot(

@@ -15,8 +15,7 @@ export const LOG_DISK_SOURCE = "zkchaos-logdisk";
 /** The file a full disk is filled with. */
 export const FILLER_NAME = "zkchaos-disk-filler";
 
-/** Default size of each server's log disk: a run writes a few MB of log. */
-export const DEFAULT_LOG_DISK_MB = 64;
+export { DEFAULT_LOG_DISK_MB } from "../ensemble.js";
 
 /** Mounts a `sizeMb` tmpfs at `dir` (made if missing); throws a BadInputError naming the fix when mounting is not allowed. */
 export function mountLogDisk(dir: string, sizeMb: number): void {
