@@ -163,10 +163,4 @@ export function providerChoice(
   };
 }
 
-export type {
-  Provider,
-  ProviderChoice,
-  ProviderEnsembleOptions,
-  ProviderName,
-  ReleaseChoice,
-} from "./provider.js";
+export type * from "./provider.js";
