@@ -34,6 +34,13 @@ fi
 if $for_tests && [ ! -x /usr/sbin/sshd ]; then
   apt_packages+=(openssh-server)
 fi
+# The ssh provider's kernel fault network cuts links with iptables and shapes them with tc on each host (the rig's hosts share this machine's tools).
+if $for_tests && ! command -v iptables >/dev/null 2>&1; then
+  apt_packages+=(iptables)
+fi
+if $for_tests && ! command -v tc >/dev/null 2>&1; then
+  apt_packages+=(iproute2)
+fi
 # The version tests resolve ZooKeeper releases with Maven (they say skipped without it).
 if $for_tests && ! command -v mvn >/dev/null 2>&1; then
   apt_packages+=(maven)
