@@ -35,7 +35,6 @@ import { FaultPins } from "../workload/fault-pins.js";
 import { removeTree } from "../workload/remove-tree.js";
 import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
-import { compareVersions } from "../zookeeper/version-range.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
@@ -162,7 +161,7 @@ async function removeRunRoot(
 /** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
 export function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
   if (plan.workload.watch?.mode !== "persistent" || !/^\d+\.\d+\.\d+$/.test(version)) return;
-  if (compareVersions(version, "3.6.0") < 0)
+  if (!releaseLine(version).persistentWatches)
     throw new BadInputError(
       `watch mode 'persistent' needs ZooKeeper 3.6 or later (addWatch); this ensemble runs ${version}: use mode 'one-time'`,
     );
