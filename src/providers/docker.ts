@@ -19,6 +19,7 @@ const ONE_IMAGE =
 export const DOCKER_PROVIDER_ENTRY: Provider = {
   ...PROXIED_DEFAULTS,
   name: "docker",
+  onThisMachine: true,
   pickedByName: true,
   summary: "containers of a ZooKeeper image on a Docker engine (testcontainers)",
   options: { "--docker-network bridge": (request) => request.dockerNetwork === "bridge" },

@@ -14,6 +14,7 @@ const SERVER_FAULT = `acts on servers; with --connect only client-side faults ru
 export const EXISTING_PROVIDER_ENTRY: Provider = {
   ...PROXIED_DEFAULTS,
   name: "existing",
+  onThisMachine: false,
   pickedByName: false,
   summary:
     "an ensemble that already runs (--connect): clients through proxies, servers never touched",

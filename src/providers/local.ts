@@ -7,6 +7,7 @@ import { PROXIED_DEFAULTS, PROXIES_CANNOT } from "./proxied.js";
 export const LOCAL_PROVIDER_ENTRY: Provider = {
   ...PROXIED_DEFAULTS,
   name: "local",
+  onThisMachine: true,
   pickedByName: true,
   summary: "ZooKeeper JVMs as child processes on this machine (the default; no daemon needed)",
   cannot: PROXIES_CANNOT,

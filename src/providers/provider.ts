@@ -73,6 +73,8 @@ export interface Provider {
   readonly name: ProviderName;
   /** One line for help texts: where the servers run. */
   readonly summary: string;
+  /** Do its servers run on this machine (so this machine's limits, root and mounts, apply)? */
+  readonly onThisMachine: boolean;
   /** Can --provider name it (else only its own options imply it)? */
   readonly pickedByName: boolean;
   /** Its own command-line options, each with whether a request gives it (refused for other providers). */

@@ -22,6 +22,7 @@ const KERNEL_TOXICS: Readonly<Partial<Record<FaultKind, string>>> = {
 /** ZooKeeper JVMs on the hosts of an inventory over SSH; the hosts' kernels (iptables, tc) are the peer network. */
 export const SSH_PROVIDER_ENTRY: Provider = {
   name: "ssh",
+  onThisMachine: false,
   pickedByName: true,
   summary: "ZooKeeper JVMs on the hosts of an inventory, over SSH; faults in the hosts' kernels",
   options: { "--inventory": (request) => request.inventory !== undefined },

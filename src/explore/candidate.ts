@@ -1,0 +1,117 @@
+/**
+ * What the explore search varies: a fault schedule with its timing and
+ * triggers, the workload's shape and the run's length, on one ensemble.
+ * A candidate is written as an ordinary scenario file, so every run and
+ * every finding replays with `zk-chaos run`.
+ */
+import { stringify } from "yaml";
+import type { FaultSpec, TriggerState } from "../faults/fault-spec.js";
+import { parseScenario } from "../scenario/load-scenario.js";
+import type { Scenario } from "../scenario/schema.js";
+
+/** What starts a triggered fault: a state or log line of a server of some role, then a delay. */
+export interface ExploreTrigger {
+  readonly state?: TriggerState;
+  readonly log?: string;
+  readonly server?: "any" | "leader" | "follower";
+  readonly delayMs: number;
+}
+
+/** One fault of a candidate. */
+export interface ExploreFault {
+  readonly id: string;
+  /** From the run's start (a triggered fault is armed then). */
+  readonly atMs: number;
+  /** How long it stays before its heal. */
+  readonly forMs: number;
+  readonly spec: FaultSpec;
+  readonly when?: ExploreTrigger;
+}
+
+/** The workload's shape: register workers and their rate. */
+export interface ExploreWorkload {
+  readonly workers: number;
+  readonly rate: number;
+  readonly registers: number;
+}
+
+/** One point of the search space. */
+export interface ExploreCandidate {
+  readonly nodes: number;
+  readonly durationMs: number;
+  readonly workload: ExploreWorkload;
+  readonly faults: readonly ExploreFault[];
+}
+
+/** Where a candidate runs: the release, and the checkers that judge it. */
+export interface ExploreTarget {
+  readonly zookeeperVersion?: string;
+  readonly provider: Scenario["provider"];
+}
+
+const ms = (value: number) => `${Math.round(value)}ms`;
+
+/** The scenario document of a candidate (a plain object, as a YAML file holds it). */
+export function candidateDocument(
+  candidate: ExploreCandidate,
+  name: string,
+  description: string,
+  target: ExploreTarget,
+): Record<string, unknown> {
+  return {
+    name,
+    description,
+    nodes: [candidate.nodes],
+    provider: target.provider,
+    duration: ms(candidate.durationMs),
+    zookeeper: {
+      profile: "fast",
+      ...(target.zookeeperVersion !== undefined ? { version: target.zookeeperVersion } : {}),
+    },
+    workload: { kind: "registers", ...candidate.workload },
+    checkers: ["zookeeper", "availability", "recovery"],
+    faults: candidate.faults.map((fault) => ({
+      id: fault.id,
+      at: ms(fault.atMs),
+      for: ms(fault.forMs),
+      fault: fault.spec,
+      ...(fault.when
+        ? {
+            when: {
+              ...(fault.when.state !== undefined ? { state: fault.when.state } : {}),
+              ...(fault.when.log !== undefined ? { log: fault.when.log } : {}),
+              ...(fault.when.server !== undefined ? { server: fault.when.server } : {}),
+              delay: ms(fault.when.delayMs),
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+/** The candidate as a scenario file's text (a comment line first, then YAML). */
+export function candidateYaml(
+  candidate: ExploreCandidate,
+  name: string,
+  description: string,
+  target: ExploreTarget,
+): string {
+  return `# written by zk-chaos explore; replay with: zk-chaos run <this file>\n${stringify(
+    candidateDocument(candidate, name, description, target),
+  )}`;
+}
+
+/** The candidate as a checked scenario (the same schema a person's file passes). */
+export function candidateScenario(
+  candidate: ExploreCandidate,
+  name: string,
+  description: string,
+  target: ExploreTarget,
+): Scenario {
+  return parseScenario(candidateYaml(candidate, name, description, target), `${name}.yaml`);
+}
+
+/** The time the last fault ends (its start plus its span), or 0. */
+export function lastFaultEnd(candidate: ExploreCandidate): number {
+  return candidate.faults.reduce((end, fault) => Math.max(end, fault.atMs + fault.forMs), 0);
+}

@@ -1,0 +1,192 @@
+/**
+ * Mutations of a corpus entry (Mallory's and AFL's way: small changes to what
+ * already reached new behaviour): add, drop, move, stretch or retarget a
+ * fault, change its kind or trigger, change the workload or the run's length.
+ * A registry of named mutations, each an arbitrary over the changed
+ * candidate, so a seed picks the same mutation with the same parameters.
+ */
+import fc from "fast-check";
+import type { ExploreCandidate, ExploreFault } from "./candidate.js";
+import {
+  drawWith,
+  type ExplorableKind,
+  faultArbitrary,
+  specArbitrary,
+  TRIGGER,
+  type VocabularyOptions,
+  WORKLOAD,
+} from "./vocabulary.js";
+
+/** What a mutation may use: the kinds to draw from and the campaign's bounds. */
+export interface MutationContext extends VocabularyOptions {
+  readonly kinds: readonly ExplorableKind[];
+}
+
+interface Mutation {
+  /** Can it change this candidate at all? */
+  applies(candidate: ExploreCandidate, context: MutationContext): boolean;
+  /** The changed candidates it may make. */
+  arbitrary(candidate: ExploreCandidate, context: MutationContext): fc.Arbitrary<ExploreCandidate>;
+}
+
+/** A fault index of the candidate. */
+const index = (candidate: ExploreCandidate) => fc.nat({ max: candidate.faults.length - 1 });
+
+/** The candidate with fault `at` replaced by what `change` makes of it. */
+function withFault(
+  candidate: ExploreCandidate,
+  at: number,
+  change: (fault: ExploreFault) => ExploreFault,
+): ExploreCandidate {
+  return {
+    ...candidate,
+    faults: candidate.faults.map((fault, position) => (position === at ? change(fault) : fault)),
+  };
+}
+
+/** The first id `x<n>` the candidate does not use. */
+function freshId(candidate: ExploreCandidate): string {
+  const used = new Set(candidate.faults.map((fault) => fault.id));
+  let n = candidate.faults.length + 1;
+  while (used.has(`x${n}`)) n++;
+  return `x${n}`;
+}
+
+/** Faults that name another fault (same-as, other-than) lose their meaning when it goes. */
+function namesFault(fault: ExploreFault, id: string): boolean {
+  return JSON.stringify(fault.spec).includes(`"${id}"`);
+}
+
+/** The candidate without fault `at` and the faults that name it. */
+function withoutFault(candidate: ExploreCandidate, at: number): ExploreCandidate {
+  const gone = candidate.faults[at]?.id ?? "";
+  return {
+    ...candidate,
+    faults: candidate.faults.filter(
+      (fault, position) => position !== at && !namesFault(fault, gone),
+    ),
+  };
+}
+
+/** The faults whose removal leaves the run at least one. */
+function droppable(candidate: ExploreCandidate): number[] {
+  return candidate.faults.flatMap((_, at) =>
+    withoutFault(candidate, at).faults.length > 0 ? [at] : [],
+  );
+}
+
+/** Every mutation by name. */
+export const MUTATIONS = {
+  add: {
+    applies: (candidate, context) => candidate.faults.length < context.maxFaults,
+    arbitrary: (candidate, context) =>
+      faultArbitrary(context.kinds, candidate.nodes, candidate.durationMs, freshId(candidate)).map(
+        (fault) => ({ ...candidate, faults: [...candidate.faults, fault] }),
+      ),
+  },
+  drop: {
+    applies: (candidate) => droppable(candidate).length > 0,
+    arbitrary: (candidate) =>
+      fc.constantFrom(...droppable(candidate)).map((at) => withoutFault(candidate, at)),
+  },
+  move: {
+    applies: (candidate) => candidate.faults.length > 0,
+    arbitrary: (candidate) =>
+      fc.tuple(index(candidate), fc.integer({ min: -3000, max: 3000 })).map(([at, shift]) =>
+        withFault(candidate, at, (fault) => ({
+          ...fault,
+          atMs: Math.min(Math.max(0, fault.atMs + shift), Math.max(0, candidate.durationMs - 1000)),
+        })),
+      ),
+  },
+  stretch: {
+    applies: (candidate) => candidate.faults.length > 0,
+    arbitrary: (candidate) =>
+      fc.tuple(index(candidate), fc.constantFrom(0.25, 0.5, 1.5, 2, 3)).map(([at, factor]) =>
+        withFault(candidate, at, (fault) => ({
+          ...fault,
+          forMs: Math.max(100, Math.round(fault.forMs * factor)),
+        })),
+      ),
+  },
+  retarget: {
+    applies: (candidate) => candidate.faults.length > 0,
+    arbitrary: (candidate, context) =>
+      index(candidate).chain((at) => {
+        const kind = candidate.faults[at]?.spec.kind as ExplorableKind;
+        const kinds = context.kinds.includes(kind) ? [kind] : context.kinds;
+        return specArbitrary(kinds, candidate.nodes).map((spec) =>
+          withFault(candidate, at, (fault) => ({ ...fault, spec })),
+        );
+      }),
+  },
+  "change-kind": {
+    applies: (candidate) => candidate.faults.length > 0,
+    arbitrary: (candidate, context) =>
+      fc
+        .tuple(index(candidate), specArbitrary(context.kinds, candidate.nodes))
+        .map(([at, spec]) => withFault(candidate, at, (fault) => ({ ...fault, spec }))),
+  },
+  trigger: {
+    applies: (candidate) => candidate.faults.length > 0,
+    arbitrary: (candidate) =>
+      fc.tuple(index(candidate), fc.option(TRIGGER, { nil: undefined })).map(([at, when]) =>
+        withFault(candidate, at, ({ when: _old, ...fault }) => ({
+          ...fault,
+          ...(when !== undefined ? { when } : {}),
+          // A fault no log line fires has no logged server to hit.
+          ...(when?.log === undefined && "target" in fault.spec && fault.spec.target === "logged"
+            ? { spec: { ...fault.spec, target: "random" } }
+            : {}),
+        })),
+      ),
+  },
+  delay: {
+    applies: (candidate) => candidate.faults.some((fault) => fault.when !== undefined),
+    arbitrary: (candidate) => {
+      const triggered = candidate.faults.flatMap((fault, at) => (fault.when ? [at] : []));
+      return fc
+        .tuple(fc.constantFrom(...triggered), fc.integer({ min: 0, max: 500 }))
+        .map(([at, delayMs]) =>
+          withFault(candidate, at, (fault) =>
+            fault.when ? { ...fault, when: { ...fault.when, delayMs } } : fault,
+          ),
+        );
+    },
+  },
+  workload: {
+    applies: () => true,
+    arbitrary: (candidate) => WORKLOAD.map((workload) => ({ ...candidate, workload })),
+  },
+  length: {
+    applies: () => true,
+    arbitrary: (candidate, context) =>
+      fc
+        .integer({ min: Math.min(8000, context.maxDurationMs), max: context.maxDurationMs })
+        .map((durationMs) => ({
+          ...candidate,
+          durationMs,
+          faults: candidate.faults.map((fault) => ({
+            ...fault,
+            atMs: Math.min(fault.atMs, Math.max(0, durationMs - 1000)),
+          })),
+        })),
+  },
+} as const satisfies Record<string, Mutation>;
+
+/** A mutation's name. */
+export type MutationName = keyof typeof MUTATIONS;
+
+/** One mutation of `candidate`, chosen and parameterised by `seed`: the new candidate and its name. */
+export function mutate(
+  candidate: ExploreCandidate,
+  context: MutationContext,
+  seed: number,
+): { candidate: ExploreCandidate; how: MutationName } {
+  const names = (Object.keys(MUTATIONS) as MutationName[]).filter((name) =>
+    MUTATIONS[name].applies(candidate, context),
+  );
+  const how = drawWith(fc.constantFrom(...names), seed);
+  const mutation: Mutation = MUTATIONS[how];
+  return { candidate: drawWith(mutation.arbitrary(candidate, context), seed + 1), how };
+}

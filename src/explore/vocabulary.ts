@@ -1,0 +1,212 @@
+/**
+ * The explore search's vocabulary as fast-check arbitraries: which faults the
+ * provider and this machine can make, with their targets, links, strengths,
+ * timing and triggers, and the workload's shape. Drawn with a seed, so the
+ * same seed gives the same candidates.
+ */
+import fc from "fast-check";
+import type { FaultKind, FaultSpec, Target } from "../faults/fault-spec.js";
+import { machineCannot, PROVIDERS, type ProviderName } from "../providers/registry.js";
+import type {
+  ExploreCandidate,
+  ExploreFault,
+  ExploreTrigger,
+  ExploreWorkload,
+} from "./candidate.js";
+
+/** The kinds explore draws: every kind that needs no version or membership of its own. */
+export type ExplorableKind = Exclude<
+  FaultKind,
+  "upgrade" | "downgrade" | "join" | "leave" | "loss"
+>;
+
+const TARGET = fc.constantFrom<Target>("leader", "follower", "random");
+const MODE = fc.constantFrom<"refuse" | "blackhole">("refuse", "blackhole");
+
+/** Each kind's arbitrary spec, for an ensemble of `nodes`. */
+const SPEC_ARBITRARIES: {
+  readonly [K in ExplorableKind]: (nodes: number) => fc.Arbitrary<Extract<FaultSpec, { kind: K }>>;
+} = {
+  kill: (nodes) =>
+    fc.record({
+      kind: fc.constant("kill"),
+      target: TARGET,
+      count: fc.integer({ min: 1, max: Math.max(1, Math.floor(nodes / 2)) }),
+    }),
+  stop: () => fc.record({ kind: fc.constant("stop"), target: TARGET }),
+  pause: () => fc.record({ kind: fc.constant("pause"), target: TARGET }),
+  restart: () => fc.record({ kind: fc.constant("restart"), target: TARGET }),
+  isolate: () => fc.record({ kind: fc.constant("isolate"), target: TARGET, mode: MODE }),
+  partition: () =>
+    fc.record({
+      kind: fc.constant("partition"),
+      groups: fc.constantFrom<"random-halves" | "majority-minority">(
+        "random-halves",
+        "majority-minority",
+      ),
+      mode: MODE,
+    }),
+  bridge: () => fc.record({ kind: fc.constant("bridge"), mode: MODE }),
+  ring: () => fc.record({ kind: fc.constant("ring"), mode: MODE }),
+  "one-way": () => fc.record({ kind: fc.constant("one-way"), from: TARGET, to: TARGET }),
+  "client-isolate": () => fc.record({ kind: fc.constant("client-isolate"), target: TARGET }),
+  latency: () =>
+    fc.record({
+      kind: fc.constant("latency"),
+      latency: fc.integer({ min: 20, max: 400 }),
+      jitter: fc.integer({ min: 0, max: 50 }),
+    }),
+  bandwidth: () =>
+    fc.record({ kind: fc.constant("bandwidth"), rate: fc.integer({ min: 5, max: 200 }) }),
+  flaky: () =>
+    fc.record({
+      kind: fc.constant("flaky"),
+      style: fc.constantFrom<"reset" | "slicer">("reset", "slicer"),
+    }),
+  blackhole: () => fc.record({ kind: fc.constant("blackhole") }),
+  "disk-full": () => fc.record({ kind: fc.constant("disk-full"), target: TARGET }),
+  starve: () =>
+    fc.record({
+      kind: fc.constant("starve"),
+      target: TARGET,
+      cpu: fc.constantFrom(0.05, 0.1, 0.25),
+    }),
+  wipe: () => fc.record({ kind: fc.constant("wipe"), target: TARGET }),
+  "read-only": () => fc.record({ kind: fc.constant("read-only"), target: TARGET }),
+  "slow-fsync": () =>
+    fc.record({
+      kind: fc.constant("slow-fsync"),
+      target: TARGET,
+      delay: fc.integer({ min: 50, max: 2000 }),
+    }),
+  corrupt: () =>
+    fc.record({
+      kind: fc.constant("corrupt"),
+      target: TARGET,
+      damage: fc.constantFrom<"truncate-log" | "flip-log" | "flip-snapshot">(
+        "truncate-log",
+        "flip-log",
+        "flip-snapshot",
+      ),
+    }),
+};
+
+/** Key moments a triggered fault may wait for (states, and log lines of synchronisation). */
+const TRIGGER_LOGS = [
+  "Learner received NEWLEADER",
+  "Learner received UPTODATE",
+  "Getting a diff from the leader",
+  "Getting a snapshot from leader",
+  "Truncating log to get in sync",
+  "Have quorum of supporters",
+];
+
+/** A trigger: a state or a key log line, from a server of some role, then a delay of up to 300 ms. */
+export const TRIGGER: fc.Arbitrary<ExploreTrigger> = fc.oneof(
+  fc.record({
+    state: fc.constantFrom("new-leader-serving", "leader-changed", "server-synced" as const),
+    delayMs: fc.integer({ min: 0, max: 300 }),
+  }),
+  fc.record({
+    log: fc.constantFrom(...TRIGGER_LOGS),
+    server: fc.constantFrom<"any" | "leader" | "follower">("any", "leader", "follower"),
+    delayMs: fc.integer({ min: 0, max: 300 }),
+  }),
+);
+
+/** The workload's shape: a few register workers at a modest rate. */
+export const WORKLOAD: fc.Arbitrary<ExploreWorkload> = fc.record({
+  workers: fc.integer({ min: 2, max: 8 }),
+  rate: fc.integer({ min: 5, max: 40 }),
+  registers: fc.integer({ min: 1, max: 5 }),
+});
+
+/** Bounds of a campaign's candidates. */
+export interface VocabularyOptions {
+  readonly nodes: number;
+  readonly provider: ProviderName;
+  /** The longest run (ms). */
+  readonly maxDurationMs: number;
+  /** The most faults in one run. */
+  readonly maxFaults: number;
+}
+
+/** The kinds this provider on this machine can make, each with why not when it cannot. */
+export function explorableKinds(provider: ProviderName): {
+  kinds: ExplorableKind[];
+  skipped: Record<string, string>;
+} {
+  const kinds: ExplorableKind[] = [];
+  const skipped: Record<string, string> = {};
+  for (const kind of Object.keys(SPEC_ARBITRARIES) as ExplorableKind[]) {
+    const why =
+      PROVIDERS[provider].cannot[kind] ?? (provider === "ssh" ? undefined : machineCannot(kind));
+    if (why === undefined) kinds.push(kind);
+    else skipped[kind] = why;
+  }
+  return { kinds, skipped };
+}
+
+/** The arbitrary spec of one of `kinds`. */
+export function specArbitrary(
+  kinds: readonly ExplorableKind[],
+  nodes: number,
+): fc.Arbitrary<FaultSpec> {
+  return fc.oneof(...kinds.map((kind) => SPEC_ARBITRARIES[kind](nodes) as fc.Arbitrary<FaultSpec>));
+}
+
+/** One fault in a run of `durationMs`: when, how long, what, and maybe a trigger (then often on the logging server). */
+export function faultArbitrary(
+  kinds: readonly ExplorableKind[],
+  nodes: number,
+  durationMs: number,
+  id: string,
+): fc.Arbitrary<ExploreFault> {
+  return fc
+    .record({
+      atMs: fc.integer({ min: 500, max: Math.max(500, Math.round(durationMs * 0.6)) }),
+      forMs: fc.integer({ min: 300, max: Math.max(300, Math.round(durationMs * 0.3)) }),
+      spec: specArbitrary(kinds, nodes),
+      when: fc.option(TRIGGER, { freq: 3, nil: undefined }),
+      onLogged: fc.boolean(),
+    })
+    .map(({ atMs, forMs, spec, when, onLogged }) => ({
+      id,
+      atMs,
+      forMs,
+      spec:
+        when?.log !== undefined && onLogged && "target" in spec
+          ? { ...spec, target: "logged" as const }
+          : spec,
+      ...(when !== undefined ? { when } : {}),
+    }));
+}
+
+/** A fresh candidate: a run length, a workload, and one to `maxFaults` faults. */
+export function candidateArbitrary(
+  kinds: readonly ExplorableKind[],
+  options: VocabularyOptions,
+): fc.Arbitrary<ExploreCandidate> {
+  const min = Math.min(8000, options.maxDurationMs);
+  return fc.integer({ min, max: options.maxDurationMs }).chain((durationMs) =>
+    fc.record({
+      nodes: fc.constant(options.nodes),
+      durationMs: fc.constant(durationMs),
+      workload: WORKLOAD,
+      faults: fc
+        .array(fc.nat(), { minLength: 1, maxLength: options.maxFaults })
+        .chain((slots) =>
+          fc.tuple(
+            ...slots.map((_, index) =>
+              faultArbitrary(kinds, options.nodes, durationMs, `x${index + 1}`),
+            ),
+          ),
+        ),
+    }),
+  );
+}
+
+/** One value of an arbitrary, drawn from a seed (the same seed, the same value). */
+export function drawWith<T>(arbitrary: fc.Arbitrary<T>, seed: number): T {
+  return fc.sample(arbitrary, { seed, numRuns: 1 })[0] as T;
+}

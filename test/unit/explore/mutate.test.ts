@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { candidateScenario, type ExploreCandidate } from "../../../src/explore/candidate.js";
+import { MUTATIONS, type MutationContext, mutate } from "../../../src/explore/mutate.js";
+import { candidateArbitrary, drawWith } from "../../../src/explore/vocabulary.js";
+
+const context: MutationContext = {
+  nodes: 3,
+  provider: "local",
+  maxDurationMs: 15_000,
+  maxFaults: 3,
+  kinds: ["kill", "pause", "isolate", "partition", "latency"],
+};
+
+const base: ExploreCandidate = {
+  nodes: 3,
+  durationMs: 12_000,
+  workload: { workers: 4, rate: 20, registers: 3 },
+  faults: [
+    { id: "x1", atMs: 2000, forMs: 3000, spec: { kind: "kill", target: "leader" } },
+    {
+      id: "x2",
+      atMs: 6000,
+      forMs: 2000,
+      spec: { kind: "pause", target: { "same-as": "x1" } },
+      when: { state: "new-leader-serving", delayMs: 100 },
+    },
+  ],
+};
+
+const target = { provider: "local" as const, zookeeperVersion: "3.8.0" };
+
+describe("explore mutations", () => {
+  it("the same seed makes the same mutation; another seed another one somewhere", () => {
+    expect(mutate(base, context, 42)).toEqual(mutate(base, context, 42));
+    const made = new Set(Array.from({ length: 40 }, (_, seed) => mutate(base, context, seed).how));
+    expect(made.size).toBeGreaterThan(5);
+  });
+
+  it("every mutation of every seed is a scenario the schema accepts", () => {
+    for (let seed = 0; seed < 60; seed++) {
+      const { candidate, how } = mutate(base, context, seed);
+      expect(() => candidateScenario(candidate, "m", how, target), how).not.toThrow();
+      expect(candidate.faults.length).toBeGreaterThanOrEqual(1);
+      expect(candidate.faults.length).toBeLessThanOrEqual(context.maxFaults);
+    }
+  });
+
+  it("dropping a fault drops the faults that name it, and never the last one", () => {
+    // x2 targets same-as x1: dropping x1 would leave nothing, so only x2 can go.
+    for (let seed = 0; seed < 20; seed++)
+      expect(
+        drawWith(MUTATIONS.drop.arbitrary(base), seed).faults.map((fault) => fault.id),
+      ).toEqual(["x1"]);
+    const named: ExploreCandidate = {
+      ...base,
+      faults: [
+        ...base.faults,
+        { id: "x3", atMs: 9000, forMs: 1000, spec: { kind: "latency", latency: 50, jitter: 0 } },
+      ],
+    };
+    const kept = new Set(
+      Array.from({ length: 30 }, (_, seed) =>
+        drawWith(MUTATIONS.drop.arbitrary(named), seed)
+          .faults.map((fault) => fault.id)
+          .join(","),
+      ),
+    );
+    expect([...kept].sort()).toEqual(["x1,x2", "x1,x3", "x3"]);
+  });
+
+  it("fresh candidates are valid scenarios within the bounds", () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const candidate = drawWith(candidateArbitrary(context.kinds, context), seed);
+      expect(candidate.durationMs).toBeLessThanOrEqual(context.maxDurationMs);
+      expect(candidate.faults.length).toBeGreaterThanOrEqual(1);
+      expect(() => candidateScenario(candidate, "fresh", "", target)).not.toThrow();
+    }
+  });
+});

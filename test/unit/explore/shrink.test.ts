@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { ExploreCandidate } from "../../../src/explore/candidate.js";
+import { shrink, shrinkProposals } from "../../../src/explore/shrink.js";
+
+const finding: ExploreCandidate = {
+  nodes: 5,
+  durationMs: 20_000,
+  workload: { workers: 8, rate: 40, registers: 3 },
+  faults: [
+    { id: "x1", atMs: 1000, forMs: 4000, spec: { kind: "latency", latency: 100, jitter: 0 } },
+    { id: "x2", atMs: 3000, forMs: 6000, spec: { kind: "kill", target: "leader" } },
+    { id: "x3", atMs: 9000, forMs: 2000, spec: { kind: "pause", target: { "same-as": "x2" } } },
+  ],
+};
+
+describe("shrinking a finding", () => {
+  it("proposes dropping each fault (with those naming it), halving windows, a shorter run, less load, fewer servers", () => {
+    const hows = shrinkProposals(finding).map((proposal) => proposal.how);
+    expect(hows).toEqual([
+      "drop x1 (latency)",
+      "drop x2 (kill)",
+      "drop x3 (pause)",
+      "x1 for 2000 ms instead of 4000",
+      "x2 for 3000 ms instead of 6000",
+      "x3 for 1000 ms instead of 2000",
+      "run 14000 ms instead of 20000",
+      "4 worker(s) instead of 8",
+      "rate 20/s instead of 40/s",
+      "3 servers instead of 5",
+    ]);
+    const dropKill = shrinkProposals(finding)[1]?.candidate;
+    expect(dropKill?.faults.map((fault) => fault.id)).toEqual(["x1"]);
+  });
+
+  it("keeps only what still shows the anomaly, down to the smallest such candidate", async () => {
+    // The anomaly needs the kill of the leader for at least 1.5 s, on any size, with any load.
+    const shows = (candidate: ExploreCandidate) =>
+      candidate.faults.some((fault) => fault.spec.kind === "kill" && fault.forMs >= 1500);
+    const tried: string[] = [];
+    const { candidate, steps } = await shrink(finding, {
+      maxTrials: 200,
+      reproduces: async (each) => {
+        tried.push(JSON.stringify(each));
+        return { reproduced: shows(each) ? 3 : 0, of: 3 };
+      },
+    });
+    expect(candidate.faults).toEqual([
+      { id: "x2", atMs: 3000, forMs: 1500, spec: { kind: "kill", target: "leader" } },
+    ]);
+    expect(candidate.nodes).toBe(3);
+    expect(candidate.workload.workers).toBe(1);
+    expect(candidate.workload.rate).toBe(5);
+    expect(candidate.durationMs).toBe(7500);
+    expect(steps.filter((step) => step.kept).length).toBeGreaterThan(5);
+    expect(steps.some((step) => !step.kept)).toBe(true);
+    // Deterministic: the same finding and answers give the same steps.
+    const again = await shrink(finding, {
+      maxTrials: 200,
+      reproduces: async (each) => ({ reproduced: shows(each) ? 3 : 0, of: 3 }),
+    });
+    expect(again.steps).toEqual(steps);
+  });
+
+  it("stops at its trial budget", async () => {
+    let runs = 0;
+    await shrink(finding, {
+      maxTrials: 4,
+      reproduces: async () => {
+        runs++;
+        return { reproduced: 0, of: 1 };
+      },
+    });
+    expect(runs).toBe(4);
+  });
+});
