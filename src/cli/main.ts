@@ -6,6 +6,7 @@ import { isZkChaosError } from "../errors.js";
 import { checkCommand } from "./check-command.js";
 import { type CliIo, ExitCode, processIo } from "./cli-io.js";
 import { ensembleCommand } from "./ensemble-command.js";
+import { exploreCommand } from "./explore-command.js";
 import { exportCommand } from "./export-command.js";
 import { reportCommand, runCommand } from "./run-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
   program.addCommand(runCommand(io, setExit));
   program.addCommand(reportCommand(io, setExit));
   program.addCommand(validateCommand(io, setExit));
+  program.addCommand(exploreCommand(io, setExit));
   program.addCommand(checkCommand(io, setExit));
   program.addCommand(exportCommand(io, setExit));
   program.addCommand(zookeeperCommand(io, setExit));

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { OFFICIAL_ZOOKEEPER_IMAGE, zooKeeperImage } from "../docker/zookeeper-image.js";
+import { OFFICIAL_ZOOKEEPER_IMAGE } from "../docker/zookeeper-image.js";
 import { BadInputError } from "../errors.js";
 import type { DockerNetworkMode } from "../network/docker-fault-network.js";
 import { OFFICIAL_TOXIPROXY_IMAGE } from "../network/toxiproxy-container.js";

@@ -9,9 +9,9 @@ import { parseShard, runMatrix } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
-import { ownSignals } from "../util/shutdown.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption } from "./parse-options.js";
 import {
@@ -87,15 +87,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
     io.err(`zk-chaos: ${line}\n`),
   );
   const printer = progressPrinter(io, process.stderr.isTTY === true);
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    received = signal;
-    controller.abort();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  const releaseSignals = ownSignals();
+  const interruption = interruptible();
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({
       scenarioFiles: files,
@@ -117,7 +109,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
         io.err(`zk-chaos: ${line}\n`);
       },
       onProgress: (label, progress) => printer.update(label, progress),
-      signal: controller.signal,
+      signal: interruption.signal,
     });
     printer.done();
     const code = (): number =>
@@ -139,21 +131,21 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       // One JSON document on stdout (progress stays on stderr): every run's results.json.
       io.out(
         jsonDocument({
-          interrupted: interrupted ? (received ?? "signal") : false,
+          interrupted: interrupted ? (interruption.received() ?? "signal") : false,
           out: options.out,
           ...(summaryDir ? { summary: summaryDir } : {}),
           runs,
         }),
       );
-      if (interrupted) return received === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+      if (interrupted) return interruption.exitCode();
       return code();
     }
     if (interrupted) {
       // Nothing is judged: the servers were torn down mid-run.
       io.err(
-        `zk-chaos: interrupted (${received ?? "signal"}): stopped after ${runs.length} run(s), every server and proxy removed; reports so far in ${options.out}\n`,
+        `zk-chaos: interrupted (${interruption.received() ?? "signal"}): stopped after ${runs.length} run(s), every server and proxy removed; reports so far in ${options.out}\n`,
       );
-      return received === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+      return interruption.exitCode();
     }
     for (const result of runs) {
       if (result.bug) {
@@ -219,9 +211,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ),
     });
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-    releaseSignals();
+    interruption.release();
   }
 }
 

@@ -5,7 +5,7 @@
  * every finding replays with `zk-chaos run`.
  */
 import { stringify } from "yaml";
-import type { FaultSpec, TriggerState } from "../faults/fault-spec.js";
+import type { FaultKind, FaultSpec, TriggerState } from "../faults/fault-spec.js";
 import { parseScenario } from "../scenario/load-scenario.js";
 import type { Scenario } from "../scenario/schema.js";
 
@@ -51,6 +51,19 @@ export interface ExploreTarget {
 
 const ms = (value: number) => `${Math.round(value)}ms`;
 
+/** Fault fields a scenario file reads as durations (a bare number there is seconds). */
+const DURATION_FIELDS: Readonly<Partial<Record<FaultKind, readonly string[]>>> = {
+  "slow-fsync": ["delay"],
+};
+
+/** A fault spec as a scenario file writes it: its duration fields in milliseconds, with the unit. */
+function specDocument(spec: FaultSpec): Record<string, unknown> {
+  const document: Record<string, unknown> = { ...spec };
+  for (const field of DURATION_FIELDS[spec.kind] ?? [])
+    if (typeof document[field] === "number") document[field] = ms(document[field] as number);
+  return document;
+}
+
 /** The scenario document of a candidate (a plain object, as a YAML file holds it). */
 export function candidateDocument(
   candidate: ExploreCandidate,
@@ -74,7 +87,7 @@ export function candidateDocument(
       id: fault.id,
       at: ms(fault.atMs),
       for: ms(fault.forMs),
-      fault: fault.spec,
+      fault: specDocument(fault.spec),
       ...(fault.when
         ? {
             when: {

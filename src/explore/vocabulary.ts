@@ -167,7 +167,11 @@ export function faultArbitrary(
       atMs: fc.integer({ min: 500, max: Math.max(500, Math.round(durationMs * 0.6)) }),
       forMs: fc.integer({ min: 300, max: Math.max(300, Math.round(durationMs * 0.3)) }),
       spec: specArbitrary(kinds, nodes),
-      when: fc.option(TRIGGER, { freq: 3, nil: undefined }),
+      // One fault in four waits for a moment of the protocol; the others start at their time.
+      when: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 3 },
+        { arbitrary: TRIGGER, weight: 1 },
+      ),
       onLogged: fc.boolean(),
     })
     .map(({ atMs, forMs, spec, when, onLogged }) => ({
@@ -201,9 +205,23 @@ export function candidateArbitrary(
               faultArbitrary(kinds, options.nodes, durationMs, `x${index + 1}`),
             ),
           ),
-        ),
+        )
+        .map(startsUntriggered),
     }),
   );
+}
+
+/** The faults with the first one starting at its time: a run whose faults all wait for a moment may never have one. */
+function startsUntriggered(faults: ExploreFault[]): ExploreFault[] {
+  if (faults.some((fault) => fault.when === undefined)) return faults;
+  const [first, ...rest] = faults;
+  if (first === undefined) return faults;
+  const { when: _when, ...timed } = first;
+  const spec =
+    "target" in timed.spec && timed.spec.target === "logged"
+      ? { ...timed.spec, target: "random" as const }
+      : timed.spec;
+  return [{ ...timed, spec }, ...rest];
 }
 
 /** One value of an arbitrary, drawn from a seed (the same seed, the same value). */

@@ -96,6 +96,54 @@ const stamp = () =>
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
 
+/** Where and how one run is made and reported. */
+export interface RunAndReportOptions {
+  /** The folder the run's own folder goes in. */
+  readonly out: string;
+  readonly docker?: DockerImages;
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (label: string, progress: RunProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs one plan into a folder of its own under `out` (named after the
+ * scenario, size, the release the servers reported and the seed) and writes
+ * its reports; `scenarioFile` is what the report's replay line names.
+ */
+export async function runAndReport(
+  plan: RunPlan,
+  scenarioFile: string,
+  options: RunAndReportOptions,
+): Promise<{ results: ResultsFile; dir: string }> {
+  const { seed, nodes } = plan;
+  const base = `${stamp()}-${plan.scenario}-n${nodes}`;
+  const running = join(options.out, `${base}-${seed}`);
+  const label = `${plan.scenario}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} n=${nodes} seed=${seed}`;
+  options.log?.(
+    `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s)`,
+  );
+  const ran = await runPlan(plan, {
+    dir: running,
+    ...(options.onProgress
+      ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
+      : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.docker ? { docker: options.docker } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  // The folder is named after the version the servers reported, known once they answered.
+  const dir = ran.interrupted
+    ? running
+    : join(options.out, `${base}-zk${safeName(ran.zooKeeperVersion)}-${seed}`);
+  if (dir !== running) renameSync(running, dir);
+  const results = resultsFile({ ...ran, dir }, scenarioFile);
+  writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
+  appendStepSummary(markdownReport([results], [join(dir, "report.html")]));
+  options.log?.(`${label}: ${results.bug?.observed ?? String(results.valid)}, reports -> ${dir}`);
+  return { results, dir };
+}
+
 /** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
 export async function runMatrix(
   options: MatrixOptions,
@@ -113,31 +161,13 @@ export async function runMatrix(
       options.provider ? { ...drawn, provider: options.provider } : drawn,
       options.watch,
     );
-    const base = `${stamp()}-${entry.scenario.name}-n${entry.nodes}`;
-    const running = join(options.out, `${base}-${seed}`);
-    const label = `${entry.scenario.name}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} n=${entry.nodes} seed=${seed}`;
-    options.log?.(
-      `${label}: starting (${plan.schedule.length} faults over ${Math.round(plan.durationMs / 1000)} s)`,
-    );
-    const ran = await runPlan(plan, {
-      dir: running,
-      ...(options.onProgress
-        ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
-        : {}),
+    const { results, dir } = await runAndReport(plan, entry.file, {
+      out: options.out,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.docker ? { docker: options.docker } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    // The folder is named after the version the servers reported, known once they answered.
-    const dir = ran.interrupted
-      ? running
-      : join(options.out, `${base}-zk${safeName(ran.zooKeeperVersion)}-${seed}`);
-    if (dir !== running) renameSync(running, dir);
-    const result = { ...ran, dir };
-    const results = resultsFile(result, entry.file);
-    writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
-    appendStepSummary(markdownReport([results], [join(dir, "report.html")]));
-    options.log?.(`${label}: ${results.bug?.observed ?? String(results.valid)}, reports -> ${dir}`);
     runs.push(results);
     dirs.push(dir);
   }

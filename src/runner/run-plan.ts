@@ -7,7 +7,7 @@ import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { BadInputError, isZkChaosError } from "../errors.js";
 import { needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
-import { type HistoryEvent, type RunSettingsRecord, recordedSettings } from "../history/event.js";
+import type { HistoryEvent, RunSettingsRecord } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
 import {
   classifyServerLogLine,

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { BadInputError, ZkChaosError } from "../../errors.js";
 import { LogTail } from "../../util/log-tail.js";
 import type { PortReservation } from "../../util/port-reservation.js";

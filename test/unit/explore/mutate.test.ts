@@ -8,7 +8,7 @@ const context: MutationContext = {
   provider: "local",
   maxDurationMs: 15_000,
   maxFaults: 3,
-  kinds: ["kill", "pause", "isolate", "partition", "latency"],
+  kinds: ["kill", "pause", "isolate", "partition", "latency", "slow-fsync", "one-way", "corrupt", "starve"],
 };
 
 const base: ExploreCandidate = {

@@ -1,0 +1,154 @@
+import { randomInt as cryptoRandomInt } from "node:crypto";
+import { join } from "node:path";
+import { Command, Option } from "commander";
+import { type ExploreResult, explore } from "../explore/campaign.js";
+import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
+import { standardSuiteDir } from "../runner/validate.js";
+import { formatDuration } from "../util/duration.js";
+import { prepareOutputFolder } from "../util/output-folder.js";
+import { type CliIo, ExitCode } from "./cli-io.js";
+import { interruptible } from "./interruption.js";
+import { jsonDocument } from "./json-output.js";
+import {
+  parseDurationOption,
+  parseNodes,
+  parsePositiveInt,
+  parseVersionList,
+} from "./parse-options.js";
+import {
+  checkReleaseOptions,
+  type ImageOptions,
+  type InventoryOptions,
+  type ReleaseOptions,
+  withImageOptions,
+  withInventoryOption,
+  withReleaseOptions,
+} from "./provider-options.js";
+
+interface ExploreCliOptions extends ImageOptions, ReleaseOptions, InventoryOptions {
+  readonly budget: number;
+  readonly nodes: number;
+  readonly provider?: string;
+  readonly seed?: number;
+  readonly out?: string;
+  readonly corpus?: string;
+  readonly findings?: string;
+  readonly maxRuns?: number;
+  readonly maxDuration: number;
+  readonly maxFaults: number;
+  readonly replays: number;
+  readonly alsoOn?: string[];
+  readonly json?: boolean;
+}
+
+/** A folder name stamp: the time, to the second, in UTC. */
+const stamp = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+
+async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number> {
+  const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  checkReleaseOptions(options);
+  const out = options.out ?? join("reports", `${stamp()}-explore`);
+  prepareOutputFolder(out);
+  const provider = await chooseOrLocal(options, log);
+  const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
+  const corpusDir = options.corpus ?? join(out, "corpus");
+  const findingsDir = options.findings ?? join(out, "findings");
+  log(
+    `explore: seed ${seed}, ${options.nodes} servers, budget ${formatDuration(options.budget)}${options.maxRuns ? ` or ${options.maxRuns} run(s)` : ""}; corpus ${corpusDir}, findings ${findingsDir}`,
+  );
+  const interruption = interruptible();
+  let result: ExploreResult;
+  try {
+    result = await explore({
+      budgetMs: options.budget,
+      ...(options.maxRuns !== undefined ? { maxRuns: options.maxRuns } : {}),
+      nodes: options.nodes,
+      ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
+      provider,
+      seed,
+      out,
+      corpusDir,
+      findingsDir,
+      maxDurationMs: options.maxDuration,
+      maxFaults: options.maxFaults,
+      replays: options.replays,
+      ...(options.alsoOn ? { alsoOn: options.alsoOn } : {}),
+      knownBugsDir: join(standardSuiteDir(), "known-bugs"),
+      log,
+      signal: interruption.signal,
+    });
+  } finally {
+    interruption.release();
+  }
+  if (options.json) io.out(jsonDocument({ seed, out, corpusDir, findingsDir, ...result }));
+  else {
+    io.out(
+      `explore: ${result.runs} run(s), coverage ${result.coverage} signature gram(s), corpus ${result.corpus}, ${result.findings.length} finding(s)\n`,
+    );
+    for (const finding of result.findings)
+      io.out(
+        `  ${finding.id}: ${finding.key.join(", ")}; shrunk to ${finding.faults} fault(s) over ${formatDuration(finding.durationMs)}, replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.jira.length > 0 ? finding.jira.join(", ") : "no documented bug"} -> ${finding.dir}\n`,
+      );
+    io.out(`replay with: zk-chaos run <finding>/scenario.yaml; runs in ${out}\n`);
+  }
+  if (result.interrupted) {
+    io.err(
+      `zk-chaos: interrupted (${interruption.received() ?? "signal"}): stopped after ${result.runs} run(s), every server and proxy removed; the corpus and findings so far are kept\n`,
+    );
+    return interruption.exitCode();
+  }
+  return result.findings.length > 0 ? ExitCode.anomaly : ExitCode.ok;
+}
+
+/** The `explore` command: a feedback-guided search for faults that break the guarantees. */
+export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+  const command = new Command("explore")
+    .description(
+      "search fault schedules by themselves: runs that reach new server behaviour join a corpus and are mutated; every anomaly is shrunk to a scenario that replays",
+    )
+    .option(
+      "--budget <duration>",
+      "how long the campaign may take, e.g. 30m (bare numbers are seconds)",
+      parseDurationOption,
+      30 * 60_000,
+    )
+    .option("-n, --nodes <n>", "servers in each ensemble", parseNodes, 3)
+    .option(
+      "--seed <n>",
+      "seed of the campaign (the same seed draws the same candidates)",
+      parsePositiveInt,
+    )
+    .option("--out <folder>", "where run folders go (default reports/<time>-explore)")
+    .option("--corpus <folder>", "the corpus to start from and add to (default <out>/corpus)")
+    .option("--findings <folder>", "where findings go (default <out>/findings)")
+    .option(
+      "--max-runs <n>",
+      "stop after this many search runs even with budget left",
+      parsePositiveInt,
+    )
+    .option("--max-duration <duration>", "the longest candidate run", parseDurationOption, 15_000)
+    .option("--max-faults <n>", "the most faults in one candidate", parsePositiveInt, 3)
+    .option(
+      "--replays <n>",
+      "replays of each shrunk finding to measure its rate",
+      parsePositiveInt,
+      3,
+    )
+    .option(
+      "--also-on <versions>",
+      "replay each shrunk finding on these releases too, e.g. 3.9.5",
+      parseVersionList,
+    )
+    .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
+    .addOption(
+      new Option("--provider <name>", "how servers run (default local)").choices(
+        PROVIDER_OPTION_CHOICES,
+      ),
+    )
+    .action((options: ExploreCliOptions) => setExit(runExplore(options, io)));
+  return withInventoryOption(withReleaseOptions(withImageOptions(command), false));
+}

@@ -1,0 +1,338 @@
+/**
+ * An explore campaign: within a time budget, draw or mutate candidates, run
+ * each as an ordinary run (same runner, history, checkers, report folder),
+ * keep those that reach new behaviour in the corpus, and shrink every new
+ * finding to a small scenario that replays, with its reproduction rate.
+ */
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BadInputError } from "../errors.js";
+import { readHistoryFile } from "../history/reader.js";
+import { PROVIDERS, type ProviderChoice } from "../providers/registry.js";
+import type { ResultsFile } from "../report/results.js";
+import { runAndReport } from "../runner/run-matrix.js";
+import type { RunProgress } from "../runner/run-plan.js";
+import { planRun } from "../scenario/plan.js";
+import { deriveRandom, pick } from "../util/seeded-random.js";
+import {
+  candidateScenario,
+  candidateYaml,
+  type ExploreCandidate,
+  type ExploreTarget,
+  lastFaultEnd,
+} from "./candidate.js";
+import { Corpus } from "./corpus.js";
+import { anomalyKey, documentedBugsFor, findingMarkdown, sameAnomaly } from "./finding.js";
+import { mutate } from "./mutate.js";
+import { type ReproductionRate, shrink } from "./shrink.js";
+import { behaviourSignature, newGrams } from "./signature.js";
+import {
+  candidateArbitrary,
+  drawWith,
+  explorableKinds,
+  type VocabularyOptions,
+} from "./vocabulary.js";
+
+/** What a campaign is asked to do. */
+export interface ExploreOptions {
+  readonly budgetMs: number;
+  /** A bound on the number of runs besides the budget (default: none beyond the budget). */
+  readonly maxRuns?: number;
+  readonly nodes: number;
+  readonly zookeeperVersion?: string;
+  readonly provider: ProviderChoice;
+  readonly seed: number;
+  /** Where run folders go. */
+  readonly out: string;
+  readonly corpusDir: string;
+  readonly findingsDir: string;
+  /** The longest candidate run (ms, default 15 s). */
+  readonly maxDurationMs?: number;
+  /** The most faults in one candidate (default 3). */
+  readonly maxFaults?: number;
+  /** Runs per shrink candidate (default 2) and replays of the shrunk finding (default 3). */
+  readonly shrinkRuns?: number;
+  readonly replays?: number;
+  /** Candidates a shrink may try (default 10). */
+  readonly maxShrinkTrials?: number;
+  /** Other releases the shrunk finding is replayed on. */
+  readonly alsoOn?: readonly string[];
+  /** The known-bugs scenarios, the table findings are matched against. */
+  readonly knownBugsDir: string;
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (status: ExploreStatus) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Where a campaign stands. */
+export interface ExploreStatus {
+  readonly runs: number;
+  readonly coverage: number;
+  readonly corpus: number;
+  readonly findings: number;
+  readonly elapsedMs: number;
+  readonly leftMs: number;
+  readonly phase: "search" | "shrink" | "replay";
+}
+
+/** One finding of a campaign. */
+export interface ExploreFinding {
+  readonly id: string;
+  readonly key: readonly string[];
+  readonly dir: string;
+  readonly rate: ReproductionRate;
+  readonly faults: number;
+  readonly durationMs: number;
+  readonly jira: readonly string[];
+}
+
+/** What a campaign did. */
+export interface ExploreResult {
+  readonly runs: number;
+  readonly coverage: number;
+  readonly corpus: number;
+  readonly findings: readonly ExploreFinding[];
+  /** Coverage after each run (run number, distinct grams, ms since the start). */
+  readonly coverageOverTime: readonly { run: number; grams: number; elapsedMs: number }[];
+  /** Fault kinds left out, with why (provider or machine). */
+  readonly skippedKinds: Readonly<Record<string, string>>;
+  readonly interrupted: boolean;
+}
+
+/** Share of candidates drawn fresh rather than mutated from the corpus. */
+const FRESH_SHARE = 0.25;
+
+/** Runs a campaign until its budget, its run bound or its signal ends it. */
+export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const left = () => options.budgetMs - elapsed();
+  const provider = options.provider.provider;
+  // Candidates are scenario files, whose provider is one a scenario can name.
+  if (!PROVIDERS[provider].pickedByName)
+    throw new BadInputError(
+      `explore writes its candidates as scenarios, which cannot name the ${provider} provider: use --provider local, docker or ssh`,
+    );
+  const target: ExploreTarget = {
+    provider: provider as ExploreTarget["provider"],
+    ...(options.zookeeperVersion !== undefined
+      ? { zookeeperVersion: options.zookeeperVersion }
+      : {}),
+  };
+  const { kinds, skipped } = explorableKinds(options.provider.provider);
+  for (const [kind, why] of Object.entries(skipped))
+    options.log?.(`explore: without ${kind}: ${why}`);
+  const bounds: VocabularyOptions = {
+    nodes: options.nodes,
+    provider: options.provider.provider,
+    maxDurationMs: options.maxDurationMs ?? 15_000,
+    maxFaults: options.maxFaults ?? 3,
+  };
+  const corpus = Corpus.load(options.corpusDir);
+  const random = deriveRandom(options.seed, "explore");
+  const findings: ExploreFinding[] = [];
+  const found = new Set<string>();
+  const coverageOverTime: { run: number; grams: number; elapsedMs: number }[] = [];
+  let runs = 0;
+  let phase: ExploreStatus["phase"] = "search";
+  const status = (): ExploreStatus => ({
+    runs,
+    coverage: corpus.coverage.size,
+    corpus: corpus.entries.length,
+    findings: findings.length,
+    elapsedMs: elapsed(),
+    leftMs: Math.max(0, left()),
+    phase,
+  });
+
+  /** Runs a candidate once as an ordinary run; returns its results and history. */
+  const runCandidate = async (
+    candidate: ExploreCandidate,
+    name: string,
+    seed: number,
+    out: string,
+    version = options.zookeeperVersion,
+  ) => {
+    const scenario = candidateScenario(candidate, name, "a candidate of zk-chaos explore", {
+      ...target,
+      ...(version !== undefined ? { zookeeperVersion: version } : {}),
+    });
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `${name}.yaml`);
+    writeFileSync(
+      file,
+      candidateYaml(candidate, name, "a candidate of zk-chaos explore", {
+        ...target,
+        ...(version !== undefined ? { zookeeperVersion: version } : {}),
+      }),
+    );
+    const plan = planRun(scenario, candidate.nodes, seed, undefined, version);
+    runs++;
+    const { results, dir } = await runAndReport(plan, file, {
+      out,
+      docker: options.provider,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (_label: string, _progress: RunProgress) => options.onProgress?.(status()),
+    });
+    const events = await readHistoryFile(join(dir, "history.jsonl"));
+    return { results, dir, events };
+  };
+
+  /** How often `candidate` shows an anomaly of `key` in `times` runs with other seeds. */
+  const reproduce = async (
+    candidate: ExploreCandidate,
+    key: readonly string[],
+    times: number,
+    out: string,
+    version?: string,
+  ): Promise<ReproductionRate> => {
+    let reproduced = 0;
+    let of = 0;
+    for (let attempt = 0; attempt < times && !options.signal?.aborted; attempt++) {
+      const seed = Math.floor(random() * 2 ** 31);
+      const run = await runCandidate(candidate, "replay", seed, out, version);
+      if (options.signal?.aborted) break;
+      of++;
+      if (sameAnomaly(key, anomalyKey(run.results.verdicts))) reproduced++;
+    }
+    return { reproduced, of };
+  };
+
+  const recordFinding = async (
+    candidate: ExploreCandidate,
+    results: ResultsFile,
+    events: Awaited<ReturnType<typeof readHistoryFile>>,
+    originalDir: string,
+    key: string[],
+  ) => {
+    const id = `finding-${options.seed}-${findings.length + 1}`;
+    const dir = join(options.findingsDir, id);
+    mkdirSync(dir, { recursive: true });
+    cpSync(originalDir, join(dir, "original"), { recursive: true });
+    options.log?.(`explore: ${id}: ${key.join(", ")} in ${originalDir}; shrinking`);
+    phase = "shrink";
+    const shrinkOut = join(dir, "shrink-runs");
+    const shrunk = await shrink(candidate, {
+      maxTrials: options.maxShrinkTrials ?? 10,
+      reproduces: (each) =>
+        left() > 0
+          ? reproduce(each, key, options.shrinkRuns ?? 2, shrinkOut)
+          : Promise.resolve({ reproduced: 0, of: 0 }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.log ? { log: (line: string) => options.log?.(`explore: ${id}: ${line}`) } : {}),
+    });
+    phase = "replay";
+    const version = results.zooKeeperVersion;
+    const shrunkDir = join(dir, "shrunk");
+    const rate = await reproduce(shrunk.candidate, key, options.replays ?? 3, shrunkDir);
+    const alsoOn: { version: string; rate: ReproductionRate }[] = [];
+    for (const other of options.alsoOn ?? [])
+      alsoOn.push({
+        version: other,
+        rate: await reproduce(
+          shrunk.candidate,
+          key,
+          options.replays ?? 3,
+          join(dir, `on-${other}`),
+          other,
+        ),
+      });
+    writeFileSync(
+      join(dir, "scenario.yaml"),
+      candidateYaml(shrunk.candidate, id, `shrunk by zk-chaos explore: ${key.join(", ")}`, {
+        ...target,
+        zookeeperVersion: version,
+      }),
+    );
+    const bugs = documentedBugsFor(key, version, options.knownBugsDir);
+    writeFileSync(
+      join(dir, "finding.md"),
+      findingMarkdown({
+        id,
+        key,
+        version,
+        verdicts: results.verdicts,
+        events,
+        originalDir: join(dir, "original"),
+        shrunkDir,
+        steps: shrunk.steps,
+        faultsBefore: candidate.faults.length,
+        faultsAfter: shrunk.candidate.faults.length,
+        durationBefore: candidate.durationMs,
+        durationAfter: shrunk.candidate.durationMs,
+        rate,
+        alsoOn,
+        bugs,
+      }),
+    );
+    findings.push({
+      id,
+      key,
+      dir,
+      rate,
+      faults: shrunk.candidate.faults.length,
+      durationMs: shrunk.candidate.durationMs,
+      jira: bugs.flatMap((bug) => bug.jira),
+    });
+    options.log?.(
+      `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${bugs.length > 0 ? `; documented: ${bugs.flatMap((bug) => bug.jira).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
+    );
+    phase = "search";
+  };
+
+  const searchOut = join(options.out, "runs");
+  for (let attempt = 0; left() > 0 && !options.signal?.aborted; attempt++) {
+    if (options.maxRuns !== undefined && runs >= options.maxRuns) break;
+    const seed = (options.seed * 7919 + attempt) % 2 ** 31;
+    const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
+    const parent = fresh ? undefined : pick(random, corpus.entries);
+    const { candidate, how } =
+      parent === undefined
+        ? { candidate: drawWith(candidateArbitrary(kinds, bounds), seed), how: "fresh" }
+        : mutate(parent.candidate, { ...bounds, kinds }, seed);
+    // A candidate's run must fit what is left of the budget (start and checks included).
+    if (candidate.durationMs + 15_000 > left() && runs > 0) break;
+    const name = `explore-${options.seed}-${attempt + 1}`;
+    const run = await runCandidate(candidate, name, seed, searchOut);
+    if (options.signal?.aborted) break;
+    const grams = behaviourSignature(run.events);
+    const brought = newGrams(grams, corpus.coverage);
+    if (brought.length > 0) {
+      corpus.add(
+        {
+          id: name,
+          candidate,
+          grams: [...grams],
+          fresh: brought.length,
+          ...(parent ? { parent: parent.id } : {}),
+          how,
+        },
+        candidateYaml(candidate, name, `corpus entry (${how})`, target),
+      );
+    }
+    coverageOverTime.push({
+      run: runs,
+      grams: corpus.coverage.size,
+      elapsedMs: Math.round(elapsed()),
+    });
+    options.log?.(
+      `explore: run ${runs} (${how}${parent ? ` of ${parent.id}` : ""}, ${candidate.faults.map((fault) => fault.spec.kind).join("+")}, ${lastFaultEnd(candidate)}/${candidate.durationMs} ms): ${String(run.results.valid)}, ${brought.length} new gram(s); coverage ${corpus.coverage.size}, corpus ${corpus.entries.length}, findings ${findings.length}, ${Math.round(Math.max(0, left()) / 1000)} s left`,
+    );
+    options.onProgress?.(status());
+    const key = anomalyKey(run.results.verdicts);
+    const id = key.join("|");
+    if (key.length > 0 && !found.has(id)) {
+      found.add(id);
+      await recordFinding(candidate, run.results, run.events, run.dir, key);
+    }
+  }
+  return {
+    runs,
+    coverage: corpus.coverage.size,
+    corpus: corpus.entries.length,
+    findings,
+    coverageOverTime,
+    skippedKinds: skipped,
+    interrupted: options.signal?.aborted === true,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * A finding of the explore search: the anomalies a run's checkers named, the
+ * history events and server log lines that prove them, and the documented
+ * bugs (the known-bugs scenarios are that table) whose versions and checkers
+ * match, or the plain statement that none does.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Verdict } from "../checkers/verdict.js";
+import type { HistoryEvent } from "../history/event.js";
+import { loadScenario } from "../scenario/load-scenario.js";
+import { inRange } from "../zookeeper/version-range.js";
+import type { ReproductionRate, ShrinkStep } from "./shrink.js";
+
+/** What identifies a finding: its checkers and anomaly kinds (`checker:kind`), sorted. */
+export function anomalyKey(verdicts: readonly Verdict[]): string[] {
+  const keys = new Set<string>();
+  for (const verdict of verdicts) {
+    if (verdict.valid !== false) continue;
+    for (const anomaly of verdict.anomalies) keys.add(`${verdict.checker}:${anomaly.kind}`);
+    if (verdict.anomalies.length === 0) keys.add(`${verdict.checker}:invalid`);
+  }
+  return [...keys].sort();
+}
+
+/** Does a run show the same anomaly as a finding (a checker:kind in common)? */
+export function sameAnomaly(finding: readonly string[], run: readonly string[]): boolean {
+  return run.some((key) => finding.includes(key));
+}
+
+/** A documented bug whose known-bug scenario matches a finding's release and checkers. */
+export interface DocumentedBug {
+  readonly jira: readonly string[];
+  readonly title: string;
+  readonly scenario: string;
+}
+
+/**
+ * The known bugs reproduced on `version` (by their scenario's expectations)
+ * whose signature names one of the finding's checkers.
+ */
+export function documentedBugsFor(
+  key: readonly string[],
+  version: string,
+  knownBugsDir: string,
+): DocumentedBug[] {
+  const checkers = new Set(key.map((each) => each.split(":")[0] as string));
+  let files: string[];
+  try {
+    files = readdirSync(knownBugsDir).filter((file) => file.endsWith(".yaml"));
+  } catch {
+    return [];
+  }
+  const bugs: DocumentedBug[] = [];
+  for (const file of files.sort()) {
+    const scenario = loadScenario(join(knownBugsDir, file));
+    const bug = scenario.bug;
+    if (bug === undefined) continue;
+    const reproducedHere = bug.expect.some(
+      (each) => each.outcome === "reproduced" && inRange(version, each.versions),
+    );
+    const signature = bug.signature ?? ["zookeeper-registers"];
+    if (reproducedHere && signature.some((checker) => checkers.has(checker)))
+      bugs.push({ jira: bug.jira, title: bug.title, scenario: scenario.name });
+  }
+  return bugs;
+}
+
+/** Everything finding.md says. */
+export interface FindingReport {
+  readonly id: string;
+  readonly key: readonly string[];
+  readonly version: string;
+  readonly verdicts: readonly Verdict[];
+  readonly events: readonly HistoryEvent[];
+  readonly originalDir: string;
+  readonly shrunkDir?: string;
+  readonly steps: readonly ShrinkStep[];
+  readonly faultsBefore: number;
+  readonly faultsAfter: number;
+  readonly durationBefore: number;
+  readonly durationAfter: number;
+  readonly rate: ReproductionRate;
+  readonly alsoOn: readonly { version: string; rate: ReproductionRate }[];
+  readonly bugs: readonly DocumentedBug[];
+}
+
+/** One history event in a line of text. */
+function eventLine(event: HistoryEvent): string {
+  const value = JSON.stringify(event.value ?? null);
+  return `#${event.index} ${(event.time / 1e9).toFixed(3)} s ${event.process} ${event.type} ${event.f} ${value.length > 160 ? `${value.slice(0, 157)}...` : value}`;
+}
+
+/** The server log events that speak of trouble or of synchronisation, up to `most`. */
+function telltaleLines(events: readonly HistoryEvent[], most: number): HistoryEvent[] {
+  const telling = new Set([
+    "truncating-log",
+    "snapshot-from-leader",
+    "diff-from-leader",
+    "newleader-received",
+    "unrecoverable-error",
+    "load-failed",
+    "disk-full",
+    "followers-not-synced",
+  ]);
+  return events
+    .filter(
+      (event) =>
+        event.f === "log" &&
+        telling.has((event.value as { kind?: string } | undefined)?.kind ?? ""),
+    )
+    .slice(-most);
+}
+
+/** finding.md: what happened, what proves it, how it shrank and replays, which documented bug explains it. */
+export function findingMarkdown(report: FindingReport): string {
+  const byIndex = new Map(report.events.map((event) => [event.index, event]));
+  const lines = [
+    `# Finding ${report.id}`,
+    "",
+    `ZooKeeper ${report.version}: ${report.key.join(", ")}.`,
+    "",
+    "## What happened",
+    "",
+  ];
+  for (const verdict of report.verdicts.filter((each) => each.valid === false)) {
+    lines.push(`- **${verdict.checker}** (${verdict.guarantee})`);
+    for (const anomaly of verdict.anomalies.slice(0, 5)) {
+      lines.push(`  - ${anomaly.kind}: ${anomaly.message}`);
+      const proof = anomaly.events.slice(0, 6).flatMap((index) => {
+        const event = byIndex.get(index);
+        return event === undefined ? [] : [`    - ${eventLine(event)}`];
+      });
+      if (proof.length > 0) lines.push("    proven by history events:", ...proof);
+      if (anomaly.cause) lines.push(`    cause: ${JSON.stringify(anomaly.cause)}`);
+    }
+  }
+  const said = telltaleLines(report.events, 12);
+  lines.push("", "## Server log lines", "");
+  if (said.length === 0)
+    lines.push("No server logged synchronisation or failure lines in this run.");
+  for (const event of said)
+    lines.push(
+      `- ${event.process} (#${event.index}): ${(event.value as { line?: string }).line?.trim() ?? ""}`,
+    );
+  lines.push(
+    "",
+    "## Shrinking and replay",
+    "",
+    `From ${report.faultsBefore} fault(s) over ${report.durationBefore} ms to ${report.faultsAfter} fault(s) over ${report.durationAfter} ms in ${report.steps.length} tried step(s):`,
+    "",
+    ...report.steps.map(
+      (step) =>
+        `- ${step.kept ? "kept" : "not kept"}: ${step.how} (${step.rate.reproduced}/${step.rate.of})`,
+    ),
+    "",
+    `The shrunk scenario (scenario.yaml) showed the anomaly in ${report.rate.reproduced}/${report.rate.of} replays on ${report.version}.`,
+    ...report.alsoOn.map(
+      (other) => `On ${other.version}: ${other.rate.reproduced}/${other.rate.of} replays.`,
+    ),
+    "",
+    `Original run: ${report.originalDir}`,
+    ...(report.shrunkDir ? [`Shrunk runs: ${report.shrunkDir}`] : []),
+    "",
+    "## Documented bugs",
+    "",
+  );
+  if (report.bugs.length === 0) lines.push("No documented bug explains it.");
+  for (const bug of report.bugs)
+    lines.push(
+      `- ${bug.jira.join(", ")}: ${bug.title} (its family: the known-bugs scenario ${bug.scenario} reproduces on this version with the same checkers)`,
+    );
+  return `${lines.join("\n")}\n`;
+}
