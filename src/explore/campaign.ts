@@ -244,7 +244,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         zookeeperVersion: version,
       }),
     );
-    const bugs = documentedBugsFor(key, version, options.knownBugsDir);
+    const bugs = documentedBugsFor(
+      key,
+      version,
+      options.knownBugsDir,
+      candidate.faults.map((fault) => fault.spec.kind),
+    );
     writeFileSync(
       join(dir, "finding.md"),
       findingMarkdown({

@@ -28,11 +28,15 @@ export interface ExploreFault {
   readonly when?: ExploreTrigger;
 }
 
-/** The workload's shape: register workers and their rate. */
+/** The workload's shape: register workers, their rate, where they connect and how long their sessions live. */
 export interface ExploreWorkload {
   readonly workers: number;
   readonly rate: number;
   readonly registers: number;
+  /** "one": each worker to one server (agents spread over the ensemble); default all. */
+  readonly connect?: "all" | "one";
+  /** Every worker takes a fresh session after this many operations (agents restarting). */
+  readonly sessionOps?: number;
 }
 
 /** One point of the search space. */
@@ -64,6 +68,17 @@ function specDocument(spec: FaultSpec): Record<string, unknown> {
   return document;
 }
 
+/** The workload as a scenario file writes it (session restarts as a role of every worker). */
+function workloadDocument(workload: ExploreWorkload): Record<string, unknown> {
+  const { sessionOps, connect, ...shape } = workload;
+  return {
+    kind: "registers",
+    ...shape,
+    ...(connect !== undefined ? { connect } : {}),
+    ...(sessionOps !== undefined ? { roles: [{ workers: workload.workers, sessionOps }] } : {}),
+  };
+}
+
 /** The scenario document of a candidate (a plain object, as a YAML file holds it). */
 export function candidateDocument(
   candidate: ExploreCandidate,
@@ -81,7 +96,7 @@ export function candidateDocument(
       profile: "fast",
       ...(target.zookeeperVersion !== undefined ? { version: target.zookeeperVersion } : {}),
     },
-    workload: { kind: "registers", ...candidate.workload },
+    workload: workloadDocument(candidate.workload),
     checkers: ["zookeeper", "availability", "recovery"],
     faults: candidate.faults.map((fault) => ({
       id: fault.id,

@@ -37,12 +37,14 @@ export interface DocumentedBug {
 
 /**
  * The known bugs reproduced on `version` (by their scenario's expectations)
- * whose signature names one of the finding's checkers.
+ * whose signature names one of the finding's checkers, closest first: more
+ * checkers in common, then more fault kinds in common with the finding's run.
  */
 export function documentedBugsFor(
   key: readonly string[],
   version: string,
   knownBugsDir: string,
+  faultKinds: readonly string[] = [],
 ): DocumentedBug[] {
   const checkers = new Set(key.map((each) => each.split(":")[0] as string));
   let files: string[];
@@ -51,7 +53,7 @@ export function documentedBugsFor(
   } catch {
     return [];
   }
-  const bugs: DocumentedBug[] = [];
+  const scored: { bug: DocumentedBug; checkers: number; kinds: number }[] = [];
   for (const file of files.sort()) {
     const scenario = loadScenario(join(knownBugsDir, file));
     const bug = scenario.bug;
@@ -59,11 +61,20 @@ export function documentedBugsFor(
     const reproducedHere = bug.expect.some(
       (each) => each.outcome === "reproduced" && inRange(version, each.versions),
     );
-    const signature = bug.signature ?? ["zookeeper-registers"];
-    if (reproducedHere && signature.some((checker) => checkers.has(checker)))
-      bugs.push({ jira: bug.jira, title: bug.title, scenario: scenario.name });
+    const common = (bug.signature ?? ["zookeeper-registers"]).filter((checker) =>
+      checkers.has(checker),
+    ).length;
+    if (!reproducedHere || common === 0) continue;
+    const kinds = new Set(scenario.faults.map((entry) => entry.fault.kind as string));
+    scored.push({
+      bug: { jira: bug.jira, title: bug.title, scenario: scenario.name },
+      checkers: common,
+      kinds: faultKinds.filter((kind) => kinds.has(kind)).length,
+    });
   }
-  return bugs;
+  return scored
+    .sort((a, b) => b.checkers - a.checkers || b.kinds - a.kinds)
+    .map((each) => each.bug);
 }
 
 /** Everything finding.md says. */

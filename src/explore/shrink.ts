@@ -83,6 +83,14 @@ export function shrinkProposals(candidate: ExploreCandidate): ShrinkProposal[] {
       candidate: { ...candidate, workload: { ...candidate.workload, rate } },
     });
   }
+  // Sessions that live as long as the run.
+  if (candidate.workload.sessionOps !== undefined) {
+    const { sessionOps: _ops, ...workload } = candidate.workload;
+    proposals.push({
+      how: "sessions kept for the whole run",
+      candidate: { ...candidate, workload },
+    });
+  }
   // A smaller ensemble, when no fault names a server it would not have.
   if (candidate.nodes > 3 && fitsIn(candidate, candidate.nodes - 2)) {
     proposals.push({
@@ -108,6 +116,8 @@ export interface ShrinkOptions {
   reproduces(candidate: ExploreCandidate): Promise<ReproductionRate>;
   /** At most this many candidates are re-run (each a few runs). */
   readonly maxTrials: number;
+  /** Stops the shrink when it returns false (the campaign's budget is spent). */
+  readonly goOn?: () => boolean;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
 }
@@ -121,10 +131,12 @@ export async function shrink(
   const steps: ShrinkStep[] = [];
   let trials = 0;
   let progressed = true;
-  while (progressed && trials < options.maxTrials && !options.signal?.aborted) {
+  const goOn = () =>
+    trials < options.maxTrials && !options.signal?.aborted && (options.goOn?.() ?? true);
+  while (progressed && goOn()) {
     progressed = false;
     for (const proposal of shrinkProposals(current)) {
-      if (trials >= options.maxTrials || options.signal?.aborted) break;
+      if (!goOn()) break;
       trials++;
       const rate = await options.reproduces(proposal.candidate);
       const kept = rate.reproduced > 0;

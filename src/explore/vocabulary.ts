@@ -114,12 +114,17 @@ export const TRIGGER: fc.Arbitrary<ExploreTrigger> = fc.oneof(
   }),
 );
 
-/** The workload's shape: a few register workers at a modest rate. */
-export const WORKLOAD: fc.Arbitrary<ExploreWorkload> = fc.record({
-  workers: fc.integer({ min: 2, max: 8 }),
-  rate: fc.integer({ min: 5, max: 40 }),
-  registers: fc.integer({ min: 1, max: 5 }),
-});
+/** The workload's shape: register workers at a modest rate, maybe each on one server, maybe restarting sessions. */
+export const WORKLOAD: fc.Arbitrary<ExploreWorkload> = fc.record(
+  {
+    workers: fc.integer({ min: 2, max: 14 }),
+    rate: fc.integer({ min: 5, max: 40 }),
+    registers: fc.integer({ min: 1, max: 5 }),
+    connect: fc.constantFrom<"all" | "one">("all", "one"),
+    sessionOps: fc.integer({ min: 4, max: 50 }),
+  },
+  { requiredKeys: ["workers", "rate", "registers"] },
+);
 
 /** Bounds of a campaign's candidates. */
 export interface VocabularyOptions {
