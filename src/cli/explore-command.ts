@@ -1,7 +1,8 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
-import { Command, Option } from "commander";
-import { type ExploreResult, explore } from "../explore/campaign.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type ExploreResult, type ExploreStatus, explore } from "../explore/campaign.js";
+import { EXPLORABLE_KINDS } from "../explore/vocabulary.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { standardSuiteDir } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
@@ -37,8 +38,18 @@ interface ExploreCliOptions extends ImageOptions, ReleaseOptions, InventoryOptio
   readonly maxDuration: number;
   readonly maxFaults: number;
   readonly replays: number;
+  readonly shrinkTrials: number;
   readonly alsoOn?: string[];
   readonly json?: boolean;
+  readonly kinds?: string[];
+}
+
+/** A whole number of 0 or more. */
+function parseCount(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed))
+    throw new InvalidArgumentError("a whole number of 0 or more.");
+  return parsed;
 }
 
 /** A folder name stamp: the time, to the second, in UTC. */
@@ -61,6 +72,15 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
     `explore: seed ${seed}, ${options.nodes} servers, budget ${formatDuration(options.budget)}${options.maxRuns ? ` or ${options.maxRuns} run(s)` : ""}; corpus ${corpusDir}, findings ${findingsDir}`,
   );
   const interruption = interruptible();
+  // A line each time a run starts or the phase changes: runs, coverage, corpus, findings, time left.
+  let shown = "";
+  const onProgress = (status: ExploreStatus) => {
+    const line = `explore | ${status.phase} | run ${status.runs} | coverage ${status.coverage} | corpus ${status.corpus} | findings ${status.findings} | ${Math.round(status.leftMs / 1000)} s left`;
+    const key = `${status.phase}/${status.runs}`;
+    if (key === shown) return;
+    shown = key;
+    io.err(`${line}\n`);
+  };
   let result: ExploreResult;
   try {
     result = await explore({
@@ -76,9 +96,12 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       maxDurationMs: options.maxDuration,
       maxFaults: options.maxFaults,
       replays: options.replays,
+      maxShrinkTrials: options.shrinkTrials,
       ...(options.alsoOn ? { alsoOn: options.alsoOn } : {}),
+      ...(options.kinds ? { kinds: options.kinds } : {}),
       knownBugsDir: join(standardSuiteDir(), "known-bugs"),
       log,
+      onProgress,
       signal: interruption.signal,
     });
   } finally {
@@ -139,9 +162,24 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       3,
     )
     .option(
+      "--shrink-trials <n>",
+      "smaller candidates a shrink may try (each run twice); 0 keeps findings as found",
+      parseCount,
+      10,
+    )
+    .option(
       "--also-on <versions>",
       "replay each shrunk finding on these releases too, e.g. 3.9.5",
       parseVersionList,
+    )
+    .option(
+      "--kinds <kinds>",
+      `the fault kinds to draw from, e.g. kill,pause,isolate (default every one the provider and this machine can make: ${EXPLORABLE_KINDS.join(", ")})`,
+      (value: string) =>
+        value
+          .split(",")
+          .map((kind) => kind.trim())
+          .filter(Boolean),
     )
     .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
     .addOption(

@@ -46,6 +46,8 @@ export interface ExploreOptions {
   readonly out: string;
   readonly corpusDir: string;
   readonly findingsDir: string;
+  /** The fault kinds to draw from (default every kind the provider and this machine can make). */
+  readonly kinds?: readonly string[];
   /** The longest candidate run (ms, default 15 s). */
   readonly maxDurationMs?: number;
   /** The most faults in one candidate (default 3). */
@@ -119,7 +121,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       ? { zookeeperVersion: options.zookeeperVersion }
       : {}),
   };
-  const { kinds, skipped } = explorableKinds(options.provider.provider);
+  const { kinds, skipped } = explorableKinds(options.provider.provider, options.kinds);
   for (const [kind, why] of Object.entries(skipped))
     options.log?.(`explore: without ${kind}: ${why}`);
   const bounds: VocabularyOptions = {

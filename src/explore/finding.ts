@@ -37,8 +37,10 @@ export interface DocumentedBug {
 
 /**
  * The known bugs reproduced on `version` (by their scenario's expectations)
- * whose signature names one of the finding's checkers, closest first: more
- * checkers in common, then more fault kinds in common with the finding's run.
+ * whose signature names one of the finding's checkers, closest first: the
+ * larger share of the bug's checkers the finding shows (a signature the
+ * scenario names counts double the default), then more fault kinds in common
+ * with the finding's run.
  */
 export function documentedBugsFor(
   key: readonly string[],
@@ -61,9 +63,10 @@ export function documentedBugsFor(
     const reproducedHere = bug.expect.some(
       (each) => each.outcome === "reproduced" && inRange(version, each.versions),
     );
-    const common = (bug.signature ?? ["zookeeper-registers"]).filter((checker) =>
-      checkers.has(checker),
-    ).length;
+    // The share of the bug's checkers the finding shows; a bug that names them counts above the default.
+    const signature = bug.signature ?? ["zookeeper-registers"];
+    const shared = signature.filter((checker) => checkers.has(checker)).length;
+    const common = ((bug.signature !== undefined ? 1 : 0.5) * shared) / signature.length;
     if (!reproducedHere || common === 0) continue;
     const kinds = new Set(scenario.faults.map((entry) => entry.fault.kind as string));
     scored.push({

@@ -5,6 +5,7 @@
  * same seed gives the same candidates.
  */
 import fc from "fast-check";
+import { BadInputError } from "../errors.js";
 import type { FaultKind, FaultSpec, Target } from "../faults/fault-spec.js";
 import { machineCannot, PROVIDERS, type ProviderName } from "../providers/registry.js";
 import type {
@@ -136,19 +137,39 @@ export interface VocabularyOptions {
   readonly maxFaults: number;
 }
 
-/** The kinds this provider on this machine can make, each with why not when it cannot. */
-export function explorableKinds(provider: ProviderName): {
+/** Every kind explore can draw. */
+export const EXPLORABLE_KINDS = Object.keys(SPEC_ARBITRARIES) as ExplorableKind[];
+
+/**
+ * The kinds this provider on this machine can make (of `wanted`, default
+ * all), each left out with why; a wanted kind it cannot make is refused.
+ */
+export function explorableKinds(
+  provider: ProviderName,
+  wanted: readonly string[] = EXPLORABLE_KINDS,
+): {
   kinds: ExplorableKind[];
   skipped: Record<string, string>;
 } {
+  const unknown = wanted.filter((kind) => !(EXPLORABLE_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0)
+    throw new BadInputError(
+      `--kinds ${unknown.join(",")}: not a kind explore draws; choose from ${EXPLORABLE_KINDS.join(", ")}`,
+    );
   const kinds: ExplorableKind[] = [];
   const skipped: Record<string, string> = {};
-  for (const kind of Object.keys(SPEC_ARBITRARIES) as ExplorableKind[]) {
+  for (const kind of wanted as readonly ExplorableKind[]) {
     const why =
       PROVIDERS[provider].cannot[kind] ?? (provider === "ssh" ? undefined : machineCannot(kind));
     if (why === undefined) kinds.push(kind);
     else skipped[kind] = why;
   }
+  if (kinds.length === 0)
+    throw new BadInputError(
+      `none of the fault kinds asked for can be made here (${Object.entries(skipped)
+        .map(([kind, why]) => `${kind}: ${why}`)
+        .join("; ")}): choose others with --kinds`,
+    );
   return { kinds, skipped };
 }
 

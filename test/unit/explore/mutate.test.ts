@@ -8,7 +8,17 @@ const context: MutationContext = {
   provider: "local",
   maxDurationMs: 15_000,
   maxFaults: 3,
-  kinds: ["kill", "pause", "isolate", "partition", "latency", "slow-fsync", "one-way", "corrupt", "starve"],
+  kinds: [
+    "kill",
+    "pause",
+    "isolate",
+    "partition",
+    "latency",
+    "slow-fsync",
+    "one-way",
+    "corrupt",
+    "starve",
+  ],
 };
 
 const base: ExploreCandidate = {

@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { candidateYaml } from "../../../src/explore/candidate.js";
+import type { CorpusEntry } from "../../../src/explore/corpus.js";
+import { candidateArbitrary, drawWith, explorableKinds } from "../../../src/explore/vocabulary.js";
+import { loadScenario } from "../../../src/scenario/load-scenario.js";
+import { processArgs } from "../../../src/util/process-identity.js";
+import { spawnCli } from "../../helpers/cli.js";
+import {
+  jvmPidsOfRun,
+  leakedPortLocks,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+} from "../../helpers/runtime.js";
+
+let root: string;
+let out: string;
+beforeEach(() => {
+  root = makeRuntimeRoot();
+  out = mkdtempSync(join(tmpdir(), "zk-chaos-explore-"));
+});
+afterEach(() => {
+  removeRuntimeRoot(root);
+  rmSync(out, { recursive: true, force: true });
+});
+
+const KINDS = "kill,pause,isolate";
+const SEED = 21;
+
+/** JVMs whose config lives under this test's runtime root. */
+const jvmsUnderRoot = () =>
+  jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)));
+
+describe("zk-chaos explore", () => {
+  it("runs ordinary runs within its bounds, keeps those with new behaviour in the corpus, and draws the same candidates from the same seed", async () => {
+    const cli = spawnCli(
+      [
+        "explore",
+        "--budget",
+        "4m",
+        "--max-runs",
+        "2",
+        "--max-duration",
+        "8s",
+        "--kinds",
+        KINDS,
+        "--seed",
+        String(SEED),
+        "--out",
+        out,
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    const code = await cli.exited;
+    const output = cli.output();
+    // 3.8.0 may show a real anomaly in two short runs; either way the campaign ends by itself.
+    expect([0, 1], output).toContain(code);
+    expect(output).toMatch(/explore: run 1 \(fresh, /);
+    expect(output).toMatch(/explore: run 2 \(/);
+    expect(output).toMatch(/explore: 2 run\(s\), coverage \d+ signature gram\(s\), corpus [12],/);
+    // Every run is an ordinary run folder with its report, and its scenario file replays.
+    const runs = join(out, "runs");
+    const folders = readdirSync(runs).filter((name) => !name.endsWith(".yaml"));
+    expect(folders).toHaveLength(2);
+    for (const folder of folders) expect(existsSync(join(runs, folder, "report.html"))).toBe(true);
+    const first = loadScenario(join(runs, `explore-${SEED}-1.yaml`));
+    expect(first.nodes).toEqual([3]);
+    // The first run reached behaviour nothing had reached: it is the corpus's first entry.
+    const index = JSON.parse(readFileSync(join(out, "corpus", "index.json"), "utf8")) as {
+      entries: CorpusEntry[];
+    };
+    expect(index.entries[0]?.id).toBe(`explore-${SEED}-1`);
+    expect(index.entries[0]?.how).toBe("fresh");
+    expect(index.entries[0]?.grams.length).toBeGreaterThan(0);
+    expect(index.entries[0]?.grams.some((gram) => gram.includes(":fault:"))).toBe(true);
+    // The same seed draws the same first candidate, byte for byte.
+    const { kinds } = explorableKinds("local", KINDS.split(","));
+    const drawn = drawWith(
+      candidateArbitrary(kinds, { nodes: 3, provider: "local", maxDurationMs: 8000, maxFaults: 3 }),
+      (SEED * 7919) % 2 ** 31,
+    );
+    expect(readFileSync(join(runs, `explore-${SEED}-1.yaml`), "utf8")).toBe(
+      candidateYaml(drawn, `explore-${SEED}-1`, "a candidate of zk-chaos explore", {
+        provider: "local",
+      }),
+    );
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  });
+
+  it("SIGTERM mid-run stops the campaign, removes every server, keeps what it had, exits 143", async () => {
+    const cli = spawnCli(
+      ["explore", "--budget", "5m", "--kinds", KINDS, "--seed", "4", "--out", out],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    await cli.waitFor(/explore \| search \| run 1 \|/, 60_000);
+    // Into the run: its servers are up.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(143);
+    expect(cli.output()).toMatch(/interrupted \(SIGTERM\): stopped after \d+ run\(s\)/);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+    expect(readdirSync(join(root, "runs"))).toEqual([]);
+  });
+
+  it("refuses bad input before anything starts, naming the flag and the fix", async () => {
+    const kinds = spawnCli(["explore", "--kinds", "kill,teleport", "--out", out], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+    });
+    expect(await kinds.exited).toBe(2);
+    expect(kinds.output()).toMatch(
+      /--kinds teleport: not a kind explore draws; choose from kill, /,
+    );
+    const budget = spawnCli(["explore", "--budget", "soon", "--out", out], {
+      ZK_CHAOS_RUNTIME_DIR: root,
+    });
+    expect(await budget.exited).toBe(2);
+    expect(jvmsUnderRoot()).toEqual([]);
+  });
+});

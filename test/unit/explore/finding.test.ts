@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { Verdict } from "../../../src/checkers/verdict.js";
+import { anomalyKey, documentedBugsFor, sameAnomaly } from "../../../src/explore/finding.js";
+
+const verdict = (checker: string, kinds: string[]): Verdict => ({
+  checker,
+  guarantee: "",
+  valid: kinds.length === 0,
+  anomalies: kinds.map((kind) => ({ kind, message: kind, events: [] })),
+  elapsedMs: 0,
+});
+
+describe("findings: what identifies them and which documented bug explains them", () => {
+  it("the key is the failing checkers and anomaly kinds, sorted; runs match on any of them", () => {
+    const key = anomalyKey([
+      verdict("zookeeper-registers", ["read-your-writes", "stale-read-after-sync"]),
+      verdict("unique-session-ids", ["shared-session-id"]),
+      verdict("availability", []),
+    ]);
+    expect(key).toEqual([
+      "unique-session-ids:shared-session-id",
+      "zookeeper-registers:read-your-writes",
+      "zookeeper-registers:stale-read-after-sync",
+    ]);
+    expect(sameAnomaly(key, ["unique-session-ids:shared-session-id"])).toBe(true);
+    expect(sameAnomaly(key, ["convergence:diverged"])).toBe(false);
+  });
+
+  it("shared session ids on 3.4.5 are ZOOKEEPER-1622 first, by the checker its scenario names; on 3.4.6 nothing explains them", () => {
+    const key = ["unique-session-ids:shared-session-id", "zookeeper-registers:read-your-writes"];
+    const on345 = documentedBugsFor(key, "3.4.5", "scenarios/known-bugs", ["kill"]);
+    expect(on345[0]?.jira).toEqual(["ZOOKEEPER-1622"]);
+    expect(
+      documentedBugsFor(["unique-session-ids:shared-session-id"], "3.4.6", "scenarios/known-bugs"),
+    ).toEqual([]);
+  });
+
+  it("lost writes on 3.8.0 name ZOOKEEPER-4643's family; on 3.9.5 only the bug open everywhere", () => {
+    const key = ["zookeeper-registers:lost-write"];
+    const on380 = documentedBugsFor(key, "3.8.0", "scenarios/known-bugs", ["kill"]).flatMap(
+      (bug) => bug.jira,
+    );
+    expect(on380).toContain("ZOOKEEPER-4643");
+    const on395 = documentedBugsFor(key, "3.9.5", "scenarios/known-bugs").flatMap(
+      (bug) => bug.jira,
+    );
+    expect(on395).not.toContain("ZOOKEEPER-4643");
+    expect(on395).toContain("ZOOKEEPER-1675");
+  });
+});
