@@ -39,6 +39,7 @@ interface ExploreCliOptions extends ImageOptions, ReleaseOptions, InventoryOptio
   readonly maxFaults: number;
   readonly replays: number;
   readonly shrinkTrials: number;
+  readonly maxFindings?: number;
   readonly alsoOn?: string[];
   readonly json?: boolean;
   readonly kinds?: string[];
@@ -97,6 +98,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       maxFaults: options.maxFaults,
       replays: options.replays,
       maxShrinkTrials: options.shrinkTrials,
+      ...(options.maxFindings !== undefined ? { maxFindings: options.maxFindings } : {}),
       ...(options.alsoOn ? { alsoOn: options.alsoOn } : {}),
       ...(options.kinds ? { kinds: options.kinds } : {}),
       knownBugsDir: join(standardSuiteDir(), "known-bugs"),
@@ -110,7 +112,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
   if (options.json) io.out(jsonDocument({ seed, out, corpusDir, findingsDir, ...result }));
   else {
     io.out(
-      `explore: ${result.runs} run(s), coverage ${result.coverage} signature gram(s), corpus ${result.corpus}, ${result.findings.length} finding(s)\n`,
+      `explore: ${result.searchRuns} search run(s) (${result.runs} in all with shrinks and replays), coverage ${result.coverage} signature gram(s), corpus ${result.corpus}, ${result.findings.length} finding(s)\n`,
     );
     for (const finding of result.findings)
       io.out(
@@ -154,6 +156,11 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       parsePositiveInt,
     )
     .option("--max-duration <duration>", "the longest candidate run", parseDurationOption, 15_000)
+    .option(
+      "--max-findings <n>",
+      "stop once this many findings are written (e.g. 1 in CI: fail fast)",
+      parsePositiveInt,
+    )
     .option("--max-faults <n>", "the most faults in one candidate", parsePositiveInt, 3)
     .option(
       "--replays <n>",

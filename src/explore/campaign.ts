@@ -36,7 +36,9 @@ import {
 /** What a campaign is asked to do. */
 export interface ExploreOptions {
   readonly budgetMs: number;
-  /** A bound on the number of runs besides the budget (default: none beyond the budget). */
+  /** Stop once this many findings are written (default: search the whole budget). */
+  readonly maxFindings?: number;
+  /** A bound on the number of search runs (shrinks and replays not counted) besides the budget. */
   readonly maxRuns?: number;
   readonly nodes: number;
   readonly zookeeperVersion?: string;
@@ -90,7 +92,10 @@ export interface ExploreFinding {
 
 /** What a campaign did. */
 export interface ExploreResult {
+  /** Every run: search, shrink and replay. */
   readonly runs: number;
+  /** Candidates of the search (drawn or mutated). */
+  readonly searchRuns: number;
   readonly coverage: number;
   readonly corpus: number;
   readonly findings: readonly ExploreFinding[];
@@ -288,8 +293,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   };
 
   const searchOut = join(options.out, "runs");
+  let searchRuns = 0;
   for (let attempt = 0; left() > 0 && !options.signal?.aborted; attempt++) {
-    if (options.maxRuns !== undefined && runs >= options.maxRuns) break;
+    if (options.maxRuns !== undefined && attempt >= options.maxRuns) break;
+    if (options.maxFindings !== undefined && findings.length >= options.maxFindings) break;
     const seed = (options.seed * 7919 + attempt) % 2 ** 31;
     const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
     const parent = fresh ? undefined : pick(random, corpus.entries);
@@ -302,6 +309,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     const name = `explore-${options.seed}-${attempt + 1}`;
     const run = await runCandidate(candidate, name, seed, searchOut);
     if (options.signal?.aborted) break;
+    searchRuns++;
     const grams = behaviourSignature(run.events);
     const brought = newGrams(grams, corpus.coverage);
     if (brought.length > 0) {
@@ -323,7 +331,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       elapsedMs: Math.round(elapsed()),
     });
     options.log?.(
-      `explore: run ${runs} (${how}${parent ? ` of ${parent.id}` : ""}, ${candidate.faults.map((fault) => fault.spec.kind).join("+")}, ${lastFaultEnd(candidate)}/${candidate.durationMs} ms): ${String(run.results.valid)}, ${brought.length} new gram(s); coverage ${corpus.coverage.size}, corpus ${corpus.entries.length}, findings ${findings.length}, ${Math.round(Math.max(0, left()) / 1000)} s left`,
+      `explore: run ${searchRuns} (${how}${parent ? ` of ${parent.id}` : ""}, ${candidate.faults.map((fault) => fault.spec.kind).join("+")}, ${lastFaultEnd(candidate)}/${candidate.durationMs} ms): ${String(run.results.valid)}, ${brought.length} new gram(s); coverage ${corpus.coverage.size}, corpus ${corpus.entries.length}, findings ${findings.length}, ${Math.round(Math.max(0, left()) / 1000)} s left`,
     );
     options.onProgress?.(status());
     const key = anomalyKey(run.results.verdicts);
@@ -335,6 +343,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   return {
     runs,
+    searchRuns,
     coverage: corpus.coverage.size,
     corpus: corpus.entries.length,
     findings,

@@ -48,6 +48,10 @@ describe("zk-chaos explore", () => {
         KINDS,
         "--seed",
         String(SEED),
+        "--shrink-trials",
+        "0",
+        "--replays",
+        "1",
         "--out",
         out,
       ],
@@ -59,11 +63,13 @@ describe("zk-chaos explore", () => {
     expect([0, 1], output).toContain(code);
     expect(output).toMatch(/explore: run 1 \(fresh, /);
     expect(output).toMatch(/explore: run 2 \(/);
-    expect(output).toMatch(/explore: 2 run\(s\), coverage \d+ signature gram\(s\), corpus [12],/);
+    expect(output).toMatch(
+      /explore: 2 search run\(s\) \(\d+ in all with shrinks and replays\), coverage \d+ signature gram\(s\), corpus [12],/,
+    );
     // Every run is an ordinary run folder with its report, and its scenario file replays.
     const runs = join(out, "runs");
     const folders = readdirSync(runs).filter((name) => !name.endsWith(".yaml"));
-    expect(folders).toHaveLength(2);
+    expect(folders.filter((name) => name.includes(`-explore-${SEED}-`))).toHaveLength(2);
     for (const folder of folders) expect(existsSync(join(runs, folder, "report.html"))).toBe(true);
     const first = loadScenario(join(runs, `explore-${SEED}-1.yaml`));
     expect(first.nodes).toEqual([3]);

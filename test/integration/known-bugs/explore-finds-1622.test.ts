@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import type { ExploreCandidate } from "../../../src/explore/candidate.js";
+import { parseScenario } from "../../../src/scenario/load-scenario.js";
+import { spawnCli } from "../../helpers/cli.js";
+import { describeWithVersions } from "../../helpers/versions.js";
+
+const out = mkdtempSync(join(tmpdir(), "zk-chaos-explore-1622-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/**
+ * A corpus entry of the shape agents take on 3.4.5: seven servers, agents on
+ * one server each that keep taking fresh sessions, the leader killed twice.
+ * Explore starts from it, as a campaign starts from a kept corpus.
+ */
+const seed: ExploreCandidate = {
+  nodes: 7,
+  durationMs: 8000,
+  workload: { workers: 14, rate: 20, registers: 3, connect: "one", sessionOps: 8 },
+  faults: [
+    { id: "x1", atMs: 2000, forMs: 1500, spec: { kind: "kill", target: "leader" } },
+    { id: "x2", atMs: 5000, forMs: 1500, spec: { kind: "kill", target: "leader" } },
+  ],
+};
+
+(await describeWithVersions(["3.4.5", "3.4.14"]))(
+  "explore finds and shrinks a real defect of 3.4.5",
+  () => {
+    it("shared session ids (ZOOKEEPER-1622): found, shrunk, written as a scenario that replays, and absent on 3.4.14", async () => {
+      const corpus = join(out, "corpus");
+      mkdirSync(corpus, { recursive: true });
+      writeFileSync(
+        join(corpus, "index.json"),
+        JSON.stringify({
+          version: 1,
+          entries: [{ id: "agents", candidate: seed, grams: [], fresh: 0, how: "kept" }],
+        }),
+      );
+      const cli = spawnCli([
+        "explore",
+        "--zookeeper-version",
+        "3.4.5",
+        "--nodes",
+        "7",
+        "--kinds",
+        "kill",
+        "--corpus",
+        corpus,
+        "--budget",
+        "6m",
+        "--max-runs",
+        "3",
+        "--max-findings",
+        "1",
+        "--shrink-trials",
+        "1",
+        "--replays",
+        "2",
+        "--also-on",
+        "3.4.14",
+        "--seed",
+        "2",
+        "--out",
+        out,
+      ]);
+      expect(await cli.exited, cli.output()).toBe(1);
+      const findings = readdirSync(join(out, "findings"));
+      expect(findings.length).toBeGreaterThanOrEqual(1);
+      const dir = join(out, "findings", findings[0] as string);
+      const report = readFileSync(join(dir, "finding.md"), "utf8");
+      expect(report).toMatch(/unique-session-ids:shared-session-id/);
+      expect(report).toMatch(/session 0x[0-9a-f]+ was handed to 2 clients/);
+      expect(report).toMatch(/proven by history events:\n {4}- #\d+ .* session-\d+ info session/);
+      expect(report).toMatch(/## Documented bugs\n\n- ZOOKEEPER-1622:/);
+      expect(report).toMatch(/On 3\.4\.14: 0\/2 replays\./);
+      expect(report).toMatch(/showed the anomaly in [12]\/2 replays on 3\.4\.5/);
+      // The shrunk scenario is an ordinary scenario file: `zk-chaos run` takes it.
+      const scenario = parseScenario(
+        readFileSync(join(dir, "scenario.yaml"), "utf8"),
+        "scenario.yaml",
+      );
+      expect(scenario.zookeeper.version).toBe("3.4.5");
+      expect(scenario.faults.length).toBeLessThanOrEqual(3);
+      expect(readdirSync(join(dir, "original"))).toContain("history.jsonl");
+    }, 480_000);
+  },
+);
