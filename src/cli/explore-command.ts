@@ -18,15 +18,11 @@ import {
 } from "./parse-options.js";
 import {
   checkReleaseOptions,
-  type ImageOptions,
-  type InventoryOptions,
-  type ReleaseOptions,
-  withImageOptions,
-  withInventoryOption,
-  withReleaseOptions,
+  type ProviderOptions,
+  withProviderOptions,
 } from "./provider-options.js";
 
-interface ExploreCliOptions extends ImageOptions, ReleaseOptions, InventoryOptions {
+interface ExploreCliOptions extends ProviderOptions {
   readonly budget: number;
   readonly nodes: number;
   readonly provider?: string;
@@ -195,5 +191,5 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       ),
     )
     .action((options: ExploreCliOptions) => setExit(runExplore(options, io)));
-  return withInventoryOption(withReleaseOptions(withImageOptions(command), false));
+  return withProviderOptions(command, false);
 }

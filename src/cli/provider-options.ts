@@ -79,3 +79,11 @@ export function withInventoryOption(command: Command): Command {
     "with --provider ssh (implied): the hosts to run the servers on, one each (YAML: hosts with address, port, user, key; workDir; zookeeper java/classPath; ports)",
   );
 }
+
+/** Every option that chooses where servers run and what they run. */
+export interface ProviderOptions extends ImageOptions, ReleaseOptions, InventoryOptions {}
+
+/** Adds the image, release (one, or with `many` a list) and inventory options. */
+export function withProviderOptions(command: Command, many: boolean): Command {
+  return withInventoryOption(withReleaseOptions(withImageOptions(command), many));
+}

@@ -16,16 +16,12 @@ import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption } from "./parse-options.js";
 import {
   checkReleaseOptions,
-  type ImageOptions,
-  type InventoryOptions,
-  type ReleaseOptions,
-  withImageOptions,
-  withInventoryOption,
-  withReleaseOptions,
+  type ProviderOptions,
+  withProviderOptions,
 } from "./provider-options.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface RunOptions extends ImageOptions, ReleaseOptions, WatchOptions, InventoryOptions {
+interface RunOptions extends ProviderOptions, WatchOptions {
   readonly nodes?: number[];
   readonly seed?: number;
   readonly out: string;
@@ -308,7 +304,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
     )
     .option("--yes", "with --connect: write to that ensemble without asking")
     .action((files: string[], options: RunOptions) => setExit(run(files, options, io)));
-  return withInventoryOption(withWatchOptions(withReleaseOptions(withImageOptions(command), true)));
+  return withWatchOptions(withProviderOptions(command, true));
 }
 
 /** The `report` command: re-renders a run folder. */

@@ -12,16 +12,12 @@ import { jsonDocument } from "./json-output.js";
 import { parseDurationOption, parseNodeList, parsePositiveInt } from "./parse-options.js";
 import {
   checkReleaseOptions,
-  type ImageOptions,
-  type InventoryOptions,
-  type ReleaseOptions,
-  withImageOptions,
-  withInventoryOption,
-  withReleaseOptions,
+  type ProviderOptions,
+  withProviderOptions,
 } from "./provider-options.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
-interface ValidateCliOptions extends ImageOptions, ReleaseOptions, WatchOptions, InventoryOptions {
+interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly provider?: string;
   readonly nodes: readonly number[];
   readonly json?: boolean;
@@ -158,7 +154,5 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       ),
     )
     .action((options: ValidateCliOptions) => setExit(validate(options, io)));
-  return withInventoryOption(
-    withWatchOptions(withReleaseOptions(withImageOptions(command), false)),
-  );
+  return withWatchOptions(withProviderOptions(command, false));
 }

@@ -21,21 +21,8 @@ import {
   type ZkStat,
 } from "./zk-types.js";
 
-export {
-  type CreateMode,
-  type MultiOp,
-  type MultiResult,
-  type PersistentWatchMode,
-  type SessionEvent,
-  toStat,
-  type WatchEventType,
-  type WatchedChildren,
-  type WatchedData,
-  type WatchNotification,
-  ZK_ERRORS,
-  ZkOperationError,
-  type ZkStat,
-} from "./zk-types.js";
+/** The adapter's types, codes and conversions, from this module as before. */
+export * from "./zk-types.js";
 
 const require = createRequire(import.meta.url);
 /** The library's wire protocol module (no types): used for sync and the multi fix. */
