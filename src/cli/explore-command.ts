@@ -114,7 +114,9 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       io.out(
         `  ${finding.id}: ${finding.key.join(", ")}; shrunk to ${finding.faults} fault(s) over ${formatDuration(finding.durationMs)}, replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.jira.length > 0 ? finding.jira.join(", ") : "no documented bug"} -> ${finding.dir}\n`,
       );
-    io.out(`replay with: zk-chaos run <finding>/scenario.yaml; runs in ${out}\n`);
+    io.out(
+      `replay with: zk-chaos run <finding>/scenario.yaml; report ${join(out, "report.html")}, JUnit ${join(out, "junit.xml")}\n`,
+    );
   }
   if (result.interrupted) {
     io.err(

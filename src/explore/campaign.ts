@@ -22,6 +22,7 @@ import {
   lastFaultEnd,
 } from "./candidate.js";
 import { Corpus } from "./corpus.js";
+import { writeExploreReport } from "./explore-report.js";
 import { anomalyKey, documentedBugsFor, findingMarkdown, sameAnomaly } from "./finding.js";
 import { mutate } from "./mutate.js";
 import { type ReproductionRate, shrink } from "./shrink.js";
@@ -341,7 +342,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       await recordFinding(candidate, run.results, run.events, run.dir, key);
     }
   }
-  return {
+  const result: ExploreResult = {
     runs,
     searchRuns,
     coverage: corpus.coverage.size,
@@ -351,4 +352,6 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     skippedKinds: skipped,
     interrupted: options.signal?.aborted === true,
   };
+  writeExploreReport(options.out, result, corpus.entries, options.seed);
+  return result;
 }

@@ -92,6 +92,12 @@ describe("zk-chaos explore", () => {
         provider: "local",
       }),
     );
+    // For people and CI: the report draws coverage and lists the corpus; JUnit has a case.
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toMatch(/2 search run\(s\)/);
+    expect(html).toContain(`explore-${SEED}-1`);
+    expect(html).toContain("<svg");
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).toMatch(/<testcase classname="explore"/);
     expect(jvmsUnderRoot()).toEqual([]);
     expect(leakedPortLocks()).toEqual([]);
   });
