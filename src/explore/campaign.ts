@@ -12,10 +12,10 @@ import { PROVIDERS, type ProviderChoice } from "../providers/registry.js";
 import type { ResultsFile } from "../report/results.js";
 import { runAndReport } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
+import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import { deriveRandom, pick } from "../util/seeded-random.js";
 import {
-  candidateScenario,
   candidateYaml,
   type ExploreCandidate,
   type ExploreTarget,
@@ -161,10 +161,6 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     out: string,
     version = options.zookeeperVersion,
   ) => {
-    const scenario = candidateScenario(candidate, name, "a candidate of zk-chaos explore", {
-      ...target,
-      ...(version !== undefined ? { zookeeperVersion: version } : {}),
-    });
     mkdirSync(out, { recursive: true });
     const file = join(out, `${name}.yaml`);
     writeFileSync(
@@ -174,6 +170,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         ...(version !== undefined ? { zookeeperVersion: version } : {}),
       }),
     );
+    // Read back as any scenario file is: what runs is what a replay runs.
+    const scenario = loadScenario(file);
     const plan = planRun(scenario, candidate.nodes, seed, undefined, version);
     runs++;
     const { results, dir } = await runAndReport(plan, file, {
