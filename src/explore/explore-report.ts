@@ -7,8 +7,8 @@ import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { escapeHtml } from "../report/html-escape.js";
 import { escapeXml } from "../report/junit.js";
-import type { ExploreResult } from "./campaign.js";
 import type { CorpusEntry } from "./corpus.js";
+import type { ExploreResult } from "./explore-result.js";
 
 /** Coverage over runs as a small inline SVG line. */
 function coverageSvg(points: ExploreResult["coverageOverTime"]): string {
