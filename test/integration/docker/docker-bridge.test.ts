@@ -235,6 +235,8 @@ describeOnProvider("the docker provider on a bridge network of the run's own", (
       { ZK_CHAOS_RUNTIME_DIR: root },
     );
     expect(await cli.exited).toBe(2);
-    expect(cli.output()).toMatch(/--docker-network bridge places containers.*--provider docker/);
+    expect(cli.output()).toMatch(
+      /--docker-network bridge belongs to the docker provider.*ask for --provider docker/,
+    );
   });
 });
