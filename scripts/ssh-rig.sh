@@ -74,6 +74,7 @@ up() {
   mkdir -p /run/sshd
   awk '$2 ~ "^/sys/fs/cgroup" && ($3 == "cgroup" || $3 == "cgroup2" || $3 == "tmpfs") { print $3, $2, $4 }' \
     /proc/self/mounts >"$dir/cgroup-mounts"
+  : >"$dir/empty-rc"
   {
     echo "hosts:"
   } >"$dir/inventory.yaml"
@@ -94,8 +95,10 @@ up() {
     # `ip netns exec` gives the host a sysfs of its own, without the cgroup hierarchies: mount
     # this machine's again there (in the host's own mount namespace), v1 or v2, so that CPU caps
     # work on the hosts as on real ones.
-    ip netns exec "$ns" sh -c 'while read -r type at opts; do mkdir -p "$at" && mount -t "$type" -o "$opts" "$type" "$at"; done < "$1" 2>/dev/null; shift; exec "$@"' \
-      sh "$dir/cgroup-mounts" /usr/sbin/sshd \
+    # Its shells start clean, as on a fresh host: this machine's own startup files (a pyenv or
+    # conda hook in ~/.bashrc, run by every ssh command) are hidden under an empty file there.
+    ip netns exec "$ns" sh -c 'while read -r type at opts; do mkdir -p "$at" && mount -t "$type" -o "$opts" "$type" "$at"; done < "$1" 2>/dev/null; for rc in "$HOME/.bashrc" "$HOME/.bash_profile" "$HOME/.bash_login" "$HOME/.profile"; do [ -f "$rc" ] && mount --bind "$2" "$rc"; done; shift 2; exec "$@"' \
+      sh "$dir/cgroup-mounts" "$dir/empty-rc" /usr/sbin/sshd \
       -o "ListenAddress=$address" -o "HostKey=$dir/host_key" -o "PidFile=$dir/sshd-$i.pid" \
       -o "AuthorizedKeysFile=$dir/authorized_keys" -o PermitRootLogin=prohibit-password \
       -o PasswordAuthentication=no -o StrictModes=no -o UsePAM=no -o MaxStartups=100 \

@@ -7,10 +7,17 @@ export type EventType = "invoke" | "ok" | "fail" | "info";
  * Who acted: a worker id, the nemesis (fault actions), the observer (cluster
  * observations), a server speaking through its log (`server-N`), or a
  * worker's ZooKeeper session (`session-N`: opened, disconnected, expired).
+ * The wire (`wire`) is the peer messages the fault network decoded.
  * Session events have a process of their own because in Jepsen's contract an
  * `info` on a worker completes that worker's pending operation.
  */
-export type ProcessId = number | "nemesis" | "observer" | `server-${number}` | `session-${number}`;
+export type ProcessId =
+  | number
+  | "nemesis"
+  | "observer"
+  | "wire"
+  | `server-${number}`
+  | `session-${number}`;
 
 /** Operations of watching agents: reads (with or without a watch) and watch registrations; they write nothing. */
 export const WATCH_OPERATIONS: ReadonlySet<string> = new Set([

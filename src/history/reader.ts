@@ -4,6 +4,8 @@ import { BadInputError } from "../errors.js";
 import type { EventType, HistoryEvent } from "./event.js";
 
 const TYPES = new Set<EventType>(["invoke", "ok", "fail", "info"]);
+/** Processes that are not workers, servers or sessions. */
+const NAMED_PROCESSES: ReadonlySet<string> = new Set(["nemesis", "observer", "wire"]);
 
 /** Checks one parsed line; returns the reason it is not an event, or undefined. */
 export function eventProblem(value: unknown, expectedIndex: number): string | undefined {
@@ -18,11 +20,10 @@ export function eventProblem(value: unknown, expectedIndex: number): string | un
   const process = event.process;
   if (
     !(typeof process === "number" && Number.isInteger(process)) &&
-    process !== "nemesis" &&
-    process !== "observer" &&
+    !NAMED_PROCESSES.has(process as string) &&
     !(typeof process === "string" && /^(server|session)-\d+$/.test(process))
   ) {
-    return `process must be a worker number, "nemesis", "observer", "server-N" or "session-N", got ${JSON.stringify(process)}`;
+    return `process must be a worker number, "nemesis", "observer", "wire", "server-N" or "session-N", got ${JSON.stringify(process)}`;
   }
   if (!TYPES.has(event.type as EventType))
     return `type must be invoke, ok, fail or info, got ${JSON.stringify(event.type)}`;

@@ -16,6 +16,9 @@ export interface DockerFaultNetworkOptions {
    * `toxiproxy`, nothing routed off the machine); default "host": loopback.
    */
   readonly dockerNetwork?: DockerNetworkMode;
+  /** Decode the peer links: the built-in server on the host network, never a container. */
+  readonly wire?: boolean;
+  readonly captureDir?: string;
 }
 
 /** How the docker provider's containers are networked. */
@@ -35,6 +38,14 @@ export async function startDockerFaultNetwork(
   const usable = await toxiproxyImageUsable(image, log);
   const common = { ...(options.seed !== undefined ? { seed: options.seed } : {}), log };
   const runId = options.runId ? { runId: options.runId } : {};
+  if (options.wire && options.dockerNetwork !== "bridge") {
+    log("fault network: network.wire decodes the peer links in the built-in server");
+    return FaultNetwork.start({
+      ...common,
+      wire: true,
+      ...(options.captureDir !== undefined ? { captureDir: options.captureDir } : {}),
+    });
+  }
   if (options.dockerNetwork === "bridge") {
     if (!usable.usable)
       throw new BadInputError(
@@ -44,6 +55,7 @@ export async function startDockerFaultNetwork(
     try {
       return await FaultNetwork.start({
         ...common,
+        ...(options.wire ? { wire: true } : {}),
         toxiproxyContainer: { image, ...runId, network },
       });
     } catch (error) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Proxy as ClientProxy, type Toxic, Toxiproxy } from "toxiproxy-node-client";
 import { type RunNetwork, TOXIPROXY_NAME } from "../docker/run-network.js";
 import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/ensemble.js";
-import { ZkChaosError } from "../errors.js";
+import { BadInputError, ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
 import type { LinkFaults, NetworkView, ToxicSpec } from "./link-faults.js";
 import {
@@ -13,6 +13,7 @@ import {
   type DirectedPair,
   type LinkProxy,
   linkTopology,
+  type PeerChannel,
   pairKey,
   peerProxyName,
   peerProxyState,
@@ -20,6 +21,7 @@ import {
 import { ZOOKEEPER_ELECTION_REWRITE } from "./toxiproxy/tcp-proxy.js";
 import { startToxiproxyServer, type ToxiproxyServer } from "./toxiproxy/toxiproxy-server.js";
 import { startToxiproxyContainer, type ToxiproxyContainer } from "./toxiproxy-container.js";
+import type { WireObservation } from "./wire/wire-tap.js";
 
 /** Options of the fault network. */
 export interface FaultNetworkOptions {
@@ -42,7 +44,22 @@ export interface FaultNetworkOptions {
    * Off only to show the bypass it prevents.
    */
   readonly electionRewrite?: boolean;
+  /** Decode the peer links' protocols (quorum and election) in the built-in server. */
+  readonly wire?: boolean;
+  /** With `wire`: also write each peer stream's raw bytes under this folder. */
+  readonly captureDir?: string;
 }
+
+/** A decoded peer message with the link it crossed, as the fault network reports it. */
+export interface WireLinkEvent extends WireObservation {
+  /** The server that dialled (the proxy's from) and the one it dialled. */
+  readonly from: number;
+  readonly to: number;
+  readonly channel: PeerChannel;
+}
+
+const WIRE_NEEDS_BUILT_IN =
+  "network.wire reads the peer links inside the built-in proxy: it cannot with an external Toxiproxy (--toxiproxy-url) or a Toxiproxy container (--docker-network bridge); drop that option or set network.wire: off";
 
 export type { NetworkView, ToxicSpec } from "./link-faults.js";
 
@@ -76,6 +93,12 @@ function onRunNetwork(network: RunNetwork): ProxyPlacement {
 /** First listen port of proxies in a Toxiproxy container of a run network (its namespace is its own). */
 const RUN_NETWORK_FIRST_PORT = 10000;
 
+/** The decoder of each peer channel. */
+const WIRE_PROTOCOL_OF: Readonly<Record<PeerChannel, string>> = {
+  quorum: "zookeeper-quorum",
+  election: "zookeeper-election",
+};
+
 const BLACKHOLE_UP = "zkchaos_partition_up";
 const BLACKHOLE_DOWN = "zkchaos_partition_down";
 
@@ -91,6 +114,8 @@ export class FaultNetwork implements LinkFaults {
   /** False with an external Toxiproxy, which cannot rewrite the election handshake. */
   readonly builtIn: boolean;
   private readonly rewrite: boolean;
+  /** Peer proxies decode what they carry (built-in server only). */
+  readonly wire: boolean;
   private readonly host: string;
   /** The run network Toxiproxy sits on (docker bridge mode), removed with this network. */
   readonly runNetwork: RunNetwork | undefined;
@@ -120,7 +145,9 @@ export class FaultNetwork implements LinkFaults {
     host: string;
     log: (line: string) => void;
     rewrite: boolean;
+    wire?: boolean;
   }) {
+    this.wire = init.wire === true && init.server !== undefined;
     this.runNetwork = init.runNetwork;
     this.placement = init.runNetwork ? onRunNetwork(init.runNetwork) : samePlace(init.host);
     this.rewrite = init.rewrite && init.server !== undefined;
@@ -138,6 +165,8 @@ export class FaultNetwork implements LinkFaults {
   static async start(options: FaultNetworkOptions = {}): Promise<FaultNetwork> {
     const log = options.log ?? (() => {});
     const host = options.host ?? "127.0.0.1";
+    if (options.wire && (options.toxiproxyUrl !== undefined || options.toxiproxyContainer))
+      throw new BadInputError(WIRE_NEEDS_BUILT_IN);
     if (options.toxiproxyUrl !== undefined) {
       const url = options.toxiproxyUrl.replace(/\/+$/, "");
       try {
@@ -185,6 +214,7 @@ export class FaultNetwork implements LinkFaults {
       host: "127.0.0.1",
       port: 0,
       seed: options.seed ?? 0,
+      ...(options.captureDir !== undefined ? { captureDir: options.captureDir } : {}),
     });
     log(`fault network: built-in Toxiproxy-compatible server at ${server.url}`);
     return new FaultNetwork({
@@ -193,6 +223,17 @@ export class FaultNetwork implements LinkFaults {
       host,
       log,
       rewrite: options.electionRewrite !== false,
+      wire: options.wire === true,
+    });
+  }
+
+  /** Hears every decoded peer message with its link; nothing without `wire`. Returns the unsubscribe. */
+  onWire(listener: (event: WireLinkEvent) => void): () => void {
+    if (this.server === undefined || !this.wire) return () => {};
+    return this.server.onWire((observation) => {
+      const link = this.proxies.get(observation.proxy)?.link;
+      if (link?.from === undefined || link.channel === undefined) return;
+      listener({ ...observation, from: link.from, to: link.to, channel: link.channel });
     });
   }
 
@@ -411,6 +452,9 @@ export class FaultNetwork implements LinkFaults {
       enabled: true,
       ...(this.rewrite && link.channel === "election"
         ? { rewrite: ZOOKEEPER_ELECTION_REWRITE }
+        : {}),
+      ...(this.wire && link.channel !== undefined
+        ? { decode: WIRE_PROTOCOL_OF[link.channel] }
         : {}),
     }));
     const created = (await this.api.populate(body as never)) as Record<string, ClientProxy>;

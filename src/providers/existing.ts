@@ -33,6 +33,10 @@ export const EXISTING_PROVIDER_ENTRY: Provider = {
   ),
   forRelease: (choice) => choice,
   refusePlan: (plan) => {
+    if (plan.wire !== undefined)
+      throw new BadInputError(
+        `network.wire: ${plan.wire} reads the peer links in the built-in proxy, and with --connect zk-chaos sees only the client links; set network.wire: off`,
+      );
     if (plan.superviseRestartAfterMs !== undefined)
       throw new BadInputError(
         "supervise restarts servers: it cannot run with --connect, whose servers zk-chaos never touches",

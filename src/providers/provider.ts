@@ -60,12 +60,18 @@ export interface PlannedRun {
   readonly schedule: readonly { readonly id: string; readonly spec: FaultSpec }[];
   readonly superviseRestartAfterMs?: number;
   readonly observers?: number;
+  /** The run records the peer messages: the built-in proxy must carry the peer links. */
+  readonly wire?: string;
 }
 
 /** Options of a provider's fault network. */
 export interface NetworkStartOptions {
   readonly seed: string | number;
   readonly log?: (line: string) => void;
+  /** Decode the peer links (network.wire): the built-in proxy must carry them. */
+  readonly wire?: boolean;
+  /** With `wire`: write each peer stream's raw bytes under this folder. */
+  readonly captureDir?: string;
 }
 
 /** One provider: how it starts, what network it brings, and what it cannot do. */

@@ -39,7 +39,12 @@ export const SSH_PROVIDER_ENTRY: Provider = {
     flaky: `slices or resets TCP streams, which only a proxy does: ${ELSEWHERE}`,
   },
   forRelease: (choice) => choice,
-  refusePlan: () => {},
+  refusePlan: (plan) => {
+    if (plan.wire !== undefined)
+      throw new BadInputError(
+        `network.wire: ${plan.wire} reads the peer links in the built-in proxy, and on SSH hosts they run through the hosts' kernels; set network.wire: off`,
+      );
+  },
   limits: async (choice) =>
     choice.inventory === undefined
       ? {}

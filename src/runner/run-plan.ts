@@ -35,6 +35,7 @@ import { FaultPins } from "../workload/fault-pins.js";
 import { removeTree } from "../workload/remove-tree.js";
 import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
+import { recordWire } from "./wire-recording.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
@@ -63,6 +64,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** With the plan's wire on: write each peer stream's raw bytes under this folder. */
+  readonly captureWireDir?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -199,7 +202,16 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   refuseProviderFaults(plan, choice.provider, await faultsProviderCannot(choice));
   if (plan.members !== undefined) refusePeerFaults(plan);
   await prepareProvider(choice, options.log);
-  const network = await startProviderNetwork(choice, { seed: plan.seed, ...logOption });
+  const network = await startProviderNetwork(choice, {
+    seed: plan.seed,
+    ...logOption,
+    ...(plan.wire ? { wire: true } : {}),
+    ...(plan.wire && options.captureWireDir !== undefined
+      ? { captureDir: options.captureWireDir }
+      : {}),
+  });
+  // From the first election on: the servers' start is where the wire tells most.
+  const stopWire = plan.wire ? recordWire(network, recorder, plan.wire) : () => {};
   let ensemble: Ensemble | undefined;
   let recoveryMs: number | undefined;
   let runMs = 0;
@@ -393,6 +405,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       await ensemble.collectLogs(join(options.dir, "logs"));
       await ensemble.dispose();
     }
+    stopWire();
     await network.dispose();
     recorder.close();
   }
@@ -435,6 +448,10 @@ function refusePeerFaults(plan: RunPlan): void {
   if (linkFault !== undefined)
     throw new BadInputError(
       `fault '${linkFault.spec.kind}' (${linkFault.id}) acts on the servers' links, which a scenario with members: cannot proxy (the leader hands every server one view of its peers): use process, disk and client faults there`,
+    );
+  if (plan.wire !== undefined)
+    throw new BadInputError(
+      `network.wire: ${plan.wire} reads the servers' links, which a scenario with members: cannot proxy (the leader hands every server one view of its peers): set network.wire: off`,
     );
 }
 

@@ -35,6 +35,8 @@ export interface RunPlan {
   readonly members?: number;
   /** The known bug the scenario documents, with its expectations per version. */
   readonly bug?: KnownBug;
+  /** What of the peer messages the run records (absent: nothing). */
+  readonly wire?: "summary" | "full";
 }
 
 type ScenarioFault = Scenario["faults"][number];
@@ -191,5 +193,6 @@ export function planRun(
     ...(scenario.observers > 0 ? { observers: scenario.observers } : {}),
     ...(scenario.members !== undefined ? { members: scenario.members } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
+    ...(scenario.network.wire !== "off" ? { wire: scenario.network.wire } : {}),
   };
 }

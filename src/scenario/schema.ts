@@ -432,6 +432,11 @@ export const scenarioSchema = z
       })
       .strict()
       .optional(),
+    /** The fault network: `wire` records the peer messages its proxies decode (off, summary, or full: with each body's first bytes). */
+    network: z
+      .object({ wire: z.enum(["off", "summary", "full"]).default("off") })
+      .strict()
+      .default({ wire: "off" }),
     expect: z
       .object({
         /** The faults must take the quorum away at some point (e.g. kill f+1). */

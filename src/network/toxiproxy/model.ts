@@ -46,6 +46,8 @@ export interface ProxyJson {
   readonly toxics: readonly ToxicJson[];
   /** zk-chaos extension: rewrite ZooKeeper's election handshake (see election-handshake.ts). */
   readonly rewrite?: string;
+  /** zk-chaos extension: the protocol its connections are decoded as (see wire/wire-tap.ts). */
+  readonly decode?: string;
 }
 
 /**

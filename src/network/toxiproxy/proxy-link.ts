@@ -1,5 +1,8 @@
 import { connect, type Socket } from "node:net";
 import { ElectionHandshakeRewriter } from "../election-handshake.js";
+import { StreamCapture } from "../wire/stream-capture.js";
+import type { StreamDecoder } from "../wire/stream-decoder.js";
+import { streamTap, type WireObserver, type WireStream } from "../wire/wire-tap.js";
 import { type LinkControl, type ToxicEntry, ToxicPipe } from "./toxic-pipe.js";
 
 /** How a link reaches its upstream and what it knows of its proxy. */
@@ -11,6 +14,12 @@ export interface LinkOptions {
   /** Keep retrying a refused upstream connect this long before dropping the client. */
   readonly upstreamRetryMs: number;
   readonly rewriteElection: boolean;
+  /** Decode both streams as this protocol and report what they carry. */
+  readonly decode?: {
+    readonly protocol: string;
+    readonly observe: WireObserver;
+    readonly captureDir?: string;
+  };
   readonly toxics: () => readonly ToxicEntry[];
   readonly onClose: (link: ProxyLink) => void;
 }
@@ -36,6 +45,7 @@ export class ProxyLink implements LinkControl {
   private upstreamSocket: Socket | undefined;
   private pipes: ToxicPipe[] = [];
   private isClosed = false;
+  private readonly captures: StreamCapture[] = [];
 
   constructor(
     private readonly client: Socket,
@@ -79,18 +89,54 @@ export class ProxyLink implements LinkControl {
     this.upstreamSocket = upstream;
     upstream.on("error", () => this.destroy());
     const rewriter = this.options.rewriteElection ? new ElectionHandshakeRewriter() : undefined;
+    const upTap = this.tap("upstream");
+    const downTap = this.tap("downstream");
     const up = new ToxicPipe(
       this.client,
       upstream,
       "upstream",
       this,
-      rewriter && ((data) => rewriter.feed(data)),
+      rewriter || upTap
+        ? (data) => {
+            // Decoders read what the server will receive: after the rewrite.
+            const out = rewriter ? rewriter.feed(data) : data;
+            upTap?.feed(out);
+            return out;
+          }
+        : undefined,
     );
-    const down = new ToxicPipe(upstream, this.client, "downstream", this);
+    const down = new ToxicPipe(
+      upstream,
+      this.client,
+      "downstream",
+      this,
+      downTap &&
+        ((data) => {
+          downTap.feed(data);
+          return data;
+        }),
+    );
     this.pipes = [up, down];
     this.client.resume();
     await Promise.all(this.pipes.map((pipe) => pipe.run()));
     this.close();
+  }
+
+  /** A decoder for one stream, when the proxy decodes. */
+  private tap(stream: WireStream): Pick<StreamDecoder, "feed"> | undefined {
+    const decode = this.options.decode;
+    if (decode === undefined) return undefined;
+    const where = { proxy: this.proxyName, connection: this.sequence, stream };
+    const decoder = streamTap(decode.protocol, where, decode.observe);
+    if (decode.captureDir === undefined) return decoder;
+    const capture = new StreamCapture(decode.captureDir, where);
+    this.captures.push(capture);
+    return {
+      feed: (data: Buffer) => {
+        capture.write(data);
+        decoder.feed(data);
+      },
+    };
   }
 
   /** Tells both pipes that the proxy's toxics changed. */
@@ -127,6 +173,7 @@ export class ProxyLink implements LinkControl {
 
   private finish(): void {
     this.isClosed = true;
+    for (const capture of this.captures) capture.close();
     for (const pipe of this.pipes) pipe.dispose();
     this.options.onClose(this);
   }

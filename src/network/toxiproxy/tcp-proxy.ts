@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { isWireProtocol, WIRE_PROTOCOLS, type WireObserver } from "../wire/wire-tap.js";
 import {
   ApiError,
   checkField,
@@ -18,6 +19,10 @@ export interface ProxyRuntime {
   /** Host for a listen address given without one (e.g. ":0"). */
   readonly defaultHost: string;
   readonly upstreamRetryMs: number;
+  /** Where decoding proxies report what they read. */
+  readonly observeWire: WireObserver;
+  /** Where decoding proxies also write their streams' raw bytes. */
+  readonly captureDir?: string;
 }
 
 /** The fields a proxy is created or updated with. */
@@ -27,6 +32,8 @@ export interface ProxyConfig {
   readonly upstream: string;
   readonly enabled: boolean;
   readonly rewrite?: string;
+  /** The protocol to decode its connections as (a WIRE_PROTOCOLS name). */
+  readonly decode?: string;
 }
 
 /** The rewrite that keeps ZooKeeper's election dial-back inside the proxies. */
@@ -60,6 +67,12 @@ export class TcpProxy {
   ) {
     if (config.rewrite !== undefined && config.rewrite !== ZOOKEEPER_ELECTION_REWRITE) {
       throw new ApiError(400, `bad request body: unknown rewrite '${config.rewrite}'`);
+    }
+    if (config.decode !== undefined && !isWireProtocol(config.decode)) {
+      throw new ApiError(
+        400,
+        `bad request body: unknown decode '${config.decode}' (known: ${Object.keys(WIRE_PROTOCOLS).join(", ")})`,
+      );
     }
     parseAddress(config.upstream, runtime.defaultHost);
     parseAddress(config.listen, runtime.defaultHost);
@@ -132,7 +145,11 @@ export class TcpProxy {
       enabled: this.config.enabled,
       toxics: this.toxics(),
     };
-    return this.config.rewrite ? { ...json, rewrite: this.config.rewrite } : json;
+    return {
+      ...json,
+      ...(this.config.rewrite ? { rewrite: this.config.rewrite } : {}),
+      ...(this.config.decode ? { decode: this.config.decode } : {}),
+    };
   }
 
   /** Toxics, upstream ones first, each stream in creation order. */
@@ -217,6 +234,17 @@ export class TcpProxy {
       upstream,
       upstreamRetryMs: this.runtime.upstreamRetryMs,
       rewriteElection: this.config.rewrite === ZOOKEEPER_ELECTION_REWRITE,
+      ...(this.config.decode !== undefined
+        ? {
+            decode: {
+              protocol: this.config.decode,
+              observe: this.runtime.observeWire,
+              ...(this.runtime.captureDir !== undefined
+                ? { captureDir: this.runtime.captureDir }
+                : {}),
+            },
+          }
+        : {}),
       toxics: () => [...this.toxicEntries.values()],
       onClose: (closed) => this.links.delete(closed),
     });

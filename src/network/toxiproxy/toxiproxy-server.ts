@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ZkChaosError } from "../../errors.js";
+import type { WireObserver } from "../wire/wire-tap.js";
 import { ApiError, checkField, type ProxyJson } from "./model.js";
 import { type ProxyConfig, type ProxyRuntime, TcpProxy } from "./tcp-proxy.js";
 
@@ -18,6 +19,8 @@ export interface ToxiproxyServerOptions {
   readonly upstreamRetryMs?: number;
   /** Host proxies bind to when a listen address has none (default 127.0.0.1). */
   readonly proxyHost?: string;
+  /** Write the raw bytes of every decoding proxy's streams under this folder (decoder fixtures, bug reports). */
+  readonly captureDir?: string;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -58,7 +61,8 @@ function asObject(value: unknown): Record<string, unknown> {
 }
 
 function proxyConfig(body: Record<string, unknown>, suffix = ""): ProxyConfig {
-  for (const field of ["name", "listen", "upstream", "rewrite"]) checkField(body, field, "string");
+  for (const field of ["name", "listen", "upstream", "rewrite", "decode"])
+    checkField(body, field, "string");
   checkField(body, "enabled", "boolean");
   if (typeof body.name !== "string" || body.name === "") {
     throw new ApiError(400, `missing required field: name${suffix}`);
@@ -72,6 +76,7 @@ function proxyConfig(body: Record<string, unknown>, suffix = ""): ProxyConfig {
     listen: typeof body.listen === "string" && body.listen !== "" ? body.listen : "127.0.0.1:0",
     enabled: typeof body.enabled === "boolean" ? body.enabled : true,
     ...(typeof body.rewrite === "string" ? { rewrite: body.rewrite } : {}),
+    ...(typeof body.decode === "string" ? { decode: body.decode } : {}),
   };
 }
 
@@ -88,7 +93,19 @@ export class ToxiproxyServer implements AsyncDisposable {
       seed: String(options.seed ?? "0"),
       defaultHost: options.proxyHost ?? "127.0.0.1",
       upstreamRetryMs: options.upstreamRetryMs ?? 1500,
+      ...(options.captureDir !== undefined ? { captureDir: options.captureDir } : {}),
+      observeWire: (observation) => {
+        for (const observer of this.wireObservers) observer(observation);
+      },
     };
+  }
+
+  private readonly wireObservers = new Set<WireObserver>();
+
+  /** Hears every message the decoding proxies read (in this process only); returns the unsubscribe. */
+  onWire(observer: WireObserver): () => void {
+    this.wireObservers.add(observer);
+    return () => this.wireObservers.delete(observer);
   }
 
   /** The API's base URL, e.g. http://127.0.0.1:8474. */

@@ -1,0 +1,52 @@
+/**
+ * Jute's binary encoding (ZooKeeper's BinaryOutputArchive) as decoder steps:
+ * big-endian ints and longs, strings and buffers as an int length (-1 for
+ * null) then the bytes, vectors as an int count then the items.
+ */
+import { type Need, Undecodable } from "./stream-decoder.js";
+
+/** One step of a decoder that returns a value. */
+export type Step<T> = Generator<Need, T, Buffer>;
+
+/** A 32-bit signed int. */
+export function* readInt(): Step<number> {
+  return (yield { read: 4 }).readInt32BE(0);
+}
+
+/** A 64-bit signed long. */
+export function* readLong(): Step<bigint> {
+  return (yield { read: 8 }).readBigInt64BE(0);
+}
+
+/** A length field (strings, buffers, vectors): -1 is null, anything else below 0 or above `max` is not Jute. */
+export function* readLength(what: string, max: number): Step<number> {
+  const length = yield* readInt();
+  if (length < -1 || length > max) throw new Undecodable(`${what} of length ${length}`);
+  return length;
+}
+
+/** A UTF-8 string no longer than `max` bytes; undefined for null. */
+export function* readString(what: string, max: number): Step<string | undefined> {
+  const length = yield* readLength(what, max);
+  if (length <= 0) return length === 0 ? "" : undefined;
+  return (yield { read: length }).toString("utf8");
+}
+
+/** A buffer of which only the first `keep` bytes are read, the rest passed over; returns them and the full length. */
+export function* readBufferHead(
+  what: string,
+  max: number,
+  keep: number,
+): Step<{ readonly head: Buffer; readonly length: number }> {
+  const length = yield* readLength(what, max);
+  if (length <= 0) return { head: Buffer.alloc(0), length };
+  const kept = Math.min(length, keep);
+  const head = yield { read: kept };
+  if (length > kept) yield { skip: length - kept };
+  return { head, length };
+}
+
+/** Passes over `count` bytes. */
+export function* skip(count: number): Step<void> {
+  if (count > 0) yield { skip: count };
+}

@@ -1,0 +1,99 @@
+/**
+ * The quorum port's stream, either direction: Zab QuorumPackets written by
+ * Jute's BinaryOutputArchive with no framing of their own (int type, long
+ * zxid, buffer data, vector<Id> authinfo), and after a SNAP packet the
+ * leader's snapshot (sessions, the ACL cache, the nodes up to the "/" marker,
+ * then the "BenWasHere" signature), the same in 3.4.5 to 3.9.
+ */
+import { readBufferHead, readLength, readString, type Step, skip } from "./jute.js";
+import { type Decoder, Undecodable } from "./stream-decoder.js";
+import type { WireListener } from "./wire-message.js";
+import { ZAB_PACKETS } from "./zab-packets.js";
+
+/** jute.maxbuffer's ceiling in practice; a longer field is not a packet. */
+const MAX_DATA_BYTES = 64 << 20;
+/** Bytes of a packet's data kept for its summary (a TxnHeader is 32). */
+export const HEAD_BYTES = 64;
+const MAX_AUTH_ENTRIES = 64;
+const MAX_AUTH_STRING = 4096;
+const MAX_SESSIONS = 10_000_000;
+const MAX_ACL_ENTRIES = 10_000_000;
+const MAX_PATH_BYTES = 1 << 16;
+const SNAPSHOT_SIGNATURE = "BenWasHere";
+/** A node's acl reference (long) and StatPersisted: 4 longs, 3 ints, 2 longs. */
+const NODE_FIXED_BYTES = 8 + 8 * 4 + 4 * 3 + 8 * 2;
+
+/** The snapshot after SNAP; returns its node and session counts and its size. */
+function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
+  let size = 0;
+  const sessions = yield* readLength("session count", MAX_SESSIONS);
+  yield* skip(Math.max(sessions, 0) * 12);
+  size += 4 + Math.max(sessions, 0) * 12;
+  const acls = yield* readLength("ACL cache size", MAX_ACL_ENTRIES);
+  size += 4;
+  for (let i = 0; i < acls; i++) {
+    yield* skip(8);
+    const count = yield* readLength("ACL list", MAX_ACL_ENTRIES);
+    size += 12;
+    for (let j = 0; j < count; j++) {
+      yield* skip(4);
+      const scheme = yield* readString("ACL scheme", MAX_AUTH_STRING);
+      const id = yield* readString("ACL id", MAX_AUTH_STRING);
+      size += 12 + Buffer.byteLength(scheme ?? "") + Buffer.byteLength(id ?? "");
+    }
+  }
+  let nodes = 0;
+  for (;;) {
+    const path = yield* readString("node path", MAX_PATH_BYTES);
+    size += 4 + Buffer.byteLength(path ?? "");
+    if (path === "/") break;
+    if (path === undefined || (path !== "" && !path.startsWith("/")))
+      throw new Undecodable(`snapshot node path '${path}'`);
+    const data = yield* readLength("node data", MAX_DATA_BYTES);
+    yield* skip(Math.max(data, 0) + NODE_FIXED_BYTES);
+    size += 4 + Math.max(data, 0) + NODE_FIXED_BYTES;
+    nodes++;
+  }
+  const signature = yield* readString("snapshot signature", 64);
+  if (signature !== SNAPSHOT_SIGNATURE) throw new Undecodable(`snapshot signature '${signature}'`);
+  size += 4 + SNAPSHOT_SIGNATURE.length;
+  return { sessions: Math.max(sessions, 0), nodes, size };
+}
+
+/** Decodes QuorumPackets (and the snapshot after SNAP) into `emit`. */
+export function* quorumDecoder(emit: WireListener, offset: () => number): Decoder {
+  for (;;) {
+    const header = yield { read: 12 };
+    const type = header.readInt32BE(0);
+    const kind = ZAB_PACKETS.get(type);
+    if (kind === undefined) throw new Undecodable(`unknown Zab packet type ${type}`);
+    const zxid = header.readBigInt64BE(4);
+    const { head, length } = yield* readBufferHead("packet data", MAX_DATA_BYTES, HEAD_BYTES);
+    const entries = yield* readLength("authinfo", MAX_AUTH_ENTRIES);
+    let authBytes = 4;
+    for (let i = 0; i < entries; i++) {
+      const scheme = yield* readString("auth scheme", MAX_AUTH_STRING);
+      const id = yield* readString("auth id", MAX_AUTH_STRING);
+      authBytes += 8 + Buffer.byteLength(scheme ?? "") + Buffer.byteLength(id ?? "");
+    }
+    emit({
+      type: kind.name,
+      // -1 is "no zxid" (UPTODATE, REQUEST, a learner's PING).
+      ...(zxid !== -1n ? { zxid } : {}),
+      size: 12 + 4 + Math.max(length, 0) + authBytes,
+      end: offset(),
+      summary: kind.summarise?.(head, length) ?? {},
+      ...(head.length > 0 ? { head } : {}),
+    });
+    if (kind.name === "SNAP") {
+      const sent = yield* snapshot();
+      emit({
+        type: "SNAPSHOT",
+        zxid,
+        size: sent.size,
+        end: offset(),
+        summary: { nodes: sent.nodes, sessions: sent.sessions },
+      });
+    }
+  }
+}
