@@ -39,6 +39,7 @@ interface ExploreCliOptions extends ProviderOptions {
   readonly alsoOn?: string[];
   readonly json?: boolean;
   readonly kinds?: string[];
+  readonly wire?: "summary" | "off";
 }
 
 /** A whole number of 0 or more. */
@@ -97,6 +98,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       ...(options.maxFindings !== undefined ? { maxFindings: options.maxFindings } : {}),
       ...(options.alsoOn ? { alsoOn: options.alsoOn } : {}),
       ...(options.kinds ? { kinds: options.kinds } : {}),
+      ...(options.wire ? { wire: options.wire } : {}),
       knownBugsDir: join(standardSuiteDir(), "known-bugs"),
       log,
       onProgress,
@@ -185,6 +187,12 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
           .split(",")
           .map((kind) => kind.trim())
           .filter(Boolean),
+    )
+    .addOption(
+      new Option(
+        "--wire <mode>",
+        "record the peer messages into each run; their sequences join the signature (default summary on the local provider, else off)",
+      ).choices(["summary", "off"]),
     )
     .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
     .addOption(

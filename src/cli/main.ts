@@ -11,6 +11,7 @@ import { exportCommand } from "./export-command.js";
 import { reportCommand, runCommand } from "./run-command.js";
 import { toxiproxyCommand } from "./toxiproxy-command.js";
 import { validateCommand } from "./validate-command.js";
+import { wireCommand } from "./wire-command.js";
 import { zookeeperCommand } from "./zookeeper-command.js";
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
   program.addCommand(exploreCommand(io, setExit));
   program.addCommand(checkCommand(io, setExit));
   program.addCommand(exportCommand(io, setExit));
+  program.addCommand(wireCommand(io, setExit));
   program.addCommand(zookeeperCommand(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

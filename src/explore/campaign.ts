@@ -55,6 +55,8 @@ export interface ExploreOptions {
   readonly findingsDir: string;
   /** The fault kinds to draw from (default every kind the provider and this machine can make). */
   readonly kinds?: readonly string[];
+  /** Record the peer messages into each run and its signature (default: summary on the local provider). */
+  readonly wire?: "summary" | "off";
   /** The longest candidate run (ms, default 15 s). */
   readonly maxDurationMs?: number;
   /** The most faults in one candidate (default 3). */
@@ -87,8 +89,15 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     throw new BadInputError(
       `explore writes its candidates as scenarios, which cannot name the ${provider} provider: use --provider local, docker or ssh`,
     );
+  // The wire is read where the built-in proxy carries the peer links (local), unless asked not to.
+  if (options.wire === "summary" && provider !== "local")
+    throw new BadInputError(
+      `--wire summary reads the peer links in the built-in proxy, which the ${provider} provider does not put them through: use --provider local or --wire off`,
+    );
+  const wire = options.wire ?? (provider === "local" ? "summary" : "off");
   const target: ExploreTarget = {
     provider: provider as ExploreTarget["provider"],
+    ...(wire === "summary" ? { wire } : {}),
     ...(options.zookeeperVersion !== undefined
       ? { zookeeperVersion: options.zookeeperVersion }
       : {}),

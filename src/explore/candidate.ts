@@ -51,6 +51,8 @@ export interface ExploreCandidate {
 export interface ExploreTarget {
   readonly zookeeperVersion?: string;
   readonly provider: Scenario["provider"];
+  /** Record the peer messages (they join the signature). */
+  readonly wire?: "summary";
 }
 
 const ms = (value: number) => `${Math.round(value)}ms`;
@@ -97,6 +99,7 @@ export function candidateDocument(
       ...(target.zookeeperVersion !== undefined ? { version: target.zookeeperVersion } : {}),
     },
     workload: workloadDocument(candidate.workload),
+    ...(target.wire !== undefined ? { network: { wire: target.wire } } : {}),
     checkers: ["zookeeper", "availability", "recovery"],
     faults: candidate.faults.map((fault) => ({
       id: fault.id,

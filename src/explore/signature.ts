@@ -6,6 +6,7 @@
  * the set of distinct n-grams of those tokens. Pure: a history in, strings out.
  */
 import type { HistoryEvent } from "../history/event.js";
+import { wireSequences } from "./wire-signature.js";
 
 /** A server's role as its log last told it. */
 type Role = "leader" | "follower" | "looking" | "unknown";
@@ -100,7 +101,8 @@ export function nGrams(sequence: readonly string[], n = SIGNATURE_GRAM): string[
 
 /**
  * The signature of a run: n-grams of the whole run's tokens (`run|...`) and
- * of each server's own tokens (`server|...`), without server ids. Two runs
+ * of each server's own tokens (`server|...`), and of each peer link's
+ * messages where the wire was recorded (`wire|...`), without server ids. Two runs
  * that differ only by which interchangeable server was hit have the same one.
  */
 export function behaviourSignature(
@@ -123,6 +125,9 @@ export function behaviourSignature(
   }
   for (const sequence of byServer.values())
     for (const gram of nGrams(sequence, n)) grams.add(`server|${gram}`);
+  // The peer messages, when the run recorded them (network.wire): per link, ids dropped.
+  for (const sequence of wireSequences(events).values())
+    for (const gram of nGrams(sequence, n)) grams.add(`wire|${gram}`);
   return grams;
 }
 
