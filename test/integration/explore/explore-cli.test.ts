@@ -90,8 +90,12 @@ describe("zk-chaos explore", () => {
     expect(readFileSync(join(runs, `explore-${SEED}-1.yaml`), "utf8")).toBe(
       candidateYaml(drawn, `explore-${SEED}-1`, "a candidate of zk-chaos explore", {
         provider: "local",
+        wire: "summary",
       }),
     );
+    // On the local provider the wire is recorded and its message sequences are in the signature.
+    expect(first.network.wire).toBe("summary");
+    expect(index.entries[0]?.grams.some((gram) => gram.startsWith("wire|"))).toBe(true);
     // For people and CI: the report draws coverage and lists the corpus; JUnit has a case.
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toMatch(/2 search run\(s\)/);
