@@ -48,3 +48,26 @@ export function snapshotViolations(events: readonly HistoryEvent[]): {
   }
   return { reads, violations };
 }
+
+/** Literal history events numbered in order, for tests of pure code over histories. */
+export function eventCounter(): {
+  next: () => number;
+  serverLog: (server: number, kind: string) => HistoryEvent;
+} {
+  let index = 0;
+  const next = () => index++;
+  return {
+    next,
+    serverLog: (server, kind) => {
+      const at = next();
+      return {
+        index: at,
+        time: at + 1,
+        process: `server-${server}`,
+        type: "info",
+        f: "log",
+        value: { kind, line: `... ${kind}` },
+      };
+    },
+  };
+}

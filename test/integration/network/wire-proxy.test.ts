@@ -89,31 +89,17 @@ describe("a decoding proxy", () => {
 
   it("reports a captured leader stream's messages in order, as they pass, and forwards it unchanged", async () => {
     const port = await decodingProxy("leader", "zookeeper-quorum");
-    const bytes = readFileSync(
-      join(
-        import.meta.dirname,
-        "..",
-        "..",
-        "fixtures",
-        "wire",
-        "3.8.0",
-        "snap.q-1-3.0.downstream.bin",
-      ),
+    const fixture = join(
+      import.meta.dirname,
+      "..",
+      "..",
+      "fixtures",
+      "wire",
+      "3.8.0",
+      "snap.q-1-3.0.downstream.bin",
     );
-    const expected = JSON.parse(
-      readFileSync(
-        join(
-          import.meta.dirname,
-          "..",
-          "..",
-          "fixtures",
-          "wire",
-          "3.8.0",
-          "snap.q-1-3.0.downstream.bin.json",
-        ),
-        "utf8",
-      ),
-    ) as { messages: string[] };
+    const bytes = readFileSync(fixture);
+    const expected = JSON.parse(readFileSync(`${fixture}.json`, "utf8")) as { messages: string[] };
     // The client's side of the link is the dialler: its stream is upstream, decoded as the learner's.
     // The leader's stream is what the echo sends back: downstream.
     const back = await echoThrough(port, [bytes.subarray(0, 5000), bytes.subarray(5000)]);

@@ -58,12 +58,12 @@ describe("a run with network.wire: summary", () => {
     const kill = events.find(
       (event) => event.process === "nemesis" && event.f === "kill" && event.type === "info",
     );
-    expect(kill).toBeDefined();
-    const before = leaderInfos(messages).filter((event) => event.index < (kill?.index ?? 0));
-    const after = leaderInfos(messages).filter((event) => event.index > (kill?.index ?? 0));
+    if (kill === undefined) throw new Error("the nemesis recorded no kill");
+    const before = leaderInfos(messages).filter((event) => event.index < kill.index);
+    const after = leaderInfos(messages).filter((event) => event.index > kill.index);
     expect(before.length).toBeGreaterThan(0);
     expect(after.length).toBeGreaterThan(0);
-    const killed = (kill?.value as { servers: number[] }).servers[0];
+    const killed = (kill.value as { servers: number[] }).servers[0];
     expect(before[0]?.value.sender).toBe(killed);
     expect(after.map((event) => event.value.sender)).not.toContain(killed);
     expect(Number.parseInt(after[0]?.value.zxid?.split(":")[0] ?? "0", 16)).toBeGreaterThan(

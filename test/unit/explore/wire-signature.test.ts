@@ -2,16 +2,10 @@ import { describe, expect, it } from "vitest";
 import { behaviourSignature } from "../../../src/explore/signature.js";
 import { wireSequences } from "../../../src/explore/wire-signature.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
+import { eventCounter } from "../../helpers/history.js";
 
-let index = 0;
-const log = (server: number, kind: string): HistoryEvent => ({
-  index: index++,
-  time: index,
-  process: `server-${server}`,
-  type: "info",
-  f: "log",
-  value: { kind, line: `... ${kind}` },
-});
+const events = eventCounter();
+const log = events.serverLog;
 const wire = (
   sender: number,
   receiver: number,
@@ -19,8 +13,8 @@ const wire = (
   channel: "quorum" | "election" = "quorum",
   summary: Record<string, string | number> = {},
 ): HistoryEvent => ({
-  index: index++,
-  time: index,
+  index: events.next(),
+  time: 0,
   process: "wire",
   type: "info",
   f: "message",
