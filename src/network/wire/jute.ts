@@ -32,20 +32,6 @@ export function* readString(what: string, max: number): Step<string | undefined>
   return (yield { read: length }).toString("utf8");
 }
 
-/** A buffer of which only the first `keep` bytes are read, the rest passed over; returns them and the full length. */
-export function* readBufferHead(
-  what: string,
-  max: number,
-  keep: number,
-): Step<{ readonly head: Buffer; readonly length: number }> {
-  const length = yield* readLength(what, max);
-  if (length <= 0) return { head: Buffer.alloc(0), length };
-  const kept = Math.min(length, keep);
-  const head = yield { read: kept };
-  if (length > kept) yield { skip: length - kept };
-  return { head, length };
-}
-
 /** Passes over `count` bytes. */
 export function* skip(count: number): Step<void> {
   if (count > 0) yield { skip: count };

@@ -5,7 +5,7 @@
  * leader's snapshot (sessions, the ACL cache, the nodes up to the "/" marker,
  * then the "BenWasHere" signature), the same in 3.4.5 to 3.9.
  */
-import { readBufferHead, readLength, readString, type Step, skip } from "./jute.js";
+import { readLength, readString, type Step, skip } from "./jute.js";
 import { type Decoder, Undecodable } from "./stream-decoder.js";
 import type { WireListener } from "./wire-message.js";
 import { ZAB_PACKETS } from "./zab-packets.js";
@@ -20,6 +20,7 @@ const MAX_SESSIONS = 10_000_000;
 const MAX_ACL_ENTRIES = 10_000_000;
 const MAX_PATH_BYTES = 1 << 16;
 const SNAPSHOT_SIGNATURE = "BenWasHere";
+const EMPTY: Buffer = Buffer.alloc(0);
 /** A node's acl reference (long) and StatPersisted: 4 longs, 3 ints, 2 longs. */
 const NODE_FIXED_BYTES = 8 + 8 * 4 + 4 * 3 + 8 * 2;
 
@@ -63,13 +64,23 @@ function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
 /** Decodes QuorumPackets (and the snapshot after SNAP) into `emit`. */
 export function* quorumDecoder(emit: WireListener, offset: () => number): Decoder {
   for (;;) {
-    const header = yield { read: 12 };
+    // Type, zxid and the data's length in one read: the hot path of a busy leader is short packets.
+    const header = yield { read: 16 };
     const type = header.readInt32BE(0);
     const kind = ZAB_PACKETS.get(type);
     if (kind === undefined) throw new Undecodable(`unknown Zab packet type ${type}`);
     const zxid = header.readBigInt64BE(4);
-    const { head, length } = yield* readBufferHead("packet data", MAX_DATA_BYTES, HEAD_BYTES);
-    const entries = yield* readLength("authinfo", MAX_AUTH_ENTRIES);
+    const length = header.readInt32BE(12);
+    if (length < -1 || length > MAX_DATA_BYTES)
+      throw new Undecodable(`packet data of length ${length}`);
+    let head = EMPTY;
+    if (length > 0) {
+      head = yield { read: Math.min(length, HEAD_BYTES) };
+      if (length > HEAD_BYTES) yield { skip: length - HEAD_BYTES };
+    }
+    const entries = (yield { read: 4 }).readInt32BE(0);
+    if (entries < -1 || entries > MAX_AUTH_ENTRIES)
+      throw new Undecodable(`authinfo of length ${entries}`);
     let authBytes = 4;
     for (let i = 0; i < entries; i++) {
       const scheme = yield* readString("auth scheme", MAX_AUTH_STRING);

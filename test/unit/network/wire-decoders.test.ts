@@ -106,8 +106,8 @@ describe("Zab packets, written by hand", () => {
     const { messages, undecoded } = decodeCapture("zookeeper-quorum", stream, false);
     expect(messages.map((message) => message.type)).toEqual(["PING"]);
     expect(undecoded?.reason).toBe("unknown Zab packet type 99");
-    // The offset where decoding stopped: past the header that made no sense (20 + 12).
-    expect(undecoded?.offset).toBe(32);
+    // The offset where decoding stopped: past the header that made no sense (20 + 16).
+    expect(undecoded?.offset).toBe(36);
   });
 });
 
