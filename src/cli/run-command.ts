@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import type { ServerAddress } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
+import type { WireMode } from "../history/wire.js";
 import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
@@ -27,6 +28,7 @@ interface RunOptions extends ProviderOptions, WatchOptions {
   readonly out: string;
   readonly duration?: number;
   readonly shard?: string;
+  readonly wire?: WireMode;
   readonly provider?: string;
   readonly json?: boolean;
   readonly connect?: readonly ServerAddress[];
@@ -96,6 +98,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
       ...(watch ? { watch } : {}),
       ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+      ...(options.wire ? { wire: options.wire } : {}),
       ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
       out: options.out,
       ...(provider ? { provider } : {}),
@@ -286,6 +289,12 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       parseDurationOption,
     )
     .option("--shard <i/n>", "run only this machine's share of scenarios x versions x sizes")
+    .addOption(
+      new Option(
+        "--wire <mode>",
+        "record the peer messages of every run, whatever each scenario's network.wire says (see `zk-chaos wire`)",
+      ).choices(["off", "summary", "full"]),
+    )
     .addOption(
       new Option(
         "--provider <name>",

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
+import type { WireMode } from "../history/wire.js";
 import type { ProviderName } from "../providers/registry.js";
 import { junitReport } from "../report/junit.js";
 import { markdownReport } from "../report/markdown.js";
@@ -22,6 +23,8 @@ export interface MatrixOptions {
   readonly durationMs?: number;
   /** Watching agents added to every scenario (or replacing its own). */
   readonly watch?: WatchSettings;
+  /** Records the peer messages of every run (or none), whatever each scenario says. */
+  readonly wire?: WireMode;
   readonly out: string;
   /** This machine's shard, 1-based: [index, count]. */
   readonly shard?: readonly [number, number];
@@ -36,7 +39,13 @@ export interface MatrixOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One entry of the matrix. */
+/** A run's plan with the wire recorded as asked (`off` removes it), or as the scenario says. */
+export function withWire(plan: RunPlan, wire: WireMode | undefined): RunPlan {
+  if (wire === undefined) return plan;
+  const { wire: _own, ...rest } = plan;
+  return wire === "off" ? rest : { ...rest, wire };
+}
+
 /** A run's plan with watching agents added, when asked for. */
 export function withWatchers(plan: RunPlan, watch: WatchSettings | undefined): RunPlan {
   return watch === undefined ? plan : { ...plan, workload: { ...plan.workload, watch } };
@@ -157,9 +166,12 @@ export async function runMatrix(
     if (options.signal?.aborted) break;
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
     const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs, entry.version);
-    const plan = withWatchers(
-      options.provider ? { ...drawn, provider: options.provider } : drawn,
-      options.watch,
+    const plan = withWire(
+      withWatchers(
+        options.provider ? { ...drawn, provider: options.provider } : drawn,
+        options.watch,
+      ),
+      options.wire,
     );
     const { results, dir } = await runAndReport(plan, entry.file, {
       out: options.out,
