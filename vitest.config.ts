@@ -13,6 +13,9 @@ const releaseFiles = ["test/integration/versions/**/*.test.ts"];
 /** Known-bug reproductions: timing-sensitive by nature, so they run alone. */
 const knownBugFiles = ["test/integration/known-bugs/**/*.test.ts"];
 
+/** Explore's own known-bug search: seven-server campaigns that would starve the reproductions beside them. */
+const exploreBugFiles = ["test/integration/known-bugs/explore-*.test.ts"];
+
 export default defineConfig({
   test: {
     // Each file in its own process: a file's signal handlers and children stay its own.
@@ -50,6 +53,17 @@ export default defineConfig({
           name: "known-bugs",
           sequence: { groupOrder: 2 },
           include: knownBugFiles,
+          exclude: exploreBugFiles,
+        },
+      },
+      {
+        // A group of its own, after the reproductions: two files of one group run side by side
+        // (two workers), and a campaign beside a reproduction made it miss its window (CI, twice).
+        extends: true,
+        test: {
+          name: "explore-bugs",
+          sequence: { groupOrder: 3 },
+          include: exploreBugFiles,
         },
       },
       {
@@ -61,7 +75,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "docker",
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
           include: dockerFiles,
           env: {
             ZK_CHAOS_TEST_PROVIDER: "docker",
