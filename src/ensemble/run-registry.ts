@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { reapOwnedTempDirs } from "../util/owned-temp-dir.js";
 import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
@@ -60,9 +59,6 @@ async function waitGone(pids: readonly number[], timeoutMs: number): Promise<voi
   }
 }
 
-/** The ssh provider's staging folders on this machine (see ownedTempDir), reaped with the rest. */
-export const SSH_STAGING_PREFIX = "zk-chaos-ssh";
-
 /**
  * Kills the server JVMs of runs whose harness died (SIGKILL, OOM, a crash)
  * and removes their temp folders and port reservations. Live runs of other
@@ -116,8 +112,6 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
       // Released meanwhile.
     }
   }
-  // An ssh run killed mid-upload leaves its staging folder here, on the harness's machine.
-  folders.push(...reapOwnedTempDirs(SSH_STAGING_PREFIX));
   // Their processes were killed above, so the groups are empty and can go.
   const cpuGroups = removeDeadCpuGroups();
   return { processes, folders, ...(cpuGroups.length > 0 ? { cpuGroups } : {}) };

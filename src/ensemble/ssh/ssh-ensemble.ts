@@ -8,7 +8,8 @@
  * ensemble), not a proxy's.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { BadInputError, ZkChaosError } from "../../errors.js";
 import type { Inventory } from "../../remote/inventory.js";
@@ -19,7 +20,6 @@ import {
   probeKernels,
 } from "../../remote/kernel-rules.js";
 import { type RemoteStream, SshHost } from "../../remote/ssh-host.js";
-import { ownedTempDir, reapOwnedTempDirs } from "../../util/owned-temp-dir.js";
 import { selfToken } from "../../util/process-identity.js";
 import { shellQuote } from "../../util/shell-quote.js";
 import { onShutdown } from "../../util/shutdown.js";
@@ -54,7 +54,7 @@ import {
   validateNodeCount,
 } from "../local/local-ensemble.js";
 import type { ServerLaunchSpec } from "../local/local-server.js";
-import { RUN_MARKER, SSH_STAGING_PREFIX } from "../run-registry.js";
+import { RUN_MARKER } from "../run-registry.js";
 import { checkSettingsFor, type EnsembleSetup, prepareServer } from "../server-setup.js";
 import { SrvrHeldEnsemble, waitForServing } from "../srvr-quorum.js";
 import { capRemoteCpu, type RemoteCpuCap, removeCpuGroupsCommand } from "./cpu-cap.js";
@@ -431,7 +431,7 @@ export async function startSshEnsemble(options: SshEnsembleOptions): Promise<Ssh
     const host = hosts[id - 1] as SshHost;
     // Written here under the same path as on the host, copied there, and removed at once:
     // nothing stays on this machine, even if the harness is killed later.
-    const local = ownedTempDir(SSH_STAGING_PREFIX);
+    const local = mkdtempSync(join(tmpdir(), "zk-chaos-ssh-"));
     const staging = join(local, relative("/", remoteDir));
     const setup: EnsembleSetup = {
       dir: staging,
@@ -577,10 +577,7 @@ export async function probeInventoryKernels(inventory: Inventory): Promise<Kerne
  * carries zk-chaos's run marker), and removes those folders. Returns what it did.
  */
 export async function reapSshHosts(inventory: Inventory): Promise<string[]> {
-  // What a run killed mid-upload left on this machine.
-  const done: string[] = reapOwnedTempDirs(SSH_STAGING_PREFIX).map(
-    (dir) => `removed staging folder of a dead run: ${dir}`,
-  );
+  const done: string[] = [];
   const hosts = await connectHosts(inventory, inventory.hosts.length);
   try {
     for (const host of hosts) {
