@@ -1,4 +1,5 @@
 /** The Toxiproxy 2.x data model: proxies, toxics, their JSON and their errors. */
+import type { MessageRule } from "../wire/message-rule.js";
 
 /** Toxic types Toxiproxy implements ("down" is not one: it is `enabled: false`). */
 export const TOXIC_TYPES = [
@@ -9,6 +10,8 @@ export const TOXIC_TYPES = [
   "reset_peer",
   "slicer",
   "limit_data",
+  // zk-chaos extension: a rule on single decoded messages (see wire/message-rule.ts).
+  "zk_message",
 ] as const;
 
 /** A toxic type name. */
@@ -26,6 +29,7 @@ export const TOXIC_DEFAULTS: Readonly<Record<ToxicType, Readonly<Record<string, 
   reset_peer: { timeout: 0 },
   slicer: { average_size: 0, size_variation: 0, delay: 0 },
   limit_data: { bytes: 0 },
+  zk_message: {},
 };
 
 /** A toxic as the API shows it. */
@@ -35,6 +39,8 @@ export interface ToxicJson {
   readonly stream: Stream;
   readonly toxicity: number;
   readonly attributes: Readonly<Record<string, number>>;
+  /** zk_message only: the rule (zk-chaos extension). */
+  readonly message?: MessageRule;
 }
 
 /** A proxy as the API shows it. */

@@ -1,8 +1,8 @@
 import { connect, type Socket } from "node:net";
 import { ElectionHandshakeRewriter } from "../election-handshake.js";
+import type { RuleBudgets } from "../wire/message-rule.js";
 import { StreamCapture } from "../wire/stream-capture.js";
-import type { StreamDecoder } from "../wire/stream-decoder.js";
-import { streamTap, type WireObserver, type WireStream } from "../wire/wire-tap.js";
+import { streamTap, type WireObserver, type WireStream, type WireTap } from "../wire/wire-tap.js";
 import { type LinkControl, type ToxicEntry, ToxicPipe } from "./toxic-pipe.js";
 
 /** How a link reaches its upstream and what it knows of its proxy. */
@@ -18,6 +18,7 @@ export interface LinkOptions {
   readonly decode?: {
     readonly protocol: string;
     readonly observe: WireObserver;
+    readonly budgets: RuleBudgets;
     readonly captureDir?: string;
   };
   readonly toxics: () => readonly ToxicEntry[];
@@ -46,6 +47,7 @@ export class ProxyLink implements LinkControl {
   private pipes: ToxicPipe[] = [];
   private isClosed = false;
   private readonly captures: StreamCapture[] = [];
+  readonly seenTypes = new Set<string>();
 
   constructor(
     private readonly client: Socket,
@@ -65,6 +67,10 @@ export class ProxyLink implements LinkControl {
 
   toxics(): readonly ToxicEntry[] {
     return this.options.toxics();
+  }
+
+  get budgets(): RuleBudgets | undefined {
+    return this.options.decode?.budgets;
   }
 
   /** Connects upstream (retrying briefly while it is not listening yet) and starts both pipes. */
@@ -91,31 +97,14 @@ export class ProxyLink implements LinkControl {
     const rewriter = this.options.rewriteElection ? new ElectionHandshakeRewriter() : undefined;
     const upTap = this.tap("upstream");
     const downTap = this.tap("downstream");
-    const up = new ToxicPipe(
-      this.client,
-      upstream,
-      "upstream",
-      this,
-      rewriter || upTap
-        ? (data) => {
-            // Decoders read what the server will receive: after the rewrite.
-            const out = rewriter ? rewriter.feed(data) : data;
-            upTap?.feed(out);
-            return out;
-          }
-        : undefined,
-    );
-    const down = new ToxicPipe(
-      upstream,
-      this.client,
-      "downstream",
-      this,
-      downTap &&
-        ((data) => {
-          downTap.feed(data);
-          return data;
-        }),
-    );
+    // Decoders read what the server will receive: after the rewrite.
+    const up = new ToxicPipe(this.client, upstream, "upstream", this, {
+      ...(rewriter ? { rewrite: (data: Buffer) => rewriter.feed(data) } : {}),
+      ...(upTap ? { tap: upTap } : {}),
+    });
+    const down = new ToxicPipe(upstream, this.client, "downstream", this, {
+      ...(downTap ? { tap: downTap } : {}),
+    });
     this.pipes = [up, down];
     this.client.resume();
     await Promise.all(this.pipes.map((pipe) => pipe.run()));
@@ -123,7 +112,7 @@ export class ProxyLink implements LinkControl {
   }
 
   /** A decoder for one stream, when the proxy decodes. */
-  private tap(stream: WireStream): Pick<StreamDecoder, "feed"> | undefined {
+  private tap(stream: WireStream): WireTap | undefined {
     const decode = this.options.decode;
     if (decode === undefined) return undefined;
     const where = { proxy: this.proxyName, connection: this.sequence, stream };
@@ -134,8 +123,15 @@ export class ProxyLink implements LinkControl {
     return {
       feed: (data: Buffer) => {
         capture.write(data);
-        decoder.feed(data);
+        return decoder.feed(data);
       },
+      get offset() {
+        return decoder.offset;
+      },
+      get undecoded() {
+        return decoder.undecoded;
+      },
+      report: (message, rule) => decoder.report(message, rule),
     };
   }
 

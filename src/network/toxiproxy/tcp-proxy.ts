@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { parseMessageRule, type RuleBudgets } from "../wire/message-rule.js";
 import { isWireProtocol, WIRE_PROTOCOLS, type WireObserver } from "../wire/wire-tap.js";
 import {
   ApiError,
@@ -23,6 +24,8 @@ export interface ProxyRuntime {
   readonly observeWire: WireObserver;
   /** Where decoding proxies also write their streams' raw bytes. */
   readonly captureDir?: string;
+  /** What each message rule may still take. */
+  readonly ruleBudgets: RuleBudgets;
 }
 
 /** The fields a proxy is created or updated with. */
@@ -179,12 +182,18 @@ export class TcpProxy {
     const name =
       typeof body.name === "string" && body.name !== "" ? body.name : `${body.type}_${stream}`;
     if (this.toxicEntries.has(name)) throw new ApiError(409, "toxic already exists");
+    if (body.type === "zk_message" && this.config.decode === undefined)
+      throw new ApiError(
+        400,
+        "bad request body: a zk_message toxic needs a proxy that decodes its protocol (decode)",
+      );
     const json: ToxicJson = {
       name,
       type: body.type,
       stream: stream as Stream,
       toxicity: toxicity(body.toxicity, 1),
       attributes: toxicAttributes(body.type, body.attributes),
+      ...(body.type === "zk_message" ? { message: parseMessageRule(body.message) } : {}),
     };
     this.toxicEntries.set(name, { json, version: this.nextVersion++ });
     this.syncLinks();
@@ -239,6 +248,7 @@ export class TcpProxy {
             decode: {
               protocol: this.config.decode,
               observe: this.runtime.observeWire,
+              budgets: this.runtime.ruleBudgets,
               ...(this.runtime.captureDir !== undefined
                 ? { captureDir: this.runtime.captureDir }
                 : {}),

@@ -1,5 +1,14 @@
 import type { Socket } from "node:net";
 import { deriveRandom, type Random } from "../../util/seeded-random.js";
+import {
+  cutsBytes,
+  DEFAULT_HOLD_MS,
+  type RuleBudgets,
+  type RuleDecision,
+  ruleMatches,
+} from "../wire/message-rule.js";
+import type { WireMessage } from "../wire/wire-message.js";
+import type { WireTap } from "../wire/wire-tap.js";
 import { type Stream, slicerPieces, type ToxicJson } from "./model.js";
 
 /** End of stream: the source finished sending. */
@@ -9,6 +18,8 @@ export const EOF = Symbol("eof");
 interface Chunk {
   readonly data: Buffer;
   readonly arrival: number;
+  /** A whole decoded message a message rule took, and what it does to it. */
+  readonly decision?: RuleDecision;
 }
 
 type Item = Chunk | typeof EOF;
@@ -31,6 +42,18 @@ export interface LinkControl {
   /** Resets both sockets (RST). */
   reset(): void;
   readonly closed: boolean;
+  /** Message types that crossed this connection either way (message rules' `after`). */
+  readonly seenTypes: Set<string>;
+  /** What message rules may still take (decoding proxies only). */
+  readonly budgets?: RuleBudgets;
+}
+
+/** What a pipe does besides forwarding: rewrite bytes, decode them. */
+export interface PipeOptions {
+  /** Rewrites bytes before any toxic or decoder sees them (the election handshake). */
+  readonly rewrite?: (data: Buffer) => Buffer;
+  /** Decodes the stream; with a zk_message toxic, bytes move as whole messages. */
+  readonly tap?: WireTap;
 }
 
 /** Per connection, per stream and per toxic: whether it applies, and its running state. */
@@ -47,6 +70,8 @@ type Emit = (item: Item) => Promise<void>;
 
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 1 << 18;
+/** A message longer than this (a snapshot) is forwarded as it comes: rules can then only delay or hold it. */
+const WHOLE_MESSAGE_LIMIT = 1 << 20;
 
 /**
  * One direction of a proxied connection: reads chunks from `source`, passes
@@ -66,24 +91,44 @@ export class ToxicPipe {
   private busy = false;
   /** No toxic applies to this stream of this connection: data may skip the queue. */
   private passthrough = true;
+  /** A zk_message toxic applies: bytes move as whole messages. */
+  private framing = false;
+  /** Bytes of the message in progress (framing), and the stream offset of their first. */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  private partialStart = 0;
+  private readonly rewrite: ((data: Buffer) => Buffer) | undefined;
+  private readonly tap: WireTap | undefined;
 
   constructor(
     private readonly source: Socket,
     private readonly dest: Socket,
     private readonly stream: Stream,
     private readonly link: LinkControl,
-    /** Rewrites bytes before any toxic sees them (the election handshake). */
-    private readonly rewrite?: (data: Buffer) => Buffer,
+    options: PipeOptions = {},
   ) {
+    this.rewrite = options.rewrite;
+    this.tap = options.tap;
     source.on("data", (raw: Buffer) => {
       const data = this.rewrite ? this.rewrite(raw) : raw;
       if (data.length === 0) return;
+      const arrival = performance.now();
+      if (this.tap !== undefined && !this.tap.undecoded) {
+        const start = this.tap.offset;
+        const messages = this.tap.feed(data);
+        if (this.framing) {
+          this.frame(data, start, messages, arrival);
+          return;
+        }
+        for (const message of messages) this.report(message, undefined);
+      }
+      this.flushPartial();
       // Fast path: nothing queued, nothing in flight, no toxic: forward at once.
       if (this.passthrough && !this.busy && this.queue.length === 0 && !this.link.closed) {
         this.forward(data);
         return;
       }
-      this.push({ data, arrival: performance.now() });
+      this.push({ data, arrival });
       if (this.queuedBytes > HIGH_WATER) source.pause();
     });
     source.on("end", () => this.pushEof());
@@ -97,7 +142,8 @@ export class ToxicPipe {
       const item = await this.next();
       if (item === undefined) return;
       this.busy = true;
-      await this.stage(this.chain(), 0, item);
+      if (item === EOF || item.decision === undefined) await this.stage(this.chain(), 0, item);
+      else await this.decide(item, item.decision);
       this.busy = false;
       if (item === EOF) {
         if (!this.dropping && !this.dest.destroyed) this.dest.end();
@@ -152,6 +198,11 @@ export class ToxicPipe {
       this.states.set(name, state);
     }
     this.passthrough = ![...this.states.values()].some((state) => state.active);
+    const framing = [...this.states.values()].some(
+      (state) => state.active && state.type === "zk_message",
+    );
+    if (this.framing && !framing) this.flushPartial();
+    this.framing = framing && this.tap !== undefined && this.link.budgets !== undefined;
     const waiters = this.changed;
     this.changed = [];
     for (const wake of waiters) wake();
@@ -162,6 +213,95 @@ export class ToxicPipe {
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     this.states.clear();
     this.wake?.();
+  }
+
+  /** Tells the tap's observer of a message and remembers its type for `after`. */
+  private report(message: WireMessage, decision: RuleDecision | undefined): void {
+    this.link.seenTypes.add(message.type);
+    this.tap?.report(message, decision);
+  }
+
+  /** Framing: queues each message that ended in this chunk whole, with what a rule does to it. */
+  private frame(data: Buffer, start: number, messages: readonly WireMessage[], arrival: number) {
+    if (this.partialBytes === 0) this.partialStart = start;
+    this.partial.push(data);
+    this.partialBytes += data.length;
+    for (const message of messages) {
+      const whole = message.end - message.size >= this.partialStart;
+      const decision = this.ruleFor(message, whole);
+      this.report(message, decision);
+      const bytes = this.takePartial(message.end - this.partialStart);
+      this.partialStart = message.end;
+      this.push({ data: bytes, arrival, ...(decision ? { decision } : {}) });
+    }
+    // A stream no longer followed, or a message too long to hold whole, goes on as it comes.
+    if (this.tap?.undecoded || this.partialBytes > WHOLE_MESSAGE_LIMIT) this.flushPartial();
+    if (this.queuedBytes > HIGH_WATER) this.source.pause();
+  }
+
+  /** The first active rule of this stream that takes the message, if any (and spends its budget). */
+  private ruleFor(message: WireMessage, whole: boolean): RuleDecision | undefined {
+    for (const { entry } of this.chain()) {
+      const rule = entry.json.message;
+      if (entry.json.type !== "zk_message" || rule === undefined) continue;
+      if (!ruleMatches(rule, message.type, this.link.seenTypes)) continue;
+      if (cutsBytes(rule.action) && !whole) continue;
+      const key = rule.group ?? `${this.link.proxyName}/${entry.json.name}#${entry.version}`;
+      if (!this.link.budgets?.take(key, rule.count)) continue;
+      return {
+        toxic: entry.json.name,
+        action: rule.action,
+        ...(rule.group !== undefined ? { group: rule.group } : {}),
+      };
+    }
+    return undefined;
+  }
+
+  /** The first `size` bytes of the message in progress. */
+  private takePartial(size: number): Buffer {
+    const all =
+      this.partial.length === 1 ? (this.partial[0] as Buffer) : Buffer.concat(this.partial);
+    const taken = all.subarray(0, size);
+    const rest = all.subarray(size);
+    this.partial = rest.length > 0 ? [rest] : [];
+    this.partialBytes = rest.length;
+    return taken;
+  }
+
+  /** Queues the bytes of a message in progress as they are (framing stops, or gives up on it). */
+  private flushPartial(): void {
+    if (this.partialBytes === 0) return;
+    const data = this.takePartial(this.partialBytes);
+    this.partialStart += data.length;
+    this.push({ data, arrival: performance.now() });
+  }
+
+  /** Carries out a rule's decision on a whole message, then sends what is left through the toxics. */
+  private async decide(item: Chunk, decision: RuleDecision): Promise<void> {
+    const chain = this.chain();
+    const plain: Chunk = { data: item.data, arrival: item.arrival };
+    const wait = (key: "delayMs" | "holdMs", fallback: number) =>
+      this.waitUntil(
+        decision.toxic,
+        (entry) => item.arrival + (entry.json.message?.[key] ?? fallback),
+      );
+    switch (decision.action) {
+      case "drop":
+        return;
+      case "reset":
+        this.link.reset();
+        return;
+      case "duplicate":
+        await this.stage(chain, 0, plain);
+        return this.stage(chain, 0, { ...plain });
+      case "delay":
+        // Removed (healed) first, the message goes on at once.
+        await wait("delayMs", 0);
+        return this.stage(this.chain(), 0, plain);
+      case "hold":
+        await wait("holdMs", DEFAULT_HOLD_MS);
+        return this.stage(this.chain(), 0, plain);
+    }
   }
 
   private push(item: Item): void {
@@ -309,6 +449,9 @@ export class ToxicPipe {
         }
         return;
       }
+      case "zk_message":
+        // Its decisions were carried out before the chain (decide()).
+        return emit(item);
       case "limit_data": {
         if (item === EOF) return emit(item);
         const limit = attr(entry, "bytes");

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ZkChaosError } from "../../errors.js";
+import { RuleBudgets } from "../wire/message-rule.js";
 import type { WireObserver } from "../wire/wire-tap.js";
 import { ApiError, checkField, type ProxyJson } from "./model.js";
 import { type ProxyConfig, type ProxyRuntime, TcpProxy } from "./tcp-proxy.js";
@@ -94,6 +95,7 @@ export class ToxiproxyServer implements AsyncDisposable {
       defaultHost: options.proxyHost ?? "127.0.0.1",
       upstreamRetryMs: options.upstreamRetryMs ?? 1500,
       ...(options.captureDir !== undefined ? { captureDir: options.captureDir } : {}),
+      ruleBudgets: new RuleBudgets(),
       observeWire: (observation) => {
         for (const observer of this.wireObservers) observer(observation);
       },

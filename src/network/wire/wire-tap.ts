@@ -4,6 +4,7 @@
  * connection through its own decoder.
  */
 import { electionDecoder } from "./election-decoder.js";
+import type { RuleDecision } from "./message-rule.js";
 import { quorumDecoder } from "./quorum-decoder.js";
 import { type Decoder, StreamDecoder, type UndecodedAt } from "./stream-decoder.js";
 import type { WireListener, WireMessage } from "./wire-message.js";
@@ -33,27 +34,54 @@ export interface WireObservation {
   /** performance.now() when the message's last byte arrived at the proxy. */
   readonly atMs: number;
   readonly message?: WireMessage;
+  /** What a message rule does to it (drop, delay, hold, ...), when one took it. */
+  readonly rule?: RuleDecision;
   readonly undecoded?: UndecodedAt;
 }
 
 /** Receives every observation of every decoding proxy. */
 export type WireObserver = (observation: WireObservation) => void;
 
+/** One stream's decoder as its pipe uses it. */
+export interface WireTap {
+  /** Decodes a chunk; returns the messages whose last byte it held, in order. */
+  feed(chunk: Buffer): readonly WireMessage[];
+  /** Stream bytes fed so far (message ends count in the same bytes). */
+  readonly offset: number;
+  /** True once the stream can no longer be followed. */
+  readonly undecoded: boolean;
+  /** Tells the observer of a message and what a rule does to it. */
+  report(message: WireMessage, rule?: RuleDecision): void;
+}
+
 /** A decoder for one stream of one connection, reporting to `observe`. */
 export function streamTap(
   protocol: string,
   where: { readonly proxy: string; readonly connection: number; readonly stream: WireStream },
   observe: WireObserver,
-): StreamDecoder {
+): WireTap {
   const start = WIRE_PROTOCOLS[protocol];
   if (start === undefined) throw new Error(`no wire protocol '${protocol}'`);
-  return new StreamDecoder(
-    (offset) =>
-      start(
-        (message) => observe({ ...where, atMs: performance.now(), message }),
-        offset,
-        where.stream === "upstream",
-      ),
+  let ended: WireMessage[] = [];
+  const decoder = new StreamDecoder(
+    (offset) => start((message) => ended.push(message), offset, where.stream === "upstream"),
     (undecoded) => observe({ ...where, atMs: performance.now(), undecoded }),
   );
+  return {
+    feed(chunk) {
+      decoder.feed(chunk);
+      const messages = ended;
+      ended = [];
+      return messages;
+    },
+    get offset() {
+      return decoder.offset;
+    },
+    get undecoded() {
+      return decoder.undecoded !== undefined;
+    },
+    report(message, rule) {
+      observe({ ...where, atMs: performance.now(), message, ...(rule ? { rule } : {}) });
+    },
+  };
 }
