@@ -18,7 +18,15 @@ import type {
 /** The kinds explore draws: every kind that needs no version or membership of its own. */
 export type ExplorableKind = Exclude<
   FaultKind,
-  "upgrade" | "downgrade" | "join" | "leave" | "loss"
+  | "upgrade"
+  | "downgrade"
+  | "join"
+  | "leave"
+  | "loss"
+  | "drop-message"
+  | "delay-message"
+  | "duplicate-message"
+  | "hold-message"
 >;
 
 const TARGET = fc.constantFrom<Target>("leader", "follower", "random");

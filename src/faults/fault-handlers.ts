@@ -3,6 +3,7 @@ import type { FaultKind, FaultSpec } from "./fault-spec.js";
 import { CPU_FAULTS } from "./handlers/cpu.js";
 import { DISK_FAULTS } from "./handlers/disk.js";
 import { MEMBERSHIP_FAULTS } from "./handlers/membership.js";
+import { MESSAGE_FAULTS } from "./handlers/message.js";
 import { DEGRADATION_FAULTS, PARTITION_FAULTS } from "./handlers/network.js";
 import { PROCESS_FAULTS } from "./handlers/process.js";
 import { VERSION_FAULTS } from "./handlers/version.js";
@@ -12,6 +13,7 @@ export const FAULT_HANDLERS: FaultHandlers<FaultKind> = {
   ...PROCESS_FAULTS,
   ...PARTITION_FAULTS,
   ...DEGRADATION_FAULTS,
+  ...MESSAGE_FAULTS,
   ...DISK_FAULTS,
   ...CPU_FAULTS,
   ...MEMBERSHIP_FAULTS,

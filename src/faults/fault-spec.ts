@@ -1,4 +1,7 @@
 import type { CutMode } from "../network/link-topology.js";
+import type { MessageMatch } from "../network/message-streams.js";
+
+export type { MessageMatch, WireParty } from "../network/message-streams.js";
 
 /**
  * Which server a fault hits: an id, or one chosen when the fault starts:
@@ -26,6 +29,8 @@ export interface FaultTrigger {
   readonly state?: TriggerState;
   /** Whose line counts (default any): a role as the servers last logged it, or an id. */
   readonly server?: "any" | "leader" | "follower" | number;
+  /** A peer message: the fault starts while the proxy holds it, before it is forwarded. */
+  readonly wire?: MessageMatch;
   /** Wait this long after the line before starting the fault (ms, default 0). */
   readonly delayMs?: number;
 }
@@ -64,6 +69,21 @@ export type FaultSpec =
       readonly toxicity?: number;
     }
   | { readonly kind: "blackhole"; readonly links?: LinkSelection }
+  | {
+      readonly kind: "drop-message";
+      readonly match: MessageMatch;
+      readonly count?: number;
+      /** cut: the message is removed whole (default); reset: the connection is reset instead. */
+      readonly mode?: "cut" | "reset";
+    }
+  | {
+      readonly kind: "delay-message";
+      readonly match: MessageMatch;
+      readonly count?: number;
+      readonly delay: number;
+    }
+  | { readonly kind: "duplicate-message"; readonly match: MessageMatch; readonly count?: number }
+  | { readonly kind: "hold-message"; readonly match: MessageMatch; readonly count?: number }
   | { readonly kind: "disk-full"; readonly target?: Target }
   | { readonly kind: "starve"; readonly target?: Target; readonly cpu?: number }
   | { readonly kind: "wipe"; readonly target?: Target }
@@ -99,6 +119,12 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   loss: "drop this share of packets on peer links at random (rate 0-1; the kernel's iptables: provider ssh)",
   flaky: "connections reset (reset_peer) or sliced into tiny pieces (slicer)",
   blackhole: "peer links accept connections but pass nothing (timeout 0)",
+  "drop-message":
+    "the next `count` (default 1) peer messages that match are cut whole (mode cut), or their connection is reset (mode reset); needs the wire",
+  "delay-message": "the next `count` matching peer messages wait `delay` ms; needs the wire",
+  "duplicate-message": "the next `count` matching peer messages are sent twice; needs the wire",
+  "hold-message":
+    "the next `count` matching peer messages (and what follows them on their stream) are held until the heal; needs the wire",
   "disk-full":
     "fill a server's transaction-log disk (it gets ENOSPC); heal frees the space and starts the server again if it died meanwhile (needs root: each log gets a tmpfs)",
   starve:
@@ -131,6 +157,10 @@ export const DEFAULT_STARVE_CPU = 0.1;
  */
 const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
   "loss",
+  "drop-message",
+  "delay-message",
+  "duplicate-message",
+  "hold-message",
   "join",
   "leave",
   "upgrade",
@@ -150,6 +180,14 @@ const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
 export const RANDOM_FAULT_KINDS = (Object.keys(FAULT_CATALOGUE) as FaultKind[]).filter(
   (kind) => !SCENARIO_ONLY_FAULTS.has(kind),
 );
+
+/** The message faults: they act on single decoded peer messages, so they need the wire. */
+export const MESSAGE_FAULT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  "drop-message",
+  "delay-message",
+  "duplicate-message",
+  "hold-message",
+]);
 
 /** Faults that need each server's transaction log on a disk of its own. */
 export function needsLogDisks(specs: readonly FaultSpec[]): boolean {

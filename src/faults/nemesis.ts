@@ -1,5 +1,5 @@
 import { canChangeMembers, type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
-import { ZkChaosError } from "../errors.js";
+import { BadInputError, ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { LinkFaults } from "../network/link-faults.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
@@ -9,7 +9,10 @@ import { handlerOf } from "./fault-handlers.js";
 import type { FaultSpec, ScheduledFault } from "./fault-spec.js";
 import { Supervisor } from "./supervisor.js";
 import { Targets } from "./targets.js";
-import { TriggerArming } from "./triggers.js";
+import { TriggerArming, type WireTriggers } from "./triggers.js";
+
+/** The longest a wire trigger holds its message while its fault starts (a kill takes well under this). */
+const WIRE_TRIGGER_HOLD_MS = 30_000;
 
 export type { ActiveFault } from "./fault-context.js";
 export type { ScheduledFault } from "./fault-spec.js";
@@ -258,7 +261,10 @@ export class Nemesis {
     roles: ReadonlyMap<number, "leader" | "follower" | "looking">,
   ): TriggerArming {
     const { ensemble } = this.options;
-    const needsLogs = items.some((item) => item.when !== undefined);
+    const needsLogs = items.some((item) => item.when !== undefined && item.when.wire === undefined);
+    const wire = items.some((item) => item.when?.wire !== undefined)
+      ? this.wireTriggers(items.find((item) => item.when?.wire !== undefined)?.id ?? "")
+      : undefined;
     if (needsLogs && !hasServerLogs(ensemble)) {
       throw new ZkChaosError(
         "BAD_INPUT",
@@ -273,6 +279,7 @@ export class Nemesis {
       ...(needsLogs && hasServerLogs(ensemble)
         ? { subscribe: (listener) => ensemble.onServerLog(listener) }
         : {}),
+      ...(wire ? { wire } : {}),
       fire: async (item, logged, line) => {
         if (line !== undefined)
           this.record("info", "trigger", { id: item.id, server: logged, line, when: item.when });
@@ -281,6 +288,35 @@ export class Nemesis {
       heal: (id) => this.heal(id),
       log: (line) => this.options.log?.(line),
     });
+  }
+
+  /** Wire triggers through the network's message rules: a hold on the first match, released once the fault started. */
+  private wireTriggers(first: string): WireTriggers {
+    const network = this.requireNetwork(`wire trigger of ${first}`);
+    const { ruleMessages, unruleMessages, onRuleTaken } = network;
+    if (ruleMessages === undefined || unruleMessages === undefined || onRuleTaken === undefined)
+      throw new BadInputError(
+        `${first} is triggered by a peer message, which only the built-in proxy decoding the peer links sees: use the local or docker provider without --toxiproxy-url or --docker-network bridge`,
+      );
+    return {
+      arm: async (id, match) => {
+        await ruleMessages.call(network, id, match, {
+          action: "hold",
+          count: 1,
+          holdMs: WIRE_TRIGGER_HOLD_MS,
+        });
+      },
+      disarm: (id) => unruleMessages.call(network, id),
+      subscribe: (listener) =>
+        onRuleTaken.call(network, (taken) => {
+          if (taken.action !== "hold") return;
+          listener({
+            owner: taken.owner,
+            sender: taken.sender,
+            description: `wire: ${taken.type} ${taken.sender} -> ${taken.receiver} (${taken.channel}${taken.zxid ? `, zxid ${taken.zxid}` : ""}), held until the fault started`,
+          });
+        }),
+    };
   }
 
   private record(type: "invoke" | "info", f: string, value: unknown): void {

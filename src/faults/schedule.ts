@@ -17,6 +17,9 @@ export interface RandomScheduleOptions {
   readonly maxFaultMs: number;
 }
 
+/** The broadcast steps a random message fault aims at. */
+const ZAB_STEPS = ["PROPOSAL", "ACK", "COMMIT"] as const;
+
 /** A default fault of a kind, with its random choices left for the nemesis (drawn from the same seed). */
 export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
   switch (kind) {
@@ -54,6 +57,17 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, style: draw() < 0.5 ? "reset" : "slicer" };
     case "blackhole":
       return { kind, links: "all" };
+    case "drop-message":
+    case "duplicate-message":
+    case "hold-message":
+      return { kind, match: { types: [pick(draw, ZAB_STEPS)] }, count: 1 };
+    case "delay-message":
+      return {
+        kind,
+        match: { types: [pick(draw, ZAB_STEPS)] },
+        count: 1,
+        delay: 100 + Math.floor(draw() * 400),
+      };
     case "upgrade":
     case "downgrade":
       throw new BadInputError(

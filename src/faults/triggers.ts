@@ -5,7 +5,23 @@
  */
 import type { ServerLogLine } from "../ensemble/ensemble.js";
 import { classifyServerLogLine, type ServerLogKind } from "../history/server-log.js";
-import type { FaultTrigger, ScheduledFault, TriggerState } from "./fault-spec.js";
+import type { FaultTrigger, MessageMatch, ScheduledFault, TriggerState } from "./fault-spec.js";
+
+/** A message a wire trigger's rule holds in the proxy: whose trigger, who sent it, what it is. */
+export interface HeldMessage {
+  readonly owner: string;
+  readonly sender: number;
+  readonly description: string;
+}
+
+/** The proxies' side of wire triggers: hold the first matching message for a trigger, hear it, let it go. */
+export interface WireTriggers {
+  /** Holds the next message `match` names for trigger `id`. */
+  arm(id: string, match: MessageMatch): Promise<void>;
+  /** Lets the held message go on (or stops waiting for one). */
+  disarm(id: string): Promise<void>;
+  subscribe(listener: (held: HeldMessage) => void): () => void;
+}
 
 /** The log moment each state waits for. */
 const STATE_KINDS: Readonly<Record<TriggerState, ServerLogKind>> = {
@@ -24,6 +40,8 @@ export interface TriggerArmingOptions {
   readonly roles?: ReadonlyMap<number, "leader" | "follower" | "looking">;
   /** Subscribes to the servers' log lines (absent when no item waits for one). */
   readonly subscribe?: (listener: (line: ServerLogLine) => void) => () => void;
+  /** Holds and reports peer messages for wire triggers (absent when no item waits for one). */
+  readonly wire?: WireTriggers;
   /** Starts a fault: the server whose line fired it, and the line. */
   fire(item: ScheduledFault, logged: number | undefined, line: string | undefined): Promise<void>;
   heal(id: string): Promise<void>;
@@ -65,6 +83,9 @@ export class TriggerArming {
   private readonly roles = new Map<number, "leader" | "follower" | "looking">();
   private readonly patterns = new Map<string, RegExp | undefined>();
   private readonly unsubscribe: (() => void) | undefined;
+  private readonly unsubscribeWire: (() => void) | undefined;
+  /** Wire triggers whose rule is in the proxies. */
+  private readonly wireArmed = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -76,6 +97,7 @@ export class TriggerArming {
       if (item.after === undefined) this.armAt(item, options.startedAt + item.at);
     }
     this.unsubscribe = options.subscribe?.((line) => this.onLine(line));
+    this.unsubscribeWire = options.wire?.subscribe((held) => this.onHeld(held));
   }
 
   /** Tells the arming a fault started: faults `after` it arm (or fire) relative to now. */
@@ -96,6 +118,42 @@ export class TriggerArming {
       return;
     }
     this.armedAt.set(item.id, at);
+    const match = item.when.wire;
+    if (match !== undefined) {
+      const wire = this.options.wire;
+      if (wire === undefined) {
+        this.options.log(
+          `nemesis: ${item.id} waits for a peer message, but the network cannot see them`,
+        );
+        return;
+      }
+      const arm = async () => {
+        // Armed at its time, as a log trigger only counts lines from then on.
+        await sleep(at - performance.now(), this.options.signal);
+        if (this.closed || this.fired.has(item.id)) return;
+        this.wireArmed.add(item.id);
+        await wire.arm(item.id, match);
+      };
+      this.pending.push(
+        arm().catch((error: unknown) =>
+          this.options.log(
+            `nemesis: arming wire trigger ${item.id} failed: ${(error as Error).message}`,
+          ),
+        ),
+      );
+    }
+  }
+
+  private onHeld({ owner, sender, description }: HeldMessage): void {
+    const item = this.options.items.find((candidate) => candidate.id === owner);
+    if (item === undefined || this.fired.has(item.id)) return;
+    this.fire(item, sender, description);
+  }
+
+  /** Lets a wire trigger's held message go on and removes its rule. */
+  private async release(id: string): Promise<void> {
+    if (!this.wireArmed.delete(id)) return;
+    await this.options.wire?.disarm(id);
   }
 
   private onLine({ server, line, receivedMs }: ServerLogLine): void {
@@ -107,6 +165,8 @@ export class TriggerArming {
       const armed = this.armedAt.get(item.id);
       if (armed === undefined || receivedMs < armed || this.fired.has(item.id) || !item.when)
         continue;
+      // A wire trigger fires on its held message, never on a line.
+      if (item.when.wire !== undefined) continue;
       if (lineMatches(item.when, this.patterns.get(item.id), line, server, this.roles.get(server)))
         this.fire(item, server, line);
     }
@@ -117,9 +177,14 @@ export class TriggerArming {
     this.fired.add(item.id);
     this.armedAt.delete(item.id);
     const run = async () => {
-      await sleep(item.when?.delayMs ?? 0, this.options.signal);
-      if (this.closed || this.options.signal?.aborted) return;
-      await this.options.fire(item, server, line);
+      try {
+        // A wire trigger's message stays held through the delay and the fault's start.
+        await sleep(item.when?.delayMs ?? 0, this.options.signal);
+        if (this.closed || this.options.signal?.aborted) return;
+        await this.options.fire(item, server, line);
+      } finally {
+        await this.release(item.id);
+      }
       this.started(item.id);
       await sleep(item.durationMs, this.options.signal);
       await this.options.heal(item.id);
@@ -149,6 +214,13 @@ export class TriggerArming {
   close(): void {
     this.closed = true;
     this.unsubscribe?.();
+    this.unsubscribeWire?.();
     for (const timer of this.timers) clearTimeout(timer);
+    for (const id of [...this.wireArmed])
+      this.release(id).catch((error: unknown) =>
+        this.options.log(
+          `nemesis: releasing wire trigger ${id} failed: ${(error as Error).message}`,
+        ),
+      );
   }
 }

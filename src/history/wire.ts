@@ -27,6 +27,9 @@ export interface WireEventValue {
   readonly summary?: Readonly<Record<string, string | number>>;
   /** `full` only: the first bytes of the body in hex. */
   readonly head?: string;
+  /** What a message fault or wire trigger did to it (drop, delay, duplicate, hold, reset), and whose it was. */
+  readonly action?: string;
+  readonly by?: string;
   /** Undecoded: the stream offset and why. */
   readonly offset?: number;
   readonly reason?: string;

@@ -4,7 +4,13 @@ import { type RunNetwork, TOXIPROXY_NAME } from "../docker/run-network.js";
 import type { PeerLayout, PeerLayoutFactory, ServerPorts } from "../ensemble/ensemble.js";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import { type PortReservation, reservePorts } from "../util/port-reservation.js";
-import type { LinkFaults, NetworkView, ToxicSpec } from "./link-faults.js";
+import type {
+  LinkFaults,
+  MessageRuleAction,
+  NetworkView,
+  RuleTaken,
+  ToxicSpec,
+} from "./link-faults.js";
 import {
   blockedPairs,
   type CutMode,
@@ -18,10 +24,13 @@ import {
   peerProxyName,
   peerProxyState,
 } from "./link-topology.js";
+import { type MessageMatch, messageStreams } from "./message-streams.js";
 import { ZOOKEEPER_ELECTION_REWRITE } from "./toxiproxy/tcp-proxy.js";
 import { startToxiproxyServer, type ToxiproxyServer } from "./toxiproxy/toxiproxy-server.js";
 import { startToxiproxyContainer, type ToxiproxyContainer } from "./toxiproxy-container.js";
+import type { MessageRule } from "./wire/message-rule.js";
 import type { WireObservation } from "./wire/wire-tap.js";
+import { wireZxid } from "./wire/zab-packets.js";
 
 /** Options of the fault network. */
 export interface FaultNetworkOptions {
@@ -56,7 +65,11 @@ export interface WireLinkEvent extends WireObservation {
   readonly from: number;
   readonly to: number;
   readonly channel: PeerChannel;
+  /** The fault or trigger whose message rule took the message, if one did. */
+  readonly ruleOwner?: string;
 }
+
+const MESSAGE_TOXIC_PREFIX = "zkchaos_msg_";
 
 const WIRE_NEEDS_BUILT_IN =
   "network.wire reads the peer links inside the built-in proxy: it cannot with an external Toxiproxy (--toxiproxy-url) or a Toxiproxy container (--docker-network bridge); drop that option or set network.wire: off";
@@ -134,6 +147,8 @@ export class FaultNetwork implements LinkFaults {
     string,
     { type: string; proxies: string[]; toxics: string[]; links: [number, number][] }
   >();
+  /** Message rules by owner: the proxies they sit on. */
+  private readonly messageRules = new Map<string, string[]>();
   private disposed = false;
   private reservation: PortReservation | undefined;
 
@@ -233,8 +248,81 @@ export class FaultNetwork implements LinkFaults {
     return this.server.onWire((observation) => {
       const link = this.proxies.get(observation.proxy)?.link;
       if (link?.from === undefined || link.channel === undefined) return;
-      listener({ ...observation, from: link.from, to: link.to, channel: link.channel });
+      const toxic = observation.rule?.toxic;
+      listener({
+        ...observation,
+        from: link.from,
+        to: link.to,
+        channel: link.channel,
+        ...(toxic?.startsWith(MESSAGE_TOXIC_PREFIX)
+          ? { ruleOwner: toxic.slice(MESSAGE_TOXIC_PREFIX.length) }
+          : {}),
+      });
     });
+  }
+
+  /**
+   * Puts a message rule for `owner` (a fault or trigger id) on every peer
+   * stream that carries what `match` names; the rules share one count.
+   * Returns how many streams it covers.
+   */
+  async ruleMessages(owner: string, match: MessageMatch, rule: MessageRuleAction): Promise<number> {
+    if (!this.wire)
+      throw new BadInputError(
+        `fault ${owner} acts on single peer messages, which only the built-in proxy decoding the peer links sees: set network.wire: summary (and use the local or docker provider without --docker-network bridge or --toxiproxy-url)`,
+      );
+    const streams = messageStreams(this.ids, match);
+    const toxic = `${MESSAGE_TOXIC_PREFIX}${owner}`;
+    const names: string[] = [];
+    for (const stream of streams) {
+      const proxy = peerProxyName(this.prefix, stream.channel, stream.dialler, stream.dialled);
+      await this.addToxic(proxy, {
+        name: toxic,
+        type: "zk_message",
+        stream: stream.stream,
+        toxicity: 1,
+        attributes: {},
+        message: {
+          types: match.types,
+          ...(match.after !== undefined ? { after: match.after } : {}),
+          group: `${this.prefix}/${owner}`,
+          ...rule,
+        },
+      });
+      names.push(proxy);
+    }
+    this.messageRules.set(owner, names);
+    return streams.length;
+  }
+
+  /** Hears each message a rule of this network takes, before the rule acts on it. */
+  onRuleTaken(listener: (taken: RuleTaken) => void): () => void {
+    return this.onWire((event) => {
+      if (event.ruleOwner === undefined || event.rule === undefined || event.message === undefined)
+        return;
+      const [sender, receiver] =
+        event.stream === "upstream" ? [event.from, event.to] : [event.to, event.from];
+      listener({
+        owner: event.ruleOwner,
+        action: event.rule.action,
+        channel: event.channel,
+        sender,
+        receiver,
+        type: event.message.type,
+        ...(event.message.zxid !== undefined ? { zxid: wireZxid(event.message.zxid) } : {}),
+      });
+    });
+  }
+
+  /** Removes the message rules of `owner`: held messages go on, delayed ones at once. */
+  async unruleMessages(owner: string): Promise<void> {
+    const proxies = this.messageRules.get(owner) ?? [];
+    this.messageRules.delete(owner);
+    await Promise.all(
+      proxies.map((proxy) =>
+        this.removeToxic(proxy, `${MESSAGE_TOXIC_PREFIX}${owner}`).catch(() => {}),
+      ),
+    );
   }
 
   /**
@@ -369,6 +457,7 @@ export class FaultNetwork implements LinkFaults {
   async healAll(): Promise<void> {
     this.blocked.clear();
     for (const name of [...this.degradations.keys()]) await this.undegrade(name);
+    for (const owner of [...this.messageRules.keys()]) await this.unruleMessages(owner);
     await this.applyPeers();
     const clients = [...this.clientsBlocked.keys()];
     this.clientsBlocked.clear();
@@ -578,6 +667,7 @@ export class FaultNetwork implements LinkFaults {
       stream: string;
       toxicity: number;
       attributes: Readonly<Record<string, number>>;
+      message?: Omit<MessageRule, "count"> & { readonly count: number };
     },
   ): Promise<void> {
     const entry = this.proxies.get(proxyName);

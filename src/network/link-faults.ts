@@ -1,4 +1,15 @@
 import type { CutMode, DirectedPair } from "./link-topology.js";
+import type { MessageMatch } from "./message-streams.js";
+import type { MessageAction } from "./wire/message-rule.js";
+
+/** What a message rule does to what it takes (the match is given apart). */
+export interface MessageRuleAction {
+  readonly action: MessageAction;
+  /** How many messages, over all the streams the match names (0: every one). */
+  readonly count: number;
+  readonly delayMs?: number;
+  readonly holdMs?: number;
+}
 
 /** A toxic a degradation adds, in Toxiproxy's terms. */
 export interface ToxicSpec {
@@ -7,6 +18,18 @@ export interface ToxicSpec {
   readonly toxicity?: number;
   /** Which direction of each link (default both). */
   readonly stream?: "upstream" | "downstream" | "both";
+}
+
+/** A peer message a message rule took: whose rule, what it did, and the message. */
+export interface RuleTaken {
+  readonly owner: string;
+  readonly action: MessageAction;
+  readonly channel: "quorum" | "election";
+  readonly sender: number;
+  readonly receiver: number;
+  readonly type: string;
+  /** epoch:counter, when the message has one. */
+  readonly zxid?: string;
 }
 
 /** Which server can send to which, as the network (not the processes) allows. */
@@ -34,6 +57,12 @@ export interface LinkFaults extends AsyncDisposable {
   /** Degrades the links (latency, bandwidth, loss...) under a name. */
   degrade(name: string, links: readonly DirectedPair[], toxic: ToxicSpec): Promise<void>;
   undegrade(name: string): Promise<void>;
+  /** Puts a rule on single peer messages for `owner` (only a network that decodes them has it). */
+  ruleMessages?(owner: string, match: MessageMatch, rule: MessageRuleAction): Promise<number>;
+  /** Removes `owner`'s message rules. */
+  unruleMessages?(owner: string): Promise<void>;
+  /** Hears each message a rule takes, as the proxy takes it (before it acts); returns the unsubscribe. */
+  onRuleTaken?(listener: (taken: RuleTaken) => void): () => void;
   /** Heals everything. */
   healAll(): Promise<void>;
   view(): NetworkView;

@@ -112,7 +112,7 @@ export function wireTimeline(
     flush();
     const channel = value.channel === "election" ? "e" : "q";
     lines.push(
-      `${seconds(event)} ${laneArrow(lane.get(value.sender) ?? 0, lane.get(value.receiver) ?? 0, servers.length)} ${channel} ${type}${value.zxid ? ` ${value.zxid}` : ""}${value.summary && Object.keys(value.summary).length > 0 ? ` ${summaryText(value)}` : ""}`,
+      `${seconds(event)} ${laneArrow(lane.get(value.sender) ?? 0, lane.get(value.receiver) ?? 0, servers.length)} ${channel} ${type}${value.zxid ? ` ${value.zxid}` : ""}${value.summary && Object.keys(value.summary).length > 0 ? ` ${summaryText(value)}` : ""}${value.action ? `  [${value.action} by ${value.by ?? "a rule"}]` : ""}`,
     );
   }
   flush();

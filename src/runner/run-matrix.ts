@@ -10,7 +10,7 @@ import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
-import { planRun, type RunPlan } from "../scenario/plan.js";
+import { planRun, planWire, type RunPlan } from "../scenario/plan.js";
 import type { Scenario, WatchSettings } from "../scenario/schema.js";
 import { type DockerImages, type RunProgress, runPlan } from "./run-plan.js";
 
@@ -43,7 +43,8 @@ export interface MatrixOptions {
 export function withWire(plan: RunPlan, wire: WireMode | undefined): RunPlan {
   if (wire === undefined) return plan;
   const { wire: _own, ...rest } = plan;
-  return wire === "off" ? rest : { ...rest, wire };
+  const chosen = planWire(wire, plan.schedule, `--wire ${wire} on scenario ${plan.scenario}`);
+  return chosen === undefined ? rest : { ...rest, wire: chosen };
 }
 
 /** A run's plan with watching agents added, when asked for. */

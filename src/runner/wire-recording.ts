@@ -29,6 +29,8 @@ export function wireEventValue(event: WireLinkEvent, full: boolean): WireEventVa
     size: message.size,
     summary: message.summary,
     ...(full && message.head ? { head: message.head.toString("hex") } : {}),
+    ...(event.rule ? { action: event.rule.action } : {}),
+    ...(event.ruleOwner !== undefined ? { by: event.ruleOwner } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
-import type { FaultSpec } from "../faults/fault-spec.js";
+import { BadInputError } from "../errors.js";
+import { type FaultSpec, MESSAGE_FAULT_KINDS } from "../faults/fault-spec.js";
 import type { ScheduledFault } from "../faults/nemesis.js";
 import { randomSchedule } from "../faults/schedule.js";
+import type { WireMode } from "../history/wire.js";
 import type { ProviderName } from "../providers/provider.js";
 import { tolerance } from "../quorum/connectivity.js";
 import { resolveSettings, type ZooKeeperSettings } from "../zookeeper/settings.js";
@@ -62,6 +64,7 @@ function triggerOf(entry: ScenarioFault): Pick<ScheduledFault, "when" | "after">
             ...(when.log !== undefined ? { log: when.log } : {}),
             ...(when.state !== undefined ? { state: when.state } : {}),
             ...(when.server !== undefined ? { server: when.server } : {}),
+            ...(when.wire !== undefined ? { wire: when.wire } : {}),
             ...(when.delay !== undefined ? { delayMs: when.delay } : {}),
           },
         }
@@ -165,6 +168,11 @@ export function planRun(
         )
       : undefined;
   const startVersion = zookeeperVersion ?? version;
+  const schedule = [...fixed, ...drawn]
+    // A fault of zero servers (kill f on one server) is no fault.
+    .filter((item) => !("count" in item.spec && item.spec.count === 0))
+    .sort((a, b) => a.at - b.at);
+  const wire = planWire(scenario.network.wire, schedule, `scenario ${scenario.name}`);
   return {
     version: 1,
     scenario: scenario.name,
@@ -183,16 +191,34 @@ export function planRun(
     ),
     workload: scenario.workload,
     durationMs: duration,
-    // A fault of zero servers (kill f on one server) is no fault.
-    schedule: [...fixed, ...drawn]
-      .filter((item) => !("count" in item.spec && item.spec.count === 0))
-      .sort((a, b) => a.at - b.at),
+    schedule,
     checkers: scenario.checkers,
     expectUnavailable: scenario.expect.unavailable,
     ...(scenario.supervise ? { superviseRestartAfterMs: scenario.supervise.restartAfter } : {}),
     ...(scenario.observers > 0 ? { observers: scenario.observers } : {}),
     ...(scenario.members !== undefined ? { members: scenario.members } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
-    ...(scenario.network.wire !== "off" ? { wire: scenario.network.wire } : {}),
+    ...(wire !== undefined ? { wire } : {}),
   };
+}
+
+/**
+ * The wire a run records: as asked, and on (summary) when nothing was asked
+ * but a message fault or a wire trigger needs the proxies to decode; "off"
+ * beside them is a contradiction, refused.
+ */
+export function planWire(
+  asked: WireMode | undefined,
+  schedule: readonly ScheduledFault[],
+  what: string,
+): "summary" | "full" | undefined {
+  const needing = schedule
+    .filter((item) => MESSAGE_FAULT_KINDS.has(item.spec.kind) || item.when?.wire)
+    .map((item) => item.id);
+  if (asked === "off" && needing.length > 0)
+    throw new BadInputError(
+      `${what}: ${needing.join(", ")} act${needing.length === 1 ? "s" : ""} on single peer messages, which needs the wire: drop network.wire: off (or --wire off)`,
+    );
+  if (asked === undefined) return needing.length > 0 ? "summary" : undefined;
+  return asked === "off" ? undefined : asked;
 }

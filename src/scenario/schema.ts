@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { CHECKERS, type CheckerName } from "../checkers/registry.js";
-import { FAULT_CATALOGUE, type FaultKind, RANDOM_FAULT_KINDS } from "../faults/fault-spec.js";
+import {
+  FAULT_CATALOGUE,
+  type FaultKind,
+  type MessageMatch,
+  RANDOM_FAULT_KINDS,
+  type WireParty,
+} from "../faults/fault-spec.js";
+import { matchProblem } from "../network/message-streams.js";
 import { parseDuration } from "../util/duration.js";
 import { validateRange } from "../zookeeper/version-range.js";
 
@@ -81,6 +88,59 @@ export const watchSchema = z
 export type WatchSettings = z.output<typeof watchSchema>;
 
 /** What starts a triggered fault. */
+/** A message type name, or several: all of one channel (checked with the rest of the match). */
+const messageTypes = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((value) => (typeof value === "string" ? [value] : value));
+const wireParty = z.union([z.number().int().min(1), z.enum(["any", "leader", "follower"])]);
+
+/** Which peer messages: their type(s), a type that crossed the connection first, sender and receiver. */
+const messageMatch = z
+  .object({
+    type: messageTypes,
+    after: z.string().min(1).optional(),
+    from: wireParty.optional(),
+    to: wireParty.optional(),
+  })
+  .strict()
+  .transform((value, context) => {
+    const match: MessageMatch = {
+      types: value.type,
+      ...(value.after !== undefined ? { after: value.after } : {}),
+      ...(value.from !== undefined ? { from: value.from } : {}),
+      ...(value.to !== undefined ? { to: value.to } : {}),
+    };
+    const problem = matchProblem(match);
+    if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+    return match;
+  });
+
+/** A message fault's match: the messages (`match`) on the link they cross (`link`, default any to any). */
+const messageFault = {
+  match: z.object({ type: messageTypes, after: z.string().min(1).optional() }).strict(),
+  link: z.object({ from: wireParty.optional(), to: wireParty.optional() }).strict().optional(),
+  count: z.number().int().min(1).max(10_000).optional(),
+};
+
+/** A message fault as the catalogue holds it: match and link in one. */
+function withMessageMatch<
+  T extends {
+    match: { type: string[]; after?: string | undefined };
+    link?: { from?: WireParty | undefined; to?: WireParty | undefined } | undefined;
+  },
+>(value: T, context: z.RefinementCtx): Omit<T, "match" | "link"> & { match: MessageMatch } {
+  const { match, link, ...rest } = value;
+  const joined: MessageMatch = {
+    types: match.type,
+    ...(match.after !== undefined ? { after: match.after } : {}),
+    ...(link?.from !== undefined ? { from: link.from } : {}),
+    ...(link?.to !== undefined ? { to: link.to } : {}),
+  };
+  const problem = matchProblem(joined);
+  if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+  return { ...rest, match: joined };
+}
+
 const trigger = z
   .object({
     log: z
@@ -100,11 +160,18 @@ const trigger = z
       .optional(),
     state: z.enum(["new-leader-serving", "leader-changed", "server-synced"]).optional(),
     server: z.union([z.number().int().min(1), z.enum(["any", "leader", "follower"])]).optional(),
+    /** A peer message: the fault starts while the proxy holds it, before it is forwarded. */
+    wire: messageMatch.optional(),
     delay: duration.optional(),
   })
   .strict()
-  .refine((value) => value.log !== undefined || value.state !== undefined, {
-    message: "a trigger needs a log pattern or a state",
+  .refine(
+    (value) =>
+      [value.log, value.state, value.wire].filter((part) => part !== undefined).length === 1,
+    { message: "a trigger needs one of: a log pattern, a state, or a wire message" },
+  )
+  .refine((value) => value.wire === undefined || value.server === undefined, {
+    message: "a wire trigger names its servers with wire.from and wire.to, not server",
   });
 const count = z.union([z.number().int().min(1), z.enum(["f", "f+1"])]);
 const mode = z.enum(["refuse", "blackhole"]);
@@ -183,6 +250,30 @@ export const faultSchema = z.discriminatedUnion(
       })
       .strict(),
     z.object({ kind: z.literal("blackhole"), links: links.optional() }).strict(),
+    z
+      .object({
+        kind: z.literal("drop-message"),
+        ...messageFault,
+        mode: z.enum(["cut", "reset"]).optional(),
+      })
+      .strict()
+      .transform(withMessageMatch),
+    z
+      .object({
+        kind: z.literal("delay-message"),
+        ...messageFault,
+        delay: positiveDuration.refine((ms) => ms <= 600_000, { message: "at most 10 minutes" }),
+      })
+      .strict()
+      .transform(withMessageMatch),
+    z
+      .object({ kind: z.literal("duplicate-message"), ...messageFault })
+      .strict()
+      .transform(withMessageMatch),
+    z
+      .object({ kind: z.literal("hold-message"), ...messageFault })
+      .strict()
+      .transform(withMessageMatch),
     z.object({ kind: z.literal("disk-full"), target: target.optional() }).strict(),
     z.object({ kind: z.literal("wipe"), target: target.optional() }).strict(),
     z.object({ kind: z.literal("read-only"), target: target.optional() }).strict(),
@@ -434,9 +525,9 @@ export const scenarioSchema = z
       .optional(),
     /** The fault network: `wire` records the peer messages its proxies decode (off, summary, or full: with each body's first bytes). */
     network: z
-      .object({ wire: z.enum(["off", "summary", "full"]).default("off") })
+      .object({ wire: z.enum(["off", "summary", "full"]).optional() })
       .strict()
-      .default({ wire: "off" }),
+      .default({}),
     expect: z
       .object({
         /** The faults must take the quorum away at some point (e.g. kill f+1). */
