@@ -1,5 +1,10 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { parseMessageRule, type RuleBudgets } from "../wire/message-rule.js";
+import {
+  BadMessageRule,
+  type MessageRule,
+  parseMessageRule,
+  type RuleBudgets,
+} from "../wire/message-rule.js";
 import { isWireProtocol, WIRE_PROTOCOLS, type WireObserver } from "../wire/wire-tap.js";
 import {
   ApiError,
@@ -193,7 +198,7 @@ export class TcpProxy {
       stream: stream as Stream,
       toxicity: toxicity(body.toxicity, 1),
       attributes: toxicAttributes(body.type, body.attributes),
-      ...(body.type === "zk_message" ? { message: parseMessageRule(body.message) } : {}),
+      ...(body.type === "zk_message" ? { message: messageRule(body.message) } : {}),
     };
     this.toxicEntries.set(name, { json, version: this.nextVersion++ });
     this.syncLinks();
@@ -260,6 +265,16 @@ export class TcpProxy {
     });
     this.links.add(link);
     void link.open();
+  }
+}
+
+/** A zk_message toxic's rule, or the API's 400. */
+function messageRule(given: unknown): MessageRule {
+  try {
+    return parseMessageRule(given);
+  } catch (error) {
+    if (error instanceof BadMessageRule) throw new ApiError(400, error.message);
+    throw error;
   }
 }
 

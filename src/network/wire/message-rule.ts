@@ -5,7 +5,6 @@
  * have crossed the same connection before), what it does to them, and how
  * many it takes. Rules act on whole messages only, so framing stays correct.
  */
-import { ApiError } from "../toxiproxy/model.js";
 
 /** What a rule does to a message it takes. */
 export const MESSAGE_ACTIONS = ["drop", "delay", "duplicate", "hold", "reset"] as const;
@@ -45,30 +44,32 @@ function isAction(value: unknown): value is MessageAction {
   return typeof value === "string" && (MESSAGE_ACTIONS as readonly string[]).includes(value);
 }
 
+/** A `message` field that is no rule; the API answers it with a 400. */
+export class BadMessageRule extends Error {}
+
 function nonNegativeInteger(body: Record<string, unknown>, key: string): number | undefined {
   const value = body[key];
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
-    throw new ApiError(400, `bad request body: message.${key} must be a whole number >= 0`);
+    throw new BadMessageRule(`bad request body: message.${key} must be a whole number >= 0`);
   return value;
 }
 
-/** Validates a `message` field of an API body. */
+/** Validates a `message` field of an API body; throws BadMessageRule. */
 export function parseMessageRule(given: unknown): MessageRule {
   if (typeof given !== "object" || given === null || Array.isArray(given))
-    throw new ApiError(400, "bad request body: a zk_message toxic needs a message object");
+    throw new BadMessageRule("bad request body: a zk_message toxic needs a message object");
   const body = given as Record<string, unknown>;
   if (!isAction(body.action))
-    throw new ApiError(
-      400,
+    throw new BadMessageRule(
       `bad request body: message.action must be one of ${MESSAGE_ACTIONS.join(", ")}`,
     );
   const types = body.types ?? [];
   if (!Array.isArray(types) || types.some((type) => typeof type !== "string" || type === ""))
-    throw new ApiError(400, "bad request body: message.types must be a list of message types");
+    throw new BadMessageRule("bad request body: message.types must be a list of message types");
   for (const key of ["after", "group"] as const)
     if (body[key] !== undefined && (typeof body[key] !== "string" || body[key] === ""))
-      throw new ApiError(400, `bad request body: message.${key} must be a non-empty string`);
+      throw new BadMessageRule(`bad request body: message.${key} must be a non-empty string`);
   const delayMs = nonNegativeInteger(body, "delayMs");
   const holdMs = nonNegativeInteger(body, "holdMs");
   return {

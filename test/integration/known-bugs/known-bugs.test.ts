@@ -84,6 +84,55 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     expect(cli.output()).toMatch(/anomal(y|ies) from one cause: server 3 led from 0x/);
   });
 
+  it("NEWLEADER transaction loss on a wire trigger: no server slowed, the follower's ACK held in the proxy until it is killed", async () => {
+    const cli = runBug("newleader-txn-loss-wire", 12);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4643.* on 3\.8\.0 n=3 seed=12: as expected/);
+    const events = history("-zk3.8.0-12");
+    const plan = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          readdirSync(out).find((name) => name.endsWith("-zk3.8.0-12")) as string,
+          "plan.json",
+        ),
+        "utf8",
+      ),
+    ) as { wire?: string; serverSettings?: unknown };
+    // The wire is on because the trigger needs it; no server has a setting of its own.
+    expect(plan.wire).toBe("summary");
+    expect(plan.serverSettings).toBeUndefined();
+    const held = events.find(
+      (event) =>
+        event.process === "wire" && (event.value as { by?: string }).by === "crash-in-sync",
+    );
+    if (held === undefined) throw new Error("no wire event held by crash-in-sync");
+    const heldValue = held.value as { connection: number };
+    expect(heldValue).toMatchObject({ channel: "quorum", sender: 3, type: "ACK", action: "hold" });
+    // The NEWLEADER it answers crossed the same connection just before.
+    const newLeader = events
+      .slice(0, held.index as number)
+      .reverse()
+      .find(
+        (event) =>
+          event.process === "wire" && (event.value as { type?: string }).type === "NEWLEADER",
+      );
+    expect(newLeader?.value).toMatchObject({ receiver: 3, connection: heldValue.connection });
+    const trigger = events.find((event) => event.process === "nemesis" && event.f === "trigger");
+    expect(trigger?.value).toMatchObject({ id: "crash-in-sync", server: 3 });
+    expect(String((trigger?.value as { line?: string } | undefined)?.line)).toMatch(
+      /^wire: ACK 3 -> \d .*held/,
+    );
+    // The kill came after the hold.
+    const kill = events.find(
+      (event) =>
+        event.process === "nemesis" &&
+        event.f === "kill" &&
+        (event.value as { id?: string }).id === "crash-in-sync",
+    );
+    expect(kill?.index as number).toBeGreaterThan(held.index as number);
+  }, 120_000);
+
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
     const cli = runBug("empty-log-after-full-disk", 2);
     expect(await cli.exited, cli.output()).toBe(0);
