@@ -1,39 +1,24 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  startToxiproxyServer,
-  type ToxiproxyServer,
-} from "../../../src/network/toxiproxy/toxiproxy-server.js";
+import { describe, expect, it } from "vitest";
 import { decodeCapture } from "../../../src/network/wire/decode-capture.js";
 import type { WireMessage } from "../../../src/network/wire/wire-message.js";
-import type { WireObservation } from "../../../src/network/wire/wire-tap.js";
-import { connectClient, startEchoServer } from "../../helpers/tcp.js";
+import { connectClient } from "../../helpers/tcp.js";
+import { useWireRig, wireFixture } from "../../helpers/wire-rig.js";
 
 // Message rules (zk_message toxics) on a real TCP echo: a captured 3.8.0 leader stream (DIFF
 // sync, then proposals and commits) is sent upstream through a decoding proxy, and what the
 // echo sends back is exactly what the rule let through, cut at message boundaries.
 
-const fixture = join(
-  import.meta.dirname,
-  "..",
-  "..",
-  "fixtures",
-  "wire",
-  "3.8.0",
-  "diff.q-1-3.0.downstream.bin",
-);
+const fixture = wireFixture("3.8.0", "diff.q-1-3.0.downstream.bin");
 const captured = readFileSync(fixture);
 const { messages } = decodeCapture("zookeeper-quorum", captured, false);
 // The capture stops mid-message: a proxy that frames holds a partial message until it ends.
 const bytes = captured.subarray(0, (messages.at(-1) as WireMessage).end);
 
-let server: ToxiproxyServer;
-let echo: Awaited<ReturnType<typeof startEchoServer>>;
-const seen: WireObservation[] = [];
+const rig = useWireRig();
 
 async function api(path: string, method: string, body?: unknown): Promise<Response> {
-  return fetch(`${server.url}${path}`, {
+  return fetch(`${rig().server.url}${path}`, {
     method,
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
@@ -42,7 +27,7 @@ async function api(path: string, method: string, body?: unknown): Promise<Respon
 async function proxy(name: string, decode?: string): Promise<number> {
   const response = await api("/proxies", "POST", {
     name,
-    upstream: `127.0.0.1:${echo.port}`,
+    upstream: `127.0.0.1:${rig().echoPort}`,
     listen: "127.0.0.1:0",
     ...(decode ? { decode } : {}),
   });
@@ -79,18 +64,6 @@ function twice(index: number): Buffer {
 const indexOf = (type: string, from = 0) =>
   messages.findIndex((message, index) => index >= from && message.type === type);
 
-beforeEach(async () => {
-  echo = await startEchoServer();
-  server = await startToxiproxyServer({ port: 0, seed: 27 });
-  seen.length = 0;
-  server.onWire((observation) => seen.push(observation));
-});
-
-afterEach(async () => {
-  await server.close();
-  await echo.close();
-});
-
 /** Sends the stream in uneven pieces; returns the client to read the echo from. */
 async function send(port: number) {
   const client = await connectClient(port);
@@ -112,7 +85,7 @@ describe("message rules on a decoding proxy", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(client.received().equals(expected)).toBe(true);
     client.socket.destroy();
-    const taken = seen.filter((observation) => observation.rule !== undefined);
+    const taken = rig().seen.filter((observation) => observation.rule !== undefined);
     expect(
       taken.map((observation) => [observation.message?.type, observation.rule?.action]),
     ).toEqual([["COMMIT", "drop"]]);
@@ -140,7 +113,7 @@ describe("message rules on a decoding proxy", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Nothing of NEWLEADER or after it got through while held.
     expect(client.received().length).toBe(newLeader.end - newLeader.size);
-    expect(seen.find((observation) => observation.rule)?.rule).toEqual({
+    expect(rig().seen.find((observation) => observation.rule)?.rule).toEqual({
       toxic: "gate",
       action: "hold",
     });

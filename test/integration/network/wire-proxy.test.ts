@@ -1,27 +1,20 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  startToxiproxyServer,
-  type ToxiproxyServer,
-} from "../../../src/network/toxiproxy/toxiproxy-server.js";
-import type { WireObservation } from "../../../src/network/wire/wire-tap.js";
-import { connectClient, startEchoServer } from "../../helpers/tcp.js";
+import { describe, expect, it } from "vitest";
+import { connectClient } from "../../helpers/tcp.js";
+import { useWireRig, wireFixture } from "../../helpers/wire-rig.js";
 
 // A decoding proxy on a real TCP echo: whatever the bytes, they pass unchanged; what it can
 // decode it reports, what it cannot it marks undecoded and still forwards.
 
-let server: ToxiproxyServer;
-let echo: Awaited<ReturnType<typeof startEchoServer>>;
-const seen: WireObservation[] = [];
+const rig = useWireRig();
 
 async function decodingProxy(name: string, decode: string): Promise<number> {
-  const response = await fetch(`${server.url}/proxies`, {
+  const response = await fetch(`${rig().server.url}/proxies`, {
     method: "POST",
     body: JSON.stringify({
       name,
-      upstream: `127.0.0.1:${echo.port}`,
+      upstream: `127.0.0.1:${rig().echoPort}`,
       listen: "127.0.0.1:0",
       decode,
     }),
@@ -45,23 +38,11 @@ async function echoThrough(port: number, pieces: readonly Buffer[]): Promise<Buf
   }
 }
 
-beforeEach(async () => {
-  echo = await startEchoServer();
-  server = await startToxiproxyServer({ port: 0, seed: 27 });
-  seen.length = 0;
-  server.onWire((observation) => seen.push(observation));
-});
-
-afterEach(async () => {
-  await server.close();
-  await echo.close();
-});
-
 describe("a decoding proxy", () => {
   it("refuses a protocol it does not know, naming the ones it does", async () => {
-    const response = await fetch(`${server.url}/proxies`, {
+    const response = await fetch(`${rig().server.url}/proxies`, {
       method: "POST",
-      body: JSON.stringify({ name: "x", upstream: `127.0.0.1:${echo.port}`, decode: "http" }),
+      body: JSON.stringify({ name: "x", upstream: `127.0.0.1:${rig().echoPort}`, decode: "http" }),
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(
@@ -84,20 +65,12 @@ describe("a decoding proxy", () => {
       ),
       { seed: 27, numRuns: 25 },
     );
-    expect(seen.some((observation) => observation.undecoded !== undefined)).toBe(true);
+    expect(rig().seen.some((observation) => observation.undecoded !== undefined)).toBe(true);
   });
 
   it("reports a captured leader stream's messages in order, as they pass, and forwards it unchanged", async () => {
     const port = await decodingProxy("leader", "zookeeper-quorum");
-    const fixture = join(
-      import.meta.dirname,
-      "..",
-      "..",
-      "fixtures",
-      "wire",
-      "3.8.0",
-      "snap.q-1-3.0.downstream.bin",
-    );
+    const fixture = wireFixture("3.8.0", "snap.q-1-3.0.downstream.bin");
     const bytes = readFileSync(fixture);
     const expected = JSON.parse(readFileSync(`${fixture}.json`, "utf8")) as { messages: string[] };
     // The client's side of the link is the dialler: its stream is upstream, decoded as the learner's.
@@ -105,10 +78,10 @@ describe("a decoding proxy", () => {
     const back = await echoThrough(port, [bytes.subarray(0, 5000), bytes.subarray(5000)]);
     expect(back.equals(bytes)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const downstream = seen.filter((observation) => observation.stream === "downstream");
+    const downstream = rig().seen.filter((observation) => observation.stream === "downstream");
     expect(downstream.map((observation) => observation.message?.type)).toEqual(expected.messages);
     expect(
-      seen.every(
+      rig().seen.every(
         (observation) => observation.proxy === "leader" && observation.undecoded === undefined,
       ),
     ).toBe(true);
