@@ -85,15 +85,24 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
   });
 
   it("NEWLEADER transaction loss on a wire trigger: no server slowed, the follower's ACK held in the proxy until it is killed", async () => {
-    const cli = runBug("newleader-txn-loss-wire", 12);
+    // The follower writes its transactions a few milliseconds after its ACK: the trigger meets
+    // that window in about 9 seeds of 10 (bench/known-bugs.ts), so a second seed may be needed.
+    let seed = 12;
+    let cli = runBug("newleader-txn-loss-wire", seed);
+    if ((await cli.exited) !== 0) {
+      seed = 13;
+      cli = runBug("newleader-txn-loss-wire", seed);
+    }
     expect(await cli.exited, cli.output()).toBe(0);
-    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4643.* on 3\.8\.0 n=3 seed=12: as expected/);
-    const events = history("-zk3.8.0-12");
+    expect(cli.output()).toMatch(
+      new RegExp(`reproduced ZOOKEEPER-4643.* on 3\\.8\\.0 n=3 seed=${seed}: as expected`),
+    );
+    const events = history(`-zk3.8.0-${seed}`);
     const plan = JSON.parse(
       readFileSync(
         join(
           out,
-          readdirSync(out).find((name) => name.endsWith("-zk3.8.0-12")) as string,
+          readdirSync(out).find((name) => name.endsWith(`-zk3.8.0-${seed}`)) as string,
           "plan.json",
         ),
         "utf8",
@@ -131,7 +140,7 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
         (event.value as { id?: string }).id === "crash-in-sync",
     );
     expect(kill?.index as number).toBeGreaterThan(held.index as number);
-  }, 120_000);
+  }, 200_000);
 
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
     const cli = runBug("empty-log-after-full-disk", 2);
