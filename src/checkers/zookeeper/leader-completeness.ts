@@ -23,6 +23,7 @@ import { epochStartZxid, proposedZxid } from "../../history/server-log.js";
 import { inRange } from "../../zookeeper/version-range.js";
 
 import type { Anomaly, AnomalyCause } from "../verdict.js";
+import { type SyncOnWire, syncOnWire, syncOnWireEvents, syncOnWireText } from "./sync-on-wire.js";
 
 /** Log moments after which a server holds its leader's history, not what it proposed before. */
 const SYNCED = new Set([
@@ -55,6 +56,8 @@ export interface IncompleteLeader {
     readonly event: number;
     readonly servers: readonly number[];
   }[];
+  /** With the wire recorded: the sync in which it took the epoch it led from. */
+  readonly sync?: SyncOnWire;
 }
 
 /** Margin before an election within which a write of its epoch or later could be the new leader's own (ns). */
@@ -143,6 +146,7 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
       }
     }
     if (missing === undefined) continue;
+    const sync = syncOnWire(events, server, election.index, missing.zxid);
     found.push({
       server,
       lastZxid: election.lastZxid,
@@ -154,6 +158,7 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
       missingEvent: missing.index,
       epochReused,
       damagedBefore: damaged.filter((entry) => entry.event < election.index),
+      ...(sync ? { sync } : {}),
     });
   }
   return found;
@@ -174,7 +179,7 @@ export function checkLeaderCompleteness(events: readonly HistoryEvent[]): {
   const anomalies = leaders.map(
     (leader): Anomaly => ({
       kind: "leader-lacks-acknowledged-write",
-      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)}${leader.epochReused ? " (an epoch an earlier leader had already reached: the quorum forgot it)" : ""} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent}): ${whyText(leader, bugs)}`,
+      message: `server ${leader.server} took over as leader of epoch 0x${(leader.epochStart >> 32n).toString(16)}${leader.epochReused ? " (an epoch an earlier leader had already reached: the quorum forgot it)" : ""} standing on zxid ${formatZxid(leader.lastZxid)}, without the acknowledged write at ${formatZxid(leader.missingZxid)} (event ${leader.missingEvent})${leader.sync ? `; ${syncOnWireText(leader.sync, leader.missingZxid)}` : ""}: ${whyText(leader, bugs)}`,
       events: proofOf(leader),
       cause: causeOf(leader, bugs),
     }),
@@ -198,6 +203,7 @@ const proofOf = (leader: IncompleteLeader): number[] => [
   leader.electionEvent,
   leader.leadingEvent,
   leader.missingEvent,
+  ...syncOnWireEvents(leader.sync),
   ...leader.damagedBefore.map((entry) => entry.event),
 ];
 

@@ -110,6 +110,44 @@ describe("leader completeness from the servers' election lines", () => {
     expect(anomalies[0]?.events).toEqual([7, 8, 6]);
   });
 
+  it("with the wire recorded, the proof adds the sync in which it had the write and took the epoch", () => {
+    const base = rollingRestartHistory("3.8.0");
+    const wire = (type: string, sender: number, receiver: number, zxid: string): HistoryEvent => ({
+      index: 0,
+      time: 0,
+      process: "wire",
+      type: "info",
+      f: "message",
+      value: { channel: "quorum", sender, receiver, connection: 4, type, zxid, size: 40 },
+    });
+    // Server 1 syncs from leader 3 (its learner connection: 1 dialled 3) before its election.
+    const sync = [
+      wire("PROPOSAL", 3, 1, "0x2:0x3"),
+      wire("PROPOSAL", 3, 2, "0x2:0x3"),
+      wire("NEWLEADER", 3, 1, "0x2:0x0"),
+      wire("ACK", 2, 3, "0x2:0x0"),
+      wire("ACK", 1, 3, "0x2:0x0"),
+    ];
+    const at = base.findIndex((event) => (event.value as { line?: string }).line === ELECTION_1);
+    const events = [...base.slice(0, at), ...sync, ...base.slice(at)].map((event, position) => ({
+      ...event,
+      index: position,
+    }));
+    const { anomalies, leaders } = checkLeaderCompleteness(events);
+    expect(leaders[0]?.sync).toEqual({
+      newLeader: at + 2,
+      epochZxid: "0x2:0x0",
+      ack: at + 4,
+      proposal: at,
+    });
+    expect(anomalies[0]?.message).toContain(
+      `on the wire it received the PROPOSAL of 0x2:0x3 (event ${at}), took epoch 0x2:0x0 on NEWLEADER (event ${at + 2}), ACKed it (event ${at + 4})`,
+    );
+    expect(anomalies[0]?.events).toEqual(expect.arrayContaining([at, at + 2, at + 4]));
+    // Without the wire, the same history proves the same leader from its lines alone.
+    expect(checkLeaderCompleteness(base).leaders[0]?.sync).toBeUndefined();
+  });
+
   it("on a release with those bugs fixed it is still an anomaly, and says no documented bug explains it", () => {
     const { anomalies } = checkLeaderCompleteness(rollingRestartHistory("3.9.5"));
     expect(anomalies).toHaveLength(1);

@@ -1,0 +1,88 @@
+/**
+ * What the wire shows of a leader that took over without committed writes:
+ * the sync before its election in which it received the missing write's
+ * PROPOSAL, took the new epoch on NEWLEADER and answered it with an ACK.
+ * With those three messages the proof no longer rests on log lines alone:
+ * the server had the write in hand when it accepted the epoch it later led from.
+ */
+import { formatZxid, type HistoryEvent } from "../../history/event.js";
+import { type WireEvent, wireMessages } from "../../history/wire.js";
+
+/** The messages of the last sync a server took part in as a learner before an event. */
+export interface SyncOnWire {
+  /** The NEWLEADER it received, and its epoch's first zxid. */
+  readonly newLeader: number;
+  readonly epochZxid: string;
+  /** Its ACK of that NEWLEADER (held or not), if it sent one. */
+  readonly ack?: number;
+  /** The PROPOSAL of the missing write in the same sync, if it was there. */
+  readonly proposal?: number;
+}
+
+function lastOf<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {
+  for (let at = items.length - 1; at >= 0; at--) if (test(items[at] as T)) return items[at];
+  return undefined;
+}
+
+/** The sync before `before` in which `server` was sent NEWLEADER; undefined when the history has no wire. */
+export function syncOnWire(
+  events: readonly HistoryEvent[],
+  server: number,
+  before: number,
+  missing: bigint,
+): SyncOnWire | undefined {
+  const wire = wireMessages(events).filter((event) => event.index < before);
+  const sameConnection = (a: WireEvent, b: WireEvent) =>
+    a.value.channel === b.value.channel &&
+    a.value.connection === b.value.connection &&
+    new Set([a.value.sender, a.value.receiver, b.value.sender, b.value.receiver]).size === 2;
+  const newLeader = lastOf(
+    wire,
+    (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
+  );
+  if (newLeader === undefined || newLeader.value.zxid === undefined) return undefined;
+  const ack = wire.find(
+    (event) =>
+      event.index > newLeader.index &&
+      event.value.type === "ACK" &&
+      event.value.sender === server &&
+      event.value.zxid === newLeader.value.zxid &&
+      sameConnection(event, newLeader),
+  );
+  const wanted = formatZxid(missing);
+  const proposal = lastOf(
+    wire,
+    (event) =>
+      event.index < newLeader.index &&
+      event.value.type === "PROPOSAL" &&
+      event.value.receiver === server &&
+      event.value.zxid === wanted &&
+      sameConnection(event, newLeader),
+  );
+  return {
+    newLeader: newLeader.index,
+    epochZxid: newLeader.value.zxid,
+    ...(ack ? { ack: ack.index } : {}),
+    ...(proposal ? { proposal: proposal.index } : {}),
+  };
+}
+
+/** The sync in words, for an anomaly's message. */
+export function syncOnWireText(sync: SyncOnWire, missing: bigint): string {
+  const parts = [
+    sync.proposal !== undefined
+      ? `received the PROPOSAL of ${formatZxid(missing)} (event ${sync.proposal})`
+      : undefined,
+    `took epoch ${sync.epochZxid} on NEWLEADER (event ${sync.newLeader})`,
+    sync.ack !== undefined ? `ACKed it (event ${sync.ack})` : undefined,
+  ].filter((part) => part !== undefined);
+  return `on the wire it ${parts.join(", ")}`;
+}
+
+/** The events of a sync's proof. */
+export function syncOnWireEvents(sync: SyncOnWire | undefined): number[] {
+  if (sync === undefined) return [];
+  return [sync.proposal, sync.newLeader, sync.ack].filter(
+    (index): index is number => index !== undefined,
+  );
+}
