@@ -1,5 +1,6 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
 import type { HistoryEvent } from "../history/event.js";
+import { WIRE_PROCESS } from "../history/wire.js";
 import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
 import { DETAIL_SCRIPT, eventDataScript } from "./event-detail.js";
 import { escapeHtml } from "./html-escape.js";
@@ -10,6 +11,7 @@ import { serverLanesSvg } from "./server-lanes.js";
 import { momentsAround } from "./server-moments.js";
 import { recoveryText } from "./tolerance-text.js";
 import { watchMeasurements, watchSection } from "./watch-measurements.js";
+import { type WireWindow, wireDiagramHtml } from "./wire-diagram.js";
 
 const COLORS = { ok: "#2e9d5b", fail: "#e08a1e", info: "#8a8a8a" } as const;
 const WIDTH = 960;
@@ -98,6 +100,33 @@ function seriesSvg(
   return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}">${shading}${lines}<text x="2" y="12" font-size="10">${max.toFixed(max < 10 ? 1 : 0)} ${escapeHtml(unit)}</text><text x="2" y="${height - 42}" font-size="10">0</text><text x="50" y="${height - 22}" font-size="10">${escapeHtml(label)}, per second</text></svg>`;
 }
 
+/** Where the wire diagrams look: the first proof event of each cause of anomalies, then each fault's start. */
+function wireWindows(
+  result: ResultsFile,
+  events: readonly HistoryEvent[],
+  faults: readonly FaultWindow[],
+): WireWindow[] {
+  const byIndex = new Map(events.map((event) => [event.index, event]));
+  const causes = groupAnomaliesByCause(result.verdicts)
+    .slice(0, 4)
+    .flatMap((group) => {
+      const proof = [...(group.cause?.events ?? []), ...group.anomalies.flatMap((a) => a.events)]
+        .map((index) => byIndex.get(index))
+        .filter((event) => event !== undefined);
+      // Messages a proof names are where the wire tells most; else its first event.
+      const onWire = proof.filter((event) => event.process === WIRE_PROCESS);
+      const times = (onWire.length > 0 ? onWire : proof).map((event) => event.time);
+      return times.length === 0
+        ? []
+        : [{ centre: Math.min(...times), label: `anomaly: ${causeHeading(group)}` }];
+    });
+  const starts = faults.slice(0, 8).map((fault) => ({
+    centre: fault.start,
+    label: `fault ${fault.label} at ${(fault.start / 1e9).toFixed(2)} s`,
+  }));
+  return [...causes, ...starts];
+}
+
 /** The HTML report of one run: self-contained (inline CSS and SVG), opens offline. */
 export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[]): string {
   const end = events.reduce((latest, event) => Math.max(latest, event.time), 1);
@@ -152,6 +181,7 @@ export function htmlReport(result: ResultsFile, events: readonly HistoryEvent[])
       .join("\n")}</section>`;
   });
   const latency = latencySvg(all, faults, end, proofEvents);
+  const wire = wireDiagramHtml(events, wireWindows(result, events, faults));
   const watches = watchMeasurements(events, faults);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s)</title>
@@ -194,6 +224,7 @@ ${windows.map((w) => `<tr><td>${(w.startMs / 1000).toFixed(1)}</td><td>${(w.endM
 </table>`
 }
 ${watches === undefined ? "" : watchSection(watches, end, WIDTH)}
+${wire === "" ? "" : `<h2>The wire around each anomaly and fault</h2>\n<p class="hint">Time flows down; hover an arrow for the message. PINGs left out; a dashed arrow is one a message fault or wire trigger took.</p>\n<div id="wire">${wire}</div>`}
 <h2>Anomalies</h2>
 <div id="anomalies">${anomalies.length === 0 ? "<p>None.</p>" : anomalies.join("\n")}</div>
 <pre id="event-detail" hidden></pre>

@@ -210,3 +210,59 @@ describe("server lanes", () => {
     expect(svg).not.toContain("<b>");
   });
 });
+
+describe("the wire in the HTML report", () => {
+  const message = (
+    index: number,
+    ms: number,
+    type: string,
+    sender: number,
+    receiver: number,
+    extra: Record<string, unknown> = {},
+  ): HistoryEvent => ({
+    index,
+    time: ms * 1e6,
+    process: "wire",
+    type: "info",
+    f: "message",
+    value: { channel: "quorum", sender, receiver, connection: 0, type, size: 20, ...extra },
+  });
+  const events: HistoryEvent[] = [
+    message(0, 100, "PROPOSAL", 1, 3, { zxid: "0x2:0x3" }),
+    message(1, 101, "PING", 1, 3),
+    message(2, 102, "NEWLEADER", 1, 3, { zxid: "0x2:0x0" }),
+    message(3, 140, "ACK", 3, 1, { zxid: "0x2:0x0", action: "hold", by: "crash-in-sync" }),
+    {
+      index: 4,
+      time: 141e6,
+      process: "nemesis",
+      type: "info",
+      f: "kill",
+      value: { id: "crash-in-sync", servers: [3] },
+    },
+    message(5, 5000, "COMMIT", 1, 2, { zxid: "0x2:0x9" }),
+  ];
+
+  it("draws the messages around each fault as arrows between server lanes, hover text and rule marks included, PINGs out", () => {
+    const page = htmlReport({ ...results, verdicts: [] } as unknown as ResultsFile, events);
+    expect(page).toContain("<h2>The wire around each anomaly and fault</h2>");
+    const wire = page.slice(page.indexOf('<div id="wire">'), page.indexOf("<h2>Anomalies</h2>"));
+    expect(wire).toMatch(/<summary>fault crash-in-sync kill at 0\.14 s \(3 messages\)<\/summary>/);
+    expect([...wire.matchAll(/<text [^>]*>server (\d)<\/text>/g)].map((m) => m[1])).toEqual([
+      "1",
+      "2",
+      "3",
+    ]);
+    expect(wire).toContain(
+      "ACK 3 -&gt; 1 (quorum, connection 0)\nzxid 0x2:0x0\n20 bytes\nhold by crash-in-sync",
+    );
+    expect(wire).toContain("ACK [hold]");
+    expect(wire).not.toContain("PING");
+    // The COMMIT 4.9 s later is outside the window.
+    expect(wire).not.toContain("COMMIT");
+  });
+
+  it("has no wire section when the run did not record the wire", () => {
+    expect(htmlReport(results, [])).not.toContain("The wire around");
+  });
+});
