@@ -2,9 +2,32 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { readHistoryFile } from "../../src/history/reader.js";
+import { momentText } from "../../src/report/server-moments.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";
 import { faultDockerCannot, loadScenario } from "../../src/scenario/load-scenario.js";
 import { expectNoDockerLeft } from "./provider.js";
+
+/** Prints the server log moments and nemesis actions of the runs named in `unexplained`. */
+async function printMoments(out: string, unexplained: readonly string[]): Promise<void> {
+  const names = new Set(unexplained.map((line) => line.slice(0, line.indexOf(":"))));
+  for (const dir of readdirSync(out)) {
+    const scenario = [...names].find((name) => dir.includes(`-${name}-`));
+    if (scenario === undefined) continue;
+    const events = await readHistoryFile(join(out, dir, "history.jsonl"));
+    const lines = events.flatMap((event) => {
+      if (event.process === "nemesis" && event.type === "info" && event.f !== "connectivity")
+        return [
+          `${(event.time / 1e9).toFixed(3)} s nemesis ${event.f} ${JSON.stringify(event.value)}`,
+        ];
+      const text = momentText(event);
+      return text === undefined ? [] : [text];
+    });
+    console.log(
+      `--- ${dir}: moments of an unexplained anomaly (${lines.length})\n${lines.join("\n")}`,
+    );
+  }
+}
 
 /** Runs every standard scenario that lists this size, on docker, and expects each valid, or invalid only from a documented bug the servers' logs prove, and nothing left. */
 export async function expectStandardSuiteValidOnDocker(nodes: number, seed: number): Promise<void> {
@@ -36,6 +59,9 @@ export async function expectStandardSuiteValidOnDocker(nodes: number, seed: numb
           .map((anomaly) => `${run.scenario}: ${verdict.checker}: ${anomaly.message}`),
       ),
     );
+    // An unexplained anomaly's run folder goes with the temp folder: print its telling moments
+    // and nemesis actions first, so a CI log holds what a diagnosis needs.
+    if (unexplained.length > 0) await printMoments(out, unexplained);
     expect(unexplained).toEqual([]);
     expect(runs.filter((run) => run.valid === "unknown").map((run) => run.scenario)).toEqual([]);
   } finally {
