@@ -230,9 +230,12 @@ describe("a deliberately broken system is caught", () => {
     const broken = verdicts
       .filter((verdict) => verdict.valid === false)
       .map((verdict) => verdict.checker);
-    expect(broken).toEqual(
-      expect.arrayContaining(["zookeeper-registers", "register-linearizability", "convergence"]),
-    );
+    expect(broken).toEqual(expect.arrayContaining(["zookeeper-registers", "convergence"]));
+    // The linearizability search has a time budget: on a loaded machine it may end undecided
+    // (once in CI), never valid.
+    expect(
+      verdicts.find((verdict) => verdict.checker === "register-linearizability")?.valid,
+    ).not.toBe(true);
     const results = resultsFile(
       {
         plan,
