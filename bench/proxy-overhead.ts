@@ -9,7 +9,8 @@
  * through a real Toxiproxy server when its URL is given. Targets: bulk at
  * least the real server's, p99 of the round trips no worse. With the wire
  * decoded (network.wire), ZooKeeper p99 within 5% of the opaque proxy; and
- * the quorum decoder's own throughput on a busy leader's stream. Prints tables,
+ * the quorum decoder's own throughput on a busy leader's stream; and bulk of
+ * Zab packets through the built-in, opaque vs decoding (target within 10%). Prints tables,
  * writes JSON.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -76,6 +77,8 @@ async function zkLatencies(
 interface Path {
   readonly label: string;
   readonly url?: string;
+  /** The proxy decodes its streams as this wire protocol (the built-in server only). */
+  readonly decode?: "zookeeper-quorum";
 }
 
 /** Starts a far-end role of tcp-load in its own process; resolves its first message. */
@@ -99,7 +102,12 @@ async function via(
   const name = `bench-${process.pid}-${upstreamPort}`;
   const response = await fetch(`${path.url}/proxies`, {
     method: "POST",
-    body: JSON.stringify({ name, listen: "127.0.0.1:0", upstream: `127.0.0.1:${upstreamPort}` }),
+    body: JSON.stringify({
+      name,
+      listen: "127.0.0.1:0",
+      upstream: `127.0.0.1:${upstreamPort}`,
+      ...(path.decode ? { decode: path.decode } : {}),
+    }),
   });
   if (!response.ok) throw new Error(`${path.url}: creating a proxy: ${await response.text()}`);
   const port = Number(((await response.json()) as { listen: string }).listen.split(":").pop());
@@ -111,8 +119,8 @@ async function via(
   };
 }
 
-/** MB/s of one bulk transfer from a source process to a sink process along the path. */
-async function bulkThroughput(path: Path): Promise<number> {
+/** MB/s of one bulk transfer from a source process to a sink process along the path (of tcp-load's `shape` of stream). */
+async function bulkThroughput(path: Path, shape?: "zab" | "snap"): Promise<number> {
   const bytes = megabytes * 1_000_000;
   const sink = await farEnd(["sink", String(bytes)]);
   const route = await via(path, Number(sink.first.port));
@@ -122,6 +130,7 @@ async function bulkThroughput(path: Path): Promise<number> {
     "source",
     String(route.port),
     String(bytes),
+    ...(shape ? [shape] : []),
   ]);
   await done;
   const seconds = (performance.now() - started) / 1000;
@@ -184,6 +193,26 @@ for (const path of paths) {
   const rtt = await smallExchanges(path);
   tcp.push({ label: path.label, bulkMBps, rttMedian: median(rtt), rttP99: quantile(rtt, 0.99) });
 }
+// The same bulk as quorum traffic, through the built-in opaque and decoding: a leader's stream
+// of short packets (the decoder's worst case) and a snapshot sync (the link's real bulk).
+let zabDecoded = 0;
+builtIn.onWire(() => {
+  zabDecoded++;
+});
+const opaquePath: Path = { label: "built-in", url: builtIn.url };
+const decodingPath: Path = { ...opaquePath, decode: "zookeeper-quorum" };
+const quorumBulk = [];
+for (const shape of ["zab", "snap"] as const) {
+  const before = zabDecoded;
+  const opaque = await bulkThroughput(opaquePath, shape);
+  const decoding = await bulkThroughput(decodingPath, shape);
+  quorumBulk.push({
+    shape,
+    opaqueMBps: opaque,
+    decodingMBps: decoding,
+    messages: zabDecoded - before,
+  });
+}
 await builtIn.close();
 
 console.log(`ZooKeeper ops through a follower of a 3-node ensemble, ${ops} each (ms)`);
@@ -233,6 +262,10 @@ if (real && ours)
     `built-in vs real: bulk ${(ours.bulkMBps / real.bulkMBps).toFixed(2)}x (target >= 1), rtt p99 ${(ours.rttP99 / real.rttP99).toFixed(2)}x (target <= 1)`,
   );
 else console.log("no --toxiproxy-url: the built-in is compared with direct connections only");
+for (const entry of quorumBulk)
+  console.log(
+    `${entry.shape === "zab" ? "\nbulk of short Zab packets (PROPOSAL/COMMIT/ACK)" : "bulk of a snapshot sync (SNAP, 1 KiB nodes)"} through the built-in: opaque ${entry.opaqueMBps.toFixed(0)} MB/s, decoding ${entry.decodingMBps.toFixed(0)} MB/s (${entry.messages} messages): ${(entry.decodingMBps / entry.opaqueMBps).toFixed(2)}x (target >= 0.90x)`,
+  );
 const out = join("reports", "bench");
 mkdirSync(out, { recursive: true });
 const file = join(out, "proxy-overhead.json");
@@ -267,6 +300,7 @@ writeFileSync(
         writeRatio,
       },
       tcp,
+      quorumBulk,
     },
     null,
     2,

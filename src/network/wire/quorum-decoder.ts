@@ -6,9 +6,9 @@
  * then the "BenWasHere" signature), the same in 3.4.5 to 3.9.
  */
 import { readLength, readString, type Step, skip } from "./jute.js";
-import { type Decoder, Undecodable } from "./stream-decoder.js";
-import type { WireListener } from "./wire-message.js";
-import { ZAB_PACKETS } from "./zab-packets.js";
+import { type Decoder, type Scan, Undecodable } from "./stream-decoder.js";
+import type { WireListener, WireMessage } from "./wire-message.js";
+import { type PacketKind, type WireSummary, ZAB_PACKETS } from "./zab-packets.js";
 
 /** jute.maxbuffer's ceiling in practice; a longer field is not a packet. */
 const MAX_DATA_BYTES = 64 << 20;
@@ -21,6 +21,7 @@ const MAX_ACL_ENTRIES = 10_000_000;
 const MAX_PATH_BYTES = 1 << 16;
 const SNAPSHOT_SIGNATURE = "BenWasHere";
 const EMPTY: Buffer = Buffer.alloc(0);
+const NO_SUMMARY: WireSummary = Object.freeze({});
 /** A node's acl reference (long) and StatPersisted: 4 longs, 3 ints, 2 longs. */
 const NODE_FIXED_BYTES = 8 + 8 * 4 + 4 * 3 + 8 * 2;
 
@@ -61,11 +62,58 @@ function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
   return { sessions: Math.max(sessions, 0), nodes, size };
 }
 
+/** A packet's message: -1 is "no zxid" (UPTODATE, REQUEST, a learner's PING). */
+function packetMessage(
+  kind: PacketKind,
+  zxid: bigint,
+  length: number,
+  head: Buffer,
+  authBytes: number,
+  end: number,
+): WireMessage {
+  // One literal shape, no spreads: this runs for every packet of a busy link.
+  return {
+    type: kind.name,
+    zxid: zxid !== -1n ? zxid : undefined,
+    size: 12 + 4 + Math.max(length, 0) + authBytes,
+    end,
+    summary: kind.summarise?.(head, length) ?? NO_SUMMARY,
+    head: head.length > 0 ? head : undefined,
+  };
+}
+
+/**
+ * Takes one whole packet with no authinfo from a chunk, as the generator
+ * would decode it; leaves anything else (SNAP and its snapshot, authinfo,
+ * a bad header, a packet split across chunks) to the generator.
+ */
+function scanPacket(emit: WireListener): Scan {
+  return (chunk, position, offset) => {
+    if (chunk.length - position < 20) return 0;
+    const kind = ZAB_PACKETS.get(chunk.readInt32BE(position));
+    if (kind === undefined || kind.name === "SNAP") return 0;
+    const length = chunk.readInt32BE(position + 12);
+    if (length < -1 || length > MAX_DATA_BYTES) return 0;
+    const dataEnd = position + 16 + Math.max(length, 0);
+    if (dataEnd + 4 > chunk.length) return 0;
+    const entries = chunk.readInt32BE(dataEnd);
+    if (entries !== -1 && entries !== 0) return 0;
+    const size = dataEnd + 4 - position;
+    const head =
+      length > 0
+        ? chunk.subarray(position + 16, position + 16 + Math.min(length, HEAD_BYTES))
+        : EMPTY;
+    emit(packetMessage(kind, chunk.readBigInt64BE(position + 4), length, head, 4, offset + size));
+    return size;
+  };
+}
+
 /** Decodes QuorumPackets (and the snapshot after SNAP) into `emit`. */
 export function* quorumDecoder(emit: WireListener, offset: () => number): Decoder {
+  const scan = scanPacket(emit);
   for (;;) {
-    // Type, zxid and the data's length in one read: the hot path of a busy leader is short packets.
-    const header = yield { read: 16 };
+    // Type, zxid and the data's length in one read; whole short packets go by the scan.
+    const header = yield { read: 16, scan };
     const type = header.readInt32BE(0);
     const kind = ZAB_PACKETS.get(type);
     if (kind === undefined) throw new Undecodable(`unknown Zab packet type ${type}`);
@@ -87,15 +135,7 @@ export function* quorumDecoder(emit: WireListener, offset: () => number): Decode
       const id = yield* readString("auth id", MAX_AUTH_STRING);
       authBytes += 8 + Buffer.byteLength(scheme ?? "") + Buffer.byteLength(id ?? "");
     }
-    emit({
-      type: kind.name,
-      // -1 is "no zxid" (UPTODATE, REQUEST, a learner's PING).
-      ...(zxid !== -1n ? { zxid } : {}),
-      size: 12 + 4 + Math.max(length, 0) + authBytes,
-      end: offset(),
-      summary: kind.summarise?.(head, length) ?? {},
-      ...(head.length > 0 ? { head } : {}),
-    });
+    emit(packetMessage(kind, zxid, length, head, authBytes, offset()));
     if (kind.name === "SNAP") {
       const sent = yield* snapshot();
       emit({

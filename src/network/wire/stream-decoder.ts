@@ -7,8 +7,19 @@
  * undecoded and the driver only counts bytes: decoding never stops a stream.
  */
 
-/** What a decoder asks for next: exactly `read` bytes, or to pass over `skip` bytes. */
-export type Need = { readonly read: number } | { readonly skip: number };
+/**
+ * Decodes one whole message straight from a chunk at a message boundary and
+ * returns the bytes it took; 0 hands the bytes to the decoder's own read
+ * (a message split across chunks, or one the scan leaves to the generator).
+ * `offset` is the stream offset of `position`.
+ */
+export type Scan = (chunk: Buffer, position: number, offset: number) => number;
+
+/**
+ * What a decoder asks for next: exactly `read` bytes (with `scan`, whole
+ * messages may be taken from the chunk first), or to pass over `skip` bytes.
+ */
+export type Need = { readonly read: number; readonly scan?: Scan } | { readonly skip: number };
 
 /** A decoder: yields what it needs, is resumed with the bytes it read (empty after a skip). */
 export type Decoder = Generator<Need, void, Buffer>;
@@ -78,6 +89,16 @@ export class StreamDecoder {
         if (this.have === need.skip) this.advance(EMPTY);
         continue;
       }
+      if (need.scan !== undefined && this.have === 0) {
+        // The fast path of a busy link: whole short messages, no generator step, no copy.
+        const took = this.scanned(need.scan, chunk, position);
+        if (took > 0) {
+          position += took;
+          this.consumed += took;
+          continue;
+        }
+        if (this.need === undefined) break;
+      }
       const take = Math.min(need.read - this.have, chunk.length - position);
       this.parts.push(chunk.subarray(position, position + take));
       position += take;
@@ -90,6 +111,16 @@ export class StreamDecoder {
       }
     }
     this.consumed += chunk.length - position;
+  }
+
+  /** Runs a decoder's scan; a scan that throws stops decoding like the decoder would. */
+  private scanned(scan: Scan, chunk: Buffer, position: number): number {
+    try {
+      return scan(chunk, position, this.consumed);
+    } catch (error) {
+      this.stop(error instanceof Undecodable ? error.message : `decoder failed: ${String(error)}`);
+      return 0;
+    }
   }
 
   /** Resumes the decoder with what it asked for, until it asks for bytes not yet here. */

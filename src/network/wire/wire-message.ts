@@ -5,14 +5,14 @@ import type { WireSummary } from "./zab-packets.js";
 export interface WireMessage {
   /** Zab's packet name (PROPOSAL, ACK, ...), NOTIFICATION, HANDSHAKE or SNAPSHOT (the stream after SNAP). */
   readonly type: string;
-  readonly zxid?: bigint;
+  readonly zxid?: bigint | undefined;
   /** Bytes on the wire, framing included. */
   readonly size: number;
   /** Stream offset just past the message. */
   readonly end: number;
   readonly summary: WireSummary;
   /** The first bytes of the body, kept for `wire: full` (never the whole body). */
-  readonly head?: Buffer;
+  readonly head?: Buffer | undefined;
 }
 
 /** Receives each message as its last byte arrives. */

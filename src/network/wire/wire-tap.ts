@@ -35,7 +35,7 @@ export interface WireObservation {
   readonly atMs: number;
   readonly message?: WireMessage;
   /** What a message rule does to it (drop, delay, hold, ...), when one took it. */
-  readonly rule?: RuleDecision;
+  readonly rule?: RuleDecision | undefined;
   readonly undecoded?: UndecodedAt;
 }
 
@@ -81,7 +81,15 @@ export function streamTap(
       return decoder.undecoded !== undefined;
     },
     report(message, rule) {
-      observe({ ...where, atMs: performance.now(), message, ...(rule ? { rule } : {}) });
+      // One literal shape per call: spreading here cost a third of a busy link's time.
+      observe({
+        proxy: where.proxy,
+        connection: where.connection,
+        stream: where.stream,
+        atMs: performance.now(),
+        message,
+        rule,
+      });
     },
   };
 }

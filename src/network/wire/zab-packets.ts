@@ -4,7 +4,7 @@
  * summary of each packet's data says. Pure: bytes in, small fields out.
  */
 /** A Zab packet type's name and who sends it. */
-interface PacketKind {
+export interface PacketKind {
   readonly name: string;
   /** Summarises the first bytes of the packet's data. */
   readonly summarise?: (head: Buffer, length: number) => WireSummary;
