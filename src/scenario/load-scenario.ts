@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { BadInputError } from "../errors.js";
-import { type FaultKind, isFaultKind } from "../faults/fault-spec.js";
+import { type FaultKind, isFaultKind, MESSAGE_FAULT_KINDS } from "../faults/fault-spec.js";
 import { providerCannot } from "../providers/registry.js";
 import { checkConfigKeys } from "../zookeeper/release-lines.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
@@ -125,7 +125,10 @@ function checkFaultBounds(scenario: Scenario, at: (path: Path) => string): void 
         `${at([...base, "at"])}: faults.${index}.at: starts at ${entry.at / 1000} s, when the ${scenario.duration / 1000} s run is over: start it earlier or lengthen duration`,
       );
     const fault = entry.fault as Record<string, unknown>;
-    if (typeof fault.count === "number" && fault.count > smallest)
+    // A message fault's count is of messages, not servers.
+    const kind = entry.fault.kind;
+    const countsServers = !(isFaultKind(kind) && MESSAGE_FAULT_KINDS.has(kind));
+    if (countsServers && typeof fault.count === "number" && fault.count > smallest)
       throw new BadInputError(
         `${at([...base, "fault", "count"])}: faults.${index}.fault.count: ${fault.count} servers, but the ${smallest}-node ensemble has ${smallest}: use at most ${smallest}, or f / f+1`,
       );

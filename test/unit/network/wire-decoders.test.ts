@@ -174,7 +174,7 @@ const fixtures = readdirSync(FIXTURES).flatMap((release) =>
 );
 
 describe("streams captured from real runs (bench/wire-fixtures.ts)", () => {
-  it("has election, DIFF and SNAP captures for every release it covers", () => {
+  it("has election, DIFF, SNAP and TRUNC captures for every release it covers", () => {
     const releases = [...new Set(fixtures.map((fixture) => fixture.release))];
     expect(releases.length).toBeGreaterThanOrEqual(1);
     for (const release of releases) {
@@ -191,6 +191,7 @@ describe("streams captured from real runs (bench/wire-fixtures.ts)", () => {
         "DIFF",
         "SNAP",
         "SNAPSHOT",
+        "TRUNC",
         "NEWLEADER",
         "UPTODATE",
         "ACKEPOCH",
@@ -228,6 +229,25 @@ describe("streams captured from real runs (bench/wire-fixtures.ts)", () => {
         if (types.includes("UPTODATE"))
           expect(types.indexOf("UPTODATE")).toBeGreaterThan(types.indexOf("NEWLEADER"));
       }
+    },
+  );
+  it.each(
+    fixtures
+      .filter(
+        (fixture) => fixture.file.startsWith("trunc.") && fixture.file.endsWith("downstream.bin"),
+      )
+      .map((fixture) => [fixture.release, fixture] as const),
+  )(
+    "%s: TRUNC names a zxid of an epoch older than the NEWLEADER that follows it",
+    (_release, fixture) => {
+      const { messages } = decodeCapture("zookeeper-quorum", readFileSync(fixture.path), false);
+      const trunc = messages.find((message) => message.type === "TRUNC");
+      const newLeader = messages.find((message) => message.type === "NEWLEADER");
+      expect(trunc?.zxid).toBeDefined();
+      expect(newLeader?.zxid).toBeDefined();
+      const epoch = (zxid: bigint | undefined) => Number((zxid ?? 0n) >> 32n);
+      expect(epoch(trunc?.zxid)).toBeGreaterThan(0);
+      expect(epoch(trunc?.zxid)).toBeLessThan(epoch(newLeader?.zxid));
     },
   );
 });

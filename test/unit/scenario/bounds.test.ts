@@ -141,4 +141,16 @@ describe("every bad number of a scenario is refused up front, naming file, line 
         .faults[0]?.at,
     ).toBe(0);
   });
+
+  it("a message fault's count is of messages: 200 held PROPOSALs on a 3-node ensemble are fine", () => {
+    const parsed = parseScenario(
+      scenario(
+        fault(
+          "{ at: 1s, for: 5s, fault: { kind: hold-message, match: { type: PROPOSAL }, link: { from: leader, to: follower }, count: 200 } }",
+        ),
+      ),
+      "b.yaml",
+    );
+    expect(parsed.faults[0]?.fault).toMatchObject({ kind: "hold-message", count: 200 });
+  });
 });
