@@ -5,6 +5,7 @@
  */
 import { type HistoryEvent, recordedSettings } from "../history/event.js";
 import { type AvailabilitySettings, checkAvailability } from "./availability.js";
+import { checkInternalErrors } from "./internal-errors.js";
 import { checkRunRecovery } from "./recovery.js";
 import type { Verdict } from "./verdict.js";
 import { checkGeneralLinearizability, checkZooKeeper } from "./zookeeper/zookeeper-checker.js";
@@ -24,6 +25,8 @@ export interface CheckContext {
 /** One checker: the guarantee it checks and its verdicts on a history. */
 export interface CheckerEntry {
   readonly guarantee: string;
+  /** False for a checker a scenario must name (it is left out of the default list). */
+  readonly byDefault?: false;
   check(events: readonly HistoryEvent[], context: CheckContext): Verdict[];
 }
 
@@ -43,6 +46,11 @@ export const CHECKER_REGISTRY = {
   availability: {
     guarantee: "writes only where a quorum can form, and there after the election grace",
     check: (_events, context) => [context.availability()],
+  },
+  "internal-errors": {
+    guarantee: "servers hit no internal error (a NullPointerException is ZooKeeper's own bug)",
+    byDefault: false,
+    check: (events) => [checkInternalErrors(events)],
   },
   recovery: {
     guarantee: "after the last heal the ensemble serves again and every server holds the same data",
@@ -64,6 +72,13 @@ export type CheckerName = keyof typeof CHECKER_REGISTRY;
 export const CHECKERS: Readonly<Record<CheckerName, string>> = Object.fromEntries(
   Object.entries(CHECKER_REGISTRY).map(([name, entry]) => [name, entry.guarantee]),
 ) as Record<CheckerName, string>;
+
+/** The checkers a scenario runs when it names none. */
+export const DEFAULT_CHECKERS: readonly CheckerName[] = (
+  Object.entries(CHECKER_REGISTRY) as [CheckerName, CheckerEntry][]
+)
+  .filter(([, entry]) => entry.byDefault !== false)
+  .map(([name]) => name);
 
 /** The verdicts of the named checkers on a history, in registry order. */
 export function runCheckers(

@@ -100,7 +100,8 @@ export function candidateDocument(
     },
     workload: workloadDocument(candidate.workload),
     ...(target.wire !== undefined ? { network: { wire: target.wire } } : {}),
-    checkers: ["zookeeper", "availability", "recovery"],
+    // Internal errors too: a server's NullPointerException is a bug no scenario has to name.
+    checkers: ["zookeeper", "availability", "recovery", "internal-errors"],
     faults: candidate.faults.map((fault) => ({
       id: fault.id,
       at: ms(fault.atMs),

@@ -2,7 +2,7 @@
  * Key moments in a ZooKeeper server's log, as history events: elections,
  * roles, synchronisation (DIFF/TRUNC/SNAP, NEWLEADER, UPTODATE), truncation,
  * lost quorum, shutdown and failures (full disk, a database that will not
- * load). Pure: a line in, a kind (or nothing) out. The
+ * load, an internal error). Pure: a line in, a kind (or nothing) out. The
  * phrases are the ones every release from 3.4 to 3.9 logs.
  */
 
@@ -25,7 +25,8 @@ export type ServerLogKind =
   | "shutdown"
   | "unrecoverable-error"
   | "disk-full"
-  | "load-failed";
+  | "load-failed"
+  | "internal-error";
 
 /** The process name of server `id` in the history. */
 export function serverProcess(id: number): `server-${number}` {
@@ -54,6 +55,8 @@ const PATTERNS: readonly (readonly [ServerLogKind, RegExp])[] = [
   ["unrecoverable-error", /Severe unrecoverable error/],
   ["disk-full", /No space left on device/],
   ["load-failed", /Unable to load database on disk/],
+  // A NullPointerException is ZooKeeper's own bug, whatever the faults around it.
+  ["internal-error", /\bjava\.lang\.NullPointerException\b/],
 ];
 
 /** Failure kinds: a server that logs one is in trouble, and may log it in a tight loop. */
@@ -61,6 +64,7 @@ export const FAILURE_KINDS: ReadonlySet<ServerLogKind> = new Set([
   "unrecoverable-error",
   "disk-full",
   "load-failed",
+  "internal-error",
 ]);
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHECKERS, type CheckerName } from "../checkers/registry.js";
+import { CHECKERS, type CheckerName, DEFAULT_CHECKERS } from "../checkers/registry.js";
 import {
   FAULT_CATALOGUE,
   type FaultKind,
@@ -476,9 +476,9 @@ export const scenarioSchema = z
         }),
       )
       .min(1, {
-        message: `a run that checks nothing is never valid: name at least one checker (${CHECKER_NAMES.join(", ")}), or leave checkers out for all`,
+        message: `a run that checks nothing is never valid: name at least one checker (${CHECKER_NAMES.join(", ")}), or leave checkers out for the default ones (${DEFAULT_CHECKERS.join(", ")})`,
       })
-      .default([...CHECKER_NAMES]),
+      .default([...DEFAULT_CHECKERS]),
     /** The ZooKeeper bug this scenario documents, with what each version range must show. */
     bug: z
       .object({

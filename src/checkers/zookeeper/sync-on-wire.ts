@@ -24,6 +24,15 @@ function lastOf<T>(items: readonly T[], test: (item: T) => boolean): T | undefin
   return undefined;
 }
 
+/** Two messages of the same connection, either way. */
+function sameConnection(a: WireEvent, b: WireEvent): boolean {
+  return (
+    a.value.channel === b.value.channel &&
+    a.value.connection === b.value.connection &&
+    new Set([a.value.sender, a.value.receiver, b.value.sender, b.value.receiver]).size === 2
+  );
+}
+
 /** The sync before `before` in which `server` was sent NEWLEADER; undefined when the history has no wire. */
 export function syncOnWire(
   events: readonly HistoryEvent[],
@@ -32,10 +41,6 @@ export function syncOnWire(
   missing: bigint,
 ): SyncOnWire | undefined {
   const wire = wireMessages(events).filter((event) => event.index < before);
-  const sameConnection = (a: WireEvent, b: WireEvent) =>
-    a.value.channel === b.value.channel &&
-    a.value.connection === b.value.connection &&
-    new Set([a.value.sender, a.value.receiver, b.value.sender, b.value.receiver]).size === 2;
   const newLeader = lastOf(
     wire,
     (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
@@ -85,4 +90,56 @@ export function syncOnWireEvents(sync: SyncOnWire | undefined): number[] {
   return [sync.proposal, sync.newLeader, sync.ack].filter(
     (index): index is number => index !== undefined,
   );
+}
+
+/** A COMMIT that reached a syncing learner between NEWLEADER and UPTODATE, with its PROPOSAL. */
+export interface CommitInSync {
+  readonly newLeader: number;
+  readonly commit: number;
+  readonly zxid: string;
+  /** The PROPOSAL of the committed write, when it came before NEWLEADER. */
+  readonly proposal?: number;
+}
+
+/** In `server`'s last sync before `before`: a COMMIT it received after NEWLEADER and before UPTODATE. */
+export function commitInSync(
+  events: readonly HistoryEvent[],
+  server: number,
+  before: number,
+): CommitInSync | undefined {
+  const wire = wireMessages(events).filter((event) => event.index < before);
+  const newLeader = lastOf(
+    wire,
+    (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
+  );
+  if (newLeader === undefined) return undefined;
+  const after = wire.filter(
+    (event) =>
+      event.index > newLeader.index &&
+      event.value.receiver === server &&
+      sameConnection(event, newLeader),
+  );
+  const uptodate = after.find((event) => event.value.type === "UPTODATE")?.index ?? before;
+  const commit = after.find((event) => event.value.type === "COMMIT" && event.index < uptodate);
+  if (commit === undefined || commit.value.zxid === undefined) return undefined;
+  const proposal = lastOf(
+    wire,
+    (event) =>
+      event.index < newLeader.index &&
+      event.value.type === "PROPOSAL" &&
+      event.value.receiver === server &&
+      event.value.zxid === commit.value.zxid &&
+      sameConnection(event, newLeader),
+  );
+  return {
+    newLeader: newLeader.index,
+    commit: commit.index,
+    zxid: commit.value.zxid,
+    ...(proposal ? { proposal: proposal.index } : {}),
+  };
+}
+
+/** A commit in sync in words, for an anomaly's message. */
+export function commitInSyncText(found: CommitInSync): string {
+  return `on the wire it received NEWLEADER (event ${found.newLeader}), then the COMMIT of ${found.zxid} (event ${found.commit}) before any UPTODATE${found.proposal !== undefined ? `; that write's PROPOSAL had come before NEWLEADER (event ${found.proposal})` : ""}`;
 }

@@ -142,6 +142,28 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     expect(kill?.index as number).toBeGreaterThan(held.index as number);
   }, 200_000);
 
+  it("COMMIT during a sync (ZOOKEEPER-4394): late ACKs keep a write outstanding, the syncing follower meets its COMMIT before UPTODATE and throws", async () => {
+    const cli = runBug("commit-during-sync", 5);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4394 on 3\.8\.0 n=3 seed=5: as expected/);
+    const summary = readdirSync(out).find((name) => name.includes("commit-during-sync-n3-zk3.8.0"));
+    const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
+    const internal = verdictOf(results, "internal-errors");
+    expect(internal.valid).toBe(false);
+    // The proof: the log line, and on the wire the NEWLEADER, the COMMIT after it and that write's PROPOSAL.
+    expect(internal.anomalies[0]?.message).toMatch(
+      /^server-1 hit an internal error.*NullPointerException.*; on the wire it received NEWLEADER \(event \d+\), then the COMMIT of 0x\d+:0x[0-9a-f]+ \(event \d+\) before any UPTODATE; that write's PROPOSAL had come before NEWLEADER/,
+    );
+    // No data harm: the consistency checkers find nothing.
+    expect(verdictOf(results, "zookeeper-registers").valid).toBe(true);
+    // Only ACKs were late, by the rule's own hand.
+    const late = history("commit-during-sync-n3-zk3.8.0-5").filter(
+      (event) => event.process === "wire" && (event.value as { by?: string }).by === "late-acks",
+    );
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.every((event) => (event.value as { type?: string }).type === "ACK")).toBe(true);
+  });
+
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
     const cli = runBug("empty-log-after-full-disk", 2);
     expect(await cli.exited, cli.output()).toBe(0);
@@ -195,6 +217,12 @@ describeFixed("the same scenario on a release with the fix", () => {
     const summary = readdirSync(out).find((name) => name.includes("newleader-txn-loss-n3-zk3.9.5"));
     const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
     expect(verdictOf(results, "leader-completeness").valid).toBe(true);
+  });
+
+  it("3.9.5: the follower keeps its outstanding proposals through NEWLEADER; the COMMIT finds its PROPOSAL", async () => {
+    const cli = runBug("commit-during-sync", 5, "3.9.5");
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/absent +ZOOKEEPER-4394 on 3\.9\.5 n=3 seed=5: as expected/);
   });
 
   it("3.9.5: the server restarted on a full log disk comes back once the space is back", async () => {
