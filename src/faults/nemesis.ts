@@ -1,7 +1,7 @@
 import { canChangeMembers, type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
-import type { LinkFaults } from "../network/link-faults.js";
+import { type LinkFaults, messageRulesOf } from "../network/link-faults.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";
 import { deriveRandom, type Random } from "../util/seeded-random.js";
 import type { ActiveFault, FaultContext } from "./fault-context.js";
@@ -292,23 +292,21 @@ export class Nemesis {
 
   /** Wire triggers through the network's message rules: a hold on the first match, released once the fault started. */
   private wireTriggers(first: string): WireTriggers {
-    const network = this.requireNetwork(`wire trigger of ${first}`);
-    const { ruleMessages, unruleMessages, onRuleTaken } = network;
-    if (ruleMessages === undefined || unruleMessages === undefined || onRuleTaken === undefined)
-      throw new BadInputError(
-        `${first} is triggered by a peer message, which only the built-in proxy decoding the peer links sees: use the local or docker provider without --toxiproxy-url or --docker-network bridge`,
-      );
+    const rules = messageRulesOf(
+      this.requireNetwork(`wire trigger of ${first}`),
+      `the wire trigger of ${first}`,
+    );
     return {
       arm: async (id, match) => {
-        await ruleMessages.call(network, id, match, {
+        await rules.ruleMessages(id, match, {
           action: "hold",
           count: 1,
           holdMs: WIRE_TRIGGER_HOLD_MS,
         });
       },
-      disarm: (id) => unruleMessages.call(network, id),
+      disarm: (id) => rules.unruleMessages(id),
       subscribe: (listener) =>
-        onRuleTaken.call(network, (taken) => {
+        rules.onRuleTaken((taken) => {
           if (taken.action !== "hold") return;
           listener({
             owner: taken.owner,

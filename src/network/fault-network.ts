@@ -7,6 +7,7 @@ import { type PortReservation, reservePorts } from "../util/port-reservation.js"
 import type {
   LinkFaults,
   MessageRuleAction,
+  MessageRules,
   NetworkView,
   RuleTaken,
   ToxicSpec,
@@ -120,7 +121,7 @@ const BLACKHOLE_DOWN = "zkchaos_partition_down";
  * direction) and every client connection passes through its own proxy,
  * controlled only through the Toxiproxy HTTP API.
  */
-export class FaultNetwork implements LinkFaults {
+export class FaultNetwork implements LinkFaults, MessageRules {
   readonly prefix: string;
   readonly api: Toxiproxy;
   readonly url: string;

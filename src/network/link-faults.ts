@@ -1,3 +1,4 @@
+import { BadInputError } from "../errors.js";
 import type { CutMode, DirectedPair } from "./link-topology.js";
 import type { MessageMatch } from "./message-streams.js";
 import type { MessageAction } from "./wire/message-rule.js";
@@ -57,16 +58,34 @@ export interface LinkFaults extends AsyncDisposable {
   /** Degrades the links (latency, bandwidth, loss...) under a name. */
   degrade(name: string, links: readonly DirectedPair[], toxic: ToxicSpec): Promise<void>;
   undegrade(name: string): Promise<void>;
-  /** Puts a rule on single peer messages for `owner` (only a network that decodes them has it). */
-  ruleMessages?(owner: string, match: MessageMatch, rule: MessageRuleAction): Promise<number>;
-  /** Removes `owner`'s message rules. */
-  unruleMessages?(owner: string): Promise<void>;
-  /** Hears each message a rule takes, as the proxy takes it (before it acts); returns the unsubscribe. */
-  onRuleTaken?(listener: (taken: RuleTaken) => void): () => void;
   /** Heals everything. */
   healAll(): Promise<void>;
   view(): NetworkView;
   /** How clients reach the given servers through this network (where it routes them). */
   clientConnectString(ids?: readonly number[]): string;
   dispose(): Promise<void>;
+}
+
+/** What a network that decodes the peer links adds: rules on single messages. */
+export interface MessageRules {
+  /** Puts a rule on single peer messages for `owner`; returns the streams it covers. */
+  ruleMessages(owner: string, match: MessageMatch, rule: MessageRuleAction): Promise<number>;
+  /** Removes `owner`'s message rules. */
+  unruleMessages(owner: string): Promise<void>;
+  /** Hears each message a rule takes, as the proxy takes it (before it acts); returns the unsubscribe. */
+  onRuleTaken(listener: (taken: RuleTaken) => void): () => void;
+}
+
+/** The network's message rules, or why it has none (`what` names the fault or trigger that needs them). */
+export function messageRulesOf(network: LinkFaults, what: string): MessageRules {
+  const rules = network as Partial<MessageRules>;
+  if (
+    typeof rules.ruleMessages === "function" &&
+    typeof rules.unruleMessages === "function" &&
+    typeof rules.onRuleTaken === "function"
+  )
+    return network as LinkFaults & MessageRules;
+  throw new BadInputError(
+    `${what} acts on single peer messages, which only the built-in proxy decoding the peer links sees: use the local or docker provider without --toxiproxy-url or --docker-network bridge`,
+  );
 }

@@ -1,6 +1,5 @@
 /** Message faults: a rule on single decoded peer messages, removed by the heal. */
-import { BadInputError } from "../../errors.js";
-import type { MessageRuleAction } from "../../network/link-faults.js";
+import { type MessageRuleAction, messageRulesOf } from "../../network/link-faults.js";
 import type { FaultContext, FaultHandler, FaultHandlers } from "../fault-context.js";
 import type { FaultSpec, MessageMatch } from "../fault-spec.js";
 
@@ -14,18 +13,13 @@ async function ruleMessages(
   spec: FaultSpec & { readonly match: MessageMatch },
   rule: MessageRuleAction,
 ) {
-  const network = context.network(spec.kind);
-  if (network.ruleMessages === undefined || network.unruleMessages === undefined)
-    throw new BadInputError(
-      `fault ${id} (${spec.kind}) acts on single peer messages, which only the built-in proxy sees: use the local or docker provider without --toxiproxy-url or --docker-network bridge`,
-    );
-  const streams = await network.ruleMessages(id, spec.match, rule);
-  const unrule = network.unruleMessages.bind(network);
+  const rules = messageRulesOf(context.network(spec.kind), `fault ${id} (${spec.kind})`);
+  const streams = await rules.ruleMessages(id, spec.match, rule);
   return {
     id,
     spec,
     detail: { ...spec.match, action: rule.action, count: rule.count, streams },
-    heal: () => unrule(id),
+    heal: () => rules.unruleMessages(id),
   };
 }
 
