@@ -1,6 +1,6 @@
-import { getContainerRuntimeClient, ImageName } from "testcontainers";
 import { ZkChaosError } from "../errors.js";
 import { configureTestcontainers } from "./docker-engine.js";
+import { runtimeClient, testcontainers } from "./testcontainers.js";
 
 /** Whether an image is usable, and how the engine came to have it. */
 export interface ImageAvailability {
@@ -13,7 +13,8 @@ export interface ImageAvailability {
 export async function imagePresent(image: string): Promise<boolean> {
   configureTestcontainers();
   try {
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
+    const { ImageName } = await testcontainers();
     return await client.image.exists(ImageName.fromString(image));
   } catch {
     return false;
@@ -31,7 +32,8 @@ export async function provideImage(
   log(`pulling image ${image} (at most ${pullTimeoutMs / 1000} s)`);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
+    const { ImageName } = await testcontainers();
     await Promise.race([
       client.image.pull(ImageName.fromString(image), { force: false, platform: undefined }),
       new Promise((_, reject) => {

@@ -1,23 +1,19 @@
 import { execFileSync } from "node:child_process";
-import { getContainerRuntimeClient } from "testcontainers";
 import { ZkChaosError } from "../errors.js";
 import { isTokenAlive } from "../util/process-identity.js";
+import { configureTestcontainers, runtimeClient } from "./testcontainers.js";
 
 /** Labels on every container we start: the reaper finds orphans by them. */
 export const RUN_LABEL = "zk-chaos.run";
 export const OWNER_LABEL = "zk-chaos.owner";
 
-/** testcontainers settings for this machine kind: the reaper's image cannot be pulled, and host networking means 127.0.0.1. */
-export function configureTestcontainers(): void {
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
-}
+export { configureTestcontainers } from "./testcontainers.js";
 
 /** Whether a Docker engine answers, with the reason when not. */
 export async function dockerAvailable(): Promise<{ available: boolean; reason: string }> {
   configureTestcontainers();
   try {
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     return {
       available: true,
       reason: `engine ${client.info.containerRuntime.serverVersion} at ${client.info.containerRuntime.host}`,
@@ -45,7 +41,7 @@ export async function labelledResources(
   labels: Readonly<Record<string, string>>,
 ): Promise<LabelledResources> {
   configureTestcontainers();
-  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const docker = (await runtimeClient()).container.dockerode;
   const filters = labelFilter(labels);
   const containers = await docker.listContainers({ all: true, filters });
   const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
@@ -63,7 +59,7 @@ export async function removeContainers(
   keep?: (labels: Record<string, string>) => boolean,
 ): Promise<string[]> {
   configureTestcontainers();
-  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const docker = (await runtimeClient()).container.dockerode;
   const removed: string[] = [];
   for (const info of await docker.listContainers({ all: true, filters: labelFilter(labels) })) {
     if (keep?.(info.Labels ?? {})) continue;
@@ -89,7 +85,7 @@ export const ROLE_LABEL = "zk-chaos.role";
 /** Removes a network, disconnecting whatever is still attached first; a missing one is fine. */
 export async function removeNetwork(name: string): Promise<void> {
   configureTestcontainers();
-  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const docker = (await runtimeClient()).container.dockerode;
   const handle = docker.getNetwork(name);
   try {
     const info = (await handle.inspect()) as { Containers?: Record<string, unknown> };
@@ -109,7 +105,7 @@ export async function removeNetwork(name: string): Promise<void> {
  */
 export async function reapOrphanDockerResources(): Promise<string[]> {
   const reaped = (await reapOrphanContainers()).map((id) => `container ${id}`);
-  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const docker = (await runtimeClient()).container.dockerode;
   const networks = await docker.listNetworks({ filters: labelFilter({ [OWNER_LABEL]: "" }) });
   for (const info of networks) {
     if (isTokenAlive(info.Labels?.[OWNER_LABEL] ?? "")) continue;

@@ -9,7 +9,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { getContainerRuntimeClient } from "testcontainers";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import { selfToken } from "../util/process-identity.js";
 import { onShutdown } from "../util/shutdown.js";
@@ -20,6 +19,7 @@ import {
   RUN_LABEL,
   removeNetwork,
 } from "./docker-engine.js";
+import { runtimeClient } from "./testcontainers.js";
 
 /** The /16 the run networks' /24s come from: private, and not one Docker picks by itself. */
 export const RUN_NETWORK_RANGE = "10.232.0.0/16";
@@ -101,7 +101,7 @@ export async function createRunNetwork(options: {
     );
   }
   configureTestcontainers();
-  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const docker = (await runtimeClient()).container.dockerode;
   const name = `zkc-${randomBytes(4).toString("hex")}`;
   const taken = hostRoutePrefixes();
   let subnet: string | undefined;

@@ -1,5 +1,5 @@
 import type { StartedTestContainer } from "testcontainers";
-import { AddressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
+import { addressedContainer, type NetworkPlacement } from "../docker/addressed-container.js";
 import { provideImage } from "../docker/container-image.js";
 import {
   configureTestcontainers,
@@ -113,7 +113,7 @@ export async function startToxiproxyContainer(options: {
     return stopped;
   };
   try {
-    const image = new AddressedContainer(options.image);
+    const image = await addressedContainer(options.image);
     if (placement) image.placedOn(placement);
     else image.withNetworkMode("host");
     container = await image

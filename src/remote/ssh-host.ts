@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Client } from "ssh2";
+import type { Client } from "ssh2";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import type { InventoryHost } from "./inventory.js";
 
@@ -34,7 +34,9 @@ export class SshHost {
   ) {}
 
   /** Connects and logs in with the host's key; names the host and the fix when it cannot. */
-  static connect(host: InventoryHost, timeoutMs = 10_000): Promise<SshHost> {
+  static async connect(host: InventoryHost, timeoutMs = 10_000): Promise<SshHost> {
+    // ssh2 loads on first use: most commands never open a connection.
+    const { Client } = await import("ssh2");
     let privateKey: Buffer;
     try {
       privateKey = readFileSync(host.key);

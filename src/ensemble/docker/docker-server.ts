@@ -1,11 +1,6 @@
 import { appendFileSync } from "node:fs";
-import {
-  GenericContainer,
-  getContainerRuntimeClient,
-  type StartedTestContainer,
-  Wait,
-} from "testcontainers";
-import { AddressedContainer, type NetworkPlacement } from "../../docker/addressed-container.js";
+import type { StartedTestContainer } from "testcontainers";
+import { addressedContainer, type NetworkPlacement } from "../../docker/addressed-container.js";
 import {
   configureTestcontainers,
   OWNER_LABEL,
@@ -13,6 +8,7 @@ import {
   RUN_LABEL,
   removeContainerNow,
 } from "../../docker/docker-engine.js";
+import { containerOf, runtimeClient, testcontainers } from "../../docker/testcontainers.js";
 import { ZkChaosError } from "../../errors.js";
 import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
 import type { ProcessState, ServerAddress } from "../ensemble.js";
@@ -90,17 +86,20 @@ export class DockerServer implements ManagedServer {
    * its name still resolves), not a host gone from the network.
    */
   private async addressHolder(placement: NetworkPlacement): Promise<string> {
-    this.holder ??= new AddressedContainer(this.image)
-      .placedOn(placement)
-      .withEntrypoint(["sleep"])
-      .withCommand(["infinity"])
-      .withLabels({
-        [RUN_LABEL]: this.spec.runId,
-        [OWNER_LABEL]: this.spec.owner,
-        [ROLE_LABEL]: "address-holder",
-        "zk-chaos.server": String(this.id),
-      })
-      .start()
+    this.holder ??= addressedContainer(this.image)
+      .then((container) => container.placedOn(placement))
+      .then((container) =>
+        container
+          .withEntrypoint(["sleep"])
+          .withCommand(["infinity"])
+          .withLabels({
+            [RUN_LABEL]: this.spec.runId,
+            [OWNER_LABEL]: this.spec.owner,
+            [ROLE_LABEL]: "address-holder",
+            "zk-chaos.server": String(this.id),
+          })
+          .start(),
+      )
       .catch((error: unknown) => {
         this.holder = undefined;
         throw new Error(
@@ -130,7 +129,8 @@ export class DockerServer implements ManagedServer {
       const network = this.placement
         ? `container:${await this.addressHolder(this.placement)}`
         : "host";
-      this.container = await new GenericContainer(this.image)
+      const { Wait } = await testcontainers();
+      this.container = await (await containerOf(this.image))
         .withNetworkMode(network)
         .withUser("0")
         .withBindMounts([{ source: this.spec.serverDir, target: this.spec.serverDir, mode: "rw" }])
@@ -168,7 +168,7 @@ export class DockerServer implements ManagedServer {
       await late.stop({ timeout: 0, remove: true, removeVolumes: true });
       throw retiredError(this.id);
     }
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     const info = await client.container.inspect(client.container.getById(this.container.getId()));
     this.hostPid = info.State.Pid > 0 ? info.State.Pid : undefined;
     this.state = "running";
@@ -183,7 +183,7 @@ export class DockerServer implements ManagedServer {
    */
   private watchExit(container: StartedTestContainer): void {
     const id = container.getId();
-    void getContainerRuntimeClient()
+    void runtimeClient()
       .then((client) => client.container.dockerode.getContainer(id).wait())
       .then(async (result: { StatusCode?: number }) => {
         // Removed by us (kill, stop, dispose): that exit is already accounted for.
@@ -222,14 +222,14 @@ export class DockerServer implements ManagedServer {
 
   async pause(): Promise<void> {
     const id = this.requireRunning("pause");
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     await client.container.getById(id).pause();
     this.state = "paused";
   }
 
   async resume(): Promise<void> {
     if (this.state !== "paused" || this.container === undefined) return;
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     await client.container.getById(this.container.getId()).unpause();
     this.state = "running";
   }
@@ -254,7 +254,7 @@ export class DockerServer implements ManagedServer {
     // Gone by itself: its removal may still be under way; nothing may outlive the call.
     if (container === undefined) return this.exitRemoval;
     if (this.state === "paused") {
-      const client = await getContainerRuntimeClient();
+      const client = await runtimeClient();
       await client.container
         .getById(container.getId())
         .unpause()
