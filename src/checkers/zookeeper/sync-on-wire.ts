@@ -33,6 +33,38 @@ function sameConnection(a: WireEvent, b: WireEvent): boolean {
   );
 }
 
+/** The wire before `before`, and the last NEWLEADER `server` received in it. */
+function lastNewLeader(
+  events: readonly HistoryEvent[],
+  server: number,
+  before: number,
+): { wire: WireEvent[]; newLeader: WireEvent | undefined } {
+  const wire = wireMessages(events).filter((event) => event.index < before);
+  const newLeader = lastOf(
+    wire,
+    (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
+  );
+  return { wire, newLeader };
+}
+
+/** The PROPOSAL of `zxid` that reached `server` on NEWLEADER's connection before it. */
+function proposalBefore(
+  wire: readonly WireEvent[],
+  newLeader: WireEvent,
+  server: number,
+  zxid: string,
+): WireEvent | undefined {
+  return lastOf(
+    wire,
+    (event) =>
+      event.index < newLeader.index &&
+      event.value.type === "PROPOSAL" &&
+      event.value.receiver === server &&
+      event.value.zxid === zxid &&
+      sameConnection(event, newLeader),
+  );
+}
+
 /** The sync before `before` in which `server` was sent NEWLEADER; undefined when the history has no wire. */
 export function syncOnWire(
   events: readonly HistoryEvent[],
@@ -40,11 +72,7 @@ export function syncOnWire(
   before: number,
   missing: bigint,
 ): SyncOnWire | undefined {
-  const wire = wireMessages(events).filter((event) => event.index < before);
-  const newLeader = lastOf(
-    wire,
-    (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
-  );
+  const { wire, newLeader } = lastNewLeader(events, server, before);
   if (newLeader === undefined || newLeader.value.zxid === undefined) return undefined;
   const ack = wire.find(
     (event) =>
@@ -55,15 +83,7 @@ export function syncOnWire(
       sameConnection(event, newLeader),
   );
   const wanted = formatZxid(missing);
-  const proposal = lastOf(
-    wire,
-    (event) =>
-      event.index < newLeader.index &&
-      event.value.type === "PROPOSAL" &&
-      event.value.receiver === server &&
-      event.value.zxid === wanted &&
-      sameConnection(event, newLeader),
-  );
+  const proposal = proposalBefore(wire, newLeader, server, wanted);
   return {
     newLeader: newLeader.index,
     epochZxid: newLeader.value.zxid,
@@ -107,11 +127,7 @@ export function commitInSync(
   server: number,
   before: number,
 ): CommitInSync | undefined {
-  const wire = wireMessages(events).filter((event) => event.index < before);
-  const newLeader = lastOf(
-    wire,
-    (event) => event.value.type === "NEWLEADER" && event.value.receiver === server,
-  );
+  const { wire, newLeader } = lastNewLeader(events, server, before);
   if (newLeader === undefined) return undefined;
   const after = wire.filter(
     (event) =>
@@ -122,15 +138,7 @@ export function commitInSync(
   const uptodate = after.find((event) => event.value.type === "UPTODATE")?.index ?? before;
   const commit = after.find((event) => event.value.type === "COMMIT" && event.index < uptodate);
   if (commit === undefined || commit.value.zxid === undefined) return undefined;
-  const proposal = lastOf(
-    wire,
-    (event) =>
-      event.index < newLeader.index &&
-      event.value.type === "PROPOSAL" &&
-      event.value.receiver === server &&
-      event.value.zxid === commit.value.zxid &&
-      sameConnection(event, newLeader),
-  );
+  const proposal = proposalBefore(wire, newLeader, server, commit.value.zxid);
   return {
     newLeader: newLeader.index,
     commit: commit.index,
