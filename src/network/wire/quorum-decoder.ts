@@ -25,6 +25,30 @@ const NO_SUMMARY: WireSummary = Object.freeze({});
 /** A node's acl reference (long) and StatPersisted: 4 longs, 3 ints, 2 longs. */
 const NODE_FIXED_BYTES = 8 + 8 * 4 + 4 * 3 + 8 * 2;
 
+/**
+ * Takes one whole snapshot node (path, data, acl reference, stat) from a
+ * chunk and counts it; leaves the "/" end marker, a path that is no node's
+ * and a node split across chunks to the generator.
+ */
+function scanNode(counted: { nodes: number; bytes: number }): Scan {
+  const SLASH = 0x2f;
+  return (chunk, position) => {
+    if (chunk.length - position < 8) return 0;
+    const pathLength = chunk.readInt32BE(position);
+    if (pathLength < 0 || pathLength > MAX_PATH_BYTES) return 0;
+    const pathEnd = position + 4 + pathLength;
+    if (pathEnd + 4 > chunk.length) return 0;
+    if (pathLength > 0 && (chunk[position + 4] !== SLASH || pathLength === 1)) return 0;
+    const data = chunk.readInt32BE(pathEnd);
+    if (data < -1 || data > MAX_DATA_BYTES) return 0;
+    const end = pathEnd + 4 + Math.max(data, 0) + NODE_FIXED_BYTES;
+    if (end > chunk.length) return 0;
+    counted.nodes++;
+    counted.bytes += end - position;
+    return end - position;
+  };
+}
+
 /** The snapshot after SNAP; returns its node and session counts and its size. */
 function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
   let size = 0;
@@ -44,9 +68,12 @@ function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
       size += 12 + Buffer.byteLength(scheme ?? "") + Buffer.byteLength(id ?? "");
     }
   }
+  // Whole nodes in a chunk are counted by the scan; the generator reads the rest and the end marker.
+  const scanned = { nodes: 0, bytes: 0 };
+  const scan = scanNode(scanned);
   let nodes = 0;
   for (;;) {
-    const path = yield* readString("node path", MAX_PATH_BYTES);
+    const path = yield* readString("node path", MAX_PATH_BYTES, scan);
     size += 4 + Buffer.byteLength(path ?? "");
     if (path === "/") break;
     if (path === undefined || (path !== "" && !path.startsWith("/")))
@@ -56,6 +83,8 @@ function* snapshot(): Step<{ sessions: number; nodes: number; size: number }> {
     size += 4 + Math.max(data, 0) + NODE_FIXED_BYTES;
     nodes++;
   }
+  nodes += scanned.nodes;
+  size += scanned.bytes;
   const signature = yield* readString("snapshot signature", 64);
   if (signature !== SNAPSHOT_SIGNATURE) throw new Undecodable(`snapshot signature '${signature}'`);
   size += 4 + SNAPSHOT_SIGNATURE.length;
