@@ -302,16 +302,26 @@ export async function fetchZooKeeper(
   options.log?.(`resolving ZooKeeper ${version} and its dependencies with Maven into ${finalDir}`);
   try {
     writeFileSync(join(partial, "pom.xml"), releasePom(version));
-    const { code, output } = await runMaven(
-      mvn,
-      [
-        "dependency:copy-dependencies",
-        "-DincludeScope=runtime",
-        `-DoutputDirectory=${join(partial, "lib")}`,
-      ],
-      partial,
-      options.timeoutMs ?? 600_000,
-    );
+    const resolve = (extra: readonly string[]) =>
+      runMaven(
+        mvn,
+        [
+          ...extra,
+          "dependency:copy-dependencies",
+          "-DincludeScope=runtime",
+          `-DoutputDirectory=${join(partial, "lib")}`,
+        ],
+        partial,
+        options.timeoutMs ?? 600_000,
+      );
+    let { code, output } = await resolve([]);
+    if (code !== 0 && TRANSFER_FAILED.test(output)) {
+      // A transfer that failed once (a reset connection) often passes at once; -U because
+      // Maven remembers the failure and would not ask the repository again.
+      options.log?.(`ZooKeeper ${version}: a download failed; trying once more`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      ({ code, output } = await resolve(["-U"]));
+    }
     const jarDir = join(partial, "lib");
     const jars = existsSync(jarDir)
       ? readdirSync(jarDir).filter((name) => name.endsWith(".jar"))
@@ -344,6 +354,10 @@ export async function fetchZooKeeper(
   }
 }
 
+/** Maven's words for a repository it could not reach or read from. */
+const TRANSFER_FAILED =
+  /Could not transfer|Unknown host|Connection refused|Network is unreachable/i;
+
 async function resolutionError(
   version: string,
   output: string,
@@ -367,9 +381,7 @@ async function resolutionError(
       `ZooKeeper ${version} (or a part of it) is not served by the Maven repositories this machine reaches${hint} (or run an unpacked release with --zk-home DIR)`,
     );
   }
-  const offline = /Could not transfer|Unknown host|Connection refused|Network is unreachable/i.test(
-    output,
-  );
+  const offline = TRANSFER_FAILED.test(output);
   const tail = output
     .split("\n")
     .filter((line) => line.includes("ERROR"))
