@@ -102,7 +102,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       ? { zookeeperVersion: options.zookeeperVersion }
       : {}),
   };
-  const { kinds, skipped } = explorableKinds(options.provider.provider, options.kinds);
+  const { kinds, skipped } = explorableKinds(
+    options.provider.provider,
+    options.kinds,
+    wire === "summary",
+  );
   for (const [kind, why] of Object.entries(skipped))
     options.log?.(`explore: without ${kind}: ${why}`);
   const bounds: VocabularyOptions = {

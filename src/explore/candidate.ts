@@ -5,7 +5,7 @@
  * every finding replays with `zk-chaos run`.
  */
 import { stringify } from "yaml";
-import type { FaultKind, FaultSpec, TriggerState } from "../faults/fault-spec.js";
+import type { FaultKind, FaultSpec, MessageMatch, TriggerState } from "../faults/fault-spec.js";
 import { parseScenario } from "../scenario/load-scenario.js";
 import type { Scenario } from "../scenario/schema.js";
 
@@ -60,11 +60,28 @@ const ms = (value: number) => `${Math.round(value)}ms`;
 /** Fault fields a scenario file reads as durations (a bare number there is seconds). */
 const DURATION_FIELDS: Readonly<Partial<Record<FaultKind, readonly string[]>>> = {
   "slow-fsync": ["delay"],
+  "delay-message": ["delay"],
 };
+
+/** A message match as a scenario file writes it: the messages (`match`) and their link (`link`). */
+function matchDocument(match: MessageMatch): Record<string, unknown> {
+  const link = {
+    ...(match.from !== undefined ? { from: match.from } : {}),
+    ...(match.to !== undefined ? { to: match.to } : {}),
+  };
+  return {
+    match: {
+      type: match.types.length === 1 ? match.types[0] : [...match.types],
+      ...(match.after !== undefined ? { after: match.after } : {}),
+    },
+    ...(Object.keys(link).length > 0 ? { link } : {}),
+  };
+}
 
 /** A fault spec as a scenario file writes it: its duration fields in milliseconds, with the unit. */
 function specDocument(spec: FaultSpec): Record<string, unknown> {
-  const document: Record<string, unknown> = { ...spec };
+  const { match, ...rest } = spec as FaultSpec & { match?: MessageMatch };
+  const document: Record<string, unknown> = { ...rest, ...(match ? matchDocument(match) : {}) };
   for (const field of DURATION_FIELDS[spec.kind] ?? [])
     if (typeof document[field] === "number") document[field] = ms(document[field] as number);
   return document;

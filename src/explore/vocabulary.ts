@@ -6,7 +6,13 @@
  */
 import fc from "fast-check";
 import { BadInputError } from "../errors.js";
-import type { FaultKind, FaultSpec, Target } from "../faults/fault-spec.js";
+import {
+  type FaultKind,
+  type FaultSpec,
+  MESSAGE_FAULT_KINDS,
+  type MessageMatch,
+  type Target,
+} from "../faults/fault-spec.js";
 import { machineCannot, PROVIDERS, type ProviderName } from "../providers/registry.js";
 import type {
   ExploreCandidate,
@@ -18,19 +24,47 @@ import type {
 /** The kinds explore draws: every kind that needs no version or membership of its own. */
 export type ExplorableKind = Exclude<
   FaultKind,
-  | "upgrade"
-  | "downgrade"
-  | "join"
-  | "leave"
-  | "loss"
-  | "drop-message"
-  | "delay-message"
-  | "duplicate-message"
-  | "hold-message"
+  "upgrade" | "downgrade" | "join" | "leave" | "loss"
 >;
 
 const TARGET = fc.constantFrom<Target>("leader", "follower", "random");
 const MODE = fc.constantFrom<"refuse" | "blackhole">("refuse", "blackhole");
+
+/** Quorum messages by the side that sends them (learners dial the leader; PING goes both ways). */
+const LEADER_SENDS = [
+  "PROPOSAL",
+  "COMMIT",
+  "NEWLEADER",
+  "UPTODATE",
+  "DIFF",
+  "TRUNC",
+  "SNAP",
+  "LEADERINFO",
+  "PING",
+];
+const LEARNER_SENDS = ["ACK", "FOLLOWERINFO", "ACKEPOCH", "REQUEST", "PING"];
+/** Moments of a sync a message rule may wait for on its connection. */
+const AFTER = ["NEWLEADER", "UPTODATE", "DIFF", "LEADERINFO"];
+
+/** Which quorum messages a message fault takes: a type its sender's side sends, maybe only after a sync moment. */
+const MESSAGE_MATCH: fc.Arbitrary<MessageMatch> = fc
+  .tuple(
+    fc.oneof(
+      fc
+        .constantFrom(...LEADER_SENDS)
+        .map((type) => ({ type, from: "leader" as const, to: "follower" as const })),
+      fc
+        .constantFrom(...LEARNER_SENDS)
+        .map((type) => ({ type, from: "follower" as const, to: "leader" as const })),
+    ),
+    fc.option(fc.constantFrom(...AFTER), { nil: undefined }),
+  )
+  .map(([{ type, from, to }, after]) => ({
+    types: [type],
+    from,
+    to,
+    ...(after !== undefined && after !== type ? { after } : {}),
+  }));
 
 /** Each kind's arbitrary spec, for an ensemble of `nodes`. */
 const SPEC_ARBITRARIES: {
@@ -87,6 +121,32 @@ const SPEC_ARBITRARIES: {
       kind: fc.constant("slow-fsync"),
       target: TARGET,
       delay: fc.integer({ min: 50, max: 2000 }),
+    }),
+  "drop-message": () =>
+    fc.record({
+      kind: fc.constant("drop-message"),
+      match: MESSAGE_MATCH,
+      count: fc.integer({ min: 1, max: 3 }),
+      mode: fc.constantFrom<"cut" | "reset">("cut", "reset"),
+    }),
+  "delay-message": () =>
+    fc.record({
+      kind: fc.constant("delay-message"),
+      match: MESSAGE_MATCH,
+      count: fc.integer({ min: 1, max: 200 }),
+      delay: fc.integer({ min: 20, max: 500 }),
+    }),
+  "duplicate-message": () =>
+    fc.record({
+      kind: fc.constant("duplicate-message"),
+      match: MESSAGE_MATCH,
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+  "hold-message": () =>
+    fc.record({
+      kind: fc.constant("hold-message"),
+      match: MESSAGE_MATCH,
+      count: fc.integer({ min: 1, max: 3 }),
     }),
   corrupt: () =>
     fc.record({
@@ -150,11 +210,13 @@ export const EXPLORABLE_KINDS = Object.keys(SPEC_ARBITRARIES) as ExplorableKind[
 
 /**
  * The kinds this provider on this machine can make (of `wanted`, default
- * all), each left out with why; a wanted kind it cannot make is refused.
+ * all; message faults only with the `wire` recorded), each left out with
+ * why; a wanted kind it cannot make is refused.
  */
 export function explorableKinds(
   provider: ProviderName,
   wanted: readonly string[] = EXPLORABLE_KINDS,
+  wire = true,
 ): {
   kinds: ExplorableKind[];
   skipped: Record<string, string>;
@@ -168,7 +230,11 @@ export function explorableKinds(
   const skipped: Record<string, string> = {};
   for (const kind of wanted as readonly ExplorableKind[]) {
     const why =
-      PROVIDERS[provider].cannot[kind] ?? (provider === "ssh" ? undefined : machineCannot(kind));
+      PROVIDERS[provider].cannot[kind] ??
+      (!wire && MESSAGE_FAULT_KINDS.has(kind)
+        ? "acts on single peer messages, which needs the wire (--wire summary, on the local provider)"
+        : undefined) ??
+      (provider === "ssh" ? undefined : machineCannot(kind));
     if (why === undefined) kinds.push(kind);
     else skipped[kind] = why;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { candidateScenario, type ExploreCandidate } from "../../../src/explore/candidate.js";
 import { MUTATIONS, type MutationContext, mutate } from "../../../src/explore/mutate.js";
-import { candidateArbitrary, drawWith } from "../../../src/explore/vocabulary.js";
+import { candidateArbitrary, drawWith, explorableKinds } from "../../../src/explore/vocabulary.js";
 
 const context: MutationContext = {
   nodes: 3,
@@ -76,6 +76,39 @@ describe("explore mutations", () => {
       ),
     );
     expect([...kept].sort()).toEqual(["x1,x2", "x1,x3", "x3"]);
+  });
+
+  it("message faults are drawn with a match a sender of that side sends, and write a scenario that reads back the same", () => {
+    const kinds = ["drop-message", "delay-message", "duplicate-message", "hold-message"] as const;
+    const wired = { ...target, wire: "summary" as const };
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 40; seed++) {
+      const candidate = drawWith(candidateArbitrary(kinds, { ...context, maxFaults: 1 }), seed);
+      const spec = candidate.faults[0]?.spec as {
+        kind: string;
+        match: { types: string[]; from: string };
+      };
+      seen.add(spec.kind);
+      const scenario = candidateScenario(candidate, "m", "", wired);
+      // Back from the YAML: the same match, its link included.
+      expect(scenario.faults[0]?.fault).toEqual(spec);
+      const type = spec.match.types[0] as string;
+      if (["PROPOSAL", "COMMIT", "NEWLEADER", "UPTODATE"].includes(type))
+        expect(spec.match.from).toBe("leader");
+      if (["ACK", "ACKEPOCH", "FOLLOWERINFO", "REQUEST"].includes(type))
+        expect(spec.match.from).toBe("follower");
+    }
+    expect([...seen].sort()).toEqual([...kinds].sort());
+  });
+
+  it("without the wire, message faults are left out, saying why", () => {
+    const { kinds, skipped } = explorableKinds("local", ["kill", "delay-message"], false);
+    expect(kinds).toEqual(["kill"]);
+    expect(skipped["delay-message"]).toMatch(/needs the wire/);
+    expect(explorableKinds("local", ["kill", "delay-message"], true).kinds).toEqual([
+      "kill",
+      "delay-message",
+    ]);
   });
 
   it("fresh candidates are valid scenarios within the bounds", () => {
