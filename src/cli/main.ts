@@ -3,16 +3,28 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isZkChaosError } from "../errors.js";
-import { checkCommand } from "./check-command.js";
 import { type CliIo, ExitCode, processIo } from "./cli-io.js";
-import { ensembleCommand } from "./ensemble-command.js";
-import { exploreCommand } from "./explore-command.js";
-import { exportCommand } from "./export-command.js";
-import { reportCommand, runCommand } from "./run-command.js";
-import { toxiproxyCommand } from "./toxiproxy-command.js";
-import { validateCommand } from "./validate-command.js";
-import { wireCommand } from "./wire-command.js";
-import { zookeeperCommand } from "./zookeeper-command.js";
+
+/** Makes one command; its action hands its exit code promise to setExit. */
+type CommandFactory = (io: CliIo, setExit: (code: Promise<number>) => void) => Command;
+
+/**
+ * Every command by name, loaded on use: a command imports only its own
+ * modules (check loads no provider, no testcontainers), so it starts at once.
+ * The order is the help's.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
+  ensemble: async () => (await import("./ensemble-command.js")).ensembleCommand,
+  toxiproxy: async () => (await import("./toxiproxy-command.js")).toxiproxyCommand,
+  run: async () => (await import("./run-command.js")).runCommand,
+  report: async () => (await import("./run-command.js")).reportCommand,
+  validate: async () => (await import("./validate-command.js")).validateCommand,
+  explore: async () => (await import("./explore-command.js")).exploreCommand,
+  check: async () => (await import("./check-command.js")).checkCommand,
+  export: async () => (await import("./export-command.js")).exportCommand,
+  wire: async () => (await import("./wire-command.js")).wireCommand,
+  zookeeper: async () => (await import("./zookeeper-command.js")).zookeeperCommand,
+};
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
 function packageVersion(): string {
@@ -31,8 +43,15 @@ function packageVersion(): string {
   return "unknown";
 }
 
-/** Builds the command tree; each action hands its exit code promise to setExit. */
-export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void): Command {
+/**
+ * Builds the command tree; each action hands its exit code promise to setExit.
+ * With `only`, just that command (the one argv names); otherwise all (help, errors).
+ */
+export async function buildProgram(
+  io: CliIo,
+  setExit: (code: Promise<number>) => void,
+  only?: string,
+): Promise<Command> {
   const program = new Command("zk-chaos")
     .description(
       "Fault-injection harness for Apache ZooKeeper: start ensembles, break them, check they keep their promises.",
@@ -45,16 +64,12 @@ export function buildProgram(io: CliIo, setExit: (code: Promise<number>) => void
     )
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
-  program.addCommand(ensembleCommand(io, setExit));
-  program.addCommand(toxiproxyCommand(io, setExit));
-  program.addCommand(runCommand(io, setExit));
-  program.addCommand(reportCommand(io, setExit));
-  program.addCommand(validateCommand(io, setExit));
-  program.addCommand(exploreCommand(io, setExit));
-  program.addCommand(checkCommand(io, setExit));
-  program.addCommand(exportCommand(io, setExit));
-  program.addCommand(wireCommand(io, setExit));
-  program.addCommand(zookeeperCommand(io, setExit));
+  const names =
+    only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : Object.keys(COMMANDS);
+  const factories = await Promise.all(
+    names.map((name) => (COMMANDS[name] as () => Promise<CommandFactory>)()),
+  );
+  for (const factory of factories) program.addCommand(factory(io, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     command.showHelpAfterError(`(run 'zk-chaos ${command.name()} --help' for usage)`);
@@ -92,10 +107,18 @@ export async function main(rawArgv: readonly string[], io: CliIo = processIo): P
   const debug = rawArgv.includes("--debug") || process.env.ZK_CHAOS_DEBUG === "1";
   const argv = rawArgv.filter((arg) => arg !== "--debug");
   let result: Promise<number> = Promise.resolve(ExitCode.ok);
-  const program = buildProgram(io, (code) => {
-    result = code;
-  });
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    io.out(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   try {
+    const program = await buildProgram(
+      io,
+      (code) => {
+        result = code;
+      },
+      argv[0],
+    );
     if (argv.length === 0) {
       program.outputHelp();
       return ExitCode.badInput;
