@@ -1,9 +1,54 @@
 import type { HistoryEvent } from "../../history/event.js";
 import { FAILURE_KINDS, type ServerLogKind } from "../../history/server-log.js";
 import type { Anomaly } from "../verdict.js";
+import { isDataDamage } from "./leader-completeness.js";
 
-/** After healing, every server holds the same tree: compares the final reads. */
-export function checkConvergence(finalReads: readonly HistoryEvent[]): {
+/** Log lines of a learner's sync with a leader: where a half-applied sync shows. */
+const SYNC_KINDS: ReadonlySet<string> = new Set([
+  "diff-from-leader",
+  "snapshot-from-leader",
+  "truncating-log",
+  "newleader-received",
+]);
+
+/**
+ * Why two servers may hold different trees: on a version with documented
+ * bugs that leave a learner's sync half-applied (`syncBugs`), a server of the
+ * pair that synced with a leader during the run, proven by its sync lines
+ * (never when the nemesis destroyed data: that explains it alone).
+ */
+function divergenceCause(
+  events: readonly HistoryEvent[],
+  servers: readonly number[],
+  syncBugs: readonly string[],
+): Anomaly["cause"] {
+  // Data the nemesis destroyed explains a divergence without any ZooKeeper bug.
+  if (syncBugs.length === 0 || events.some(isDataDamage)) return undefined;
+  const lines = events.filter(
+    (event) =>
+      event.f === "log" &&
+      servers.some((server) => event.process === `server-${server}`) &&
+      SYNC_KINDS.has((event.value as { kind?: string } | undefined)?.kind ?? ""),
+  );
+  if (lines.length === 0) return undefined;
+  const synced = [...new Set(lines.map((event) => String(event.process)))].join(", ");
+  return {
+    message: `${synced} synced with a leader during the run (${lines.length} sync line(s), the last at event ${lines.at(-1)?.index}); this version's documented sync bugs leave a learner's transactions half-applied (${syncBugs.join(", ")})`,
+    events: lines.slice(-4).map((event) => event.index),
+    knownBugs: syncBugs,
+  };
+}
+
+/**
+ * After healing, every server holds the same tree: compares the final reads.
+ * With the run's events and the version's sync bugs, a divergence whose
+ * servers synced during the run names them as its cause.
+ */
+export function checkConvergence(
+  finalReads: readonly HistoryEvent[],
+  events: readonly HistoryEvent[] = [],
+  syncBugs: readonly string[] = [],
+): {
   anomalies: Anomaly[];
   servers: number;
 } {
@@ -22,10 +67,12 @@ export function checkConvergence(finalReads: readonly HistoryEvent[]): {
         JSON.stringify(reference[path]?.slice(0, 2)) !== JSON.stringify(nodes[path]?.slice(0, 2)),
     );
     if (differing.length > 0) {
+      const cause = divergenceCause(events, [first.server ?? 0, other.server ?? 0], syncBugs);
       anomalies.push({
         kind: "divergent-final-state",
         message: `servers ${first.server} and ${other.server} hold different trees after healing (${differing.length} znodes differ, e.g. ${differing.slice(0, 3).join(", ")})`,
         events: [first.index, other.index],
+        ...(cause ? { cause } : {}),
       });
     }
   }

@@ -217,7 +217,7 @@ function causeOf(leader: IncompleteLeader, bugs: readonly string[]): AnomalyCaus
 }
 
 /** A nemesis action that destroyed or changed a server's data (wipe, corrupt). */
-function isDataDamage(event: HistoryEvent): boolean {
+export function isDataDamage(event: HistoryEvent): boolean {
   return (
     event.process === "nemesis" &&
     event.type === "info" &&

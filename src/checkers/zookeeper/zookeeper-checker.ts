@@ -1,4 +1,4 @@
-import type { HistoryEvent } from "../../history/event.js";
+import { type HistoryEvent, recordedSettings } from "../../history/event.js";
 import { casRegisterModel } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
 import {
@@ -12,6 +12,7 @@ import {
   explainByIncompleteLeaders,
   hasElectionLines,
   type IncompleteLeader,
+  leaderCompletenessBugs,
 } from "./leader-completeness.js";
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
@@ -139,7 +140,11 @@ export function checkZooKeeper(
   if (finalReads.length > 0) {
     verdicts.push(
       checkSafely("convergence", "after healing, every server holds the same tree", () => {
-        const found = checkConvergence(finalReads);
+        const found = checkConvergence(
+          finalReads,
+          events,
+          leaderCompletenessBugs(recordedSettings(events)?.zooKeeperVersion),
+        );
         return {
           valid: found.servers === 0 ? "unknown" : withValidity(found.anomalies),
           anomalies: found.anomalies,
