@@ -24,6 +24,9 @@ import {
   type Model,
   registerModel,
 } from "./linearizability/model.js";
+import { checkHistoryTransactions, checkTransactions } from "./transactions/check-transactions.js";
+import { TXN_DATATYPES, type TxnDatatype } from "./transactions/dependency-graph.js";
+import { elleTransactions } from "./transactions/history-txns.js";
 import { combineValidity, type Validity, type Verdict } from "./verdict.js";
 import { registerOperations } from "./zookeeper/register-history.js";
 import {
@@ -38,7 +41,7 @@ export const HISTORY_FORMATS = ["jsonl", "jepsen-edn", "porcupine-log", "porcupi
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
 
 /** Models `check` knows: ZooKeeper's own guarantees, or a general model. */
-export const CHECK_MODELS = ["zookeeper", ...GENERAL_MODELS] as const;
+export const CHECK_MODELS = ["zookeeper", ...GENERAL_MODELS, ...TXN_DATATYPES] as const;
 /** A model name. */
 export type CheckModel = (typeof CHECK_MODELS)[number];
 
@@ -111,6 +114,9 @@ const DEFAULT_MODEL: Readonly<Record<HistoryFormat, CheckModel>> = {
   "jepsen-edn": "cas-register",
 };
 
+const isTxnDatatype = (model: CheckModel): model is TxnDatatype =>
+  (TXN_DATATYPES as readonly string[]).includes(model);
+
 /** Reads a history in any supported format and checks it. */
 export async function checkHistoryFile(
   path: string,
@@ -135,6 +141,7 @@ export async function checkHistoryFile(
       };
       verdicts = [
         ...checkZooKeeper(events, { sessionTimeoutMs: settings.sessionTimeoutMs, timeoutMs }),
+        ...checkHistoryTransactions(events, { budgetMs: timeoutMs }),
         checkAvailability(events, settings),
       ];
     } else if (model === "register" || model === "cas-register") {
@@ -147,6 +154,17 @@ export async function checkHistoryFile(
         `${path}: zk-chaos histories are checked with --model zookeeper, register or cas-register, not ${model}`,
       );
     }
+  } else if (isTxnDatatype(model)) {
+    if (format !== "jepsen-edn")
+      throw new BadInputError(
+        `${path}: --model ${model} reads Elle's transactions from a Jepsen EDN history (.edn), not ${format}`,
+      );
+    const txns = elleTransactions(readJepsenEdn(path, { defaultF: "txn", anonymous: true }), path);
+    count = txns.length;
+    notes.push(
+      `Elle's ${model} semantics: a :fail did not happen, an :info may have; real time is line order`,
+    );
+    verdicts = [checkTransactions(txns, { datatype: model, budgetMs: timeoutMs })];
   } else {
     if (model === "zookeeper") {
       throw new BadInputError(

@@ -7,6 +7,10 @@ import { type HistoryEvent, recordedSettings } from "../history/event.js";
 import { type AvailabilitySettings, checkAvailability } from "./availability.js";
 import { checkInternalErrors } from "./internal-errors.js";
 import { checkRunRecovery } from "./recovery.js";
+import {
+  checkHistoryTransactions,
+  TRANSACTIONS_GUARANTEE,
+} from "./transactions/check-transactions.js";
 import type { Verdict } from "./verdict.js";
 import { checkGeneralLinearizability, checkZooKeeper } from "./zookeeper/zookeeper-checker.js";
 
@@ -46,6 +50,11 @@ export const CHECKER_REGISTRY = {
   availability: {
     guarantee: "writes only where a quorum can form, and there after the election grace",
     check: (_events, context) => [context.availability()],
+  },
+  transactions: {
+    guarantee: TRANSACTIONS_GUARANTEE,
+    // A history without transactions gets no verdict.
+    check: (events) => checkHistoryTransactions(events),
   },
   "internal-errors": {
     guarantee: "servers hit no internal error (a NullPointerException is ZooKeeper's own bug)",

@@ -8,7 +8,18 @@ type EdnMap = Record<string, unknown>;
 const name = (value: unknown) =>
   typeof value === "string" && value.startsWith(":") ? value.slice(1) : value;
 
-function toEvent(map: EdnMap, where: string): ImportedEvent | undefined {
+/** How lenient a read is: Elle's own examples carry no :process and no :f. */
+export interface JepsenEdnOptions {
+  /** The :f of a map without one (none: it is an error). */
+  readonly defaultF?: string;
+  /** Allow maps without :process; they get ANONYMOUS_PROCESS. */
+  readonly anonymous?: boolean;
+}
+
+/** The process of an operation that names none (allowed with `anonymous`). */
+export const ANONYMOUS_PROCESS = "?";
+
+function toEvent(map: EdnMap, where: string, options: JepsenEdnOptions): ImportedEvent | undefined {
   const process = name(map.process);
   // The nemesis and other named processes are not clients.
   if (typeof process === "string" && !/^\d+$/.test(process)) return undefined;
@@ -18,12 +29,18 @@ function toEvent(map: EdnMap, where: string): ImportedEvent | undefined {
       `${where}: :type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(map.type)}`,
     );
   }
-  if (process === undefined) throw new BadInputError(`${where}: missing :process`);
-  const f = name(map.f);
+  if (process === undefined && !options.anonymous)
+    throw new BadInputError(`${where}: missing :process`);
+  const f = name(map.f) ?? options.defaultF;
   if (typeof f !== "string") throw new BadInputError(`${where}: missing :f`);
   const error = map.error;
   return {
-    process: typeof process === "string" ? Number(process) : (process as number),
+    process:
+      process === undefined
+        ? ANONYMOUS_PROCESS
+        : typeof process === "string"
+          ? Number(process)
+          : (process as number),
     type,
     f,
     value: map.value ?? null,
@@ -98,7 +115,7 @@ function firstBrokenLine(text: string): number | undefined {
  * Values stay as written: "6" is a string, 6 a number, :six a keyword.
  * Nemesis and other named processes are skipped.
  */
-export function readJepsenEdn(path: string): ImportedEvent[] {
+export function readJepsenEdn(path: string, options: JepsenEdnOptions = {}): ImportedEvent[] {
   const text = readText(path);
   if (contentLines(text).length === 0)
     throw new BadInputError(`${path}: the history is empty (no operations): nothing to check`);
@@ -127,7 +144,7 @@ export function readJepsenEdn(path: string): ImportedEvent[] {
   const events: ImportedEvent[] = [];
   maps.forEach(({ map, line }, index) => {
     const where = line > 0 ? `${path}:${line}` : `${path}: operation ${index + 1}`;
-    const event = toEvent(map, where);
+    const event = toEvent(map, where, options);
     // Without line numbers an operation is named by its position in the file.
     if (event !== undefined) events.push({ ...event, line: line > 0 ? line : index + 1 });
   });

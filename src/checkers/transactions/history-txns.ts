@@ -1,0 +1,141 @@
+/**
+ * Transactions from histories: the transactions workload's `txn` operations
+ * (zk-chaos JSONL) and Elle's list-append and rw-register operations (Jepsen
+ * EDN, `:f :txn`, micro-operations `[:append k v]`, `[:r k v]`, `[:w k v]`).
+ */
+import { BadInputError } from "../../errors.js";
+import { type HistoryEvent, parseZxid } from "../../history/event.js";
+import type { ImportedEvent } from "../../history/imported-ops.js";
+import { ANONYMOUS_PROCESS } from "../../history/jepsen-edn.js";
+import { pairOps } from "../zookeeper/operations.js";
+import type { Mop, MopFunction, Txn } from "./txn.js";
+
+/** The history's name of the transactions workload's operation. */
+export const TXN_OPERATION = "txn";
+
+/** A micro-operation as the workload records it. */
+export interface RecordedMop {
+  readonly f: MopFunction;
+  readonly key: string;
+  readonly value: unknown;
+  /** A read's Stat mzxid (decimal), when the key existed. */
+  readonly mzxid?: string;
+}
+
+/** What the workload records as a txn operation's value. */
+export interface RecordedTxn {
+  readonly mops: readonly RecordedMop[];
+  readonly synced?: boolean;
+}
+
+const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
+  "r",
+  "w",
+  "append",
+  "create",
+  "delete",
+  "check",
+]);
+
+const toMop = (mop: RecordedMop): Mop => ({
+  f: mop.f,
+  key: mop.key,
+  value: mop.value ?? null,
+  ...(mop.mzxid !== undefined ? { mzxid: parseZxid(mop.mzxid) } : {}),
+});
+
+/** The transactions of a zk-chaos history (its `txn` operations), in invocation order. */
+export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
+  const txns: Txn[] = [];
+  for (const op of pairOps(events)) {
+    if (op.invoke.f !== TXN_OPERATION) continue;
+    const invoked = op.invoke.value as RecordedTxn | undefined;
+    const completed = op.completion?.value as RecordedTxn | undefined;
+    const mops = (op.type === "ok" ? completed?.mops : undefined) ?? invoked?.mops ?? [];
+    const session = op.completion?.session;
+    txns.push({
+      id: op.invoke.index,
+      ...(op.completion ? { completion: op.completion.index } : {}),
+      process: op.invoke.process,
+      ...(session !== undefined ? { session } : {}),
+      type: op.type,
+      call: op.invoke.index,
+      ret: op.type === "ok" && op.completion ? op.completion.index : Number.POSITIVE_INFINITY,
+      mops: mops.map(toMop),
+      ...(op.type === "ok" && op.completion?.zxid !== undefined
+        ? { zxid: parseZxid(op.completion.zxid) }
+        : {}),
+      ...(invoked?.synced ? { synced: true } : {}),
+    });
+  }
+  return txns;
+}
+
+const keyword = (value: unknown) =>
+  typeof value === "string" && value.startsWith(":") ? value.slice(1) : value;
+
+/** One of Elle's micro-operations ([:append k v], [:r k v], [:w k v]). */
+function elleMop(raw: unknown, where: string): Mop {
+  if (!Array.isArray(raw) || raw.length !== 3)
+    throw new BadInputError(
+      `${where}: a micro-operation must be [f key value] such as [:append 3 1] or [:r 3 nil], got ${JSON.stringify(raw)}`,
+    );
+  const f = keyword(raw[0]);
+  if (typeof f !== "string" || !MOP_FUNCTIONS.has(f))
+    throw new BadInputError(
+      `${where}: unknown micro-operation ${JSON.stringify(raw[0])}: Elle's are :r, :w and :append`,
+    );
+  return { f: f as MopFunction, key: String(keyword(raw[1])), value: raw[2] ?? null };
+}
+
+/**
+ * Elle's transactions from an imported history: each process's invocation
+ * paired with its completion; real time is line order; a :fail did not
+ * happen, an :info may have.
+ */
+export function elleTransactions(events: readonly ImportedEvent[], source: string): Txn[] {
+  const open = new Map<string, { event: ImportedEvent; position: number }>();
+  const txns: Txn[] = [];
+  const finish = (
+    invoke: ImportedEvent,
+    position: number,
+    completion?: ImportedEvent,
+    at?: number,
+  ) => {
+    const type =
+      completion?.type === "ok" || completion?.type === "fail" ? completion.type : "info";
+    const value = type === "ok" ? completion?.value : invoke.value;
+    const where = `${source}:${(completion ?? invoke).line}`;
+    if (!Array.isArray(value))
+      throw new BadInputError(
+        `${where}: a transaction's value must be a vector of micro-operations, got ${JSON.stringify(value)}`,
+      );
+    txns.push({
+      id: invoke.line,
+      ...(completion ? { completion: completion.line } : {}),
+      // Operations without a process are each their own: no session order between them.
+      process: invoke.process === ANONYMOUS_PROCESS ? `?${invoke.line}` : invoke.process,
+      type,
+      call: position,
+      ret: type === "ok" && at !== undefined ? at : Number.POSITIVE_INFINITY,
+      mops: value.map((mop) => elleMop(mop, where)),
+    });
+  };
+  events.forEach((event, position) => {
+    const process = String(event.process);
+    if (event.type === "invoke") {
+      const pending = open.get(process);
+      if (pending) finish(pending.event, pending.position);
+      open.set(process, { event, position });
+      return;
+    }
+    const pending = open.get(process);
+    open.delete(process);
+    // A completion without an invocation (histories with only completions, as in Elle's examples) stands alone.
+    finish(pending?.event ?? event, pending?.position ?? position, event, position);
+  });
+  for (const { event, position } of open.values()) finish(event, position);
+  if (txns.length === 0)
+    throw new BadInputError(`${source}: no transactions in the history: nothing to check`);
+  return txns.sort((a, b) => a.call - b.call);
+}

@@ -1,0 +1,61 @@
+/**
+ * Transactions as the transactional checker sees them, from any history:
+ * ZooKeeper `multi`s and reads (with the zxids that order them) or Elle's
+ * list-append and rw-register operations (without).
+ */
+import type { Zxid } from "../../history/event.js";
+
+/** What a micro-operation does: read, write (set or rw-register write), append, create, delete, version check. */
+export type MopFunction = "r" | "w" | "append" | "create" | "delete" | "check";
+
+/** One micro-operation of a transaction. */
+export interface Mop {
+  readonly f: MopFunction;
+  readonly key: string;
+  /** Written or read value (null: absent); a list for list-append reads; the version for a check. */
+  readonly value: unknown;
+  /** For a ZooKeeper read: the zxid of the write whose value it saw (the Stat's mzxid). */
+  readonly mzxid?: Zxid;
+}
+
+/** A transaction: one operation of a history, paired. */
+export interface Txn {
+  /** The history index (or, imported, the position) of its invocation: how anomalies name it. */
+  readonly id: number;
+  /** The history index of its completion, when it has one. */
+  readonly completion?: number;
+  readonly process: string | number;
+  /** The ZooKeeper session that ran it: the unit of ZooKeeper's session order. */
+  readonly session?: string;
+  /** ok: committed; fail: certainly not; info: unknown. */
+  readonly type: "ok" | "fail" | "info";
+  /** Real-time order of its invocation and completion (Infinity without one). */
+  readonly call: number;
+  readonly ret: number;
+  /** Completed micro-operations (reads carry what they saw). */
+  readonly mops: readonly Mop[];
+  /** A committed ZooKeeper write's zxid: the commit order. */
+  readonly zxid?: Zxid;
+  /** A ZooKeeper read after a sync: it must see every write acknowledged before it began. */
+  readonly synced?: boolean;
+}
+
+/** A mop that changes its key. */
+export function isWrite(mop: Mop): boolean {
+  return mop.f === "w" || mop.f === "append" || mop.f === "create" || mop.f === "delete";
+}
+
+/** A transaction that only reads. */
+export function isReadOnly(txn: Txn): boolean {
+  return txn.mops.every((mop) => mop.f === "r");
+}
+
+/** A value as a map key: numbers and strings apart ("6" is not 6), lists by content. */
+export function valueKey(value: unknown): string {
+  return typeof value === "string" ? `s${value}` : `v${JSON.stringify(value)}`;
+}
+
+/** How an anomaly names a transaction in words: T<id> and, for a ZooKeeper write, its zxid. */
+export function txnName(txn: Txn): string {
+  return `T${txn.id}`;
+}
