@@ -1,5 +1,5 @@
 import { canChangeMembers, type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
-import { BadInputError, ZkChaosError } from "../errors.js";
+import { ZkChaosError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import { type LinkFaults, messageRulesOf } from "../network/link-faults.js";
 import type { ConnectivityView, ServerCondition } from "../quorum/connectivity.js";

@@ -67,7 +67,7 @@ export function checkTransactions(
     checker: "transactions",
     guarantee: TRANSACTIONS_GUARANTEE,
     // A component whose cycle was not spelled out still holds a cycle.
-    valid: anomalies.length === 0 ? true : false,
+    valid: anomalies.length === 0,
     anomalies,
     stats: {
       ...stats,

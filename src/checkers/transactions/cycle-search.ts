@@ -112,7 +112,6 @@ function cycleWithout(
   component: readonly number[],
   kinds: ReadonlySet<EdgeKind>,
 ) {
-  const inside = new Set(component);
   const allowed = (edge: Edge) => kinds.has(edge.kind);
   // A cycle of the restricted graph lies in one of its own components (numbered locally: components are small).
   const local = new Map(component.map((vertex, at) => [vertex, at]));

@@ -5,6 +5,7 @@
  * a before b), then the dependencies between transactions (ww, wr, rw) and,
  * for strict serializability, session and real-time order.
  */
+import { entryOf } from "../../util/map-entry.js";
 import type { Anomaly } from "../verdict.js";
 import type { EdgeKind } from "./cycle.js";
 import { txnEvents } from "./cycle.js";
@@ -65,9 +66,10 @@ function writersOf(txns: readonly Txn[]): Map<string, Map<string, Writer>> {
     });
     txn.mops.forEach((mop, at) => {
       if (!isWrite(mop)) return;
-      let values = writers.get(mop.key);
-      if (values === undefined) writers.set(mop.key, (values = new Map()));
-      values.set(valueKey(mop.value), { vertex, final: last.get(mop.key) === at });
+      entryOf(writers, mop.key, () => new Map<string, Writer>()).set(valueKey(mop.value), {
+        vertex,
+        final: last.get(mop.key) === at,
+      });
     });
   });
   return writers;

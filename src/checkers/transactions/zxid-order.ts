@@ -10,6 +10,7 @@
  * Near-linear: a sort per key and per session, a binary search per read.
  */
 import type { Zxid } from "../../history/event.js";
+import { entryOf } from "../../util/map-entry.js";
 import type { Anomaly } from "../verdict.js";
 import { type CycleStep, cycleAnomaly, txnEvents } from "./cycle.js";
 import { isReadOnly, isWrite, type Mop, type Txn, txnName, valueKey } from "./txn.js";
@@ -47,7 +48,11 @@ export interface ZxidOrderResult {
 const NEVER = Number.POSITIVE_INFINITY;
 const BEFORE_ALL = -1;
 
+// Zxids may be bigints: Math.max and Math.min do not take them.
 const max = (a: Zxid, b: Zxid): Zxid => (a > b ? a : b);
+const min = (a: Zxid, b: Zxid): Zxid => (a < b ? a : b);
+const byZxid = (a: { zxid: Zxid }, b: { zxid: Zxid }) =>
+  a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0;
 const same = (a: Zxid, b: Zxid): boolean => !(a < b) && !(b < a);
 
 /** Anomalies collected by kind, each kind capped (the count stays exact). */
@@ -74,9 +79,10 @@ function indexWrites(txns: readonly Txn[]): Map<string, Map<string, WriteRef>> {
     });
     txn.mops.forEach((mop, at) => {
       if (!isWrite(mop) || mop.f === "delete") return;
-      let values = index.get(mop.key);
-      if (values === undefined) index.set(mop.key, (values = new Map()));
-      values.set(valueKey(mop.value), { txn, final: last.get(mop.key) === at });
+      entryOf(index, mop.key, () => new Map<string, WriteRef>()).set(valueKey(mop.value), {
+        txn,
+        final: last.get(mop.key) === at,
+      });
     });
   }
   return index;
@@ -149,13 +155,15 @@ function versionOrders(
         if (txn.type === "info") unresolved.add(key);
         continue;
       }
-      let list = versions.get(key);
-      if (list === undefined) versions.set(key, (list = [{ zxid: BEFORE_ALL, absent: true }]));
-      list.push({ zxid, absent: mop.f === "delete", writer: txn });
+      entryOf(versions, key, (): Version[] => [{ zxid: BEFORE_ALL, absent: true }]).push({
+        zxid,
+        absent: mop.f === "delete",
+        writer: txn,
+      });
     }
   }
   for (const [key, list] of versions) {
-    list.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
+    list.sort(byZxid);
     for (let at = 1; at < list.length; at++) {
       const before = list[at - 1] as Version;
       const version = list[at] as Version;
@@ -198,15 +206,9 @@ function readIntervals(
   if (mop.value === null || mop.value === undefined) {
     // A delete of unknown outcome may explain any absence.
     if (unresolved.has(mop.key)) return undefined;
-    let absent = absences.get(mop.key);
-    if (absent === undefined) {
-      const found: Interval[] = [];
-      list.forEach((version, at) => {
-        if (version.absent) found.push(interval(at));
-      });
-      absences.set(mop.key, (absent = found));
-    }
-    return absent;
+    return entryOf(absences, mop.key, () =>
+      list.flatMap((version, at) => (version.absent ? [interval(at)] : [])),
+    );
   }
   const writer = writes.get(mop.key)?.get(valueKey(mop.value))?.txn;
   const at = writer === undefined ? undefined : positions.get(mop.key)?.get(writer);
@@ -219,7 +221,7 @@ function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   for (const x of a)
     for (const y of b) {
       const lo = max(x.lo, y.lo);
-      const hi = x.hi < y.hi ? x.hi : y.hi;
+      const hi = min(x.hi, y.hi);
       if (lo < hi) out.push({ ...(x.lo >= y.lo ? x : y), lo, hi });
     }
   return out.sort((p, q) => (p.lo < q.lo ? -1 : 1));
@@ -384,7 +386,7 @@ export function checkByZxid(txns: readonly Txn[]): ZxidOrderResult {
     }
   }
   checkSessions(txns, commits, fits, findings);
-  checkRealTime(txns, commits, fits, findings);
+  checkRealTime(commits, fits, findings);
   return {
     anomalies: findings.anomalies,
     stats: {
@@ -492,7 +494,6 @@ function checkSessions(
 
 /** Real time: commits in the order they were acknowledged, and a read after a sync sees what was acknowledged before it. */
 function checkRealTime(
-  txns: readonly Txn[],
   commits: Map<Txn, Zxid>,
   fits: Map<Txn, Interval[]>,
   findings: Findings,

@@ -11,7 +11,8 @@ import type { HistoryEvent } from "../../../src/history/event.js";
 let next = 0;
 /** A ZooKeeper transaction: ids and real time in creation order unless given. */
 function txn(fields: Partial<Txn> & { mops: Mop[] }): Txn {
-  const id = (next += 2);
+  next += 2;
+  const id = next;
   return {
     id,
     completion: id + 1,
