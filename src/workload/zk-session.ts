@@ -1,6 +1,13 @@
 import { createRequire } from "node:module";
 import zookeeper from "node-zookeeper-client";
 import {
+  MULTI_OPCODE,
+  MULTI_READ_OPCODE,
+  multiReadBody,
+  multiReadResults,
+  teachMultiReadReplies,
+} from "./multi-read.js";
+import {
   ADD_WATCH_OPCODE,
   bigintOf,
   CREATE_MODES,
@@ -34,6 +41,17 @@ const jute = require("node-zookeeper-client/lib/jute/index.js") as {
   ) => { header: { type: number }; toBuffer(): Buffer };
   protocol: { RequestHeader: new () => { type: number } };
 };
+
+/** A part of a raw request's body: an int, a long, a jute string (absent: null), or bytes as they are. */
+type RawPart = Buffer | number | bigint | undefined | { readonly raw: Buffer };
+
+/** The bytes a raw part takes on the wire. */
+function rawLength(part: RawPart): number {
+  if (typeof part === "bigint") return 8;
+  if (typeof part === "number") return 4;
+  if (part !== undefined && !Buffer.isBuffer(part)) return part.raw.length;
+  return 4 + (part?.length ?? 0);
+}
 
 /** ZooKeeper's reconfig request (the library's opcode table lacks it). */
 const RECONFIG_OPCODE = 16;
@@ -85,7 +103,7 @@ interface ConnectionManager {
   watcherManager: { emit(event: { type: number; path: string }): void };
   packetQueue: { queue: { request: { header?: { type?: number } | null } }[] };
   onSocketConnected(): void;
-  queue(request: unknown, callback: (error: unknown) => void): void;
+  queue(request: unknown, callback: (error: unknown, reply?: unknown) => void): void;
 }
 
 /** ZooKeeper's SetWatches opcode: the library re-sends watches with it after a reconnect. */
@@ -401,21 +419,18 @@ export class ZkSession implements AsyncDisposable {
 
   /**
    * Sends a request the library has no call for: queued as a delete (whose
-   * reply has no body, as these requests' replies have none we need) and
-   * written with its real opcode.
+   * reply has no body, as most of these requests' replies have none we need)
+   * or as `replyAs` (whose reply reader the library then applies), and
+   * written with its real opcode. Resolves to the library's reply.
    */
   private rawRequest(
     what: string,
     opcode: number,
-    body: readonly (Buffer | number | bigint | undefined)[],
+    body: readonly RawPart[],
     onReply?: (zxid: bigint) => void,
-  ): Promise<void> {
-    const length = body.reduce<number>(
-      (sum, part) =>
-        sum +
-        (typeof part === "bigint" ? 8 : typeof part === "number" ? 4 : 4 + (part?.length ?? 0)),
-      0,
-    );
+    replyAs: number = jute.OP_CODES.DELETE as number,
+  ): Promise<unknown> {
+    const length = body.reduce<number>((sum, part) => sum + rawLength(part), 0);
     const payload = {
       byteLength: () => length,
       serialize: (buffer: Buffer, offset: number) => {
@@ -423,6 +438,7 @@ export class ZkSession implements AsyncDisposable {
         for (const part of body) {
           if (typeof part === "bigint") at = buffer.writeBigInt64BE(part, at);
           else if (typeof part === "number") at = buffer.writeInt32BE(part, at);
+          else if (part !== undefined && !Buffer.isBuffer(part)) at += part.raw.copy(buffer, at);
           else {
             // A jute string: its length (-1 for null), then its bytes.
             at = buffer.writeInt32BE(part === undefined ? -1 : part.length, at);
@@ -433,7 +449,7 @@ export class ZkSession implements AsyncDisposable {
       },
     };
     const header = new jute.protocol.RequestHeader();
-    header.type = jute.OP_CODES.DELETE as number;
+    header.type = replyAs;
     const request = new jute.Request(header, payload);
     const serialize = request.toBuffer.bind(request);
     request.toBuffer = () => {
@@ -441,13 +457,36 @@ export class ZkSession implements AsyncDisposable {
       try {
         return serialize();
       } finally {
-        request.header.type = jute.OP_CODES.DELETE as number;
+        request.header.type = replyAs;
       }
     };
-    return this.call(
+    return this.call<unknown>(
       what,
-      (done) => this.manager.queue(request, (error) => done(error)),
+      (done) => this.manager.queue(request, (error, reply) => done(error, reply)),
       onReply && ((_, zxid) => onReply(zxid)),
+    );
+  }
+
+  /**
+   * Reads several znodes atomically (ZooKeeper's multiRead, opcode 22, 3.6+):
+   * one server state answers them all. An absent znode's result is its error
+   * code (NoNode), the others still answer.
+   */
+  async multiRead(
+    paths: readonly string[],
+  ): Promise<({ data: Buffer; stat: ZkStat } | { error: number })[]> {
+    teachMultiReadReplies();
+    const reply = await this.rawRequest(
+      `multiRead ${paths.join(",")}`,
+      MULTI_READ_OPCODE,
+      [{ raw: multiReadBody(paths) }],
+      undefined,
+      MULTI_OPCODE,
+    );
+    return multiReadResults(reply).map((result) =>
+      "error" in result
+        ? result
+        : { data: result.data, stat: toStat(result.stat as zookeeper.Stat) },
     );
   }
 
@@ -456,8 +495,8 @@ export class ZkSession implements AsyncDisposable {
    * opcode 9), so that a read after it sees every write committed before it.
    * The library has no sync: its reply's path is unused.
    */
-  sync(path = "/"): Promise<void> {
-    return this.rawRequest(`sync ${path}`, jute.OP_CODES.SYNC as number, [
+  async sync(path = "/"): Promise<void> {
+    await this.rawRequest(`sync ${path}`, jute.OP_CODES.SYNC as number, [
       Buffer.from(path, "utf8"),
     ]);
   }
@@ -468,11 +507,11 @@ export class ZkSession implements AsyncDisposable {
    * lines, `leaving` as ids. Its reply (the new config) is read back from
    * /zookeeper/config by the caller.
    */
-  reconfig(joining: readonly string[], leaving: readonly number[]): Promise<void> {
+  async reconfig(joining: readonly string[], leaving: readonly number[]): Promise<void> {
     const text = (parts: readonly (string | number)[]) =>
       parts.length === 0 ? undefined : Buffer.from(parts.join(","), "utf8");
     // curConfigId -1: whatever the configuration is now.
-    return this.rawRequest(`reconfig +${joining.length} -${leaving.join(",")}`, RECONFIG_OPCODE, [
+    await this.rawRequest(`reconfig +${joining.length} -${leaving.join(",")}`, RECONFIG_OPCODE, [
       text(joining),
       text(leaving),
       undefined,
@@ -486,12 +525,12 @@ export class ZkSession implements AsyncDisposable {
    * The library knows nothing of it: after a reconnect the caller sets it again.
    * `onReply` runs inside the reply's callback, in wire order with notifications.
    */
-  addWatch(
+  async addWatch(
     path: string,
     mode: PersistentWatchMode,
     onReply?: (zxid: bigint) => void,
   ): Promise<void> {
-    return this.rawRequest(
+    await this.rawRequest(
       `addWatch ${path}`,
       ADD_WATCH_OPCODE,
       [Buffer.from(path, "utf8"), mode === "persistent" ? 0 : 1],

@@ -73,6 +73,24 @@ describe("the ZooKeeper client adapter", () => {
     await expect(session.getData("/nope")).rejects.toMatchObject({ code: ZK_ERRORS.NO_NODE });
   });
 
+  it("multiRead reads several znodes from one state, absent ones as NoNode, and multi still reads its own results", async () => {
+    await using session = await ZkSession.open(ensemble.connectString());
+    await session.create("/mr", "");
+    await session.multi([
+      { op: "create", path: "/mr/a", data: "1" },
+      { op: "create", path: "/mr/b", data: "2" },
+    ]);
+    const [a, missing, b] = await session.multiRead(["/mr/a", "/mr/none", "/mr/b"]);
+    expect(a && "data" in a ? a.data.toString() : a).toBe("1");
+    expect(missing).toEqual({ error: ZK_ERRORS.NO_NODE });
+    expect(b && "stat" in b ? [b.data.toString(), b.stat.version] : b).toEqual(["2", 0]);
+    // One commit wrote both: both reads name its zxid.
+    expect(a && "stat" in a && b && "stat" in b && a.stat.mzxid === b.stat.mzxid).toBe(true);
+    // The reply reader the library uses for multi still reads write results.
+    const [set] = await session.multi([{ op: "set", path: "/mr/a", data: "3", version: 0 }]);
+    expect(set).toMatchObject({ op: "set", stat: { version: 1 } });
+  });
+
   it("sync makes a follower read what the leader acknowledged", async () => {
     const leader = (await ensemble.leader()) as number;
     const follower = ensemble.servers.find((server) => server.id !== leader)?.id as number;
