@@ -33,7 +33,12 @@ import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
 import { FaultPins } from "../workload/fault-pins.js";
 import { removeTree } from "../workload/remove-tree.js";
-import { finalReads, runWorkload, type WorkloadResult } from "../workload/run-workload.js";
+import {
+  finalReads,
+  runWorkload,
+  type WorkloadKind,
+  type WorkloadResult,
+} from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
 import { recordWire } from "./wire-recording.js";
 
@@ -160,6 +165,13 @@ async function removeRunRoot(
     );
   }
 }
+
+/** Each workload's znode root under the run's base. */
+const WORKLOAD_ROOTS: Readonly<Record<WorkloadKind, string>> = {
+  registers: "/registers",
+  topology: "/zkchaos",
+  transactions: "/transactions",
+};
 
 /** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
 export function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
@@ -321,9 +333,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
           ...(plan.workload.roles ? { roles: plan.workload.roles } : {}),
           ...(faultPins ? { faultPins } : {}),
           registers: plan.workload.registers,
+          keys: plan.workload.keys,
           sessionTimeoutMs: plan.workload.sessionTimeout,
           operationTimeoutMs: plan.workload.operationTimeout,
-          root: `${workloadBase}${plan.workload.kind === "registers" ? "/registers" : "/zkchaos"}`,
+          root: `${workloadBase}${WORKLOAD_ROOTS[plan.workload.kind]}`,
           ...(plan.workload.watch
             ? {
                 watchers: {

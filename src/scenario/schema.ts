@@ -366,7 +366,7 @@ export const scenarioSchema = z
       .default({ profile: "fast" }),
     workload: z
       .object({
-        kind: z.enum(["topology", "registers"]).default("registers"),
+        kind: z.enum(["topology", "registers", "transactions"]).default("registers"),
         workers: z.number().int().min(1).max(500).default(6),
         rate: z
           .number()
@@ -375,6 +375,8 @@ export const scenarioSchema = z
           .default(20),
         connect: z.enum(["all", "one", "proxies"]).default("all"),
         registers: z.number().int().min(1).max(100).default(3),
+        /** Keys of the transactions workload: znodes each multi and read picks from. */
+        keys: z.number().int().min(1).max(100).default(5),
         sessionTimeout: positiveDuration.default(4000),
         operationTimeout: positiveDuration.default(2000),
         /** Agents that consume what the workers write through watches (MidoNet agents' way), checked by the watch checker. */
@@ -422,6 +424,7 @@ export const scenarioSchema = z
         rate: 20,
         connect: "all",
         registers: 3,
+        keys: 5,
         sessionTimeout: 4000,
         operationTimeout: 2000,
       }),

@@ -3,10 +3,12 @@ import { BadInputError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { LinkFaults } from "../network/link-faults.js";
 import { deriveRandom, shuffled } from "../util/seeded-random.js";
+import { releaseLine } from "../zookeeper/release-lines.js";
 import type { FaultPins } from "./fault-pins.js";
 import { RecordedSession, type RecordedSessionOptions } from "./recorded-session.js";
 import { RegisterWorker } from "./register-worker.js";
 import { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
+import { TransactionWorker } from "./transaction-worker.js";
 
 export { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
 
@@ -16,6 +18,49 @@ import { topologyCommandChunk } from "./topology/commands.js";
 import { TopologyAgent } from "./topology-worker.js";
 import { WatchingAgent, type WatchMode } from "./watching-agent.js";
 import { ZK_ERRORS, ZkOperationError, ZkSession } from "./zk-session.js";
+
+/** The workloads: topology agents, registers (Jepsen's), transactions (multis and atomic reads). */
+export type WorkloadKind = "topology" | "registers" | "transactions";
+
+/** A worker that repeats one recorded operation after another. */
+interface StepWorker {
+  step(): Promise<void>;
+}
+
+/** The workloads whose workers repeat one step, and how each makes its worker. */
+const STEP_WORKERS: Readonly<
+  Record<
+    Exclude<WorkloadKind, "topology">,
+    (
+      options: WorkloadOptions,
+      index: number,
+      root: string,
+      session: RecordedSession,
+      role?: WorkerRole,
+    ) => StepWorker
+  >
+> = {
+  registers: (options, index, root, session, role) =>
+    new RegisterWorker(index, root, options.registers ?? 5, session, options.seed, role?.mix),
+  transactions: (options, index, root, session) =>
+    new TransactionWorker(
+      index,
+      root,
+      options.keys ?? 5,
+      session,
+      options.seed,
+      multiReadIn(options.ensemble.zooKeeperVersion),
+    ),
+};
+
+/** Whether a release answers multiRead (a release outside the lines zk-chaos knows: no). */
+function multiReadIn(version: string): boolean {
+  try {
+    return releaseLine(version).multiRead;
+  } catch {
+    return false;
+  }
+}
 
 /** How workers reach the servers. */
 export type ConnectMode = "all" | "one" | "proxies";
@@ -27,7 +72,7 @@ export interface WorkloadOptions {
   readonly network?: LinkFaults;
   readonly recorder: HistoryRecorder;
   readonly seed: number | string;
-  readonly kind: "topology" | "registers";
+  readonly kind: WorkloadKind;
   /** Concurrent workers, each with its own session (1 to a few hundred). */
   readonly workers: number;
   /** Each worker stops after this long... */
@@ -42,6 +87,8 @@ export interface WorkloadOptions {
   /** Znode root of the workload (default /zkchaos). */
   readonly root?: string;
   readonly registers?: number;
+  /** Keys of the transactions workload (default 5). */
+  readonly keys?: number;
   readonly sessionTimeoutMs?: number;
   readonly operationTimeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -309,18 +356,11 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       options.faultPins?.connected(index);
     }
     try {
-      if (options.kind === "registers") {
-        const registers = new RegisterWorker(
-          index,
-          root,
-          options.registers ?? 5,
-          session,
-          options.seed,
-          role?.mix,
-        );
+      if (options.kind !== "topology") {
+        const stepper = STEP_WORKERS[options.kind](options, index, root, session, role);
         for (let count = 0; count < maxOps && !done(); count++) {
           const started = performance.now();
-          await registers.step();
+          await stepper.step();
           if (role?.sessionOps !== undefined && (count + 1) % role.sessionOps === 0)
             session.renew();
           await pace(started);

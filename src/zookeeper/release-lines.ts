@@ -30,6 +30,8 @@ export interface ReleaseLine {
   readonly electionBoundProperty: boolean;
   /** Persistent (recursive) watches, `addWatch` (3.6+). */
   readonly persistentWatches: boolean;
+  /** Atomic multi-key reads, `multiRead` (3.6+). */
+  readonly multiRead: boolean;
   /** The election handshake: the bare server id (3.4) or a versioned one with the advertised address. */
   readonly electionHandshake: "sid-only" | "versioned";
   /** How the server logs: slf4j over log4j 1.2, or logback (3.8+). */
@@ -183,6 +185,7 @@ export const RELEASE_LINES: readonly ReleaseLine[] = [
     singleServer: "standalone",
     electionBoundProperty: false,
     persistentWatches: false,
+    multiRead: false,
     electionHandshake: "sid-only",
     logging: "log4j",
     runtimeExtras: [],
@@ -198,6 +201,7 @@ export const RELEASE_LINES: readonly ReleaseLine[] = [
     singleServer: LATER.standalone,
     electionBoundProperty: false,
     persistentWatches: false,
+    multiRead: false,
     electionHandshake: LATER.electionHandshake,
     logging: "log4j",
     runtimeExtras: RELOAD4J,
@@ -221,6 +225,7 @@ export const RELEASE_LINES: readonly ReleaseLine[] = [
       singleServer: LATER.standalone,
       electionBoundProperty: true,
       persistentWatches: true,
+      multiRead: true,
       electionHandshake: LATER.electionHandshake,
       logging,
       runtimeExtras,

@@ -7,26 +7,14 @@ import { BadInputError } from "../../errors.js";
 import { type HistoryEvent, parseZxid } from "../../history/event.js";
 import type { ImportedEvent } from "../../history/imported-ops.js";
 import { ANONYMOUS_PROCESS } from "../../history/jepsen-edn.js";
+import {
+  type MopFunction,
+  type RecordedMop,
+  type RecordedTxn,
+  TXN_OPERATION,
+} from "../../history/txn-record.js";
 import { pairOps } from "../zookeeper/operations.js";
-import type { Mop, MopFunction, Txn } from "./txn.js";
-
-/** The history's name of the transactions workload's operation. */
-export const TXN_OPERATION = "txn";
-
-/** A micro-operation as the workload records it. */
-export interface RecordedMop {
-  readonly f: MopFunction;
-  readonly key: string;
-  readonly value: unknown;
-  /** A read's Stat mzxid (decimal), when the key existed. */
-  readonly mzxid?: string;
-}
-
-/** What the workload records as a txn operation's value. */
-export interface RecordedTxn {
-  readonly mops: readonly RecordedMop[];
-  readonly synced?: boolean;
-}
+import type { Mop, Txn } from "./txn.js";
 
 const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
   "r",
@@ -42,6 +30,8 @@ const toMop = (mop: RecordedMop): Mop => ({
   key: mop.key,
   value: mop.value ?? null,
   ...(mop.mzxid !== undefined ? { mzxid: parseZxid(mop.mzxid) } : {}),
+  ...(mop.version !== undefined ? { version: mop.version } : {}),
+  ...(mop.czxid !== undefined ? { czxid: parseZxid(mop.czxid) } : {}),
 });
 
 /** The transactions of a zk-chaos history (its `txn` operations), in invocation order. */

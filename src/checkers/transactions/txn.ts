@@ -5,8 +5,9 @@
  */
 import type { Zxid } from "../../history/event.js";
 
-/** What a micro-operation does: read, write (set or rw-register write), append, create, delete, version check. */
-export type MopFunction = "r" | "w" | "append" | "create" | "delete" | "check";
+import type { MopFunction } from "../../history/txn-record.js";
+
+export type { MopFunction } from "../../history/txn-record.js";
 
 /** One micro-operation of a transaction. */
 export interface Mop {
@@ -16,6 +17,9 @@ export interface Mop {
   readonly value: unknown;
   /** For a ZooKeeper read: the zxid of the write whose value it saw (the Stat's mzxid). */
   readonly mzxid?: Zxid;
+  /** For a committed ZooKeeper setData: the version it made, of the znode created at `czxid`. */
+  readonly version?: number;
+  readonly czxid?: Zxid;
 }
 
 /** A transaction: one operation of a history, paired. */

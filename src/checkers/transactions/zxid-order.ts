@@ -401,21 +401,24 @@ export function checkByZxid(txns: readonly Txn[]): ZxidOrderResult {
   };
 }
 
-/** Two commits that passed the same version check of a key and both wrote it: one update was lost. */
+/**
+ * Two commits that made the same version of the same znode (its czxid names
+ * which creation): each overwrote a version the other had not seen, so one
+ * update was lost. ZooKeeper's version check exists to prevent exactly this.
+ */
 function checkLostUpdates(txns: readonly Txn[], commits: Map<Txn, Zxid>, findings: Findings): void {
-  const checked = new Map<string, Txn>();
+  const made = new Map<string, Txn>();
   for (const txn of txns) {
     if (!commits.has(txn)) continue;
     for (const mop of txn.mops) {
-      if (mop.f !== "check" || !txn.mops.some((other) => isWrite(other) && other.key === mop.key))
-        continue;
-      const slot = `${mop.key}\u0000${String(mop.value)}`;
-      const first = checked.get(slot);
-      if (first === undefined) checked.set(slot, txn);
-      else
+      if (mop.f !== "w" || mop.version === undefined || mop.czxid === undefined) continue;
+      const slot = `${mop.key}\u0000${String(mop.czxid)}\u0000${mop.version}`;
+      const first = made.get(slot);
+      if (first === undefined) made.set(slot, txn);
+      else if (first !== txn)
         findings.add({
           kind: "lost-update",
-          message: `${txnName(first)} and ${txnName(txn)} both checked ${mop.key} at version ${String(mop.value)} and both wrote it, yet both committed`,
+          message: `${txnName(first)} and ${txnName(txn)} both made version ${mop.version} of ${mop.key} (created at zxid ${String(mop.czxid)}): one overwrote the other unseen`,
           events: txnEvents([first, txn]),
         });
     }

@@ -91,12 +91,23 @@ describe("transactions checker with zxids (ZooKeeper's commit order)", () => {
     expect(kinds(txns)).toEqual(["G-single"]);
   });
 
-  it("names two commits that passed the same version check a lost update", () => {
-    const checked = (value: number, zxid: number) =>
-      txn({ mops: [{ f: "check", key: "a", value: 0 }, w("a", value)], zxid });
-    expect(
-      kinds([txn({ mops: [create("a", 1)], zxid: 10 }), checked(2, 11), checked(3, 12)]),
-    ).toEqual(["lost-update"]);
+  it("names two commits that made the same version of one znode a lost update", () => {
+    const made = (value: number, zxid: number, version: number) =>
+      txn({
+        mops: [
+          { f: "check", key: "a", value: 0 },
+          { ...w("a", value), version, czxid: 10 },
+        ],
+        zxid,
+      });
+    const created = txn({ mops: [create("a", 1)], zxid: 10 });
+    expect(kinds([created, made(2, 11, 1), made(3, 12, 1)])).toEqual(["lost-update"]);
+    // The same version number of a znode created again is another version.
+    const first = txn({ mops: [create("a", 1)], zxid: 10 });
+    const set = made(2, 11, 1);
+    const again = txn({ mops: [create("a", 4)], zxid: 13 });
+    const later = txn({ mops: [{ ...w("a", 5), version: 1, czxid: 13 }], zxid: 14 });
+    expect(kinds([first, set, again, later])).toEqual([]);
   });
 
   it("names a session whose view went back G-single-process", () => {
