@@ -8,6 +8,10 @@
  */
 import type { HistoryEvent } from "../../history/event.js";
 import type { Anomaly, Verdict } from "../verdict.js";
+import {
+  explainByIncompleteLeaders,
+  findIncompleteLeaders,
+} from "../zookeeper/leader-completeness.js";
 import { searchCycles } from "./cycle-search.js";
 import { buildDependencyGraph, type TxnDatatype } from "./dependency-graph.js";
 import { zkTransactions } from "./history-txns.js";
@@ -84,5 +88,13 @@ export function checkHistoryTransactions(
   options: TransactionCheckOptions = {},
 ): Verdict[] {
   const txns = zkTransactions(events);
-  return txns.length === 0 ? [] : [checkTransactions(txns, options)];
+  if (txns.length === 0) return [];
+  const verdict = checkTransactions(txns, options);
+  // A leader that took over without committed multis (a wipe, a known bug) explains what clients then saw.
+  const anomalies = explainByIncompleteLeaders(
+    verdict.anomalies,
+    events,
+    findIncompleteLeaders(events),
+  );
+  return [{ ...verdict, anomalies }];
 }

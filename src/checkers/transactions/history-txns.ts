@@ -14,7 +14,7 @@ import {
   TXN_OPERATION,
 } from "../../history/txn-record.js";
 import { pairOps } from "../zookeeper/operations.js";
-import type { Mop, Txn } from "./txn.js";
+import { FINAL_READ_SESSION, type Mop, type Txn } from "./txn.js";
 
 const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
   "r",
@@ -34,7 +34,48 @@ const toMop = (mop: RecordedMop): Mop => ({
   ...(mop.czxid !== undefined ? { czxid: parseZxid(mop.czxid) } : {}),
 });
 
-/** The transactions of a zk-chaos history (its `txn` operations), in invocation order. */
+/**
+ * The final reads (every server's tree after the heal, after a sync) as
+ * reads of each key the workload wrote: one read-only transaction per key
+ * (the tree is read key by key), each after everything acknowledged. A
+ * commit the ensemble lost shows here, when no client could see it any more.
+ */
+function finalReadTxns(events: readonly HistoryEvent[], keys: ReadonlySet<string>): Txn[] {
+  const txns: Txn[] = [];
+  const invoked = new Map<number | undefined, number>();
+  for (const event of events) {
+    if (event.process !== "observer" || event.f !== "final-read") continue;
+    if (event.type === "invoke") {
+      invoked.set(event.server, event.index);
+      continue;
+    }
+    const nodes = (event.value as { nodes?: Record<string, [string, number, string]> } | undefined)
+      ?.nodes;
+    if (event.type !== "ok" || nodes === undefined) continue;
+    const call = invoked.get(event.server) ?? event.index;
+    for (const key of keys) {
+      const node = nodes[key];
+      txns.push({
+        id: call,
+        completion: event.index,
+        process: "observer",
+        session: `${FINAL_READ_SESSION}${event.server}`,
+        type: "ok",
+        call,
+        ret: event.index,
+        synced: true,
+        mops: [
+          node === undefined || node[0] === ""
+            ? { f: "r", key, value: null }
+            : { f: "r", key, value: Number(node[0]), mzxid: parseZxid(node[2]) },
+        ],
+      });
+    }
+  }
+  return txns;
+}
+
+/** The transactions of a zk-chaos history (its `txn` operations and the final reads of their keys), in invocation order. */
 export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
   const txns: Txn[] = [];
   for (const op of pairOps(events)) {
@@ -58,7 +99,9 @@ export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
       ...(invoked?.synced ? { synced: true } : {}),
     });
   }
-  return txns;
+  if (txns.length === 0) return txns;
+  const keys = new Set(txns.flatMap((txn) => txn.mops.map((mop) => mop.key)));
+  return [...txns, ...finalReadTxns(events, keys)];
 }
 
 const keyword = (value: unknown) =>

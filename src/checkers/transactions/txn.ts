@@ -59,7 +59,13 @@ export function valueKey(value: unknown): string {
   return typeof value === "string" ? `s${value}` : `v${JSON.stringify(value)}`;
 }
 
-/** How an anomaly names a transaction in words: T<id> and, for a ZooKeeper write, its zxid. */
+/** Sessions of the final reads (every server's tree after the heal) are named after their server. */
+export const FINAL_READ_SESSION = "final-read-";
+
+/** How an anomaly names a transaction in words: T<id> (its history index), and which final read it is. */
 export function txnName(txn: Txn): string {
-  return `T${txn.id}`;
+  const finalRead = txn.session?.startsWith(FINAL_READ_SESSION)
+    ? ` (the final read of server ${txn.session.slice(FINAL_READ_SESSION.length)})`
+    : "";
+  return `T${txn.id}${finalRead}`;
 }

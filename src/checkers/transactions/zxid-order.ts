@@ -9,7 +9,7 @@
  * acknowledged before it, and writes must be committed in real-time order.
  * Near-linear: a sort per key and per session, a binary search per read.
  */
-import type { Zxid } from "../../history/event.js";
+import { formatZxid, type Zxid } from "../../history/event.js";
 import { entryOf } from "../../util/map-entry.js";
 import type { Anomaly } from "../verdict.js";
 import { type CycleStep, cycleAnomaly, txnEvents } from "./cycle.js";
@@ -130,7 +130,7 @@ function resolveReads(
       else if (known !== undefined && !same(known, mop.mzxid)) {
         findings.add({
           kind: "incompatible-order",
-          message: `${read} at zxid ${mop.mzxid}, but ${txnName(ref.txn)} committed it at zxid ${known}`,
+          message: `${read} at zxid ${formatZxid(mop.mzxid)}, but ${txnName(ref.txn)} committed it at zxid ${formatZxid(known)}`,
           events: txnEvents([ref.txn, txn]),
         });
       }
@@ -174,7 +174,7 @@ function versionOrders(
       )
         findings.add({
           kind: "incompatible-order",
-          message: `${txnName(before.writer)} and ${txnName(version.writer as Txn)} both committed ${key} at zxid ${version.zxid}`,
+          message: `${txnName(before.writer)} and ${txnName(version.writer as Txn)} both committed ${key} at zxid ${formatZxid(version.zxid)}`,
           events: txnEvents([before.writer, version.writer as Txn]),
         });
     }
@@ -418,7 +418,7 @@ function checkLostUpdates(txns: readonly Txn[], commits: Map<Txn, Zxid>, finding
       else if (first !== txn)
         findings.add({
           kind: "lost-update",
-          message: `${txnName(first)} and ${txnName(txn)} both made version ${mop.version} of ${mop.key} (created at zxid ${String(mop.czxid)}): one overwrote the other unseen`,
+          message: `${txnName(first)} and ${txnName(txn)} both made version ${mop.version} of ${mop.key} (created at zxid ${formatZxid(mop.czxid)}): one overwrote the other unseen`,
           events: txnEvents([first, txn]),
         });
     }
@@ -461,7 +461,7 @@ function checkSessions(
             cycleAnomaly(
               steps,
               undefined,
-              `${txnName(txn)} committed at zxid ${zxid}, yet its session had already seen zxid ${source.point}`,
+              `${txnName(txn)} committed at zxid ${formatZxid(zxid)}, yet its session had already seen zxid ${formatZxid(source.point)}`,
             ),
           );
         }
@@ -484,7 +484,7 @@ function checkSessions(
             cycleAnomaly(
               steps,
               undefined,
-              `the session of ${txnName(txn)} went back: it had seen zxid ${source.point}`,
+              `the session of ${txnName(txn)} went back: it had seen zxid ${formatZxid(source.point)}`,
             ),
           );
         }
@@ -512,7 +512,7 @@ function checkRealTime(
             { from: txn, to: earlier.txn, edge: "zxid" },
           ],
           undefined,
-          `${txnName(txn)} began after ${txnName(earlier.txn)} was acknowledged, yet committed earlier (zxid ${zxid} vs ${earlier.zxid})`,
+          `${txnName(txn)} began after ${txnName(earlier.txn)} was acknowledged, yet committed earlier (zxid ${formatZxid(zxid)} vs ${formatZxid(earlier.zxid)})`,
         ),
       );
   }
@@ -527,7 +527,7 @@ function checkRealTime(
       cycleAnomaly(
         steps,
         undefined,
-        `${txnName(txn)} read after a sync, yet missed ${txnName(earlier.txn)} (zxid ${earlier.zxid}), acknowledged before it began`,
+        `${txnName(txn)} read after a sync, yet missed ${txnName(earlier.txn)} (zxid ${formatZxid(earlier.zxid)}), acknowledged before it began`,
       ),
     );
   }

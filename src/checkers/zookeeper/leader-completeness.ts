@@ -20,6 +20,7 @@
 
 import { formatZxid, type HistoryEvent, recordedSettings } from "../../history/event.js";
 import { epochStartZxid, proposedZxid } from "../../history/server-log.js";
+import { type RecordedTxn, TXN_OPERATION } from "../../history/txn-record.js";
 import { inRange } from "../../zookeeper/version-range.js";
 
 import type { Anomaly, AnomalyCause } from "../verdict.js";
@@ -97,8 +98,19 @@ const logOf = (event: HistoryEvent): { kind?: string; line?: string } =>
 /** The zxid a client was told of by an acknowledged operation (its znode's mzxid), if any. */
 export function acknowledgedZxid(event: HistoryEvent): bigint | undefined {
   if (event.type !== "ok" || typeof event.process !== "number") return undefined;
-  const mzxid = event.stat?.mzxid;
-  return mzxid === undefined ? undefined : BigInt(mzxid);
+  // A committed multi of the transactions workload: its reply's zxid is its own.
+  const zxid = event.stat?.mzxid ?? (isCommittedMulti(event) ? event.zxid : undefined);
+  return zxid === undefined ? undefined : BigInt(zxid);
+}
+
+/** An ok transaction that wrote (not a read). */
+function isCommittedMulti(event: HistoryEvent): boolean {
+  return (
+    event.f === TXN_OPERATION &&
+    ((event.value as RecordedTxn | undefined)?.mops ?? []).some(
+      (mop) => mop.f !== "r" && mop.f !== "check",
+    )
+  );
 }
 
 /** Every leader that took over without an acknowledged write; empty when the logs hold no election line. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -108,6 +108,44 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
       expect(registers.length).toBeGreaterThan(0);
       expect(registers.every((anomaly) => anomaly.cause?.message.includes("the wipe"))).toBe(true);
       expect(registers.some((anomaly) => anomaly.cause?.knownBugs !== undefined)).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("the same mistake under the transactions workload: the lost multis are named by the transactions checker and blamed on the wipe", async () => {
+    const out = mkdtempSync(join(tmpdir(), "zk-chaos-wipe-txn-"));
+    try {
+      // The operator-mistake scenario with multis instead of registers.
+      const scenario = join(out, "wiped-server-transactions.yaml");
+      writeFileSync(
+        scenario,
+        readFileSync("scenarios/operator-mistakes/wiped-server-joins-lagging-one.yaml", "utf8")
+          .replace("name: wiped-server-joins-lagging-one", "name: wiped-server-transactions")
+          .replace("kind: registers", "kind: transactions"),
+      );
+      const cli = spawnCli(["run", scenario, "--seed", "1", "--out", out]);
+      expect(await cli.exited, cli.output()).toBe(1);
+      const folder = readdirSync(out).find((name) =>
+        name.includes("wiped-server-transactions-n3"),
+      ) as string;
+      const results = JSON.parse(
+        readFileSync(join(out, folder, "results.json"), "utf8"),
+      ) as ResultsFile;
+      const transactions = results.verdicts.find(
+        (each) => each.checker === "transactions",
+      ) as Verdict;
+      expect(transactions.valid).toBe(false);
+      // The final reads after the heal miss multis acknowledged before: each cycle names one, and the wipe.
+      expect(transactions.anomalies.length).toBeGreaterThan(0);
+      expect(
+        transactions.anomalies.every((anomaly) => anomaly.cause?.message.includes("the wipe")),
+      ).toBe(true);
+      expect(
+        transactions.anomalies.some((anomaly) =>
+          anomaly.message.includes("the final read of server"),
+        ),
+      ).toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
