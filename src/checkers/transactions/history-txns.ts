@@ -7,13 +7,7 @@ import { BadInputError } from "../../errors.js";
 import { type HistoryEvent, parseZxid } from "../../history/event.js";
 import type { ImportedEvent } from "../../history/imported-ops.js";
 import { ANONYMOUS_PROCESS } from "../../history/jepsen-edn.js";
-import {
-  type MopFunction,
-  type RecordedMop,
-  type RecordedTxn,
-  TXN_OPERATION,
-} from "../../history/txn-record.js";
-import { pairOps } from "../zookeeper/operations.js";
+import { type MopFunction, type RecordedTxn, TXN_OPERATION } from "../../history/txn-record.js";
 import { FINAL_READ_SESSION, type Mop, type Txn } from "./txn.js";
 
 const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -24,15 +18,6 @@ const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
   "delete",
   "check",
 ]);
-
-const toMop = (mop: RecordedMop): Mop => ({
-  f: mop.f,
-  key: mop.key,
-  value: mop.value ?? null,
-  ...(mop.mzxid !== undefined ? { mzxid: parseZxid(mop.mzxid) } : {}),
-  ...(mop.version !== undefined ? { version: mop.version } : {}),
-  ...(mop.czxid !== undefined ? { czxid: parseZxid(mop.czxid) } : {}),
-});
 
 /**
  * The final reads (every server's tree after the heal, after a sync) as
@@ -67,7 +52,7 @@ function finalReadTxns(events: readonly HistoryEvent[], keys: ReadonlySet<string
         mops: [
           node === undefined || node[0] === ""
             ? { f: "r", key, value: null }
-            : { f: "r", key, value: Number(node[0]), mzxid: parseZxid(node[2]) },
+            : { f: "r", key, value: Number(node[0]), mzxid: node[2] },
         ],
       });
     }
@@ -77,30 +62,48 @@ function finalReadTxns(events: readonly HistoryEvent[], keys: ReadonlySet<string
 
 /** The transactions of a zk-chaos history (its `txn` operations and the final reads of their keys), in invocation order. */
 export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
+  // Paired here rather than by pairOps: one pass, each transaction in the slot of its invocation, no sort.
   const txns: Txn[] = [];
-  for (const op of pairOps(events)) {
-    if (op.invoke.f !== TXN_OPERATION) continue;
-    const invoked = op.invoke.value as RecordedTxn | undefined;
-    const completed = op.completion?.value as RecordedTxn | undefined;
-    const mops = (op.type === "ok" ? completed?.mops : undefined) ?? invoked?.mops ?? [];
-    const session = op.completion?.session;
-    txns.push({
-      id: op.invoke.index,
-      ...(op.completion ? { completion: op.completion.index } : {}),
-      process: op.invoke.process,
-      ...(session !== undefined ? { session } : {}),
-      type: op.type,
-      call: op.invoke.index,
-      ret: op.type === "ok" && op.completion ? op.completion.index : Number.POSITIVE_INFINITY,
-      mops: mops.map(toMop),
-      ...(op.type === "ok" && op.completion?.zxid !== undefined
-        ? { zxid: parseZxid(op.completion.zxid) }
-        : {}),
-      ...(invoked?.synced ? { synced: true } : {}),
-    });
+  const open = new Map<HistoryEvent["process"], { invoke: HistoryEvent; slot: number }>();
+  const place = (invoke: HistoryEvent, slot: number, completion: HistoryEvent | undefined) => {
+    const type = completion === undefined ? "info" : (completion.type as Txn["type"]);
+    const invoked = invoke.value as RecordedTxn | undefined;
+    const ok = type === "ok" ? completion : undefined;
+    const mops = (ok?.value as RecordedTxn | undefined)?.mops ?? invoked?.mops ?? [];
+    txns[slot] = {
+      id: invoke.index,
+      completion: completion?.index,
+      process: invoke.process,
+      session: completion?.session,
+      type,
+      call: invoke.index,
+      ret: ok ? ok.index : Number.POSITIVE_INFINITY,
+      // The recorded mops as they are: the checker parses zxids where it needs them.
+      mops: mops as readonly Mop[],
+      zxid: ok?.zxid === undefined ? undefined : parseZxid(ok.zxid),
+      synced: invoked?.synced === true ? true : undefined,
+    };
+  };
+  for (const event of events) {
+    if (event.f === "session" || typeof event.process !== "number") continue;
+    const pending = open.get(event.process);
+    if (event.type === "invoke") {
+      // A worker invokes again only after its last operation completed: one left open never did.
+      if (pending !== undefined) place(pending.invoke, pending.slot, undefined);
+      if (event.f === TXN_OPERATION) {
+        open.set(event.process, { invoke: event, slot: txns.length });
+        txns.length++;
+      } else open.delete(event.process);
+      continue;
+    }
+    if (pending === undefined) continue;
+    open.delete(event.process);
+    place(pending.invoke, pending.slot, event);
   }
+  for (const pending of open.values()) place(pending.invoke, pending.slot, undefined);
   if (txns.length === 0) return txns;
-  const keys = new Set(txns.flatMap((txn) => txn.mops.map((mop) => mop.key)));
+  const keys = new Set<string>();
+  for (const txn of txns) for (const mop of txn.mops) keys.add(mop.key);
   return [...txns, ...finalReadTxns(events, keys)];
 }
 

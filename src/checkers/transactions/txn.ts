@@ -3,7 +3,7 @@
  * ZooKeeper `multi`s and reads (with the zxids that order them) or Elle's
  * list-append and rw-register operations (without).
  */
-import type { Zxid } from "../../history/event.js";
+import { parseZxid, type Zxid } from "../../history/event.js";
 
 import type { MopFunction } from "../../history/txn-record.js";
 
@@ -15,11 +15,11 @@ export interface Mop {
   readonly key: string;
   /** Written or read value (null: absent); a list for list-append reads; the version for a check. */
   readonly value: unknown;
-  /** For a ZooKeeper read: the zxid of the write whose value it saw (the Stat's mzxid). */
-  readonly mzxid?: Zxid;
+  /** For a ZooKeeper read: the zxid of the write whose value it saw (the Stat's mzxid; decimal text as recorded). */
+  readonly mzxid?: Zxid | string;
   /** For a committed ZooKeeper setData: the version it made, of the znode created at `czxid`. */
   readonly version?: number;
-  readonly czxid?: Zxid;
+  readonly czxid?: Zxid | string;
 }
 
 /** A transaction: one operation of a history, paired. */
@@ -51,10 +51,16 @@ export function isWrite(mop: Mop): boolean {
 
 /** A transaction that only reads. */
 export function isReadOnly(txn: Txn): boolean {
-  return txn.mops.every((mop) => mop.f === "r");
+  for (const mop of txn.mops) if (mop.f !== "r") return false;
+  return true;
 }
 
-/** A value as a map key: numbers and strings apart ("6" is not 6), lists by content. */
+/** A value as a map key without making a string: primitives as they are (6 and "6" stay apart), lists and maps by content. */
+export function valueId(value: unknown): unknown {
+  return typeof value === "object" && value !== null ? `\u0000${JSON.stringify(value)}` : value;
+}
+
+/** A value as a string key: numbers and strings apart ("6" is not 6), lists by content. */
 export function valueKey(value: unknown): string {
   return typeof value === "string" ? `s${value}` : `v${JSON.stringify(value)}`;
 }
@@ -68,4 +74,9 @@ export function txnName(txn: Txn): string {
     ? ` (the final read of server ${txn.session.slice(FINAL_READ_SESSION.length)})`
     : "";
   return `T${txn.id}${finalRead}`;
+}
+
+/** A zxid as recorded (decimal text) or already parsed, as a zxid. */
+export function zxidOf(zxid: Zxid | string): Zxid {
+  return typeof zxid === "string" ? parseZxid(zxid) : zxid;
 }

@@ -13,12 +13,17 @@ import { formatZxid, type Zxid } from "../../history/event.js";
 import { entryOf } from "../../util/map-entry.js";
 import type { Anomaly } from "../verdict.js";
 import { type CycleStep, cycleAnomaly, txnEvents } from "./cycle.js";
-import { isReadOnly, isWrite, type Mop, type Txn, txnName, valueKey } from "./txn.js";
+import { isReadOnly, isWrite, type Mop, type Txn, txnName, valueId, zxidOf } from "./txn.js";
 
 /** A version of a key: from one commit to the next. */
 interface Version {
   readonly zxid: Zxid;
   readonly absent: boolean;
+  /** What it holds (as a map key), when present. */
+  readonly value?: unknown;
+  /** The znode version its setData made, and the znode's czxid (which creation), when recorded. */
+  readonly made?: number;
+  readonly czxid?: Zxid;
   /** The commit that made it (none for the initial absence). */
   readonly writer?: Txn;
 }
@@ -31,12 +36,6 @@ interface Interval {
   readonly writer?: Txn;
   /** The commit that ended the version (none: still current). */
   readonly next?: Txn;
-}
-
-/** Where each write of a value is: its transaction and whether it is that transaction's last write of the key. */
-interface WriteRef {
-  readonly txn: Txn;
-  readonly final: boolean;
 }
 
 /** What the walk found, and how much it looked at. */
@@ -69,29 +68,49 @@ class Findings {
   }
 }
 
-/** Every value written, by key: who wrote it and whether a later write of the same transaction replaced it. */
-function indexWrites(txns: readonly Txn[]): Map<string, Map<string, WriteRef>> {
-  const index = new Map<string, Map<string, WriteRef>>();
-  for (const txn of txns) {
-    const last = new Map<string, number>();
-    txn.mops.forEach((mop, at) => {
-      if (isWrite(mop)) last.set(mop.key, at);
-    });
-    txn.mops.forEach((mop, at) => {
-      if (!isWrite(mop) || mop.f === "delete") return;
-      entryOf(index, mop.key, () => new Map<string, WriteRef>()).set(valueKey(mop.value), {
-        txn,
-        final: last.get(mop.key) === at,
-      });
-    });
+/** True when no later mop of the transaction writes the same key: the value it left. */
+function isFinal(mops: readonly Mop[], at: number): boolean {
+  const key = (mops[at] as Mop).key;
+  for (let later = at + 1; later < mops.length; later++) {
+    const mop = mops[later] as Mop;
+    if (mop.key === key && isWrite(mop)) return false;
   }
-  return index;
+  return true;
+}
+
+/** Every value written, by key: who wrote it, and the values a later write of the same transaction replaced. */
+class WriteIndex {
+  private readonly writers = new Map<string, Map<unknown, Txn>>();
+  private readonly intermediates = new Map<string, Set<unknown>>();
+
+  constructor(txns: readonly Txn[]) {
+    for (const txn of txns) {
+      const mops = txn.mops;
+      for (let at = 0; at < mops.length; at++) {
+        const mop = mops[at] as Mop;
+        if (!isWrite(mop) || mop.f === "delete") continue;
+        const id = valueId(mop.value);
+        entryOf(this.writers, mop.key, () => new Map<unknown, Txn>()).set(id, txn);
+        if (!isFinal(mops, at)) entryOf(this.intermediates, mop.key, () => new Set()).add(id);
+      }
+    }
+  }
+
+  /** The transaction that wrote a value to a key, if any did. */
+  writer(key: string, value: unknown): Txn | undefined {
+    return this.writers.get(key)?.get(valueId(value));
+  }
+
+  /** True when the value was overwritten within the transaction that wrote it. */
+  intermediate(key: string, value: unknown): boolean {
+    return this.intermediates.get(key)?.has(valueId(value)) === true;
+  }
 }
 
 /** Reads of present values: the writer each names, with the anomalies of the value itself. */
 function resolveReads(
   txns: readonly Txn[],
-  writes: Map<string, Map<string, WriteRef>>,
+  writes: WriteIndex,
   commits: Map<Txn, Zxid>,
   findings: Findings,
 ): void {
@@ -99,39 +118,41 @@ function resolveReads(
     if (txn.type !== "ok") continue;
     for (const mop of txn.mops) {
       if (mop.f !== "r" || mop.value === null || mop.value === undefined) continue;
-      const ref = writes.get(mop.key)?.get(valueKey(mop.value));
-      const read = `${txnName(txn)} read ${mop.key} = ${JSON.stringify(mop.value)}`;
-      if (ref === undefined) {
+      const writer = writes.writer(mop.key, mop.value);
+      // Words only for anomalies: a million reads make none.
+      const read = () => `${txnName(txn)} read ${mop.key} = ${JSON.stringify(mop.value)}`;
+      if (writer === undefined) {
         findings.add({
           kind: "garbage-read",
-          message: `${read}, a value no transaction wrote`,
+          message: `${read()}, a value no transaction wrote`,
           events: txnEvents([txn]),
         });
         continue;
       }
-      if (ref.txn.type === "fail") {
+      if (writer.type === "fail") {
         findings.add({
           kind: "G1a",
-          message: `aborted read: ${read}, written by ${txnName(ref.txn)}, a multi that failed`,
-          events: txnEvents([ref.txn, txn]),
+          message: `aborted read: ${read()}, written by ${txnName(writer)}, a multi that failed`,
+          events: txnEvents([writer, txn]),
         });
         continue;
       }
-      if (!ref.final && ref.txn !== txn) {
+      if (writer !== txn && writes.intermediate(mop.key, mop.value)) {
         findings.add({
           kind: "G1b",
-          message: `intermediate read: ${read}, a value ${txnName(ref.txn)} overwrote within itself`,
-          events: txnEvents([ref.txn, txn]),
+          message: `intermediate read: ${read()}, a value ${txnName(writer)} overwrote within itself`,
+          events: txnEvents([writer, txn]),
         });
       }
       if (mop.mzxid === undefined) continue;
-      const known = commits.get(ref.txn);
-      if (known === undefined && ref.txn.type === "info") commits.set(ref.txn, mop.mzxid);
-      else if (known !== undefined && !same(known, mop.mzxid)) {
+      const mzxid = zxidOf(mop.mzxid);
+      const known = commits.get(writer);
+      if (known === undefined && writer.type === "info") commits.set(writer, mzxid);
+      else if (known !== undefined && !same(known, mzxid)) {
         findings.add({
           kind: "incompatible-order",
-          message: `${read} at zxid ${formatZxid(mop.mzxid)}, but ${txnName(ref.txn)} committed it at zxid ${formatZxid(known)}`,
-          events: txnEvents([ref.txn, txn]),
+          message: `${read()} at zxid ${formatZxid(mzxid)}, but ${txnName(writer)} committed it at zxid ${formatZxid(known)}`,
+          events: txnEvents([writer, txn]),
         });
       }
     }
@@ -148,9 +169,11 @@ function versionOrders(
   const unresolved = new Set<string>();
   for (const txn of txns) {
     const zxid = commits.get(txn);
-    const finals = new Map<string, Mop>();
-    for (const mop of txn.mops) if (isWrite(mop)) finals.set(mop.key, mop);
-    for (const [key, mop] of finals) {
+    const mops = txn.mops;
+    for (let at = 0; at < mops.length; at++) {
+      const mop = mops[at] as Mop;
+      if (!isWrite(mop) || !isFinal(mops, at)) continue;
+      const key = mop.key;
       if (zxid === undefined) {
         if (txn.type === "info") unresolved.add(key);
         continue;
@@ -159,11 +182,15 @@ function versionOrders(
         zxid,
         absent: mop.f === "delete",
         writer: txn,
+        value: mop.f === "delete" ? undefined : valueId(mop.value),
+        made: mop.version,
+        czxid: mop.czxid === undefined ? undefined : zxidOf(mop.czxid),
       });
     }
   }
   for (const [key, list] of versions) {
     list.sort(byZxid);
+    checkLostUpdates(key, list, findings);
     for (let at = 1; at < list.length; at++) {
       const before = list[at - 1] as Version;
       const version = list[at] as Version;
@@ -182,38 +209,66 @@ function versionOrders(
   return { versions, unresolved };
 }
 
-/** The intervals of zxid order where one read's result held; undefined when it constrains nothing. */
-function readIntervals(
-  mop: Mop,
-  versions: Map<string, Version[]>,
-  positions: Map<string, Map<Txn, number>>,
-  unresolved: Set<string>,
-  writes: Map<string, Map<string, WriteRef>>,
-  absences: Map<string, Interval[]>,
-): Interval[] | undefined {
-  const list = versions.get(mop.key) ?? [{ zxid: BEFORE_ALL, absent: true }];
-  const interval = (at: number): Interval => {
-    const version = list[at] as Version;
-    const next = list[at + 1];
-    return {
-      lo: version.zxid,
-      hi: next?.zxid ?? NEVER,
-      key: mop.key,
-      ...(version.writer ? { writer: version.writer } : {}),
-      ...(next?.writer ? { next: next.writer } : {}),
-    };
+/** The interval of a key's version at `at`: from its commit to the next. */
+function versionInterval(list: readonly Version[], at: number, key: string): Interval {
+  const version = list[at] as Version;
+  const next = list[at + 1];
+  return {
+    lo: version.zxid,
+    hi: next?.zxid ?? NEVER,
+    key,
+    writer: version.writer,
+    next: next?.writer,
   };
-  if (mop.value === null || mop.value === undefined) {
-    // A delete of unknown outcome may explain any absence.
-    if (unresolved.has(mop.key)) return undefined;
-    return entryOf(absences, mop.key, () =>
-      list.flatMap((version, at) => (version.absent ? [interval(at)] : [])),
-    );
-  }
-  const writer = writes.get(mop.key)?.get(valueKey(mop.value))?.txn;
-  const at = writer === undefined ? undefined : positions.get(mop.key)?.get(writer);
-  return at === undefined ? undefined : [interval(at)];
 }
+
+/** Each key's versions with where each value sits, and the intervals made so far (each made once). */
+class VersionIndex {
+  private readonly positions = new Map<string, Map<unknown, number>>();
+  private readonly made = new Map<string, (Interval[] | undefined)[]>();
+  private readonly absences = new Map<string, Interval[]>();
+
+  constructor(
+    readonly versions: Map<string, Version[]>,
+    private readonly unresolved: Set<string>,
+  ) {
+    for (const [key, list] of versions) {
+      const byValue = new Map<unknown, number>();
+      list.forEach((version, at) => {
+        if (!version.absent) byValue.set(version.value, at);
+      });
+      this.positions.set(key, byValue);
+    }
+  }
+
+  /** The intervals of zxid order where one read's result held; undefined when it constrains nothing. */
+  intervalsOf(mop: Mop): Interval[] | undefined {
+    const list = this.versions.get(mop.key) ?? INITIAL;
+    if (mop.value === null || mop.value === undefined) {
+      // A delete of unknown outcome may explain any absence.
+      if (this.unresolved.has(mop.key)) return undefined;
+      return entryOf(this.absences, mop.key, () =>
+        list.flatMap((version, at) => (version.absent ? [versionInterval(list, at, mop.key)] : [])),
+      );
+    }
+    const at = this.positions.get(mop.key)?.get(valueId(mop.value));
+    if (at === undefined) return undefined;
+    const cached = entryOf(
+      this.made,
+      mop.key,
+      () => new Array<Interval[] | undefined>(list.length),
+    );
+    let found = cached[at];
+    if (found === undefined) {
+      found = [versionInterval(list, at, mop.key)];
+      cached[at] = found;
+    }
+    return found;
+  }
+}
+
+/** A key no commit wrote: absent throughout. */
+const INITIAL: readonly Version[] = [{ zxid: BEFORE_ALL, absent: true }];
 
 /** Intervals common to two sets (each sorted, disjoint). */
 function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
@@ -305,32 +360,38 @@ function firstPoint(intervals: readonly Interval[], from: Zxid): Zxid | undefine
   return undefined;
 }
 
-/** What set a session's lowest possible point: a commit of its own, or a commit one of its reads saw. */
+/** What set a session's lowest possible point: a commit of its own, or a read (whose intervals say which commit it saw). */
 interface PointSource {
-  readonly point: Zxid;
-  readonly txn: Txn;
-  /** The commit whose zxid the point is, when `txn` is a read that saw it. */
-  readonly via?: Txn;
-  readonly key?: string;
+  point: Zxid;
+  txn: Txn;
+  intervals: readonly Interval[] | undefined;
 }
 
-/** The commit a read's point rests on: the writer of the interval whose start it is. */
-function pointSource(txn: Txn, intervals: readonly Interval[], point: Zxid): PointSource {
-  const base = intervals.find((interval) => interval.lo <= point && point < interval.hi);
-  return base?.writer !== undefined && same(base.lo, point)
-    ? { point, txn, via: base.writer, key: base.key }
-    : { point, txn };
+/** The commit a session's point rests on, when a read set it: the writer of the interval whose start it is. */
+function pointVia(source: PointSource): { via?: Txn; key?: string } {
+  const base = source.intervals?.find(
+    (interval) => interval.lo <= source.point && source.point < interval.hi,
+  );
+  return base?.writer !== undefined && same(base.lo, source.point)
+    ? { via: base.writer, key: base.key }
+    : {};
 }
 
 /** The latest write acknowledged before each moment, by completion order. */
-function acknowledgedBefore(writes: readonly Txn[], commits: Map<Txn, Zxid>) {
-  const byRet = writes.filter((txn) => txn.type === "ok").sort((a, b) => a.ret - b.ret);
-  const best: { zxid: Zxid; txn: Txn }[] = [];
-  for (const txn of byRet) {
+function acknowledgedBefore(commits: Map<Txn, Zxid>) {
+  const byRet = [...commits.keys()]
+    .filter((txn) => txn.type === "ok")
+    .sort((a, b) => a.ret - b.ret);
+  // The highest zxid acknowledged up to each position, and its commit.
+  const bestZxid: Zxid[] = new Array(byRet.length);
+  const bestTxn: Txn[] = new Array(byRet.length);
+  byRet.forEach((txn, at) => {
     const zxid = commits.get(txn) as Zxid;
-    const previous = best[best.length - 1];
-    best.push(previous !== undefined && previous.zxid >= zxid ? previous : { zxid, txn });
-  }
+    const previous = at === 0 ? undefined : (bestZxid[at - 1] as Zxid);
+    const keep = previous !== undefined && previous >= zxid;
+    bestZxid[at] = keep ? previous : zxid;
+    bestTxn[at] = keep ? (bestTxn[at - 1] as Txn) : txn;
+  });
   return (time: number): { zxid: Zxid; txn: Txn } | undefined => {
     let lo = 0;
     let hi = byRet.length;
@@ -339,60 +400,50 @@ function acknowledgedBefore(writes: readonly Txn[], commits: Map<Txn, Zxid>) {
       if ((byRet[mid] as Txn).ret < time) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? undefined : best[lo - 1];
+    return lo === 0 ? undefined : { zxid: bestZxid[lo - 1] as Zxid, txn: bestTxn[lo - 1] as Txn };
   };
 }
 
 /** Checks transactions that carry zxids: Elle's anomalies, found by a walk in zxid order. */
 export function checkByZxid(txns: readonly Txn[]): ZxidOrderResult {
   const findings = new Findings();
-  const writes = indexWrites(txns);
+  const writes = new WriteIndex(txns);
   const commits = new Map<Txn, Zxid>();
   for (const txn of txns)
-    if (txn.type === "ok" && txn.zxid !== undefined && txn.mops.some(isWrite))
-      commits.set(txn, txn.zxid);
+    if (txn.type === "ok" && txn.zxid !== undefined && !isReadOnly(txn)) commits.set(txn, txn.zxid);
   resolveReads(txns, writes, commits, findings);
   const { versions, unresolved } = versionOrders(txns, commits, findings);
-  const positions = new Map<string, Map<Txn, number>>();
-  for (const [key, list] of versions) {
-    const byWriter = new Map<Txn, number>();
-    list.forEach((version, at) => {
-      if (version.writer) byWriter.set(version.writer, at);
-    });
-    positions.set(key, byWriter);
-  }
-  checkLostUpdates(txns, commits, findings);
+  const index = new VersionIndex(versions, unresolved);
 
-  // Each read-only transaction's possible points.
-  const fits = new Map<Txn, Interval[]>();
-  const absences = new Map<string, Interval[]>();
-  for (const txn of txns) {
-    if (txn.type !== "ok" || !isReadOnly(txn) || txn.mops.length === 0) continue;
-    const reads = txn.mops
-      .map((mop) => readIntervals(mop, versions, positions, unresolved, writes, absences))
-      .filter((intervals): intervals is Interval[] => intervals !== undefined);
-    if (reads.length === 0) continue;
-    const common = reads.reduce((a, b) => intersect(a, b));
-    if (common.length > 0) fits.set(txn, common);
-    else {
-      const anomaly = unfitAnomaly(txn, reads);
-      findings.add(
-        anomaly ?? {
-          kind: "G-single",
-          message: `the reads of ${txnName(txn)} fit no single point of the commit order`,
-          events: txnEvents([txn]),
-        },
-      );
+  // One walk in invocation order (a session runs one operation at a time): each read's
+  // possible points, its session's view, and real time.
+  const ordered = txns.every((txn, at) => at === 0 || (txns[at - 1] as Txn).call <= txn.call)
+    ? txns
+    : [...txns].sort((a, b) => a.call - b.call);
+  const before = acknowledgedBefore(commits);
+  const sessions = new Map<string, PointSource>();
+  let reads = 0;
+  for (const txn of ordered) {
+    if (txn.type !== "ok") continue;
+    const zxid = commits.get(txn);
+    if (zxid !== undefined) {
+      checkCommitOrder(txn, zxid, before(txn.call), findings);
+      if (txn.session !== undefined) sessionCommit(sessions, txn, zxid, findings);
+      continue;
     }
+    if (txn.mops.length === 0 || !isReadOnly(txn)) continue;
+    const fit = fitOf(txn, index, findings);
+    if (fit === undefined) continue;
+    reads++;
+    if (txn.synced === true) checkSyncedRead(txn, fit, before(txn.call), findings);
+    if (txn.session !== undefined) sessionRead(sessions, txn, fit, findings);
   }
-  checkSessions(txns, commits, fits, findings);
-  checkRealTime(commits, fits, findings);
   return {
     anomalies: findings.anomalies,
     stats: {
       transactions: txns.length,
       committed: commits.size,
-      reads: fits.size,
+      reads,
       keys: versions.size,
       ...Object.fromEntries(
         Object.entries(findings.counts).map(([kind, n]) => [`anomalies:${kind}`, n]),
@@ -402,133 +453,176 @@ export function checkByZxid(txns: readonly Txn[]): ZxidOrderResult {
 }
 
 /**
- * Two commits that made the same version of the same znode (its czxid names
- * which creation): each overwrote a version the other had not seen, so one
- * update was lost. ZooKeeper's version check exists to prevent exactly this.
+ * Versions of one znode (one czxid: one creation) only grow in zxid order.
+ * A commit that made a version an earlier commit had already made (or an
+ * older one) overwrote what it had not seen: a lost update, which ZooKeeper's
+ * version check exists to prevent.
  */
-function checkLostUpdates(txns: readonly Txn[], commits: Map<Txn, Zxid>, findings: Findings): void {
-  const made = new Map<string, Txn>();
-  for (const txn of txns) {
-    if (!commits.has(txn)) continue;
-    for (const mop of txn.mops) {
-      if (mop.f !== "w" || mop.version === undefined || mop.czxid === undefined) continue;
-      const slot = `${mop.key}\u0000${String(mop.czxid)}\u0000${mop.version}`;
-      const first = made.get(slot);
-      if (first === undefined) made.set(slot, txn);
-      else if (first !== txn)
-        findings.add({
-          kind: "lost-update",
-          message: `${txnName(first)} and ${txnName(txn)} both made version ${mop.version} of ${mop.key} (created at zxid ${formatZxid(mop.czxid)}): one overwrote the other unseen`,
-          events: txnEvents([first, txn]),
-        });
+function checkLostUpdates(key: string, list: readonly Version[], findings: Findings): void {
+  let czxid: Zxid | undefined;
+  let highest: Version | undefined;
+  for (const version of list) {
+    if (version.made === undefined || version.czxid === undefined) continue;
+    if (czxid === undefined || !same(czxid, version.czxid)) {
+      czxid = version.czxid;
+      highest = version;
+      continue;
     }
+    if (highest !== undefined && (version.made as number) <= (highest.made as number)) {
+      const first =
+        list.find(
+          (other) =>
+            other.made === version.made &&
+            other.czxid !== undefined &&
+            same(other.czxid, czxid as Zxid),
+        ) ?? highest;
+      findings.add({
+        kind: "lost-update",
+        message: `${txnName(first.writer as Txn)} and ${txnName(version.writer as Txn)} both made version ${version.made} of ${key} (created at zxid ${formatZxid(czxid)}): one overwrote the other unseen`,
+        events: txnEvents([first.writer as Txn, version.writer as Txn]),
+      });
+    } else highest = version;
   }
 }
 
-/** Session order: a session's view never goes back, and it sees its own commits. */
-function checkSessions(
-  txns: readonly Txn[],
-  commits: Map<Txn, Zxid>,
-  fits: Map<Txn, Interval[]>,
+/** The points of zxid order where all of a read-only transaction's reads held; undefined when none constrains it, after naming the anomaly when they disagree. */
+function fitOf(txn: Txn, index: VersionIndex, findings: Findings): Interval[] | undefined {
+  let common: Interval[] | undefined;
+  let reads: Interval[][] | undefined;
+  for (const mop of txn.mops) {
+    const intervals = index.intervalsOf(mop);
+    if (intervals === undefined) continue;
+    if (common === undefined) {
+      common = intervals;
+      reads = [intervals];
+      continue;
+    }
+    (reads as Interval[][]).push(intervals);
+    common = intersect(common, intervals);
+  }
+  if (common === undefined || common.length > 0) return common;
+  findings.add(
+    unfitAnomaly(txn, reads as Interval[][]) ?? {
+      kind: "G-single",
+      message: `the reads of ${txnName(txn)} fit no single point of the commit order`,
+      events: txnEvents([txn]),
+    },
+  );
+  return undefined;
+}
+
+/** Session order for a commit: it must come after every point its session saw. */
+function sessionCommit(
+  sessions: Map<string, PointSource>,
+  txn: Txn,
+  zxid: Zxid,
   findings: Findings,
 ): void {
-  const sessions = new Map<string, Txn[]>();
-  for (const txn of txns) {
-    if (txn.type !== "ok" || txn.session === undefined) continue;
-    if (!commits.has(txn) && !fits.has(txn)) continue;
-    const list = sessions.get(txn.session) ?? [];
-    list.push(txn);
-    sessions.set(txn.session, list);
+  const session = txn.session as string;
+  const source = sessions.get(session);
+  if (source === undefined) {
+    sessions.set(session, { point: zxid, txn, intervals: undefined });
+    return;
   }
-  for (const list of sessions.values()) {
-    list.sort((a, b) => a.call - b.call);
-    let source: PointSource | undefined;
-    for (const txn of list) {
-      const zxid = commits.get(txn);
-      if (zxid !== undefined) {
-        if (source !== undefined && source.point >= zxid) {
-          const steps: CycleStep[] = [{ from: source.txn, to: txn, edge: "process" }];
-          const target = source.via ?? source.txn;
-          if (target !== txn) steps.push({ from: txn, to: target, edge: "zxid" });
-          if (source.via !== undefined && source.via !== source.txn)
-            steps.push({
-              from: source.via,
-              to: source.txn,
-              edge: "wr",
-              ...(source.key ? { key: source.key } : {}),
-            });
-          findings.add(
-            cycleAnomaly(
-              steps,
-              undefined,
-              `${txnName(txn)} committed at zxid ${formatZxid(zxid)}, yet its session had already seen zxid ${formatZxid(source.point)}`,
-            ),
-          );
-        }
-        if (source === undefined || zxid > source.point) source = { point: zxid, txn };
-        continue;
-      }
-      const intervals = fits.get(txn) as Interval[];
-      const from = source?.point ?? BEFORE_ALL;
-      const point = firstPoint(intervals, from);
-      if (point === undefined) {
-        const ended = endedBy(intervals, from) as Interval | undefined;
-        if (ended !== undefined && source !== undefined) {
-          const steps = staleCycle(txn, ended, {
-            txn: source.txn,
-            edge: "process",
-            ...(source.via ? { via: source.via } : {}),
-            ...(source.key ? { key: source.key } : {}),
-          });
-          findings.add(
-            cycleAnomaly(
-              steps,
-              undefined,
-              `the session of ${txnName(txn)} went back: it had seen zxid ${formatZxid(source.point)}`,
-            ),
-          );
-        }
-        continue;
-      }
-      if (source === undefined || point > source.point) source = pointSource(txn, intervals, point);
-    }
+  if (source.point >= zxid) sessionWentBack(txn, zxid, source, findings);
+  else {
+    source.point = zxid;
+    source.txn = txn;
+    source.intervals = undefined;
   }
 }
 
-/** Real time: commits in the order they were acknowledged, and a read after a sync sees what was acknowledged before it. */
-function checkRealTime(
-  commits: Map<Txn, Zxid>,
-  fits: Map<Txn, Interval[]>,
+/** Session order for a read: its view never goes back, and it sees its session's own commits. */
+function sessionRead(
+  sessions: Map<string, PointSource>,
+  txn: Txn,
+  intervals: Interval[],
   findings: Findings,
 ): void {
-  const before = acknowledgedBefore([...commits.keys()], commits);
-  for (const [txn, zxid] of commits) {
-    const earlier = before(txn.call);
-    if (earlier !== undefined && earlier.txn !== txn && earlier.zxid >= zxid)
-      findings.add(
-        cycleAnomaly(
-          [
-            { from: earlier.txn, to: txn, edge: "realtime" },
-            { from: txn, to: earlier.txn, edge: "zxid" },
-          ],
-          undefined,
-          `${txnName(txn)} began after ${txnName(earlier.txn)} was acknowledged, yet committed earlier (zxid ${formatZxid(zxid)} vs ${formatZxid(earlier.zxid)})`,
-        ),
-      );
-  }
-  for (const [txn, intervals] of fits) {
-    if (txn.synced !== true) continue;
-    const earlier = before(txn.call);
-    if (earlier === undefined || firstPoint(intervals, earlier.zxid) !== undefined) continue;
-    const ended = endedBy(intervals, earlier.zxid);
-    if (ended === undefined) continue;
-    const steps = staleCycle(txn, ended, { txn: earlier.txn, edge: "realtime" });
+  const session = txn.session as string;
+  const source = sessions.get(session);
+  const from = source?.point ?? BEFORE_ALL;
+  const point = firstPoint(intervals, from);
+  if (point === undefined) {
+    const ended = endedBy(intervals, from);
+    if (ended === undefined || source === undefined) return;
+    const { via, key } = pointVia(source);
+    const steps = staleCycle(txn, ended, {
+      txn: source.txn,
+      edge: "process",
+      ...(via ? { via } : {}),
+      ...(key ? { key } : {}),
+    });
     findings.add(
       cycleAnomaly(
         steps,
         undefined,
-        `${txnName(txn)} read after a sync, yet missed ${txnName(earlier.txn)} (zxid ${formatZxid(earlier.zxid)}), acknowledged before it began`,
+        `the session of ${txnName(txn)} went back: it had seen zxid ${formatZxid(source.point)}`,
       ),
     );
+    return;
   }
+  if (source === undefined) sessions.set(session, { point, txn, intervals });
+  else if (point > source.point) {
+    source.point = point;
+    source.txn = txn;
+    source.intervals = intervals;
+  }
+}
+
+/** A session committed at or below a point it had already seen: the cycle through its own order. */
+function sessionWentBack(txn: Txn, zxid: Zxid, source: PointSource, findings: Findings): void {
+  const { via, key } = pointVia(source);
+  const steps: CycleStep[] = [{ from: source.txn, to: txn, edge: "process" }];
+  const target = via ?? source.txn;
+  if (target !== txn) steps.push({ from: txn, to: target, edge: "zxid" });
+  if (via !== undefined && via !== source.txn)
+    steps.push({ from: via, to: source.txn, edge: "wr", ...(key ? { key } : {}) });
+  findings.add(
+    cycleAnomaly(
+      steps,
+      undefined,
+      `${txnName(txn)} committed at zxid ${formatZxid(zxid)}, yet its session had already seen zxid ${formatZxid(source.point)}`,
+    ),
+  );
+}
+
+/** Real time for a commit: it began after the highest commit acknowledged before, so it must commit after it. */
+function checkCommitOrder(
+  txn: Txn,
+  zxid: Zxid,
+  earlier: { zxid: Zxid; txn: Txn } | undefined,
+  findings: Findings,
+): void {
+  if (earlier === undefined || earlier.txn === txn || earlier.zxid < zxid) return;
+  findings.add(
+    cycleAnomaly(
+      [
+        { from: earlier.txn, to: txn, edge: "realtime" },
+        { from: txn, to: earlier.txn, edge: "zxid" },
+      ],
+      undefined,
+      `${txnName(txn)} began after ${txnName(earlier.txn)} was acknowledged, yet committed earlier (zxid ${formatZxid(zxid)} vs ${formatZxid(earlier.zxid)})`,
+    ),
+  );
+}
+
+/** Real time for a read after a sync: it sees every commit acknowledged before it began. */
+function checkSyncedRead(
+  txn: Txn,
+  intervals: Interval[],
+  earlier: { zxid: Zxid; txn: Txn } | undefined,
+  findings: Findings,
+): void {
+  if (earlier === undefined || firstPoint(intervals, earlier.zxid) !== undefined) return;
+  const ended = endedBy(intervals, earlier.zxid);
+  if (ended === undefined) return;
+  const steps = staleCycle(txn, ended, { txn: earlier.txn, edge: "realtime" });
+  findings.add(
+    cycleAnomaly(
+      steps,
+      undefined,
+      `${txnName(txn)} read after a sync, yet missed ${txnName(earlier.txn)} (zxid ${formatZxid(earlier.zxid)}), acknowledged before it began`,
+    ),
+  );
 }
