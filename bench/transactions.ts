@@ -17,6 +17,7 @@ import { checkTransactions } from "../src/checkers/transactions/check-transactio
 import { zkTransactions } from "../src/checkers/transactions/history-txns.js";
 import { pairOps } from "../src/checkers/zookeeper/operations.js";
 import { checkRegisters } from "../src/checkers/zookeeper/register-checks.js";
+import type { HistoryEvent } from "../src/history/event.js";
 import { syntheticHistory } from "../src/testing/synthetic-history.js";
 import { syntheticTransactions } from "../src/testing/synthetic-transactions.js";
 import { table } from "./stats.js";
@@ -25,13 +26,14 @@ const sizes = (process.env.ZK_CHAOS_BENCH_SIZES ?? "100000,1000000").split(",").
 const rows: string[][] = [];
 for (const size of sizes) {
   global.gc?.();
+  // As `check` holds a history: parsed from JSON lines (objects of the shapes JSON.parse makes).
   const events = syntheticTransactions({
     seed: 5,
     transactions: size,
     processes: 100,
     keys: 100,
     infoRate: 0.01,
-  });
+  }).map((event) => JSON.parse(JSON.stringify(event)) as HistoryEvent);
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   let started = performance.now();
