@@ -84,8 +84,12 @@ function readText(txn: Txn, mop: Mop): string {
   return `${txnName(txn)} read ${mop.key} = ${JSON.stringify(mop.value)}`;
 }
 
-/** The version at a zxid in a key's versions (sorted), if one was committed there. */
-function versionAt(list: readonly Version[], zxid: Zxid): number | undefined {
+/**
+ * The version holding a value at a zxid in a key's versions (sorted), if
+ * one was committed there. Two commits at one zxid (a forgotten epoch
+ * reused) are told apart by the value.
+ */
+function versionAt(list: readonly Version[], zxid: Zxid, value: unknown): number | undefined {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -93,7 +97,9 @@ function versionAt(list: readonly Version[], zxid: Zxid): number | undefined {
     if ((list[mid] as Version).zxid < zxid) lo = mid + 1;
     else hi = mid;
   }
-  return lo < list.length && same((list[lo] as Version).zxid, zxid) ? lo : undefined;
+  for (let at = lo; at < list.length && same((list[at] as Version).zxid, zxid); at++)
+    if ((list[at] as Version).value === value) return at;
+  return undefined;
 }
 
 /** Each read's interval of zxid order, from the version it saw; each interval made once. */
@@ -152,8 +158,8 @@ export class ReadIntervals {
       const at = byValue.get(id);
       if (at !== undefined) return at;
     } else {
-      const at = versionAt(list, zxidOf(mop.mzxid));
-      if (at !== undefined && (list[at] as Version).value === id) return at;
+      const at = versionAt(list, zxidOf(mop.mzxid), id);
+      if (at !== undefined) return at;
     }
     this.explain(txn, mop, id);
     return undefined;
