@@ -4,10 +4,12 @@
  * EDN, `:f :txn`, micro-operations `[:append k v]`, `[:r k v]`, `[:w k v]`).
  */
 import { BadInputError } from "../../errors.js";
-import { type HistoryEvent, parseZxid } from "../../history/event.js";
+import type { HistoryEvent } from "../../history/event.js";
 import type { ImportedEvent } from "../../history/imported-ops.js";
 import { ANONYMOUS_PROCESS } from "../../history/jepsen-edn.js";
 import { type MopFunction, type RecordedTxn, TXN_OPERATION } from "../../history/txn-record.js";
+import { pairTransactions, txnFrame } from "./paired-txns.js";
+import { topologyTransactions } from "./topology-txns.js";
 import { FINAL_READ_SESSION, type Mop, type Txn } from "./txn.js";
 
 const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -62,46 +64,23 @@ function finalReadTxns(events: readonly HistoryEvent[], keys: ReadonlySet<string
 
 /** The transactions of a zk-chaos history (its `txn` operations and the final reads of their keys), in invocation order. */
 export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
-  // Paired here rather than by pairOps: one pass, each transaction in the slot of its invocation, no sort.
-  const txns: Txn[] = [];
-  const open = new Map<HistoryEvent["process"], { invoke: HistoryEvent; slot: number }>();
-  const place = (invoke: HistoryEvent, slot: number, completion: HistoryEvent | undefined) => {
-    const type = completion === undefined ? "info" : (completion.type as Txn["type"]);
-    const invoked = invoke.value as RecordedTxn | undefined;
-    const ok = type === "ok" ? completion : undefined;
-    const mops = (ok?.value as RecordedTxn | undefined)?.mops ?? invoked?.mops ?? [];
-    txns[slot] = {
-      id: invoke.index,
-      completion: completion?.index,
-      process: invoke.process,
-      session: completion?.session,
-      type,
-      call: invoke.index,
-      ret: ok ? ok.index : Number.POSITIVE_INFINITY,
-      // The recorded mops as they are: the checker parses zxids where it needs them.
-      mops: mops as readonly Mop[],
-      zxid: ok?.zxid === undefined ? undefined : parseZxid(ok.zxid),
-      synced: invoked?.synced === true ? true : undefined,
-    };
-  };
-  for (const event of events) {
-    if (event.f === "session" || typeof event.process !== "number") continue;
-    const pending = open.get(event.process);
-    if (event.type === "invoke") {
-      // A worker invokes again only after its last operation completed: one left open never did.
-      if (pending !== undefined) place(pending.invoke, pending.slot, undefined);
-      if (event.f === TXN_OPERATION) {
-        open.set(event.process, { invoke: event, slot: txns.length });
-        txns.length++;
-      } else open.delete(event.process);
-      continue;
-    }
-    if (pending === undefined) continue;
-    open.delete(event.process);
-    place(pending.invoke, pending.slot, event);
-  }
-  for (const pending of open.values()) place(pending.invoke, pending.slot, undefined);
-  if (txns.length === 0) return txns;
+  const txns = pairTransactions(
+    events,
+    (invoke) => invoke.f === TXN_OPERATION,
+    (invoke, completion) => {
+      const frame = txnFrame(invoke, completion);
+      const invoked = invoke.value as RecordedTxn | undefined;
+      const completed =
+        frame.type === "ok" ? (completion?.value as RecordedTxn | undefined) : undefined;
+      return {
+        ...frame,
+        // The recorded mops as they are: the checker parses zxids where it needs them.
+        mops: (completed?.mops ?? invoked?.mops ?? []) as readonly Mop[],
+        synced: invoked?.synced === true ? true : undefined,
+      };
+    },
+  );
+  if (txns.length === 0) return topologyTransactions(events);
   const keys = new Set<string>();
   for (const txn of txns) for (const mop of txn.mops) keys.add(mop.key);
   return [...txns, ...finalReadTxns(events, keys)];

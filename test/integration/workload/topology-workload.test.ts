@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkHistoryTransactions } from "../../../src/checkers/transactions/check-transactions.js";
 import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import { expectedTree, finalReads, runWorkload } from "../../../src/workload/run-workload.js";
@@ -48,6 +49,32 @@ describe("the MidoNet topology workload on a healthy 3-node ensemble", () => {
       history.events.filter((e) => e.f === "register-host" && e.type === "ok").length,
     ).toBeGreaterThanOrEqual(20);
     expect(completions.every((e) => e.server !== undefined && e.session !== undefined)).toBe(true);
+    // The multis and consistent subtree reads, judged as transactions.
+    const [transactions] = checkHistoryTransactions(history.events);
+    expect(transactions?.anomalies).toEqual([]);
+    expect(transactions?.stats?.committed as number).toBeGreaterThan(500);
+    expect(transactions?.stats?.reads as number).toBeGreaterThan(50);
+    // A planted defect: a multi a consistent read saw, recorded as failed, is an aborted read.
+    const seen = new Set(
+      history.events.flatMap((e) =>
+        e.f === "read-subtree" && e.type === "ok"
+          ? Object.values((e.value as { nodes: Record<string, [string]> }).nodes).map(
+              ([data]) => data,
+            )
+          : [],
+      ),
+    );
+    const change = history.events.find(
+      (e) =>
+        e.type === "ok" &&
+        e.f !== "read-subtree" &&
+        ((e.value as { ops?: { data?: string }[] }).ops ?? []).some(
+          (op) => op.data !== undefined && seen.has(op.data),
+        ),
+    ) as (typeof history.events)[number];
+    const planted = history.events.map((e) => (e === change ? { ...e, type: "fail" as const } : e));
+    const [aborted] = checkHistoryTransactions(planted);
+    expect(aborted?.anomalies.map((anomaly) => anomaly.kind)).toContain("G1a");
   });
 });
 
