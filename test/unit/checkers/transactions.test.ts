@@ -164,6 +164,21 @@ describe("transactions checker with zxids (ZooKeeper's commit order)", () => {
     expect(kinds([...base(), txn({ mops: [r("a", 1234, 14)] })])).toEqual(["garbage-read"]);
   });
 
+  it("tells two commits at one zxid apart by value (a reused epoch): the order is named once, the read is placed", () => {
+    const [first] = base() as [Txn];
+    const lost = txn({ session: "s1", mops: [w("a", 5)], zxid: 12 });
+    const reused = txn({ session: "s2", mops: [w("a", 6)], zxid: 12 });
+    const verdict = checkTransactions([
+      first,
+      lost,
+      reused,
+      txn({ session: "s3", mops: [r("a", 6, 12)] }),
+    ]);
+    // The second began after the first was acknowledged, at the same zxid: real time broken too;
+    // the read of its value is placed at its version, adding nothing.
+    expect(verdict.anomalies.map((a) => a.kind)).toEqual(["incompatible-order", "G0-realtime"]);
+  });
+
   it("reads the transactions workload's history events", () => {
     const events: HistoryEvent[] = [
       {
@@ -236,6 +251,27 @@ describe("transactions checker without zxids (Elle's dependency graph)", () => {
     const check = await checkHistoryFile(path, { model: "list-append" });
     expect(check.valid).toBe(false);
     expect(check.verdicts[0]?.stats?.anomalyTypes).toEqual(["G2-item"]);
+  });
+
+  it("names the cycle of Elle's paper example G-single (its tests assert nothing of it)", async () => {
+    // Elle's histories/paper-example.edn (EPL-1.0): no :process, no :f; one transaction after another.
+    const path = edn("paper-example.edn", [
+      "{:index 0 :type :invoke  :value [[:append 253 1] [:append 253 3] [:append 253 4] [:append 255 2] [:append 255 3] [:append 255 4] [:append 255 5] [:append 256 1] [:append 256 2]]}",
+      "{:index 1 :type :ok      :value [[:append 253 1] [:append 253 3] [:append 253 4] [:append 255 2] [:append 255 3] [:append 255 4] [:append 255 5] [:append 256 1] [:append 256 2]]}",
+      "{:index 2 :type :invoke, :value [[:append 255 8] [:r 253 nil]]}",
+      "{:index 3 :type :ok,     :value [[:append 255 8] [:r 253 [1 3 4]]]}",
+      "{:index 4 :type :invoke, :value [[:append 256 4] [:r 255 nil] [:r 256 nil] [:r 253 nil]]}",
+      "{:index 5 :type :ok,     :value [[:append 256 4] [:r 255 [2 3 4 5 8]] [:r 256 [1 2 4]] [:r 253 [1 3 4]]]}",
+      "{:index 6 :type :invoke, :value [[:append 250 10] [:r 253 nil] [:r 255 nil] [:append 256 3]]}",
+      "{:index 7 :type :ok      :value [[:append 250 10] [:r 253 [1 3 4]] [:r 255 [2 3 4 5]] [:append 256 3]]}",
+    ]);
+    const check = await checkHistoryFile(path, { model: "list-append" });
+    // The last transaction missed 8 on 255 (rw to the second), which the third saw (wr), and the
+    // third's append of 4 to 256 precedes the last's 3, which no read saw (ww): one anti-dependency.
+    expect(check.verdicts[0]?.stats?.anomalyTypes).toEqual(["G-single"]);
+    expect(check.verdicts[0]?.anomalies[0]?.message).toBe(
+      "T7 -rw(255)-> T3 -wr(255)-> T5 -ww(256)-> T7",
+    );
   });
 
   it("names a write cycle G0 and a read cycle G1c", async () => {
