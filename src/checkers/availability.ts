@@ -1,4 +1,5 @@
 import { type HistoryEvent, WATCH_OPERATIONS } from "../history/event.js";
+import { isReadOnlyTxn } from "../history/txn-record.js";
 import {
   type ConnectivityView,
   isRunning,
@@ -163,7 +164,7 @@ export function checkAvailability(
     for (const { invoke, completion } of inside) {
       const server = completion.server;
       if (completion.type !== "ok" || server === undefined || mayServe.includes(server)) continue;
-      if (READS.has(invoke.f)) {
+      if (READS.has(invoke.f) || isReadOnlyTxn(invoke.f, invoke.value)) {
         readsOutsideQuorum++;
         continue;
       }

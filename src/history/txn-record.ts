@@ -26,3 +26,9 @@ export interface RecordedTxn {
   /** The read followed a sync. */
   readonly synced?: boolean;
 }
+
+/** A recorded txn operation that only reads (a getData or multiRead), from its invocation's value. */
+export function isReadOnlyTxn(f: string, value: unknown): boolean {
+  const mops = (value as RecordedTxn | undefined)?.mops;
+  return f === TXN_OPERATION && mops !== undefined && mops.every((mop) => mop.f === "r");
+}

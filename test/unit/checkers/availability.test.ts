@@ -40,9 +40,10 @@ class Timeline {
     from: number,
     to: number,
     type: "ok" | "fail" | "info",
+    value: unknown = { key: 0 },
   ): number[] {
-    const a = this.push({ time: from * S, process, type: "invoke", f, value: { key: 0 } });
-    const b = this.push({ time: to * S, process, type, f, value: { key: 0 }, server });
+    const a = this.push({ time: from * S, process, type: "invoke", f, value });
+    const b = this.push({ time: to * S, process, type, f, value, server });
     return [a, b];
   }
 }
@@ -109,6 +110,23 @@ describe("availability against quorum math, on literal timelines", () => {
     ]);
     expect(kinds.join()).not.toContain(early.join(","));
     expect(read).toHaveLength(2);
+    expect(verdict.stats?.readsOutsideQuorum).toBe(1);
+  });
+
+  it("transactions: a multi acknowledged on the minority is split brain, a read-only one (getData, multiRead) is a read", () => {
+    const t = new Timeline(3).view(0, []).view(10, [], cut([3], [1, 2]));
+    const read = {
+      mops: [
+        { f: "r", key: "t0", value: null },
+        { f: "r", key: "t1", value: null },
+      ],
+    };
+    t.op(1, "txn", 3, 11, 11.1, "ok", read);
+    const multi = t.op(2, "txn", 3, 11.5, 11.6, "ok", { mops: [{ f: "w", key: "t0", value: 7 }] });
+    const verdict = checkAvailability(t.events, SETTINGS);
+    expect(verdict.anomalies.map((a) => `${a.kind} ${a.events.join(",")}`)).toEqual([
+      `write-outside-quorum ${multi.join(",")}`,
+    ]);
     expect(verdict.stats?.readsOutsideQuorum).toBe(1);
   });
 
