@@ -7,6 +7,7 @@ import { checkTransactions } from "../../../src/checkers/transactions/check-tran
 import { zkTransactions } from "../../../src/checkers/transactions/history-txns.js";
 import type { Mop, Txn } from "../../../src/checkers/transactions/txn.js";
 import type { HistoryEvent } from "../../../src/history/event.js";
+import { syntheticTransactions } from "../../../src/testing/synthetic-transactions.js";
 
 let next = 0;
 /** A ZooKeeper transaction: ids and real time in creation order unless given. */
@@ -177,6 +178,27 @@ describe("transactions checker with zxids (ZooKeeper's commit order)", () => {
     // The second began after the first was acknowledged, at the same zxid: real time broken too;
     // the read of its value is placed at its version, adding nothing.
     expect(verdict.anomalies.map((a) => a.kind)).toEqual(["incompatible-order", "G0-realtime"]);
+  });
+
+  it("finds a synthetic serial history of 5,000 transactions valid, and the one multi it unknits", () => {
+    const events = syntheticTransactions({
+      seed: 3,
+      transactions: 5000,
+      processes: 20,
+      keys: 10,
+      infoRate: 0.02,
+    });
+    const verdict = checkTransactions(zkTransactions(events));
+    expect(verdict.anomalies).toEqual([]);
+    expect(verdict.stats?.committed as number).toBeGreaterThan(2000);
+    // One commit's zxid moved far ahead: the commits after it in real time now come before it.
+    const commit = events.find(
+      (e) => e.type === "ok" && e.zxid !== undefined && e.index > 1000,
+    ) as HistoryEvent;
+    const moved = events.map((e) =>
+      e === commit ? { ...e, zxid: String(BigInt(commit.zxid as string) + 1_000_000n) } : e,
+    );
+    expect(checkTransactions(zkTransactions(moved)).valid).toBe(false);
   });
 
   it("reads the transactions workload's history events", () => {
