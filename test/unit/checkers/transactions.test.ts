@@ -335,6 +335,18 @@ describe("transactions checker without zxids (Elle's dependency graph)", () => {
     expect((await checkHistoryFile(serial, { model: "rw-register" })).valid).toBe(true);
   });
 
+  it("names a transaction that does not see its own append internal", async () => {
+    const path = edn("internal.edn", [
+      "{:process 0, :type :ok, :f :txn, :value [[:append :x 1] [:r :x [1]]]}",
+      "{:process 1, :type :ok, :f :txn, :value [[:append :x 2] [:r :x [1]]]}",
+    ]);
+    const check = await checkHistoryFile(path, { model: "list-append" });
+    expect(check.verdicts[0]?.stats?.anomalyTypes).toContain("internal");
+    expect(check.verdicts[0]?.anomalies.find((a) => a.kind === "internal")?.message).toContain(
+      "read x = [1] after its own writes",
+    );
+  });
+
   it("refuses micro-operations it cannot read, naming the line", async () => {
     const bad = edn("bad.edn", ["{:process 0, :type :ok, :f :txn, :value [[:incr :x 1]]}"]);
     await expect(checkHistoryFile(bad, { model: "list-append" })).rejects.toThrow(
