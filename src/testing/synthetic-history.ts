@@ -1,5 +1,6 @@
 import type { HistoryEvent } from "../history/event.js";
 import { deriveRandom, randomInt } from "../util/seeded-random.js";
+import { processClock } from "./process-clock.js";
 
 /** Shape of a synthetic register history. */
 export interface SyntheticOptions {
@@ -54,13 +55,14 @@ export interface SyntheticHistory {
 function simulate(options: SyntheticOptions): Op[] {
   const random = deriveRandom(options.seed, "synthetic");
   const ops: Op[] = [];
-  const clock = new Array<number>(options.processes).fill(0);
+  const next = processClock(random, options.processes, {
+    idle: [1, 50],
+    effect: [0, 100],
+    complete: [0, 100],
+  });
   for (let i = 0; i < options.operations; i++) {
     const process = i % options.processes;
-    const invoke = (clock[process] as number) + randomInt(random, 1, 50);
-    const lin = invoke + randomInt(random, 0, 100);
-    const complete = lin + randomInt(random, 0, 100);
-    clock[process] = complete;
+    const { invoke, at: lin, complete } = next(process);
     const roll = random();
     ops.push({
       process,

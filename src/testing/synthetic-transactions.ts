@@ -7,6 +7,7 @@
 import type { HistoryEvent } from "../history/event.js";
 import type { RecordedMop } from "../history/txn-record.js";
 import { deriveRandom, randomInt } from "../util/seeded-random.js";
+import { processClock } from "./process-clock.js";
 
 /** Shape of a synthetic transactions history. */
 export interface SyntheticTransactionsOptions {
@@ -34,13 +35,14 @@ export function syntheticTransactions(options: SyntheticTransactionsOptions): Hi
   const key = () => `t${randomInt(random, 0, options.keys - 1)}`;
   let value = 0;
   const planned: Planned[] = [];
-  const clock = new Array<number>(options.processes).fill(0);
+  const next = processClock(random, options.processes, {
+    idle: [1, 5],
+    effect: [1, 20],
+    complete: [1, 20],
+  });
   for (let n = 0; n < options.transactions; n++) {
     const process = n % options.processes;
-    const invoke = (clock[process] as number) + randomInt(random, 1, 5);
-    const at = invoke + randomInt(random, 1, 20);
-    const complete = at + randomInt(random, 1, 20);
-    clock[process] = complete;
+    const { invoke, at, complete } = next(process);
     const roll = random();
     let mops: RecordedMop[];
     // The first operations create every key.

@@ -6,6 +6,7 @@
  * every value only when a read names something else (an anomaly).
  */
 import { formatZxid, type Zxid } from "../../history/event.js";
+import { lowerBound } from "../../util/lower-bound.js";
 import { entryOf } from "../../util/map-entry.js";
 import { txnEvents } from "./cycle.js";
 import { isWrite, type Mop, type Txn, txnName, valueId, zxidOf } from "./txn.js";
@@ -90,13 +91,7 @@ function readText(txn: Txn, mop: Mop): string {
  * reused) are told apart by the value.
  */
 function versionAt(list: readonly Version[], zxid: Zxid, value: unknown): number | undefined {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as Version).zxid < zxid) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(list.length, (at) => (list[at] as Version).zxid < zxid);
   for (let at = lo; at < list.length && same((list[at] as Version).zxid, zxid); at++)
     if ((list[at] as Version).value === value) return at;
   return undefined;

@@ -10,6 +10,7 @@
  * Near-linear: a sort per key and per session, a binary search per read.
  */
 import { formatZxid, type Zxid } from "../../history/event.js";
+import { lowerBound } from "../../util/lower-bound.js";
 import type { Anomaly } from "../verdict.js";
 import { type CycleStep, cycleAnomaly, txnEvents } from "./cycle.js";
 import { ReadIntervals, resolveUnknownCommits, StrayWrites } from "./read-values.js";
@@ -129,13 +130,7 @@ function acknowledgedBefore(commits: Map<Txn, Zxid>) {
     bestTxn[at] = keep ? (bestTxn[at - 1] as Txn) : txn;
   });
   return (time: number): { zxid: Zxid; txn: Txn } | undefined => {
-    let lo = 0;
-    let hi = byRet.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((byRet[mid] as Txn).ret < time) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(byRet.length, (at) => (byRet[at] as Txn).ret < time);
     return lo === 0 ? undefined : { zxid: bestZxid[lo - 1] as Zxid, txn: bestTxn[lo - 1] as Txn };
   };
 }
