@@ -1,6 +1,7 @@
 import { extname } from "node:path";
 import { BadInputError } from "../errors.js";
 import { recordedSettings } from "../history/event.js";
+import type { ImportedEvent } from "../history/imported-ops.js";
 import { readJepsenEdn } from "../history/jepsen-edn.js";
 import { readPorcupineLog } from "../history/porcupine-log.js";
 import { readHistoryFile } from "../history/reader.js";
@@ -114,6 +115,24 @@ const DEFAULT_MODEL: Readonly<Record<HistoryFormat, CheckModel>> = {
   "jepsen-edn": "cas-register",
 };
 
+/** Elle's datatype of an EDN history whose every operation is a :txn (list-append if any appends), else undefined. */
+function elleDatatypeOf(path: string): TxnDatatype | undefined {
+  let events: ImportedEvent[];
+  try {
+    events = readJepsenEdn(path, { defaultF: "txn", anonymous: true });
+  } catch {
+    // Not readable this way: the default model's reader names what is wrong.
+    return undefined;
+  }
+  if (!events.every((event) => event.f === "txn")) return undefined;
+  const appends = events.some(
+    (event) =>
+      Array.isArray(event.value) &&
+      event.value.some((mop) => Array.isArray(mop) && mop[0] === ":append"),
+  );
+  return appends ? "list-append" : "rw-register";
+}
+
 const isTxnDatatype = (model: CheckModel): model is TxnDatatype =>
   (TXN_DATATYPES as readonly string[]).includes(model);
 
@@ -124,11 +143,14 @@ export async function checkHistoryFile(
 ): Promise<HistoryCheck> {
   const started = performance.now();
   const format = options.format ?? formatOf(path);
-  const model = options.model ?? DEFAULT_MODEL[format];
+  const notes: string[] = [];
+  const chosen = options.model ?? (format === "jepsen-edn" ? elleDatatypeOf(path) : undefined);
+  if (options.model === undefined && chosen !== undefined)
+    notes.push(`model ${chosen}: every operation is a :txn (choose another with --model)`);
+  const model = chosen ?? DEFAULT_MODEL[format];
   const timeoutMs = options.timeoutMs ?? 60_000;
   let verdicts: Verdict[];
   let count: number;
-  const notes: string[] = [];
   if (format === "jsonl") {
     const events = await readHistoryFile(path);
     if (events.length === 0)

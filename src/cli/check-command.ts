@@ -131,7 +131,7 @@ export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void
     .addOption(
       new Option(
         "--model <model>",
-        "what to check against (default: zookeeper for .jsonl, cas-register for logs, kv for .txt)",
+        "what to check against (default: zookeeper for .jsonl, cas-register for logs, kv for .txt; for .edn, list-append or rw-register when every operation is a :txn, else cas-register)",
       ).choices([...CHECK_MODELS]),
     )
     .addOption(
