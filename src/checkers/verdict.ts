@@ -34,6 +34,11 @@ export interface Verdict {
   readonly elapsedMs: number;
 }
 
+/** A validity as people read it: valid, INVALID, unknown. */
+export function validityWord(valid: unknown): "valid" | "INVALID" | "unknown" {
+  return valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
+}
+
 /** Combines validities: false ranks above unknown, unknown above true. */
 export function combineValidity(values: Iterable<Validity>): Validity {
   let result: Validity = true;

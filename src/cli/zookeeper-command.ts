@@ -64,11 +64,12 @@ export function zookeeperCommand(io: CliIo, setExit: (code: Promise<number>) => 
   group
     .command("fetch")
     .description("resolve releases into the cache now (e.g. before going offline, or in CI)")
-    .argument("<versions>", "comma-separated x.y.z, e.g. 3.4.5,3.9.5")
-    .action((text: string) =>
+    // Parsed by commander, so a bad list is reported as the argument's error (exit 2).
+    .argument("<versions>", "comma-separated x.y.z, e.g. 3.4.5,3.9.5", parseVersionList)
+    .action((versions: string[]) =>
       setExit(
         (async () => {
-          for (const version of parseVersionList(text)) {
+          for (const version of versions) {
             const entry = await fetchZooKeeper(version, {
               log: (line) => io.err(`zk-chaos: ${line}\n`),
             });

@@ -4,7 +4,9 @@
  * and the latency distribution of each operation type, with the differences
  * said in words. Pure: the CLI reads the run folders and writes the pages.
  */
+
 import type { AvailabilityWindow } from "../checkers/availability.js";
+import { validityWord } from "../checkers/verdict.js";
 import type { HistoryEvent } from "../history/event.js";
 import { escapeHtml } from "./html-escape.js";
 import { operationSpans } from "./operation-spans.js";
@@ -123,8 +125,7 @@ const ratio = (b: number, a: number) => (a > 0 ? b / a : Number.NaN);
 /** The differences a person would ask about first, in words. */
 function findings(a: RunSide, b: RunSide, checkers: readonly string[]): string[] {
   const said: string[] = [];
-  const verdict = (valid: unknown) =>
-    valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
+  const verdict = validityWord;
   if (a.valid !== b.valid) said.push(`verdict: ${verdict(a.valid)} in A, ${verdict(b.valid)} in B`);
   for (const checker of checkers) {
     const left = a.verdicts[checker];

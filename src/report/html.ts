@@ -1,4 +1,5 @@
 import type { AvailabilityWindow } from "../checkers/availability.js";
+import { validityWord } from "../checkers/verdict.js";
 import type { HistoryEvent } from "../history/event.js";
 import { WIRE_PROCESS } from "../history/wire.js";
 import { causeHeading, groupAnomaliesByCause, shownAnomalies } from "./anomaly-groups.js";
@@ -198,7 +199,7 @@ pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}
 #event-detail.pinned{border:2px solid #1f4e9c}.hint{color:#666;font-size:12px}
 circle.proof.lit{stroke-width:4;stroke:#ff2d00}.moments summary{cursor:pointer;color:#444}
 </style></head><body>
-<h1>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${result.valid === true ? "valid" : result.valid === false ? "INVALID" : "unknown"}</span></h1>
+<h1>zk-chaos: ${escapeHtml(result.scenario)} on ${escapeHtml(String(result.nodes))} node(s) — <span id="verdict" class="${verdictClass(result.valid)}">${validityWord(result.valid)}</span></h1>
 <p>${escapeHtml(result.description)}</p>
 <p>seed ${escapeHtml(String(result.seed))} · ZooKeeper ${escapeHtml(result.zooKeeperVersion)} · ${escapeHtml(String(result.operations))} operations · ${escapeHtml(String(result.events))} events · replay: <code>${escapeHtml(result.replay)}</code></p>
 <h2>Verdicts</h2>

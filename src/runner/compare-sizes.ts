@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { combineValidity, type Validity } from "../checkers/verdict.js";
+import { combineValidity, type Validity, validityWord } from "../checkers/verdict.js";
 import { escapeHtml } from "../report/html-escape.js";
 import { sizingAdvice, type Validation } from "./validate.js";
 
@@ -176,8 +176,7 @@ function evidenceRows(comparison: SizeComparison): [string, string[]][] {
   ];
 }
 
-const mark = (valid: Validity) =>
-  valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
+const mark = (valid: Validity) => validityWord(valid);
 const ms = (value: number | undefined) => (value === undefined ? "-" : `${Math.round(value)} ms`);
 
 /** The comparison as Markdown. */

@@ -1,6 +1,7 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { validityWord } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
 import type { WireMode } from "../history/wire.js";
@@ -150,7 +151,9 @@ export async function runAndReport(
   const results = resultsFile({ ...ran, dir }, scenarioFile);
   writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
   appendStepSummary(markdownReport([results], [join(dir, "report.html")]));
-  options.log?.(`${label}: ${results.bug?.observed ?? String(results.valid)}, reports -> ${dir}`);
+  options.log?.(
+    `${label}: ${results.bug?.observed ?? validityWord(results.valid)}, reports -> ${dir}`,
+  );
   return { results, dir };
 }
 

@@ -42,6 +42,10 @@ describe("zk-chaos CLI parsing", () => {
     const badProfile = await run("ensemble", "up", "--profile", "turbo");
     expect(badProfile.err).toMatch(/Allowed choices are fast, production/);
     expect((await run("ensemble", "up", "--zk-config", "noequals")).err).toMatch(/key=value/);
+    // A bad version list says why (it once exited 2 in silence).
+    const badVersions = await run("zookeeper", "fetch", "3.x");
+    expect(badVersions.code).toBe(2);
+    expect(badVersions.err).toMatch(/'3\.x' is invalid .* written x\.y\.z/);
   });
 
   it("fails cleanly, before starting anything, on a bad setting or install", async () => {
