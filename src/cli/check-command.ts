@@ -139,11 +139,14 @@ export function checkCommand(io: CliIo, setExit: (code: Promise<number>) => void
         ...HISTORY_FORMATS,
       ]),
     )
-    .option(
-      "--timeout <duration>",
-      "budget of the linearizability search; beyond it the verdict is unknown",
-      parseDurationOption,
-      60_000,
+    .addOption(
+      // Shown as a duration, the way it is written (a bare number means seconds).
+      new Option(
+        "--timeout <duration>",
+        "budget of the search (linearizability, transaction cycles); beyond it the verdict is unknown",
+      )
+        .argParser(parseDurationOption)
+        .default(60_000, "60s"),
     )
     .option(
       "--tick-time <ms>",

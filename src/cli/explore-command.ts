@@ -155,7 +155,11 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       "stop after this many search runs even with budget left",
       parsePositiveInt,
     )
-    .option("--max-duration <duration>", "the longest candidate run", parseDurationOption, 15_000)
+    .addOption(
+      new Option("--max-duration <duration>", "the longest candidate run")
+        .argParser(parseDurationOption)
+        .default(15_000, "15s"),
+    )
     .option(
       "--max-findings <n>",
       "stop once this many findings are written (e.g. 1 in CI: fail fast)",

@@ -52,6 +52,12 @@ export async function buildProgram(
   setExit: (code: Promise<number>) => void,
   only?: string,
 ): Promise<Command> {
+  // One prefix for every error, commander's (a bad flag) and ours (bad input): "zk-chaos: error: ...".
+  const output = {
+    writeOut: io.out,
+    writeErr: io.err,
+    outputError: (text: string, write: (text: string) => void) => write(`zk-chaos: ${text}`),
+  };
   const program = new Command("zk-chaos")
     .description(
       "Fault-injection harness for Apache ZooKeeper: start ensembles, break them, check they keep their promises.",
@@ -62,7 +68,7 @@ export async function buildProgram(
       "after",
       "\nExit codes: 0 valid, 1 an anomaly, 2 bad input or a set-up failure, 3 undecided,\n4 an internal error (a bug in zk-chaos; --debug anywhere shows its stack), 130/143 interrupted.",
     )
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput(output)
     .exitOverride();
   const names =
     only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : Object.keys(COMMANDS);
@@ -71,12 +77,12 @@ export async function buildProgram(
   );
   for (const factory of factories) program.addCommand(factory(io, setExit));
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    command.exitOverride().configureOutput(output);
     command.showHelpAfterError(`(run 'zk-chaos ${command.name()} --help' for usage)`);
     for (const sub of command.commands) {
       sub
         .exitOverride()
-        .configureOutput({ writeOut: io.out, writeErr: io.err })
+        .configureOutput(output)
         .showHelpAfterError(`(run 'zk-chaos ${command.name()} ${sub.name()} --help' for usage)`);
     }
   }

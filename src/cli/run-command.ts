@@ -14,7 +14,7 @@ import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
-import { parseConnectList, parseDurationOption } from "./parse-options.js";
+import { parseConnectList, parseDurationOption, parseNodeList } from "./parse-options.js";
 import {
   checkReleaseOptions,
   type ProviderOptions,
@@ -34,16 +34,6 @@ interface RunOptions extends ProviderOptions, WatchOptions {
   readonly connect?: readonly ServerAddress[];
   readonly connectRoot?: string;
   readonly yes?: boolean;
-}
-
-function parseNodeList(value: string): number[] {
-  const sizes = value.split(",").map((part) => Number(part.trim()));
-  if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 9)) {
-    throw new InvalidArgumentError(
-      "must be a comma-separated list of sizes from 1 to 9, e.g. 1,3,5,7.",
-    );
-  }
-  return sizes;
 }
 
 function parseSeed(value: string): number {

@@ -40,7 +40,7 @@ describe("scenario files", () => {
       "bad.yaml:5: faults.0.fault.kind: unknown fault kind: valid kinds are kill, stop, pause",
     );
     expect(message).toContain(
-      "bad.yaml:6: checkers.1: unknown checker: valid checkers are zookeeper, linearizability, availability, internal-errors, recovery",
+      "bad.yaml:6: checkers.1: unknown checker: valid checkers are zookeeper, linearizability, availability, transactions, internal-errors, recovery",
     );
     expect(message).toContain("bad.yaml:7: duration: duration 'soon' is not a duration");
     expect(message).toContain(
