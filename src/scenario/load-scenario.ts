@@ -43,7 +43,13 @@ export function parseScenario(text: string, file: string): Scenario {
   const syntax = document.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0]?.line ?? 1;
-    throw new BadInputError(`${file}:${line}: not valid YAML: ${syntax.message.split("\n")[0]}`);
+    const column = syntax.linePos?.[0]?.col ?? 1;
+    // The parser's first line, without its own position (given in front), then the line itself with a caret.
+    const reason = (syntax.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    const source = text.split("\n")[line - 1] ?? "";
+    throw new BadInputError(
+      `${file}:${line}:${column}: not valid YAML: ${reason}\n  ${source}\n  ${" ".repeat(Math.max(0, column - 1))}^`,
+    );
   }
   if (!isMap(document.contents)) {
     throw new BadInputError(

@@ -46,8 +46,9 @@ describe("scenario files", () => {
     expect(message).toContain(
       "bad.yaml:8: (top level): unknown field 'bogus': remove it or fix the spelling",
     );
+    // The whole reason, the line itself and a caret under the column (it was cut off mid-line).
     expect(() => parseScenario("name: x\ndescription: a: b: c\n", "y.yaml")).toThrow(
-      /y\.yaml:2: not valid YAML/,
+      /y\.yaml:2:\d+: not valid YAML: [^\n]*[^:]\n {2}description: a: b: c\n {2} *\^$/,
     );
     expect(() => parseScenario("- 1\n- 2\n", "z.yaml")).toThrow(
       /z\.yaml:1: a scenario is a YAML mapping/,
