@@ -21,6 +21,7 @@ import {
   type ProviderOptions,
   withProviderOptions,
 } from "./provider-options.js";
+import { QUIET_HELP, quietly } from "./quiet.js";
 
 interface ExploreCliOptions extends ProviderOptions {
   readonly budget: number;
@@ -38,6 +39,7 @@ interface ExploreCliOptions extends ProviderOptions {
   readonly maxFindings?: number;
   readonly alsoOn?: string[];
   readonly json?: boolean;
+  readonly quiet?: boolean;
   readonly kinds?: string[];
   readonly wire?: "summary" | "off";
 }
@@ -58,7 +60,7 @@ const stamp = () =>
     .replace(/\.\d+Z$/, "Z");
 
 async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number> {
-  const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  const log = quietly(io, options.quiet);
   checkReleaseOptions(options);
   const out = options.out ?? join("reports", `${stamp()}-explore`);
   prepareOutputFolder(out);
@@ -75,7 +77,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
   const onProgress = (status: ExploreStatus) => {
     const line = `explore | ${status.phase} | run ${status.runs} | coverage ${status.coverage} | corpus ${status.corpus} | findings ${status.findings} | ${Math.round(status.leftMs / 1000)} s left`;
     const key = `${status.phase}/${status.runs}`;
-    if (key === shown) return;
+    if (key === shown || options.quiet) return;
     shown = key;
     io.err(`${line}\n`);
   };
@@ -199,6 +201,7 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       ).choices(["summary", "off"]),
     )
     .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
+    .option("--quiet", QUIET_HELP)
     .addOption(
       new Option("--provider <name>", "how servers run (default local)").choices(
         PROVIDER_OPTION_CHOICES,

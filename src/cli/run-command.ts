@@ -20,6 +20,7 @@ import {
   type ProviderOptions,
   withProviderOptions,
 } from "./provider-options.js";
+import { QUIET_HELP, quietly } from "./quiet.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
 interface RunOptions extends ProviderOptions, WatchOptions {
@@ -34,6 +35,7 @@ interface RunOptions extends ProviderOptions, WatchOptions {
   readonly connect?: readonly ServerAddress[];
   readonly connectRoot?: string;
   readonly yes?: boolean;
+  readonly quiet?: boolean;
 }
 
 function parseSeed(value: string): number {
@@ -71,10 +73,11 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
-  const { name: provider, choice } = await chooseProvider(options, (line) =>
-    io.err(`zk-chaos: ${line}\n`),
-  );
-  const printer = progressPrinter(io, process.stderr.isTTY === true);
+  const say = quietly(io, options.quiet);
+  const { name: provider, choice } = await chooseProvider(options, say);
+  const printer = options.quiet
+    ? { update: () => {}, done: () => {} }
+    : progressPrinter(io, process.stderr.isTTY === true);
   const interruption = interruptible();
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({
@@ -95,7 +98,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       docker: choice,
       log: (line) => {
         printer.done();
-        io.err(`zk-chaos: ${line}\n`);
+        say(line);
       },
       onProgress: (label, progress) => printer.update(label, progress),
       signal: interruption.signal,
@@ -273,6 +276,7 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       "--json",
       "print one JSON document on stdout: every run's results (progress stays on stderr)",
     )
+    .option("--quiet", QUIET_HELP)
     .option(
       "--duration <duration>",
       "override each scenario's duration (faults scale with it)",

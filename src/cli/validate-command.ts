@@ -15,12 +15,14 @@ import {
   type ProviderOptions,
   withProviderOptions,
 } from "./provider-options.js";
+import { QUIET_HELP, quietly } from "./quiet.js";
 import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-options.js";
 
 interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly provider?: string;
   readonly nodes: readonly number[];
   readonly json?: boolean;
+  readonly quiet?: boolean;
   readonly agents?: number;
   readonly zkConfig?: string;
   readonly profile: "fast" | "production";
@@ -31,7 +33,7 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
 }
 
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
-  const log = (line: string) => io.err(`zk-chaos: ${line}\n`);
+  const log = quietly(io, options.quiet);
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
@@ -146,6 +148,7 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       parseDurationOption,
     )
     .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
+    .option("--quiet", QUIET_HELP)
     .option("--out <folder>", "where reports go", "reports")
     .option("--seed <n>", "seed of every random choice", parsePositiveInt)
     .addOption(

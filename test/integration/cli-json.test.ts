@@ -40,6 +40,25 @@ describe("--json: one JSON document on stdout", () => {
     expect(cli.output()).not.toMatch(/^valid +baseline/m);
   });
 
+  it("run --quiet: only the result lines, no progress and no log lines", async () => {
+    const cli = spawnCli([
+      "run",
+      "scenarios/baseline.yaml",
+      "--nodes",
+      "1",
+      "--duration",
+      "2s",
+      "--seed",
+      "6",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/^valid +baseline zk=\S+ n=1 seed=6/m);
+    expect(cli.output()).not.toMatch(/zk-chaos: |\| running \|/);
+  });
+
   it("ensemble up --json: the connect string and servers once up, the rest on stderr", async () => {
     const cli = spawnCli(["ensemble", "up", "--nodes", "1", "--for", "1s", "--json"]);
     expect(await cli.exited, cli.output()).toBe(0);
