@@ -17,14 +17,15 @@ import { runtimeRoot } from "../util/runtime-root.js";
 import { ownSignals } from "../util/shutdown.js";
 import type { SettingsProfile, ZooKeeperSettings } from "../zookeeper/settings.js";
 import type { ServerStatus } from "../zookeeper/srvr.js";
+import { settingsFromZkConfig } from "../zookeeper/zoo-cfg-settings.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
 import {
-  collectKeyValue,
   collectList,
   parseDurationOption,
   parseNodes,
   parsePositiveInt,
+  ZK_CONFIG_HELP,
 } from "./parse-options.js";
 import {
   checkReleaseOptions,
@@ -47,7 +48,8 @@ export interface EnsembleUpOptions extends ImageOptions, ReleaseOptions {
   readonly maxSessionTimeout?: number;
   readonly heap?: number;
   readonly jvmFlag?: string[];
-  readonly zkConfig?: Record<string, string>;
+  /** --zk-config values: zoo.cfg files and key=value entries. */
+  readonly zkConfig?: string[];
   readonly dir?: string;
   readonly keep?: boolean;
   readonly java?: string;
@@ -70,8 +72,8 @@ export function settingsFromOptions(options: EnsembleUpOptions): Partial<ZooKeep
     overrides.maxSessionTimeout = options.maxSessionTimeout;
   if (options.heap !== undefined) overrides.heapMb = options.heap;
   if (options.jvmFlag !== undefined) overrides.jvmFlags = options.jvmFlag;
-  if (options.zkConfig !== undefined) overrides.extraConfig = options.zkConfig;
-  return overrides;
+  // zoo.cfg entries first: the dedicated flags above win over a file's.
+  return { ...(options.zkConfig ? settingsFromZkConfig(options.zkConfig) : {}), ...overrides };
 }
 
 /** One line per server: id, address, role, epoch, zxid. */
@@ -235,7 +237,7 @@ export function ensembleCommand(io: CliIo, setExit: (code: Promise<number>) => v
     .option("--max-session-timeout <ms>", "ZooKeeper maxSessionTimeout", parsePositiveInt)
     .option("--heap <mb>", "maximum JVM heap per server, in MiB", parsePositiveInt)
     .option("--jvm-flag <flag>", "extra JVM flag (repeatable)", collectList)
-    .option("--zk-config <key=value>", "extra zoo.cfg entry (repeatable)", collectKeyValue)
+    .option("--zk-config <file|key=value>", ZK_CONFIG_HELP, collectList)
     .option("--dir <folder>", "keep data, configs and logs in this folder")
     .option("--keep", "keep the temp folder with data and logs after stopping")
     .option(

@@ -42,15 +42,9 @@ export function parseDurationOption(value: string): number {
   }
 }
 
-/** Commander collector for repeatable key=value options. */
-export function collectKeyValue(
-  value: string,
-  previous: Record<string, string> = {},
-): Record<string, string> {
-  const equals = value.indexOf("=");
-  if (equals <= 0) throw new InvalidArgumentError(`'${value}' must look like key=value.`);
-  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
-}
+/** The --zk-config option's help, the same on every command. */
+export const ZK_CONFIG_HELP =
+  "zoo.cfg settings: a zoo.cfg file (its folders, ports and servers are left to zk-chaos), or one key=value; repeatable";
 
 /** Commander collector for repeatable options. */
 export function collectList(value: string, previous: string[] = []): string[] {

@@ -9,7 +9,13 @@ import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { jsonDocument } from "./json-output.js";
-import { parseDurationOption, parseNodeList, parsePositiveInt } from "./parse-options.js";
+import {
+  collectList,
+  parseDurationOption,
+  parseNodeList,
+  parsePositiveInt,
+  ZK_CONFIG_HELP,
+} from "./parse-options.js";
 import {
   checkReleaseOptions,
   type ProviderOptions,
@@ -24,7 +30,7 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly agents?: number;
-  readonly zkConfig?: string;
+  readonly zkConfig?: string[];
   readonly profile: "fast" | "production";
   readonly quick?: boolean;
   readonly supervise?: number;
@@ -132,10 +138,7 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
         .makeOptionMandatory(),
     )
     .option("--agents <m>", "simulated MidoNet agents (workers)", parsePositiveInt)
-    .option(
-      "--zk-config <file>",
-      "a zoo.cfg whose settings to validate (tickTime, limits, session bounds, other keys)",
-    )
+    .option("--zk-config <file|key=value>", ZK_CONFIG_HELP, collectList)
     .addOption(
       new Option("--profile <name>", "settings profile under the config")
         .choices(["fast", "production"])

@@ -1,5 +1,5 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { combineValidity, type Validity } from "../checkers/verdict.js";
@@ -26,6 +26,7 @@ import {
   type SettingsProfile,
   type ZooKeeperSettings,
 } from "../zookeeper/settings.js";
+import { settingsFromZkConfig } from "../zookeeper/zoo-cfg-settings.js";
 import { withWatchers } from "./run-matrix.js";
 import { runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
@@ -62,48 +63,7 @@ export function standardSuiteDir(): string {
   );
 }
 
-/** Reads a zoo.cfg-style file into setting overrides (layout keys are zk-chaos's own). */
-export function settingsFromZooCfg(file: string): Partial<ZooKeeperSettings> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new BadInputError(
-      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check --zk-config`,
-    );
-  }
-  const numeric = new Set([
-    "tickTime",
-    "initLimit",
-    "syncLimit",
-    "minSessionTimeout",
-    "maxSessionTimeout",
-  ]);
-  const ignored =
-    /^(dataDir|dataLogDir|clientPort|clientPortAddress|server\.\d+|dynamicConfigFile)$/;
-  const overrides: Record<string, unknown> = {};
-  const extra: Record<string, string> = {};
-  text.split("\n").forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    const equals = line.indexOf("=");
-    if (equals <= 0) throw new BadInputError(`${file}:${index + 1}: '${line}' is not key=value`);
-    const key = line.slice(0, equals).trim();
-    const value = line.slice(equals + 1).trim();
-    if (ignored.test(key)) return;
-    if (numeric.has(key)) {
-      if (!/^\d+$/.test(value))
-        throw new BadInputError(
-          `${file}:${index + 1}: ${key} must be a whole number, got '${value}'`,
-        );
-      overrides[key] = Number(value);
-    } else extra[key] = value;
-  });
-  return {
-    ...overrides,
-    ...(Object.keys(extra).length > 0 ? { extraConfig: extra } : {}),
-  } as Partial<ZooKeeperSettings>;
-}
+export { settingsFromZooCfg } from "../zookeeper/zoo-cfg-settings.js";
 
 /** Options of validate. */
 export interface ValidateOptions {
@@ -112,7 +72,8 @@ export interface ValidateOptions {
   /** Watching agents added to every scenario. */
   readonly watch?: WatchSettings;
   readonly profile?: SettingsProfile;
-  readonly zkConfig?: string;
+  /** --zk-config values: zoo.cfg files and key=value entries. */
+  readonly zkConfig?: readonly string[];
   readonly quick?: boolean;
   /** Adds kill rows under a supervisor that restarts a server down this long (ms). */
   readonly superviseMs?: number;
@@ -185,7 +146,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
   const dir = join(options.out, `${stamp}-validate-n${options.nodes}`);
-  const overrides = options.zkConfig ? settingsFromZooCfg(options.zkConfig) : {};
+  const overrides = options.zkConfig ? settingsFromZkConfig(options.zkConfig) : {};
   const settings: ZooKeeperSettings = resolveSettings(overrides, options.profile ?? "fast");
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   const agents = options.agents ?? 6;

@@ -66,8 +66,9 @@ describe("zk-chaos CLI parsing", () => {
         nodes: 3,
         profile: "fast",
         tickTime: 2000,
-        zkConfig: { snapCount: "10" },
+        zkConfig: ["snapCount=10", "tickTime=500"],
       }),
+      // The dedicated flag wins over a zoo.cfg entry.
     ).toEqual({ tickTime: 2000, extraConfig: { snapCount: "10" } });
   });
 });

@@ -7,6 +7,7 @@ import {
   sizingAdvice,
   standardSuiteDir,
 } from "../../../src/runner/validate.js";
+import { settingsFromZkConfig } from "../../../src/zookeeper/zoo-cfg-settings.js";
 
 describe("validate's advice", () => {
   it("speaks in the terms operators know", () => {
@@ -42,6 +43,13 @@ describe("validate's advice", () => {
         initLimit: 10,
         syncLimit: 5,
         extraConfig: { snapCount: "50000" },
+      });
+      // The same on every command: a file and key=value entries together, the later winning.
+      expect(settingsFromZkConfig([file, "snapCount=1", "tickTime=500"])).toEqual({
+        tickTime: 500,
+        initLimit: 10,
+        syncLimit: 5,
+        extraConfig: { snapCount: "1" },
       });
       writeFileSync(file, "tickTime=fast\n");
       expect(() => settingsFromZooCfg(file)).toThrow(/zoo\.cfg:1: tickTime must be a whole number/);
