@@ -262,7 +262,8 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
     )
     .argument("<scenario...>", "scenario files (YAML)")
     .option(
-      "--nodes <sizes>",
+      // -n as on every command that takes --nodes.
+      "-n, --nodes <sizes>",
       "ensemble sizes, e.g. 1,3,5,7 (default: each scenario's own)",
       parseNodeList,
     )
