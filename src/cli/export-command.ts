@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, Option } from "commander";
 import { BadInputError } from "../errors.js";
 import { toJepsenEdn } from "../history/jepsen-export.js";
@@ -10,6 +11,11 @@ interface ExportOptions {
   readonly out?: string;
 }
 
+/** An existing folder, or a path written as one (ending in /). */
+function isFolder(path: string): boolean {
+  return path.endsWith("/") || statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 async function runExport(file: string, options: ExportOptions, io: CliIo): Promise<number> {
   const events = await readHistoryFile(file);
   if (events.length === 0)
@@ -17,14 +23,16 @@ async function runExport(file: string, options: ExportOptions, io: CliIo): Promi
   const text = toJepsenEdn(events);
   if (options.out === undefined) io.out(text);
   else {
+    // --out is a folder on every command: here, as elsewhere, a folder gets the file inside it.
+    const target = isFolder(options.out) ? join(options.out, "history.edn") : options.out;
     try {
-      writeFileSync(options.out, text);
+      writeFileSync(target, text);
     } catch (error) {
       throw new BadInputError(
         `--out ${options.out}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       );
     }
-    io.err(`zk-chaos: ${text.split("\n").length - 1} operation events written to ${options.out}\n`);
+    io.err(`zk-chaos: ${text.split("\n").length - 1} operation events written to ${target}\n`);
   }
   return ExitCode.ok;
 }
@@ -41,6 +49,9 @@ export function exportCommand(io: CliIo, setExit: (code: Promise<number>) => voi
         .choices(["jepsen-edn"])
         .default("jepsen-edn"),
     )
-    .option("--out <file>", "write here instead of standard output")
+    .option(
+      "--out <file|folder>",
+      "write here instead of standard output (a folder gets history.edn)",
+    )
     .action((file: string, options: ExportOptions) => setExit(runExport(file, options, io)));
 }
