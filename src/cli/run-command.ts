@@ -7,7 +7,6 @@ import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js"
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
 import { parseShard, runMatrix } from "../runner/run-matrix.js";
-import type { RunProgress } from "../runner/run-plan.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
@@ -15,6 +14,7 @@ import { type CliIo, ExitCode } from "./cli-io.js";
 import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption, parseNodeList } from "./parse-options.js";
+import { progressPrinter } from "./progress-printer.js";
 import {
   checkReleaseOptions,
   type ProviderOptions,
@@ -44,30 +44,6 @@ function parseSeed(value: string): number {
   return Number(value);
 }
 
-/** A progress printer: one live line on a terminal, plain lines otherwise. */
-function progressPrinter(
-  io: CliIo,
-  tty: boolean,
-): { update(label: string, progress: RunProgress): void; done(): void } {
-  let lastPlain = 0;
-  let lastPhase = "";
-  return {
-    update(label, progress) {
-      const faults = progress.activeFaults.length > 0 ? progress.activeFaults.join("+") : "none";
-      const line = `${label} | ${progress.phase} | ${formatDuration(progress.elapsedMs)} | ${progress.operations} ops | faults: ${faults}`;
-      if (tty) io.err(`\r\x1b[2K${line}`);
-      else if (progress.phase !== lastPhase || performance.now() - lastPlain > 5000) {
-        io.err(`${line}\n`);
-        lastPlain = performance.now();
-      }
-      lastPhase = progress.phase;
-    },
-    done() {
-      if (tty) io.err("\r\x1b[2K");
-    },
-  };
-}
-
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
@@ -75,9 +51,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
   const say = quietly(io, options.quiet);
   const { name: provider, choice } = await chooseProvider(options, say);
-  const printer = options.quiet
-    ? { update: () => {}, done: () => {} }
-    : progressPrinter(io, process.stderr.isTTY === true);
+  const printer = progressPrinter(io, options.quiet);
   const interruption = interruptible();
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({

@@ -16,6 +16,7 @@ import {
   parsePositiveInt,
   ZK_CONFIG_HELP,
 } from "./parse-options.js";
+import { progressPrinter } from "./progress-printer.js";
 import {
   checkReleaseOptions,
   type ProviderOptions,
@@ -40,6 +41,7 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
 
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
   const log = quietly(io, options.quiet);
+  const printer = progressPrinter(io, options.quiet);
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
@@ -61,9 +63,14 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
         out: options.out,
         seed,
-        log,
+        log: (line) => {
+          printer.done();
+          log(line);
+        },
+        onProgress: (label, progress) => printer.update(label, progress),
       }),
     );
+    printer.done();
   }
   const [only] = results;
   if (results.length === 1 && only !== undefined) {

@@ -2,7 +2,7 @@ import { randomInt as cryptoRandomInt } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { combineValidity, type Validity } from "../checkers/verdict.js";
+import { combineValidity, type Validity, validityWord } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import type { FaultKind } from "../faults/fault-spec.js";
 import { readHistoryFile } from "../history/reader.js";
@@ -21,6 +21,7 @@ import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import type { WatchSettings } from "../scenario/schema.js";
+import { formatDuration } from "../util/duration.js";
 import {
   resolveSettings,
   type SettingsProfile,
@@ -28,7 +29,7 @@ import {
 } from "../zookeeper/settings.js";
 import { settingsFromZkConfig } from "../zookeeper/zoo-cfg-settings.js";
 import { withWatchers } from "./run-matrix.js";
-import { runPlan } from "./run-plan.js";
+import { type RunProgress, runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
@@ -84,6 +85,8 @@ export interface ValidateOptions {
   /** The release to validate (default: the local install, or the image's). */
   readonly zookeeperVersion?: string;
   readonly log?: (line: string) => void;
+  /** Each scenario run's progress, labelled with its place in the suite. */
+  readonly onProgress?: (label: string, progress: RunProgress) => void;
 }
 
 /** What validate concluded about a proposed size and configuration. */
@@ -141,6 +144,7 @@ export function sizingAdvice(
  * number of agents; writes the same reports as `run`.
  */
 export async function validateCluster(options: ValidateOptions): Promise<Validation> {
+  const started = performance.now();
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, "")
@@ -207,12 +211,20 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
       options.watch,
     );
     const runDir = join(dir, `${scenario.name}-n${options.nodes}`);
-    options.log?.(`${scenario.name}: running`);
+    const label = `${scenario.name} n=${options.nodes} (${runs.length + 1}/${scenarios.length})`;
+    options.log?.(`${label}: running`);
+    const runStarted = performance.now();
     const result = await runPlan(plan, {
       dir: runDir,
       ...(options.provider ? { docker: options.provider } : {}),
+      ...(options.onProgress
+        ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
+        : {}),
     });
     const results = resultsFile(result, file);
+    options.log?.(
+      `${label}: ${validityWord(results.valid)} in ${formatDuration(performance.now() - runStarted)} (${formatDuration(performance.now() - started)} since validate began)`,
+    );
     writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
     runs.push(results);
   }
