@@ -23,7 +23,9 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     };
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(PACKAGE.files).toContain("scenarios");
-    for (const job of Object.values(workflow.jobs)) {
+    const suites = Object.entries(workflow.jobs).filter(([name]) => name !== "explore");
+    expect(suites.length).toBeGreaterThan(0);
+    for (const [, job] of suites) {
       const runs = job.steps.map((step) => step.run ?? "").join("\n");
       expect(runs).toMatch(/npx zk-chaos run node_modules\/zk-chaos\/scenarios\/\*\.yaml/);
       expect(runs).not.toMatch(/bin\/zk-chaos\.js|npm run build/);
@@ -35,5 +37,22 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
       expect(junit).toHaveLength(1);
       expect(junit[0]).toMatch(/-summary.*\/junit\.xml$/);
     }
+  });
+
+  it("searches each night from the last night's corpus, replays committed findings, and uploads its JUnit", () => {
+    const workflow = parse(readFileSync(WORKFLOW, "utf8")) as {
+      jobs: Record<
+        string,
+        { steps: { run?: string; uses?: string; if?: string; with?: Record<string, string> }[] }
+      >;
+    };
+    const steps = workflow.jobs.explore?.steps ?? [];
+    const cache = steps.find((step) => step.uses?.startsWith("actions/cache@"));
+    expect(cache?.with?.path).toBe("chaos-corpus");
+    expect(cache?.with?.["restore-keys"]).toBe("zk-chaos-corpus-");
+    const runs = steps.map((step) => step.run ?? "").join("\n");
+    expect(runs).toMatch(/npx zk-chaos explore --budget 30m .*--corpus chaos-corpus/s);
+    expect(runs).toMatch(/npx zk-chaos run chaos\/regressions\/\*\.yaml/);
+    expect(steps.some((step) => step.with?.path === "reports/explore/junit.xml")).toBe(true);
   });
 });
