@@ -30,6 +30,8 @@ export interface TransactionCheckOptions {
   readonly budgetMs?: number;
   /** Use real-time order (strict serializability; default on). */
   readonly realtime?: boolean;
+  /** How to order commits: by zxid, or by Elle's inference (default: zxids when every committed write has one). */
+  readonly method?: "zxid" | "graph";
 }
 
 /** True when every committed write names its zxid: the commit order is known. */
@@ -47,7 +49,7 @@ export function checkTransactions(
   let anomalies: Anomaly[];
   let stats: Record<string, unknown>;
   let timedOut = 0;
-  if (hasCommitOrder(txns)) {
+  if (options.method === "zxid" || (options.method === undefined && hasCommitOrder(txns))) {
     const result = checkByZxid(txns);
     anomalies = result.anomalies;
     stats = { method: "zxid order", ...result.stats };
@@ -89,7 +91,8 @@ export function checkHistoryTransactions(
 ): Verdict[] {
   const txns = zkTransactions(events);
   if (txns.length === 0) return [];
-  const verdict = checkTransactions(txns, options);
+  // A zk-chaos history is ordered by zxid, whatever a reply without one left unplaced.
+  const verdict = checkTransactions(txns, { method: "zxid", ...options });
   // A leader that took over without committed multis (a wipe, a known bug) explains what clients then saw.
   const anomalies = explainByIncompleteLeaders(
     verdict.anomalies,

@@ -74,9 +74,10 @@ export function versionOrders(
 ): { versions: Map<string, Version[]>; unresolved: Set<string> } {
   const versions = new Map<string, Version[]>();
   const unresolved = new Set<string>();
-  // Multis of unknown outcome no read placed: their keys may have changed at any time.
+  // Multis no read placed (of unknown outcome, or committed with no zxid in their reply):
+  // their keys may have changed at any time.
   for (const txn of txns) {
-    if (txn.type !== "info" || commits.has(txn)) continue;
+    if (txn.type === "fail" || commits.has(txn)) continue;
     for (const mop of txn.mops) if (isWrite(mop)) unresolved.add(mop.key);
   }
   for (const [txn, zxid] of commits) {
