@@ -181,8 +181,9 @@ export async function checkHistoryFile(
       throw new BadInputError(
         `${path}: --model ${model} reads Elle's transactions from a Jepsen EDN history (.edn), not ${format}`,
       );
-    const txns = elleTransactions(readJepsenEdn(path, { defaultF: "txn", anonymous: true }), path);
-    count = txns.length;
+    const imported = readJepsenEdn(path, { defaultF: "txn", anonymous: true });
+    const txns = elleTransactions(imported, path);
+    count = imported.length;
     notes.push(
       `Elle's ${model} semantics: a :fail did not happen, an :info may have; real time is line order`,
     );
