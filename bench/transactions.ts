@@ -125,5 +125,5 @@ if (elleDir !== undefined) {
     ]);
   }
   console.log("\nElle's histories");
-  console.log(table(["file", "transactions", "zk-chaos", "Elle's tests", "time"], elleRows));
+  console.log(table(["file", "events", "zk-chaos", "Elle's tests", "time"], elleRows));
 }
