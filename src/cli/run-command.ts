@@ -4,9 +4,11 @@ import type { ServerAddress } from "../ensemble/ensemble.js";
 import { BadInputError } from "../errors.js";
 import type { WireMode } from "../history/wire.js";
 import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
+import type { ProviderName } from "../providers/provider.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
-import { parseShard, runMatrix } from "../runner/run-matrix.js";
+import { parseShard, planMatrix, runMatrix } from "../runner/run-matrix.js";
+import { planText } from "../scenario/plan-text.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
@@ -36,6 +38,7 @@ interface RunOptions extends ProviderOptions, WatchOptions {
   readonly connectRoot?: string;
   readonly yes?: boolean;
   readonly quiet?: boolean;
+  readonly dryRun?: boolean;
 }
 
 function parseSeed(value: string): number {
@@ -47,6 +50,7 @@ function parseSeed(value: string): number {
 async function run(files: string[], options: RunOptions, io: CliIo): Promise<number> {
   checkReleaseOptions(options);
   const watch = watchSettingsOf(options);
+  if (options.dryRun) return dryRun(files, options, watch, io);
   prepareOutputFolder(options.out);
   if (options.connect !== undefined) await confirmConnect(options, options.connect, io);
   const say = quietly(io, options.quiet);
@@ -228,6 +232,33 @@ async function confirmConnect(
   }
 }
 
+/** --dry-run: every run planned and printed (scenarios validated, seeds drawn), nothing started. */
+function dryRun(
+  files: string[],
+  options: RunOptions,
+  watch: ReturnType<typeof watchSettingsOf>,
+  io: CliIo,
+): number {
+  const planned = planMatrix({
+    scenarioFiles: files,
+    ...(options.nodes ? { nodes: options.nodes } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    ...(watch ? { watch } : {}),
+    ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+    ...(options.wire ? { wire: options.wire } : {}),
+    ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
+    ...(options.provider ? { provider: options.provider as ProviderName } : {}),
+    out: options.out,
+  });
+  for (const { file, plan } of planned) io.out(`${planText(plan, file)}\n`);
+  const total = planned.reduce((sum, { plan }) => sum + plan.durationMs, 0);
+  io.out(
+    `${planned.length} run(s), ${formatDuration(total)} of workload in all; nothing started${options.seed === undefined ? " (seeds drawn now: pass --seed to run exactly these plans)" : ""}\n`,
+  );
+  return planned.length === 0 ? ExitCode.badInput : ExitCode.ok;
+}
+
 /** The `run` command: scenarios x sizes, with reports. */
 export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
   const command = new Command("run")
@@ -252,6 +283,10 @@ export function runCommand(io: CliIo, setExit: (code: Promise<number>) => void):
       "print one JSON document on stdout: every run's results (progress stays on stderr)",
     )
     .option("--quiet", QUIET_HELP)
+    .option(
+      "--dry-run",
+      "print every run's plan (size, version, seed, duration, workload, faults) and start nothing",
+    )
     .option(
       "--duration <duration>",
       "override each scenario's duration (faults scale with it)",

@@ -157,17 +157,17 @@ export async function runAndReport(
   return { results, dir };
 }
 
-/** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
-export async function runMatrix(
-  options: MatrixOptions,
-): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined; interrupted: boolean }> {
-  // Every scenario is validated before anything starts.
+/** One run as it would be made: its scenario file and its plan (what --dry-run shows). */
+export interface PlannedRun {
+  readonly file: string;
+  readonly plan: RunPlan;
+}
+
+/** Every run of a matrix, planned (each scenario validated, each seed drawn) and nothing started. */
+export function planMatrix(options: MatrixOptions): PlannedRun[] {
   const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
   const entries = matrixEntries(scenarios, options.nodes, options.shard, options.versions);
-  const runs: ResultsFile[] = [];
-  const dirs: string[] = [];
-  for (const entry of entries) {
-    if (options.signal?.aborted) break;
+  return entries.map((entry) => {
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
     const drawn = planRun(entry.scenario, entry.nodes, seed, options.durationMs, entry.version);
     const plan = withWire(
@@ -177,7 +177,21 @@ export async function runMatrix(
       ),
       options.wire,
     );
-    const { results, dir } = await runAndReport(plan, entry.file, {
+    return { file: entry.file, plan };
+  });
+}
+
+/** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
+export async function runMatrix(
+  options: MatrixOptions,
+): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined; interrupted: boolean }> {
+  // Every scenario is validated and every run planned before anything starts.
+  const planned = planMatrix(options);
+  const runs: ResultsFile[] = [];
+  const dirs: string[] = [];
+  for (const { file, plan } of planned) {
+    if (options.signal?.aborted) break;
+    const { results, dir } = await runAndReport(plan, file, {
       out: options.out,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { settingsFromOptions } from "../../../src/cli/ensemble-command.js";
 import { describeFailure, main } from "../../../src/cli/main.js";
@@ -58,6 +61,31 @@ describe("zk-chaos CLI parsing", () => {
     const zk = await run("ensemble", "up", "--nodes", "1", "--zk-home", "/nonexistent");
     expect(zk.code).toBe(2);
     expect(zk.err).toMatch(/ZooKeeper not found.*apt-get install -y zookeeper/);
+  });
+
+  it("run --dry-run prints each run's plan, starts nothing and writes no folder", async () => {
+    const out = join(tmpdir(), `zk-chaos-dry-${process.pid}`);
+    const dry = await run(
+      "run",
+      "scenarios/kill-leader.yaml",
+      "-n",
+      "3,5",
+      "--seed",
+      "3",
+      "--duration",
+      "10",
+      "--dry-run",
+      "--out",
+      out,
+    );
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain(
+      "kill-leader n=3 seed=3 (scenarios/kill-leader.yaml): 10.00 s on local",
+    );
+    expect(dry.out).toMatch(/ {2}f1 at 2\.50 s: kill \{"target":"leader"\} for 3\.00 s/);
+    expect(dry.out).toContain("2 run(s), 20.00 s of workload in all; nothing started\n");
+    expect(dry.err).toBe("");
+    expect(existsSync(out)).toBe(false);
   });
 
   it("turns only the flags given into setting overrides", () => {
