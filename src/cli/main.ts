@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   export: async () => (await import("./export-command.js")).exportCommand,
   wire: async () => (await import("./wire-command.js")).wireCommand,
   zookeeper: async () => (await import("./zookeeper-command.js")).zookeeperCommand,
+  schema: async () => (await import("./schema-command.js")).schemaCommand,
 };
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */
