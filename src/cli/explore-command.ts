@@ -2,6 +2,7 @@ import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type ExploreResult, type ExploreStatus, explore } from "../explore/campaign.js";
+import { EXPLORE_WORKLOADS, type ExploreWorkloadKind } from "../explore/candidate.js";
 import { EXPLORABLE_KINDS } from "../explore/vocabulary.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { standardSuiteDir } from "../runner/validate.js";
@@ -42,6 +43,7 @@ interface ExploreCliOptions extends ProviderOptions {
   readonly quiet?: boolean;
   readonly kinds?: string[];
   readonly wire?: "summary" | "off";
+  readonly workload?: ExploreWorkloadKind;
 }
 
 /** A whole number of 0 or more. */
@@ -101,6 +103,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       ...(options.alsoOn ? { alsoOn: options.alsoOn } : {}),
       ...(options.kinds ? { kinds: options.kinds } : {}),
       ...(options.wire ? { wire: options.wire } : {}),
+      ...(options.workload ? { workload: options.workload } : {}),
       knownBugsDir: join(standardSuiteDir(), "known-bugs"),
       log,
       onProgress,
@@ -199,6 +202,14 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
         "--wire <mode>",
         "record the peer messages into each run; their sequences join the signature (default summary on the local provider, else off)",
       ).choices(["summary", "off"]),
+    )
+    .addOption(
+      new Option(
+        "--workload <kind>",
+        "what the workers run: registers (Jepsen's) or transactions (multis, multiReads; judged by Elle's anomalies)",
+      )
+        .choices([...EXPLORE_WORKLOADS])
+        .default("registers"),
     )
     .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
     .option("--quiet", QUIET_HELP)

@@ -19,6 +19,7 @@ import {
   candidateYaml,
   type ExploreCandidate,
   type ExploreTarget,
+  type ExploreWorkloadKind,
   lastFaultEnd,
 } from "./candidate.js";
 import { Corpus } from "./corpus.js";
@@ -70,6 +71,8 @@ export interface ExploreOptions {
   readonly alsoOn?: readonly string[];
   /** The known-bugs scenarios, the table findings are matched against. */
   readonly knownBugsDir: string;
+  /** The workload every candidate runs (default registers). */
+  readonly workload?: ExploreWorkloadKind;
   readonly log?: (line: string) => void;
   readonly onProgress?: (status: ExploreStatus) => void;
   readonly signal?: AbortSignal;
@@ -97,6 +100,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const wire = options.wire ?? (provider === "local" ? "summary" : "off");
   const target: ExploreTarget = {
     provider: provider as ExploreTarget["provider"],
+    ...(options.workload !== undefined ? { workload: options.workload } : {}),
     ...(wire === "summary" ? { wire } : {}),
     ...(options.zookeeperVersion !== undefined
       ? { zookeeperVersion: options.zookeeperVersion }

@@ -53,7 +53,14 @@ export interface ExploreTarget {
   readonly provider: Scenario["provider"];
   /** Record the peer messages (they join the signature). */
   readonly wire?: "summary";
+  /** The workload every candidate runs (default registers). */
+  readonly workload?: ExploreWorkloadKind;
 }
+
+/** Workloads a campaign can run: registers (Jepsen's), or transactions (multis and atomic reads). */
+export const EXPLORE_WORKLOADS = ["registers", "transactions"] as const;
+/** A workload a campaign can run. */
+export type ExploreWorkloadKind = (typeof EXPLORE_WORKLOADS)[number];
 
 const ms = (value: number) => `${Math.round(value)}ms`;
 
@@ -87,12 +94,22 @@ function specDocument(spec: FaultSpec): Record<string, unknown> {
   return document;
 }
 
-/** The workload as a scenario file writes it (session restarts as a role of every worker). */
-function workloadDocument(workload: ExploreWorkload): Record<string, unknown> {
-  const { sessionOps, connect, ...shape } = workload;
+/**
+ * The workload as a scenario file writes it (session restarts as a role of
+ * every worker). Transactions take the drawn register count as their keys;
+ * roles are the register workload's, so their session restarts are left out.
+ */
+function workloadDocument(
+  workload: ExploreWorkload,
+  kind: ExploreWorkloadKind = "registers",
+): Record<string, unknown> {
+  const { sessionOps, connect, registers, ...shape } = workload;
+  if (kind === "transactions")
+    return { kind, ...shape, keys: registers, ...(connect !== undefined ? { connect } : {}) };
   return {
-    kind: "registers",
+    kind,
     ...shape,
+    registers,
     ...(connect !== undefined ? { connect } : {}),
     ...(sessionOps !== undefined ? { roles: [{ workers: workload.workers, sessionOps }] } : {}),
   };
@@ -115,10 +132,11 @@ export function candidateDocument(
       profile: "fast",
       ...(target.zookeeperVersion !== undefined ? { version: target.zookeeperVersion } : {}),
     },
-    workload: workloadDocument(candidate.workload),
+    workload: workloadDocument(candidate.workload, target.workload),
     ...(target.wire !== undefined ? { network: { wire: target.wire } } : {}),
     // Internal errors too: a server's NullPointerException is a bug no scenario has to name.
-    checkers: ["zookeeper", "availability", "recovery", "internal-errors"],
+    // (The transactions checker gives no verdict on a history without transactions.)
+    checkers: ["zookeeper", "availability", "transactions", "recovery", "internal-errors"],
     faults: candidate.faults.map((fault) => ({
       id: fault.id,
       at: ms(fault.atMs),
