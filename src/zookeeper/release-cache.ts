@@ -315,11 +315,14 @@ export async function fetchZooKeeper(
         options.timeoutMs ?? 600_000,
       );
     let { code, output } = await resolve([]);
-    if (code !== 0 && TRANSFER_FAILED.test(output)) {
-      // A transfer that failed once (a reset connection) often passes at once; -U because
-      // Maven remembers the failure and would not ask the repository again.
-      options.log?.(`ZooKeeper ${version}: a download failed; trying once more`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+    // A failed transfer (a reset connection) usually passes on a later try: up to three more,
+    // further apart each time; -U because Maven remembers a failure and would not ask again.
+    for (const [attempt, pauseMs] of RETRY_PAUSES_MS.entries()) {
+      if (code === 0 || !TRANSFER_FAILED.test(output)) break;
+      options.log?.(
+        `ZooKeeper ${version}: a download failed; trying again in ${pauseMs / 1000} s (${attempt + 1}/${RETRY_PAUSES_MS.length})`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
       ({ code, output } = await resolve(["-U"]));
     }
     const jarDir = join(partial, "lib");
@@ -353,6 +356,9 @@ export async function fetchZooKeeper(
     rmSync(partial, { recursive: true, force: true });
   }
 }
+
+/** Pauses before each new try of a failed transfer. */
+const RETRY_PAUSES_MS = [2000, 5000, 10_000] as const;
 
 /** Maven's words for a repository it could not reach or read from. */
 const TRANSFER_FAILED =
