@@ -7,7 +7,7 @@ import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js"
 import type { ProviderName } from "../providers/provider.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
-import { parseShard, planMatrix, runMatrix } from "../runner/run-matrix.js";
+import { type MatrixOptions, parseShard, planMatrix, runMatrix } from "../runner/run-matrix.js";
 import { planText } from "../scenario/plan-text.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
@@ -59,19 +59,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
   const interruption = interruptible();
   try {
     const { runs, summaryDir, interrupted } = await runMatrix({
-      scenarioFiles: files,
-      ...(options.connect !== undefined
-        ? { nodes: [options.connect.length] }
-        : options.nodes
-          ? { nodes: options.nodes }
-          : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
-      ...(watch ? { watch } : {}),
-      ...(options.shard ? { shard: parseShard(options.shard) } : {}),
-      ...(options.wire ? { wire: options.wire } : {}),
-      ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
-      out: options.out,
+      ...matrixOf(files, options, watch),
       ...(provider ? { provider } : {}),
       docker: choice,
       log: (line) => {
@@ -232,6 +220,29 @@ async function confirmConnect(
   }
 }
 
+/** The matrix the options name (the same for a run and its dry run): scenarios, sizes, seed, duration, shard, wire, versions. */
+function matrixOf(
+  files: string[],
+  options: RunOptions,
+  watch: ReturnType<typeof watchSettingsOf>,
+): MatrixOptions {
+  return {
+    scenarioFiles: files,
+    ...(options.connect !== undefined
+      ? { nodes: [options.connect.length] }
+      : options.nodes
+        ? { nodes: options.nodes }
+        : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    ...(watch ? { watch } : {}),
+    ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+    ...(options.wire ? { wire: options.wire } : {}),
+    ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
+    out: options.out,
+  };
+}
+
 /** --dry-run: every run planned and printed (scenarios validated, seeds drawn), nothing started. */
 function dryRun(
   files: string[],
@@ -240,16 +251,8 @@ function dryRun(
   io: CliIo,
 ): number {
   const planned = planMatrix({
-    scenarioFiles: files,
-    ...(options.nodes ? { nodes: options.nodes } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
-    ...(watch ? { watch } : {}),
-    ...(options.shard ? { shard: parseShard(options.shard) } : {}),
-    ...(options.wire ? { wire: options.wire } : {}),
-    ...(options.zookeeperVersion ? { versions: options.zookeeperVersion } : {}),
+    ...matrixOf(files, options, watch),
     ...(options.provider ? { provider: options.provider as ProviderName } : {}),
-    out: options.out,
   });
   for (const { file, plan } of planned) io.out(`${planText(plan, file)}\n`);
   const total = planned.reduce((sum, { plan }) => sum + plan.durationMs, 0);
