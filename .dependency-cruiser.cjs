@@ -37,6 +37,12 @@ module.exports = {
       { path: "^src/(runner|cli|providers)/" },
     ),
     forbid(
+      "the-store-reads-run-folders",
+      "The store indexes, serves and trends run folders the runner wrote; it never imports running code.",
+      { path: "^src/store/" },
+      { path: RUNNING },
+    ),
+    forbid(
       "providers-only-through-the-registry",
       "A provider's folder (ensemble/<name>/) is named only by ensemble/ itself, its registry entry (providers/) and the public index; everything else picks a provider from PROVIDERS and talks to the Ensemble interface.",
       { path: "^src/", pathNot: "^src/(ensemble|providers)/|^src/index\\.ts$" },

@@ -1,19 +1,14 @@
-import { statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { BadInputError } from "../errors.js";
 import { toJepsenEdn } from "../history/jepsen-export.js";
 import { readHistoryFile } from "../history/reader.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { outFile } from "./out-path.js";
 
 interface ExportOptions {
   readonly format: "jepsen-edn";
   readonly out?: string;
-}
-
-/** An existing folder, or a path written as one (ending in /). */
-function isFolder(path: string): boolean {
-  return path.endsWith("/") || statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 async function runExport(file: string, options: ExportOptions, io: CliIo): Promise<number> {
@@ -23,8 +18,7 @@ async function runExport(file: string, options: ExportOptions, io: CliIo): Promi
   const text = toJepsenEdn(events);
   if (options.out === undefined) io.out(text);
   else {
-    // --out is a folder on every command: here, as elsewhere, a folder gets the file inside it.
-    const target = isFolder(options.out) ? join(options.out, "history.edn") : options.out;
+    const target = outFile(options.out, "history.edn");
     try {
       writeFileSync(target, text);
     } catch (error) {

@@ -24,6 +24,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   export: async () => (await import("./export-command.js")).exportCommand,
   wire: async () => (await import("./wire-command.js")).wireCommand,
   zookeeper: async () => (await import("./zookeeper-command.js")).zookeeperCommand,
+  store: async () => (await import("./store-command.js")).storeCommand,
+  serve: async () => (await import("./store-command.js")).serveCommand,
+  trend: async () => (await import("./store-command.js")).trendCommand,
   schema: async () => (await import("./schema-command.js")).schemaCommand,
 };
 

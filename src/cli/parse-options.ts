@@ -87,3 +87,12 @@ export function parseConnectList(text: string): ServerAddress[] {
     throw new BadInputError(`--connect '${text}': a server is named twice`);
   return addresses;
 }
+
+/** Commander parser for a TCP port (0: any free one). */
+export function parsePort(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65535) {
+    throw new InvalidArgumentError("must be a port number from 0 to 65535 (0: any free port).");
+  }
+  return parsed;
+}

@@ -1,11 +1,11 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import {
   startToxiproxyServer,
   TOXIPROXY_API_VERSION,
 } from "../network/toxiproxy/toxiproxy-server.js";
 import { ownSignals } from "../util/shutdown.js";
 import type { CliIo } from "./cli-io.js";
-import { parsePositiveInt } from "./parse-options.js";
+import { parsePort, parsePositiveInt } from "./parse-options.js";
 
 /** Options of `zk-chaos toxiproxy`. */
 interface ToxiproxyOptions {
@@ -13,13 +13,6 @@ interface ToxiproxyOptions {
   readonly port: number;
   readonly seed: string;
   readonly upstreamRetry: number;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535)
-    throw new InvalidArgumentError("must be a port from 0 to 65535.");
-  return port;
 }
 
 /** Runs the built-in Toxiproxy-compatible server until a signal stops it. */

@@ -72,6 +72,7 @@ export const resultsFileSchema = z.object({
     .optional(),
   replay: z.string(),
   startedAt: z.string().optional(),
+  commit: z.string().max(64).optional(),
   verdicts: z.array(verdict),
   bug: bug.optional(),
 });

@@ -22,6 +22,8 @@ export interface ResultsFile {
   readonly replay: string;
   /** When the run started (ISO 8601). */
   readonly startedAt?: string;
+  /** The commit under test (the CI's, or the checkout's), for telling nights of one commit apart. */
+  readonly commit?: string;
   readonly verdicts: RunResult["verdicts"];
   /** For a known-bug scenario: reproduced or absent, against what the scenario expects on this version. */
   readonly bug?: BugResult;
@@ -59,7 +61,7 @@ export function replayCommand(result: Pick<RunResult, "plan">, scenarioFile: str
 }
 
 /** Builds results.json's content. */
-export function resultsFile(result: RunResult, scenarioFile: string): ResultsFile {
+export function resultsFile(result: RunResult, scenarioFile: string, commit?: string): ResultsFile {
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     scenario: result.plan.scenario,
@@ -74,6 +76,7 @@ export function resultsFile(result: RunResult, scenarioFile: string): ResultsFil
     ...(result.latency ? { latency: result.latency } : {}),
     replay: replayCommand(result, scenarioFile),
     ...(result.startedAt ? { startedAt: result.startedAt } : {}),
+    ...(commit ? { commit } : {}),
     verdicts: result.verdicts,
     ...(result.plan.bug && !result.interrupted
       ? {

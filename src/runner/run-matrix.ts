@@ -13,6 +13,7 @@ import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun, planWire, type RunPlan } from "../scenario/plan.js";
 import type { Scenario, WatchSettings } from "../scenario/schema.js";
+import { commitUnderTest } from "./commit-under-test.js";
 import { type DockerImages, type RunProgress, runPlan } from "./run-plan.js";
 
 /** Options of a matrix run: scenarios x sizes, maybe one shard of it. */
@@ -148,7 +149,7 @@ export async function runAndReport(
     ? running
     : join(options.out, `${base}-zk${safeName(ran.zooKeeperVersion)}-${seed}`);
   if (dir !== running) renameSync(running, dir);
-  const results = resultsFile({ ...ran, dir }, scenarioFile);
+  const results = resultsFile({ ...ran, dir }, scenarioFile, commitUnderTest());
   writeRunReports(dir, results, await readHistoryFile(join(dir, "history.jsonl")));
   appendStepSummary(markdownReport([results], [join(dir, "report.html")]));
   options.log?.(

@@ -28,6 +28,7 @@ import {
   type ZooKeeperSettings,
 } from "../zookeeper/settings.js";
 import { settingsFromZkConfig } from "../zookeeper/zoo-cfg-settings.js";
+import { commitUnderTest } from "./commit-under-test.js";
 import { withWatchers } from "./run-matrix.js";
 import { type RunProgress, runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
@@ -221,7 +222,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
         ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
         : {}),
     });
-    const results = resultsFile(result, file);
+    const results = resultsFile(result, file, commitUnderTest());
     options.log?.(
       `${label}: ${validityWord(results.valid)} in ${formatDuration(performance.now() - runStarted)} (${formatDuration(performance.now() - started)} since validate began)`,
     );
