@@ -63,7 +63,8 @@ export function causeKey(
 export function runFigures(results: ResultsFile): RunFigures {
   const availability = results.verdicts.find((verdict) => verdict.checker === "availability");
   const windows = (availability?.stats?.windows ?? []) as readonly AvailabilityWindow[];
-  const expected = windows.filter((window) => window.expectedAvailable);
+  // A window with no operation in it (before the clients start, between two changes) says nothing.
+  const expected = windows.filter((window) => window.expectedAvailable && window.operations > 0);
   // The first window starts with the run, not with a change: its first success is the clients' start.
   const afterChange = windows
     .slice(1)

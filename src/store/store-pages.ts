@@ -21,7 +21,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px}h3{font-size:15px;margin:18p
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 .valid{color:#2e9d5b;font-weight:bold}.invalid{color:#c0392b;font-weight:bold}.unknown{color:#8a6d00;font-weight:bold}
 .hint{color:#666;font-size:12px}.charts{display:flex;flex-wrap:wrap;gap:6px}
-svg.trend{border:1px solid #eee}svg .line{fill:none;stroke:#1f4e9c;stroke-width:1.5}svg circle{fill:#1f4e9c}
+svg.trend{border:1px solid #eee}svg .line{fill:none;stroke:#1f4e9c;stroke-width:1.5}svg circle{fill:#1f4e9c}svg circle.regressed{fill:#c0392b;r:5}td{white-space:nowrap}
 svg .axis{stroke:#999}svg .label{font-size:11px;fill:#333}svg .tick{font-size:9px;fill:#666}
 .regressed{background:#fdf3f2}.new{color:#c0392b;font-weight:bold}form.filters label{margin-right:10px}
 nav a{margin-right:14px}`;
@@ -88,7 +88,17 @@ function seriesSection(
     .join("\n");
   return `<section class="series" data-scenario="${escapeHtml(series.scenario)}" data-nodes="${series.nodes}">
 <h3>${escapeHtml(id)}</h3>
-<div class="charts">${TREND_FIGURES.map((figure) => trendChart(figure, series.points)).join("\n")}</div>
+<div class="charts">${TREND_FIGURES.map((figure) =>
+    trendChart(
+      figure,
+      series.points,
+      new Set(
+        series.points
+          .filter((point) => regressed.has(`${figure.key}\u0000${point.night}`))
+          .map((point) => point.night),
+      ),
+    ),
+  ).join("\n")}</div>
 <table class="nights"><tr><th>night</th><th>runs</th><th>ZooKeeper</th>${header}</tr>
 ${rows}
 </table></section>`;

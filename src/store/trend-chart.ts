@@ -19,7 +19,11 @@ export function formatFigure(figure: TrendFigure, value: number | undefined): st
 }
 
 /** The chart of one figure over a series' nights (a note instead when no night has it). */
-export function trendChart(figure: TrendFigure, points: readonly TrendPoint[]): string {
+export function trendChart(
+  figure: TrendFigure,
+  points: readonly TrendPoint[],
+  regressedNights: ReadonlySet<string> = new Set(),
+): string {
   const present = points.filter((point) => point.values[figure.key] !== undefined);
   if (present.length === 0)
     return `<p class="hint" data-figure="${figure.key}">${escapeHtml(figure.label)}: not measured</p>`;
@@ -38,7 +42,7 @@ export function trendChart(figure: TrendFigure, points: readonly TrendPoint[]): 
   const dots = placed
     .map(
       (entry) =>
-        `<circle cx="${x(entry.index).toFixed(1)}" cy="${y(entry.value).toFixed(1)}" r="3" data-night="${escapeHtml(entry.point.night)}" data-value="${entry.value}"><title>${escapeHtml(`${entry.point.night}: ${formatFigure(figure, entry.value)} (${entry.point.runs} run(s), ZooKeeper ${entry.point.versions.join(", ")})`)}</title></circle>`,
+        `<circle${regressedNights.has(entry.point.night) ? ' class="regressed"' : ""} cx="${x(entry.index).toFixed(1)}" cy="${y(entry.value).toFixed(1)}" r="3" data-night="${escapeHtml(entry.point.night)}" data-value="${entry.value}"><title>${escapeHtml(`${entry.point.night}: ${formatFigure(figure, entry.value)} (${entry.point.runs} run(s), ZooKeeper ${entry.point.versions.join(", ")})`)}</title></circle>`,
     )
     .join("");
   const first = points[0]?.night ?? "";

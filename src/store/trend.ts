@@ -4,7 +4,7 @@
  * latest night against a baseline: the same store's earlier nights, or
  * another store's.
  */
-import { sortedQuantile } from "../report/quantile.js";
+import { sortedMedian } from "../report/quantile.js";
 import type { RunRecord } from "./run-record.js";
 import { TREND_FIGURES, type TrendFigure } from "./trend-figures.js";
 
@@ -48,10 +48,7 @@ export function seriesKey(run: Pick<RunRecord, "scenario" | "nodes">): string {
 }
 
 function median(values: number[]): number {
-  return sortedQuantile(
-    values.sort((a, b) => a - b),
-    0.5,
-  );
+  return sortedMedian(values.sort((a, b) => a - b));
 }
 
 /** Every series of a store's runs, nights in order. */
