@@ -172,7 +172,7 @@ const FILTER_VALUE: Readonly<Record<(typeof RUN_FILTERS)[number], (run: RunRecor
   scenario: (run) => run.scenario,
   nodes: (run) => String(run.nodes),
   version: (run) => run.zooKeeperVersion,
-  verdict: (run) => validityWord(run.valid),
+  verdict: (run) => validityWord(run.valid).toLowerCase(),
   night: (run) => run.night,
   commit: (run) => run.commit ?? "",
 };
