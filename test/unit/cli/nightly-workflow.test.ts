@@ -23,7 +23,9 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     };
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(PACKAGE.files).toContain("scenarios");
-    const suites = Object.entries(workflow.jobs).filter(([name]) => name !== "explore");
+    const suites = Object.entries(workflow.jobs).filter(
+      ([name]) => name !== "explore" && name !== "store",
+    );
     expect(suites.length).toBeGreaterThan(0);
     for (const [, job] of suites) {
       const runs = job.steps.map((step) => step.run ?? "").join("\n");
@@ -54,5 +56,38 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     expect(runs).toMatch(/npx zk-chaos explore --budget 30m .*--corpus chaos-corpus/s);
     expect(runs).toMatch(/npx zk-chaos run chaos\/regressions\/\*\.yaml/);
     expect(steps.some((step) => step.with?.path === "reports/explore/junit.xml")).toBe(true);
+  });
+
+  it("keeps a store of nights in the cache, indexes tonight's shards into it, and fails only on a new finding or a regression", () => {
+    const workflow = parse(readFileSync(WORKFLOW, "utf8")) as {
+      jobs: Record<
+        string,
+        {
+          needs?: string[];
+          if?: string;
+          steps: { run?: string; uses?: string; with?: Record<string, string> }[];
+        }
+      >;
+    };
+    const job = workflow.jobs.store;
+    expect(job?.needs).toEqual(["chaos", "chaos-docker"]);
+    expect(job?.if).toBe("always()");
+    const steps = job?.steps ?? [];
+    const cache = steps.find((step) => step.uses?.startsWith("actions/cache@"));
+    expect(cache?.with?.path).toBe("chaos-store");
+    expect(cache?.with?.["restore-keys"]).toBe("zk-chaos-store-");
+    const download = steps.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    expect(download?.with?.path).toMatch(/^chaos-store\//);
+    const runs = steps.map((step) => step.run ?? "").join("\n");
+    expect(runs).toMatch(/npx zk-chaos store chaos-store/);
+    expect(runs).toMatch(
+      /npx zk-chaos trend chaos-store .*--fail-on-regression.*--fail-on-new-anomaly/s,
+    );
+    expect(steps.some((step) => step.with?.path === "trend.html")).toBe(true);
+    // The suites themselves pass an anomaly (exit 1) on to the store job, never bad input.
+    for (const name of ["chaos", "chaos-docker"]) {
+      const suite = workflow.jobs[name]?.steps.map((step) => step.run ?? "").join("\n") ?? "";
+      expect(suite).toMatch(/\|\| code=\$\?\n\[ "\$code" -le 1 \]/);
+    }
   });
 });
