@@ -96,6 +96,10 @@ describe("architecture: the history, the registries and the interfaces are the o
       "src/report/html.ts",
       'import { synthetic } from "../testing/synthetic-history.js";\nexport const h = synthetic;\n',
     );
+    write(
+      "src/store/store-index.ts",
+      'import type { RunResult } from "../runner/run-plan.js";\nexport type S = RunResult;\n',
+    );
     write("src/util/a.ts", 'import { b } from "./b.js";\nexport const a = b;\n');
     write("src/util/b.ts", 'import { a } from "./a.js";\nexport const b = () => a;\n');
     const found = await violations(fixture, ["src"]);
@@ -113,6 +117,7 @@ describe("architecture: the history, the registries and the interfaces are the o
         "remote-hosts-below-their-users: src/remote/ssh-host.ts -> src/network/kernel-network.ts",
         "test-fixtures-stay-out-of-the-library: src/report/html.ts -> src/testing/synthetic-history.ts",
         "domain-modules-are-pure: src/topology/invariants.ts -> src/workload/a.ts",
+        "the-store-reads-run-folders: src/store/store-index.ts -> src/runner/run-plan.ts",
         "no-cycles: src/util/a.ts -> src/util/b.ts",
       ]),
     );
