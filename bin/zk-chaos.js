@@ -2,6 +2,16 @@
 // The installed entry point: the CLI lives in the compiled library.
 import { setFlagsFromString } from "node:v8";
 
+// Node 20 reached its end of life; testcontainers and vitest ask for 22. Say so
+// at once rather than fail somewhere deep in a run.
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 22) {
+  process.stderr.write(
+    `zk-chaos: error: Node.js ${process.version} is older than 22, which zk-chaos needs: install Node.js 22 or 24 LTS (in a clone, scripts/setup.sh fetches Node 24 from the npm registry into .node/)\n`,
+  );
+  process.exit(2);
+}
+
 // A larger young generation before anything is allocated: checking a million
 // operations makes millions of short-lived objects, and scavenges at V8's
 // default size cost a second or more of it.

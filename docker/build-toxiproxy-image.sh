@@ -21,7 +21,7 @@ if [ ! -f "$main" ]; then
 fi
 node_bin="$(command -v node || true)"
 if [ -z "$node_bin" ]; then
-  echo "build-toxiproxy-image: no node on PATH: install Node.js 20 or newer" >&2
+  echo "build-toxiproxy-image: no node on PATH: install Node.js 22 or newer" >&2
   exit 2
 fi
 work="$(mktemp -d)"

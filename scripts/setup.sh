@@ -6,11 +6,9 @@ cd "$(dirname "$0")/.."
 
 say() { echo "setup: $*" >&2; }
 
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  say "Node.js $(node --version) is too old: zk-chaos needs Node 20 or newer"
-  exit 2
-fi
+# Node.js 22 or newer: the system's, or Node 24 from the npm registry in .node/ (said when fetched).
+# shellcheck source=scripts/node-env.sh
+source scripts/node-env.sh
 
 # --test also installs what the test suite needs beyond running (a headless browser for the HTML report test).
 for_tests=false

@@ -13,11 +13,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * then runs the installed entry point with `args`.
  */
 function loadedModules(args: readonly string[]): { status: number | null; modules: string[] } {
-  const hook = `data:text/javascript,${encodeURIComponent(
-    'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write("LOADED " + r.url + "\\n"); return r; }',
-  )}`;
+  // In-thread hooks (Node 22.15+): the off-thread loader of register() may lose its output at a fast exit.
   const register = `data:text/javascript,${encodeURIComponent(
-    `import { register } from "node:module"; register(${JSON.stringify(hook)});`,
+    'import { registerHooks } from "node:module"; import { writeSync } from "node:fs"; registerHooks({ resolve(s, c, next) { const r = next(s, c); writeSync(2, "LOADED " + r.url + "\\n"); return r; } });',
   )}`;
   const child = spawnSync(
     process.execPath,
