@@ -6,6 +6,7 @@
  */
 import type { Ensemble, MembershipChanging } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
+import { sleep } from "../util/sleep.js";
 import { ZkSession } from "../workload/zk-session.js";
 
 /** How long a joiner may take to serve, and a reconfig to show committed. */
@@ -17,10 +18,6 @@ export function configMembers(text: string): number[] {
   return [...text.matchAll(/^server\.(\d+)=/gm)]
     .map((match) => Number(match[1]))
     .sort((a, b) => a - b);
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Ensemble } from "../ensemble/ensemble.js";
 import { ZkChaosError } from "../errors.js";
 import { pick, type Random, shuffled } from "../util/seeded-random.js";
+import { sleep } from "../util/sleep.js";
 import type { Target } from "./fault-spec.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Turns a fault's target into server ids, remembering what each fault hit

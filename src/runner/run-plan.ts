@@ -31,6 +31,7 @@ import {
 import { latencySummary } from "../report/operation-spans.js";
 import type { LatencySummary, RunResult } from "../results/run-result.js";
 import type { RunPlan } from "../scenario/plan.js";
+import { sleep } from "../util/sleep.js";
 import { FaultPins } from "../workload/fault-pins.js";
 import { removeTree } from "../workload/remove-tree.js";
 import {
@@ -72,8 +73,6 @@ export interface RunOptions {
   /** With the plan's wire on: write each peer stream's raw bytes under this folder. */
   readonly captureWireDir?: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Samples every server's srvr status into the history until stopped (bounded by the run). */
 async function observe(

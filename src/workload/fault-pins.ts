@@ -6,9 +6,8 @@
  */
 import type { Ensemble } from "../ensemble/ensemble.js";
 import type { HistoryRecorder } from "../history/recorder.js";
+import { sleep } from "../util/sleep.js";
 import { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Waiting {
   readonly servers: Promise<readonly number[] | undefined>;

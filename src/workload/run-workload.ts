@@ -12,6 +12,7 @@ import { TransactionWorker } from "./transaction-worker.js";
 
 export { type Pin, pinnedServers, roleOf, type WorkerRole } from "./roles.js";
 
+import { sleep } from "../util/sleep.js";
 import type { NotificationFault } from "./notification-relay.js";
 import { readTree } from "./subtree.js";
 import { topologyCommandChunk } from "./topology/commands.js";
@@ -139,8 +140,6 @@ export function expectedTree(result: WorkloadResult): Map<string, string> {
   }
   return tree;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Maps a session's remote address to a server id: direct addresses and client proxies. */
 export function serverResolver(

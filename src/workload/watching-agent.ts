@@ -1,6 +1,7 @@
 import { sessionProcess } from "../history/event.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import { deriveRandom } from "../util/seeded-random.js";
+import { sleep } from "../util/sleep.js";
 import { type NotificationFault, NotificationRelay } from "./notification-relay.js";
 import type { OpResult, RecordedSession } from "./recorded-session.js";
 import {
@@ -62,8 +63,6 @@ function childrenValue(path: string, reply: WatchedChildren, watch: boolean): Op
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A MidoNet-style agent that consumes a subtree through watches: it loads the

@@ -4,6 +4,7 @@ import { BadInputError, ZkChaosError } from "../../errors.js";
 import { LogTail } from "../../util/log-tail.js";
 import type { PortReservation } from "../../util/port-reservation.js";
 import { onShutdown } from "../../util/shutdown.js";
+import { sleep } from "../../util/sleep.js";
 import {
   type FindInstallOptions,
   resolveZooKeeperInstall,
@@ -37,8 +38,6 @@ import type { SlowFsyncMount } from "./slow-fsync.js";
 export function defaultQuorumTimeout(settings: ZooKeeperSettings): number {
   return Math.max(30_000, 3 * settings.initLimit * settings.tickTime);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The server that takes writes for the ensemble: a leader, or a lone standalone server (3.4's single server). */
 function leads(status: ServerStatus): boolean {

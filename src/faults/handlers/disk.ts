@@ -7,6 +7,7 @@ import {
   hasServerLogs,
 } from "../../ensemble/ensemble.js";
 import { classifyServerLogLine } from "../../history/server-log.js";
+import { sleep } from "../../util/sleep.js";
 import type { FaultHandler, FaultHandlers } from "../fault-context.js";
 import type { FaultSpec } from "../fault-spec.js";
 
@@ -133,8 +134,6 @@ export const DISK_FAULTS: FaultHandlers<
     return { id, spec, detail: { servers: [target], delayMs: spec.delay }, heal };
   },
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What a server restarted on damaged data did with it: "loaded" once it

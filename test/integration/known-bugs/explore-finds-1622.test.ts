@@ -74,7 +74,8 @@ const seed: ExploreCandidate = {
       const dir = join(out, "findings", findings[0] as string);
       const report = readFileSync(join(dir, "finding.md"), "utf8");
       expect(report).toMatch(/unique-session-ids:shared-session-id/);
-      expect(report).toMatch(/session 0x[0-9a-f]+ was handed to 2 clients/);
+      // Two or more followers may start their trackers in the same millisecond: 2 clients or more.
+      expect(report).toMatch(/session 0x[0-9a-f]+ was handed to [2-9] clients/);
       expect(report).toMatch(/proven by history events:\n {4}- #\d+ .* session-\d+ info session/);
       expect(report).toMatch(/## Documented bugs\n\n- ZOOKEEPER-1622:/);
       expect(report).toMatch(/On 3\.4\.14: 0\/3 replays\./);
