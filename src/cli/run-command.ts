@@ -6,6 +6,7 @@ import type { WireMode } from "../history/wire.js";
 import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import type { ProviderName } from "../providers/provider.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
+import { githubAnnotations, inGitHubActions } from "../report/github-annotations.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
 import { type MatrixOptions, parseShard, planMatrix, runMatrix } from "../runner/run-matrix.js";
 import { planText } from "../scenario/plan-text.js";
@@ -155,6 +156,9 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       printCauses(io, result.verdicts);
       if (result.valid !== true) io.out(`         replay: ${result.replay}\n`);
     }
+    // In a GitHub Actions step each anomaly becomes an annotation on the workflow run.
+    if (inGitHubActions())
+      for (const result of runs) for (const line of githubAnnotations(result)) io.out(`${line}\n`);
     if (runs.length === 0) {
       io.err(
         "zk-chaos: error: nothing to run (this shard got no scenario x size): check --shard and --nodes\n",

@@ -33,15 +33,17 @@ export function spawnNodeScript(
   return spawnCommand(process.execPath, [script, ...args], env, stdin);
 }
 
-/** Spawns any program (no shell) with the given arguments and extra environment, collecting its output. */
+/** Spawns any program (no shell) with the given arguments, extra environment and folder, collecting its output. */
 export function spawnCommand(
   program: string,
   args: readonly string[],
   env: Record<string, string> = {},
   stdin?: string,
+  cwd?: string,
 ): CliProcess {
   const child = spawn(program, args, {
     env: { ...process.env, ...env },
+    ...(cwd ? { cwd } : {}),
     stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (stdin !== undefined) child.stdin?.end(stdin);
