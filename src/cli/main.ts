@@ -28,6 +28,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   serve: async () => (await import("./store-command.js")).serveCommand,
   trend: async () => (await import("./store-command.js")).trendCommand,
   schema: async () => (await import("./schema-command.js")).schemaCommand,
+  lint: async () => (await import("./lint-command.js")).lintCommand,
 };
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */

@@ -1,17 +1,23 @@
 import { Command } from "commander";
+import { scenarioReferenceMarkdown } from "../scenario/scenario-reference.js";
 import { scenarioJsonSchema } from "../scenario/schema.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 
-/** The `schema` command: the scenario file's JSON Schema, for editors and CI linters. */
+/** The `schema` command: the scenario file's JSON Schema (editors, CI linters) or its reference in Markdown. */
 export function schemaCommand(io: CliIo, setExit: (code: Promise<number>) => void): Command {
   return new Command("schema")
     .description(
       "print the JSON Schema of scenario files (editors: '# yaml-language-server: $schema=scenario.schema.json'); scenarios/scenario.schema.json ships with it",
     )
-    .action(() =>
+    .option("--markdown", "print the field reference in Markdown instead (docs/scenarios.md)")
+    .action((options: { markdown?: boolean }) =>
       setExit(
         (async () => {
-          io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+          io.out(
+            options.markdown
+              ? scenarioReferenceMarkdown()
+              : `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`,
+          );
           return ExitCode.ok;
         })(),
       ),

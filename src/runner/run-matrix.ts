@@ -166,7 +166,10 @@ export interface PlannedRun {
 
 /** Every run of a matrix, planned (each scenario validated, each seed drawn) and nothing started. */
 export function planMatrix(options: MatrixOptions): PlannedRun[] {
-  const scenarios = options.scenarioFiles.map((file) => ({ file, scenario: loadScenario(file) }));
+  const scenarios = options.scenarioFiles.map((file) => ({
+    file,
+    scenario: loadScenario(file, options.nodes),
+  }));
   const entries = matrixEntries(scenarios, options.nodes, options.shard, options.versions);
   return entries.map((entry) => {
     const seed = options.seed ?? entry.scenario.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);

@@ -35,9 +35,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /**
  * Parses and validates a scenario. A bad file is rejected before anything
- * starts, with the file, line, field and what to do.
+ * starts, with the file, line, field and what to do. `sizes` replaces the
+ * file's own nodes (--nodes): every server it names must exist in each.
  */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, sizes?: readonly number[]): Scenario {
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   const syntax = document.errors[0];
@@ -78,7 +79,7 @@ export function parseScenario(text: string, file: string): Scenario {
     });
     throw new BadInputError(problems.join("\n"));
   }
-  const scenario = result.data;
+  const scenario = sizes ? { ...result.data, nodes: [...sizes] } : result.data;
   const smallest = Math.min(...scenario.nodes);
   scenario.faults.forEach((entry, index) => {
     const fault = entry.fault as Record<string, unknown>;
@@ -263,8 +264,8 @@ function checkVersions(scenario: Scenario, at: (path: Path) => string): void {
   }
 }
 
-/** Reads and validates a scenario file. */
-export function loadScenario(file: string): Scenario {
+/** Reads and validates a scenario file (for these sizes instead of its own, when given). */
+export function loadScenario(file: string, sizes?: readonly number[]): Scenario {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -273,7 +274,18 @@ export function loadScenario(file: string): Scenario {
       `${file}: cannot read the scenario (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the path`,
     );
   }
-  return parseScenario(text, file);
+  try {
+    return parseScenario(text, file, sizes);
+  } catch (error) {
+    // The file may be right for its own sizes: say where the size came from.
+    if (
+      sizes !== undefined &&
+      error instanceof BadInputError &&
+      /-node ensemble/.test(error.message)
+    )
+      throw new BadInputError(`${error.message} (the sizes are --nodes ${sizes.join(",")})`);
+    throw error;
+  }
 }
 
 /** The fault kind a scenario's fault expands to (a rolling upgrade is upgrades), if it is one. */

@@ -60,27 +60,49 @@ const target = z.union([
 /** Watching agents: how many, and which watches they use. */
 export const watchSchema = z
   .object({
-    agents: z.number().int().min(1).max(100),
-    /** one-time: watches set again at every read (any version); persistent: one addWatch, recursive (3.6+). */
-    mode: z.enum(["one-time", "persistent"]).default("one-time"),
-    /** Reads without a watch at this interval, to test "the event before the data" (0: none). */
-    probe: duration.default(250),
-    /** The servers the watching agents connect to, resolved at the start (as a role's pin). */
+    agents: z.number().int().min(1).max(100).describe("How many watching agents"),
+    mode: z
+      .enum(["one-time", "persistent"])
+      .default("one-time")
+      .describe(
+        "one-time: watches set again at every read (any version); persistent: one addWatch, recursive (3.6+)",
+      ),
+    probe: duration
+      .default(250)
+      .describe(
+        'Reads without a watch at this interval, to test "the event before the data" (0: none)',
+      ),
     pin: z
       .union([
         z.number().int().min(1).max(9),
         z.enum(["leader", "followers", "minority", "majority"]),
       ])
-      .optional(),
+      .optional()
+      .describe(
+        "The servers the watching agents connect to, resolved at the start (as a role's pin)",
+      ),
     /**
      * A self-test of the watch checker: the first watching agent's client
      * drops one data-change notification, or delivers two out of order,
      * after `after` good ones. A run with it must come out invalid.
      */
     brokenClient: z
-      .object({ kind: z.enum(["drop", "swap"]), after: z.number().int().min(0).default(3) })
+      .object({
+        kind: z
+          .enum(["drop", "swap"])
+          .describe("Drop one notification, or deliver two out of order"),
+        after: z
+          .number()
+          .int()
+          .min(0)
+          .default(3)
+          .describe("Good notifications before the broken one"),
+      })
       .strict()
-      .optional(),
+      .optional()
+      .describe(
+        "A self-test of the watch checker: the first agent's client drops (drop) or swaps (swap) a notification after `after` good ones; the run must come out invalid",
+      ),
   })
   .strict();
 
@@ -97,10 +119,14 @@ const wireParty = z.union([z.number().int().min(1), z.enum(["any", "leader", "fo
 /** Which peer messages: their type(s), a type that crossed the connection first, sender and receiver. */
 const messageMatch = z
   .object({
-    type: messageTypes,
-    after: z.string().min(1).optional(),
-    from: wireParty.optional(),
-    to: wireParty.optional(),
+    type: messageTypes.describe("A peer message type (e.g. PROPOSAL, NEWLEADER), or several"),
+    after: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Only once a message of this type crossed the same connection"),
+    from: wireParty.optional().describe("The sender: a server id or a role (default any)"),
+    to: wireParty.optional().describe("The receiver: a server id or a role (default any)"),
   })
   .strict()
   .transform((value, context) => {
@@ -157,12 +183,22 @@ const trigger = z
         },
         { message: "not a valid regular expression" },
       )
-      .optional(),
-    state: z.enum(["new-leader-serving", "leader-changed", "server-synced"]).optional(),
-    server: z.union([z.number().int().min(1), z.enum(["any", "leader", "follower"])]).optional(),
-    /** A peer message: the fault starts while the proxy holds it, before it is forwarded. */
-    wire: messageMatch.optional(),
-    delay: duration.optional(),
+      .optional()
+      .describe("A regular expression over a server's log lines"),
+    state: z
+      .enum(["new-leader-serving", "leader-changed", "server-synced"])
+      .optional()
+      .describe("A change of the ensemble's state, seen by polling srvr"),
+    server: z
+      .union([z.number().int().min(1), z.enum(["any", "leader", "follower"])])
+      .optional()
+      .describe("Whose log or state counts (default any)"),
+    wire: messageMatch
+      .optional()
+      .describe(
+        "A peer message (type, after, from, to): the fault starts while the proxy holds it, before it is forwarded",
+      ),
+    delay: duration.optional().describe("Wait this long after the trigger fires"),
   })
   .strict()
   .refine(
@@ -321,72 +357,201 @@ export const scenarioSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and '-'")
-      .max(80, "at most 80 characters: it names folders"),
-    description: z.string().default(""),
-    nodes: z.array(z.number().int().min(1).max(9)).min(1).default([3]),
-    provider: z.enum(["local", "docker", "ssh"]).default("local"),
-    seed: z.number().int().min(0).optional(),
-    duration: positiveDuration.default(20_000),
-    /** Membership changes at run time: servers 1..members start as the ensemble; join/leave faults change it (3.5+). */
-    members: z.number().int().min(1).max(9).optional(),
-    /** How many servers are observers (non-voting): the last ones by id; fewer than every size. */
-    observers: z.number().int().min(0).max(8).default(0),
-    /** A supervisor (Exhibitor, systemd) that restarts any server down this long. */
-    supervise: z.object({ restartAfter: positiveDuration }).strict().optional(),
+      .max(80, "at most 80 characters: it names folders")
+      .describe("The scenario's name: lower-case letters, digits and '-'; it names run folders"),
+    description: z
+      .string()
+      .default("")
+      .describe("What the scenario does and what it must show, in words"),
+    nodes: z
+      .array(z.number().int().min(1).max(9))
+      .min(1)
+      .default([3])
+      .describe("Ensemble sizes to run, each a separate run (--nodes overrides)"),
+    provider: z
+      .enum(["local", "docker", "ssh"])
+      .default("local")
+      .describe(
+        "How servers run: local JVMs, containers, or hosts over SSH (--provider overrides)",
+      ),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Seed of every random choice (--seed overrides; default random, printed)"),
+    duration: positiveDuration
+      .default(20_000)
+      .describe("How long the workload runs: 20s, 1m30s, 500ms; a bare number is seconds"),
+    members: z
+      .number()
+      .int()
+      .min(1)
+      .max(9)
+      .optional()
+      .describe(
+        "Membership changes at run time: servers 1..members start as the ensemble; join/leave faults change it (3.5+)",
+      ),
+    observers: z
+      .number()
+      .int()
+      .min(0)
+      .max(8)
+      .default(0)
+      .describe(
+        "How many servers are observers (non-voting): the last ones by id; fewer than every size",
+      ),
+    supervise: z
+      .object({
+        restartAfter: positiveDuration.describe(
+          "How long a server stays down before the supervisor starts it",
+        ),
+      })
+      .strict()
+      .optional()
+      .describe("A supervisor (Exhibitor, systemd) that restarts any server down this long"),
     zookeeper: z
       .object({
-        profile: z.enum(["fast", "production"]).default("fast"),
-        tickTime: z.number().int().min(1).max(60_000).optional(),
-        initLimit: z.number().int().min(1).max(1000).optional(),
-        syncLimit: z.number().int().min(1).max(1000).optional(),
-        minSessionTimeout: z.number().int().min(1).max(MAX_DURATION_MS).optional(),
-        maxSessionTimeout: z.number().int().min(1).max(MAX_DURATION_MS).optional(),
-        heapMb: z.number().int().min(16).max(32_768, "at most 32768 MB per server").optional(),
-        config: z.record(z.string(), z.string()).optional(),
-        /** The release every server runs (resolved with Maven into the cache); default: the local install. */
-        version: versionText.optional(),
-        /** zoo.cfg keys and Java system properties for some servers only (id -> settings). */
+        profile: z
+          .enum(["fast", "production"])
+          .default("fast")
+          .describe(
+            "Timing settings: fast (short ticks, quick elections, for tests) or production (ZooKeeper's own defaults)",
+          ),
+        tickTime: z.number().int().min(1).max(60_000).optional().describe("zoo.cfg tickTime, ms"),
+        initLimit: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe("zoo.cfg initLimit, ticks"),
+        syncLimit: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe("zoo.cfg syncLimit, ticks"),
+        minSessionTimeout: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_DURATION_MS)
+          .optional()
+          .describe("zoo.cfg minSessionTimeout, ms"),
+        maxSessionTimeout: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_DURATION_MS)
+          .optional()
+          .describe("zoo.cfg maxSessionTimeout, ms"),
+        heapMb: z
+          .number()
+          .int()
+          .min(16)
+          .max(32_768, "at most 32768 MB per server")
+          .optional()
+          .describe("Each server JVM's heap, MB"),
+        config: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe(
+            "More zoo.cfg keys for every server (checked against the version's known keys)",
+          ),
+        version: versionText
+          .optional()
+          .describe(
+            "The release every server runs (resolved with Maven into the cache); default: the local install",
+          ),
         servers: z
           .record(
             z.string().regex(/^[1-9]$/, "a server id from 1 to 9"),
             z
               .object({
-                config: z.record(z.string(), z.string()).optional(),
-                properties: z.record(z.string(), z.string()).optional(),
+                config: z
+                  .record(z.string(), z.string())
+                  .optional()
+                  .describe("zoo.cfg keys for this server"),
+                properties: z
+                  .record(z.string(), z.string())
+                  .optional()
+                  .describe("Java system properties for this server's JVM"),
               })
               .strict(),
           )
-          .optional(),
-        /** Releases for some servers (id -> x.y.z): a mixed-version ensemble. */
+          .optional()
+          .describe(
+            "zoo.cfg keys (config) and Java system properties (properties) for some servers only, by id",
+          ),
         versions: z
           .record(z.string().regex(/^[1-9]$/, "a server id from 1 to 9"), versionText)
-          .optional(),
+          .optional()
+          .describe("Releases for some servers (id -> x.y.z): a mixed-version ensemble"),
       })
       .strict()
-      .default({ profile: "fast" }),
+      .default({ profile: "fast" })
+      .describe("The servers' settings"),
     workload: z
       .object({
-        kind: z.enum(["topology", "registers", "transactions"]).default("registers"),
-        workers: z.number().int().min(1).max(500).default(6),
+        kind: z
+          .enum(["topology", "registers", "transactions"])
+          .default("registers")
+          .describe(
+            "What the workers do: registers (reads, writes, compare-and-set; Jepsen's), topology (MidoNet's bridges, routers, ports, ARP tables, host registrations), transactions (multi over several keys, multiRead)",
+          ),
+        workers: z
+          .number()
+          .int()
+          .min(1)
+          .max(500)
+          .default(6)
+          .describe("Client sessions issuing operations"),
         rate: z
           .number()
           .positive("operations per second per worker: above zero")
           .max(10_000, "at most 10000 operations per second per worker")
-          .default(20),
-        connect: z.enum(["all", "one", "proxies"]).default("all"),
-        registers: z.number().int().min(1).max(100).default(3),
-        /** Keys of the transactions workload: znodes each multi and read picks from. */
-        keys: z.number().int().min(1).max(100).default(5),
-        sessionTimeout: positiveDuration.default(4000),
-        operationTimeout: positiveDuration.default(2000),
-        /** Agents that consume what the workers write through watches (MidoNet agents' way), checked by the watch checker. */
-        watch: watchSchema.optional(),
-        /** Groups of the first workers with their own mix and placement (registers workload). */
+          .default(20)
+          .describe("Operations per second per worker"),
+        connect: z
+          .enum(["all", "one", "proxies"])
+          .default("all")
+          .describe(
+            "Which servers a worker's session may use: all (ZooKeeper's connect string), one (a server each), proxies (through the fault network's client proxies)",
+          ),
+        registers: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe("Registers (znodes) of the registers workload"),
+        keys: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(5)
+          .describe("Keys of the transactions workload: znodes each multi and read picks from"),
+        sessionTimeout: positiveDuration.default(4000).describe("Each session's timeout"),
+        operationTimeout: positiveDuration
+          .default(2000)
+          .describe("How long an operation may take before it counts as of unknown outcome"),
+        watch: watchSchema
+          .optional()
+          .describe(
+            "Agents that consume what the workers write through watches (MidoNet agents' way), checked by the watch checker",
+          ),
         roles: z
           .array(
             z
               .object({
-                workers: z.number().int().min(1),
+                workers: z
+                  .number()
+                  .int()
+                  .min(1)
+                  .describe("How many of the workers (taken in order) play this role"),
                 mix: z
                   .object({
                     read: z.number().min(0).optional(),
@@ -395,6 +560,9 @@ export const scenarioSchema = z
                     cas: z.number().min(0).optional(),
                   })
                   .strict()
+                  .describe(
+                    "Relative weights of reads, synced reads (sync then read), writes and compare-and-sets",
+                  )
                   .refine(
                     (mix) =>
                       (mix.read ?? 0) + (mix.syncedRead ?? 0) + (mix.write ?? 0) + (mix.cas ?? 0) >
@@ -407,15 +575,32 @@ export const scenarioSchema = z
                     z.number().int().min(1).max(9),
                     z.enum(["leader", "followers", "minority", "majority"]),
                   ])
-                  .optional(),
-                /** Resolve the pin just before this fault (by id) acts, not at the start. */
-                pinAt: z.string().min(1).optional(),
-                /** End the session after this many operations and open a new one (agents restarting). */
-                sessionOps: z.number().int().min(1).optional(),
+                  .optional()
+                  .describe(
+                    "The servers this role's sessions connect to (an id or a role, resolved at the start)",
+                  ),
+                pinAt: z
+                  .string()
+                  .min(1)
+                  .optional()
+                  .describe(
+                    "Resolve the pin just before this fault (by id) acts, not at the start",
+                  ),
+                sessionOps: z
+                  .number()
+                  .int()
+                  .min(1)
+                  .optional()
+                  .describe(
+                    "End the session after this many operations and open a new one (agents restarting)",
+                  ),
               })
               .strict(),
           )
-          .optional(),
+          .optional()
+          .describe(
+            "Groups of the first workers with their own mix and placement (registers workload)",
+          ),
       })
       .strict()
       .default({
@@ -427,23 +612,35 @@ export const scenarioSchema = z
         keys: 5,
         sessionTimeout: 4000,
         operationTimeout: 2000,
-      }),
+      })
+      .describe("The clients: how many, what they do, how fast"),
     faults: z
       .array(
         z
           .object({
-            /** Names the fault for after / same-as / other-than (default f<position>). */
-            id: faultId.optional(),
-            /** From the run's start, or with `after` from that fault's start; a trigger is armed then. */
-            at: duration.default(0),
-            for: duration.default(0),
-            fault: faultSchema,
-            when: trigger.optional(),
-            after: faultId.optional(),
+            id: faultId
+              .optional()
+              .describe("Names the fault for after / same-as / other-than (default f<position>)"),
+            at: duration
+              .default(0)
+              .describe(
+                "From the run's start, or with `after` from that fault's start; a trigger is armed then",
+              ),
+            for: duration
+              .default(0)
+              .describe("How long the fault lasts before its heal (0: until the end)"),
+            fault: faultSchema.describe("What happens: a fault kind and the kind's own fields"),
+            when: trigger
+              .optional()
+              .describe(
+                "Start the fault on a server's log line, a state, or a peer message instead of at a time",
+              ),
+            after: faultId.optional().describe("Time `at` from this fault's start"),
           })
           .strict(),
       )
-      .default([]),
+      .default([])
+      .describe("The faults, each with its time (or trigger) and length"),
     random: z
       .object({
         kinds: z
@@ -454,11 +651,14 @@ export const scenarioSchema = z
               }),
             }),
           )
-          .min(1),
-        minGap: positiveDuration.default(2000),
-        maxGap: positiveDuration.default(5000),
-        minFault: positiveDuration.default(3000),
-        maxFault: positiveDuration.default(6000),
+          .min(1)
+          .describe("The fault kinds to draw from"),
+        minGap: positiveDuration
+          .default(2000)
+          .describe("Shortest wait between faults (default 2s)"),
+        maxGap: positiveDuration.default(5000).describe("Longest wait between faults (default 5s)"),
+        minFault: positiveDuration.default(3000).describe("Shortest fault (default 3s)"),
+        maxFault: positiveDuration.default(6000).describe("Longest fault (default 6s)"),
       })
       .strict()
       .refine((random) => random.minGap <= random.maxGap, {
@@ -469,7 +669,10 @@ export const scenarioSchema = z
         message: "minFault is above maxFault",
         path: ["minFault"],
       })
-      .optional(),
+      .optional()
+      .describe(
+        "A random schedule: faults of these kinds drawn from the seed, gaps and lengths between the bounds",
+      ),
     checkers: z
       .array(
         z.enum(CHECKER_NAMES, {
@@ -481,14 +684,15 @@ export const scenarioSchema = z
       .min(1, {
         message: `a run that checks nothing is never valid: name at least one checker (${CHECKER_NAMES.join(", ")}), or leave checkers out for the default ones (${DEFAULT_CHECKERS.join(", ")})`,
       })
-      .default([...DEFAULT_CHECKERS]),
-    /** The ZooKeeper bug this scenario documents, with what each version range must show. */
+      .default([...DEFAULT_CHECKERS])
+      .describe("The checkers that judge the run"),
     bug: z
       .object({
         jira: z
           .array(z.string().regex(/^ZOOKEEPER-\d+$/, "a JIRA key, e.g. ZOOKEEPER-4643"))
-          .min(1),
-        title: z.string().min(1),
+          .min(1)
+          .describe("The bug's JIRA keys, e.g. ZOOKEEPER-4643"),
+        title: z.string().min(1).describe("The bug in one line"),
         /**
          * The checkers whose anomalies show this bug (verdict names, e.g.
          * zookeeper-registers); others' findings are reported beside it.
@@ -499,45 +703,69 @@ export const scenarioSchema = z
             z.string().regex(/^[a-z0-9-]+$/, "a checker's verdict name, e.g. zookeeper-registers"),
           )
           .min(1)
-          .optional(),
+          .optional()
+          .describe(
+            "The checkers whose anomalies show this bug (verdict names, e.g. zookeeper-registers); default every consistency checker",
+          ),
         expect: z
           .array(
             z
               .object({
-                versions: z.string().refine(
-                  (range) => {
-                    try {
-                      validateRange(range);
-                      return true;
-                    } catch {
-                      return false;
-                    }
-                  },
-                  {
-                    message:
-                      "a version range: *, >=3.9.4, <3.9.3, <=3.8.6, 3.5.0-3.9.2 or one version",
-                  },
-                ),
-                outcome: z.enum(["reproduced", "absent"]),
+                versions: z
+                  .string()
+                  .refine(
+                    (range) => {
+                      try {
+                        validateRange(range);
+                        return true;
+                      } catch {
+                        return false;
+                      }
+                    },
+                    {
+                      message:
+                        "a version range: *, >=3.9.4, <3.9.3, <=3.8.6, 3.5.0-3.9.2 or one version",
+                    },
+                  )
+                  .describe(
+                    "A version range: *, >=3.9.4, <3.9.3, <=3.8.6, 3.5.0-3.9.2 or one version",
+                  ),
+                outcome: z
+                  .enum(["reproduced", "absent"])
+                  .describe("What a run on a version in the range must show"),
               })
               .strict(),
           )
-          .min(1),
+          .min(1)
+          .describe("What each version range must show: the bug reproduced, or absent"),
       })
       .strict()
-      .optional(),
-    /** The fault network: `wire` records the peer messages its proxies decode (off, summary, or full: with each body's first bytes). */
+      .optional()
+      .describe(
+        "The ZooKeeper bug this scenario documents, with what each version range must show",
+      ),
     network: z
-      .object({ wire: z.enum(["off", "summary", "full"]).optional() })
+      .object({
+        wire: z
+          .enum(["off", "summary", "full"])
+          .optional()
+          .describe(
+            "Record the peer messages the proxies decode: off, summary, or full (with each body's first bytes)",
+          ),
+      })
       .strict()
-      .default({}),
+      .default({})
+      .describe("The fault network between the servers"),
     expect: z
       .object({
-        /** The faults must take the quorum away at some point (e.g. kill f+1). */
-        unavailable: z.boolean().default(false),
+        unavailable: z
+          .boolean()
+          .default(false)
+          .describe("The faults must take the quorum away at some point (e.g. kill f+1)"),
       })
       .strict()
-      .default({ unavailable: false }),
+      .default({ unavailable: false })
+      .describe("What the run must show besides the checkers' guarantees"),
   })
   .strict();
 
@@ -546,5 +774,38 @@ export type Scenario = z.output<typeof scenarioSchema>;
 
 /** The JSON Schema of scenario files, for editors. */
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(scenarioSchema, { io: "input" });
+  const schema = z.toJSONSchema(scenarioSchema, { io: "input" }) as JsonSchemaNode;
+  // Each fault kind's description is the catalogue's one line (editors show it on hover).
+  for (const variant of faultVariants(schema)) {
+    const kind = variant.properties?.kind?.const;
+    if (typeof kind === "string" && Object.hasOwn(FAULT_CATALOGUE, kind))
+      variant.description = FAULT_CATALOGUE[kind as FaultKind];
+    else if (kind === "rolling-upgrade")
+      variant.description =
+        "every server in turn (by id) upgraded to `version`, spread evenly over the entry's `for`";
+  }
+  return schema;
+}
+
+/** The part of a JSON Schema node the scenario reference reads. */
+export interface JsonSchemaNode {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  const?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  items?: JsonSchemaNode;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+  additionalProperties?: JsonSchemaNode | boolean;
+  minimum?: number;
+  maximum?: number;
+  [key: string]: unknown;
+}
+
+/** The fault kinds' variants in the scenario schema. */
+export function faultVariants(schema: JsonSchemaNode): JsonSchemaNode[] {
+  return schema.properties?.faults?.items?.properties?.fault?.oneOf ?? [];
 }
