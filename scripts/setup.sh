@@ -15,11 +15,21 @@ for_tests=false
 [ "${1:-}" = "--test" ] && for_tests=true
 
 apt_packages=()
+needed=()
 if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
   apt_packages+=(default-jre-headless)
+  needed+=(default-jre-headless)
 fi
+# ZooKeeper: Debian's package when apt can install it; otherwise zk-chaos resolves a release
+# from Maven Central into its cache on first use, and only Maven is needed.
 if [ -z "${ZK_HOME:-}" ] && [ ! -f /usr/share/java/zookeeper.jar ]; then
-  apt_packages+=(zookeeper)
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt_packages+=(zookeeper)
+  elif ! command -v mvn >/dev/null 2>&1 && [ -z "${ZK_CHAOS_MVN:-}" ]; then
+    needed+=(maven)
+  else
+    say "no ZooKeeper package: the first run resolves a release from Maven Central into ~/.cache/zk-chaos"
+  fi
 fi
 if $for_tests && ! command -v chromium >/dev/null 2>&1; then
   apt_packages+=(chromium)
@@ -45,9 +55,16 @@ if $for_tests && ! command -v mvn >/dev/null 2>&1; then
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    say "missing ${apt_packages[*]}: run 'sudo apt-get install -y ${apt_packages[*]}' (or set JAVA_HOME / ZK_HOME), then try again"
-    exit 2
+    # Without root or apt: what running needs stops here; what only tests need is skipped by them.
+    if [ ${#needed[@]} -gt 0 ]; then
+      say "missing ${needed[*]}: install it (Debian/Ubuntu: sudo apt-get install -y ${needed[*]}; Fedora/RHEL: sudo dnf install -y java-17-openjdk-headless maven), or set JAVA_HOME / ZK_HOME; 'zk-chaos doctor' says more"
+      exit 2
+    fi
+    say "not installed (the tests that need them say skipped): ${apt_packages[*]}"
+    apt_packages=()
   fi
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -3,7 +3,13 @@ import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { BadInputError, ZkChaosError } from "../errors.js";
 import { isExecutableFile } from "../util/executable.js";
-import { type CacheOptions, fetchZooKeeper } from "./release-cache.js";
+import {
+  type CacheOptions,
+  cachedReleases,
+  cacheRoot,
+  fetchZooKeeper,
+  findMaven,
+} from "./release-cache.js";
 import { checkJavaFor, javaMajor } from "./release-lines.js";
 
 /** Where Debian's `zookeeper` package puts its jars. */
@@ -37,8 +43,10 @@ export interface FindInstallOptions {
   readonly cache?: CacheOptions;
 }
 
-const INSTALL_HINT =
-  "install Debian's package with `apt-get install -y zookeeper` (as root), or set ZK_HOME to an unpacked ZooKeeper release";
+/** The release run when nothing is installed: resolved from Maven Central into the cache on first use. */
+export const DEFAULT_RELEASE = "3.9.5";
+
+const INSTALL_HINT = `install Maven (zk-chaos then resolves ZooKeeper ${DEFAULT_RELEASE} from Maven Central by itself), or Debian's package with \`apt-get install -y zookeeper\` (as root), or set ZK_HOME to an unpacked ZooKeeper release`;
 
 /** Finds `java`: an explicit path, then $JAVA_HOME/bin/java, then PATH. */
 export function findJava(options: FindInstallOptions = {}): string {
@@ -117,20 +125,43 @@ function fromDebian(dir: string): Omit<ZooKeeperInstall, "java"> | undefined {
   };
 }
 
-/** Finds Java and ZooKeeper: explicit options, then JAVA_HOME/ZK_HOME, then Debian's install. */
+/** The newest release in the cache, for a machine without Debian's package. */
+function fromCache(options: FindInstallOptions): Omit<ZooKeeperInstall, "java"> | undefined {
+  const newest = cachedReleases({
+    root: options.cache?.root ?? cacheRoot(options.env ?? process.env),
+  }).at(-1);
+  if (newest === undefined) return undefined;
+  return fromZkHome(newest.dir, `cache entry of ZooKeeper ${newest.version} (no Debian package)`);
+}
+
+/**
+ * Finds Java and ZooKeeper: explicit options, then JAVA_HOME/ZK_HOME, then
+ * Debian's install, then the newest release in the cache.
+ */
 export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeeperInstall {
   const env = options.env ?? process.env;
   let found: Omit<ZooKeeperInstall, "java"> | undefined;
   if (options.zkHome !== undefined) found = fromZkHome(options.zkHome, "--zk-home");
   else if (env.ZK_HOME) found = fromZkHome(env.ZK_HOME, "ZK_HOME");
-  else found = fromDebian(options.debianJavaDir ?? DEBIAN_JAVA_DIR);
+  else found = fromDebian(options.debianJavaDir ?? DEBIAN_JAVA_DIR) ?? fromCache(options);
   if (found === undefined) {
     throw new ZkChaosError(
       "ZOOKEEPER_NOT_FOUND",
-      `ZooKeeper not found (ZK_HOME is not set and ${join(options.debianJavaDir ?? DEBIAN_JAVA_DIR, "zookeeper.jar")} does not exist): ${INSTALL_HINT}`,
+      `ZooKeeper not found (ZK_HOME is not set, ${join(options.debianJavaDir ?? DEBIAN_JAVA_DIR, "zookeeper.jar")} does not exist and the cache holds no release): ${INSTALL_HINT}`,
     );
   }
   return { java: findJava(options), ...found };
+}
+
+/** Whether nothing chooses a ZooKeeper and none is installed: then the default release is resolved. */
+function nothingInstalled(options: FindInstallOptions): boolean {
+  const env = options.env ?? process.env;
+  return (
+    options.zkHome === undefined &&
+    !env.ZK_HOME &&
+    fromDebian(options.debianJavaDir ?? DEBIAN_JAVA_DIR) === undefined &&
+    fromCache(options) === undefined
+  );
 }
 
 const javaMajors = new Map<string, number | undefined>();
@@ -154,6 +185,13 @@ export async function resolveZooKeeperInstall(
   options: FindInstallOptions = {},
 ): Promise<ZooKeeperInstall> {
   let install: ZooKeeperInstall;
+  // No package, no ZK_HOME, an empty cache: the default release from Maven Central, when Maven is there.
+  if (options.version === undefined && nothingInstalled(options) && mavenPresent(options)) {
+    options.cache?.log?.(
+      `no ZooKeeper installed (no Debian package, ZK_HOME or cached release): resolving ZooKeeper ${DEFAULT_RELEASE} from Maven Central into the cache`,
+    );
+    return resolveZooKeeperInstall({ ...options, version: DEFAULT_RELEASE });
+  }
   if (options.version !== undefined) {
     if (options.zkHome !== undefined) {
       throw new BadInputError(
@@ -170,6 +208,15 @@ export async function resolveZooKeeperInstall(
   }
   checkJava(install, options.cache?.log);
   return install;
+}
+
+function mavenPresent(options: FindInstallOptions): boolean {
+  try {
+    findMaven(options.cache?.mvn, options.env ?? process.env);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Rejects a Java the install's version cannot run on; warns about one newer than any seen. */

@@ -124,18 +124,36 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
           .replace("name: wiped-server-joins-lagging-one", "name: wiped-server-transactions")
           .replace("kind: registers", "kind: transactions"),
       );
-      const cli = spawnCli(["run", scenario, "--seed", "1", "--out", out]);
-      expect(await cli.exited, cli.output()).toBe(1);
-      const folder = readdirSync(out).find((name) =>
-        name.includes("wiped-server-transactions-n3"),
-      ) as string;
-      const results = JSON.parse(
-        readFileSync(join(out, folder, "results.json"), "utf8"),
-      ) as ResultsFile;
-      const transactions = results.verdicts.find(
-        (each) => each.checker === "transactions",
-      ) as Verdict;
-      expect(transactions.valid).toBe(false);
+      // Whether the wipe loses acknowledged multis depends on which server the election picks
+      // after it, and a loaded machine can change that: the transactions checker must agree with
+      // leader-completeness run by run, and one of up to three seeds must show the loss.
+      let lost: Verdict | undefined;
+      for (const seed of ["1", "2", "3"]) {
+        const cli = spawnCli(["run", scenario, "--seed", seed, "--out", join(out, seed)]);
+        expect(await cli.exited, cli.output()).toBe(1);
+        const folder = readdirSync(join(out, seed)).find((name) =>
+          name.includes("wiped-server-transactions-n3"),
+        ) as string;
+        const results = JSON.parse(
+          readFileSync(join(out, seed, folder, "results.json"), "utf8"),
+        ) as ResultsFile;
+        const verdict = (name: string) =>
+          results.verdicts.find((each) => each.checker === name) as Verdict;
+        const transactions = verdict("transactions");
+        const completeness = verdict("leader-completeness");
+        const loss = completeness.anomalies.some((anomaly) =>
+          /without the acknowledged write/.test(anomaly.message),
+        );
+        expect(transactions.valid, `seed ${seed}: ${completeness.anomalies[0]?.message}`).toBe(
+          !loss,
+        );
+        if (loss) {
+          lost = transactions;
+          break;
+        }
+      }
+      expect(lost, "no seed lost acknowledged multis to the wipe").toBeDefined();
+      const transactions = lost as Verdict;
       // The final reads after the heal miss multis acknowledged before: each cycle names one, and the wipe.
       expect(transactions.anomalies.length).toBeGreaterThan(0);
       expect(

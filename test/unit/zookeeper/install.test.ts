@@ -70,9 +70,37 @@ describe("findZooKeeperInstall", () => {
     ]);
   });
 
-  it("names the install command when ZooKeeper is missing", () => {
-    expect(() => findZooKeeperInstall({ env: env(), debianJavaDir: join(dir, "empty") })).toThrow(
-      /ZooKeeper not found .*apt-get install -y zookeeper.*ZK_HOME/,
+  it("without Debian's package, runs the newest release in the cache", () => {
+    const cache = join(dir, "cache");
+    for (const version of ["3.4.14", "3.9.5", "3.8.4"]) {
+      const entry = join(cache, "zookeeper", version);
+      mkdirSync(join(entry, "lib"), { recursive: true });
+      writeFileSync(join(entry, "lib", `zookeeper-${version}.jar`), "");
+      writeFileSync(
+        join(entry, "release.json"),
+        JSON.stringify({ version, jars: 1, bytes: 0, resolvedAt: "2026-12-01T00:00:00Z" }),
+      );
+    }
+    const install = findZooKeeperInstall({
+      env: env(),
+      debianJavaDir: join(dir, "empty"),
+      cache: { root: cache },
+    });
+    expect(install.version).toBe("3.9.5");
+    expect(install.source).toBe(
+      `cache entry of ZooKeeper 3.9.5 (no Debian package) ${join(cache, "zookeeper", "3.9.5")}`,
+    );
+  });
+
+  it("names the ways out when ZooKeeper is missing", () => {
+    expect(() =>
+      findZooKeeperInstall({
+        env: env(),
+        debianJavaDir: join(dir, "empty"),
+        cache: { root: join(dir, "no-cache") },
+      }),
+    ).toThrow(
+      /ZooKeeper not found .*the cache holds no release.*install Maven .*3\.9\.5 from Maven Central.*apt-get install -y zookeeper.*ZK_HOME/,
     );
     expect(() => findZooKeeperInstall({ env: { ...env(), ZK_HOME: join(dir, "nope") } })).toThrow(
       /ZK_HOME '.*nope' is not a folder/,
