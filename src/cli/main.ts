@@ -29,6 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   trend: async () => (await import("./store-command.js")).trendCommand,
   schema: async () => (await import("./schema-command.js")).schemaCommand,
   lint: async () => (await import("./lint-command.js")).lintCommand,
+  doctor: async () => (await import("./doctor-command.js")).doctorCommand,
 };
 
 /** Our version from package.json, found by walking up (runs from src/ and from dist/src/). */

@@ -135,10 +135,12 @@ function fromCache(options: FindInstallOptions): Omit<ZooKeeperInstall, "java"> 
 }
 
 /**
- * Finds Java and ZooKeeper: explicit options, then JAVA_HOME/ZK_HOME, then
+ * Finds ZooKeeper's jars (not Java): explicit options, then ZK_HOME, then
  * Debian's install, then the newest release in the cache.
  */
-export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeeperInstall {
+export function findZooKeeperSource(
+  options: FindInstallOptions = {},
+): Omit<ZooKeeperInstall, "java"> {
   const env = options.env ?? process.env;
   let found: Omit<ZooKeeperInstall, "java"> | undefined;
   if (options.zkHome !== undefined) found = fromZkHome(options.zkHome, "--zk-home");
@@ -150,6 +152,12 @@ export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeepe
       `ZooKeeper not found (ZK_HOME is not set, ${join(options.debianJavaDir ?? DEBIAN_JAVA_DIR, "zookeeper.jar")} does not exist and the cache holds no release): ${INSTALL_HINT}`,
     );
   }
+  return found;
+}
+
+/** Finds Java and ZooKeeper (see findJava and findZooKeeperSource). */
+export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeeperInstall {
+  const found = findZooKeeperSource(options);
   return { java: findJava(options), ...found };
 }
 
@@ -210,7 +218,8 @@ export async function resolveZooKeeperInstall(
   return install;
 }
 
-function mavenPresent(options: FindInstallOptions): boolean {
+/** Whether Maven is there to resolve releases with. */
+export function mavenPresent(options: FindInstallOptions = {}): boolean {
   try {
     findMaven(options.cache?.mvn, options.env ?? process.env);
     return true;
