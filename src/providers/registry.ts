@@ -12,6 +12,7 @@ import type { LinkFaults } from "../network/link-faults.js";
 import { DOCKER_PROVIDER_ENTRY } from "./docker.js";
 import { EXISTING_PROVIDER_ENTRY } from "./existing.js";
 import { LOCAL_PROVIDER_ENTRY } from "./local.js";
+import { machineCannot } from "./machine-limits.js";
 import type {
   NetworkStartOptions,
   PlannedRun,
@@ -70,6 +71,12 @@ export function refuseProviderFaults(
     if (here !== undefined)
       throw new BadInputError(
         `fault '${kind}' (${item.id}) ${here}: the ${provider} provider cannot make it here; give the hosts what it needs or run the scenario elsewhere`,
+      );
+    // Servers on this machine: its root, mounts and cgroups decide, before anything starts.
+    const machine = PROVIDERS[provider].onThisMachine ? machineCannot(kind) : undefined;
+    if (machine !== undefined)
+      throw new BadInputError(
+        `fault '${kind}' (${item.id}) ${machine}, which this machine lacks: give it what it needs ('zk-chaos doctor' says how) or leave the fault out`,
       );
   }
   PROVIDERS[provider].refusePlan(plan);

@@ -5,7 +5,12 @@ import { validityWord } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
 import type { WireMode } from "../history/wire.js";
-import type { ProviderName } from "../providers/registry.js";
+import {
+  choiceForRelease,
+  faultsProviderCannot,
+  type ProviderName,
+  refuseProviderFaults,
+} from "../providers/registry.js";
 import { junitReport } from "../report/junit.js";
 import { markdownReport } from "../report/markdown.js";
 import { type ResultsFile, resultsFile } from "../report/results.js";
@@ -185,12 +190,39 @@ export function planMatrix(options: MatrixOptions): PlannedRun[] {
   });
 }
 
+/** Refuses a run whose faults its provider, or this machine, cannot make (naming the scenario file); `limits` remembers each choice's. */
+async function refuseWhatCannotRun(
+  plan: RunPlan,
+  file: string,
+  docker: DockerImages | undefined,
+  limits: Map<string, Promise<Readonly<Record<string, string>>>>,
+): Promise<void> {
+  const release = {
+    ...(plan.zookeeperVersion !== undefined ? { version: plan.zookeeperVersion } : {}),
+    ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
+  };
+  const choice = choiceForRelease({ ...docker, provider: plan.provider }, release);
+  // Asked once per choice: the ssh provider asks its hosts.
+  const key = JSON.stringify(choice);
+  if (!limits.has(key)) limits.set(key, faultsProviderCannot(choice));
+  try {
+    refuseProviderFaults(plan, choice.provider, await limits.get(key));
+  } catch (error) {
+    if (error instanceof BadInputError) throw new BadInputError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Runs every entry (scenario x size) in turn, writing a folder per run and a summary when there are several. */
 export async function runMatrix(
   options: MatrixOptions,
 ): Promise<{ runs: ResultsFile[]; summaryDir: string | undefined; interrupted: boolean }> {
-  // Every scenario is validated and every run planned before anything starts.
+  // Every scenario is validated, every run planned and its faults checked against where it
+  // runs before anything starts.
   const planned = planMatrix(options);
+  const limits = new Map<string, Promise<Readonly<Record<string, string>>>>();
+  for (const { file, plan } of planned)
+    await refuseWhatCannotRun(plan, file, options.docker, limits);
   const runs: ResultsFile[] = [];
   const dirs: string[] = [];
   for (const { file, plan } of planned) {

@@ -5,6 +5,7 @@ import { BadInputError } from "../errors.js";
 import { type FaultKind, isFaultKind, MESSAGE_FAULT_KINDS } from "../faults/fault-spec.js";
 import { providerCannot } from "../providers/registry.js";
 import { checkConfigKeys } from "../zookeeper/release-lines.js";
+import { profileSettings } from "../zookeeper/settings.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
 
 type Path = readonly PropertyKey[];
@@ -113,7 +114,32 @@ export function parseScenario(text: string, file: string, sizes?: readonly numbe
   checkVersions(scenario, at);
   checkFaultReferences(scenario, at);
   checkRoles(scenario, at);
+  checkSessionTimeout(scenario, at);
   return scenario;
+}
+
+/**
+ * The workers' session timeout inside the bounds the servers negotiate
+ * (2 and 20 ticks unless set): ZooKeeper would silently clamp it, and the
+ * run would test another timeout than the file says.
+ */
+function checkSessionTimeout(scenario: Scenario, at: (path: Path) => string): void {
+  const { zookeeper, workload } = scenario;
+  // The keys may also come as raw zoo.cfg lines.
+  const raw = (key: string) => {
+    const value = Number(zookeeper.config?.[key]);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  const tick = zookeeper.tickTime ?? raw("tickTime") ?? profileSettings(zookeeper.profile).tickTime;
+  const min = zookeeper.minSessionTimeout ?? raw("minSessionTimeout") ?? 2 * tick;
+  const max = zookeeper.maxSessionTimeout ?? raw("maxSessionTimeout") ?? 20 * tick;
+  const wanted = workload.sessionTimeout;
+  if (wanted >= min && wanted <= max) return;
+  const bound = wanted < min ? `at least ${min} ms` : `at most ${max} ms`;
+  const setting = wanted < min ? "zookeeper.minSessionTimeout" : "zookeeper.maxSessionTimeout";
+  throw new BadInputError(
+    `${at(["workload", "sessionTimeout"])}: workload.sessionTimeout: ${wanted} ms is outside what the servers grant (${min}-${max} ms with tickTime ${tick} ms), so ZooKeeper would silently use ${wanted < min ? min : max} ms: use ${bound}, or set ${setting}`,
+  );
 }
 
 /** Faults start within the run and name only servers every size has (groups, links, counts, triggers). */

@@ -15,7 +15,7 @@ export function planText(plan: RunPlan, file: string): string {
   const workload = plan.workload;
   return [
     `${plan.scenario} n=${plan.nodes}${plan.zookeeperVersion ? ` zk=${plan.zookeeperVersion}` : ""} seed=${plan.seed} (${file}): ${formatDuration(plan.durationMs)} on ${plan.provider}`,
-    `  workload ${workload.kind}: ${workload.workers} worker(s) at ${workload.rate}/s each; checkers ${plan.checkers.join(", ")}`,
+    `  workload ${workload.kind}: ${workload.workers} worker(s) at ${workload.rate}/s each${workload.watch ? `, ${workload.watch.agents} watching agent(s) (${workload.watch.mode} watches)` : ""}; checkers ${plan.checkers.join(", ")}`,
     ...(plan.schedule.length === 0
       ? ["  no fault"]
       : plan.schedule.map((fault) => `  ${faultText(fault)}`)),
