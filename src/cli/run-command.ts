@@ -7,6 +7,7 @@ import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js"
 import type { ProviderName } from "../providers/provider.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { githubAnnotations, inGitHubActions } from "../report/github-annotations.js";
+import { runPassed } from "../report/results.js";
 import { appendStepSummary, rerenderRunDir, writeRunComparison } from "../report/write-reports.js";
 import { type MatrixOptions, parseShard, planMatrix, runMatrix } from "../runner/run-matrix.js";
 import { planText } from "../scenario/plan-text.js";
@@ -76,9 +77,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
         ? ExitCode.badInput
         : // A known-bug run passes when it showed what its scenario expects on that version.
           exitCodeOf({
-            valid: combineValidity(
-              runs.map((result) => (result.bug ? result.bug.matched : result.valid)),
-            ),
+            valid: combineValidity(runs.map(runPassed)),
           });
     if (runs.length === 0 && !interrupted) {
       io.err(
@@ -143,6 +142,20 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
         if (bug.matched !== true) io.out(`           replay: ${result.replay}\n`);
         continue;
       }
+      if (result.expected) {
+        const { expected } = result;
+        const mark =
+          expected.matched === true
+            ? "as expected"
+            : expected.matched === false
+              ? "NOT AS EXPECTED"
+              : "undecided";
+        io.out(
+          `${mark}  ${result.scenario} zk=${result.zooKeeperVersion} n=${result.nodes} seed=${result.seed}: ${expected.reason}\n`,
+        );
+        if (expected.matched !== true) io.out(`         replay: ${result.replay}\n`);
+        continue;
+      }
       const mark =
         result.valid === true ? "valid  " : result.valid === false ? "INVALID" : "unknown";
       io.out(
@@ -168,9 +181,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
     io.out(`reports in ${options.out}${summaryDir ? ` (summary: ${summaryDir})` : ""}\n`);
     // A known-bug run passes when it showed what its scenario expects on that version.
     return exitCodeOf({
-      valid: combineValidity(
-        runs.map((result) => (result.bug ? result.bug.matched : result.valid)),
-      ),
+      valid: combineValidity(runs.map(runPassed)),
     });
   } finally {
     interruption.release();

@@ -1,4 +1,4 @@
-import type { ResultsFile } from "./results.js";
+import { type ResultsFile, runPassed } from "./results.js";
 
 /** GitHub's workflow-command escaping of a message: a newline would end the command. */
 function escapeData(text: string): string {
@@ -10,9 +10,9 @@ function escapeProperty(text: string): string {
   return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
-/** What a run's outcome asks of the reader: nothing when it passed (a known bug shown as expected counts). */
+/** What a run's outcome asks of the reader: nothing when it passed (a known bug or a mistake shown as expected counts). */
 function failed(results: ResultsFile): boolean {
-  return results.bug ? results.bug.matched !== true : results.valid !== true;
+  return runPassed(results) !== true;
 }
 
 /** GitHub shows at most ten error annotations per step; more would only be dropped. */
@@ -39,7 +39,9 @@ export function githubAnnotations(results: ResultsFile): string[] {
   if (lines.length === 0) {
     const why = results.bug
       ? `known bug ${results.bug.jira.join(", ")}: ${results.bug.observed}, expected ${results.bug.expected ?? "nothing on this version"}`
-      : "the checkers could not decide";
+      : results.expected
+        ? `not the expected outcome: ${results.expected.reason}`
+        : "the checkers could not decide";
     lines.push(`::error title=${title}::${escapeData(`${why}\nreplay: ${results.replay}`)}`);
   }
   if (lines.length <= MAX_ANNOTATIONS_PER_RUN) return lines;

@@ -37,20 +37,35 @@ function runCases(run: ResultsFile): { cases: string[]; failures: number; errors
   let failures = 0;
   let errors = 0;
   const version = run.zooKeeperVersion.replace(/\./g, "_");
-  if (run.bug) {
-    // A known-bug run is one test: did it show what its scenario expects on this version?
-    const { bug } = run;
-    const classname = escapeXml(`zk-chaos.known-bugs.zk${version}.n${run.nodes}`);
-    const name = escapeXml(`${bug.jira.join(", ")}: ${bug.title}`);
-    const summary = `observed ${bug.observed}, expected ${bug.expected ?? "nothing"}`;
-    if (bug.matched === true)
+  // A known-bug run, or a mistake made on purpose, is one test: did it show what its scenario expects?
+  const expectation = run.bug
+    ? {
+        classname: `zk-chaos.known-bugs.zk${version}.n${run.nodes}`,
+        name: `${run.bug.jira.join(", ")}: ${run.bug.title}`,
+        matched: run.bug.matched,
+        summary: `observed ${run.bug.observed}, expected ${run.bug.expected ?? "nothing"}`,
+        type: "known-bug",
+      }
+    : run.expected
+      ? {
+          classname: `zk-chaos.${run.scenario}.zk${version}.n${run.nodes}`,
+          name: `expected anomalies (${run.expected.checkers.join(", ")}) blamed on "${run.expected.cause}"`,
+          matched: run.expected.matched,
+          summary: run.expected.reason,
+          type: "expected-anomalies",
+        }
+      : undefined;
+  if (expectation) {
+    const classname = escapeXml(expectation.classname);
+    const name = escapeXml(expectation.name);
+    if (expectation.matched === true)
       cases.push(`    <testcase classname="${classname}" name="${name}" time="0"/>`);
     else {
-      const tag = bug.matched === "unknown" ? "error" : "failure";
+      const tag = expectation.matched === "unknown" ? "error" : "failure";
       if (tag === "error") errors++;
       else failures++;
       cases.push(
-        `    <testcase classname="${classname}" name="${name}" time="0"><${tag} message="${escapeXml(summary)}" type="known-bug">${escapeXml(`${summary}\nreplay: ${run.replay}`)}</${tag}></testcase>`,
+        `    <testcase classname="${classname}" name="${name}" time="0"><${tag} message="${escapeXml(expectation.summary)}" type="${expectation.type}">${escapeXml(`${expectation.summary}\nreplay: ${run.replay}`)}</${tag}></testcase>`,
       );
     }
     return { cases, failures, errors };

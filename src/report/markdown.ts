@@ -126,6 +126,12 @@ export function markdownReport(
       "",
       cell(run.description),
       "",
+      ...(run.expected
+        ? [
+            `Expected to go wrong: ${run.expected.matched === true ? "✅ as expected" : run.expected.matched === false ? "❌ NOT AS EXPECTED" : "❔ undecided"}: ${cell(run.expected.reason)}`,
+            "",
+          ]
+        : []),
     );
     lines.push("| checker | guarantee | verdict | anomalies |", "|---|---|---|---|");
     for (const verdict of run.verdicts) {

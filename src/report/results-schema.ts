@@ -75,6 +75,14 @@ export const resultsFileSchema = z.object({
   commit: z.string().max(64).optional(),
   verdicts: z.array(verdict),
   bug: bug.optional(),
+  expected: z
+    .object({
+      checkers: z.array(z.string()),
+      cause: z.string(),
+      matched: validity,
+      reason: z.string(),
+    })
+    .optional(),
 });
 
 /** Parses results.json's text; a file that is not what zk-chaos writes is bad input, naming the field. */

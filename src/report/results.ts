@@ -1,5 +1,6 @@
 import { combineValidity, type Validity } from "../checkers/verdict.js";
 import type { RunResult } from "../results/run-result.js";
+import { type ExpectedOutcome, judgeExpectedAnomalies } from "../scenario/anomaly-expectation.js";
 import { type BugResult, judgeBug } from "../scenario/bug-expectation.js";
 
 /** The version of results.json's shape; bump on any incompatible change. */
@@ -27,6 +28,15 @@ export interface ResultsFile {
   readonly verdicts: RunResult["verdicts"];
   /** For a known-bug scenario: reproduced or absent, against what the scenario expects on this version. */
   readonly bug?: BugResult;
+  /** For a scenario that breaks things on purpose: whether the run showed what it expects, blamed on its cause. */
+  readonly expected?: ExpectedOutcome;
+}
+
+/** Whether a run passed: a known bug or an expected mistake by what its scenario expects, any other run by its verdicts. */
+export function runPassed(results: Pick<ResultsFile, "valid" | "bug" | "expected">): Validity {
+  if (results.bug) return results.bug.matched;
+  if (results.expected) return results.expected.matched;
+  return results.valid;
 }
 
 /** Checkers of consistency (not availability or recovery): their anomalies are what a bug shows. */
@@ -87,6 +97,9 @@ export function resultsFile(result: RunResult, scenarioFile: string, commit?: st
             result.unfiredTriggers,
           ),
         }
+      : {}),
+    ...(result.plan.expectAnomalies && !result.interrupted
+      ? { expected: judgeExpectedAnomalies(result.plan.expectAnomalies, result.verdicts) }
       : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { WireMode } from "../history/wire.js";
 import type { ProviderName } from "../providers/provider.js";
 import { tolerance } from "../quorum/connectivity.js";
 import { resolveSettings, type ZooKeeperSettings } from "../zookeeper/settings.js";
+import type { AnomalyExpectation } from "./anomaly-expectation.js";
 import type { KnownBug } from "./bug-expectation.js";
 import type { CheckerName, Scenario } from "./schema.js";
 
@@ -29,6 +30,8 @@ export interface RunPlan {
   readonly schedule: readonly ScheduledFault[];
   readonly checkers: readonly CheckerName[];
   readonly expectUnavailable: boolean;
+  /** What the scenario expects to go wrong (an operator's mistake), judged after the checkers. */
+  readonly expectAnomalies?: AnomalyExpectation;
   /** A supervisor restarts any server down this long (ms). */
   readonly superviseRestartAfterMs?: number;
   /** How many servers are observers: the last ones by id. */
@@ -194,6 +197,7 @@ export function planRun(
     schedule,
     checkers: scenario.checkers,
     expectUnavailable: scenario.expect.unavailable,
+    ...(scenario.expect.anomalies ? { expectAnomalies: scenario.expect.anomalies } : {}),
     ...(scenario.supervise ? { superviseRestartAfterMs: scenario.supervise.restartAfter } : {}),
     ...(scenario.observers > 0 ? { observers: scenario.observers } : {}),
     ...(scenario.members !== undefined ? { members: scenario.members } : {}),

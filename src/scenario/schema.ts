@@ -762,6 +762,28 @@ export const scenarioSchema = z
           .boolean()
           .default(false)
           .describe("The faults must take the quorum away at some point (e.g. kill f+1)"),
+        anomalies: z
+          .object({
+            checkers: z
+              .array(
+                z
+                  .string()
+                  .regex(/^[a-z0-9-]+$/, "a checker's verdict name, e.g. leader-completeness"),
+              )
+              .min(1)
+              .describe("Checkers (verdict names) that must each find an anomaly"),
+            cause: z
+              .string()
+              .min(1)
+              .describe(
+                "Text every consistency anomaly's cause must contain (each blamed on the mistake)",
+              ),
+          })
+          .strict()
+          .optional()
+          .describe(
+            "For a scenario that breaks things on purpose (an operator's mistake): the run passes when these checkers find anomalies and every one is blamed on the cause",
+          ),
       })
       .strict()
       .default({ unavailable: false })

@@ -267,8 +267,45 @@ export function explainByIncompleteLeaders(
         );
       }),
     );
-    return leader === undefined ? anomaly : { ...anomaly, cause: causeOf(leader, bugs) };
+    const cause =
+      leader ??
+      leaders.find((candidate) => followsFromReusedEpoch(anomaly, candidate, completions));
+    return cause === undefined ? anomaly : { ...anomaly, cause: causeOf(cause, bugs) };
   });
+}
+
+/** Whether an event is the server's own line, or a status poll that saw it lead. */
+function tellsOfLeading(event: HistoryEvent | undefined, server: number): boolean {
+  if (event === undefined) return false;
+  if (event.process === `server-${server}`) return true;
+  const statuses = (event.value as { statuses?: Record<string, { mode?: string }> } | undefined)
+    ?.statuses;
+  return event.process === "observer" && statuses?.[String(server)]?.mode === "leader";
+}
+
+/**
+ * Anomalies a leader on a reused epoch explains though they name no lost
+ * zxid: the second leader of that epoch (its own election lines), and, when
+ * the nemesis destroyed the data, trees that differ after the heal (a server
+ * that kept the forgotten transactions is synchronised by a diff of the same
+ * epoch, which cannot see them).
+ */
+function followsFromReusedEpoch(
+  anomaly: Anomaly,
+  leader: IncompleteLeader,
+  byIndex: ReadonlyMap<number, HistoryEvent>,
+): boolean {
+  if (!leader.epochReused) return false;
+  if (anomaly.kind === "two-leaders-one-epoch")
+    return anomaly.events.some(
+      (index) => index >= leader.electionEvent && tellsOfLeading(byIndex.get(index), leader.server),
+    );
+  if (anomaly.kind === "divergent-final-state")
+    return (
+      leader.damagedBefore.length > 0 &&
+      anomaly.events.every((index) => index > leader.electionEvent)
+    );
+  return false;
 }
 
 /** Each event's index to the event that completes its operation (an invoke's ok, fail or info; any other event itself). */

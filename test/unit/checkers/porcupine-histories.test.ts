@@ -37,7 +37,9 @@ describe.skipIf(verdicts === undefined)(
       const check = await checkHistoryFile(path);
       expect(check.valid).toBe(true);
       expect(check.events).toBe(0);
-      expect(check.notes.at(-1)).toMatch(/^no client operation in this history: valid, as Knossos and Porcupine rule/);
+      expect(check.notes.at(-1)).toMatch(
+        /^no client operation in this history: valid, as Knossos and Porcupine rule/,
+      );
     });
   },
 );

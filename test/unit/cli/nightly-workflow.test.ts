@@ -24,7 +24,7 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(PACKAGE.files).toContain("scenarios");
     const suites = Object.entries(workflow.jobs).filter(
-      ([name]) => name !== "explore" && name !== "store",
+      ([name]) => name !== "explore" && name !== "store" && name !== "chaos",
     );
     expect(suites.length).toBeGreaterThan(0);
     for (const [, job] of suites) {
@@ -85,9 +85,36 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     );
     expect(steps.some((step) => step.with?.path === "trend.html")).toBe(true);
     // The suites themselves pass an anomaly (exit 1) on to the store job, never bad input.
-    for (const name of ["chaos", "chaos-docker"]) {
+    const action = workflow.jobs.chaos?.steps.find((step) => step.uses?.startsWith("zk-chaos/"));
+    expect(action?.with?.["fail-on-anomaly"]).toBe("false");
+    for (const name of ["chaos-docker"]) {
       const suite = workflow.jobs[name]?.steps.map((step) => step.run ?? "").join("\n") ?? "";
       expect(suite).toMatch(/\|\| code=\$\?\n\[ "\$code" -le 1 \]/);
     }
+  });
+
+  it("runs the standard suite through zk-chaos's own action, a shard per matrix entry, with inputs the action declares", () => {
+    const workflow = parse(readFileSync(WORKFLOW, "utf8")) as {
+      jobs: Record<
+        string,
+        {
+          strategy?: { matrix?: { shard?: number[] } };
+          steps: { uses?: string; with?: Record<string, string> }[];
+        }
+      >;
+    };
+    const action = parse(readFileSync(new URL("../../../action.yml", import.meta.url), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const job = workflow.jobs.chaos;
+    const shards = job?.strategy?.matrix?.shard ?? [];
+    expect(shards).toEqual([1, 2, 3, 4]);
+    const step = job?.steps.find((each) => each.uses?.startsWith("zk-chaos/zk-chaos@"));
+    expect(step?.with?.shard).toBe(`\${{ matrix.shard }}/${shards.length}`);
+    for (const input of Object.keys(step?.with ?? {}))
+      expect(Object.keys(action.inputs), `input ${input}`).toContain(input);
+    // Each shard's artifact is one the store job downloads (reports-*).
+    expect(step?.with?.["artifact-name"]).toMatch(/^reports-/);
+    expect(PACKAGE.files).toEqual(expect.arrayContaining(["action.yml", "scripts/action"]));
   });
 });
