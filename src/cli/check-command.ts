@@ -14,6 +14,7 @@ import type { Verdict } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { validityMark } from "./colour.js";
 import { jsonDocument } from "./json-output.js";
 import { parseDurationOption, parsePositiveInt } from "./parse-options.js";
 
@@ -28,12 +29,10 @@ interface CheckOptions {
   readonly coerceNumbers?: boolean;
 }
 
-const MARK = { true: "valid  ", false: "INVALID", unknown: "unknown" } as const;
-
-/** Human-readable lines for one verdict. */
-export function describeVerdict(verdict: Verdict, maxAnomalies: number): string[] {
+/** Human-readable lines for one verdict (its mark coloured when the output is). */
+export function describeVerdict(verdict: Verdict, maxAnomalies: number, io?: CliIo): string[] {
   const lines = [
-    `${MARK[String(verdict.valid) as keyof typeof MARK]}  ${verdict.checker}: ${verdict.guarantee} (${formatDuration(verdict.elapsedMs)})`,
+    `${validityMark(io ?? { out: () => {}, err: () => {} }, verdict.valid)}  ${verdict.checker}: ${verdict.guarantee} (${formatDuration(verdict.elapsedMs)})`,
   ];
   for (const anomaly of verdict.anomalies.slice(0, maxAnomalies)) {
     lines.push(`           ${anomaly.kind}: ${anomaly.message}`);
@@ -113,7 +112,7 @@ async function checkFile(
     io.out(`${file}: ${check.events} events, ${check.format}, model ${check.model}\n`);
     for (const note of check.notes) io.out(`  ${note}\n`);
     for (const verdict of check.verdicts)
-      for (const line of describeVerdict(verdict, options.maxAnomalies)) io.out(`${line}\n`);
+      for (const line of describeVerdict(verdict, options.maxAnomalies, io)) io.out(`${line}\n`);
     io.out(
       `verdict: ${check.valid === true ? "valid" : check.valid === false ? "INVALID" : "unknown"} in ${formatDuration(check.elapsedMs)}\n`,
     );

@@ -1,13 +1,18 @@
+import { colourWanted } from "./colour.js";
+
 /** Where the CLI writes; tests pass their own to capture output. */
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Whether verdicts are coloured (a terminal without NO_COLOR); tests leave it out. */
+  readonly colour?: boolean;
 }
 
 /** The process's own stdout and stderr. */
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  colour: colourWanted(process.stdout),
 };
 
 /** Exit codes of every command. */

@@ -2,7 +2,14 @@ import { Command, InvalidArgumentError } from "commander";
 import { canRunLocally, doctorReport, runDoctor } from "../doctor/doctor.js";
 import { DOCTOR_CHECKS } from "../doctor/doctor-checks.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { paint, type Style } from "./colour.js";
 import { jsonDocument } from "./json-output.js";
+
+const STATUS_STYLE: Readonly<Record<string, Style>> = {
+  ok: "green",
+  missing: "red",
+  warn: "yellow",
+};
 
 function parseCheckNames(text: string): string[] {
   const names = text.split(",").map((name) => name.trim());
@@ -33,7 +40,9 @@ export function doctorCommand(io: CliIo, setExit: (code: Promise<number>) => voi
           io.out(
             options.json
               ? jsonDocument({ canRunLocally: canRunLocally(results), checks: results })
-              : doctorReport(results),
+              : doctorReport(results, (status, text) =>
+                  paint(io, STATUS_STYLE[status] ?? "yellow", text),
+                ),
           );
           return canRunLocally(results) ? ExitCode.ok : ExitCode.badInput;
         })(),

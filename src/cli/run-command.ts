@@ -15,6 +15,7 @@ import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { expectationMark, validityMark } from "./colour.js";
 import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
 import { parseConnectList, parseDurationOption, parseNodeList } from "./parse-options.js";
@@ -108,12 +109,7 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
     for (const result of runs) {
       if (result.bug) {
         const { bug } = result;
-        const verdict =
-          bug.matched === true
-            ? "as expected"
-            : bug.matched === false
-              ? "NOT AS EXPECTED"
-              : "undecided";
+        const verdict = expectationMark(io, bug.matched);
         io.out(
           `${bug.observed.padEnd(10)} ${bug.jira.join(", ")} on ${bug.version} n=${result.nodes} seed=${result.seed}: ${verdict}${bug.expected ? ` (expected ${bug.expected})` : " (no expectation for this version)"}\n`,
         );
@@ -144,20 +140,14 @@ async function run(files: string[], options: RunOptions, io: CliIo): Promise<num
       }
       if (result.expected) {
         const { expected } = result;
-        const mark =
-          expected.matched === true
-            ? "as expected"
-            : expected.matched === false
-              ? "NOT AS EXPECTED"
-              : "undecided";
+        const mark = expectationMark(io, expected.matched);
         io.out(
           `${mark}  ${result.scenario} zk=${result.zooKeeperVersion} n=${result.nodes} seed=${result.seed}: ${expected.reason}\n`,
         );
         if (expected.matched !== true) io.out(`         replay: ${result.replay}\n`);
         continue;
       }
-      const mark =
-        result.valid === true ? "valid  " : result.valid === false ? "INVALID" : "unknown";
+      const mark = validityMark(io, result.valid);
       io.out(
         `${mark}  ${result.scenario} zk=${result.zooKeeperVersion} n=${result.nodes} seed=${result.seed}: ${result.operations} ops, recovery ${result.timings.recoveryMs === undefined ? "none" : formatDuration(result.timings.recoveryMs)}\n`,
       );

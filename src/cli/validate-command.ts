@@ -8,6 +8,7 @@ import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
+import { validityMark } from "./colour.js";
 import { jsonDocument } from "./json-output.js";
 import {
   collectList,
@@ -119,7 +120,7 @@ function printValidation(result: Validation, io: CliIo): void {
   }
   for (const run of result.runs) {
     io.out(
-      `  ${run.valid === true ? "valid  " : run.valid === false ? "INVALID" : "unknown"}  ${run.scenario}: ${run.operations} ops, recovery ${run.timings.recoveryMs === undefined ? "none" : formatDuration(run.timings.recoveryMs)}\n`,
+      `  ${validityMark(io, run.valid)}  ${run.scenario}: ${run.operations} ops, recovery ${run.timings.recoveryMs === undefined ? "none" : formatDuration(run.timings.recoveryMs)}\n`,
     );
     if (run.valid !== true) io.out(`           replay: ${run.replay}\n`);
   }

@@ -35,12 +35,18 @@ export function canRunLocally(results: readonly DoctorResult[]): boolean {
   return results.every((result) => !result.required || result.status !== "missing");
 }
 
-/** The doctor's report: a line per check, then the fixes of what is missing, for each kind of machine. */
-export function doctorReport(results: readonly DoctorResult[]): string {
+/**
+ * The doctor's report: a line per check, then the fixes of what is missing,
+ * for each kind of machine. `style` colours a status (the CLI's, on a terminal).
+ */
+export function doctorReport(
+  results: readonly DoctorResult[],
+  style: (status: DoctorResult["status"], text: string) => string = (_, text) => text,
+): string {
   const width = Math.max(...results.map((result) => result.name.length));
   const lines = results.map(
     (result) =>
-      `${result.status.padEnd(8)} ${result.name.padEnd(width)}  ${result.detail}${result.status === "ok" ? "" : `\n${" ".repeat(11 + width)}needed for ${result.enables}`}`,
+      `${style(result.status, result.status.padEnd(8))} ${result.name.padEnd(width)}  ${result.detail}${result.status === "ok" ? "" : `\n${" ".repeat(11 + width)}needed for ${result.enables}`}`,
   );
   const broken = results.filter((result) => result.status !== "ok");
   const fixes = broken.flatMap((result) => [
