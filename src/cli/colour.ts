@@ -1,6 +1,10 @@
 import { styleText } from "node:util";
 import type { Validity } from "../checkers/verdict.js";
-import type { CliIo } from "./cli-io.js";
+
+/** Where text goes: only whether it is coloured matters here (the CLI's CliIo has it). */
+interface Painted {
+  readonly colour?: boolean;
+}
 
 /** The styles the CLI uses: pass, fail, undecided, and less important text. */
 export type Style = "green" | "red" | "yellow" | "dim";
@@ -20,7 +24,7 @@ export function colourWanted(
 }
 
 /** Text in a style when the output is coloured, else as it is. */
-export function paint(io: CliIo, style: Style, text: string): string {
+export function paint(io: Painted, style: Style, text: string): string {
   return io.colour ? styleText(style, text, { validateStream: false }) : text;
 }
 
@@ -31,13 +35,13 @@ const MARKS: Readonly<Record<string, { text: string; style: Style }>> = {
 };
 
 /** A verdict's mark, seven characters wide, coloured when the output is. */
-export function validityMark(io: CliIo, validity: Validity): string {
+export function validityMark(io: Painted, validity: Validity): string {
   const mark = MARKS[String(validity)] ?? MARKS.unknown;
   return paint(io, mark?.style ?? "yellow", mark?.text ?? "unknown");
 }
 
 /** An expectation's mark (a known bug, a mistake made on purpose), coloured when the output is. */
-export function expectationMark(io: CliIo, matched: Validity): string {
+export function expectationMark(io: Painted, matched: Validity): string {
   if (matched === true) return paint(io, "green", "as expected");
   if (matched === false) return paint(io, "red", "NOT AS EXPECTED");
   return paint(io, "yellow", "undecided");
