@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlReport } from "../../../src/report/html.js";
 import { resultsFile } from "../../../src/report/results.js";
@@ -9,8 +8,8 @@ import { checkPlanHistory } from "../../../src/runner/run-plan.js";
 import { parseScenario } from "../../../src/scenario/load-scenario.js";
 import { planRun } from "../../../src/scenario/plan.js";
 import { syntheticHistory, withRecovery } from "../../../src/testing/synthetic-history.js";
+import { hasChromium, withWatchedPage } from "../../helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "zk-chaos-html-"));
@@ -22,86 +21,71 @@ interface BrowserWindow {
   getComputedStyle(element: unknown): { display: string };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))(
-  "the HTML report in headless Chromium (Debian's chromium)",
-  () => {
-    it("renders its charts with no console errors; the key elements are there; system data is escaped", async () => {
-      const { events } = syntheticHistory(
-        { seed: 3, operations: 600, processes: 5, registers: 2 },
-        "lost-write",
-      );
-      // Data from the system under test may hold markup: it must be shown, not run.
+describe.skipIf(!hasChromium)("the HTML report in headless Chromium (Debian's chromium)", () => {
+  it("renders its charts with no console errors; the key elements are there; system data is escaped", async () => {
+    const { events } = syntheticHistory(
+      { seed: 3, operations: 600, processes: 5, registers: 2 },
+      "lost-write",
+    );
+    // Data from the system under test may hold markup: it must be shown, not run.
+    events.push({
+      index: events.length,
+      time: (events.at(-1)?.time ?? 0) + 1,
+      process: "nemesis",
+      type: "info",
+      f: "kill",
+      value: { id: "<script>alert(1)</script>" },
+    });
+    // The servers' own log lines, as a run records them: they draw the lanes.
+    const last = events.at(-1)?.time ?? 0;
+    for (const [server, kind, line, at] of [
+      ["server-1", "looking", "QuorumPeer - LOOKING", 0],
+      ["server-1", "leading", "QuorumPeer - LEADING", 0.1],
+      ["server-2", "following", "QuorumPeer - FOLLOWING", 0.1],
+      [
+        "server-2",
+        "truncating-log",
+        "Truncating log to get in sync with the leader 0x100000004",
+        0.5,
+      ],
+    ] as const)
       events.push({
         index: events.length,
-        time: (events.at(-1)?.time ?? 0) + 1,
-        process: "nemesis",
+        time: last * at + 2,
+        process: server,
         type: "info",
-        f: "kill",
-        value: { id: "<script>alert(1)</script>" },
+        f: "log",
+        value: { kind, line },
       });
-      // The servers' own log lines, as a run records them: they draw the lanes.
-      const last = events.at(-1)?.time ?? 0;
-      for (const [server, kind, line, at] of [
-        ["server-1", "looking", "QuorumPeer - LOOKING", 0],
-        ["server-1", "leading", "QuorumPeer - LEADING", 0.1],
-        ["server-2", "following", "QuorumPeer - FOLLOWING", 0.1],
-        [
-          "server-2",
-          "truncating-log",
-          "Truncating log to get in sync with the leader 0x100000004",
-          0.5,
-        ],
-      ] as const)
-        events.push({
-          index: events.length,
-          time: last * at + 2,
-          process: server,
-          type: "info",
-          f: "log",
-          value: { kind, line },
-        });
-      const scenario = parseScenario(
-        'name: html\ndescription: "<img src=x onerror=alert(2)> report"\n',
-        "html.yaml",
-      );
-      const plan = planRun(scenario, 3, 3);
-      const verdicts = checkPlanHistory(plan, withRecovery(events, 50));
-      const results = resultsFile(
-        {
-          plan,
-          dir,
-          valid: false,
-          verdicts,
-          operations: 600,
-          events: events.length,
-          timings: { startMs: 1, runMs: 2, recoveryMs: 3, totalMs: 4 },
-          zooKeeperVersion: "3.8.0",
-        },
-        "html.yaml",
-      );
-      const file = join(dir, "report.html");
-      const html = htmlReport(results, events);
-      writeFileSync(file, html);
-      expect(html).not.toContain("<script>alert");
-      expect(html).not.toContain("<img src=x");
-      expect(html).toContain("&lt;img src=x onerror=alert(2)&gt;");
+    const scenario = parseScenario(
+      'name: html\ndescription: "<img src=x onerror=alert(2)> report"\n',
+      "html.yaml",
+    );
+    const plan = planRun(scenario, 3, 3);
+    const verdicts = checkPlanHistory(plan, withRecovery(events, 50));
+    const results = resultsFile(
+      {
+        plan,
+        dir,
+        valid: false,
+        verdicts,
+        operations: 600,
+        events: events.length,
+        timings: { startMs: 1, runMs: 2, recoveryMs: 3, totalMs: 4 },
+        zooKeeperVersion: "3.8.0",
+      },
+      "html.yaml",
+    );
+    const file = join(dir, "report.html");
+    const html = htmlReport(results, events);
+    writeFileSync(file, html);
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;img src=x onerror=alert(2)&gt;");
 
-      const screenshot = process.env.ZK_CHAOS_KEEP_SCREENSHOT ?? join(dir, "report.png");
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
-      try {
-        const page = await browser.newPage({ viewport: { width: 1100, height: 1600 } });
-        const problems: string[] = [];
-        page.on("console", (message) => {
-          if (message.type() === "error") problems.push(message.text());
-        });
-        page.on("pageerror", (error) => problems.push(error.message));
-        page.on("dialog", (dialog) => {
-          problems.push(`dialog: ${dialog.message()}`);
-          void dialog.dismiss();
-        });
+    const screenshot = process.env.ZK_CHAOS_KEEP_SCREENSHOT ?? join(dir, "report.png");
+    await withWatchedPage(
+      async ({ page, problems }) => {
         await page.goto(`file://${file}`);
         await expect.poll(() => page.locator("#verdict").textContent()).toBe("INVALID");
         for (const chart of ["#server-lanes", "#timeline", "#throughput", "#latency"])
@@ -167,11 +151,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
         );
         await page.screenshot({ path: screenshot, fullPage: true });
         expect(problems).toEqual([]);
-      } finally {
-        await browser.close();
-      }
-      expect(statSync(screenshot).size).toBeGreaterThan(20_000);
-      expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe("PNG");
-    });
-  },
-);
+      },
+      { width: 1100, height: 1600 },
+    );
+    expect(statSync(screenshot).size).toBeGreaterThan(20_000);
+    expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe("PNG");
+  });
+});

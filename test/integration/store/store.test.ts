@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RunRecord } from "../../../src/store/run-record.js";
 import { STORE_INDEX_FILE, type StoreIndex } from "../../../src/store/store-index.js";
 import { type RunningStoreServer, serveStore } from "../../../src/store/store-server.js";
 import { TREND_FIGURES } from "../../../src/store/trend-figures.js";
+import { hasChromium, withWatchedPage } from "../../helpers/browser.js";
 import { spawnCli } from "../../helpers/cli.js";
 import {
   HOSTILE,
@@ -19,7 +19,6 @@ import {
 } from "../../helpers/run-store.js";
 import { describeWithVersions } from "../../helpers/versions.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCENARIO = join(import.meta.dirname, "../../../scenarios/baseline.yaml");
 const work = mkdtempSync(join(tmpdir(), "zk-chaos-store-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -196,25 +195,11 @@ describeStore("a store of nights made from real runs: index, serve, trend", () =
     expect((await raw(port, "/")).status).toBe(200);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!hasChromium)(
     "in Chromium: the list filters, the charts render, no console errors, no markup from results.json runs, and the index, the server and the trend file agree",
     async () => {
       const expected = expectedFigures(index.runs);
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
-      try {
-        const page = await browser.newPage();
-        const problems: string[] = [];
-        page.on("console", (message) => {
-          if (message.type() === "error") problems.push(message.text());
-        });
-        page.on("pageerror", (error) => problems.push(error.message));
-        page.on("dialog", (dialog) => {
-          problems.push(`dialog: ${dialog.message()}`);
-          void dialog.dismiss();
-        });
+      await withWatchedPage(async ({ page, problems }) => {
         const injected = () =>
           page.evaluate(
             () =>
@@ -280,9 +265,7 @@ describeStore("a store of nights made from real runs: index, serve, trend", () =
         }
         expect(await page.locator("#findings").textContent()).toContain(HOSTILE.kind);
         expect(problems).toEqual([]);
-      } finally {
-        await browser.close();
-      }
+      });
     },
     60_000,
   );
