@@ -24,9 +24,16 @@ function scenario(name: string, text: string): string {
   return file;
 }
 
+const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
+/** Root can run the CLI as user nobody: setpriv is there and nobody reaches Node and the CLI (a clone in a private folder does not). */
 const canDropRoot =
   process.getuid?.() === 0 &&
-  spawnSync("setpriv", ["--version"], { encoding: "utf8" }).status === 0;
+  spawnSync(
+    "setpriv",
+    [...AS_NOBODY, process.execPath, "-e", `require("node:fs").accessSync(${JSON.stringify(CLI)})`],
+    { encoding: "utf8" },
+  ).status === 0;
 
 describe("honest outcomes: what cannot run is refused before anything starts, with the fix", () => {
   it("a server id outside the sizes of --nodes: exit 2 naming file:line and --nodes; no run folder", async () => {
@@ -68,17 +75,7 @@ describe("honest outcomes: what cannot run is refused before anything starts, wi
       // The same CLI as user nobody: no root, so no FUSE mount.
       const cli = spawnCommand(
         "setpriv",
-        [
-          "--reuid=65534",
-          "--regid=65534",
-          "--clear-groups",
-          process.execPath,
-          CLI,
-          "run",
-          file,
-          "--out",
-          out,
-        ],
+        [...AS_NOBODY, process.execPath, CLI, "run", file, "--out", out],
         { HOME: dir },
       );
       expect(await cli.exited, cli.output()).toBe(2);
