@@ -129,13 +129,21 @@ export async function expectHealedInSync(ensemble: Ensemble): Promise<void> {
     ).toBe("synced");
     reader.close();
   }
+  // Each session's close is a transaction too: the servers agree once the last one is applied
+  // everywhere. srvr through five containers on a loaded machine is slow: 30 s, as the quorum above.
+  let seen = "";
   const agreed = await eventually(async () => {
+    const statuses = [...(await ensemble.statuses()).entries()];
+    seen = statuses
+      .map(
+        ([id, status]) =>
+          `${id}: ${status.state === "serving" ? `0x${status.zxid.toString(16)}` : status.state}`,
+      )
+      .join(", ");
     const zxids = new Set(
-      [...(await ensemble.statuses()).values()].map((status) =>
-        status.state === "serving" ? status.zxid : -1n,
-      ),
+      statuses.map(([, status]) => (status.state === "serving" ? status.zxid : -1n)),
     );
     return zxids.size === 1 && !zxids.has(-1n);
-  });
-  expect(agreed, "all servers at the same zxid").toBe(true);
+  }, 30_000);
+  expect(agreed, `all servers at the same zxid (last seen ${seen})`).toBe(true);
 }
