@@ -32,7 +32,7 @@ interface CheckOptions {
 /** Human-readable lines for one verdict (its mark coloured when the output is). */
 export function describeVerdict(verdict: Verdict, maxAnomalies: number, io?: CliIo): string[] {
   const lines = [
-    `${validityMark(io ?? { out: () => {}, err: () => {} }, verdict.valid)}  ${verdict.checker}: ${verdict.guarantee} (${formatDuration(verdict.elapsedMs)})`,
+    `${validityMark(io ?? {}, verdict.valid)}  ${verdict.checker}: ${verdict.guarantee} (${formatDuration(verdict.elapsedMs)})`,
   ];
   for (const anomaly of verdict.anomalies.slice(0, maxAnomalies)) {
     lines.push(`           ${anomaly.kind}: ${anomaly.message}`);

@@ -6,7 +6,6 @@ import { BadInputError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
 import type { WireMode } from "../history/wire.js";
 import {
-  choiceForRelease,
   faultsProviderCannot,
   type ProviderName,
   refuseProviderFaults,
@@ -19,7 +18,7 @@ import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun, planWire, type RunPlan } from "../scenario/plan.js";
 import type { Scenario, WatchSettings } from "../scenario/schema.js";
 import { commitUnderTest } from "./commit-under-test.js";
-import { type DockerImages, type RunProgress, runPlan } from "./run-plan.js";
+import { type DockerImages, planChoice, type RunProgress, runPlan } from "./run-plan.js";
 
 /** Options of a matrix run: scenarios x sizes, maybe one shard of it. */
 export interface MatrixOptions {
@@ -197,11 +196,7 @@ async function refuseWhatCannotRun(
   docker: DockerImages | undefined,
   limits: Map<string, Promise<Readonly<Record<string, string>>>>,
 ): Promise<void> {
-  const release = {
-    ...(plan.zookeeperVersion !== undefined ? { version: plan.zookeeperVersion } : {}),
-    ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
-  };
-  const choice = choiceForRelease({ ...docker, provider: plan.provider }, release);
+  const choice = planChoice(plan, docker);
   // Asked once per choice: the ssh provider asks its hosts.
   const key = JSON.stringify(choice);
   if (!limits.has(key)) limits.set(key, faultsProviderCannot(choice));

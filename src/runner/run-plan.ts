@@ -172,6 +172,22 @@ const WORKLOAD_ROOTS: Readonly<Record<WorkloadKind, string>> = {
   transactions: "/transactions",
 };
 
+/** The releases a plan runs: one version for every server, or one per server. */
+function planRelease(plan: RunPlan): {
+  version?: string;
+  serverVersions?: RunPlan["serverVersions"];
+} {
+  return {
+    ...(plan.zookeeperVersion !== undefined ? { version: plan.zookeeperVersion } : {}),
+    ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
+  };
+}
+
+/** The provider choice a plan runs on (docker: the image of its release unless one was named). */
+export function planChoice(plan: RunPlan, docker: DockerImages | undefined): ProviderChoice {
+  return choiceForRelease({ ...docker, provider: plan.provider }, planRelease(plan));
+}
+
 /** Persistent watches (addWatch) came with 3.6: refuse them, naming the version, before anything runs. */
 export function refuseUnsupportedWatches(plan: RunPlan, version: string): void {
   if (plan.workload.watch?.mode !== "persistent" || !/^\d+\.\d+\.\d+$/.test(version)) return;
@@ -205,11 +221,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     });
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
-  const release = {
-    ...(plan.zookeeperVersion !== undefined ? { version: plan.zookeeperVersion } : {}),
-    ...(plan.serverVersions !== undefined ? { serverVersions: plan.serverVersions } : {}),
-  };
-  const choice = choiceForRelease({ ...options.docker, provider: plan.provider }, release);
+  const release = planRelease(plan);
+  const choice = planChoice(plan, options.docker);
   refuseProviderFaults(plan, choice.provider, await faultsProviderCannot(choice));
   if (plan.members !== undefined) refusePeerFaults(plan);
   await prepareProvider(choice, options.log);

@@ -4,24 +4,9 @@ import {
   inGitHubActions,
   MAX_ANNOTATIONS_PER_RUN,
 } from "../../../src/report/github-annotations.js";
-import type { ResultsFile } from "../../../src/report/results.js";
+import { VALID_RESULTS } from "../../helpers/results.js";
 
-const passed: ResultsFile = {
-  schemaVersion: 1,
-  scenario: "kill-leader",
-  description: "kill the leader",
-  nodes: 3,
-  seed: 7,
-  zooKeeperVersion: "3.8.0",
-  valid: true,
-  operations: 100,
-  events: 230,
-  timings: { startMs: 900, runMs: 10_000, recoveryMs: 12, totalMs: 12_000 },
-  replay: "zk-chaos run scenarios/kill-leader.yaml --nodes 3 --seed 7 --duration 20s",
-  verdicts: [
-    { checker: "zookeeper-registers", guarantee: "g", valid: true, anomalies: [], elapsedMs: 3 },
-  ],
-};
+const passed = VALID_RESULTS;
 
 const anomaly = (message: string) => ({ kind: "lost-write", message, events: [4] });
 

@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseResultsFile } from "../../../src/report/results-schema.js";
+import { VALID_RESULTS } from "../../helpers/results.js";
 
-const good = {
-  schemaVersion: 1,
-  scenario: "kill-leader",
-  description: "kill the leader",
-  nodes: 3,
-  seed: 7,
-  zooKeeperVersion: "3.8.0",
-  valid: true,
-  operations: 100,
-  events: 230,
-  timings: { startMs: 900, runMs: 10_000, recoveryMs: 12, totalMs: 12_000 },
-  replay: "zk-chaos run scenarios/kill-leader.yaml --nodes 3 --seed 7",
-  verdicts: [
-    { checker: "zookeeper-registers", guarantee: "g", valid: true, anomalies: [], elapsedMs: 3 },
-  ],
-};
+const good = VALID_RESULTS;
 
 describe("results.json read back by `zk-chaos report`", () => {
   it("takes what zk-chaos wrote", () => {
