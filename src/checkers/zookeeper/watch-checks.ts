@@ -122,6 +122,10 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
   const expired = new Set<string>();
   const catchingUp = new Set<string>();
   const latest = new Map<string, { trigger: Zxid; event: number; change: KnownChange }>();
+  /** Each session's latest reconnect (event index). */
+  const lastConnect = new Map<string, number>();
+  /** session|path of a deleted znode whose second NodeDeleted from a SetWatches is still due. */
+  const spareDeletes = new Set<string>();
   const readValues = new Map<number, Set<string>>();
   const open = new Map<number, HistoryEvent>();
   const triggered: TriggeredNotification[] = [];
@@ -171,6 +175,7 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
     if (completion.type === "fail") return;
     registrations++;
     const key = `${value.watch === "data" ? "data" : "child"}|${path}`;
+    spareDeletes.delete(`${session}|${path}`);
     const existing = own.get(key);
     if (existing === undefined)
       own.set(key, {
@@ -245,6 +250,8 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       .map((kind) => ({ key: `${kind}|${path}`, window: own.get(`${kind}|${path}`) }))
       .filter((entry) => entry.window !== undefined);
     if (closed.length === 0) {
+      const spare = `${session}|${path}`;
+      if (type === "NodeDeleted" && spareDeletes.delete(spare)) return;
       anomalies.push({
         kind: "watch-fired-twice",
         message: `session ${session} got ${type} for ${path} with no watch of its kind set since the last one fired: a one-time watch fires at most once`,
@@ -253,6 +260,16 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       return;
     }
     for (const { key } of closed) own.delete(key);
+    // After a reconnect, SetWatches fires NodeDeleted once per watch kind of a deleted znode
+    // (DataTree.setWatches walks data and child watches apart): two on the wire, both watches
+    // ending once, which the Java client delivers as one. A live delete sends only one.
+    const reconnected = lastConnect.get(session) ?? -1;
+    if (
+      type === "NodeDeleted" &&
+      closed.length > 1 &&
+      closed.every((entry) => (entry.window as Window).first < reconnected)
+    )
+      spareDeletes.add(`${session}|${path}`);
     const window = closed[0]?.window as Window;
     if (window.h === undefined) return;
     const change = triggerOf(index, type, path, window as Window & { h: Zxid });
@@ -286,7 +303,10 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
     else if (event.f === "session" && event.session !== undefined) {
       const what = (event.value as { event?: string } | undefined)?.event;
       if (what === "expired") expired.add(event.session);
-      if (what === "connected" || what === "opened") catchingUp.add(event.session);
+      if (what === "connected" || what === "opened") {
+        catchingUp.add(event.session);
+        lastConnect.set(event.session, event.index);
+      }
     } else if (event.f === "cache") {
       const value = event.value as { path: string; mzxid?: string };
       const seen = readValues.get(watcherOf(event.process) as number);

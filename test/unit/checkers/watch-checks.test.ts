@@ -240,6 +240,30 @@ describe("the watch checker", () => {
     expect(kinds(h)).toEqual(["watch-fired-twice"]);
   });
 
+  it("takes the two NodeDeleted a reconnect's SetWatches sends for a deleted znode's data and child watches as one each, and a third as a second firing", () => {
+    const h = new H();
+    h.watchData("b1", 5, 10);
+    h.watchChildren("b1", [], 10);
+    h.session("disconnected");
+    h.write("b1", 12, "delete");
+    h.session("connected");
+    h.notify("NodeDeleted", "b1");
+    h.notify("NodeDeleted", "b1");
+    expect(kinds(h)).toEqual([]);
+    h.notify("NodeDeleted", "b1");
+    expect(kinds(h)).toEqual(["watch-fired-twice"]);
+  });
+
+  it("does not excuse a second NodeDeleted after a reconnect when only one watch kind was set", () => {
+    const h = new H();
+    h.watchData("b1", 5, 10);
+    h.session("connected");
+    h.write("b1", 12, "delete");
+    h.notify("NodeDeleted", "b1");
+    h.notify("NodeDeleted", "b1");
+    expect(kinds(h)).toEqual(["watch-fired-twice"]);
+  });
+
   it("catches a missed event (the session lived on) and the stale cache it leaves, naming the watch, the change and the end", () => {
     const h = new H();
     const set = h.watchData("b1", 5, 10);
