@@ -20,6 +20,14 @@ async function printMoments(out: string, unexplained: readonly string[]): Promis
         return [
           `${(event.time / 1e9).toFixed(3)} s nemesis ${event.f} ${JSON.stringify(event.value)}`,
         ];
+      // Every classified server line, not only the telling ones: a diagnosis of a missed
+      // attribution needs the leaders' "quorum of supporters" and followers' lines too.
+      if (event.f === "log" && String(event.process).startsWith("server-")) {
+        const { kind, line } = event.value as { kind?: string; line?: string };
+        return [
+          `${(event.time / 1e9).toFixed(3)} s (event ${event.index}) ${event.process} ${kind}: ${line}`,
+        ];
+      }
       const text = momentText(event);
       return text === undefined ? [] : [text];
     });
@@ -61,7 +69,23 @@ export async function expectStandardSuiteValidOnDocker(nodes: number, seed: numb
     );
     // An unexplained anomaly's run folder goes with the temp folder: print its telling moments
     // and nemesis actions first, so a CI log holds what a diagnosis needs.
-    if (unexplained.length > 0) await printMoments(out, unexplained);
+    if (unexplained.length > 0) {
+      await printMoments(out, unexplained);
+      // Each such run's every anomaly and its cause, explained or not: what was proven beside it.
+      for (const run of runs.filter((each) =>
+        unexplained.some((line) => line.startsWith(`${each.scenario}:`)),
+      ))
+        console.log(
+          `--- ${run.scenario}: every anomaly\n${run.verdicts
+            .flatMap((verdict) =>
+              verdict.anomalies.map(
+                (anomaly) =>
+                  `${verdict.checker} ${anomaly.kind}: ${anomaly.message.slice(0, 400)} [${anomaly.events.slice(0, 12).join(", ")}] cause: ${anomaly.cause?.message ?? "none"}`,
+              ),
+            )
+            .join("\n")}`,
+        );
+    }
     expect(unexplained).toEqual([]);
     expect(runs.filter((run) => run.valid === "unknown").map((run) => run.scenario)).toEqual([]);
   } finally {
