@@ -10,6 +10,7 @@ import {
 import {
   checkLeaderCompleteness,
   explainByIncompleteLeaders,
+  findIncompleteLeaders,
   hasElectionLines,
   type IncompleteLeader,
   leaderCompletenessBugs,
@@ -63,7 +64,14 @@ export function checkGeneralLinearizability(
 ): Verdict[] {
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
-  return hasRegisters ? [registerLinearizabilityVerdict(events, ops, options)] : [];
+  if (!hasRegisters) return [];
+  const verdict = registerLinearizabilityVerdict(events, ops, options);
+  // Alone (the `linearizability` checker) it still names the leader that lost what it could not
+  // linearize, as the zookeeper checker does for its own verdicts.
+  const leaders = hasElectionLines(events) ? findIncompleteLeaders(events) : [];
+  return [
+    { ...verdict, anomalies: explainByIncompleteLeaders(verdict.anomalies, events, leaders) },
+  ];
 }
 
 /**

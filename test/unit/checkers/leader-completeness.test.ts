@@ -4,6 +4,7 @@ import {
   explainByIncompleteLeaders,
   findIncompleteLeaders,
 } from "../../../src/checkers/zookeeper/leader-completeness.js";
+import { checkGeneralLinearizability } from "../../../src/checkers/zookeeper/zookeeper-checker.js";
 import { formatZxid, type HistoryEvent } from "../../../src/history/event.js";
 import { classifyServerLogLine, proposedZxid } from "../../../src/history/server-log.js";
 
@@ -174,6 +175,44 @@ describe("leader completeness from the servers' election lines", () => {
   it("a leader holding every earlier write is no anomaly, whatever its own epoch commits later", () => {
     const events = rollingRestartHistory("3.8.0").filter((event) => event.process !== "server-1");
     expect(findIncompleteLeaders(events)).toEqual([]);
+  });
+
+  it("the general search alone (the linearizability checker) names the leader behind a register it cannot linearize", () => {
+    index = 0;
+    const op = (
+      process: number,
+      f: string,
+      invoke: Record<string, unknown>,
+      ok: Partial<HistoryEvent>,
+    ): HistoryEvent[] => [
+      { index: index++, time: index * 1e6, process, type: "invoke", f, value: invoke },
+      { index: index++, time: index * 1e6, process, type: "ok", f, ...ok } as HistoryEvent,
+    ];
+    const stat = (zxid: bigint) => ({ czxid: "4294967297", mzxid: zxid.toString(), version: 1 });
+    const events = [
+      settings("3.8.0"),
+      ...op(
+        0,
+        "write",
+        { key: 0, value: 1 },
+        { value: { key: 0, value: 1 }, stat: stat(0x100000010n) },
+      ),
+      // Acknowledged in epoch 1 after the zxid server 1 will stand on: lost with its election.
+      ...op(
+        1,
+        "write",
+        { key: 0, value: 2 },
+        { value: { key: 0, value: 2 }, stat: stat(0x100000030n) },
+      ),
+      logEvent(1, ELECTION_1),
+      logEvent(1, SUPPORTERS_1),
+      ...op(2, "read", { key: 0, synced: true }, { value: { key: 0, value: 1 } }),
+    ];
+    const [verdict] = checkGeneralLinearizability(events);
+    expect(verdict?.valid).toBe(false);
+    expect(verdict?.anomalies).toHaveLength(1);
+    expect(verdict?.anomalies[0]?.cause?.message).toContain("server 1 led from 0x1:0x25");
+    expect(verdict?.anomalies[0]?.cause?.knownBugs).toContain("ZOOKEEPER-4643");
   });
 
   it("explains the anomalies whose proof was told of a zxid the leader took over without, and no other", () => {
