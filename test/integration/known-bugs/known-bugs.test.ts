@@ -86,11 +86,13 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
 
   it("NEWLEADER transaction loss on a wire trigger: no server slowed, the follower's ACK held in the proxy until it is killed", async () => {
     // The follower writes its transactions a few milliseconds after its ACK: the trigger meets
-    // that window in about 9 seeds of 10 (bench/known-bugs.ts), so a second seed may be needed.
+    // that window in 8 of 8 seeds here (bench/known-bugs.ts), fewer when CI's other test files
+    // keep this process from reading the ACK at once (seeds 12 and 13 both missed once), so up
+    // to three seeds.
     let seed = 12;
     let cli = runBug("newleader-txn-loss-wire", seed);
-    if ((await cli.exited) !== 0) {
-      seed = 13;
+    while ((await cli.exited) !== 0 && seed < 14) {
+      seed++;
       cli = runBug("newleader-txn-loss-wire", seed);
     }
     expect(await cli.exited, cli.output()).toBe(0);
@@ -140,7 +142,7 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
         (event.value as { id?: string }).id === "crash-in-sync",
     );
     expect(kill?.index as number).toBeGreaterThan(held.index as number);
-  }, 200_000);
+  }, 240_000);
 
   it("COMMIT during a sync (ZOOKEEPER-4394): late ACKs keep a write outstanding, the syncing follower meets its COMMIT before UPTODATE and throws", async () => {
     const cli = runBug("commit-during-sync", 5);
