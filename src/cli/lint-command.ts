@@ -1,6 +1,9 @@
 import { Command } from "commander";
 import { isZkChaosError } from "../errors.js";
 import { planMatrix } from "../runner/run-matrix.js";
+import type { RunPlan } from "../scenario/plan.js";
+import { DEFAULT_RELEASE, findZooKeeperSource } from "../zookeeper/install.js";
+import { checkConfigKeys } from "../zookeeper/release-lines.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
 import { parseNodeList } from "./parse-options.js";
 
@@ -9,6 +12,25 @@ export interface LintResult {
   readonly file: string;
   readonly runs?: number;
   readonly error?: string;
+}
+
+/** Every zoo.cfg key a plan adds, for all servers and for some. */
+function configKeys(plan: RunPlan): string[] {
+  return [
+    ...Object.keys(plan.settings.extraConfig ?? {}),
+    ...Object.values(plan.serverSettings ?? {}).flatMap((each) =>
+      Object.keys(each.extraConfig ?? {}),
+    ),
+  ];
+}
+
+/** The release a run without a named version starts: the local install, else the one resolved by default. */
+function localVersion(): string {
+  try {
+    return findZooKeeperSource().version;
+  } catch {
+    return DEFAULT_RELEASE;
+  }
 }
 
 /**
@@ -26,6 +48,10 @@ export function lintScenarios(files: readonly string[], nodes?: readonly number[
         out: "",
         ...(nodes ? { nodes } : {}),
       });
+      // A scenario that names no version runs the local install: its zoo.cfg keys must be that one's.
+      for (const { plan } of planned)
+        if (plan.zookeeperVersion === undefined)
+          checkConfigKeys(configKeys(plan), localVersion(), `${file}: zookeeper.config`);
       return { file, runs: planned.length };
     } catch (error) {
       if (!isZkChaosError(error)) throw error;

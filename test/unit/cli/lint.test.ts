@@ -49,6 +49,22 @@ describe("zk-chaos lint: scenario files checked as run would, nothing started", 
     );
   });
 
+  it("checks zoo.cfg keys against the release a run would start when the scenario names none", () => {
+    const unknownKey = scenario(
+      "key.yaml",
+      'name: key\nnodes: [3]\nzookeeper: { config: { commitLogCount: "3000" } }\n',
+    );
+    // Neither the local install (3.8.0) nor the default release (3.9.5) reads it from zoo.cfg.
+    expect(lintScenarios([unknownKey])[0]?.error).toMatch(
+      /key\.yaml: zookeeper\.config key 'commitLogCount' is not known to ZooKeeper 3\.\d+\.\d+: check its spelling; a system property your build reads can be passed with --jvm-flag -Dzookeeper\.commitLogCount=<value>/,
+    );
+    const knownKey = scenario(
+      "known.yaml",
+      'name: known\nnodes: [3]\nzookeeper: { config: { snapCount: "5000" } }\n',
+    );
+    expect(lintScenarios([knownKey])[0]).toEqual({ file: knownKey, runs: 1 });
+  });
+
   it("exits 0 when every file is good and 2 otherwise, saying how many were good", async () => {
     const run = async (args: string[]) => {
       let out = "";
