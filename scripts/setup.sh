@@ -38,6 +38,10 @@ fi
 if $for_tests && ! /usr/bin/python3 -c 'import fusepy' >/dev/null 2>&1; then
   apt_packages+=(python3-fusepy)
 fi
+# The clock fault preloads Debian's libfaketime into the server JVMs (tests say skipped without it).
+if $for_tests && ! ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then
+  apt_packages+=(libfaketime)
+fi
 # The ssh provider's tests run servers on a rig of namespace hosts, each with its own sshd (they say skipped without it).
 if $for_tests && [ ! -x /usr/sbin/sshd ]; then
   apt_packages+=(openssh-server)

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { cpuHierarchy } from "../ensemble/cpu-limit.js";
+import { machineCannot } from "../providers/registry.js";
 import {
   DEFAULT_RELEASE,
   findJava,
@@ -181,6 +182,20 @@ export const DOCTOR_CHECKS: Readonly<Record<string, DoctorCheck>> = {
       return hierarchy
         ? ok(`cgroup v${hierarchy.version} cpu controller at ${hierarchy.root}`)
         : missing("no CPU cgroup controller under /sys/fs/cgroup");
+    },
+  },
+  faketime: {
+    enables: "the clock fault (libfaketime preloaded into the server JVMs moves their clocks)",
+    required: false,
+    fix: {
+      debian: "sudo apt-get install -y libfaketime",
+      fedora: "sudo dnf install -y libfaketime",
+      noRoot:
+        "build libfaketime from its source (make) and export ZK_CHAOS_LIBFAKETIME=<its src/libfaketimeMT.so.1>",
+    },
+    run: () => {
+      const why = machineCannot("clock");
+      return why === undefined ? ok("libfaketime found") : missing(why);
     },
   },
   fuse: {

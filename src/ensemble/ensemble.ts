@@ -211,6 +211,19 @@ export function canSlowFsync(ensemble: Ensemble): ensemble is Ensemble & FsyncSl
   return typeof (ensemble as Partial<FsyncSlowing>).setFsyncDelay === "function";
 }
 
+/** An optional ability: a server's clocks moved forward, as a suspended VM or a stepped host clock would. */
+export interface ClockSetting {
+  /** Sets server `id`'s clocks `offsetMs` ahead of true time. */
+  setClock(id: number, offsetMs: number): Promise<void>;
+  /** How far ahead server `id`'s clocks are (ms; 0 when never moved). */
+  clockOffset(id: number): number;
+}
+
+/** True when the ensemble's servers were started with a clock the harness can move. */
+export function canSetClock(ensemble: Ensemble): ensemble is Ensemble & ClockSetting {
+  return typeof (ensemble as Partial<ClockSetting>).setClock === "function";
+}
+
 /** An optional ability: change the membership at run time (dynamic reconfiguration, 3.5+). */
 export interface MembershipChanging {
   /** The servers in the current configuration (undefined: the ensemble was started without membership changes). */

@@ -68,6 +68,7 @@ const ms = (value: number) => `${Math.round(value)}ms`;
 const DURATION_FIELDS: Readonly<Partial<Record<FaultKind, readonly string[]>>> = {
   "slow-fsync": ["delay"],
   "delay-message": ["delay"],
+  clock: ["offset"],
 };
 
 /** A message match as a scenario file writes it: the messages (`match`) and their link (`link`). */

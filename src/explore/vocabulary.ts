@@ -122,6 +122,13 @@ const SPEC_ARBITRARIES: {
       target: TARGET,
       delay: fc.integer({ min: 50, max: 2000 }),
     }),
+  // Forward jumps of a second to a day: a clock never steps back (see the handler).
+  clock: () =>
+    fc.record({
+      kind: fc.constant("clock"),
+      target: TARGET,
+      offset: fc.integer({ min: 1, max: 86_400 }).map((seconds) => seconds * 1000),
+    }),
   "drop-message": () =>
     fc.record({
       kind: fc.constant("drop-message"),

@@ -1,5 +1,6 @@
 import type { FaultHandler, FaultHandlers } from "./fault-context.js";
 import type { FaultKind, FaultSpec } from "./fault-spec.js";
+import { CLOCK_FAULTS } from "./handlers/clock.js";
 import { CPU_FAULTS } from "./handlers/cpu.js";
 import { DISK_FAULTS } from "./handlers/disk.js";
 import { MEMBERSHIP_FAULTS } from "./handlers/membership.js";
@@ -16,6 +17,7 @@ export const FAULT_HANDLERS: FaultHandlers<FaultKind> = {
   ...MESSAGE_FAULTS,
   ...DISK_FAULTS,
   ...CPU_FAULTS,
+  ...CLOCK_FAULTS,
   ...MEMBERSHIP_FAULTS,
   ...VERSION_FAULTS,
 };

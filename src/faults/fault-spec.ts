@@ -90,6 +90,12 @@ export type FaultSpec =
   | { readonly kind: "read-only"; readonly target?: Target }
   | { readonly kind: "slow-fsync"; readonly target?: Target; readonly delay: number }
   | {
+      readonly kind: "clock";
+      readonly target?: Target;
+      readonly offset: number;
+      readonly rate?: number;
+    }
+  | {
       readonly kind: "corrupt";
       readonly target?: Target;
       readonly damage?: "truncate-log" | "flip-log" | "flip-snapshot";
@@ -132,6 +138,8 @@ export const FAULT_CATALOGUE: Readonly<Record<FaultKind, string>> = {
   wipe: "kill a server, delete its data (myid kept), start it again: the operator's clean reinstall",
   "slow-fsync":
     "every fsync of a server's transaction log waits `delay` ms (a FUSE pass-through under its log; needs root, /dev/fuse, python3-fusepy); heal restores it",
+  clock:
+    "jump a server's clocks, wall and monotonic together, forward by `offset` (+30s, +1h), as a suspended VM resumed or a host clock stepped under it would (libfaketime preloaded into its JVM; the local provider); the heal leaves them there (a monotonic clock never goes back)",
   "read-only":
     "kill a server, make its data folders read-only (a read-only bind mount), start it; heal makes them writable and starts it again if it died (needs root)",
   corrupt:
@@ -171,6 +179,7 @@ const SCENARIO_ONLY_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
   "corrupt",
   "read-only",
   "slow-fsync",
+  "clock",
 ]);
 
 /**
@@ -197,6 +206,11 @@ export function needsLogDisks(specs: readonly FaultSpec[]): boolean {
 /** Faults that need each server's transaction log on the slow-fsync pass-through. */
 export function needsSlowFsync(specs: readonly FaultSpec[]): boolean {
   return specs.some((spec) => spec.kind === "slow-fsync");
+}
+
+/** Faults that need libfaketime preloaded into each server's JVM. */
+export function needsFakeClock(specs: readonly FaultSpec[]): boolean {
+  return specs.some((spec) => spec.kind === "clock");
 }
 
 /** A fault at an offset from the start of the schedule, for a while. */

@@ -49,6 +49,12 @@ export function defaultSpec(kind: FaultKind, draw: () => number): FaultSpec {
       return { kind, latency: 50 + Math.floor(draw() * 150), jitter: 20 };
     case "slow-fsync":
       return { kind, target: "random", delay: 100 + Math.floor(draw() * 400) };
+    case "clock":
+      return {
+        kind,
+        target: "random",
+        offset: (1 + Math.floor(draw() * 60)) * 1000,
+      };
     case "bandwidth":
       return { kind, rate: 50 };
     case "loss":

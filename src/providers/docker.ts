@@ -23,7 +23,13 @@ export const DOCKER_PROVIDER_ENTRY: Provider = {
   pickedByName: true,
   summary: "containers of a ZooKeeper image on a Docker engine (testcontainers)",
   options: { "--docker-network bridge": (request) => request.dockerNetwork === "bridge" },
-  cannot: { ...PROXIES_CANNOT, upgrade: ONE_IMAGE, downgrade: ONE_IMAGE },
+  cannot: {
+    ...PROXIES_CANNOT,
+    upgrade: ONE_IMAGE,
+    downgrade: ONE_IMAGE,
+    clock:
+      "preloads libfaketime into the server's JVM, which the image does not carry: use --provider local",
+  },
   forRelease: (choice, release) => {
     if (release.serverVersions !== undefined && Object.keys(release.serverVersions).length > 0)
       throw new BadInputError(MIXED_ON_DOCKER);

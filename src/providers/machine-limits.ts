@@ -1,4 +1,5 @@
 import { cpuHierarchy } from "../ensemble/cpu-limit.js";
+import { fakeClockUnavailable } from "../ensemble/local/fake-clock.js";
 import { slowFsyncUnavailable } from "../ensemble/local/slow-fsync.js";
 import type { FaultKind } from "../faults/fault-spec.js";
 
@@ -11,6 +12,7 @@ const MACHINE_NEEDS: Readonly<Partial<Record<FaultKind, () => string | undefined
       ? undefined
       : "needs root and the kernel's CPU cgroup controller",
   "slow-fsync": () => slowFsyncUnavailable(),
+  clock: () => fakeClockUnavailable(),
   "disk-full": () => (isRoot() ? undefined : "needs root (it mounts)"),
   "read-only": () => (isRoot() ? undefined : "needs root (it mounts)"),
 };

@@ -36,6 +36,8 @@ export const SSH_PROVIDER_ENTRY: Provider = {
   cannot: {
     "disk-full": `needs a log disk of its own per server, which only local JVMs and containers get: ${ELSEWHERE}`,
     "slow-fsync": `needs a FUSE pass-through under the log, which the ssh provider does not mount: ${ELSEWHERE}`,
+    clock:
+      "preloads libfaketime into the server's JVM, which the ssh provider does not: run the scenario on --provider local",
     flaky: `slices or resets TCP streams, which only a proxy does: ${ELSEWHERE}`,
   },
   forRelease: (choice) => choice,

@@ -5,7 +5,7 @@ import { combineValidity, type Verdict } from "../checkers/verdict.js";
 import { DEFAULT_LOG_DISK_MB, type Ensemble, hasServerLogs } from "../ensemble/ensemble.js";
 import { ELECTION_BOUND_PROPERTY } from "../ensemble/server-setup.js";
 import { BadInputError, isZkChaosError } from "../errors.js";
-import { needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
+import { needsFakeClock, needsLogDisks, needsSlowFsync } from "../faults/fault-spec.js";
 import { Nemesis } from "../faults/nemesis.js";
 import type { HistoryEvent, RunSettingsRecord } from "../history/event.js";
 import { HistoryRecorder, JsonlSink, MemorySink } from "../history/recorder.js";
@@ -252,6 +252,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         ? { logDiskMb: DEFAULT_LOG_DISK_MB }
         : {}),
       ...(needsSlowFsync(plan.schedule.map((item) => item.spec)) ? { slowFsync: true } : {}),
+      ...(needsFakeClock(plan.schedule.map((item) => item.spec)) ? { fakeClock: true } : {}),
       // Membership changes hand every server one view of its peers: no per-link proxies then.
       ...(plan.members === undefined ? { peerLayout: network.peerLayout() } : {}),
       ...(options.log ? { log: options.log } : {}),

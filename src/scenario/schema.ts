@@ -44,6 +44,32 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   return ms;
 });
 
+/** The largest clock jump a scenario may write: a year either way. */
+const MAX_CLOCK_OFFSET_MS = 366 * 24 * 3_600_000;
+
+/** A signed duration (a clock jump): "+30s", "-10m", or seconds as a number. */
+const signedDuration = z.union([z.string(), z.number()]).transform((value, context) => {
+  let ms: number;
+  try {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new Error(`${value} is not a duration`);
+      ms = Math.round(value * 1000);
+    } else {
+      const text = value.trim();
+      const sign = text.startsWith("-") ? -1 : 1;
+      ms = sign * parseDuration(text.replace(/^[+-]/, ""), "offset");
+    }
+  } catch (error) {
+    context.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+  if (Math.abs(ms) > MAX_CLOCK_OFFSET_MS) {
+    context.addIssue({ code: "custom", message: "more than a year either way" });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** A duration above zero (a run's length, a timeout, a gap between random faults). */
 const positiveDuration = duration.refine((ms) => ms > 0, { message: "must be above zero" });
 
@@ -322,6 +348,21 @@ export const faultSchema = z.discriminatedUnion(
         }),
       })
       .strict(),
+    z
+      .object({
+        kind: z.literal("clock"),
+        target: target.optional(),
+        offset: signedDuration
+          .refine((ms) => ms >= 0, {
+            message:
+              "a clock only jumps forward here: libfaketime 0.9.10 moves the JVM's monotonic clock with its wall clock, and a monotonic clock that goes back stalls every timed wait (use +30s, +1h)",
+          })
+          .describe("How far the server's clocks jump forward: +30s, +1h"),
+      })
+      .strict()
+      .refine((fault) => fault.offset > 0, {
+        message: "a clock fault moves the clock: give an offset above zero (+30s, +1h)",
+      }),
     z
       .object({
         kind: z.literal("corrupt"),

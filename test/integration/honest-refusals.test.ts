@@ -86,6 +86,26 @@ describe("honest outcomes: what cannot run is refused before anything starts, wi
     },
   );
 
+  it("a clock fault without libfaketime, and on the docker provider: exit 2 naming the fix, before any server starts", async () => {
+    const file = scenario(
+      "clock.yaml",
+      "name: clock\nnodes: [3]\nduration: 4s\nfaults:\n  - { at: 1s, fault: { kind: clock, target: leader, offset: +1h } }\n",
+    );
+    const missing = spawnCli(["run", file, "--out", join(dir, "clock-out")], {
+      ZK_CHAOS_LIBFAKETIME: join(dir, "no-libfaketime.so"),
+    });
+    expect(await missing.exited, missing.output()).toBe(2);
+    expect(missing.output()).toMatch(
+      /clock\.yaml: fault 'clock' \(f1\) needs libfaketime: ZK_CHAOS_LIBFAKETIME names .*no-libfaketime\.so, which does not exist/,
+    );
+    expect(missing.output()).not.toMatch(/starting \d+ ZooKeeper/);
+    const docker = spawnCli(["run", file, "--provider", "docker", "--out", join(dir, "clock-out")]);
+    expect(await docker.exited, docker.output()).toBe(2);
+    expect(docker.output()).toMatch(
+      /clock.*preloads libfaketime into the server's JVM, which the image does not carry: use --provider local/,
+    );
+  });
+
   it("a history with no client operation is valid, as Knossos rules, with a note that nothing was checked", async () => {
     const empty = join(dir, "empty.jsonl");
     writeFileSync(empty, "");

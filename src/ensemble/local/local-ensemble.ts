@@ -44,6 +44,7 @@ import {
   settingsFor,
 } from "../server-setup.js";
 import { planClassDataSharing } from "./class-data-sharing.js";
+import { clockControlFile, fakeClockEnvironment } from "./fake-clock.js";
 import { LocalServer, type ServerLauncher } from "./local-server.js";
 import { mountLogDisk, unmountAllUnder } from "./log-disk.js";
 import { defaultQuorumTimeout, LocalEnsemble } from "./running-local-ensemble.js";
@@ -71,6 +72,11 @@ export interface LocalEnsembleOptions extends EnsembleSpec {
    * fault can slow (needs root, /dev/fuse and python3-fusepy; default: none).
    */
   readonly slowFsync?: boolean;
+  /**
+   * Preload libfaketime into each server's JVM so that clock faults can move
+   * its wall clock (local JVMs only; needs Debian's libfaketime).
+   */
+  readonly fakeClock?: boolean;
   /**
    * Start only servers 1..members as the ensemble, with dynamic
    * reconfiguration on (3.5+): the others wait to join (startJoiner, then a
@@ -351,13 +357,17 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       options.classDataSharing === false || options.launcher !== undefined
         ? undefined
         : planClassDataSharing(root, install, settings, runId);
+    const clockFiles = new Map<number, string>();
     const servers = ports.servers.map(({ id }) => {
       const own = installs.get(id) as ZooKeeperInstall;
       const cdsFlags =
         own !== install ? [] : ((id === 1 ? cds?.archiverFlags : undefined) ?? cds?.flags ?? []);
-      return (options.launcher ?? ((spec) => new LocalServer(spec)))(
-        prepareServer(setup, id, own, cdsFlags),
-      );
+      const spec = prepareServer(setup, id, own, cdsFlags);
+      if (options.fakeClock) clockFiles.set(id, clockControlFile(spec.serverDir));
+      const clocked = options.fakeClock
+        ? { ...spec, env: fakeClockEnvironment(clockFiles.get(id) as string) }
+        : spec;
+      return (options.launcher ?? ((each) => new LocalServer(each)))(clocked);
     });
     ensemble = new LocalEnsemble({
       settings,
@@ -373,6 +383,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
       unregister,
       cds: options.launcher ? undefined : cds,
       fsyncMounts,
+      clockFiles,
       provider: options.provider ?? "local",
     });
     const versions = [...new Set([...installs.values()].map((each) => each.version))];

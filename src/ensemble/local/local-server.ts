@@ -19,6 +19,8 @@ export interface LocalServerLaunch {
   readonly stopTimeoutMs: number;
   /** Called with the pid after each spawn and with undefined after each exit. */
   readonly onPid?: (pid: number | undefined) => void;
+  /** Environment added to the harness's for the JVM (e.g. libfaketime's preload). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A server an ensemble can start and control: a local JVM or a container. */
@@ -140,6 +142,7 @@ export class LocalServer implements ManagedServer {
     try {
       child = spawn(this.launch.java, [...this.launch.args], {
         stdio: ["ignore", out, out],
+        ...(this.launch.env ? { env: { ...process.env, ...this.launch.env } } : {}),
         // Its own process group: a terminal's Ctrl-C reaches only the harness,
         // which then tears servers down in order instead of racing them.
         detached: true,

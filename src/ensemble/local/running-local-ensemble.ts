@@ -30,6 +30,7 @@ import {
   settingsFor,
 } from "../server-setup.js";
 import type { ClassDataSharingPlan } from "./class-data-sharing.js";
+import { writeClock } from "./fake-clock.js";
 import { type ManagedServer, tailOf } from "./local-server.js";
 import { fillDisk, freeDisk, mountReadOnly, unmountAllUnder, unmountTop } from "./log-disk.js";
 import type { SlowFsyncMount } from "./slow-fsync.js";
@@ -62,6 +63,9 @@ export class LocalEnsemble implements Ensemble {
   };
   /** Each server's log on a pass-through with a slow-able fsync (ensembles started with slowFsync). */
   private readonly fsyncMounts: ReadonlyMap<number, SlowFsyncMount>;
+  /** Each server's libfaketime control file (empty unless started with fakeClock). */
+  private readonly clockFiles: ReadonlyMap<number, string>;
+  private readonly clockOffsets = new Map<number, number>();
   private disposing: Promise<void> | undefined;
   private readonly installs: Map<number, ZooKeeperInstall>;
   /** Versions the servers reported through srvr, by id. */
@@ -131,6 +135,7 @@ export class LocalEnsemble implements Ensemble {
     unregister: () => void;
     cds: ClassDataSharingPlan | undefined;
     fsyncMounts: ReadonlyMap<number, SlowFsyncMount>;
+    clockFiles?: ReadonlyMap<number, string>;
   }) {
     this.size = init.servers.length;
     this.provider = init.provider;
@@ -143,6 +148,7 @@ export class LocalEnsemble implements Ensemble {
     this.dir = init.dir;
     this.ports = init.ports;
     this.fsyncMounts = init.fsyncMounts;
+    this.clockFiles = init.clockFiles ?? new Map();
     this.cleanup = {
       removeDir: init.removeDir,
       reservation: init.reservation,
@@ -235,6 +241,23 @@ export class LocalEnsemble implements Ensemble {
     }
     mount.setDelayMs(ms);
     return mount.fsyncs();
+  }
+
+  /** Sets server `id`'s clocks `offsetMs` ahead of true time; in effect within a second (the library's reread). */
+  async setClock(id: number, offsetMs: number): Promise<void> {
+    const file = this.clockFiles.get(id);
+    if (file === undefined) {
+      throw new BadInputError(
+        `server ${id} was started without libfaketime: start the ensemble with fakeClock (a scenario with a clock fault does this)`,
+      );
+    }
+    writeClock(file, offsetMs);
+    this.clockOffsets.set(id, offsetMs);
+  }
+
+  /** How far ahead server `id`'s clocks are (ms). */
+  clockOffset(id: number): number {
+    return this.clockOffsets.get(id) ?? 0;
   }
 
   /** Caps server `id`'s JVM at `cores` of one core in a cgroup of its own. */

@@ -4,6 +4,7 @@ import {
   candidateScenario,
   type ExploreCandidate,
 } from "../../../src/explore/candidate.js";
+import { drawWith, specArbitrary } from "../../../src/explore/vocabulary.js";
 
 const candidate: ExploreCandidate = {
   nodes: 3,
@@ -26,6 +27,15 @@ describe("explore's candidates as scenarios", () => {
       roles: [{ workers: 4, sessionOps: 8 }],
     });
     expect(document.checkers).toContain("transactions");
+  });
+
+  it("write a clock jump as a scenario that reads back the same jump, for every drawn offset", () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const spec = drawWith(specArbitrary(["clock"], 3), seed);
+      const jump = { ...candidate, faults: [{ id: "c1", atMs: 1000, forMs: 2000, spec }] };
+      const scenario = candidateScenario(jump, "c", "d", { provider: "local" });
+      expect(scenario.faults[0]?.fault, JSON.stringify(spec)).toEqual(spec);
+    }
   });
 
   it("run the transactions workload when asked: the drawn register count as keys, no register roles, a valid scenario", () => {

@@ -50,6 +50,7 @@ describe("random schedule", () => {
       "corrupt",
       "read-only",
       "slow-fsync",
+      "clock",
       "join",
       "leave",
     ])
