@@ -3,12 +3,15 @@ import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type ExploreResult, type ExploreStatus, explore } from "../explore/campaign.js";
 import { EXPLORE_WORKLOADS, type ExploreWorkloadKind } from "../explore/candidate.js";
+import { checkParallel } from "../explore/parallel.js";
 import { EXPLORABLE_KINDS } from "../explore/vocabulary.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
+import { parseShard } from "../runner/run-matrix.js";
 import { standardSuiteDir } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { type CliIo, ExitCode } from "./cli-io.js";
+import { exploreMergeCommand } from "./explore-merge-command.js";
 import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
 import {
@@ -44,6 +47,8 @@ interface ExploreCliOptions extends ProviderOptions {
   readonly kinds?: string[];
   readonly wire?: "summary" | "off";
   readonly workload?: ExploreWorkloadKind;
+  readonly shard?: [number, number];
+  readonly parallel: number;
 }
 
 /** A whole number of 0 or more. */
@@ -64,6 +69,8 @@ const stamp = () =>
 async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number> {
   const log = quietly(io, options.quiet);
   checkReleaseOptions(options);
+  // Before any folder is made: a --parallel this machine cannot carry is bad input.
+  if (options.provider !== "ssh") checkParallel(options.parallel, options.nodes);
   const out = options.out ?? join("reports", `${stamp()}-explore`);
   prepareOutputFolder(out);
   const provider = await chooseOrLocal(options, log);
@@ -71,7 +78,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
   const corpusDir = options.corpus ?? join(out, "corpus");
   const findingsDir = options.findings ?? join(out, "findings");
   log(
-    `explore: seed ${seed}, ${options.nodes} servers, budget ${formatDuration(options.budget)}${options.maxRuns ? ` or ${options.maxRuns} run(s)` : ""}; corpus ${corpusDir}, findings ${findingsDir}`,
+    `explore: seed ${seed}${options.shard ? `, shard ${options.shard[0]}/${options.shard[1]}` : ""}${options.parallel > 1 ? `, ${options.parallel} at once` : ""}, ${options.nodes} servers, budget ${formatDuration(options.budget)}${options.maxRuns ? ` or ${options.maxRuns} run(s)` : ""}; corpus ${corpusDir}, findings ${findingsDir}`,
   );
   const interruption = interruptible();
   // A line each time a run starts or the phase changes: runs, coverage, corpus, findings, time left.
@@ -104,6 +111,8 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       ...(options.kinds ? { kinds: options.kinds } : {}),
       ...(options.wire ? { wire: options.wire } : {}),
       ...(options.workload ? { workload: options.workload } : {}),
+      ...(options.shard ? { shard: options.shard } : {}),
+      parallel: options.parallel,
       knownBugsDir: join(standardSuiteDir(), "known-bugs"),
       log,
       onProgress,
@@ -211,6 +220,17 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
         .choices([...EXPLORE_WORKLOADS])
         .default("registers"),
     )
+    .option(
+      "--shard <i/n>",
+      "search shard i of n (CI machines): its own draws from the same seed, its own names; join them with explore merge",
+      parseShardOption,
+    )
+    .option(
+      "--parallel <n>",
+      "candidates run at once, each on an ensemble of its own (at most one per core)",
+      parsePositiveInt,
+      1,
+    )
     .option("--json", "print one JSON document on stdout: runs, coverage, corpus, findings")
     .option("--quiet", QUIET_HELP)
     .addOption(
@@ -219,5 +239,15 @@ export function exploreCommand(io: CliIo, setExit: (code: Promise<number>) => vo
       ),
     )
     .action((options: ExploreCliOptions) => setExit(runExplore(options, io)));
+  command.addCommand(exploreMergeCommand(io, setExit));
   return withProviderOptions(command, false);
+}
+
+/** --shard as commander reads it: a clear error for a bad value. */
+function parseShardOption(value: string): [number, number] {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

@@ -30,6 +30,7 @@ export type { ExploreFinding, ExploreResult, ExploreStatus } from "./explore-res
 
 import { anomalyKey, documentedBugsFor, findingMarkdown, sameAnomaly } from "./finding.js";
 import { mutate } from "./mutate.js";
+import { checkParallel } from "./parallel.js";
 import { type ReproductionRate, shrink } from "./shrink.js";
 import { behaviourSignature, newGrams } from "./signature.js";
 import {
@@ -73,9 +74,18 @@ export interface ExploreOptions {
   readonly knownBugsDir: string;
   /** The workload every candidate runs (default registers). */
   readonly workload?: ExploreWorkloadKind;
+  /** This campaign's shard of a search split over machines, 1-based: [index, count]. */
+  readonly shard?: readonly [number, number];
+  /** Candidates run at once, each on an ensemble of its own (default 1). */
+  readonly parallel?: number;
   readonly log?: (line: string) => void;
   readonly onProgress?: (status: ExploreStatus) => void;
   readonly signal?: AbortSignal;
+}
+
+/** The seed of shard `index` of a campaign seeded `seed`: distinct per shard, the same on every machine. */
+export function shardSeed(seed: number, index: number): number {
+  return (seed + index * 1_000_003) % 2 ** 31;
 }
 
 /** Share of candidates drawn fresh rather than mutated from the corpus. */
@@ -97,6 +107,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     throw new BadInputError(
       `--wire summary reads the peer links in the built-in proxy, which the ${provider} provider does not put them through: use --provider local or --wire off`,
     );
+  // Ensembles of this machine share its cores and memory; an ssh pool's hosts are their own.
+  if (PROVIDERS[provider].onThisMachine) checkParallel(options.parallel ?? 1, options.nodes);
   const wire = options.wire ?? (provider === "local" ? "summary" : "off");
   const target: ExploreTarget = {
     provider: provider as ExploreTarget["provider"],
@@ -120,7 +132,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     maxFaults: options.maxFaults ?? 3,
   };
   const corpus = Corpus.load(options.corpusDir);
-  const random = deriveRandom(options.seed, "explore");
+  const [shardIndex, shardCount] = options.shard ?? [1, 1];
+  // Each shard searches its own draws from the same seed; its names say which shard made them.
+  const shardTag = shardCount > 1 ? `-s${shardIndex}of${shardCount}` : "";
+  const campaignSeed = shardCount > 1 ? shardSeed(options.seed, shardIndex) : options.seed;
+  const random = deriveRandom(campaignSeed, "explore");
   const findings: ExploreFinding[] = [];
   const found = new Set<string>();
   const coverageOverTime: { run: number; grams: number; elapsedMs: number }[] = [];
@@ -194,7 +210,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     originalDir: string,
     key: string[],
   ) => {
-    const id = `finding-${options.seed}-${findings.length + 1}`;
+    const id = `finding-${options.seed}${shardTag}-${findings.length + 1}`;
+    // Claimed before the shrink awaits: a parallel search may find another meanwhile.
+    findings.push(undefined as unknown as ExploreFinding);
+    const slot = findings.length - 1;
     const dir = join(options.findingsDir, id);
     mkdirSync(dir, { recursive: true });
     cpSync(originalDir, join(dir, "original"), { recursive: true });
@@ -259,7 +278,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         bugs,
       }),
     );
-    findings.push({
+    const finding: ExploreFinding = {
       id,
       key,
       dir,
@@ -267,7 +286,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       faults: shrunk.candidate.faults.length,
       durationMs: shrunk.candidate.durationMs,
       jira: bugs.flatMap((bug) => bug.jira),
-    });
+    };
+    findings[slot] = finding;
+    // What `explore merge` reads to join findings of several campaigns.
+    writeFileSync(join(dir, "finding.json"), `${JSON.stringify(finding, null, 2)}\n`);
     options.log?.(
       `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${bugs.length > 0 ? `; documented: ${bugs.flatMap((bug) => bug.jira).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
     );
@@ -276,59 +298,70 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 
   const searchOut = join(options.out, "runs");
   let searchRuns = 0;
-  for (let attempt = 0; left() > 0 && !options.signal?.aborted; attempt++) {
-    if (options.maxRuns !== undefined && attempt >= options.maxRuns) break;
-    if (options.maxFindings !== undefined && findings.length >= options.maxFindings) break;
-    const seed = (options.seed * 7919 + attempt) % 2 ** 31;
-    const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
-    const parent = fresh ? undefined : pick(random, corpus.entries);
-    const { candidate, how } =
-      parent === undefined
-        ? { candidate: drawWith(candidateArbitrary(kinds, bounds), seed), how: "fresh" }
-        : mutate(parent.candidate, { ...bounds, kinds }, seed);
-    // A candidate's run must fit what is left of the budget (start and checks included).
-    if (candidate.durationMs + 15_000 > left() && runs > 0) break;
-    const name = `explore-${options.seed}-${attempt + 1}`;
-    const run = await runCandidate(candidate, name, seed, searchOut);
-    if (options.signal?.aborted) break;
-    searchRuns++;
-    const grams = behaviourSignature(run.events);
-    const brought = newGrams(grams, corpus.coverage);
-    if (brought.length > 0) {
-      corpus.add(
-        {
-          id: name,
-          candidate,
-          grams: [...grams],
-          fresh: brought.length,
-          ...(parent ? { parent: parent.id } : {}),
-          how,
-        },
-        candidateYaml(candidate, name, `corpus entry (${how})`, target),
+  let nextAttempt = 0;
+  let stopped = false;
+  /** One search worker: draws or mutates, runs, learns, until the budget or a bound ends the search. */
+  const searchWorker = async () => {
+    while (!stopped && left() > 0 && !options.signal?.aborted) {
+      const attempt = nextAttempt++;
+      if (options.maxRuns !== undefined && attempt >= options.maxRuns) break;
+      if (options.maxFindings !== undefined && findings.length >= options.maxFindings) break;
+      const seed = (campaignSeed * 7919 + attempt) % 2 ** 31;
+      const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
+      const parent = fresh ? undefined : pick(random, corpus.entries);
+      const { candidate, how } =
+        parent === undefined
+          ? { candidate: drawWith(candidateArbitrary(kinds, bounds), seed), how: "fresh" }
+          : mutate(parent.candidate, { ...bounds, kinds }, seed);
+      // A candidate's run must fit what is left of the budget (start and checks included).
+      if (candidate.durationMs + 15_000 > left() && runs > 0) {
+        stopped = true;
+        break;
+      }
+      const name = `explore-${options.seed}${shardTag}-${attempt + 1}`;
+      const run = await runCandidate(candidate, name, seed, searchOut);
+      if (options.signal?.aborted) break;
+      searchRuns++;
+      const grams = behaviourSignature(run.events);
+      const brought = newGrams(grams, corpus.coverage);
+      if (brought.length > 0) {
+        corpus.add(
+          {
+            id: name,
+            candidate,
+            grams: [...grams],
+            fresh: brought.length,
+            ...(parent ? { parent: parent.id } : {}),
+            how,
+          },
+          candidateYaml(candidate, name, `corpus entry (${how})`, target),
+        );
+      }
+      coverageOverTime.push({
+        run: runs,
+        grams: corpus.coverage.size,
+        elapsedMs: Math.round(elapsed()),
+      });
+      options.log?.(
+        `explore: run ${searchRuns}, ${name} (${how}${parent ? ` of ${parent.id}` : ""}, ${candidate.faults.map((fault) => fault.spec.kind).join("+")}, ${lastFaultEnd(candidate)}/${candidate.durationMs} ms): ${String(run.results.valid)}, ${brought.length} new gram(s); coverage ${corpus.coverage.size}, corpus ${corpus.entries.length}, findings ${findings.length}, ${Math.round(Math.max(0, left()) / 1000)} s left`,
       );
+      options.onProgress?.(status());
+      const key = anomalyKey(run.results.verdicts);
+      const id = key.join("|");
+      if (key.length > 0 && !found.has(id)) {
+        found.add(id);
+        await recordFinding(candidate, run.results, run.events, run.dir, key);
+      }
     }
-    coverageOverTime.push({
-      run: runs,
-      grams: corpus.coverage.size,
-      elapsedMs: Math.round(elapsed()),
-    });
-    options.log?.(
-      `explore: run ${searchRuns} (${how}${parent ? ` of ${parent.id}` : ""}, ${candidate.faults.map((fault) => fault.spec.kind).join("+")}, ${lastFaultEnd(candidate)}/${candidate.durationMs} ms): ${String(run.results.valid)}, ${brought.length} new gram(s); coverage ${corpus.coverage.size}, corpus ${corpus.entries.length}, findings ${findings.length}, ${Math.round(Math.max(0, left()) / 1000)} s left`,
-    );
-    options.onProgress?.(status());
-    const key = anomalyKey(run.results.verdicts);
-    const id = key.join("|");
-    if (key.length > 0 && !found.has(id)) {
-      found.add(id);
-      await recordFinding(candidate, run.results, run.events, run.dir, key);
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: options.parallel ?? 1 }, () => searchWorker()));
   const result: ExploreResult = {
     runs,
     searchRuns,
     coverage: corpus.coverage.size,
     corpus: corpus.entries.length,
-    findings,
+    // A shrink an interruption cut short claimed its slot but wrote nothing.
+    findings: findings.filter((finding) => finding !== undefined),
     coverageOverTime,
     skippedKinds: skipped,
     interrupted: options.signal?.aborted === true,

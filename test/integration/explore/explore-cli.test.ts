@@ -61,8 +61,8 @@ describe("zk-chaos explore", () => {
     const output = cli.output();
     // 3.8.0 may show a real anomaly in two short runs; either way the campaign ends by itself.
     expect([0, 1], output).toContain(code);
-    expect(output).toMatch(/explore: run 1 \(fresh, /);
-    expect(output).toMatch(/explore: run 2 \(/);
+    expect(output).toMatch(new RegExp(`explore: run 1, explore-${SEED}-1 \\(fresh, `));
+    expect(output).toMatch(/explore: run 2, explore-\d+-2 \(/);
     expect(output).toMatch(
       /explore: 2 search run\(s\) \(\d+ in all with shrinks and replays\), coverage \d+ signature gram\(s\), corpus [12],/,
     );
@@ -105,6 +105,73 @@ describe("zk-chaos explore", () => {
     expect(jvmsUnderRoot()).toEqual([]);
     expect(leakedPortLocks()).toEqual([]);
   });
+
+  it("two shards, each two candidates at once, search apart and merge into one corpus and one set of findings", async () => {
+    const shard = (index: number) =>
+      spawnCli(
+        [
+          "explore",
+          "--budget",
+          "3m",
+          "--max-runs",
+          "2",
+          "--parallel",
+          "2",
+          "--shard",
+          `${index}/2`,
+          "--max-duration",
+          "8s",
+          "--kinds",
+          KINDS,
+          "--seed",
+          String(SEED),
+          "--shrink-trials",
+          "0",
+          "--replays",
+          "1",
+          "--out",
+          join(out, `shard-${index}`),
+        ],
+        { ZK_CHAOS_RUNTIME_DIR: root },
+      );
+    const outputs: string[] = [];
+    for (const index of [1, 2]) {
+      const cli = shard(index);
+      expect([0, 1], cli.output()).toContain(await cli.exited);
+      outputs.push(cli.output());
+      expect(cli.output()).toMatch(new RegExp(`seed ${SEED}, shard ${index}/2, 2 at once`));
+      expect(cli.output()).toMatch(/explore: 2 search run\(s\)/);
+    }
+    // Each shard names its runs, and draws its own candidates from the same seed.
+    const first = (index: number) =>
+      readFileSync(
+        join(out, `shard-${index}`, "runs", `explore-${SEED}-s${index}of2-1.yaml`),
+        "utf8",
+      ).replace(/s\dof2/g, "");
+    expect(first(1)).not.toBe(first(2));
+    const merge = spawnCli([
+      "explore",
+      "merge",
+      join(out, "shard-1"),
+      join(out, "shard-2"),
+      "--into",
+      join(out, "merged"),
+    ]);
+    expect(await merge.exited, merge.output()).toBe(0);
+    const entries = (index: string) =>
+      (
+        JSON.parse(readFileSync(join(out, index, "corpus", "index.json"), "utf8")) as {
+          entries: CorpusEntry[];
+        }
+      ).entries.map((entry) => entry.id);
+    const merged = entries("merged");
+    expect(merged.sort()).toEqual([...entries("shard-1"), ...entries("shard-2")].sort());
+    expect(merge.output()).toMatch(
+      new RegExp(`explore merge: 2 campaign\\(s\\) -> .*merged: corpus ${merged.length} entries`),
+    );
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  }, 240_000);
 
   it("SIGTERM mid-run stops the campaign, removes every server, keeps what it had, exits 143", async () => {
     const cli = spawnCli(

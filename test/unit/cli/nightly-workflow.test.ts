@@ -24,7 +24,7 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(PACKAGE.files).toContain("scenarios");
     const suites = Object.entries(workflow.jobs).filter(
-      ([name]) => name !== "explore" && name !== "store" && name !== "chaos",
+      ([name]) => !["explore", "explore-merge", "store", "chaos"].includes(name),
     );
     expect(suites.length).toBeGreaterThan(0);
     for (const [, job] of suites) {
@@ -49,13 +49,30 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
       >;
     };
     const steps = workflow.jobs.explore?.steps ?? [];
-    const cache = steps.find((step) => step.uses?.startsWith("actions/cache@"));
+    // Shards only restore the corpus: the merge job saves the joined one.
+    const cache = steps.find((step) => step.uses?.startsWith("actions/cache/restore@"));
     expect(cache?.with?.path).toBe("chaos-corpus");
     expect(cache?.with?.["restore-keys"]).toBe("zk-chaos-corpus-");
     const runs = steps.map((step) => step.run ?? "").join("\n");
-    expect(runs).toMatch(/npx zk-chaos explore --budget 30m .*--corpus chaos-corpus/s);
+    expect(runs).toMatch(
+      /npx zk-chaos explore --budget 30m .*--shard \$\{\{ matrix\.shard \}\}\/2 --parallel 2.*--corpus chaos-corpus/s,
+    );
     expect(runs).toMatch(/npx zk-chaos run chaos\/regressions\/\*\.yaml/);
     expect(steps.some((step) => step.with?.path === "reports/explore/junit.xml")).toBe(true);
+    // The merge job joins what the shards uploaded and saves tomorrow's corpus.
+    const merge = workflow.jobs["explore-merge"]?.steps ?? [];
+    const uploaded = steps.find((step) => step.with?.name?.startsWith("explore-"));
+    expect(uploaded?.with?.name).toBe("explore-${{ matrix.shard }}");
+    const download = merge.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    expect(download?.with).toMatchObject({ pattern: "explore-*", path: "shards" });
+    expect(merge.map((step) => step.run ?? "").join("\n")).toMatch(
+      /npx zk-chaos explore merge shards\/explore-1\/reports\/explore shards\/explore-1\/chaos-corpus shards\/explore-2\/reports\/explore shards\/explore-2\/chaos-corpus --into merged/,
+    );
+    const save = merge.find((step) => step.uses?.startsWith("actions/cache/save@"));
+    expect(save?.with).toMatchObject({
+      path: "chaos-corpus",
+      key: "zk-chaos-corpus-${{ github.run_number }}",
+    });
   });
 
   it("keeps a store of nights in the cache, indexes tonight's shards into it, and fails only on a new finding or a regression", () => {
