@@ -1,14 +1,21 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
 import { Command, Option } from "commander";
+import { loadDeployment } from "../deployment/load-deployment.js";
+import {
+  type DeploymentValidation,
+  validateDeployment,
+} from "../deployment/validate-deployment.js";
+import { BadInputError } from "../errors.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { compareSizes, comparisonMarkdown, writeComparison } from "../runner/compare-sizes.js";
 import { type Validation, validateCluster } from "../runner/validate.js";
 import { formatDuration } from "../util/duration.js";
 import { prepareOutputFolder } from "../util/output-folder.js";
 import { exitCodeOf } from "./check-command.js";
-import type { CliIo } from "./cli-io.js";
+import { type CliIo, ExitCode } from "./cli-io.js";
 import { validityMark } from "./colour.js";
+import { interruptible } from "./interruption.js";
 import { jsonDocument } from "./json-output.js";
 import {
   collectList,
@@ -28,7 +35,8 @@ import { type WatchOptions, watchSettingsOf, withWatchOptions } from "./watch-op
 
 interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly provider?: string;
-  readonly nodes: readonly number[];
+  readonly nodes?: readonly number[];
+  readonly deployment?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly agents?: number;
@@ -41,6 +49,13 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
 }
 
 async function validate(options: ValidateCliOptions, io: CliIo): Promise<number> {
+  if (options.deployment !== undefined)
+    return validateDeploymentFile(options, options.deployment, io);
+  if (options.nodes === undefined)
+    throw new BadInputError(
+      "validate needs --nodes 3,5,7 (sizes to validate) or --deployment FILE (a deployment's capacity): give one",
+    );
+  const sizes = options.nodes;
   const log = quietly(io, options.quiet);
   const printer = progressPrinter(io, options.quiet);
   checkReleaseOptions(options);
@@ -50,7 +65,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   // One seed for every size, so that they face the same faults and load.
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   const results: Validation[] = [];
-  for (const nodes of options.nodes) {
+  for (const nodes of sizes) {
     results.push(
       await validateCluster({
         provider,
@@ -86,7 +101,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
       `${new Date()
         .toISOString()
         .replace(/[-:]/g, "")
-        .replace(/\.\d+Z$/, "Z")}-compare-${options.nodes.map((n) => `n${n}`).join("-")}`,
+        .replace(/\.\d+Z$/, "Z")}-compare-${sizes.map((n) => `n${n}`).join("-")}`,
     ),
     comparison,
   );
@@ -98,6 +113,75 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   io.out(`\n${comparisonMarkdown(comparison)}`);
   io.out(`comparison in ${dir} (index.html, index.md)\n`);
   return exitCodeOf(comparison);
+}
+
+/** Options of validate that a deployment file replaces: given with --deployment they are refused. */
+const REPLACED_BY_DEPLOYMENT: readonly (keyof ValidateCliOptions)[] = [
+  "nodes",
+  "agents",
+  "quick",
+  "supervise",
+  "zkConfig",
+];
+
+/** validate --deployment: the capacity ramps of a deployment file, and its report. */
+async function validateDeploymentFile(
+  options: ValidateCliOptions,
+  file: string,
+  io: CliIo,
+): Promise<number> {
+  const given = REPLACED_BY_DEPLOYMENT.filter((key) => options[key] !== undefined);
+  if (given.length > 0)
+    throw new BadInputError(
+      `--deployment ${file} sets the sizes, agents and settings itself: drop ${given.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
+    );
+  const deployment = loadDeployment(file);
+  const log = quietly(io, options.quiet);
+  checkReleaseOptions(options);
+  prepareOutputFolder(options.out);
+  const provider = await chooseOrLocal(options, log);
+  const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
+  log(
+    `validate: deployment ${deployment.name}, seed ${seed}: sizes ${deployment.sizes.join(", ")}, neighbour ${deployment.variants.neighbour.join(" and ")}, states ${deployment.states.join(", ")}, ramp ${deployment.agents.ramp.join(", ")} agent(s)`,
+  );
+  const interruption = interruptible();
+  let result: DeploymentValidation;
+  try {
+    result = await validateDeployment(deployment, {
+      out: options.out,
+      seed,
+      provider,
+      log,
+      signal: interruption.signal,
+    });
+  } finally {
+    interruption.release();
+  }
+  if (options.json) io.out(jsonDocument(result));
+  else {
+    io.out(`
+deployment ${result.name}:
+`);
+    for (const ramp of result.ramps)
+      io.out(
+        `  ${ramp.nodes} servers, neighbour ${ramp.neighbour}, ${ramp.state}: ${ramp.outcome.held ? `at least ${ramp.outcome.capacity}` : ramp.outcome.capacity} agent(s)${ramp.outcome.brokeAt ? ` (broke at ${ramp.outcome.brokeAt.agents}: ${ramp.outcome.brokeAt.why.join("; ")})` : ""}
+`,
+      );
+    for (const rule of result.rules)
+      io.out(`  rule "${rule.rule}": ${rule.verdict}: ${rule.evidence}
+`);
+    io.out(`${result.recommendation}
+report in ${result.dir} (index.md, deployment.json, one folder per ramp)
+`);
+  }
+  if (result.interrupted) {
+    io.err(
+      `zk-chaos: interrupted (${interruption.received() ?? "signal"}): the ramps measured so far are in ${result.dir}
+`,
+    );
+    return interruption.exitCode();
+  }
+  return result.anomalies ? ExitCode.anomaly : ExitCode.ok;
 }
 
 /** One size's validation, for a person at a terminal. */
@@ -141,9 +225,11 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       new Option(
         "-n, --nodes <sizes>",
         "number of servers, 1 to 9; several (3,5,7) are validated under the same load and compared side by side",
-      )
-        .argParser(parseNodeList)
-        .makeOptionMandatory(),
+      ).argParser(parseNodeList),
+    )
+    .option(
+      "--deployment <file>",
+      "a deployment file (sizes, agents, service level, neighbour): how many agents each size carries with every server up, with f down and across a leader kill",
     )
     .option("--agents <m>", "simulated MidoNet agents (workers)", parsePositiveInt)
     .option("--zk-config <file|key=value>", ZK_CONFIG_HELP, collectList)

@@ -11,6 +11,8 @@ import { unmountAllUnder } from "./local/log-disk.js";
  * run can tell our orphans from anything else on the machine, and whose they are.
  */
 export const RUN_MARKER = "-Dzkchaos.run=";
+/** The runtime root's folder of co-located neighbours' files, each named after its harness. */
+export const NEIGHBOURS_DIR = "neighbours";
 export const OWNER_MARKER = "-Dzkchaos.owner=";
 
 /** A run's entry in the registry: who owns it and which folder to remove when it dies. */
@@ -111,6 +113,15 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
     } catch {
       // Released meanwhile.
     }
+  }
+  // A co-located neighbour's files (validate --deployment), named "<pid>-<start>-...": its
+  // process was killed above with the others of its dead harness.
+  const neighbours = runtimeSubdir(root, NEIGHBOURS_DIR);
+  for (const name of readdirSync(neighbours)) {
+    const [pid, start] = name.split("-");
+    if (isTokenAlive(`${pid}:${start}`)) continue;
+    rmSync(join(neighbours, name), { recursive: true, force: true });
+    folders.push(join(neighbours, name));
   }
   // Their processes were killed above, so the groups are empty and can go.
   const cpuGroups = removeDeadCpuGroups();

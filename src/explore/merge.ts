@@ -96,8 +96,7 @@ export function mergeExplorations(folders: readonly string[], into: string): Mer
       alike: others.map((other) => other.finding.id),
     };
   });
-  for (const dir of unread)
-    cpSync(dir, join(findingsDir, dir.split("/").at(-1) as string), { recursive: true });
+  for (const dir of unread) cpSync(dir, join(findingsDir, basename(dir)), { recursive: true });
   const result: MergeResult = {
     into,
     corpus: corpus.entries.length,

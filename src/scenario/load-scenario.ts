@@ -1,38 +1,13 @@
 import { readFileSync } from "node:fs";
-import { isMap, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
 import { BadInputError } from "../errors.js";
 import { type FaultKind, isFaultKind, MESSAGE_FAULT_KINDS } from "../faults/fault-spec.js";
 import { providerCannot } from "../providers/registry.js";
 import { checkConfigKeys } from "../zookeeper/release-lines.js";
 import { profileSettings } from "../zookeeper/settings.js";
 import { type Scenario, scenarioSchema } from "./schema.js";
+import { type DocumentPath, parseYamlDocument } from "./yaml-document.js";
 
-type Path = readonly PropertyKey[];
-
-/** The line of the deepest node of the path that exists in the document. */
-function lineOf(
-  document: ReturnType<typeof parseDocument>,
-  counter: LineCounter,
-  path: Path,
-): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = document.getIn(path.slice(0, depth) as unknown[], true) as
-      | { range?: [number, number, number] }
-      | undefined;
-    if (node?.range) return counter.linePos(node.range[0]).line;
-  }
-  return 1;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") {
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}: remove ${issue.keys.length > 1 ? "them" : "it"} or fix the spelling`;
-  }
-  if (issue.code === "invalid_type" && issue.message.includes("received undefined"))
-    return "is required";
-  return issue.message;
-}
+type Path = DocumentPath;
 
 /**
  * Parses and validates a scenario. A bad file is rejected before anything
@@ -40,61 +15,24 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * file's own nodes (--nodes): every server it names must exist in each.
  */
 export function parseScenario(text: string, file: string, sizes?: readonly number[]): Scenario {
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, prettyErrors: true });
-  const syntax = document.errors[0];
-  if (syntax) {
-    const line = syntax.linePos?.[0]?.line ?? 1;
-    const column = syntax.linePos?.[0]?.col ?? 1;
-    // The parser's first line, without its own position (given in front), then the line itself with a caret.
-    const reason = (syntax.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-    const source = text.split("\n")[line - 1] ?? "";
-    throw new BadInputError(
-      `${file}:${line}:${column}: not valid YAML: ${reason}\n  ${source}\n  ${" ".repeat(Math.max(0, column - 1))}^`,
-    );
-  }
-  if (!isMap(document.contents)) {
-    throw new BadInputError(
-      `${file}:1: a scenario is a YAML mapping (name:, nodes:, faults:, ...)`,
-    );
-  }
-  let data: unknown;
-  try {
-    // yaml refuses alias bombs (maxAliasCount) with an error of its own: that is bad input too.
-    data = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new BadInputError(
-      `${file}:1: not a scenario: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  const result = scenarioSchema.safeParse(data);
-  if (!result.success) {
-    const problems = result.error.issues.slice(0, 5).map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-      // An unknown key is reported where it is written.
-      const at =
-        issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
-          ? [...issue.path, issue.keys[0]]
-          : issue.path;
-      return `${file}:${lineOf(document, counter, at)}: ${field}: ${describeIssue(issue)}`;
-    });
-    throw new BadInputError(problems.join("\n"));
-  }
-  const scenario = sizes ? { ...result.data, nodes: [...sizes] } : result.data;
+  const parsed = parseYamlDocument(text, file, scenarioSchema, {
+    noun: "a scenario",
+    fields: "name:, nodes:, faults:, ...",
+  });
+  const at = parsed.at;
+  const scenario = sizes ? { ...parsed.data, nodes: [...sizes] } : parsed.data;
   const smallest = Math.min(...scenario.nodes);
   scenario.faults.forEach((entry, index) => {
     const fault = entry.fault as Record<string, unknown>;
     for (const key of ["target", "from", "to"]) {
       const value = fault[key];
       if (typeof value === "number" && value > smallest) {
-        const line = lineOf(document, counter, ["faults", index, "fault", key]);
         throw new BadInputError(
-          `${file}:${line}: faults.${index}.fault.${key}: server ${value} does not exist in a ${smallest}-node ensemble: use an id up to ${smallest}, or leader/follower/random`,
+          `${at(["faults", index, "fault", key])}: faults.${index}.fault.${key}: server ${value} does not exist in a ${smallest}-node ensemble: use an id up to ${smallest}, or leader/follower/random`,
         );
       }
     }
   });
-  const at = (path: Path) => `${file}:${lineOf(document, counter, path)}`;
   if (scenario.observers >= smallest)
     throw new BadInputError(
       `${at(["observers"])}: observers: ${scenario.observers} observer(s) leave no voter in a ${smallest}-node ensemble: use fewer observers than the smallest size, or larger nodes`,

@@ -71,7 +71,7 @@ const signedDuration = z.union([z.string(), z.number()]).transform((value, conte
 });
 
 /** A duration above zero (a run's length, a timeout, a gap between random faults). */
-const positiveDuration = duration.refine((ms) => ms > 0, { message: "must be above zero" });
+export const positiveDuration = duration.refine((ms) => ms > 0, { message: "must be above zero" });
 
 const faultId = z
   .string()

@@ -62,6 +62,7 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     // The merge job joins what the shards uploaded and saves tomorrow's corpus.
     const merge = workflow.jobs["explore-merge"]?.steps ?? [];
     const uploaded = steps.find((step) => step.with?.name?.startsWith("explore-"));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
     expect(uploaded?.with?.name).toBe("explore-${{ matrix.shard }}");
     const download = merge.find((step) => step.uses?.startsWith("actions/download-artifact@"));
     expect(download?.with).toMatchObject({ pattern: "explore-*", path: "shards" });
@@ -71,6 +72,7 @@ describe("docs/ci/nightly.yml, for projects that install zk-chaos", () => {
     const save = merge.find((step) => step.uses?.startsWith("actions/cache/save@"));
     expect(save?.with).toMatchObject({
       path: "chaos-corpus",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
       key: "zk-chaos-corpus-${{ github.run_number }}",
     });
   });

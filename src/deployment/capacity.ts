@@ -1,0 +1,174 @@
+/**
+ * Capacity under failure: for each size, neighbour and state, a ramp of
+ * agents (watching agents and topology writers together), each step an
+ * ordinary run with its folder, stopped at the first step that breaks the
+ * service level. The largest count that held is the capacity.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { NEIGHBOURS_DIR } from "../ensemble/run-registry.js";
+import { readHistoryFile } from "../history/reader.js";
+import type { ProviderChoice } from "../providers/registry.js";
+import { majority } from "../quorum/connectivity.js";
+import { runAndReport } from "../runner/run-matrix.js";
+import { parseScenario } from "../scenario/load-scenario.js";
+import { planRun } from "../scenario/plan.js";
+import { selfToken } from "../util/process-identity.js";
+import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
+import type { Deployment, DeploymentState, Neighbour } from "./deployment-schema.js";
+import { type NeighbourThroughput, startNeighbour } from "./neighbour.js";
+import { type RampOutcome, rampGoesOn, rampOutcome, type StepMeasure } from "./ramp.js";
+import { stepMeasure } from "./step-metrics.js";
+
+/** One ramp step as run: what it measured, where its run folder is, what the neighbour did. */
+export interface RampStep extends StepMeasure {
+  readonly dir: string;
+  readonly neighbour?: NeighbourThroughput;
+}
+
+/** One ramp: a size, a neighbour, a state. */
+export interface Ramp {
+  readonly nodes: number;
+  readonly neighbour: Neighbour;
+  readonly state: DeploymentState;
+  readonly steps: readonly RampStep[];
+  readonly outcome: RampOutcome;
+}
+
+/** What a capacity measurement needs beside the deployment. */
+export interface CapacityOptions {
+  readonly out: string;
+  readonly seed: number;
+  readonly provider?: ProviderChoice;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The scenario of one step, as a file would say it (it is written beside the run, and replays). */
+export function stepScenario(
+  deployment: Deployment,
+  nodes: number,
+  state: DeploymentState,
+  agents: number,
+): Record<string, unknown> {
+  const duration = deployment.stepDuration;
+  const f = nodes - majority(nodes);
+  const faults =
+    state === "f-down"
+      ? [{ at: "0s", for: `${duration}ms`, fault: { kind: "kill", target: "follower", count: f } }]
+      : state === "leader-kill"
+        ? [
+            {
+              at: `${Math.round(duration / 3)}ms`,
+              for: `${Math.round(duration / 3)}ms`,
+              fault: { kind: "kill", target: "leader" },
+            },
+          ]
+        : [];
+  return {
+    name: `${deployment.name}-${state}-a${agents}`,
+    description: `${deployment.name}: ${agents} agent(s) on ${nodes} server(s), ${state}`,
+    nodes: [nodes],
+    duration: `${duration}ms`,
+    zookeeper: {
+      ...(deployment.zookeeper.version ? { version: deployment.zookeeper.version } : {}),
+      // The agents' timeout must be one the servers grant, or ZooKeeper silently clamps it.
+      maxSessionTimeout: Math.max(4000, deployment.agents.sessionTimeout),
+    },
+    workload: {
+      kind: "topology",
+      workers: deployment.agents.writers,
+      rate: deployment.agents.writeRate,
+      sessionTimeout: `${deployment.agents.sessionTimeout}ms`,
+      watch: { agents, mode: deployment.agents.watch },
+    },
+    faults,
+  };
+}
+
+/** Runs every ramp of the deployment in order (size, neighbour, state), each until it breaks. */
+export async function measureCapacity(
+  deployment: Deployment,
+  options: CapacityOptions,
+): Promise<Ramp[]> {
+  const ramps: Ramp[] = [];
+  for (const nodes of deployment.sizes)
+    for (const neighbour of deployment.variants.neighbour)
+      for (const state of deployment.states) {
+        if (options.signal?.aborted) return ramps;
+        ramps.push(await measureRamp(deployment, nodes, neighbour, state, options));
+      }
+  return ramps;
+}
+
+async function measureRamp(
+  deployment: Deployment,
+  nodes: number,
+  neighbour: Neighbour,
+  state: DeploymentState,
+  options: CapacityOptions,
+): Promise<Ramp> {
+  const folder = join(options.out, `n${nodes}-${neighbour}-${state}`);
+  mkdirSync(folder, { recursive: true });
+  const steps: RampStep[] = [];
+  for (const agents of deployment.agents.ramp) {
+    if (options.signal?.aborted) break;
+    const document = stepScenario(deployment, nodes, state, agents);
+    const file = join(folder, `a${agents}.yaml`);
+    const text = stringify(document);
+    writeFileSync(file, text);
+    const plan = planRun(parseScenario(text, file), nodes, options.seed);
+    // The neighbour's files go on the disk the servers' data is on.
+    const running =
+      neighbour === "cassandra"
+        ? startNeighbour(
+            // Named after this harness: if it dies, the next start reaps the folder (run-registry).
+            join(
+              runtimeSubdir(runtimeRoot(), NEIGHBOURS_DIR),
+              `${selfToken().replace(":", "-")}-n${nodes}-a${agents}`,
+            ),
+            `deployment-${process.pid}`,
+            deployment.stepDuration + 120_000,
+            deployment.variants.neighbourMbPerS,
+          )
+        : undefined;
+    let ran: Awaited<ReturnType<typeof runAndReport>>;
+    let throughput: NeighbourThroughput | undefined;
+    try {
+      ran = await runAndReport(plan, file, {
+        out: folder,
+        ...(options.provider ? { docker: options.provider } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
+    } finally {
+      throughput = await running?.stop();
+    }
+    const events = await readHistoryFile(join(ran.dir, "history.jsonl"));
+    const measure = stepMeasure(
+      agents,
+      deployment.agents.writers,
+      events,
+      ran.results,
+      state === "leader-kill",
+    );
+    const step: RampStep = {
+      ...measure,
+      dir: ran.dir,
+      ...(throughput ? { neighbour: throughput } : {}),
+    };
+    steps.push(step);
+    options.log?.(
+      `deployment: n=${nodes} ${neighbour} ${state} ${agents} agent(s): p99 write ${measure.p99WriteMs === undefined ? "-" : `${Math.round(measure.p99WriteMs)} ms`}, ${measure.sessionExpiries} expired${measure.electionMs !== undefined ? `, writes back ${measure.electionMs === "never" ? "never" : `${Math.round(measure.electionMs)} ms`} after the kill` : ""}${throughput ? `; neighbour ${throughput.fsyncedMbPerS.toFixed(1)} MB/s fsync'd` : ""}: ${rampGoesOn(measure, deployment.serviceLevel) ? "held" : "broke"}`,
+    );
+    if (!rampGoesOn(measure, deployment.serviceLevel)) break;
+  }
+  return {
+    nodes,
+    neighbour,
+    state,
+    steps,
+    outcome: rampOutcome(steps, deployment.serviceLevel),
+  };
+}

@@ -1,0 +1,162 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { processArgs } from "../../../src/util/process-identity.js";
+import { spawnCli } from "../../helpers/cli.js";
+import {
+  jvmPidsOfRun,
+  leakedPortLocks,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+} from "../../helpers/runtime.js";
+
+let root: string;
+let dir: string;
+beforeEach(() => {
+  root = makeRuntimeRoot();
+  dir = mkdtempSync(join(tmpdir(), "zk-chaos-deployment-"));
+});
+afterEach(() => {
+  removeRuntimeRoot(root);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Neighbour processes started by the CLI whose pid is `cli`. */
+const neighboursOf = (cli: number) =>
+  readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      const args = processArgs(pid) ?? [];
+      return (
+        args.includes("-Dzkchaos.server=neighbour") &&
+        args.includes(`-Dzkchaos.run=deployment-${cli}`)
+      );
+    });
+
+const jvmsUnderRoot = () =>
+  jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)));
+
+function deploymentFile(text: string): string {
+  const file = join(dir, "plan.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+const TWO_STEPS =
+  "name: two-steps\nsizes: [3]\nagents: { ramp: [2, 4], writers: 1, writeRate: 5, sessionTimeout: 6s }\nserviceLevel: { p99WriteMs: 3000 }\nstates: [all-up]\nstepDuration: 5s\nvariants: { neighbour: [none, cassandra], neighbourMbPerS: 16 }\n";
+
+describe("zk-chaos validate --deployment", () => {
+  it("a size of 3, two ramp steps, alone and beside a Cassandra-shaped neighbour: capacities, the neighbour's own throughput beside the latency, every run folder; nothing left", async () => {
+    const out = join(dir, "out");
+    const cli = spawnCli(
+      ["validate", "--deployment", deploymentFile(TWO_STEPS), "--out", out, "--seed", "5"],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/3 servers, neighbour none, all-up: at least 4 agent\(s\)/);
+    expect(cli.output()).toMatch(
+      /3 servers, neighbour cassandra, all-up: (at least 4|2|0) agent\(s\)/,
+    );
+    expect(cli.output()).toMatch(/neighbour \d+\.\d MB\/s fsync'd/);
+    const [report] = readdirSync(out).filter((name) => name.endsWith("-deployment-two-steps"));
+    const folder = join(out, report as string);
+    const markdown = readFileSync(join(folder, "index.md"), "utf8");
+    expect(markdown).toMatch(/\| 3 \| none \| all-up \| ≥ 4 \|/);
+    expect(markdown).toMatch(/## The neighbour's effect/);
+    const json = JSON.parse(readFileSync(join(folder, "deployment.json"), "utf8")) as {
+      ramps: {
+        neighbour: string;
+        steps: { dir: string; neighbour?: { fsyncedMbPerS: number } }[];
+      }[];
+    };
+    const beside = json.ramps.find((ramp) => ramp.neighbour === "cassandra");
+    // Measured, not assumed: the neighbour fsync'd about what it was asked for.
+    for (const step of beside?.steps ?? []) {
+      expect(step.neighbour?.fsyncedMbPerS).toBeGreaterThan(4);
+      expect(step.neighbour?.fsyncedMbPerS).toBeLessThan(20);
+    }
+    for (const ramp of json.ramps)
+      for (const step of ramp.steps) expect(existsSync(join(step.dir, "report.html"))).toBe(true);
+    expect(neighboursOf(cli.child.pid as number)).toEqual([]);
+    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  }, 180_000);
+
+  it("SIGTERM while the neighbour runs: exit 143, the neighbour and its files gone with the servers", async () => {
+    const cli = spawnCli(
+      [
+        "validate",
+        "--deployment",
+        deploymentFile(TWO_STEPS.replace("[none, cassandra]", "[cassandra]")),
+        "--out",
+        join(dir, "out"),
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    const pid = cli.child.pid as number;
+    const deadline = Date.now() + 60_000;
+    while (neighboursOf(pid).length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(neighboursOf(pid).length, cli.output()).toBe(1);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited, cli.output()).toBe(143);
+    expect(neighboursOf(pid)).toEqual([]);
+    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  }, 120_000);
+
+  it("a harness killed with SIGKILL: its neighbour notices and goes with its files; the next start reaps the servers", async () => {
+    const cli = spawnCli(
+      [
+        "validate",
+        "--deployment",
+        deploymentFile(TWO_STEPS.replace("[none, cassandra]", "[cassandra]")),
+        "--out",
+        join(dir, "out"),
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    const pid = cli.child.pid as number;
+    await cli.waitFor(/starting 3 ZooKeeper/, 60_000);
+    expect(neighboursOf(pid).length).toBe(1);
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    const deadline = Date.now() + 10_000;
+    while (neighboursOf(pid).length > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(neighboursOf(pid)).toEqual([]);
+    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+    const reap = spawnCli(["ensemble", "reap"], { ZK_CHAOS_RUNTIME_DIR: root });
+    expect(await reap.exited, reap.output()).toBe(0);
+    expect(jvmsUnderRoot()).toEqual([]);
+  }, 120_000);
+
+  it("a bad deployment file: exit 2 naming file, line and field; nothing made", async () => {
+    const out = join(dir, "out");
+    const cli = spawnCli(
+      [
+        "validate",
+        "--deployment",
+        deploymentFile("name: bad\nsizes: [3]\nagents: { ramp: [40, 20] }\n"),
+        "--out",
+        out,
+      ],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/plan\.yaml:3: agents\.ramp: ascending agent counts/);
+    expect(existsSync(out)).toBe(false);
+    const both = spawnCli(["validate", "--deployment", join(dir, "plan.yaml"), "--nodes", "3"]);
+    expect(await both.exited).toBe(2);
+    expect(both.output()).toMatch(
+      /--deployment .* sets the sizes, agents and settings itself: drop --nodes/,
+    );
+    const neither = spawnCli(["validate"]);
+    expect(await neither.exited).toBe(2);
+    expect(neither.output()).toMatch(/validate needs --nodes 3,5,7 .* or --deployment FILE/);
+  });
+});

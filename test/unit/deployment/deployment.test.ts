@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import type { Ramp } from "../../../src/deployment/capacity.js";
+import { judgeRules, recommendation } from "../../../src/deployment/deployment-report.js";
+import { loadDeployment, parseDeployment } from "../../../src/deployment/load-deployment.js";
+import { rampOutcome, type StepMeasure } from "../../../src/deployment/ramp.js";
+import { stepMeasure } from "../../../src/deployment/step-metrics.js";
+import type { HistoryEvent } from "../../../src/history/event.js";
+
+const FILE = "plan.yaml";
+const deployment = parseDeployment(
+  "name: plan\nsizes: [3, 5]\nagents: { ramp: [10, 20, 40], planned: 20 }\nvariants: { neighbour: [none, cassandra] }\n",
+  FILE,
+);
+const level = deployment.serviceLevel;
+const step = (agents: number, p99: number, more: Partial<StepMeasure> = {}): StepMeasure => ({
+  agents,
+  p99WriteMs: p99,
+  okWrites: 100,
+  sessionExpiries: 0,
+  consistent: true,
+  ...more,
+});
+
+describe("validate --deployment: the file, the ramp's rule, the rules of the guide", () => {
+  it("reads a deployment with its defaults", () => {
+    expect(deployment.serviceLevel).toEqual({
+      p99WriteMs: 500,
+      sessionExpiries: 0,
+      electionMs: 10_000,
+    });
+    expect(deployment.states).toEqual(["all-up", "f-down", "leader-kill"]);
+    expect(deployment.agents).toMatchObject({
+      watch: "one-time",
+      writers: 2,
+      sessionTimeout: 10_000,
+    });
+    expect(deployment.stepDuration).toBe(15_000);
+  });
+
+  it("the bundled example reads: 3 and 5 servers, alone and beside Cassandra, within 30 minutes of steps", () => {
+    const example = loadDeployment("deployments/midonet.yaml");
+    expect(example.sizes).toEqual([3, 5]);
+    expect(example.variants.neighbour).toEqual(["none", "cassandra"]);
+    const ramps = example.sizes.length * example.variants.neighbour.length * example.states.length;
+    // Every step of every ramp, with its start and checks (about 10 s): the bound if none breaks.
+    expect(
+      (ramps * example.agents.ramp.length * (example.stepDuration + 10_000)) / 60_000,
+    ).toBeLessThan(30);
+  });
+
+  it("names file, line and field of a bad deployment", () => {
+    const bad = (text: string) => () => parseDeployment(text, FILE);
+    expect(bad("name: p\nsizes: [5, 3]\nagents: { ramp: [10] }\n")).toThrow(
+      /plan\.yaml:2: sizes: list each size once, smallest first/,
+    );
+    expect(bad("name: p\nsizes: [3]\nagents:\n  ramp: [20, 10]\n")).toThrow(
+      /plan\.yaml:4: agents\.ramp: ascending agent counts/,
+    );
+    expect(bad("name: p\nsizes: [3]\nagents: { ramp: [10], colour: red }\n")).toThrow(
+      /plan\.yaml:3: agents: unknown field 'colour': remove it or fix the spelling/,
+    );
+    expect(bad("name: p\nsizes: [1, 3]\nagents: { ramp: [10] }\n")).toThrow(
+      /plan\.yaml:2: sizes: 1 server tolerates no failure/,
+    );
+    expect(bad("name: p\nsizes: [3]\nagents: { ramp: [10], sessionTimeout: 100ms }\n")).toThrow(
+      /plan\.yaml:3: agents\.sessionTimeout: 100 ms is below two ticks/,
+    );
+    expect(bad("- 1\n")).toThrow(/plan\.yaml:1: a deployment is a YAML mapping/);
+  });
+
+  it("goes up while steps hold and stops at the first that breaks, saying why", () => {
+    expect(rampOutcome([step(10, 40), step(20, 120)], level)).toEqual({ capacity: 20, held: true });
+    const broke = rampOutcome([step(10, 40), step(20, 650, { sessionExpiries: 2 })], level);
+    expect(broke.capacity).toBe(10);
+    expect(broke.brokeAt).toEqual({
+      agents: 20,
+      why: ["p99 write 650 ms > 500 ms", "2 session(s) expired > 0"],
+    });
+    expect(rampOutcome([step(10, 40, { electionMs: "never" })], level).brokeAt?.why).toEqual([
+      "no write was acknowledged after the leader kill",
+    ]);
+    expect(rampOutcome([step(10, 40, { consistent: false })], level).capacity).toBe(0);
+    expect(
+      rampOutcome([{ ...step(10, 0), okWrites: 0, p99WriteMs: undefined }], level).brokeAt?.why,
+    ).toEqual(["no write was acknowledged"]);
+  });
+
+  it("measures writes back after a leader kill from a write invoked after it, not one in flight", () => {
+    let index = 0;
+    const at = (ms: number, event: Partial<HistoryEvent>): HistoryEvent =>
+      ({ index: index++, time: ms * 1e6, type: "info", ...event }) as HistoryEvent;
+    const events = [
+      at(0, { process: 0, type: "invoke", f: "set-mac" }),
+      at(1000, { process: "nemesis", type: "info", f: "kill", value: { servers: [3] } }),
+      at(1010, { process: 0, type: "ok", f: "set-mac" }),
+      at(1020, { process: 0, type: "invoke", f: "set-mac" }),
+      at(1800, { process: 0, type: "ok", f: "set-mac" }),
+      at(1900, { process: 0, type: "invoke", f: "read-subtree" }),
+      at(1950, { process: 0, type: "ok", f: "read-subtree" }),
+      at(2000, { process: "session-5", type: "info", f: "session", value: { event: "expired" } }),
+      // A watching agent's read is not a writer's write.
+      at(2100, { process: 5, type: "invoke", f: "watch-read" }),
+      at(2200, { process: 5, type: "ok", f: "watch-read" }),
+    ];
+    const measure = stepMeasure(8, 1, events, { verdicts: [] }, true);
+    expect(measure.electionMs).toBe(800);
+    expect(measure.okWrites).toBe(2);
+    expect(measure.sessionExpiries).toBe(1);
+    expect(measure.p99WriteMs).toBeCloseTo(1010, 0);
+  });
+
+  it("judges the guide's rules and recommends the smallest size that holds the planned agents", () => {
+    const ramp = (
+      nodes: number,
+      neighbour: "none" | "cassandra",
+      state: Ramp["state"],
+      capacity: number,
+      held = false,
+    ): Ramp => ({
+      nodes,
+      neighbour,
+      state,
+      steps: [],
+      outcome: {
+        capacity,
+        held,
+        ...(held ? {} : { brokeAt: { agents: capacity * 2 || 10, why: ["slow"] } }),
+      },
+    });
+    const ramps = [
+      ramp(3, "none", "all-up", 40),
+      ramp(3, "none", "f-down", 20),
+      ramp(3, "none", "leader-kill", 20),
+      ramp(3, "cassandra", "f-down", 10),
+      ramp(5, "none", "all-up", 40, true),
+      ramp(5, "none", "f-down", 40, true),
+      ramp(5, "none", "leader-kill", 40, true),
+    ];
+    const rules = judgeRules(deployment, ramps);
+    expect(rules.map((rule) => [rule.rule, rule.verdict])).toEqual([
+      ["3 servers for production", "confirmed"],
+      ["5 or 7 servers beyond a few dozen agents", "confirmed"],
+      ["Cassandra and ZooKeeper on separate nodes", "confirmed"],
+    ]);
+    expect(rules[2]?.evidence).toBe("3 servers f-down: 20 agent(s) alone, 10 beside Cassandra");
+    expect(recommendation(deployment, ramps)).toMatch(/^Run 3 servers: they held 20 agents/);
+    expect(
+      recommendation({ ...deployment, agents: { ...deployment.agents, planned: 30 } }, ramps),
+    ).toMatch(/^Run 5 servers/);
+  });
+});
