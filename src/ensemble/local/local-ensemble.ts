@@ -411,7 +411,7 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions): Promise
     if (ensemble !== undefined) await ensemble.dispose();
     else {
       reservation?.release();
-      for (const mount of fsyncMounts.values()) mount.release();
+      await Promise.all([...fsyncMounts.values()].map((mount) => mount.release()));
       unmountAllUnder(dir);
       if (removeDir) rmSync(dir, { recursive: true, force: true });
       unregister();

@@ -432,7 +432,7 @@ export class LocalEnsemble implements Ensemble {
       this.servers.map((server) => (server === archiver ? server.stop() : server.kill())),
     );
     for (const cap of this.cpuCaps.values()) cap.release();
-    for (const mount of this.fsyncMounts.values()) mount.release();
+    await Promise.all([...this.fsyncMounts.values()].map((mount) => mount.release()));
     this.cpuCaps.clear();
     this.cleanup.cds?.finalize();
     this.cleanup.reservation.release();

@@ -22,8 +22,8 @@ export interface SlowFsyncMount {
   setDelayMs(ms: number): void;
   /** fsync calls served since the mount. */
   fsyncs(): number;
-  /** Unmounts it and ends the daemon. */
-  release(): void;
+  /** Unmounts it and ends the daemon; resolves once the daemon is gone (or after 5 s). */
+  release(): Promise<void>;
 }
 
 /** Why this machine cannot mount the pass-through, or undefined when it can. */
@@ -86,6 +86,10 @@ export async function mountSlowFsync(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.unref();
+  const gone = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
   return {
     dir,
     setDelayMs: (ms) => writeFileSync(control, String(Math.max(0, Math.round(ms)))),
@@ -96,9 +100,11 @@ export async function mountSlowFsync(
         return 0;
       }
     },
-    release: () => {
+    release: async () => {
       if (mountsUnder(parent).includes(dir)) unmountTop(dir);
       if (child.exitCode === null) child.kill("SIGKILL");
+      // Gone before the ensemble says it is released: a loaded machine can take a while to reap it.
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     },
   };
 }
