@@ -6,6 +6,7 @@ import { readHistoryFile } from "../../src/history/reader.js";
 import { momentText } from "../../src/report/server-moments.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";
 import { faultDockerCannot, loadScenario } from "../../src/scenario/load-scenario.js";
+import type { Scenario } from "../../src/scenario/schema.js";
 import { expectNoDockerLeft } from "./provider.js";
 
 /** Prints the server log moments and nemesis actions of the runs named in `unexplained`. */
@@ -37,12 +38,35 @@ async function printMoments(out: string, unexplained: readonly string[]): Promis
   }
 }
 
-/** Runs every standard scenario that lists this size, on docker, and expects each valid, or invalid only from a documented bug the servers' logs prove, and nothing left. */
-export async function expectStandardSuiteValidOnDocker(nodes: number, seed: number): Promise<void> {
+/** Fault kinds whose servers, or whose quorum, depend on the ensemble's size. */
+const SIZED_KINDS = new Set(["partition", "ring", "bridge"]);
+
+/** Whether what a scenario does depends on the ensemble's size: f or f+1 servers, a quorum split, random partitions. */
+export function sizeDependent(scenario: Scenario): boolean {
+  return (
+    scenario.faults.some((entry) => {
+      const fault = entry.fault as { kind: string; count?: unknown };
+      return SIZED_KINDS.has(fault.kind) || typeof fault.count === "string";
+    }) || (scenario.random?.kinds ?? []).some((kind) => SIZED_KINDS.has(kind) || kind === "isolate")
+  );
+}
+
+/**
+ * Runs every standard scenario that lists this size (or, with `sizedOnly`,
+ * those whose faults depend on the size: the others repeat at every size
+ * what the smallest already showed), on docker, and expects each valid, or
+ * invalid only from a documented bug the servers' logs prove, and nothing left.
+ */
+export async function expectStandardSuiteValidOnDocker(
+  nodes: number,
+  seed: number,
+  sizedOnly = false,
+): Promise<void> {
   const files = readdirSync("scenarios")
     .filter((name) => name.endsWith(".yaml"))
     .map((name) => join("scenarios", name))
     .filter((file) => loadScenario(file).nodes.includes(nodes))
+    .filter((file) => !sizedOnly || sizeDependent(loadScenario(file)))
     // Faults the docker provider cannot make (version changes) stay local.
     .filter((file) => faultDockerCannot(loadScenario(file)) === undefined);
   const out = mkdtempSync(join(tmpdir(), `zk-chaos-suite-n${nodes}-`));
