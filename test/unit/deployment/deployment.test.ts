@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { Ramp } from "../../../src/deployment/capacity.js";
 import { judgeRules, recommendation } from "../../../src/deployment/deployment-report.js";
+import { deploymentSchema } from "../../../src/deployment/deployment-schema.js";
 import { loadDeployment, parseDeployment } from "../../../src/deployment/load-deployment.js";
 import { rampOutcome, type StepMeasure } from "../../../src/deployment/ramp.js";
 import { stepMeasure } from "../../../src/deployment/step-metrics.js";
@@ -46,6 +49,15 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     expect(
       (ramps * example.agents.ramp.length * (example.stepDuration + 10_000)) / 60_000,
     ).toBeLessThan(30);
+  });
+
+  it("ships its JSON Schema for editors, current with the code (zk-chaos schema --deployment)", () => {
+    expect(JSON.parse(readFileSync("deployments/deployment.schema.json", "utf8"))).toEqual(
+      z.toJSONSchema(deploymentSchema, { io: "input" }),
+    );
+    expect(readFileSync("deployments/midonet.yaml", "utf8")).toMatch(
+      /^# yaml-language-server: \$schema=deployment\.schema\.json\n/,
+    );
   });
 
   it("names file, line and field of a bad deployment", () => {
