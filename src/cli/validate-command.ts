@@ -171,7 +171,7 @@ deployment ${result.name}:
       io.out(`  rule "${rule.rule}": ${rule.verdict}: ${rule.evidence}
 `);
     io.out(`${result.recommendation}
-report in ${result.dir} (index.md, deployment.json, one folder per ramp)
+report in ${result.dir} (index.html, index.md, deployment.json, one folder per ramp)
 `);
   }
   if (result.interrupted) {

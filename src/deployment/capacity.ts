@@ -16,7 +16,7 @@ import { parseScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
-import type { Deployment, DeploymentState, Neighbour } from "./deployment-schema.js";
+import type { Deployment, DeploymentState, Neighbour, Supervisor } from "./deployment-schema.js";
 import { type NeighbourThroughput, startNeighbour } from "./neighbour.js";
 import { type RampOutcome, rampGoesOn, rampOutcome, type StepMeasure } from "./ramp.js";
 import { stepMeasure } from "./step-metrics.js";
@@ -27,10 +27,11 @@ export interface RampStep extends StepMeasure {
   readonly neighbour?: NeighbourThroughput;
 }
 
-/** One ramp: a size, a neighbour, a state. */
+/** One ramp: a size, a neighbour, a supervisor, a state. */
 export interface Ramp {
   readonly nodes: number;
   readonly neighbour: Neighbour;
+  readonly supervisor: Supervisor;
   readonly state: DeploymentState;
   readonly steps: readonly RampStep[];
   readonly outcome: RampOutcome;
@@ -51,6 +52,7 @@ export function stepScenario(
   nodes: number,
   state: DeploymentState,
   agents: number,
+  supervisor: Supervisor = "none",
 ): Record<string, unknown> {
   const duration = deployment.stepDuration;
   const f = nodes - majority(nodes);
@@ -84,7 +86,13 @@ export function stepScenario(
       watch: { agents, mode: deployment.agents.watch },
     },
     faults,
+    ...(supervisor === "none" ? {} : { supervise: { restartAfter: `${supervisor}ms` } }),
   };
+}
+
+/** A supervisor's name in folders and reports. */
+export function supervisorName(supervisor: Supervisor): string {
+  return supervisor === "none" ? "none" : `restart-after-${supervisor / 1000}s`;
 }
 
 /** Runs every ramp of the deployment in order (size, neighbour, state), each until it breaks. */
@@ -95,26 +103,29 @@ export async function measureCapacity(
   const ramps: Ramp[] = [];
   for (const nodes of deployment.sizes)
     for (const neighbour of deployment.variants.neighbour)
-      for (const state of deployment.states) {
-        if (options.signal?.aborted) return ramps;
-        ramps.push(await measureRamp(deployment, nodes, neighbour, state, options));
-      }
+      for (const supervisor of deployment.variants.supervisor)
+        for (const state of deployment.states) {
+          if (options.signal?.aborted) return ramps;
+          ramps.push(
+            await measureRamp(deployment, { nodes, neighbour, supervisor, state }, options),
+          );
+        }
   return ramps;
 }
 
 async function measureRamp(
   deployment: Deployment,
-  nodes: number,
-  neighbour: Neighbour,
-  state: DeploymentState,
+  variant: Pick<Ramp, "nodes" | "neighbour" | "supervisor" | "state">,
   options: CapacityOptions,
 ): Promise<Ramp> {
-  const folder = join(options.out, `n${nodes}-${neighbour}-${state}`);
+  const { nodes, neighbour, supervisor, state } = variant;
+  const supervised = supervisor === "none" ? "" : `-${supervisorName(supervisor)}`;
+  const folder = join(options.out, `n${nodes}-${neighbour}${supervised}-${state}`);
   mkdirSync(folder, { recursive: true });
   const steps: RampStep[] = [];
   for (const agents of deployment.agents.ramp) {
     if (options.signal?.aborted) break;
-    const document = stepScenario(deployment, nodes, state, agents);
+    const document = stepScenario(deployment, nodes, state, agents, supervisor);
     const file = join(folder, `a${agents}.yaml`);
     const text = stringify(document);
     writeFileSync(file, text);
@@ -160,14 +171,12 @@ async function measureRamp(
     };
     steps.push(step);
     options.log?.(
-      `deployment: n=${nodes} ${neighbour} ${state} ${agents} agent(s): p99 write ${measure.p99WriteMs === undefined ? "-" : `${Math.round(measure.p99WriteMs)} ms`}, ${measure.sessionExpiries} expired${measure.electionMs !== undefined ? `, writes back ${measure.electionMs === "never" ? "never" : `${Math.round(measure.electionMs)} ms`} after the kill` : ""}${throughput ? `; neighbour ${throughput.fsyncedMbPerS.toFixed(1)} MB/s fsync'd` : ""}: ${rampGoesOn(measure, deployment.serviceLevel) ? "held" : "broke"}`,
+      `deployment: n=${nodes} ${neighbour}${supervised} ${state} ${agents} agent(s): p99 write ${measure.p99WriteMs === undefined ? "-" : `${Math.round(measure.p99WriteMs)} ms`}, ${measure.sessionExpiries} expired${measure.electionMs !== undefined ? `, writes back ${measure.electionMs === "never" ? "never" : `${Math.round(measure.electionMs)} ms`} after the kill` : ""}${throughput ? `; neighbour ${throughput.fsyncedMbPerS.toFixed(1)} MB/s fsync'd` : ""}: ${rampGoesOn(measure, deployment.serviceLevel) ? "held" : "broke"}`,
     );
     if (!rampGoesOn(measure, deployment.serviceLevel)) break;
   }
   return {
-    nodes,
-    neighbour,
-    state,
+    ...variant,
     steps,
     outcome: rampOutcome(steps, deployment.serviceLevel),
   };

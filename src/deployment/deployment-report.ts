@@ -5,7 +5,7 @@
  * each confirmed or contradicted by these numbers; and one recommendation.
  */
 import { relative } from "node:path";
-import type { Ramp } from "./capacity.js";
+import { type Ramp, supervisorName } from "./capacity.js";
 import type { Deployment, DeploymentState } from "./deployment-schema.js";
 
 /** A rule of MidoNet's deployment guide and what the numbers say of it. */
@@ -15,22 +15,30 @@ export interface RuleVerdict {
   readonly evidence: string;
 }
 
+/** The ramps without a supervisor: what the servers carry on their own. */
+const unsupervised = (ramps: readonly Ramp[]) => ramps.filter((ramp) => ramp.supervisor === "none");
+
 const capacityOf = (
   ramps: readonly Ramp[],
   nodes: number,
   state: DeploymentState,
   neighbour = "none",
 ) =>
-  ramps.find((ramp) => ramp.nodes === nodes && ramp.state === state && ramp.neighbour === neighbour)
-    ?.outcome.capacity;
+  unsupervised(ramps).find(
+    (ramp) => ramp.nodes === nodes && ramp.state === state && ramp.neighbour === neighbour,
+  )?.outcome.capacity;
 
 /** The worst state's capacity of a size (the least it carries whatever happens among the states measured). */
 function worstCapacity(
   ramps: readonly Ramp[],
   nodes: number,
   neighbour: string,
+  supervisor: Ramp["supervisor"] = "none",
 ): number | undefined {
-  const own = ramps.filter((ramp) => ramp.nodes === nodes && ramp.neighbour === neighbour);
+  const own = ramps.filter(
+    (ramp) =>
+      ramp.nodes === nodes && ramp.neighbour === neighbour && ramp.supervisor === supervisor,
+  );
   return own.length === 0 ? undefined : Math.min(...own.map((ramp) => ramp.outcome.capacity));
 }
 
@@ -72,7 +80,8 @@ export function judgeRules(deployment: Deployment, ramps: readonly Ramp[]): Rule
         : `3 servers with one down carried ${three} agent(s), fewer than a few dozen (${fewDozen}); the larger size carried ${five}`,
     });
   }
-  verdicts.push(neighbourRule(deployment, ramps));
+  verdicts.push(neighbourRule(deployment, unsupervised(ramps)));
+  verdicts.push(supervisorRule(deployment, ramps));
   return verdicts;
 }
 
@@ -109,6 +118,40 @@ function neighbourRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerd
     rule,
     verdict: "not measured",
     evidence: `every ramp held to its last step (${deployment.agents.ramp.at(-1)} agents), with and without the neighbour: extend the ramp`,
+  };
+}
+
+/** "A supervisor (Exhibitor) for the servers": the worst state's capacity with and without one, per size. */
+function supervisorRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerdict {
+  const rule = "Exhibitor (a supervisor) for the servers";
+  const supervisors = deployment.variants.supervisor.filter((each) => each !== "none");
+  const pairs = deployment.sizes.flatMap((nodes) =>
+    supervisors.flatMap((supervisor) => {
+      const alone = worstCapacity(ramps, nodes, "none");
+      const watched = worstCapacity(ramps, nodes, "none", supervisor);
+      return alone === undefined || watched === undefined
+        ? []
+        : [{ nodes, supervisor, alone, watched }];
+    }),
+  );
+  if (pairs.length === 0)
+    return {
+      rule,
+      verdict: "not measured",
+      evidence: "needs the supervisor variants none and a restart delay",
+    };
+  const evidence = pairs
+    .map(
+      (pair) =>
+        `${pair.nodes} servers: ${pair.alone} agent(s) in the worst state alone, ${pair.watched} restarted after ${pair.supervisor / 1000} s`,
+    )
+    .join("; ");
+  if (pairs.some((pair) => pair.watched < pair.alone))
+    return { rule, verdict: "contradicted", evidence };
+  return {
+    rule,
+    verdict: pairs.some((pair) => pair.watched > pair.alone) ? "confirmed" : "not measured",
+    evidence,
   };
 }
 
@@ -179,26 +222,26 @@ export function deploymentMarkdown(
     "",
     "## Capacity (agents within the service level)",
     "",
-    "| servers | neighbour | state | capacity | broke at | why |",
-    "|---|---|---|---|---|---|",
+    "| servers | neighbour | supervisor | state | capacity | broke at | why |",
+    "|---|---|---|---|---|---|---|",
     ...ramps.map(
       (ramp) =>
-        `| ${ramp.nodes} | ${ramp.neighbour} | ${ramp.state} | ${ramp.outcome.held ? `≥ ${ramp.outcome.capacity}` : ramp.outcome.capacity} | ${ramp.outcome.brokeAt?.agents ?? "-"} | ${ramp.outcome.brokeAt?.why.join("; ") ?? "held every step"} |`,
+        `| ${ramp.nodes} | ${ramp.neighbour} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${ramp.outcome.held ? `≥ ${ramp.outcome.capacity}` : ramp.outcome.capacity} | ${ramp.outcome.brokeAt?.agents ?? "-"} | ${ramp.outcome.brokeAt?.why.join("; ") ?? "held every step"} |`,
     ),
     "",
     "## The guide's rules",
     "",
     ...rules.map((rule) => `- ${rule.rule}: **${rule.verdict}**. ${rule.evidence}.`),
     "",
-    ...neighbourEffect(ramps),
+    ...neighbourEffect(unsupervised(ramps)),
     "## Every step",
     "",
-    "| servers | neighbour | state | agents | p99 write ms | writes | expired | writes back ms | neighbour MB/s fsync'd | run |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| servers | neighbour | supervisor | state | agents | p99 write ms | writes | expired | writes back ms | neighbour MB/s fsync'd | run |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...ramps.flatMap((ramp) =>
       ramp.steps.map(
         (step) =>
-          `| ${ramp.nodes} | ${ramp.neighbour} | ${ramp.state} | ${step.agents} | ${ms(step.p99WriteMs)} | ${step.okWrites} | ${step.sessionExpiries} | ${ms(step.electionMs)} | ${step.neighbour ? step.neighbour.fsyncedMbPerS.toFixed(1) : "-"} | [run](${relative(dir, step.dir)}/report.html) |`,
+          `| ${ramp.nodes} | ${ramp.neighbour} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${step.agents} | ${ms(step.p99WriteMs)} | ${step.okWrites} | ${step.sessionExpiries} | ${ms(step.electionMs)} | ${step.neighbour ? step.neighbour.fsyncedMbPerS.toFixed(1) : "-"} | [run](${relative(dir, step.dir)}/report.html) |`,
       ),
     ),
     "",

@@ -17,6 +17,9 @@ export const NEIGHBOURS = ["none", "cassandra"] as const;
 /** A neighbour variant. */
 export type Neighbour = (typeof NEIGHBOURS)[number];
 
+/** A supervisor variant: none, or one that restarts a server down this long (ms). */
+export type Supervisor = "none" | number;
+
 const ascending = (values: readonly number[]) =>
   values.every((value, index) => index === 0 || value > (values[index - 1] as number));
 
@@ -109,6 +112,13 @@ export const deploymentSchema = z
           .describe(
             "none, or cassandra: a Cassandra-shaped load on the servers' disk and cores (fsync'd commit-log writes, compaction reads)",
           ),
+        supervisor: z
+          .array(z.union([z.literal("none"), positiveDuration]))
+          .min(1)
+          .default(["none"])
+          .describe(
+            "none, or a supervisor (Exhibitor, systemd) that restarts a server down this long, e.g. 10s",
+          ),
         neighbourMbPerS: z
           .number()
           .positive()
@@ -117,7 +127,7 @@ export const deploymentSchema = z
           .describe("The cassandra neighbour's commit-log rate, MB/s fsync'd (a busy node: tens)"),
       })
       .strict()
-      .default({ neighbour: ["none"], neighbourMbPerS: 32 }),
+      .default({ neighbour: ["none"], supervisor: ["none"], neighbourMbPerS: 32 }),
     zookeeper: z
       .object({
         version: versionText.optional().describe("The release to run (default: the local install)"),

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { ProviderChoice } from "../providers/registry.js";
 import { appendStepSummary } from "../report/write-reports.js";
 import { measureCapacity, type Ramp } from "./capacity.js";
+import { deploymentHtml } from "./deployment-html.js";
 import {
   deploymentMarkdown,
   judgeRules,
@@ -64,6 +65,7 @@ export async function validateDeployment(
   );
   const markdown = deploymentMarkdown(deployment, ramps, dir);
   writeFileSync(join(dir, "index.md"), markdown);
+  writeFileSync(join(dir, "index.html"), deploymentHtml(deployment, ramps, markdown));
   appendStepSummary(markdown);
   return validation;
 }

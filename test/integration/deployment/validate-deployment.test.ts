@@ -65,6 +65,10 @@ describe("zk-chaos validate --deployment", () => {
     const markdown = readFileSync(join(folder, "index.md"), "utf8");
     expect(markdown).toMatch(/\| 3 \| none \| all-up \| ≥ 4 \|/);
     expect(markdown).toMatch(/## The neighbour's effect/);
+    // The page plots latency and expiries against the agent count, a line per size and neighbour.
+    const html = readFileSync(join(folder, "index.html"), "utf8");
+    expect(html.match(/<svg /g)?.length).toBe(2);
+    expect(html).toContain("3 servers, beside cassandra");
     const json = JSON.parse(readFileSync(join(folder, "deployment.json"), "utf8")) as {
       ramps: {
         neighbour: string;

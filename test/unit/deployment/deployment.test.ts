@@ -131,6 +131,7 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     ): Ramp => ({
       nodes,
       neighbour,
+      supervisor: "none",
       state,
       steps: [],
       outcome: {
@@ -153,7 +154,25 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
       ["3 servers for production", "confirmed"],
       ["5 or 7 servers beyond a few dozen agents", "confirmed"],
       ["Cassandra and ZooKeeper on separate nodes", "confirmed"],
+      ["Exhibitor (a supervisor) for the servers", "not measured"],
     ]);
+    // A supervisor that brings the downed server back lifts 3 servers' worst state from 20 to 40.
+    const supervised = {
+      ...deployment,
+      variants: { ...deployment.variants, supervisor: ["none" as const, 5000] },
+    };
+    const withSupervisor = [
+      ...ramps,
+      ...(["all-up", "f-down", "leader-kill"] as const).map((state) => ({
+        ...ramp(3, "none", state, 40, true),
+        supervisor: 5000,
+      })),
+    ];
+    const exhibitor = judgeRules(supervised, withSupervisor)[3];
+    expect(exhibitor?.verdict).toBe("confirmed");
+    expect(exhibitor?.evidence).toBe(
+      "3 servers: 20 agent(s) in the worst state alone, 40 restarted after 5 s",
+    );
     expect(rules[2]?.evidence).toBe("3 servers f-down: 20 agent(s) alone, 10 beside Cassandra");
     expect(recommendation(deployment, ramps)).toMatch(/^Run 3 servers: they held 20 agents/);
     expect(
