@@ -17,7 +17,6 @@ export function stepMeasure(
   leaderKill: boolean,
 ): StepMeasure {
   const open = new Map<number, HistoryEvent>();
-  const latencies: number[] = [];
   /** Acknowledged writes: when they were invoked and when acknowledged. */
   const acknowledged: { invoked: number; acked: number }[] = [];
   let sessionExpiries = 0;
@@ -45,19 +44,28 @@ export function stepMeasure(
     const invoke = open.get(event.process);
     open.delete(event.process);
     if (invoke === undefined || event.type !== "ok" || isRead(event.f)) continue;
-    latencies.push((event.time - invoke.time) / 1e6);
     acknowledged.push({ invoked: invoke.time, acked: event.time });
   }
-  latencies.sort((a, b) => a - b);
   // A write invoked after the kill had to wait for the new leader; one in flight might not.
   const afterKill =
     killedAt === undefined
       ? undefined
       : acknowledged.find((write) => write.invoked > (killedAt as number))?.acked;
+  // Across a leader kill, the writes the election held are judged by how long it held them
+  // (electionMs); the latency is that of the others, before and after it.
+  const latencies = acknowledged
+    .filter(
+      (write) =>
+        killedAt === undefined ||
+        write.acked < killedAt ||
+        write.invoked > (afterKill ?? Number.POSITIVE_INFINITY),
+    )
+    .map((write) => (write.acked - write.invoked) / 1e6)
+    .sort((a, b) => a - b);
   return {
     agents,
     p99WriteMs: latencies.length === 0 ? undefined : sortedQuantile(latencies, 0.99),
-    okWrites: latencies.length,
+    okWrites: acknowledged.length,
     sessionExpiries,
     ...(leaderKill
       ? {

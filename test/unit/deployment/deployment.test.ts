@@ -95,6 +95,10 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     expect(
       rampOutcome([{ ...step(10, 0), okWrites: 0, p99WriteMs: undefined }], level).brokeAt?.why,
     ).toEqual(["no write was acknowledged"]);
+    // Writes acknowledged, all of them held by the election: judged by electionMs alone.
+    expect(
+      rampOutcome([{ ...step(10, 0), p99WriteMs: undefined, electionMs: 900 }], level).held,
+    ).toBe(true);
   });
 
   it("measures writes back after a leader kill from a write invoked after it, not one in flight", () => {
@@ -118,7 +122,16 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     expect(measure.electionMs).toBe(800);
     expect(measure.okWrites).toBe(2);
     expect(measure.sessionExpiries).toBe(1);
-    expect(measure.p99WriteMs).toBeCloseTo(1010, 0);
+    // Both writes straddle the election (judged by electionMs), so no latency is left to judge.
+    expect(measure.p99WriteMs).toBeUndefined();
+    const after = [
+      ...events,
+      at(2300, { process: 0, type: "invoke", f: "set-mac" }),
+      at(2340, { process: 0, type: "ok", f: "set-mac" }),
+    ];
+    expect(stepMeasure(8, 1, after, { verdicts: [] }, true).p99WriteMs).toBeCloseTo(40, 0);
+    // Without a kill every acknowledged write counts.
+    expect(stepMeasure(8, 1, events, { verdicts: [] }, false).p99WriteMs).toBeCloseTo(1010, 0);
   });
 
   it("judges the guide's rules and recommends the smallest size that holds the planned agents", () => {
