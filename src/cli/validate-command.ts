@@ -135,7 +135,10 @@ async function validateDeploymentFile(
     throw new BadInputError(
       `--deployment ${file} sets the sizes, agents and settings itself: drop ${given.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
     );
-  const deployment = loadDeployment(file);
+  const loaded = loadDeployment(file);
+  // --zookeeper-version replaces the file's release, as it does a scenario's.
+  const release = options.zookeeperVersion?.[0];
+  const deployment = release ? { ...loaded, zookeeper: { version: release } } : loaded;
   const log = quietly(io, options.quiet);
   checkReleaseOptions(options);
   prepareOutputFolder(options.out);
