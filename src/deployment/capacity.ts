@@ -156,6 +156,8 @@ async function measureRamp(
     } finally {
       throughput = await running?.stop();
     }
+    // A step cut short is no measure of anything.
+    if (options.signal?.aborted) break;
     const events = await readHistoryFile(join(ran.dir, "history.jsonl"));
     const measure = stepMeasure(
       agents,
