@@ -5,7 +5,7 @@
  * neighbour, a shared network).
  */
 import { z } from "zod";
-import { positiveDuration, versionText } from "../scenario/schema.js";
+import { MAX_WATCHING_AGENTS, positiveDuration, versionText } from "../scenario/schema.js";
 
 /** The states a size is measured in: every server up, f of them down, across a leader kill. */
 export const DEPLOYMENT_STATES = ["all-up", "f-down", "leader-kill"] as const;
@@ -40,7 +40,16 @@ export const deploymentSchema = z
     agents: z
       .object({
         ramp: z
-          .array(z.number().int().min(1).max(500, "at most 500 agents on one machine"))
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(
+                MAX_WATCHING_AGENTS,
+                `at most ${MAX_WATCHING_AGENTS} agents: one harness runs that many watching sessions`,
+              ),
+          )
           .min(1)
           .max(8, "at most 8 steps: each is a run per size, variant and state")
           .refine(ascending, "ascending agent counts, each once, e.g. [10, 20, 40]")

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
+import { stringify } from "yaml";
 import { BadInputError } from "../errors.js";
+import { parseScenario } from "../scenario/load-scenario.js";
 import { parseYamlDocument } from "../scenario/yaml-document.js";
+import { stepScenario } from "./capacity.js";
 import { type Deployment, deploymentSchema } from "./deployment-schema.js";
 
 /** Parses and checks a deployment file, naming file, line and field of any problem. */
@@ -19,6 +22,20 @@ export function parseDeployment(text: string, file: string): Deployment {
     throw new BadInputError(
       `${at(["sizes"])}: sizes: 1 server tolerates no failure, so the f-down state has nothing to take down: drop size 1 or the f-down state`,
     );
+  // Every step's scenario is checked now: a problem is bad input before anything starts.
+  for (const nodes of data.sizes)
+    for (const supervisor of data.variants.supervisor)
+      for (const state of data.states)
+        for (const agents of data.agents.ramp) {
+          const scenario = stepScenario(data, nodes, state, agents, supervisor);
+          try {
+            parseScenario(stringify(scenario), `${file} (step ${scenario.name}, ${nodes} servers)`);
+          } catch (error) {
+            if (error instanceof BadInputError)
+              throw new BadInputError(`${at(["agents"])}: ${error.message}`);
+            throw error;
+          }
+        }
   return data;
 }
 

@@ -83,10 +83,13 @@ const target = z.union([
   z.object({ "other-than": z.array(faultId).min(1) }).strict(),
 ]);
 
+/** The most watching agents one harness runs (each holds a session and a cache of the tree). */
+export const MAX_WATCHING_AGENTS = 100;
+
 /** Watching agents: how many, and which watches they use. */
 export const watchSchema = z
   .object({
-    agents: z.number().int().min(1).max(100).describe("How many watching agents"),
+    agents: z.number().int().min(1).max(MAX_WATCHING_AGENTS).describe("How many watching agents"),
     mode: z
       .enum(["one-time", "persistent"])
       .default("one-time")

@@ -78,6 +78,9 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
       /plan\.yaml:3: agents\.sessionTimeout: 100 ms is below two ticks/,
     );
     expect(bad("- 1\n")).toThrow(/plan\.yaml:1: a deployment is a YAML mapping/);
+    expect(bad("name: p\nsizes: [3]\nagents: { ramp: [50, 200] }\n")).toThrow(
+      /plan\.yaml:3: agents\.ramp\.1: at most 100 agents: one harness runs that many watching sessions/,
+    );
   });
 
   it("goes up while steps hold and stops at the first that breaks, saying why", () => {
