@@ -1,6 +1,7 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
 import { Command, Option } from "commander";
+import { supervisorName } from "../deployment/capacity.js";
 import { loadDeployment } from "../deployment/load-deployment.js";
 import {
   type DeploymentValidation,
@@ -167,7 +168,7 @@ deployment ${result.name}:
 `);
     for (const ramp of result.ramps)
       io.out(
-        `  ${ramp.nodes} servers, neighbour ${ramp.neighbour}, ${ramp.state}: ${ramp.outcome.held ? `at least ${ramp.outcome.capacity}` : ramp.outcome.capacity} agent(s)${ramp.outcome.brokeAt ? ` (broke at ${ramp.outcome.brokeAt.agents}: ${ramp.outcome.brokeAt.why.join("; ")})` : ""}
+        `  ${ramp.nodes} servers, neighbour ${ramp.neighbour}${ramp.supervisor === "none" ? "" : `, ${supervisorName(ramp.supervisor)}`}, ${ramp.state}: ${ramp.outcome.held ? `at least ${ramp.outcome.capacity}` : ramp.outcome.capacity} agent(s)${ramp.outcome.brokeAt ? ` (broke at ${ramp.outcome.brokeAt.agents}: ${ramp.outcome.brokeAt.why.join("; ")})` : ""}
 `,
       );
     for (const rule of result.rules)
