@@ -63,7 +63,7 @@ describe("zk-chaos validate --deployment", () => {
     const [report] = readdirSync(out).filter((name) => name.endsWith("-deployment-two-steps"));
     const folder = join(out, report as string);
     const markdown = readFileSync(join(folder, "index.md"), "utf8");
-    expect(markdown).toMatch(/\| 3 \| none \| all-up \| ≥ 4 \|/);
+    expect(markdown).toMatch(/\| 3 \| none \| none \| all-up \| ≥ 4 \|/);
     expect(markdown).toMatch(/## The neighbour's effect/);
     // The page plots latency and expiries against the agent count, a line per size and neighbour.
     const html = readFileSync(join(folder, "index.html"), "utf8");
