@@ -114,6 +114,7 @@ const WIRE_PROTOCOL_OF: Readonly<Record<PeerChannel, string>> = {
 };
 
 const BLACKHOLE_UP = "zkchaos_partition_up";
+const SHARED_LINK_TOXIC = "zkchaos_link";
 const BLACKHOLE_DOWN = "zkchaos_partition_down";
 
 /**
@@ -465,6 +466,68 @@ export class FaultNetwork implements LinkFaults, MessageRules {
     for (const id of clients) await this.applyClient(id);
   }
 
+  /**
+   * Puts every proxy of this network (peer and client links, both streams)
+   * on one shared link of `rate` KB/s with a queue of `bufferMs`: they
+   * compete for it as traffic on one saturated network does.
+   */
+  async shareLink(link: string, rate: number, bufferMs: number): Promise<void> {
+    this.requireBuiltIn("a shared network link");
+    for (const proxyName of this.proxies.keys())
+      for (const stream of ["upstream", "downstream"] as const)
+        await this.addToxic(proxyName, {
+          name: `${SHARED_LINK_TOXIC}_${stream}`,
+          type: "shared_link",
+          stream,
+          toxicity: 1,
+          attributes: { rate, buffer: bufferMs },
+          link,
+        });
+  }
+
+  /**
+   * A proxy of this network's server (not of the ensemble) from a free
+   * loopback port to `upstreamPort`, its upstream stream on the shared link
+   * `link`; returns where it listens. It goes with the network.
+   */
+  async linkedProxy(
+    name: string,
+    upstreamPort: number,
+    link: string,
+    rate: number,
+    bufferMs: number,
+  ): Promise<{ host: string; port: number }> {
+    this.requireBuiltIn("a data path");
+    const proxy = await this.call(`creating proxy ${name}`, () =>
+      this.api.createProxy({
+        name: `${this.prefix}-${name}`,
+        listen: "127.0.0.1:0",
+        upstream: `127.0.0.1:${upstreamPort}`,
+      }),
+    );
+    await this.call(`adding the shared link to proxy ${name}`, () =>
+      proxy.addToxic({
+        name: `${SHARED_LINK_TOXIC}_upstream`,
+        type: "shared_link",
+        stream: "upstream",
+        toxicity: 1,
+        attributes: { rate, buffer: bufferMs },
+        link,
+      } as never),
+    );
+    return {
+      host: "127.0.0.1",
+      port: Number(proxy.listen.slice(proxy.listen.lastIndexOf(":") + 1)),
+    };
+  }
+
+  private requireBuiltIn(what: string): void {
+    if (!this.builtIn)
+      throw new BadInputError(
+        `${what} is a toxic only the built-in proxy has (shared_link): it cannot run with an external Toxiproxy (--toxiproxy-url) or a Toxiproxy container (--docker-network bridge); drop that option or network.link`,
+      );
+  }
+
   /** What the network currently blocks, as data. */
   view(): NetworkView {
     return {
@@ -669,6 +732,7 @@ export class FaultNetwork implements LinkFaults, MessageRules {
       toxicity: number;
       attributes: Readonly<Record<string, number>>;
       message?: Omit<MessageRule, "count"> & { readonly count: number };
+      link?: string;
     },
   ): Promise<void> {
     const entry = this.proxies.get(proxyName);

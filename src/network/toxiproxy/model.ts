@@ -12,6 +12,8 @@ export const TOXIC_TYPES = [
   "limit_data",
   // zk-chaos extension: a rule on single decoded messages (see wire/message-rule.ts).
   "zk_message",
+  // zk-chaos extension: one bottleneck link many proxies share (see shared-link.ts).
+  "shared_link",
 ] as const;
 
 /** A toxic type name. */
@@ -30,6 +32,8 @@ export const TOXIC_DEFAULTS: Readonly<Record<ToxicType, Readonly<Record<string, 
   slicer: { average_size: 0, size_variation: 0, delay: 0 },
   limit_data: { bytes: 0 },
   zk_message: {},
+  // rate in KB/s as bandwidth's; buffer: the link's queue, ms.
+  shared_link: { rate: 0, buffer: 0 },
 };
 
 /** A toxic as the API shows it. */
@@ -41,6 +45,8 @@ export interface ToxicJson {
   readonly attributes: Readonly<Record<string, number>>;
   /** zk_message only: the rule (zk-chaos extension). */
   readonly message?: MessageRule;
+  /** shared_link only: the link's name; toxics naming the same link share it (zk-chaos extension). */
+  readonly link?: string;
 }
 
 /** A proxy as the API shows it. */

@@ -3,6 +3,7 @@ import { ElectionHandshakeRewriter } from "../election-handshake.js";
 import type { RuleBudgets } from "../wire/message-rule.js";
 import { StreamCapture } from "../wire/stream-capture.js";
 import { streamTap, type WireObserver, type WireStream, type WireTap } from "../wire/wire-tap.js";
+import type { SharedLinks } from "./shared-link.js";
 import { type LinkControl, type ToxicEntry, ToxicPipe } from "./toxic-pipe.js";
 
 /** How a link reaches its upstream and what it knows of its proxy. */
@@ -22,6 +23,8 @@ export interface LinkOptions {
     readonly captureDir?: string;
   };
   readonly toxics: () => readonly ToxicEntry[];
+  /** The server's shared links (shared_link toxics). */
+  readonly sharedLinks: SharedLinks;
   readonly onClose: (link: ProxyLink) => void;
 }
 
@@ -67,6 +70,10 @@ export class ProxyLink implements LinkControl {
 
   toxics(): readonly ToxicEntry[] {
     return this.options.toxics();
+  }
+
+  get sharedLinks(): SharedLinks {
+    return this.options.sharedLinks;
   }
 
   get budgets(): RuleBudgets | undefined {

@@ -17,6 +17,7 @@ import {
   toxicAttributes,
 } from "./model.js";
 import { ProxyLink } from "./proxy-link.js";
+import type { SharedLinks } from "./shared-link.js";
 import type { ToxicEntry } from "./toxic-pipe.js";
 
 /** Settings every proxy of a server shares. */
@@ -31,6 +32,8 @@ export interface ProxyRuntime {
   readonly captureDir?: string;
   /** What each message rule may still take. */
   readonly ruleBudgets: RuleBudgets;
+  /** The links shared_link toxics share, by name. */
+  readonly sharedLinks: SharedLinks;
 }
 
 /** The fields a proxy is created or updated with. */
@@ -199,6 +202,7 @@ export class TcpProxy {
       toxicity: toxicity(body.toxicity, 1),
       attributes: toxicAttributes(body.type, body.attributes),
       ...(body.type === "zk_message" ? { message: messageRule(body.message) } : {}),
+      ...(body.type === "shared_link" ? { link: sharedLinkName(body.link) } : {}),
     };
     this.toxicEntries.set(name, { json, version: this.nextVersion++ });
     this.syncLinks();
@@ -260,6 +264,7 @@ export class TcpProxy {
             },
           }
         : {}),
+      sharedLinks: this.runtime.sharedLinks,
       toxics: () => [...this.toxicEntries.values()],
       onClose: (closed) => this.links.delete(closed),
     });
@@ -276,6 +281,16 @@ function messageRule(given: unknown): MessageRule {
     if (error instanceof BadMessageRule) throw new ApiError(400, error.message);
     throw error;
   }
+}
+
+/** A shared_link toxic's link name, or the API's 400. */
+function sharedLinkName(given: unknown): string {
+  if (typeof given !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(given))
+    throw new ApiError(
+      400,
+      "bad request body: a shared_link toxic needs link, the name of the link it shares (letters, digits, '_', '.', '-')",
+    );
+  return given;
 }
 
 function toxicity(value: unknown, fallback: number): number {

@@ -10,6 +10,7 @@ import {
 import type { WireMessage } from "../wire/wire-message.js";
 import type { WireTap } from "../wire/wire-tap.js";
 import { type Stream, slicerPieces, type ToxicJson } from "./model.js";
+import type { SharedLinks } from "./shared-link.js";
 
 /** End of stream: the source finished sending. */
 export const EOF = Symbol("eof");
@@ -46,6 +47,8 @@ export interface LinkControl {
   readonly seenTypes: Set<string>;
   /** What message rules may still take (decoding proxies only). */
   readonly budgets?: RuleBudgets;
+  /** The links shared_link toxics share. */
+  readonly sharedLinks?: SharedLinks;
 }
 
 /** What a pipe does besides forwarding: rewrite bytes, decode them. */
@@ -64,6 +67,8 @@ interface ToxicState {
   readonly random: Random;
   bytes: number;
   timer: NodeJS.Timeout | undefined;
+  /** shared_link: the last of this stream's chunks on the link (they leave in order). */
+  tail?: Promise<void>;
 }
 
 type Emit = (item: Item) => Promise<void>;
@@ -410,6 +415,25 @@ export class ToxicPipe {
           await emit({ data: piece, arrival: item.arrival });
           data = data.subarray(piece.length);
         }
+        return;
+      }
+      case "shared_link": {
+        const rate = attr(entry, "rate");
+        if (item === EOF || rate <= 0 || this.link.sharedLinks === undefined) {
+          await state.tail;
+          return emit(item);
+        }
+        const link = this.link.sharedLinks.get(entry.json.link ?? name);
+        const crossed = await link.cross(
+          item.data.length,
+          rate,
+          Math.max(0, attr(entry, "buffer")),
+        );
+        // Bytes queue behind one another on the link: the next may queue before these have crossed.
+        state.tail = (state.tail ?? Promise.resolve())
+          .then(() => this.waitUntil(name, () => crossed))
+          .then(() => emit(item))
+          .catch(() => {});
         return;
       }
       case "slow_close": {

@@ -3,6 +3,7 @@ import { ZkChaosError } from "../../errors.js";
 import { RuleBudgets } from "../wire/message-rule.js";
 import type { WireObserver } from "../wire/wire-tap.js";
 import { ApiError, checkField, type ProxyJson } from "./model.js";
+import { SharedLinks } from "./shared-link.js";
 import { type ProxyConfig, type ProxyRuntime, TcpProxy } from "./tcp-proxy.js";
 
 /** The Toxiproxy version whose API this server speaks. */
@@ -96,6 +97,7 @@ export class ToxiproxyServer implements AsyncDisposable {
       upstreamRetryMs: options.upstreamRetryMs ?? 1500,
       ...(options.captureDir !== undefined ? { captureDir: options.captureDir } : {}),
       ruleBudgets: new RuleBudgets(),
+      sharedLinks: new SharedLinks(),
       observeWire: (observation) => {
         for (const observer of this.wireObservers) observer(observation);
       },
