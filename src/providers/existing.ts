@@ -33,6 +33,10 @@ export const EXISTING_PROVIDER_ENTRY: Provider = {
   ),
   forRelease: (choice) => choice,
   refusePlan: (plan) => {
+    if (plan.link !== undefined)
+      throw new BadInputError(
+        `network.link puts every connection on one link in the built-in proxy, and with --connect zk-chaos carries only the client links, not the servers' own: drop network.link`,
+      );
     if (plan.wire !== undefined)
       throw new BadInputError(
         `network.wire: ${plan.wire} reads the peer links in the built-in proxy, and with --connect zk-chaos sees only the client links; set network.wire: off`,

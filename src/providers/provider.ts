@@ -62,6 +62,8 @@ export interface PlannedRun {
   readonly observers?: number;
   /** The run records the peer messages: the built-in proxy must carry the peer links. */
   readonly wire?: string;
+  /** Every proxied connection shares one link (network.link): the built-in proxy must carry them. */
+  readonly link?: object;
 }
 
 /** Options of a provider's fault network. */

@@ -42,6 +42,10 @@ export const SSH_PROVIDER_ENTRY: Provider = {
   },
   forRelease: (choice) => choice,
   refusePlan: (plan) => {
+    if (plan.link !== undefined)
+      throw new BadInputError(
+        `network.link puts every connection on one link in the built-in proxy, and on SSH hosts the peer links run through the hosts' kernels: drop network.link`,
+      );
     if (plan.wire !== undefined)
       throw new BadInputError(
         `network.wire: ${plan.wire} reads the peer links in the built-in proxy, and on SSH hosts they run through the hosts' kernels; set network.wire: off`,

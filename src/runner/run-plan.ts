@@ -42,6 +42,7 @@ import {
 } from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
 import { recordWire } from "./wire-recording.js";
+import { startSharedNetwork } from "./shared-network.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {
@@ -294,6 +295,16 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       ...(options.log ? { log: options.log } : {}),
     });
     await nemesis.healAll();
+    // Bounded by itself too: the run's window and its heal, with room to spare.
+    const stopSharedNetwork = plan.link
+      ? await startSharedNetwork(
+          network,
+          plan.link,
+          plan.durationMs + 120_000,
+          recorder,
+          options.log,
+        )
+      : async () => {};
     const stopSupervisor =
       plan.superviseRestartAfterMs === undefined
         ? async () => {}
@@ -372,6 +383,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
         }),
         nemesis.run(plan.schedule, controller.signal, plan.durationMs),
       ]).finally(stopSupervisor);
+      // The data path loads the measured window only: the heal and the final reads go unloaded.
+      await stopSharedNetwork();
       faultPins?.close();
       watching = result;
       runMs = performance.now() - runStarted;
@@ -416,6 +429,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       progress("final-reads", nemesis);
       await finalReads(ensemble, recorder, result.root);
     } finally {
+      await stopSharedNetwork();
       await watching?.stopWatchers();
       // On an ensemble that is not ours nothing of the run stays behind: finished, failed or interrupted.
       if (workloadBase !== "")

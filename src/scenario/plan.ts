@@ -8,7 +8,7 @@ import { tolerance } from "../quorum/connectivity.js";
 import { resolveSettings, type ZooKeeperSettings } from "../zookeeper/settings.js";
 import type { AnomalyExpectation } from "./anomaly-expectation.js";
 import type { KnownBug } from "./bug-expectation.js";
-import type { CheckerName, Scenario } from "./schema.js";
+import type { CheckerName, NetworkLink, Scenario } from "./schema.js";
 
 /** Everything a run does, drawn from the scenario and the seed: written as plan.json. */
 export interface RunPlan {
@@ -42,6 +42,8 @@ export interface RunPlan {
   readonly bug?: KnownBug;
   /** What of the peer messages the run records (absent: nothing). */
   readonly wire?: "summary" | "full";
+  /** One network link every proxied connection shares (network.link). */
+  readonly link?: NetworkLink;
 }
 
 type ScenarioFault = Scenario["faults"][number];
@@ -176,6 +178,10 @@ export function planRun(
     .filter((item) => !("count" in item.spec && item.spec.count === 0))
     .sort((a, b) => a.at - b.at);
   const wire = planWire(scenario.network.wire, schedule, `scenario ${scenario.name}`);
+  if (scenario.network.link !== undefined && scenario.workload.connect !== "proxies")
+    throw new BadInputError(
+      `scenario ${scenario.name}: network.link carries the clients' traffic only through the client proxies: set workload.connect: proxies`,
+    );
   return {
     version: 1,
     scenario: scenario.name,
@@ -203,6 +209,7 @@ export function planRun(
     ...(scenario.members !== undefined ? { members: scenario.members } : {}),
     ...(scenario.bug ? { bug: scenario.bug } : {}),
     ...(wire !== undefined ? { wire } : {}),
+    ...(scenario.network.link !== undefined ? { link: scenario.network.link } : {}),
   };
 }
 

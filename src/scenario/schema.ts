@@ -395,6 +395,36 @@ export const faultSchema = z.discriminatedUnion(
   { error: () => ({ message: `unknown fault kind: valid kinds are ${FAULT_KINDS.join(", ")}` }) },
 );
 
+/** What shares a network link with ZooKeeper: nothing else, or a data path on it or on a link of its own. */
+export const DATA_PATHS = ["none", "shared", "separate"] as const;
+
+/** One network link every proxied connection of a run shares (network.link). */
+export const networkLinkSchema = z
+  .object({
+    mbPerS: z
+      .number()
+      .min(0.1)
+      .max(1000)
+      .describe("The link's bandwidth, MB/s (100 Mbit/s is 12.5), shared by every connection on it"),
+    bufferMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .default(50)
+      .describe("The link's queue, ms: the longest bytes wait behind others on a full link"),
+    dataPath: z
+      .enum(DATA_PATHS)
+      .default("shared")
+      .describe(
+        "Bulk flows that saturate a link: on this one (shared), on a link of their own with the same bandwidth (separate: the same load on the machine, none on ZooKeeper's link), or none",
+      ),
+  })
+  .strict();
+
+/** A scenario's network link. */
+export type NetworkLink = z.output<typeof networkLinkSchema>;
+
 /** A scenario file. */
 export const scenarioSchema = z
   .object({
@@ -795,6 +825,11 @@ export const scenarioSchema = z
           .optional()
           .describe(
             "Record the peer messages the proxies decode: off, summary, or full (with each body's first bytes)",
+          ),
+        link: networkLinkSchema
+          .optional()
+          .describe(
+            "One network every client and peer connection shares (a bandwidth and a queue), with or without a saturating data path on it; needs workload.connect: proxies",
           ),
       })
       .strict()

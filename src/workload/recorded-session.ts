@@ -224,4 +224,12 @@ export class RecordedSession {
     this.session?.close();
     this.session = undefined;
   }
+
+  /** Closes the session and waits (bounded) until the server has removed its ephemeral znodes. */
+  async closeAndWait(timeoutMs = 5000): Promise<void> {
+    this.closed = true;
+    const session = this.session;
+    this.session = undefined;
+    await session?.closeAndWait(timeoutMs);
+  }
 }

@@ -383,7 +383,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
         }
       }
     } finally {
-      session.close();
+      // Answered before the workload ends: the agents' catch-up then sees the registration go.
+      await session.closeAndWait();
       // The session is closed: its ephemeral registration is gone.
       agent?.model.dropEphemerals();
     }

@@ -134,7 +134,8 @@ export class WatchingAgent {
    * connected), records its cache as `watch-end`, and stops; at most `budgetMs`.
    */
   async finish(quietMs = 1000, budgetMs = 20_000): Promise<void> {
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
+    const deadline = started + budgetMs;
     this.finishing = true;
     let settled = false;
     while (performance.now() < deadline && !this.stopping) {
@@ -142,7 +143,8 @@ export class WatchingAgent {
         this.queue.size === 0 &&
         !this.busy &&
         this.connected &&
-        performance.now() - this.lastNotification >= quietMs
+        // Quiet from the finish on, too: what the writers' last acts send may still be on its way.
+        performance.now() - Math.max(this.lastNotification, started) >= quietMs
       ) {
         settled = true;
         break;

@@ -545,6 +545,31 @@ export class ZkSession implements AsyncDisposable {
     this.client.close();
   }
 
+  /**
+   * Closes the session and waits (at most `timeoutMs`) until the server
+   * answered: its ephemeral znodes are gone from then on.
+   */
+  async closeAndWait(timeoutMs = 5000): Promise<void> {
+    if (this.closed) return;
+    const state = this.client.getState();
+    const connected =
+      state === zookeeper.State.SYNC_CONNECTED || state === zookeeper.State.CONNECTED_READ_ONLY;
+    const answered = connected
+      ? new Promise<void>((resolve) => {
+          const timer = setTimeout(done, timeoutMs);
+          const client = this.client;
+          function done(): void {
+            clearTimeout(timer);
+            client.off("disconnected", done);
+            resolve();
+          }
+          client.once("disconnected", done);
+        })
+      : Promise.resolve();
+    this.close();
+    await answered;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
