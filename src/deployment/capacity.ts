@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { NEIGHBOURS_DIR } from "../ensemble/run-registry.js";
+import type { HistoryEvent } from "../history/event.js";
 import { readHistoryFile } from "../history/reader.js";
 import type { ProviderChoice } from "../providers/registry.js";
 import { majority } from "../quorum/connectivity.js";
@@ -16,21 +17,30 @@ import { parseScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
-import type { Deployment, DeploymentState, Neighbour, Supervisor } from "./deployment-schema.js";
+import type {
+  Deployment,
+  DeploymentState,
+  Neighbour,
+  NetworkVariant,
+  Supervisor,
+} from "./deployment-schema.js";
 import { type NeighbourThroughput, startNeighbour } from "./neighbour.js";
 import { type RampOutcome, rampGoesOn, rampOutcome, type StepMeasure } from "./ramp.js";
 import { stepMeasure } from "./step-metrics.js";
 
-/** One ramp step as run: what it measured, where its run folder is, what the neighbour did. */
+/** One ramp step as run: what it measured, where its run folder is, what the neighbour and the data path did. */
 export interface RampStep extends StepMeasure {
   readonly dir: string;
   readonly neighbour?: NeighbourThroughput;
+  /** MB/s the network's data path moved (network separate or shared). */
+  readonly dataPathMbPerS?: number;
 }
 
-/** One ramp: a size, a neighbour, a supervisor, a state. */
+/** One ramp: a size, a neighbour, a network, a supervisor, a state. */
 export interface Ramp {
   readonly nodes: number;
   readonly neighbour: Neighbour;
+  readonly network: NetworkVariant;
   readonly supervisor: Supervisor;
   readonly state: DeploymentState;
   readonly steps: readonly RampStep[];
@@ -53,6 +63,7 @@ export function stepScenario(
   state: DeploymentState,
   agents: number,
   supervisor: Supervisor = "none",
+  network: NetworkVariant = "none",
 ): Record<string, unknown> {
   const duration = deployment.stepDuration;
   const f = nodes - majority(nodes);
@@ -70,7 +81,7 @@ export function stepScenario(
         : [];
   return {
     name: `${deployment.name}-${state}-a${agents}`,
-    description: `${deployment.name}: ${agents} agent(s) on ${nodes} server(s), ${state}`,
+    description: `${deployment.name}: ${agents} agent(s) on ${nodes} server(s), ${state}${network === "none" ? "" : `, network ${network}`}`,
     nodes: [nodes],
     duration: `${duration}ms`,
     zookeeper: {
@@ -84,8 +95,21 @@ export function stepScenario(
       rate: deployment.agents.writeRate,
       sessionTimeout: `${deployment.agents.sessionTimeout}ms`,
       watch: { agents, mode: deployment.agents.watch },
+      // A link carries the clients' traffic only through their proxies.
+      ...(network === "none" ? {} : { connect: "proxies" }),
     },
     faults,
+    ...(network === "none"
+      ? {}
+      : {
+          network: {
+            link: {
+              mbPerS: deployment.variants.networkMbPerS,
+              bufferMs: deployment.variants.networkBufferMs,
+              dataPath: network,
+            },
+          },
+        }),
     ...(supervisor === "none" ? {} : { supervise: { restartAfter: `${supervisor}ms` } }),
   };
 }
@@ -95,37 +119,58 @@ export function supervisorName(supervisor: Supervisor): string {
   return supervisor === "none" ? "none" : `restart-after-${supervisor / 1000}s`;
 }
 
-/** Runs every ramp of the deployment in order (size, neighbour, state), each until it breaks. */
+/** One combination of variants a size is measured with. */
+export type VariantCombo = Pick<Ramp, "neighbour" | "network" | "supervisor">;
+
+/**
+ * The combinations measured: the baseline (the first value of every variant
+ * list), then each other value of each list alone, the rest at the baseline.
+ * One factor at a time: each effect is measured against the baseline, and
+ * the ramps grow with the values listed, not with their product.
+ */
+export function variantCombos(variants: Deployment["variants"]): VariantCombo[] {
+  const base: VariantCombo = {
+    neighbour: variants.neighbour[0] ?? "none",
+    network: variants.network[0] ?? "none",
+    supervisor: variants.supervisor[0] ?? "none",
+  };
+  return [
+    base,
+    ...variants.neighbour.slice(1).map((neighbour) => ({ ...base, neighbour })),
+    ...variants.network.slice(1).map((network) => ({ ...base, network })),
+    ...variants.supervisor.slice(1).map((supervisor) => ({ ...base, supervisor })),
+  ];
+}
+
+/** Runs every ramp of the deployment in order (size, variant combination, state), each until it breaks. */
 export async function measureCapacity(
   deployment: Deployment,
   options: CapacityOptions,
 ): Promise<Ramp[]> {
   const ramps: Ramp[] = [];
   for (const nodes of deployment.sizes)
-    for (const neighbour of deployment.variants.neighbour)
-      for (const supervisor of deployment.variants.supervisor)
-        for (const state of deployment.states) {
-          if (options.signal?.aborted) return ramps;
-          ramps.push(
-            await measureRamp(deployment, { nodes, neighbour, supervisor, state }, options),
-          );
-        }
+    for (const combo of variantCombos(deployment.variants))
+      for (const state of deployment.states) {
+        if (options.signal?.aborted) return ramps;
+        ramps.push(await measureRamp(deployment, { nodes, ...combo, state }, options));
+      }
   return ramps;
 }
 
 async function measureRamp(
   deployment: Deployment,
-  variant: Pick<Ramp, "nodes" | "neighbour" | "supervisor" | "state">,
+  variant: Pick<Ramp, "nodes" | "neighbour" | "network" | "supervisor" | "state">,
   options: CapacityOptions,
 ): Promise<Ramp> {
-  const { nodes, neighbour, supervisor, state } = variant;
+  const { nodes, neighbour, network, supervisor, state } = variant;
   const supervised = supervisor === "none" ? "" : `-${supervisorName(supervisor)}`;
-  const folder = join(options.out, `n${nodes}-${neighbour}${supervised}-${state}`);
+  const networked = network === "none" ? "" : `-network-${network}`;
+  const folder = join(options.out, `n${nodes}-${neighbour}${networked}${supervised}-${state}`);
   mkdirSync(folder, { recursive: true });
   const steps: RampStep[] = [];
   for (const agents of deployment.agents.ramp) {
     if (options.signal?.aborted) break;
-    const document = stepScenario(deployment, nodes, state, agents, supervisor);
+    const document = stepScenario(deployment, nodes, state, agents, supervisor, network);
     const file = join(folder, `a${agents}.yaml`);
     const text = stringify(document);
     writeFileSync(file, text);
@@ -166,14 +211,16 @@ async function measureRamp(
       ran.results,
       state === "leader-kill",
     );
+    const dataPathMbPerS = dataPathThroughput(events);
     const step: RampStep = {
       ...measure,
       dir: ran.dir,
       ...(throughput ? { neighbour: throughput } : {}),
+      ...(dataPathMbPerS !== undefined ? { dataPathMbPerS } : {}),
     };
     steps.push(step);
     options.log?.(
-      `deployment: n=${nodes} ${neighbour}${supervised} ${state} ${agents} agent(s): p99 write ${measure.p99WriteMs === undefined ? "-" : `${Math.round(measure.p99WriteMs)} ms`}, ${measure.sessionExpiries} expired${measure.electionMs !== undefined ? `, writes back ${measure.electionMs === "never" ? "never" : `${Math.round(measure.electionMs)} ms`} after the kill` : ""}${throughput ? `; neighbour ${throughput.fsyncedMbPerS.toFixed(1)} MB/s fsync'd` : ""}: ${rampGoesOn(measure, deployment.serviceLevel) ? "held" : "broke"}`,
+      `deployment: n=${nodes} ${neighbour}${networked}${supervised} ${state} ${agents} agent(s): p99 write ${measure.p99WriteMs === undefined ? "-" : `${Math.round(measure.p99WriteMs)} ms`}, ${measure.sessionExpiries} expired${measure.electionMs !== undefined ? `, writes back ${measure.electionMs === "never" ? "never" : `${Math.round(measure.electionMs)} ms`} after the kill` : ""}${throughput ? `; neighbour ${throughput.fsyncedMbPerS.toFixed(1)} MB/s fsync'd` : ""}${dataPathMbPerS !== undefined ? `; data path ${dataPathMbPerS.toFixed(1)} MB/s` : ""}: ${rampGoesOn(measure, deployment.serviceLevel) ? "held" : "broke"}`,
     );
     if (!rampGoesOn(measure, deployment.serviceLevel)) break;
   }
@@ -182,4 +229,11 @@ async function measureRamp(
     steps,
     outcome: rampOutcome(steps, deployment.serviceLevel),
   };
+}
+
+/** What the run's data path moved (its observer event), MB/s. */
+function dataPathThroughput(events: readonly HistoryEvent[]): number | undefined {
+  const event = events.find((each) => each.process === "observer" && each.f === "data-path");
+  const value = (event?.value as { mbPerS?: unknown } | undefined)?.mbPerS;
+  return typeof value === "number" ? value : undefined;
 }

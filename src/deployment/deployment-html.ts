@@ -19,7 +19,7 @@ function seriesOf(
   return ramps
     .filter((ramp) => ramp.state === state)
     .map((ramp) => ({
-      name: `${ramp.nodes} servers${ramp.neighbour === "none" ? "" : `, beside ${ramp.neighbour}`}${ramp.supervisor === "none" ? "" : `, restarted after ${ramp.supervisor / 1000} s`}`,
+      name: `${ramp.nodes} servers${ramp.neighbour === "none" ? "" : `, beside ${ramp.neighbour}`}${ramp.network === "none" ? "" : `, ${ramp.network} network`}${ramp.supervisor === "none" ? "" : `, restarted after ${ramp.supervisor / 1000} s`}`,
       points: ramp.steps.flatMap((step) => {
         const value = measure(step);
         return value === undefined

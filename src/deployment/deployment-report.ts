@@ -15,8 +15,12 @@ export interface RuleVerdict {
   readonly evidence: string;
 }
 
-/** The ramps without a supervisor: what the servers carry on their own. */
-const unsupervised = (ramps: readonly Ramp[]) => ramps.filter((ramp) => ramp.supervisor === "none");
+/** The baseline network: the first the deployment lists (its ramps come first). */
+const baseNetwork = (ramps: readonly Ramp[]) => ramps[0]?.network ?? "none";
+
+/** The ramps without a supervisor, on the baseline network: what the servers carry on their own. */
+const unsupervised = (ramps: readonly Ramp[]) =>
+  ramps.filter((ramp) => ramp.supervisor === "none" && ramp.network === baseNetwork(ramps));
 
 const capacityOf = (
   ramps: readonly Ramp[],
@@ -37,7 +41,10 @@ function worstCapacity(
 ): number | undefined {
   const own = ramps.filter(
     (ramp) =>
-      ramp.nodes === nodes && ramp.neighbour === neighbour && ramp.supervisor === supervisor,
+      ramp.nodes === nodes &&
+      ramp.neighbour === neighbour &&
+      ramp.supervisor === supervisor &&
+      ramp.network === baseNetwork(ramps),
   );
   return own.length === 0 ? undefined : Math.min(...own.map((ramp) => ramp.outcome.capacity));
 }
@@ -81,6 +88,7 @@ export function judgeRules(deployment: Deployment, ramps: readonly Ramp[]): Rule
     });
   }
   verdicts.push(neighbourRule(deployment, unsupervised(ramps)));
+  verdicts.push(networkRule(deployment, ramps));
   verdicts.push(supervisorRule(deployment, ramps));
   return verdicts;
 }
@@ -119,6 +127,83 @@ function neighbourRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerd
     verdict: "not measured",
     evidence: `every ramp held to its last step (${deployment.agents.ramp.at(-1)} agents), with and without the neighbour: extend the ramp`,
   };
+}
+
+/** The same size and state measured on a separate and on a shared network (no neighbour, no supervisor). */
+function networkPairs(ramps: readonly Ramp[]): { separate: Ramp; shared: Ramp }[] {
+  const plain = ramps.filter((ramp) => ramp.neighbour === "none" && ramp.supervisor === "none");
+  return plain.flatMap((separate) => {
+    if (separate.network !== "separate") return [];
+    const shared = plain.find(
+      (ramp) =>
+        ramp.network === "shared" && ramp.nodes === separate.nodes && ramp.state === separate.state,
+    );
+    return shared === undefined ? [] : [{ separate, shared }];
+  });
+}
+
+/**
+ * "A management network separate from the data path": confirmed when a size
+ * carried fewer agents with the data path on ZooKeeper's link, or the same
+ * agents at a p99 write at least twice as slow; contradicted when neither.
+ */
+function networkRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerdict {
+  const rule = "A management network separate from the data path";
+  const pairs = networkPairs(ramps);
+  if (pairs.length === 0)
+    return {
+      rule,
+      verdict: "not measured",
+      evidence: "needs the network variants separate and shared",
+    };
+  const p99 = (ramp: Ramp, agents: number) =>
+    ramp.steps.find((step) => step.agents === agents)?.p99WriteMs;
+  const text = ({ separate, shared }: (typeof pairs)[number]) => {
+    const top = Math.min(separate.steps.at(-1)?.agents ?? 0, shared.steps.at(-1)?.agents ?? 0);
+    return `${separate.nodes} servers ${separate.state}: ${separate.outcome.capacity} agent(s) on a separate network, ${shared.outcome.capacity} sharing it with the data path (p99 write at ${top} agents ${ms(p99(separate, top))} vs ${ms(p99(shared, top))} ms)`;
+  };
+  const slower = ({ separate, shared }: (typeof pairs)[number]) =>
+    shared.steps.some((step) => {
+      const base = p99(separate, step.agents);
+      return step.p99WriteMs !== undefined && base !== undefined && step.p99WriteMs >= 2 * base;
+    });
+  const costly = pairs.filter(
+    (pair) => pair.shared.outcome.capacity < pair.separate.outcome.capacity || slower(pair),
+  );
+  if (costly.length > 0)
+    return { rule, verdict: "confirmed", evidence: costly.map(text).join("; ") };
+  return {
+    rule,
+    verdict: "contradicted",
+    evidence: `${pairs.map(text).join("; ")}: the data path at ${deployment.variants.networkMbPerS} MB/s cost ZooKeeper neither capacity nor latency`,
+  };
+}
+
+/** Per size, state and step on both networks: ZooKeeper's p99 write and what the data path moved. */
+function networkEffect(ramps: readonly Ramp[]): string[] {
+  const rows = networkPairs(ramps).flatMap(({ separate, shared }) =>
+    shared.steps.flatMap((step) => {
+      const base = separate.steps.find((each) => each.agents === step.agents);
+      if (base === undefined) return [];
+      const change =
+        base.p99WriteMs === undefined || step.p99WriteMs === undefined
+          ? "-"
+          : `${step.p99WriteMs >= base.p99WriteMs ? "+" : ""}${Math.round(step.p99WriteMs - base.p99WriteMs)}`;
+      const moved = (value: number | undefined) => (value === undefined ? "-" : value.toFixed(1));
+      return [
+        `| ${shared.nodes} | ${shared.state} | ${step.agents} | ${ms(base.p99WriteMs)} | ${ms(step.p99WriteMs)} | ${change} | ${moved(base.dataPathMbPerS)} | ${moved(step.dataPathMbPerS)} |`,
+      ];
+    }),
+  );
+  if (rows.length === 0) return [];
+  return [
+    "## The shared network's effect",
+    "",
+    "| servers | state | agents | p99 write ms, separate network | shared with the data path | change ms | data path MB/s, separate | data path MB/s, shared |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
 }
 
 /** "A supervisor (Exhibitor) for the servers": the worst state's capacity with and without one, per size. */
@@ -222,11 +307,11 @@ export function deploymentMarkdown(
     "",
     "## Capacity (agents within the service level)",
     "",
-    "| servers | neighbour | supervisor | state | capacity | broke at | why |",
-    "|---|---|---|---|---|---|---|",
+    "| servers | neighbour | network | supervisor | state | capacity | broke at | why |",
+    "|---|---|---|---|---|---|---|---|",
     ...ramps.map(
       (ramp) =>
-        `| ${ramp.nodes} | ${ramp.neighbour} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${ramp.outcome.held ? `≥ ${ramp.outcome.capacity}` : ramp.outcome.capacity} | ${ramp.outcome.brokeAt?.agents ?? "-"} | ${ramp.outcome.brokeAt?.why.join("; ") ?? "held every step"} |`,
+        `| ${ramp.nodes} | ${ramp.neighbour} | ${ramp.network} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${ramp.outcome.held ? `≥ ${ramp.outcome.capacity}` : ramp.outcome.capacity} | ${ramp.outcome.brokeAt?.agents ?? "-"} | ${ramp.outcome.brokeAt?.why.join("; ") ?? "held every step"} |`,
     ),
     "",
     "## The guide's rules",
@@ -234,14 +319,15 @@ export function deploymentMarkdown(
     ...rules.map((rule) => `- ${rule.rule}: **${rule.verdict}**. ${rule.evidence}.`),
     "",
     ...neighbourEffect(unsupervised(ramps)),
+    ...networkEffect(ramps),
     "## Every step",
     "",
-    "| servers | neighbour | supervisor | state | agents | p99 write ms | writes | expired | writes back ms | neighbour MB/s fsync'd | run |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| servers | neighbour | network | supervisor | state | agents | p99 write ms | writes | expired | writes back ms | neighbour MB/s fsync'd | data path MB/s | run |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...ramps.flatMap((ramp) =>
       ramp.steps.map(
         (step) =>
-          `| ${ramp.nodes} | ${ramp.neighbour} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${step.agents} | ${ms(step.p99WriteMs)} | ${step.okWrites} | ${step.sessionExpiries} | ${ms(step.electionMs)} | ${step.neighbour ? step.neighbour.fsyncedMbPerS.toFixed(1) : "-"} | [run](${relative(dir, step.dir)}/report.html) |`,
+          `| ${ramp.nodes} | ${ramp.neighbour} | ${ramp.network} | ${supervisorName(ramp.supervisor)} | ${ramp.state} | ${step.agents} | ${ms(step.p99WriteMs)} | ${step.okWrites} | ${step.sessionExpiries} | ${ms(step.electionMs)} | ${step.neighbour ? step.neighbour.fsyncedMbPerS.toFixed(1) : "-"} | ${step.dataPathMbPerS?.toFixed(1) ?? "-"} | [run](${relative(dir, step.dir)}/report.html) |`,
       ),
     ),
     "",

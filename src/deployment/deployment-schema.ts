@@ -17,6 +17,16 @@ export const NEIGHBOURS = ["none", "cassandra"] as const;
 /** A neighbour variant. */
 export type Neighbour = (typeof NEIGHBOURS)[number];
 
+/**
+ * The network the servers and agents share: none (loopback, unlimited), or
+ * one link of networkMbPerS that every client and peer connection crosses,
+ * with a saturating data path on a link of its own (separate) or on the same
+ * one (shared).
+ */
+export const NETWORKS = ["none", "separate", "shared"] as const;
+/** A network variant. */
+export type NetworkVariant = (typeof NETWORKS)[number];
+
 /** A supervisor variant: none, or one that restarts a server down this long (ms). */
 export type Supervisor = "none" | number;
 
@@ -128,6 +138,29 @@ export const deploymentSchema = z
           .describe(
             "none, or a supervisor (Exhibitor, systemd) that restarts a server down this long, e.g. 10s",
           ),
+        network: z
+          .array(z.enum(NETWORKS))
+          .min(1)
+          .refine((values) => new Set(values).size === values.length, "list each network once")
+          .default(["none"])
+          .describe(
+            "none, or ZooKeeper's connections on one link of networkMbPerS with a saturating data path on a link of its own (separate) or on the same link (shared); the first listed is the baseline",
+          ),
+        networkMbPerS: z
+          .number()
+          .min(0.1)
+          .max(1000)
+          .default(12.5)
+          .describe("The link's bandwidth, MB/s (a 100 Mbit/s management network is 12.5)"),
+        networkBufferMs: z
+          .number()
+          .int()
+          .min(1)
+          .max(2000)
+          .default(20)
+          .describe(
+            "The link's queue, ms: how long bytes wait behind the data path on a full link",
+          ),
         neighbourMbPerS: z
           .number()
           .positive()
@@ -136,7 +169,17 @@ export const deploymentSchema = z
           .describe("The cassandra neighbour's commit-log rate, MB/s fsync'd (a busy node: tens)"),
       })
       .strict()
-      .default({ neighbour: ["none"], supervisor: ["none"], neighbourMbPerS: 32 }),
+      .default({
+        neighbour: ["none"],
+        supervisor: ["none"],
+        network: ["none"],
+        networkMbPerS: 12.5,
+        networkBufferMs: 20,
+        neighbourMbPerS: 32,
+      })
+      .describe(
+        "What to measure each size under; the first value of each list is the baseline, and every other value is measured alone against it (one factor at a time)",
+      ),
     zookeeper: z
       .object({
         version: versionText.optional().describe("The release to run (default: the local install)"),

@@ -41,8 +41,8 @@ import {
   type WorkloadResult,
 } from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
-import { recordWire } from "./wire-recording.js";
 import { startSharedNetwork } from "./shared-network.js";
+import { recordWire } from "./wire-recording.js";
 
 /** What a run reports as it goes (for progress lines or a live display). */
 export interface RunProgress {

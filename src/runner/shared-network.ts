@@ -3,9 +3,10 @@
  * links) crosses one shared link, with a data path of bulk flows on it or
  * on a link of its own. What the data path moved goes into the history.
  */
+
+import type { HistoryRecorder } from "../history/recorder.js";
 import { startDataPath } from "../network/data-path.js";
 import type { FaultNetwork } from "../network/fault-network.js";
-import type { HistoryRecorder } from "../history/recorder.js";
 import type { NetworkLink } from "../scenario/schema.js";
 
 /** The shared link's name in the built-in proxy; a separate data path's own link. */

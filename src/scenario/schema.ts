@@ -405,7 +405,9 @@ export const networkLinkSchema = z
       .number()
       .min(0.1)
       .max(1000)
-      .describe("The link's bandwidth, MB/s (100 Mbit/s is 12.5), shared by every connection on it"),
+      .describe(
+        "The link's bandwidth, MB/s (100 Mbit/s is 12.5), shared by every connection on it",
+      ),
     bufferMs: z
       .number()
       .int()

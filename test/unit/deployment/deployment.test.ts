@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { Ramp } from "../../../src/deployment/capacity.js";
+import { type Ramp, variantCombos } from "../../../src/deployment/capacity.js";
 import { judgeRules, recommendation } from "../../../src/deployment/deployment-report.js";
 import { deploymentSchema } from "../../../src/deployment/deployment-schema.js";
 import { loadDeployment, parseDeployment } from "../../../src/deployment/load-deployment.js";
@@ -40,11 +40,18 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     expect(deployment.stepDuration).toBe(15_000);
   });
 
-  it("the bundled example reads: 3 and 5 servers, alone and beside Cassandra, within 30 minutes of steps", () => {
+  it("the bundled example reads: 3 and 5 servers, alone, beside Cassandra and on a shared network, within 30 minutes of steps", () => {
     const example = loadDeployment("deployments/midonet.yaml");
     expect(example.sizes).toEqual([3, 5]);
     expect(example.variants.neighbour).toEqual(["none", "cassandra"]);
-    const ramps = example.sizes.length * example.variants.neighbour.length * example.states.length;
+    expect(example.variants.network).toEqual(["separate", "shared"]);
+    const combos = variantCombos(example.variants);
+    expect(combos).toEqual([
+      { neighbour: "none", network: "separate", supervisor: "none" },
+      { neighbour: "cassandra", network: "separate", supervisor: "none" },
+      { neighbour: "none", network: "shared", supervisor: "none" },
+    ]);
+    const ramps = example.sizes.length * combos.length * example.states.length;
     // Every step of every ramp, with its start and checks (about 10 s): the bound if none breaks.
     expect(
       (ramps * example.agents.ramp.length * (example.stepDuration + 10_000)) / 60_000,
@@ -147,6 +154,7 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     ): Ramp => ({
       nodes,
       neighbour,
+      network: "none",
       supervisor: "none",
       state,
       steps: [],
@@ -170,6 +178,7 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
       ["3 servers for production", "confirmed"],
       ["5 or 7 servers beyond a few dozen agents", "confirmed"],
       ["Cassandra and ZooKeeper on separate nodes", "confirmed"],
+      ["A management network separate from the data path", "not measured"],
       ["Exhibitor (a supervisor) for the servers", "not measured"],
     ]);
     // A supervisor that brings the downed server back lifts 3 servers' worst state from 20 to 40.
@@ -184,7 +193,7 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
         supervisor: 5000,
       })),
     ];
-    const exhibitor = judgeRules(supervised, withSupervisor)[3];
+    const exhibitor = judgeRules(supervised, withSupervisor)[4];
     expect(exhibitor?.verdict).toBe("confirmed");
     expect(exhibitor?.evidence).toBe(
       "3 servers: 20 agent(s) in the worst state alone, 40 restarted after 5 s",
@@ -194,5 +203,51 @@ describe("validate --deployment: the file, the ramp's rule, the rules of the gui
     expect(
       recommendation({ ...deployment, agents: { ...deployment.agents, planned: 30 } }, ramps),
     ).toMatch(/^Run 5 servers/);
+  });
+
+  it("confirms a separate management network when sharing the data path's link costs capacity or doubles the p99 write, and contradicts it when it costs neither", () => {
+    const step = (agents: number, p99WriteMs: number, dataPathMbPerS: number) => ({
+      agents,
+      p99WriteMs,
+      okWrites: 100,
+      sessionExpiries: 0,
+      consistent: true,
+      dir: `/runs/a${agents}`,
+      dataPathMbPerS,
+    });
+    const ramp = (network: Ramp["network"], p99s: readonly number[], capacity: number): Ramp => ({
+      nodes: 3,
+      neighbour: "none",
+      network,
+      supervisor: "none",
+      state: "f-down",
+      steps: p99s.map((p99, index) =>
+        step((index + 1) * 25, p99, network === "shared" ? 11.9 : 12.4),
+      ),
+      outcome: { capacity, held: capacity === p99s.length * 25 },
+    });
+    const networks = {
+      ...deployment,
+      variants: { ...deployment.variants, network: ["separate" as const, "shared" as const] },
+    };
+    const rule = (ramps: Ramp[]) => judgeRules(networks, ramps)[3];
+    // The same capacity, but every write twice as slow beside the data path: confirmed.
+    const slower = rule([ramp("separate", [40, 60], 50), ramp("shared", [90, 150], 50)]);
+    expect(slower?.verdict).toBe("confirmed");
+    expect(slower?.evidence).toBe(
+      "3 servers f-down: 50 agent(s) on a separate network, 50 sharing it with the data path (p99 write at 50 agents 60 vs 150 ms)",
+    );
+    // Fewer agents on the shared link: confirmed.
+    expect(rule([ramp("separate", [40, 60], 50), ramp("shared", [45], 25)])?.verdict).toBe(
+      "confirmed",
+    );
+    // Neither fewer agents nor twice as slow: contradicted.
+    const cheap = rule([ramp("separate", [40, 60], 50), ramp("shared", [50, 70], 50)]);
+    expect(cheap?.verdict).toBe("contradicted");
+    expect(cheap?.evidence).toMatch(/the data path at 12.5 MB\/s cost ZooKeeper neither/);
+    // The baseline is the first network listed: capacity and the recommendation come from it.
+    expect(
+      recommendation(networks, [ramp("separate", [40, 60], 50), ramp("shared", [45], 25)]),
+    ).toMatch(/^Run 3 servers: they held/);
   });
 });
