@@ -146,7 +146,7 @@ async function validateDeploymentFile(
   const provider = await chooseOrLocal(options, log);
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   log(
-    `validate: deployment ${deployment.name}, seed ${seed}: sizes ${deployment.sizes.join(", ")}, neighbour ${deployment.variants.neighbour.join(" and ")}, states ${deployment.states.join(", ")}, ramp ${deployment.agents.ramp.join(", ")} agent(s)`,
+    `validate: deployment ${deployment.name}, seed ${seed}: sizes ${deployment.sizes.join(", ")}, neighbour ${deployment.variants.neighbour.join(" and ")}${deployment.variants.network.some((network) => network !== "none") ? `, network ${deployment.variants.network.join(" and ")} (${deployment.variants.networkMbPerS} MB/s)` : ""}, states ${deployment.states.join(", ")}, ramp ${deployment.agents.ramp.join(", ")} agent(s)`,
   );
   const interruption = interruptible();
   let result: DeploymentValidation;
@@ -168,7 +168,7 @@ deployment ${result.name}:
 `);
     for (const ramp of result.ramps)
       io.out(
-        `  ${ramp.nodes} servers, neighbour ${ramp.neighbour}${ramp.supervisor === "none" ? "" : `, ${supervisorName(ramp.supervisor)}`}, ${ramp.state}: ${ramp.outcome.held ? `at least ${ramp.outcome.capacity}` : ramp.outcome.capacity} agent(s)${ramp.outcome.brokeAt ? ` (broke at ${ramp.outcome.brokeAt.agents}: ${ramp.outcome.brokeAt.why.join("; ")})` : ""}
+        `  ${ramp.nodes} servers, neighbour ${ramp.neighbour}${ramp.network === "none" ? "" : `, network ${ramp.network}`}${ramp.supervisor === "none" ? "" : `, ${supervisorName(ramp.supervisor)}`}, ${ramp.state}: ${ramp.outcome.held ? `at least ${ramp.outcome.capacity}` : ramp.outcome.capacity} agent(s)${ramp.outcome.brokeAt ? ` (broke at ${ramp.outcome.brokeAt.agents}: ${ramp.outcome.brokeAt.why.join("; ")})` : ""}
 `,
       );
     for (const rule of result.rules)

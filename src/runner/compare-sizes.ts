@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { combineValidity, type Validity, validityWord } from "../checkers/verdict.js";
 import { escapeHtml } from "../report/html-escape.js";
+import { stripChartSvg } from "../report/strip-chart.js";
 import { sizingAdvice, type Validation } from "./validate.js";
 
 /** One size's row of the comparison. */
@@ -29,6 +30,9 @@ export interface SizeRow {
   readonly latencyP50Ms: number | undefined;
   /** Worst over the scenario runs of their p99 latency of successes (ms). */
   readonly latencyP99Ms: number | undefined;
+  /** Each scenario run's p50 and p99 latency of successes (ms), sorted: the distributions drawn. */
+  readonly runP50sMs: readonly number[];
+  readonly runP99sMs: readonly number[];
   /** What the seed guide says of this size for this many agents. */
   readonly guide: readonly string[];
   /** The size's validation folder, named from beside the comparison's folder. */
@@ -72,6 +76,8 @@ export function compareSizes(validations: readonly Validation[]): SizeComparison
       recoveryMs: sorted(validation.runs.map((run) => run.timings.recoveryMs)),
       latencyP50Ms: middle(sorted(validation.runs.map((run) => run.latency?.p50Ms))),
       latencyP99Ms: sorted(validation.runs.map((run) => run.latency?.p99Ms)).at(-1),
+      runP50sMs: sorted(validation.runs.map((run) => run.latency?.p50Ms)),
+      runP99sMs: sorted(validation.runs.map((run) => run.latency?.p99Ms)),
       report: `../${basename(validation.dir)}/index.html`,
       guide: sizingAdvice(
         validation.nodes,
@@ -267,8 +273,30 @@ ${comparison.scenarios
     ),
   )
   .join("\n")}
-</table></body></html>
+</table>
+<h2>Distributions, size by size</h2>
+${distributionCharts(comparison)}
+</body></html>
 `;
+}
+
+/** Election, recovery and latency per size, each value drawn (a box from quartile to quartile, the median across). */
+function distributionCharts(comparison: SizeComparison): string {
+  const chart = (title: string, values: (row: SizeRow) => readonly number[]) =>
+    stripChartSvg({
+      title,
+      unit: "ms",
+      groups: comparison.rows.map((row) => ({
+        label: `${row.nodes} servers`,
+        values: values(row),
+      })),
+    });
+  return [
+    chart("time to elect a leader (tolerance matrix)", (row) => row.electMs),
+    chart("recovery after the last heal (per scenario run)", (row) => row.recoveryMs),
+    chart("p50 latency of successes (per scenario run)", (row) => row.runP50sMs),
+    chart("p99 latency of successes (per scenario run)", (row) => row.runP99sMs),
+  ].join("\n");
 }
 
 /** Writes index.md and index.html of the comparison into `dir` (made); returns it. */

@@ -46,33 +46,48 @@ function deploymentFile(text: string): string {
 
 const TWO_STEPS =
   "name: two-steps\nsizes: [3]\nagents: { ramp: [2, 4], writers: 1, writeRate: 5, sessionTimeout: 6s }\nserviceLevel: { p99WriteMs: 3000 }\nstates: [all-up]\nstepDuration: 5s\nvariants: { neighbour: [none, cassandra], neighbourMbPerS: 16 }\n";
+const TWO_STEPS_NETWORKS = TWO_STEPS.replace(
+  "neighbourMbPerS: 16 }",
+  "neighbourMbPerS: 16, network: [separate, shared], networkMbPerS: 4 }",
+);
 
 describe("zk-chaos validate --deployment", () => {
-  it("a size of 3, two ramp steps, alone and beside a Cassandra-shaped neighbour: capacities, the neighbour's own throughput beside the latency, every run folder; nothing left", async () => {
+  it("a size of 3, two ramp steps, alone, beside a Cassandra-shaped neighbour and sharing the data path's network: capacities, the neighbour's and the data path's own throughput beside the latency, every run folder; nothing left", async () => {
     const out = join(dir, "out");
     const cli = spawnCli(
-      ["validate", "--deployment", deploymentFile(TWO_STEPS), "--out", out, "--seed", "5"],
+      ["validate", "--deployment", deploymentFile(TWO_STEPS_NETWORKS), "--out", out, "--seed", "5"],
       { ZK_CHAOS_RUNTIME_DIR: root },
     );
     expect(await cli.exited, cli.output()).toBe(0);
-    expect(cli.output()).toMatch(/3 servers, neighbour none, all-up: at least 4 agent\(s\)/);
     expect(cli.output()).toMatch(
-      /3 servers, neighbour cassandra, all-up: (at least 4|2|0) agent\(s\)/,
+      /3 servers, neighbour none, network separate, all-up: at least 4 agent\(s\)/,
+    );
+    expect(cli.output()).toMatch(
+      /3 servers, neighbour cassandra, network separate, all-up: (at least 4|2|0) agent\(s\)/,
+    );
+    expect(cli.output()).toMatch(
+      /3 servers, neighbour none, network shared, all-up: (at least 4|2|0) agent\(s\)/,
     );
     expect(cli.output()).toMatch(/neighbour \d+\.\d MB\/s fsync'd/);
     const [report] = readdirSync(out).filter((name) => name.endsWith("-deployment-two-steps"));
     const folder = join(out, report as string);
     const markdown = readFileSync(join(folder, "index.md"), "utf8");
-    expect(markdown).toMatch(/\| 3 \| none \| none \| all-up \| ≥ 4 \|/);
+    expect(markdown).toMatch(/\| 3 \| none \| separate \| none \| all-up \| ≥ 4 \|/);
     expect(markdown).toMatch(/## The neighbour's effect/);
-    // The page plots latency and expiries against the agent count, a line per size and neighbour.
+    expect(markdown).toMatch(/## The shared network's effect/);
+    expect(markdown).toMatch(
+      /- A management network separate from the data path: \*\*(confirmed|contradicted)\*\*/,
+    );
+    // The page plots latency and expiries against the agent count, a line per size and variant.
     const html = readFileSync(join(folder, "index.html"), "utf8");
     expect(html.match(/<svg /g)?.length).toBe(2);
-    expect(html).toContain("3 servers, beside cassandra");
+    expect(html).toContain("3 servers, beside cassandra, separate network");
+    expect(html).toContain("3 servers, shared network");
     const json = JSON.parse(readFileSync(join(folder, "deployment.json"), "utf8")) as {
       ramps: {
         neighbour: string;
-        steps: { dir: string; neighbour?: { fsyncedMbPerS: number } }[];
+        network: string;
+        steps: { dir: string; neighbour?: { fsyncedMbPerS: number }; dataPathMbPerS?: number }[];
       }[];
     };
     const beside = json.ramps.find((ramp) => ramp.neighbour === "cassandra");
@@ -81,6 +96,12 @@ describe("zk-chaos validate --deployment", () => {
       expect(step.neighbour?.fsyncedMbPerS).toBeGreaterThan(4);
       expect(step.neighbour?.fsyncedMbPerS).toBeLessThan(20);
     }
+    // And the data path filled its 4 MB/s link, beside ZooKeeper's or on its own.
+    for (const ramp of json.ramps)
+      for (const step of ramp.steps) {
+        expect(step.dataPathMbPerS).toBeGreaterThan(2.5);
+        expect(step.dataPathMbPerS).toBeLessThan(4.5);
+      }
     for (const ramp of json.ramps)
       for (const step of ramp.steps) expect(existsSync(join(step.dir, "report.html"))).toBe(true);
     expect(neighboursOf(cli.child.pid as number)).toEqual([]);

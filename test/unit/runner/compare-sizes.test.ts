@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseNodeList } from "../../../src/cli/parse-options.js";
+import { quantile } from "../../../src/report/strip-chart.js";
 import {
   compareSizes,
   comparisonHtml,
@@ -83,6 +84,21 @@ describe("cluster sizes side by side", () => {
     expect(comparisonHtml(comparison)).toContain(
       '<table id="sizes"><tr><th></th><th>3 servers</th>',
     );
+    // The distributions are drawn too: every election, recovery and run's latency, size by size.
+    const html = comparisonHtml(comparison);
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html).toContain("<title>5 servers: 350 ms</title>");
+    expect(html).toContain("<title>7 servers: 207 ms</title>");
+    expect(html).toContain("<title>3 servers: median 280 ms</title>");
+    expect(html).toContain("3 servers (2)</text>");
+  });
+
+  it("finds quantiles as the box of a distribution chart draws them", () => {
+    expect(quantile([], 0.5)).toBeUndefined();
+    expect(quantile([7], 0.25)).toBe(7);
+    expect(quantile([10, 20, 30, 40], 0.5)).toBe(25);
+    expect(quantile([10, 20, 30, 40, 50], 0.25)).toBe(20);
+    expect(quantile([10, 20, 30, 40], 0.75)).toBe(32.5);
   });
 
   it("recommends what the seed guide asks for the agents, backed by a sound size, or says none was", () => {
