@@ -26,3 +26,6 @@ for (const stream of [process.stdout, process.stderr])
 
 const { main } = await import("../dist/src/cli/main.js");
 process.exitCode = await main(process.argv.slice(2));
+// Whatever a command leaves open (a leak) cannot keep the shell waiting for ever.
+const { guardExit } = await import("../dist/src/cli/exit-guard.js");
+guardExit(5000);
