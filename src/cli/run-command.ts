@@ -5,6 +5,7 @@ import { BadInputError } from "../errors.js";
 import type { WireMode } from "../history/wire.js";
 import { chooseProvider, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import type { ProviderName } from "../providers/provider.js";
+import { refuseProviderFaults } from "../providers/registry.js";
 import { causeHeading, groupAnomaliesByCause } from "../report/anomaly-groups.js";
 import { githubAnnotations, inGitHubActions } from "../report/github-annotations.js";
 import { runPassed } from "../report/results.js";
@@ -259,6 +260,15 @@ function dryRun(
     ...matrixOf(files, options, watch),
     ...(options.provider ? { provider: options.provider as ProviderName } : {}),
   });
+  // What the provider could never make is refused here too, as the run would refuse it.
+  for (const { file, plan } of planned) {
+    try {
+      refuseProviderFaults(plan, plan.provider);
+    } catch (error) {
+      if (error instanceof BadInputError) throw new BadInputError(`${file}: ${error.message}`);
+      throw error;
+    }
+  }
   for (const { file, plan } of planned) io.out(`${planText(plan, file)}\n`);
   const total = planned.reduce((sum, { plan }) => sum + plan.durationMs, 0);
   io.out(

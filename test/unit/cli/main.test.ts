@@ -86,6 +86,20 @@ describe("zk-chaos CLI parsing", () => {
     expect(dry.out).toContain("2 run(s), 20.00 s of workload in all; nothing started\n");
     expect(dry.err).toBe("");
     expect(existsSync(out)).toBe(false);
+    // What the provider can never make is refused in a dry run too, as the run would.
+    const clock = await run(
+      "run",
+      "scenarios/clock-jump.yaml",
+      "--provider",
+      "docker",
+      "--seed",
+      "1",
+      "--dry-run",
+    );
+    expect(clock.code).toBe(2);
+    expect(clock.err).toMatch(
+      /scenarios\/clock-jump.yaml: fault 'clock' \(f1\) preloads libfaketime .*the docker provider cannot make it/,
+    );
   });
 
   it("turns only the flags given into setting overrides", () => {
