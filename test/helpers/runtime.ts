@@ -20,6 +20,13 @@ export function removeRuntimeRoot(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
+/** Pids of live JVMs whose arguments name a path under `root` (a test's runtime root). */
+export function jvmsUnder(root: string): number[] {
+  return jvmPidsOfRun().filter((pid) =>
+    (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)),
+  );
+}
+
 /** Pids of live JVMs started for a run (all our runs when runId is omitted). */
 export function jvmPidsOfRun(runId?: string): number[] {
   const pids: number[] = [];

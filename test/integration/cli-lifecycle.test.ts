@@ -2,10 +2,9 @@ import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { processArgs } from "../../src/util/process-identity.js";
 import { spawnCli } from "../helpers/cli.js";
 import {
-  jvmPidsOfRun,
+  jvmsUnder,
   leakedPortLocks,
   makeRuntimeRoot,
   removeRuntimeRoot,
@@ -19,11 +18,7 @@ beforeEach(() => {
 afterEach(() => removeRuntimeRoot(root));
 
 /** JVMs whose config lives under this test's runtime root. */
-function jvmsUnderRoot(): number[] {
-  return jvmPidsOfRun().filter((pid) =>
-    (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)),
-  );
-}
+const jvmsUnderRoot = () => jvmsUnder(root);
 
 function leftovers(): Record<string, string[]> {
   const list = (dir: string) => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { processArgs } from "../../../src/util/process-identity.js";
 import { spawnCli } from "../../helpers/cli.js";
 import {
-  jvmPidsOfRun,
+  jvmsUnder,
   leakedPortLocks,
   makeRuntimeRoot,
   removeRuntimeRoot,
@@ -35,8 +35,8 @@ const neighboursOf = (cli: number) =>
       );
     });
 
-const jvmsUnderRoot = () =>
-  jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)));
+/** JVMs whose config lives under this test's runtime root. */
+const jvmsUnderRoot = () => jvmsUnder(root);
 
 function deploymentFile(text: string): string {
   const file = join(dir, "plan.yaml");

@@ -6,10 +6,9 @@ import { candidateYaml } from "../../../src/explore/candidate.js";
 import type { CorpusEntry } from "../../../src/explore/corpus.js";
 import { candidateArbitrary, drawWith, explorableKinds } from "../../../src/explore/vocabulary.js";
 import { loadScenario } from "../../../src/scenario/load-scenario.js";
-import { processArgs } from "../../../src/util/process-identity.js";
 import { spawnCli } from "../../helpers/cli.js";
 import {
-  jvmPidsOfRun,
+  jvmsUnder,
   leakedPortLocks,
   makeRuntimeRoot,
   removeRuntimeRoot,
@@ -30,8 +29,7 @@ const KINDS = "kill,pause,isolate";
 const SEED = 21;
 
 /** JVMs whose config lives under this test's runtime root. */
-const jvmsUnderRoot = () =>
-  jvmPidsOfRun().filter((pid) => (processArgs(pid) ?? []).some((arg) => arg.startsWith(root)));
+const jvmsUnderRoot = () => jvmsUnder(root);
 
 describe("zk-chaos explore", () => {
   it("runs ordinary runs within its bounds, keeps those with new behaviour in the corpus, and draws the same candidates from the same seed", async () => {
