@@ -8,9 +8,10 @@
  * benchmark goes on without the anchor.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { HistoryEvent } from "../src/history/event.js";
 
 /** Porcupine's check time per history file (ms, parsing excluded as in its benchmarks), by file name. */
 export type PorcupineTimes = ReadonlyMap<string, number>;
@@ -42,9 +43,14 @@ export function parseBenchOutput(output: string): Map<string, number> {
 
 /** Porcupine's source as a work tree: the checkout itself, or one written out of a git directory. */
 function workTree(source: string): { dir: string; done: () => void } | undefined {
-  if (existsSync(join(source, "checker.go"))) return { dir: source, done: () => {} };
-  if (!existsSync(join(source, "HEAD"))) return undefined;
+  if (!existsSync(join(source, "checker.go")) && !existsSync(join(source, "HEAD")))
+    return undefined;
+  // A copy either way: the benchmark adds a file of its own, never to the user's checkout.
   const dir = mkdtempSync(join(tmpdir(), "zkchaos-porcupine-"));
+  if (existsSync(join(source, "checker.go"))) {
+    cpSync(source, dir, { recursive: true });
+    return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const archive = spawnSync("git", ["--git-dir", source, "archive", "--format=tar", "HEAD"], {
     maxBuffer: 256 * 2 ** 20,
   });
@@ -56,8 +62,101 @@ function workTree(source: string): { dir: string; done: () => void } | undefined
   return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs Porcupine's own benchmarks (each file checked `times` times) and returns their times. */
-export function runPorcupine(times = 3): PorcupineAnchor {
+/**
+ * A one-register zk-chaos history (read, write, cas) as Porcupine's etcd log,
+ * which its own parser reads: absent (null) is written as 0, with a write of
+ * 0 before everything; a failed write (it did not happen) is left out; an
+ * unknown outcome has no return line (Porcupine: it may happen any time).
+ */
+export function porcupineLogOf(events: readonly HistoryEvent[]): string {
+  const number = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+  const failed = new Set<string>();
+  const pending = new Map<number | string, HistoryEvent>();
+  for (const event of events) {
+    if (typeof event.process !== "number") continue;
+    if (event.type === "invoke") pending.set(event.process, event);
+    else {
+      const invoke = pending.get(event.process);
+      if (invoke && event.type === "fail" && event.f === "write") failed.add(`${invoke.index}`);
+      pending.delete(event.process);
+    }
+  }
+  const line = (process: number, type: string, f: string, value: string) =>
+    `INFO  jepsen.util - ${process}\t:${type}\t:${f}\t${value}`;
+  const lines = [line(0, "invoke", "write", "0"), line(0, "ok", "write", "0")];
+  const open = new Map<number, HistoryEvent>();
+  for (const event of events) {
+    if (typeof event.process !== "number") continue;
+    // Process 0 wrote the first 0: the history's own processes are shifted by one.
+    const process = event.process + 1;
+    const value = (event.value ?? {}) as { value?: unknown };
+    if (event.type === "invoke") {
+      if (failed.has(`${event.index}`)) continue;
+      open.set(event.process, event);
+      const argument =
+        event.f === "read"
+          ? "nil"
+          : event.f === "cas"
+            ? `[${number((value.value as unknown[])[0])} ${number((value.value as unknown[])[1])}]`
+            : String(number(value.value));
+      lines.push(line(process, "invoke", event.f, argument));
+      continue;
+    }
+    const invoke = open.get(event.process);
+    open.delete(event.process);
+    if (invoke === undefined) continue;
+    const invoked = (invoke.value ?? {}) as { value?: unknown };
+    if (event.type === "info") continue;
+    if (event.f === "read")
+      lines.push(
+        event.type === "ok"
+          ? line(process, "ok", "read", String(number(value.value)))
+          : line(process, "fail", "read", ":timed-out"),
+      );
+    else if (event.f === "write")
+      lines.push(line(process, "ok", "write", String(number(invoked.value))));
+    else {
+      const [from, to] = invoked.value as unknown[];
+      lines.push(
+        line(
+          process,
+          event.type === "ok" ? "ok" : "fail",
+          "cas",
+          `[${number(from)} ${number(to)}]`,
+        ),
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Go benchmarks of Porcupine on extra etcd logs, named ZkChaosFile<i>, in its own package (its parser, its model). */
+function extraBenchmarks(logs: readonly string[]): string {
+  return [
+    "package porcupine",
+    "",
+    'import "testing"',
+    "",
+    ...logs.map(
+      (log, index) => `func BenchmarkZkChaosFile${index}(b *testing.B) {
+\tevents := parseJepsenLog(${JSON.stringify(log)})
+\tb.ResetTimer()
+\tfor i := 0; i < b.N; i++ {
+\t\tif !CheckEvents(etcdModel, events) {
+\t\t\tb.Fatal("not linearizable")
+\t\t}
+\t}
+}
+`,
+    ),
+  ].join("\n");
+}
+
+/**
+ * Runs Porcupine's own benchmarks (each file checked `times` times), and its
+ * check of each of `logs` (etcd logs, as ZkChaosFile<i>), and returns their times.
+ */
+export function runPorcupine(times = 3, logs: readonly string[] = []): PorcupineAnchor {
   const go = spawnSync("go", ["version"], { encoding: "utf8" });
   if (go.status !== 0)
     return { missing: "no Go on this machine (apt-get install golang-go): no Porcupine anchor" };
@@ -70,9 +169,19 @@ export function runPorcupine(times = 3): PorcupineAnchor {
       missing: `no Porcupine source at ${source} (set ZK_CHAOS_PORCUPINE_SRC to a checkout of github.com/anishathalye/porcupine): no anchor`,
     };
   try {
+    if (logs.length > 0)
+      writeFileSync(join(tree.dir, "zkchaos_bench_test.go"), extraBenchmarks(logs));
     const run = spawnSync(
       "go",
-      ["test", "-run", "^$", "-bench", "^Benchmark(EtcdJepsen|Kv)", "-benchtime", `${times}x`],
+      [
+        "test",
+        "-run",
+        "^$",
+        "-bench",
+        "^Benchmark(EtcdJepsen|Kv|ZkChaos)",
+        "-benchtime",
+        `${times}x`,
+      ],
       {
         cwd: tree.dir,
         encoding: "utf8",
