@@ -107,43 +107,61 @@ export function* linearizationSearch<S, I, O>(
   const head = entries(ops);
   const words = Math.ceil(ops.length / 32) || 1;
   const linearized = new Uint32Array(words);
-  // Lowe's cache as hash buckets with exact comparison (as Porcupine): a
-  // collision must never make an unexplored configuration look explored.
-  // Records live in flat pools (bits, state key, next record in the bucket):
-  // no object or typed array is allocated per explored configuration.
-  const buckets = new Map<number, number>();
+  // Lowe's cache with exact comparison (as Porcupine): a collision must never
+  // make an unexplored configuration look explored. An open-addressing table
+  // of record numbers; records live in flat pools (bits, hash, state key): no
+  // object or typed array is allocated per explored configuration.
+  let bits = 12;
+  let table = new Int32Array(1 << bits);
+  let mask = table.length - 1;
+  // Fibonacci hashing: the slot comes from the product's high bits, well mixed whatever the hash.
+  const slotOf = (hash: number): number => Math.imul(hash, 0x9e3779b1) >>> (32 - bits);
   let pool = new Uint32Array(words * 1024);
-  let chain = new Int32Array(1024);
+  let hashes = new Uint32Array(1024);
   const stateKeys: (string | number)[] = [];
-  const seen = (hash: number, stateKey: string | number): boolean => {
-    for (let record = buckets.get(hash) ?? -1; record >= 0; record = chain[record] as number) {
-      if (stateKeys[record] !== stateKey) continue;
-      let same = true;
-      const base = record * words;
-      for (let w = 0; w < words; w++) {
-        if (pool[base + w] !== linearized[w]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return true;
-    }
-    return false;
+  const sameBits = (record: number): boolean => {
+    const base = record * words;
+    for (let w = 0; w < words; w++) if (pool[base + w] !== linearized[w]) return false;
+    return true;
   };
-  const remember = (hash: number, stateKey: string | number): void => {
+  /** Doubles the table and puts every record back. */
+  const grow = (): void => {
+    bits++;
+    table = new Int32Array(1 << bits);
+    mask = table.length - 1;
+    for (let record = 0; record < stateKeys.length; record++) {
+      let slot = slotOf(hashes[record] as number);
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = record + 1;
+    }
+  };
+  /** True when (linearized, state) was explored; otherwise records it and returns false. */
+  const visit = (hash: number, stateKey: string | number): boolean => {
+    let slot = slotOf(hash);
+    for (let at = table[slot] as number; at !== 0; at = table[slot] as number) {
+      const record = at - 1;
+      if (hashes[record] === hash && stateKeys[record] === stateKey && sameBits(record))
+        return true;
+      slot = (slot + 1) & mask;
+    }
     const record = stateKeys.length;
     if ((record + 1) * words > pool.length) {
       const grown = new Uint32Array(pool.length * 2);
       grown.set(pool);
       pool = grown;
-      const grownChain = new Int32Array(chain.length * 2);
-      grownChain.set(chain);
-      chain = grownChain;
+    }
+    if (record >= hashes.length) {
+      const grown = new Uint32Array(hashes.length * 2);
+      grown.set(hashes);
+      hashes = grown;
     }
     pool.set(linearized, record * words);
+    hashes[record] = hash;
     stateKeys.push(stateKey);
-    chain[record] = buckets.get(hash) ?? -1;
-    buckets.set(hash, record);
+    table[slot] = record + 1;
+    // At most half full: probes stay short.
+    if (stateKeys.length * 2 > table.length) grow();
+    return false;
   };
   // Zobrist hashing: each operation has a random word; the set's hash is their XOR.
   const zobrist = Uint32Array.from(
@@ -174,8 +192,7 @@ export function* linearizationSearch<S, I, O>(
         // A model that keeps its own hash spares hashing long keys at every step.
         const stateHash = model.hash ? model.hash(next) : keyHash(stateKey);
         const hash = (setHash ^ (zobrist[entry.op] as number) ^ stateHash) >>> 0;
-        if (!seen(hash, stateKey)) {
-          remember(hash, stateKey);
+        if (!visit(hash, stateKey)) {
           setHash ^= zobrist[entry.op] as number;
           callEntries.push(entry);
           callStates.push(state);
