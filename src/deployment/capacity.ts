@@ -17,6 +17,7 @@ import { parseScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
 import { selfToken } from "../util/process-identity.js";
 import { runtimeRoot, runtimeSubdir } from "../util/runtime-root.js";
+import { CASSANDRA_VERSION, cassandraClasspath } from "./cassandra-release.js";
 import type {
   Deployment,
   DeploymentState,
@@ -54,6 +55,8 @@ export interface CapacityOptions {
   readonly provider?: ProviderChoice;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** The file of a real Cassandra node's class path (neighbour cassandra-node). */
+  readonly cassandraClasspath?: string;
 }
 
 /** The scenario of one step, as a file would say it (it is written beside the run, and replays). */
@@ -148,11 +151,15 @@ export async function measureCapacity(
   options: CapacityOptions,
 ): Promise<Ramp[]> {
   const ramps: Ramp[] = [];
+  // A real Cassandra node's release is resolved once, before the first ramp.
+  const withClasspath: CapacityOptions = deployment.variants.neighbour.includes("cassandra-node")
+    ? { ...options, cassandraClasspath: await cassandraClasspath(CASSANDRA_VERSION, options.log) }
+    : options;
   for (const nodes of deployment.sizes)
     for (const combo of variantCombos(deployment.variants))
       for (const state of deployment.states) {
         if (options.signal?.aborted) return ramps;
-        ramps.push(await measureRamp(deployment, { nodes, ...combo, state }, options));
+        ramps.push(await measureRamp(deployment, { nodes, ...combo, state }, withClasspath));
       }
   return ramps;
 }
@@ -177,21 +184,26 @@ async function measureRamp(
     const plan = planRun(parseScenario(text, file), nodes, options.seed);
     // The neighbour's files go on the disk the servers' data is on.
     const running =
-      neighbour === "cassandra"
-        ? startNeighbour(
+      neighbour === "none"
+        ? undefined
+        : startNeighbour(
             // Named after this harness: if it dies, the next start reaps the folder (run-registry).
             join(
               runtimeSubdir(runtimeRoot(), NEIGHBOURS_DIR),
               `${selfToken().replace(":", "-")}-n${nodes}-a${agents}`,
             ),
             `deployment-${process.pid}`,
-            deployment.stepDuration + 120_000,
+            // A real node's start (a few seconds, more on a loaded machine) comes first.
+            deployment.stepDuration + 240_000,
             deployment.variants.neighbourMbPerS,
-          )
-        : undefined;
+            neighbour === "cassandra-node" && options.cassandraClasspath !== undefined
+              ? { kind: "node", classpathFile: options.cassandraClasspath }
+              : { kind: "shaped" },
+          );
     let ran: Awaited<ReturnType<typeof runAndReport>>;
     let throughput: NeighbourThroughput | undefined;
     try {
+      await running?.ready;
       ran = await runAndReport(plan, file, {
         out: folder,
         ...(options.provider ? { docker: options.provider } : {}),

@@ -93,6 +93,16 @@ export function judgeRules(deployment: Deployment, ramps: readonly Ramp[]): Rule
   return verdicts;
 }
 
+/** A neighbour as a sentence names it. */
+export function neighbourName(neighbour: Ramp["neighbour"]): string {
+  const names: Readonly<Record<Ramp["neighbour"], string>> = {
+    none: "nothing",
+    cassandra: "Cassandra",
+    "cassandra-node": "a Cassandra node",
+  };
+  return names[neighbour];
+}
+
 /**
  * "Cassandra and ZooKeeper on separate nodes": confirmed when a size carried
  * fewer agents beside the neighbour in some state; contradicted when both
@@ -104,7 +114,7 @@ function neighbourRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerd
     if (alone.neighbour !== "none") return [];
     const beside = ramps.find(
       (ramp) =>
-        ramp.neighbour === "cassandra" && ramp.nodes === alone.nodes && ramp.state === alone.state,
+        ramp.neighbour !== "none" && ramp.nodes === alone.nodes && ramp.state === alone.state,
     );
     return beside === undefined ? [] : [{ alone, beside }];
   });
@@ -112,10 +122,10 @@ function neighbourRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVerd
     return {
       rule,
       verdict: "not measured",
-      evidence: "needs the neighbour variants none and cassandra",
+      evidence: "needs the neighbour variants none and cassandra (or cassandra-node)",
     };
   const text = (pair: (typeof pairs)[number]) =>
-    `${pair.alone.nodes} servers ${pair.alone.state}: ${pair.alone.outcome.capacity} agent(s) alone, ${pair.beside.outcome.capacity} beside Cassandra`;
+    `${pair.alone.nodes} servers ${pair.alone.state}: ${pair.alone.outcome.capacity} agent(s) alone, ${pair.beside.outcome.capacity} beside ${neighbourName(pair.beside.neighbour)}`;
   const costly = pairs.filter((pair) => pair.beside.outcome.capacity < pair.alone.outcome.capacity);
   if (costly.length > 0)
     return { rule, verdict: "confirmed", evidence: costly.map(text).join("; ") };
@@ -243,7 +253,7 @@ function supervisorRule(deployment: Deployment, ramps: readonly Ramp[]): RuleVer
 /** Per size, state and step run both ways: ZooKeeper's p99 write alone and beside the neighbour, and the neighbour's own throughput. */
 function neighbourEffect(ramps: readonly Ramp[]): string[] {
   const rows = ramps.flatMap((beside) => {
-    if (beside.neighbour !== "cassandra") return [];
+    if (beside.neighbour === "none") return [];
     const alone = ramps.find(
       (ramp) =>
         ramp.neighbour === "none" && ramp.nodes === beside.nodes && ramp.state === beside.state,

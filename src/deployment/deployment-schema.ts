@@ -12,8 +12,11 @@ export const DEPLOYMENT_STATES = ["all-up", "f-down", "leader-kill"] as const;
 /** A state of the ensemble during a ramp step. */
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
-/** What shares the servers' machine: nothing, or a Cassandra-shaped load on the same disk and cores. */
-export const NEIGHBOURS = ["none", "cassandra"] as const;
+/**
+ * What shares the servers' machine: nothing, a Cassandra-shaped load on the
+ * same disk and cores, or a real Apache Cassandra node (resolved with Maven).
+ */
+export const NEIGHBOURS = ["none", "cassandra", "cassandra-node"] as const;
 /** A neighbour variant. */
 export type Neighbour = (typeof NEIGHBOURS)[number];
 
@@ -129,7 +132,7 @@ export const deploymentSchema = z
           .min(1)
           .default(["none"])
           .describe(
-            "none, or cassandra: a Cassandra-shaped load on the servers' disk and cores (fsync'd commit-log writes, compaction reads)",
+            "none; cassandra: a Cassandra-shaped load on the servers' disk and cores (fsync'd commit-log writes, compaction reads); or cassandra-node: a real Apache Cassandra node (resolved with Maven) with its commit log and data on that disk, written to at neighbourMbPerS",
           ),
         supervisor: z
           .array(z.union([z.literal("none"), positiveDuration]))

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { OWNER_MARKER, RUN_MARKER } from "../ensemble/run-registry.js";
+import { ZkChaosError } from "../errors.js";
 import { selfToken } from "../util/process-identity.js";
 
 /** What the neighbour did while it ran. */
@@ -21,6 +22,8 @@ export interface NeighbourThroughput {
 /** A running neighbour. */
 export interface RunningNeighbour {
   readonly pid: number | undefined;
+  /** Resolves once it loads the machine (a real node: once it answers); rejects if it died first. */
+  readonly ready: Promise<void>;
   /** Stops it and returns what it did. */
   stop(): Promise<NeighbourThroughput>;
 }
@@ -32,22 +35,36 @@ interface Totals {
   elapsedMs: number;
 }
 
-const SCRIPT = fileURLToPath(new URL("./neighbour-load.js", import.meta.url));
+/** Each neighbour's child script; a real node's also reads its class path from a file. */
+const SCRIPTS = {
+  shaped: fileURLToPath(new URL("./neighbour-load.js", import.meta.url)),
+  node: fileURLToPath(new URL("./cassandra-node-load.js", import.meta.url)),
+} as const;
 
-/** Starts a Cassandra-shaped load writing under `dir` (on the servers' disk) at `mbPerS`, for at most `limitMs`. */
+/** Which load: Cassandra-shaped I/O, or a real node (with the file of its class path). */
+export type NeighbourLoad =
+  | { readonly kind: "shaped" }
+  | { readonly kind: "node"; readonly classpathFile: string };
+
+/**
+ * Starts a neighbour writing under `dir` (on the servers' disk) at `mbPerS`,
+ * for at most `limitMs`: Cassandra-shaped I/O, or a real Cassandra node.
+ */
 export function startNeighbour(
   dir: string,
   runId: string,
   limitMs: number,
   mbPerS: number,
+  load: NeighbourLoad = { kind: "shaped" },
 ): RunningNeighbour {
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      SCRIPT,
+      SCRIPTS[load.kind],
       dir,
       String(limitMs),
       String(mbPerS),
+      ...(load.kind === "node" ? [load.classpathFile] : []),
       `${OWNER_MARKER}${selfToken()}`,
       `${RUN_MARKER}${runId}`,
       "-Dzkchaos.server=neighbour",
@@ -56,13 +73,30 @@ export function startNeighbour(
   );
   let last: Totals = { fsyncedBytes: 0, fsyncs: 0, readBytes: 0, elapsedMs: 0 };
   let buffered = "";
+  let markReady: () => void = () => {};
+  // The shaped load loads from its first instant; a node once it said so.
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    if (load.kind === "shaped") resolve();
+    child.once("exit", (code) =>
+      reject(
+        new ZkChaosError(
+          "SERVER_START_FAILED",
+          `the Cassandra neighbour ended (exit ${code}) before it was ready: see its lines above`,
+        ),
+      ),
+    );
+  });
+  ready.catch(() => {});
   child.stdout?.on("data", (chunk: Buffer) => {
     buffered += chunk.toString("utf8");
     const lines = buffered.split("\n");
     buffered = lines.pop() ?? "";
     for (const line of lines) {
       try {
-        last = JSON.parse(line) as Totals;
+        const parsed = JSON.parse(line) as Totals & { ready?: boolean };
+        if (parsed.ready === true) markReady();
+        else last = parsed;
       } catch {
         // Not ours: ignore.
       }
@@ -71,6 +105,7 @@ export function startNeighbour(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     pid: child.pid,
+    ready,
     stop: async () => {
       child.kill("SIGTERM");
       await exited;

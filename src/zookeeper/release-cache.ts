@@ -174,7 +174,7 @@ ${extras.join("\n")}
 }
 
 /** Runs mvn in a folder; resolves with its output, whatever its exit code. */
-function runMaven(
+export function runMaven(
   mvn: string,
   args: readonly string[],
   cwd: string,

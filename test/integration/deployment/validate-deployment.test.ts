@@ -46,6 +46,8 @@ function deploymentFile(text: string): string {
 
 const TWO_STEPS =
   "name: two-steps\nsizes: [3]\nagents: { ramp: [2, 4], writers: 1, writeRate: 5, sessionTimeout: 6s }\nserviceLevel: { p99WriteMs: 3000 }\nstates: [all-up]\nstepDuration: 5s\nvariants: { neighbour: [none, cassandra], neighbourMbPerS: 16 }\n";
+const ONE_NODE_STEP =
+  "name: one-node-step\nsizes: [3]\nagents: { ramp: [2], writers: 1, writeRate: 5, sessionTimeout: 6s }\nserviceLevel: { p99WriteMs: 3000 }\nstates: [all-up]\nstepDuration: 5s\nvariants: { neighbour: [cassandra-node], neighbourMbPerS: 8 }\n";
 const TWO_STEPS_NETWORKS = TWO_STEPS.replace(
   "neighbourMbPerS: 16 }",
   "neighbourMbPerS: 16, network: [separate, shared], networkMbPerS: 4 }",
@@ -159,6 +161,59 @@ describe("zk-chaos validate --deployment", () => {
     expect(await reap.exited, reap.output()).toBe(0);
     expect(jvmsUnderRoot()).toEqual([]);
   }, 120_000);
+
+  it("a real Cassandra node beside the servers: resolved with Maven, written to and compacting while the step runs, measured, then stopped with its files", async () => {
+    const out = join(dir, "out");
+    const cli = spawnCli(
+      ["validate", "--deployment", deploymentFile(ONE_NODE_STEP), "--out", out, "--seed", "5"],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    const pid = cli.child.pid as number;
+    // The neighbour's child and its Cassandra JVM, both marked as this harness's.
+    await cli.waitFor(/starting 3 ZooKeeper/, 240_000);
+    expect(
+      neighboursOf(pid).some((each) =>
+        (processArgs(each) ?? []).includes("org.apache.cassandra.service.CassandraDaemon"),
+      ),
+      cli.output(),
+    ).toBe(true);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(
+      /3 servers, neighbour cassandra-node, all-up: (at least 2|0) agent\(s\)/,
+    );
+    const [report] = readdirSync(out).filter((name) => name.endsWith("-deployment-one-node-step"));
+    const json = JSON.parse(
+      readFileSync(join(out, report as string, "deployment.json"), "utf8"),
+    ) as {
+      ramps: { steps: { neighbour?: { fsyncedMbPerS: number; fsyncs: number } }[] }[];
+    };
+    const step = json.ramps[0]?.steps[0];
+    // Rows acknowledged after their commit log was fsync'd, measured by the writer itself.
+    expect(step?.neighbour?.fsyncedMbPerS, cli.output()).toBeGreaterThan(1);
+    expect(step?.neighbour?.fsyncs).toBeGreaterThan(10);
+    expect(neighboursOf(pid)).toEqual([]);
+    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  }, 300_000);
+
+  it("SIGTERM while a real Cassandra node runs: exit 143, the node, its writer and their files gone", async () => {
+    const cli = spawnCli(
+      ["validate", "--deployment", deploymentFile(ONE_NODE_STEP), "--out", join(dir, "out")],
+      { ZK_CHAOS_RUNTIME_DIR: root },
+    );
+    const pid = cli.child.pid as number;
+    const deadline = Date.now() + 240_000;
+    while (neighboursOf(pid).length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(neighboursOf(pid).length, cli.output()).toBe(2);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited, cli.output()).toBe(143);
+    expect(neighboursOf(pid)).toEqual([]);
+    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+    expect(jvmsUnderRoot()).toEqual([]);
+    expect(leakedPortLocks()).toEqual([]);
+  }, 300_000);
 
   it("a bad deployment file: exit 2 naming file, line and field; nothing made", async () => {
     const out = join(dir, "out");
