@@ -130,9 +130,10 @@ export async function reapOrphans(root: string): Promise<ReapReport> {
 
 /** One line per reaped thing, for logs; empty when nothing was reaped. */
 export function describeReap(report: ReapReport): string[] {
-  const lines = report.processes.map(
-    (entry) =>
-      `reaped orphan ZooKeeper server ${entry.serverId} (pid ${entry.pid}) of dead run ${entry.runId}`,
+  const lines = report.processes.map((entry) =>
+    entry.serverId === "neighbour"
+      ? `reaped orphan neighbour (pid ${entry.pid}) of dead run ${entry.runId}`
+      : `reaped orphan ZooKeeper server ${entry.serverId} (pid ${entry.pid}) of dead run ${entry.runId}`,
   );
   for (const dir of report.folders) lines.push(`removed folder of dead run: ${dir}`);
   for (const group of report.cpuGroups ?? [])
