@@ -8,6 +8,7 @@ import {
   validateDeployment,
 } from "../deployment/validate-deployment.js";
 import { BadInputError } from "../errors.js";
+import { checkParallel } from "../explore/parallel.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { compareSizes, comparisonMarkdown, writeComparison } from "../runner/compare-sizes.js";
 import { type Validation, validateCluster } from "../runner/validate.js";
@@ -45,6 +46,7 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly profile: "fast" | "production";
   readonly quick?: boolean;
   readonly supervise?: number;
+  readonly parallel: number;
   readonly out: string;
   readonly seed?: number;
 }
@@ -60,6 +62,8 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   const log = quietly(io, options.quiet);
   const printer = progressPrinter(io, options.quiet);
   checkReleaseOptions(options);
+  // Before any folder is made: a --parallel this machine cannot carry is bad input.
+  if (options.provider !== "ssh") checkParallel(options.parallel, Math.max(...sizes));
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   const provider = await chooseOrLocal(options, log);
@@ -78,6 +82,7 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         profile: options.profile,
         quick: options.quick === true,
         ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
+        parallel: options.parallel,
         out: options.out,
         seed,
         log: (line) => {
@@ -247,6 +252,12 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
       "--supervise <duration>",
       "add kill rows under a supervisor (Exhibitor, systemd) that restarts a server down this long, e.g. 5s: availability with and without it",
       parseDurationOption,
+    )
+    .option(
+      "--parallel <n>",
+      "scenario runs at once, each on an ensemble of its own (at most one per core)",
+      parsePositiveInt,
+      1,
     )
     .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
     .option("--quiet", QUIET_HELP)

@@ -22,7 +22,7 @@ export function checkParallel(
     throw new BadInputError(`--parallel ${parallel}: give a whole number of 1 or more`);
   if (parallel > machine.cores)
     throw new BadInputError(
-      `--parallel ${parallel}: this machine has ${machine.cores} core(s), and ensembles beyond one per core time out instead of searching: use --parallel ${machine.cores} or less`,
+      `--parallel ${parallel}: this machine has ${machine.cores} core(s), and ensembles beyond one per core starve each other (elections and sessions time out): use --parallel ${machine.cores} or less`,
     );
   const needMb = parallel * nodes * SERVER_RSS_MB;
   if (needMb > machine.freeMb) {

@@ -88,6 +88,8 @@ export interface ValidateOptions {
   readonly log?: (line: string) => void;
   /** Each scenario run's progress, labelled with its place in the suite. */
   readonly onProgress?: (label: string, progress: RunProgress) => void;
+  /** Scenario runs at once, each on an ensemble of its own (default 1). */
+  readonly parallel?: number;
 }
 
 /** What validate concluded about a proposed size and configuration. */
@@ -193,8 +195,9 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     ...(options.zookeeperVersion ? { zookeeperVersion: options.zookeeperVersion } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const runs: ResultsFile[] = [];
-  for (const { file, scenario } of scenarios) {
+  /** Runs the suite's scenario `index` and writes its reports. */
+  const runScenario = async (index: number): Promise<ResultsFile> => {
+    const { file, scenario } = scenarios[index] as (typeof scenarios)[number];
     const base = planRun(
       scenario,
       options.nodes,
@@ -212,7 +215,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
       options.watch,
     );
     const runDir = join(dir, `${scenario.name}-n${options.nodes}`);
-    const label = `${scenario.name} n=${options.nodes} (${runs.length + 1}/${scenarios.length})`;
+    const label = `${scenario.name} n=${options.nodes} (${index + 1}/${scenarios.length})`;
     options.log?.(`${label}: running`);
     const runStarted = performance.now();
     const result = await runPlan(plan, {
@@ -227,8 +230,30 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
       `${label}: ${validityWord(results.valid)} in ${formatDuration(performance.now() - runStarted)} (${formatDuration(performance.now() - started)} since validate began)`,
     );
     writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
-    runs.push(results);
-  }
+    return results;
+  };
+  // A pool of `parallel` runs, each on its own ensemble (ports and folders are per run);
+  // the results keep the suite's order. A failure lets the others finish before it is thrown.
+  const slots: (ResultsFile | undefined)[] = new Array(scenarios.length);
+  let next = 0;
+  let failing = false;
+  const worker = async () => {
+    while (!failing && next < scenarios.length) {
+      const index = next++;
+      try {
+        slots[index] = await runScenario(index);
+      } catch (error) {
+        failing = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, scenarios.length)) }, worker),
+  );
+  const failed = settled.find((each) => each.status === "rejected");
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  const runs = slots as ResultsFile[];
   const recoveries = [
     ...matrix.cells.map((cell) => cell.recoverMs),
     ...runs.map((run) => run.timings.recoveryMs),

@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { spawnCli } from "../../helpers/cli.js";
+import {
+  jvmsUnder,
+  leakedPortLocks,
+  makeRuntimeRoot,
+  removeRuntimeRoot,
+} from "../../helpers/runtime.js";
+
+let root: string;
+let out: string;
+beforeEach(() => {
+  root = makeRuntimeRoot();
+  out = mkdtempSync(join(tmpdir(), "zk-chaos-validate-parallel-"));
+});
+afterEach(() => {
+  removeRuntimeRoot(root);
+  rmSync(out, { recursive: true, force: true });
+});
+
+it("validate --parallel 2 runs two scenarios at once, each on its own ensemble, keeps the suite's order in the report and leaves nothing", async () => {
+  const cli = spawnCli(
+    ["validate", "--nodes", "3", "--quick", "--parallel", "2", "--seed", "9", "--out", out],
+    { ZK_CHAOS_RUNTIME_DIR: root },
+  );
+  expect(await cli.exited, cli.output()).toBe(0);
+  const output = cli.output();
+  expect(output).toMatch(/3 server\(s\), \d+ agent\(s\): VALID/);
+  expect(output).toMatch(/tolerates 1 failure\(s\) as measured; quorum math promises 1/);
+  // The second scenario starts before the first one ends: two at once.
+  const lines = output.split("\n");
+  const started = (index: number) =>
+    lines.findIndex((line) => new RegExp(`\\(${index}/3\\): running`).test(line));
+  const ended = (index: number) =>
+    lines.findIndex((line) =>
+      new RegExp(`\\(${index}/3\\): (valid|INVALID|UNKNOWN) in`).test(line),
+    );
+  expect(started(2), output).toBeGreaterThanOrEqual(0);
+  expect(started(2), output).toBeLessThan(ended(1));
+  // The report lists the runs in the suite's order, whatever order they ended in.
+  const [folder] = output.match(/\/[^\s]*-validate-n3/) ?? [];
+  const index = readFileSync(join(folder as string, "index.md"), "utf8");
+  const order = [...index.matchAll(/\]\(([a-z0-9-]+)-n3\/report\.html\)/g)].map(
+    (match) => match[1],
+  );
+  expect(order, index).toHaveLength(3);
+  expect(order).toEqual([...order].sort());
+  expect(jvmsUnder(root)).toEqual([]);
+  expect(leakedPortLocks()).toEqual([]);
+}, 300_000);
