@@ -105,6 +105,16 @@ export function freshRuntimeRoot(): () => string {
   return () => root;
 }
 
+/** A fresh temp folder for each test of the file, removed after it: call at the top of the file, read with folder(). */
+export function freshFolder(prefix: string): () => string {
+  let folder = "";
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+  return () => folder;
+}
+
 /** A harness in a process of its own (a module script over the built library), once it printed `ready`. */
 export async function startHarness(lines: readonly string[], ready: string): Promise<ChildProcess> {
   const entry = resolve("dist/src/index.js");

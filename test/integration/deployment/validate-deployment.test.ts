@@ -38,6 +38,34 @@ const neighboursOf = (cli: number) =>
 /** JVMs whose config lives under this test's runtime root. */
 const jvmsUnderRoot = () => jvmsUnder(root);
 
+/** Nothing of the harness `pid` is left: no neighbour process or file, no server, no port lock. */
+function expectNothingLeft(pid: number): void {
+  expect(neighboursOf(pid)).toEqual([]);
+  expect(readdirSync(join(root, "neighbours"))).toEqual([]);
+  expect(jvmsUnderRoot()).toEqual([]);
+  expect(leakedPortLocks()).toEqual([]);
+}
+
+/** Starts `validate --deployment` of `text`, waits until `count` neighbour processes run, SIGTERMs it: exit 143, nothing left. */
+async function sigtermWhileNeighbourRuns(
+  text: string,
+  count: number,
+  waitMs: number,
+): Promise<void> {
+  const cli = spawnCli(
+    ["validate", "--deployment", deploymentFile(text), "--out", join(dir, "out")],
+    { ZK_CHAOS_RUNTIME_DIR: root },
+  );
+  const pid = cli.child.pid as number;
+  const deadline = Date.now() + waitMs;
+  while (neighboursOf(pid).length < count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(neighboursOf(pid).length, cli.output()).toBe(count);
+  cli.child.kill("SIGTERM");
+  expect(await cli.exited, cli.output()).toBe(143);
+  expectNothingLeft(pid);
+}
+
 function deploymentFile(text: string): string {
   const file = join(dir, "plan.yaml");
   writeFileSync(file, text);
@@ -106,34 +134,15 @@ describe("zk-chaos validate --deployment", () => {
       }
     for (const ramp of json.ramps)
       for (const step of ramp.steps) expect(existsSync(join(step.dir, "report.html"))).toBe(true);
-    expect(neighboursOf(cli.child.pid as number)).toEqual([]);
-    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
-    expect(jvmsUnderRoot()).toEqual([]);
-    expect(leakedPortLocks()).toEqual([]);
+    expectNothingLeft(cli.child.pid as number);
   }, 180_000);
 
   it("SIGTERM while the neighbour runs: exit 143, the neighbour and its files gone with the servers", async () => {
-    const cli = spawnCli(
-      [
-        "validate",
-        "--deployment",
-        deploymentFile(TWO_STEPS.replace("[none, cassandra]", "[cassandra]")),
-        "--out",
-        join(dir, "out"),
-      ],
-      { ZK_CHAOS_RUNTIME_DIR: root },
+    await sigtermWhileNeighbourRuns(
+      TWO_STEPS.replace("[none, cassandra]", "[cassandra]"),
+      1,
+      60_000,
     );
-    const pid = cli.child.pid as number;
-    const deadline = Date.now() + 60_000;
-    while (neighboursOf(pid).length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(neighboursOf(pid).length, cli.output()).toBe(1);
-    cli.child.kill("SIGTERM");
-    expect(await cli.exited, cli.output()).toBe(143);
-    expect(neighboursOf(pid)).toEqual([]);
-    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
-    expect(jvmsUnderRoot()).toEqual([]);
-    expect(leakedPortLocks()).toEqual([]);
   }, 120_000);
 
   it("a harness killed with SIGKILL: its neighbour notices and goes with its files; the next start reaps the servers", async () => {
@@ -191,28 +200,12 @@ describe("zk-chaos validate --deployment", () => {
     // Rows acknowledged after their commit log was fsync'd, measured by the writer itself.
     expect(step?.neighbour?.fsyncedMbPerS, cli.output()).toBeGreaterThan(1);
     expect(step?.neighbour?.fsyncs).toBeGreaterThan(10);
-    expect(neighboursOf(pid)).toEqual([]);
-    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
-    expect(jvmsUnderRoot()).toEqual([]);
-    expect(leakedPortLocks()).toEqual([]);
+    expectNothingLeft(pid);
   }, 300_000);
 
   it("SIGTERM while a real Cassandra node runs: exit 143, the node, its writer and their files gone", async () => {
-    const cli = spawnCli(
-      ["validate", "--deployment", deploymentFile(ONE_NODE_STEP), "--out", join(dir, "out")],
-      { ZK_CHAOS_RUNTIME_DIR: root },
-    );
-    const pid = cli.child.pid as number;
-    const deadline = Date.now() + 240_000;
-    while (neighboursOf(pid).length < 2 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(neighboursOf(pid).length, cli.output()).toBe(2);
-    cli.child.kill("SIGTERM");
-    expect(await cli.exited, cli.output()).toBe(143);
-    expect(neighboursOf(pid)).toEqual([]);
-    expect(readdirSync(join(root, "neighbours"))).toEqual([]);
-    expect(jvmsUnderRoot()).toEqual([]);
-    expect(leakedPortLocks()).toEqual([]);
+    // The neighbour's child and its Cassandra JVM.
+    await sigtermWhileNeighbourRuns(ONE_NODE_STEP, 2, 240_000);
   }, 300_000);
 
   it("a bad deployment file: exit 2 naming file, line and field; nothing made", async () => {

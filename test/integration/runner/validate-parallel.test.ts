@@ -1,29 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { spawnCli } from "../../helpers/cli.js";
 import {
+  freshFolder,
+  freshRuntimeRoot,
   jvmsUnder,
   leakedPortLocks,
-  makeRuntimeRoot,
-  removeRuntimeRoot,
 } from "../../helpers/runtime.js";
 
-let root: string;
-let out: string;
-beforeEach(() => {
-  root = makeRuntimeRoot();
-  out = mkdtempSync(join(tmpdir(), "zk-chaos-validate-parallel-"));
-});
-afterEach(() => {
-  removeRuntimeRoot(root);
-  rmSync(out, { recursive: true, force: true });
-});
+const runtimeRoot = freshRuntimeRoot();
+const outFolder = freshFolder("zk-chaos-validate-parallel-");
 
 it("validate --parallel 2 runs two scenarios at once, each on its own ensemble, keeps the suite's order in the report and leaves nothing", async () => {
+  const root = runtimeRoot();
   const cli = spawnCli(
-    ["validate", "--nodes", "3", "--quick", "--parallel", "2", "--seed", "9", "--out", out],
+    ["validate", "--nodes", "3", "--quick", "--parallel", "2", "--seed", "9", "--out", outFolder()],
     { ZK_CHAOS_RUNTIME_DIR: root },
   );
   expect(await cli.exited, cli.output()).toBe(0);
