@@ -114,8 +114,24 @@ const WIRE_PROTOCOL_OF: Readonly<Record<PeerChannel, string>> = {
 };
 
 const BLACKHOLE_UP = "zkchaos_partition_up";
-const SHARED_LINK_TOXIC = "zkchaos_link";
 const BLACKHOLE_DOWN = "zkchaos_partition_down";
+
+/** The toxic that puts one stream of a proxy on the shared link `link` (built-in proxy only). */
+function sharedLinkToxic(
+  stream: "upstream" | "downstream",
+  link: string,
+  rate: number,
+  bufferMs: number,
+) {
+  return {
+    name: `zkchaos_link_${stream}`,
+    type: "shared_link",
+    stream,
+    toxicity: 1,
+    attributes: { rate, buffer: bufferMs },
+    link,
+  };
+}
 
 /**
  * The fault network of one ensemble: every peer connection (each channel and
@@ -475,14 +491,7 @@ export class FaultNetwork implements LinkFaults, MessageRules {
     this.requireBuiltIn("a shared network link");
     for (const proxyName of this.proxies.keys())
       for (const stream of ["upstream", "downstream"] as const)
-        await this.addToxic(proxyName, {
-          name: `${SHARED_LINK_TOXIC}_${stream}`,
-          type: "shared_link",
-          stream,
-          toxicity: 1,
-          attributes: { rate, buffer: bufferMs },
-          link,
-        });
+        await this.addToxic(proxyName, sharedLinkToxic(stream, link, rate, bufferMs));
   }
 
   /**
@@ -506,14 +515,7 @@ export class FaultNetwork implements LinkFaults, MessageRules {
       }),
     );
     await this.call(`adding the shared link to proxy ${name}`, () =>
-      proxy.addToxic({
-        name: `${SHARED_LINK_TOXIC}_upstream`,
-        type: "shared_link",
-        stream: "upstream",
-        toxicity: 1,
-        attributes: { rate, buffer: bufferMs },
-        link,
-      } as never),
+      proxy.addToxic(sharedLinkToxic("upstream", link, rate, bufferMs) as never),
     );
     return {
       host: "127.0.0.1",
