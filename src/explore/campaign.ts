@@ -28,7 +28,13 @@ import type { ExploreFinding, ExploreResult, ExploreStatus } from "./explore-res
 
 export type { ExploreFinding, ExploreResult, ExploreStatus } from "./explore-result.js";
 
-import { anomalyKey, documentedBugsFor, findingMarkdown, sameAnomaly } from "./finding.js";
+import {
+  anomalyKey,
+  documentedBugsFor,
+  documentedKeys,
+  findingMarkdown,
+  sameAnomaly,
+} from "./finding.js";
 import { mutate } from "./mutate.js";
 import { checkParallel } from "./parallel.js";
 import { type ReproductionRate, shrink } from "./shrink.js";
@@ -285,13 +291,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       rate,
       faults: shrunk.candidate.faults.length,
       durationMs: shrunk.candidate.durationMs,
-      jira: bugs.flatMap((bug) => bug.jira),
+      jira: documentedKeys(bugs),
     };
     findings[slot] = finding;
     // What `explore merge` reads to join findings of several campaigns.
     writeFileSync(join(dir, "finding.json"), `${JSON.stringify(finding, null, 2)}\n`);
     options.log?.(
-      `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${bugs.length > 0 ? `; documented: ${bugs.flatMap((bug) => bug.jira).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
+      `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${bugs.length > 0 ? `; documented: ${documentedKeys(bugs).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
     );
     phase = "search";
   };

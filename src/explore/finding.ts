@@ -80,6 +80,11 @@ export function documentedBugsFor(
     .map((each) => each.bug);
 }
 
+/** The JIRA keys of documented bugs, each once, closest bug first (two scenarios may share a family). */
+export function documentedKeys(bugs: readonly DocumentedBug[]): string[] {
+  return [...new Set(bugs.flatMap((bug) => bug.jira))];
+}
+
 /** Everything finding.md says. */
 export interface FindingReport {
   readonly id: string;

@@ -134,16 +134,24 @@ export function checkLostUpdates(key: string, list: readonly Version[], findings
       continue;
     }
     if (highest !== undefined && (version.made as number) <= (highest.made as number)) {
+      // The commit that made the same version before, else the one that made a later one:
+      // never the version itself, whose own events prove nothing of what it overwrote.
       const first =
         list.find(
           (other) =>
+            other !== version &&
             other.made === version.made &&
             other.czxid !== undefined &&
             same(other.czxid, czxid as Zxid),
         ) ?? highest;
+      const writer = txnName(version.writer as Txn);
+      const what =
+        first.made === version.made
+          ? `${txnName(first.writer as Txn)} and ${writer} both made version ${version.made} of ${key}`
+          : `${txnName(first.writer as Txn)} made version ${first.made} of ${key}, then ${writer} made version ${version.made}`;
       findings.add({
         kind: "lost-update",
-        message: `${txnName(first.writer as Txn)} and ${txnName(version.writer as Txn)} both made version ${version.made} of ${key} (created at zxid ${formatZxid(czxid)}): one overwrote the other unseen`,
+        message: `${what} (created at zxid ${formatZxid(czxid)}): one overwrote the other unseen`,
         events: txnEvents([first.writer as Txn, version.writer as Txn]),
       });
     } else highest = version;

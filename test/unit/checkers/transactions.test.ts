@@ -111,6 +111,25 @@ describe("transactions checker with zxids (ZooKeeper's commit order)", () => {
     expect(kinds([first, set, again, later])).toEqual([]);
   });
 
+  it("names a commit that made an older version than an earlier commit, with both commits", () => {
+    const made = (value: number, zxid: number, version: number) =>
+      txn({ mops: [{ ...w("a", value), version, czxid: 10 }], zxid });
+    const created = txn({ mops: [create("a", 1)], zxid: 10 });
+    const higher = made(2, 11, 2);
+    const lower = made(3, 12, 1);
+    const verdict = checkTransactions([created, higher, lower]);
+    expect(verdict.anomalies.map((a) => a.kind)).toEqual(["lost-update"]);
+    expect(verdict.anomalies[0]?.message).toContain(
+      `T${higher.id} made version 2 of a, then T${lower.id} made version 1`,
+    );
+    expect(verdict.anomalies[0]?.events).toEqual([
+      higher.id,
+      higher.completion,
+      lower.id,
+      lower.completion,
+    ]);
+  });
+
   it("names a session whose view went back G-single-process", () => {
     const txns = [
       ...base(),
