@@ -6,7 +6,8 @@
  * follower's forwarded writes through the peer proxies); then, with both far
  * ends in processes of their own, a bulk TCP transfer and round trips of 100
  * bytes: direct, through the built-in server (alone in this process), and
- * through a real Toxiproxy server when its URL is given. Targets: bulk at
+ * through a real Toxiproxy server: the one at --toxiproxy-url, else one built
+ * from its source for the run (toxiproxy-anchor.ts). Targets: bulk at
  * least the real server's, p99 of the round trips no worse. With the wire
  * decoded (network.wire), ZooKeeper p99 within 5% of the opaque proxy; and
  * the quorum decoder's own throughput on a busy leader's stream; and bulk of
@@ -24,6 +25,7 @@ import { startToxiproxyServer } from "../src/network/toxiproxy/toxiproxy-server.
 import { decodeCapture } from "../src/network/wire/decode-capture.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
+import { startRealToxiproxy } from "./toxiproxy-anchor.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -182,10 +184,16 @@ const proxied = await zkLatencies(true);
 const decoding = await zkLatencies(true, true);
 const decoder = decoderThroughput();
 const builtIn = await startToxiproxyServer({ port: 0 });
+// The anchor: the URL given, else a real Toxiproxy built from its source for this run.
+const anchor = realUrl
+  ? { url: realUrl, version: "given by --toxiproxy-url", stop: async () => {} }
+  : await startRealToxiproxy();
+if ("missing" in anchor) console.log(`anchor: ${anchor.missing}`);
+else console.log(`anchor: real Toxiproxy ${anchor.version} at ${anchor.url}`);
 const paths: Path[] = [
   { label: "direct" },
   { label: "built-in", url: builtIn.url },
-  ...(realUrl ? [{ label: "real Toxiproxy", url: realUrl }] : []),
+  ...("url" in anchor ? [{ label: "real Toxiproxy", url: anchor.url }] : []),
 ];
 const tcp: { label: string; bulkMBps: number; rttMedian: number; rttP99: number }[] = [];
 for (const path of paths) {
@@ -214,6 +222,7 @@ for (const shape of ["zab", "snap"] as const) {
   });
 }
 await builtIn.close();
+if ("stop" in anchor) await anchor.stop();
 
 console.log(`ZooKeeper ops through a follower of a 3-node ensemble, ${ops} each (ms)`);
 console.log(
@@ -261,7 +270,10 @@ if (real && ours)
   console.log(
     `built-in vs real: bulk ${(ours.bulkMBps / real.bulkMBps).toFixed(2)}x (target >= 1), rtt p99 ${(ours.rttP99 / real.rttP99).toFixed(2)}x (target <= 1)`,
   );
-else console.log("no --toxiproxy-url: the built-in is compared with direct connections only");
+else
+  console.log(
+    "no real Toxiproxy (see the anchor line): the built-in is compared with direct connections only",
+  );
 for (const entry of quorumBulk)
   console.log(
     `${entry.shape === "zab" ? "\nbulk of short Zab packets (PROPOSAL/COMMIT/ACK)" : "bulk of a snapshot sync (SNAP, 1 KiB nodes)"} through the built-in: opaque ${entry.opaqueMBps.toFixed(0)} MB/s, decoding ${entry.decodingMBps.toFixed(0)} MB/s (${entry.messages} messages): ${(entry.decodingMBps / entry.opaqueMBps).toFixed(2)}x (target >= 0.90x)`,
