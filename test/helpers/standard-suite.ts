@@ -52,9 +52,36 @@ export function sizeDependent(scenario: Scenario): boolean {
 }
 
 /**
- * Runs every standard scenario that lists this size (or, with `sizedOnly`,
+ * What a provider makes of a scenario: its fault kinds (random ones apart)
+ * and a supervisor. The workload and the targets are the runner's, the same
+ * on every provider.
+ */
+export function providerFeatures(scenario: Scenario): string[] {
+  return [
+    ...scenario.faults.map((entry) => (entry.fault as { kind: string }).kind),
+    ...(scenario.random?.kinds ?? []).map((kind) => `random:${kind}`),
+    ...(scenario.supervise !== undefined ? ["supervisor"] : []),
+  ];
+}
+
+/**
+ * The scenarios, in order, each kept when it asks the provider for something
+ * no scenario before it did: the rest repeat on this provider what the local
+ * suite shows for every scenario.
+ */
+export function coveringScenarios<T>(items: readonly T[], features: (item: T) => string[]): T[] {
+  const covered = new Set<string>();
+  return items.filter((item) => {
+    const fresh = features(item).filter((feature) => !covered.has(feature));
+    for (const feature of fresh) covered.add(feature);
+    return fresh.length > 0;
+  });
+}
+
+/**
+ * Runs the standard scenarios that list this size (or, with `sizedOnly`,
  * those whose faults depend on the size: the others repeat at every size
- * what the smallest already showed), on docker, and expects each valid, or
+ * what the smallest already showed; else one for each fault kind), on docker, and expects each valid, or
  * invalid only from a documented bug the servers' logs prove, and nothing left.
  */
 export async function expectStandardSuiteValidOnDocker(
@@ -62,13 +89,19 @@ export async function expectStandardSuiteValidOnDocker(
   seed: number,
   sizedOnly = false,
 ): Promise<void> {
-  const files = readdirSync("scenarios")
+  const suite = readdirSync("scenarios")
     .filter((name) => name.endsWith(".yaml"))
+    .sort()
     .map((name) => join("scenarios", name))
     .filter((file) => loadScenario(file).nodes.includes(nodes))
     .filter((file) => !sizedOnly || sizeDependent(loadScenario(file)))
     // Faults the docker provider cannot make (version changes) stay local.
     .filter((file) => faultDockerCannot(loadScenario(file)) === undefined);
+  // The full suite: one scenario per fault kind the containers must make, the others being
+  // provider-independent points. The sized one keeps each: its point is the size's quorum.
+  const files = sizedOnly
+    ? suite
+    : coveringScenarios(suite, (file) => providerFeatures(loadScenario(file)));
   const out = mkdtempSync(join(tmpdir(), `zk-chaos-suite-n${nodes}-`));
   try {
     const { runs } = await runMatrix({
