@@ -1,6 +1,7 @@
 import { randomInt as cryptoRandomInt } from "node:crypto";
 import { join } from "node:path";
 import { Command, Option } from "commander";
+import pLimit from "p-limit";
 import { supervisorName } from "../deployment/capacity.js";
 import { loadDeployment } from "../deployment/load-deployment.js";
 import {
@@ -8,7 +9,7 @@ import {
   validateDeployment,
 } from "../deployment/validate-deployment.js";
 import { BadInputError } from "../errors.js";
-import { checkParallel } from "../explore/parallel.js";
+import { checkParallel, defaultParallel } from "../explore/parallel.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
 import { compareSizes, comparisonMarkdown, writeComparison } from "../runner/compare-sizes.js";
 import { type Validation, validateCluster } from "../runner/validate.js";
@@ -46,7 +47,8 @@ interface ValidateCliOptions extends ProviderOptions, WatchOptions {
   readonly profile: "fast" | "production";
   readonly quick?: boolean;
   readonly supervise?: number;
-  readonly parallel: number;
+  readonly parallel?: number;
+  readonly fullWindows?: boolean;
   readonly out: string;
   readonly seed?: number;
 }
@@ -62,17 +64,22 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   const log = quietly(io, options.quiet);
   const printer = progressPrinter(io, options.quiet);
   checkReleaseOptions(options);
-  // Before any folder is made: a --parallel this machine cannot carry is bad input.
-  if (options.provider !== "ssh") checkParallel(options.parallel, Math.max(...sizes));
+  // Before any folder is made: a --parallel this machine cannot carry is bad input. By
+  // default, as many ensembles as it carries (on ssh hosts: one at a time).
+  const largest = Math.max(...sizes);
+  const local = options.provider !== "ssh";
+  const parallel = options.parallel ?? (local ? defaultParallel(largest) : 1);
+  if (local) checkParallel(parallel, largest);
   const watch = watchSettingsOf(options);
   prepareOutputFolder(options.out);
   const provider = await chooseOrLocal(options, log);
   // One seed for every size, so that they face the same faults and load.
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
-  const results: Validation[] = [];
-  for (const nodes of sizes) {
-    results.push(
-      await validateCluster({
+  // Every size's matrix and scenarios share one pool: no core idles while one size ends.
+  const slots = pLimit(parallel);
+  const settled = await Promise.allSettled(
+    sizes.map((nodes) =>
+      validateCluster({
         provider,
         nodes,
         ...(options.zookeeperVersion?.[0] ? { zookeeperVersion: options.zookeeperVersion[0] } : {}),
@@ -81,8 +88,10 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         ...(options.zkConfig ? { zkConfig: options.zkConfig } : {}),
         profile: options.profile,
         quick: options.quick === true,
+        ...(options.fullWindows ? { fullWindows: true } : {}),
         ...(options.supervise !== undefined ? { superviseMs: options.supervise } : {}),
-        parallel: options.parallel,
+        parallel,
+        slots,
         out: options.out,
         seed,
         log: (line) => {
@@ -91,9 +100,12 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         },
         onProgress: (label, progress) => printer.update(label, progress),
       }),
-    );
-    printer.done();
-  }
+    ),
+  );
+  printer.done();
+  const failed = settled.find((each) => each.status === "rejected");
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  const results = settled.map((each) => (each as PromiseFulfilledResult<Validation>).value);
   const [only] = results;
   if (results.length === 1 && only !== undefined) {
     if (options.json) io.out(jsonDocument(only));
@@ -255,9 +267,12 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
     )
     .option(
       "--parallel <n>",
-      "scenario runs at once, each on an ensemble of its own (at most one per core)",
+      "runs at once (the matrices and scenarios of every size), each on an ensemble of its own; default: as many as the cores and memory carry (ssh: 1)",
       parsePositiveInt,
-      1,
+    )
+    .option(
+      "--full-windows",
+      "run each scenario for its written duration (default: scaled down until its shortest fault window is the settings' telling window, at least 10 s)",
     )
     .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
     .option("--quiet", QUIET_HELP)

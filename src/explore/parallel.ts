@@ -32,3 +32,14 @@ export function checkParallel(
     );
   }
 }
+
+/** The most ensembles of `nodes` servers this machine carries at once: one per core, as memory allows. */
+export function defaultParallel(
+  nodes: number,
+  machine: { cores: number; freeMb: number } = {
+    cores: availableParallelism(),
+    freeMb: Math.floor(freemem() / 2 ** 20),
+  },
+): number {
+  return Math.max(1, Math.min(machine.cores, Math.floor(machine.freeMb / (nodes * SERVER_RSS_MB))));
+}

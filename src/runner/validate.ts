@@ -2,6 +2,7 @@ import { randomInt as cryptoRandomInt } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pLimit, { type LimitFunction } from "p-limit";
 import { combineValidity, type Validity, validityWord } from "../checkers/verdict.js";
 import { BadInputError } from "../errors.js";
 import type { FaultKind } from "../faults/fault-spec.js";
@@ -20,7 +21,7 @@ import { recoveryText } from "../report/tolerance-text.js";
 import { appendStepSummary, writeRunReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
-import type { WatchSettings } from "../scenario/schema.js";
+import type { Scenario, WatchSettings } from "../scenario/schema.js";
 import { formatDuration } from "../util/duration.js";
 import {
   resolveSettings,
@@ -32,6 +33,7 @@ import { commitUnderTest } from "./commit-under-test.js";
 import { withWatchers } from "./run-matrix.js";
 import { type RunProgress, runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
+import { tellingWindowMs, validationDurationMs } from "./validation-windows.js";
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
 function whyProviderCannot(
@@ -90,6 +92,10 @@ export interface ValidateOptions {
   readonly onProgress?: (label: string, progress: RunProgress) => void;
   /** Scenario runs at once, each on an ensemble of its own (default 1). */
   readonly parallel?: number;
+  /** A pool shared with other sizes' validations (then `parallel` is the pool's). */
+  readonly slots?: LimitFunction;
+  /** Run each scenario for its written duration, not scaled to the settings' telling window. */
+  readonly fullWindows?: boolean;
 }
 
 /** What validate concluded about a proposed size and configuration. */
@@ -102,6 +108,19 @@ export interface Validation {
   readonly worstRecoveryMs: number | undefined;
   readonly advice: readonly string[];
   readonly dir: string;
+}
+
+/** How long the scenarios ran against what they say, and why. */
+function windowsLine(
+  durations: readonly { written: number; ran: number | undefined }[],
+  quick: boolean,
+): string {
+  const written = durations.reduce((sum, each) => sum + each.written, 0);
+  const ran = durations.reduce((sum, each) => sum + (each.ran ?? each.written), 0);
+  if (quick)
+    return `Scenarios ran 10 s each (--quick): ${formatDuration(ran)} of the ${formatDuration(written)} they say.`;
+  if (ran === written) return `Scenarios ran as written (--full-windows): ${formatDuration(ran)}.`;
+  return `Scenarios ran ${formatDuration(ran)} of the ${formatDuration(written)} they say: each scaled down until its shortest fault window is the telling window of these settings (session timeout, syncLimit and initLimit ticks), at least 10 s; --full-windows runs them as written.`;
 }
 
 /** Advice in the terms operators use, from the size, the load and what was measured. */
@@ -184,17 +203,45 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
   options.log?.(
     `validating ${options.nodes} server(s) with ${agents} agent(s), seed ${seed}: tolerance matrix, then ${scenarios.length} scenario(s)`,
   );
-  const matrix = await runToleranceMatrix({
-    nodes: options.nodes,
-    ...(options.superviseMs !== undefined ? { superviseMs: options.superviseMs } : {}),
-    settings,
-    seed,
-    dir: join(dir, "matrix"),
-    probeMs: options.quick ? 2000 : 4000,
-    ...(options.provider ? { provider: options.provider } : {}),
-    ...(options.zookeeperVersion ? { zookeeperVersion: options.zookeeperVersion } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  // One pool for the matrix and the scenarios (and, when given, every size's): `parallel`
+  // ensembles at once, each with its own ports and folders.
+  const slots = options.slots ?? pLimit(Math.max(1, options.parallel ?? 1));
+  // The results keep the suite's order. A failure lets the runs under way finish, starts no
+  // more, and is thrown when they are done.
+  let failure: { error: unknown } | undefined;
+  const guarded = <T>(job: () => Promise<T>) =>
+    slots(async () => {
+      if (failure !== undefined) return undefined;
+      try {
+        return await job();
+      } catch (error) {
+        failure ??= { error };
+        return undefined;
+      }
+    });
+  const matrixDone = guarded(() =>
+    runToleranceMatrix({
+      nodes: options.nodes,
+      ...(options.superviseMs !== undefined ? { superviseMs: options.superviseMs } : {}),
+      settings,
+      seed,
+      dir: join(dir, "matrix"),
+      probeMs: options.quick ? 2000 : 4000,
+      ...(options.provider ? { provider: options.provider } : {}),
+      ...(options.zookeeperVersion ? { zookeeperVersion: options.zookeeperVersion } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    }),
+  );
+  /** How long a scenario runs: quick 10 s; else scaled to this ensemble's telling window, or as written. */
+  const durationOf = (scenario: Scenario): number | undefined =>
+    options.quick
+      ? 10_000
+      : options.fullWindows
+        ? undefined
+        : validationDurationMs(
+            scenario,
+            tellingWindowMs(settings, scenario.workload.sessionTimeout),
+          );
   /** Runs the suite's scenario `index` and writes its reports. */
   const runScenario = async (index: number): Promise<ResultsFile> => {
     const { file, scenario } = scenarios[index] as (typeof scenarios)[number];
@@ -202,7 +249,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
       scenario,
       options.nodes,
       seed,
-      options.quick ? 10_000 : undefined,
+      durationOf(scenario),
       options.zookeeperVersion,
     );
     const plan = withWatchers(
@@ -232,28 +279,13 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
     return results;
   };
-  // A pool of `parallel` runs, each on its own ensemble (ports and folders are per run);
-  // the results keep the suite's order. A failure lets the others finish before it is thrown.
-  const slots: (ResultsFile | undefined)[] = new Array(scenarios.length);
-  let next = 0;
-  let failing = false;
-  const worker = async () => {
-    while (!failing && next < scenarios.length) {
-      const index = next++;
-      try {
-        slots[index] = await runScenario(index);
-      } catch (error) {
-        failing = true;
-        throw error;
-      }
-    }
-  };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, scenarios.length)) }, worker),
-  );
-  const failed = settled.find((each) => each.status === "rejected");
-  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-  const runs = slots as ResultsFile[];
+  const settled = await Promise.all([
+    matrixDone,
+    ...scenarios.map((_, index) => guarded(() => runScenario(index))),
+  ]);
+  if (failure !== undefined) throw failure.error;
+  const matrix = settled[0] as ToleranceResult;
+  const runs = settled.slice(1) as ResultsFile[];
   const recoveries = [
     ...matrix.cells.map((cell) => cell.recoverMs),
     ...runs.map((run) => run.timings.recoveryMs),
@@ -281,6 +313,11 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     `Tolerates **${matrix.measuredTolerance}** failure(s) as measured (quorum math promises ${matrix.promisedTolerance}); worst recovery ${validation.worstRecoveryMs === undefined ? "-" : `${Math.round(validation.worstRecoveryMs)} ms`}.`,
     "",
     ...validation.advice.map((line) => `- ${line}`),
+    "",
+    windowsLine(
+      scenarios.map(({ scenario }) => ({ written: scenario.duration, ran: durationOf(scenario) })),
+      options.quick === true,
+    ),
     "",
     "## Tolerance matrix",
     "",

@@ -127,6 +127,9 @@ function resolveFault(
   return fault as FaultSpec;
 }
 
+/** The share of a run a random schedule draws its faults in: the last fifth stays quiet. */
+export const RANDOM_SHARE = 0.8;
+
 /** The plan of one scenario at one size: a pure function of its inputs, byte for byte. */
 export function planRun(
   scenario: Scenario,
@@ -144,7 +147,7 @@ export function planRun(
     ? randomSchedule(`${seed}/${scenario.name}/${nodes}`, {
         kinds: scenario.random.kinds,
         // Leave the last fifth quiet: the ensemble must recover before the run ends.
-        totalMs: Math.round(duration * 0.8),
+        totalMs: Math.round(duration * RANDOM_SHARE),
         minGapMs: scenario.random.minGap,
         maxGapMs: scenario.random.maxGap,
         minFaultMs: scenario.random.minFault,

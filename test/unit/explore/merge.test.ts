@@ -6,7 +6,7 @@ import { shardSeed } from "../../../src/explore/campaign.js";
 import type { ExploreCandidate } from "../../../src/explore/candidate.js";
 import { Corpus } from "../../../src/explore/corpus.js";
 import { mergeExplorations } from "../../../src/explore/merge.js";
-import { checkParallel } from "../../../src/explore/parallel.js";
+import { checkParallel, defaultParallel } from "../../../src/explore/parallel.js";
 
 const root = mkdtempSync(join(tmpdir(), "zk-chaos-merge-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -135,5 +135,11 @@ describe("explore at scale: shards, merge, parallel", () => {
       /4 ensembles of 7 servers need about 11200 MB, and 6000 MB are free: use --parallel 2/,
     );
     expect(() => checkParallel(0, 3, { cores: 2, freeMb: 8000 })).toThrow(/1 or more/);
+  });
+
+  it("by default runs one ensemble per core, as memory allows, and at least one", () => {
+    expect(defaultParallel(7, { cores: 2, freeMb: 20_000 })).toBe(2);
+    expect(defaultParallel(7, { cores: 8, freeMb: 6000 })).toBe(2);
+    expect(defaultParallel(7, { cores: 2, freeMb: 1000 })).toBe(1);
   });
 });
