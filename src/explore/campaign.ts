@@ -14,7 +14,7 @@ import { runAndReport } from "../runner/run-matrix.js";
 import type { RunProgress } from "../runner/run-plan.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { planRun } from "../scenario/plan.js";
-import { deriveRandom, pick } from "../util/seeded-random.js";
+import { deriveRandom } from "../util/seeded-random.js";
 import {
   candidateYaml,
   type ExploreCandidate,
@@ -314,7 +314,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       if (options.maxFindings !== undefined && findings.length >= options.maxFindings) break;
       const seed = (campaignSeed * 7919 + attempt) % 2 ** 31;
       const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
-      const parent = fresh ? undefined : pick(random, corpus.entries);
+      const parent = fresh ? undefined : corpus.pickParent(random);
       const { candidate, how } =
         parent === undefined
           ? { candidate: drawWith(candidateArbitrary(kinds, bounds), seed), how: "fresh" }
