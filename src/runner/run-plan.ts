@@ -52,6 +52,7 @@ export interface RunProgress {
     | "healing"
     | "watchers-settling"
     | "final-reads"
+    | "stopping"
     | "checking"
     | "done";
   readonly elapsedMs: number;
@@ -213,13 +214,17 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   const memory = new MemorySink();
   const recorder = new HistoryRecorder([new JsonlSink(join(options.dir, "history.jsonl")), memory]);
   let operations = 0;
-  const progress = (phase: RunProgress["phase"], nemesis?: Nemesis) =>
+  // The ticker repeats the phase the run is in: final reads and teardown are not "running".
+  let phaseNow: RunProgress["phase"] = "starting";
+  const progress = (phase: RunProgress["phase"], nemesis?: Nemesis) => {
+    phaseNow = phase;
     options.onProgress?.({
       phase,
       elapsedMs: performance.now() - started,
       operations,
       activeFaults: nemesis?.activeFaults().map((fault) => fault.spec.kind) ?? [],
     });
+  };
   progress("starting");
   const logOption = options.log ? { log: options.log } : {};
   const release = planRelease(plan);
@@ -337,7 +342,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       : () => {};
     const stop = { done: false };
     const observer = observe(ensemble, recorder, stop);
-    const ticker = setInterval(() => progress("running", nemesis), 1000);
+    progress("running", nemesis);
+    const ticker = setInterval(() => progress(phaseNow, nemesis), 1000);
     const runStarted = performance.now();
     const controller = new AbortController();
     options.signal?.addEventListener("abort", () => controller.abort());
@@ -441,6 +447,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
     }
   } finally {
     // Keep the servers' logs with the run, then tear everything down.
+    progress("stopping");
     if (ensemble) {
       await ensemble.collectLogs(join(options.dir, "logs"));
       await ensemble.dispose();

@@ -7,28 +7,51 @@ export interface ReadNode {
   readonly mzxid: string;
 }
 
-/** Reads every znode under a root (relative paths; the root itself excluded). Not atomic. */
+/** Requests a tree read keeps in flight on its session: ZooKeeper answers a session's requests in order. */
+const IN_FLIGHT = 256;
+
+/** `work` over every item, at most `limit` at once, results in the items' order. */
+async function inChunks<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let at = 0; at < items.length; at += limit)
+    results.push(...(await Promise.all(items.slice(at, at + limit).map(work))));
+  return results;
+}
+
+/**
+ * Reads every znode under a root (relative paths; the root itself excluded),
+ * level by level in sorted order, with the requests of a level pipelined on
+ * the session rather than one round trip each. Not atomic.
+ */
 export async function readTree(
   session: ZkSession,
   root: string,
   limit = 100_000,
 ): Promise<Map<string, ReadNode>> {
   const nodes = new Map<string, ReadNode>();
-  const queue: string[] = [""];
-  while (queue.length > 0 && nodes.size < limit) {
-    const relative = queue.shift() as string;
-    const absolute = relative === "" ? root : `${root}/${relative}`;
-    const { children } = await session.getChildren(absolute);
-    for (const child of children.sort()) {
-      const path = relative === "" ? child : `${relative}/${child}`;
-      const { data, stat } = await session.getData(`${root}/${path}`);
+  const absolute = (relative: string) => (relative === "" ? root : `${root}/${relative}`);
+  let level: string[] = [""];
+  while (level.length > 0 && nodes.size < limit) {
+    const childLists = await inChunks(level, IN_FLIGHT, async (relative) =>
+      (await session.getChildren(absolute(relative))).children
+        .sort()
+        .map((child) => (relative === "" ? child : `${relative}/${child}`)),
+    );
+    const paths = childLists.flat().slice(0, limit - nodes.size);
+    const read = await inChunks(paths, IN_FLIGHT, (path) => session.getData(absolute(path)));
+    for (const [index, path] of paths.entries()) {
+      const { data, stat } = read[index] as Awaited<ReturnType<ZkSession["getData"]>>;
       nodes.set(path, {
         data: data.toString("utf8"),
         version: stat.version,
         mzxid: stat.mzxid.toString(),
       });
-      queue.push(path);
     }
+    level = paths;
   }
   return nodes;
 }

@@ -35,6 +35,7 @@ export function checkLinearizable<S, I, O>(
   const running = partitions.map((partition) => ({
     partition,
     search: linearizationSearch(model, partition),
+    steps: 0,
   }));
   const results: { partition: readonly LinOp<I, O>[]; result: SearchResult }[] = [];
   let timedOut = false;
@@ -44,16 +45,18 @@ export function checkLinearizable<S, I, O>(
       break;
     }
     for (let index = running.length - 1; index >= 0; index--) {
-      const { partition, search } = running[index] as (typeof running)[number];
-      const next = search.next();
+      const entry = running[index] as (typeof running)[number];
+      const next = entry.search.next();
       if (next.done) {
         running.splice(index, 1);
-        results.push({ partition, result: next.value });
-      }
+        results.push({ partition: entry.partition, result: next.value });
+      } else entry.steps = next.value;
     }
   }
   const failed = results.some(({ result }) => result.valid === false);
   if (timedOut && !failed) unknown = running.length;
+  // A search stopped by the deadline counts the steps it had made.
+  for (const entry of running) steps += entry.steps;
   for (const { partition, result } of results) {
     steps += result.steps;
     if (result.valid === false) {

@@ -97,13 +97,14 @@ export const SLICE = 4096;
 /**
  * Wing & Gong's backtracking search for a linearization, with Lowe's cache
  * of (linearized set, state) pairs already explored, as Porcupine does it.
- * A generator: it yields every SLICE steps so that a scheduler can run many
- * partitions side by side and stop them all when one proves a violation.
+ * A generator: it yields its step count every SLICE steps, so that a
+ * scheduler can run many partitions side by side, stop them all when one
+ * proves a violation, and say how far a search it stopped had got.
  */
 export function* linearizationSearch<S, I, O>(
   model: Model<S, I, O>,
   ops: readonly LinOp<I, O>[],
-): Generator<undefined, SearchResult> {
+): Generator<number, SearchResult> {
   const head = entries(ops);
   const words = Math.ceil(ops.length / 32) || 1;
   const linearized = new Uint32Array(words);
@@ -178,7 +179,7 @@ export function* linearizationSearch<S, I, O>(
   let best: number[] = [];
   let stuck: number[] = [];
   while (head.next !== undefined) {
-    if (++steps % SLICE === 0) yield undefined;
+    if (++steps % SLICE === 0) yield steps;
     if (entry === undefined) break;
     if (entry.call) {
       const op = ops[entry.op] as LinOp<I, O>;
@@ -243,6 +244,6 @@ export function searchLinearization<S, I, O>(
     const next = search.next();
     if (next.done) return next.value;
     if (performance.now() > deadline)
-      return { valid: "unknown", longestPrefix: [], stuck: [], steps: 0 };
+      return { valid: "unknown", longestPrefix: [], stuck: [], steps: next.value };
   }
 }

@@ -28,11 +28,16 @@ const written = (op: Op) =>
 
 /** One register's candidate order, or the reason there is none (then the search decides). */
 export function zxidOrder(ops: readonly Op[]): { order: Op[] } | { reason: string } {
-  // Unknown writes take the zxid at which some read saw their (unique) value.
+  // Unknown writes take the zxid at which some read saw their (unique) value; or, when only a
+  // cas that succeeded from it tells it happened, a place just before that cas (zxids are
+  // whole numbers: half a step earlier sorts between it and the write before).
   const seenAt = new Map<unknown, number>();
-  for (const op of ops)
-    if (op.input.f === "read" && op.zxid !== undefined && op.output !== UNKNOWN)
-      seenAt.set(op.output, op.zxid);
+  for (const op of ops) {
+    if (op.zxid === undefined || op.output === UNKNOWN) continue;
+    if (op.input.f === "read") seenAt.set(op.output, op.zxid);
+    else if (op.input.f === "cas" && op.output === true && !seenAt.has(op.input.from))
+      seenAt.set(op.input.from, op.zxid - 0.5);
+  }
   const placed: Op[] = [];
   const zxids: number[] = [];
   const failedCas: Op[] = [];

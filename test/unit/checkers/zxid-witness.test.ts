@@ -95,6 +95,30 @@ describe("the zxid witness: ZooKeeper's order of writes as a candidate lineariza
     });
   });
 
+  it("an unknown write nobody read, but a cas succeeded from, goes just before that cas (a GC-paused leader's in-flight write)", () => {
+    const ops = [
+      write(1, 0, 10, 1, 101),
+      // Its client gave up (the leader paused); the next epoch's first commit proves it happened.
+      write(2, 12, INF, 9),
+      {
+        id: 3,
+        process: 3,
+        call: 40,
+        ret: 50,
+        input: { f: "cas", from: 9, to: 5, key: 0 },
+        output: true,
+        zxid: 2 ** 32 + 1,
+      } satisfies RegisterLinOp,
+      read(4, 60, 70, 5, 2 ** 32 + 1),
+    ];
+    const candidate = zxidOrder(ops);
+    expect("order" in candidate && candidate.order.map((op) => op.id)).toEqual([1, 2, 3, 4]);
+    expect(checkRegisterLinearizability(model, ops, 1000).stats).toMatchObject({
+      witnessedRegisters: 1,
+      searchedOperations: 0,
+    });
+  });
+
   it("a witness that breaks real time falls back to the search, which still finds the history linearizable", () => {
     // ZooKeeper's zxids put the later write first: no order of zxids holds, another order does.
     const ops = [write(1, 0, 10, 1, 102), write(2, 20, 30, 2, 101)];
