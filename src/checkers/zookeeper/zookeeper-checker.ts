@@ -22,6 +22,7 @@ import {
   checkRegisterLinearizability,
   type KeyedRegisterModel,
 } from "./register-linearizability.js";
+import { explainSyncsOnLeaders } from "./sync-on-leader.js";
 import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
 import { checkWatches } from "./watch-checks.js";
 
@@ -241,9 +242,13 @@ export function checkZooKeeper(
       }),
     );
   }
-  // A leader that took over without committed writes explains what it made clients see.
+  // A leader that took over without committed writes explains what it made clients see; a
+  // leader that answered a sync locally explains a stale read after it.
   return verdicts.map((verdict) => ({
     ...verdict,
-    anomalies: explainByIncompleteLeaders(verdict.anomalies, events, incompleteLeaders),
+    anomalies: explainSyncsOnLeaders(
+      explainByIncompleteLeaders(verdict.anomalies, events, incompleteLeaders),
+      events,
+    ),
   }));
 }
