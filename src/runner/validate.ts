@@ -110,6 +110,9 @@ export interface Validation {
   readonly dir: string;
 }
 
+/** The first failure of each pool: once one run fails, no run of any size sharing it starts. */
+const poolFailures = new WeakMap<LimitFunction, { error: unknown }>();
+
 /** How long the scenarios ran against what they say, and why. */
 function windowsLine(
   durations: readonly { written: number; ran: number | undefined }[],
@@ -206,16 +209,15 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
   // One pool for the matrix and the scenarios (and, when given, every size's): `parallel`
   // ensembles at once, each with its own ports and folders.
   const slots = options.slots ?? pLimit(Math.max(1, options.parallel ?? 1));
-  // The results keep the suite's order. A failure lets the runs under way finish, starts no
-  // more, and is thrown when they are done.
-  let failure: { error: unknown } | undefined;
+  // The results keep the suite's order. A failure (of any size sharing the pool) lets the runs
+  // under way finish, starts no more, and is thrown when they are done.
   const guarded = <T>(job: () => Promise<T>) =>
     slots(async () => {
-      if (failure !== undefined) return undefined;
+      if (poolFailures.has(slots)) return undefined;
       try {
         return await job();
       } catch (error) {
-        failure ??= { error };
+        if (!poolFailures.has(slots)) poolFailures.set(slots, { error });
         return undefined;
       }
     });
@@ -283,6 +285,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     matrixDone,
     ...scenarios.map((_, index) => guarded(() => runScenario(index))),
   ]);
+  const failure = poolFailures.get(slots);
   if (failure !== undefined) throw failure.error;
   const matrix = settled[0] as ToleranceResult;
   const runs = settled.slice(1) as ResultsFile[];
