@@ -263,6 +263,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       version,
       options.knownBugsDir,
       candidate.faults.map((fault) => fault.spec.kind),
+      results.verdicts.flatMap((verdict) => verdict.anomalies.map((anomaly) => anomaly.message)),
     );
     writeFileSync(
       join(dir, "finding.md"),

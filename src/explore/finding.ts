@@ -37,7 +37,8 @@ export interface DocumentedBug {
 
 /**
  * The known bugs reproduced on `version` (by their scenario's expectations)
- * whose signature names one of the finding's checkers, closest first: the
+ * whose signature names one of the finding's checkers (and whose message
+ * pattern, when they give one, one of its anomalies matches), closest first: the
  * larger share of the bug's checkers the finding shows (a signature the
  * scenario names counts double the default), then more fault kinds in common
  * with the finding's run.
@@ -47,6 +48,8 @@ export function documentedBugsFor(
   version: string,
   knownBugsDir: string,
   faultKinds: readonly string[] = [],
+  /** The finding's anomaly messages: a bug that gives a message pattern must match one. */
+  messages: readonly string[] = [],
 ): DocumentedBug[] {
   const checkers = new Set(key.map((each) => each.split(":")[0] as string));
   let files: string[];
@@ -68,6 +71,11 @@ export function documentedBugsFor(
     const shared = signature.filter((checker) => checkers.has(checker)).length;
     const common = ((bug.signature !== undefined ? 1 : 0.5) * shared) / signature.length;
     if (!reproducedHere || common === 0) continue;
+    // Its own words, where the checker shows several bugs (two NullPointerExceptions differ).
+    if (bug.message !== undefined) {
+      const pattern = new RegExp(bug.message);
+      if (!messages.some((message) => pattern.test(message))) continue;
+    }
     const kinds = new Set(scenario.faults.map((entry) => entry.fault.kind as string));
     scored.push({
       bug: { jira: bug.jira, title: bug.title, scenario: scenario.name },

@@ -56,12 +56,17 @@ export function consistencyValidity(verdicts: RunResult["verdicts"]): Validity {
 export function bugValidity(
   verdicts: RunResult["verdicts"],
   signature: readonly string[] | undefined,
+  /** The bug's message pattern: a signature checker's anomalies show it only when one matches. */
+  message?: string,
 ): Validity {
+  const pattern = message === undefined ? undefined : new RegExp(message);
+  const shown = (verdict: RunResult["verdicts"][number]): Validity =>
+    pattern === undefined || verdict.valid !== false
+      ? verdict.valid
+      : !verdict.anomalies.some((anomaly) => pattern.test(anomaly.message));
   if (signature === undefined) return consistencyValidity(verdicts);
   const relevant = verdicts.filter((verdict) => signature.includes(verdict.checker));
-  return relevant.length === 0
-    ? "unknown"
-    : combineValidity(relevant.map((verdict) => verdict.valid));
+  return relevant.length === 0 ? "unknown" : combineValidity(relevant.map(shown));
 }
 
 /** The command that replays a run exactly. */
@@ -93,7 +98,7 @@ export function resultsFile(result: RunResult, scenarioFile: string, commit?: st
           bug: judgeBug(
             result.plan.bug,
             result.zooKeeperVersion,
-            bugValidity(result.verdicts, result.plan.bug.signature),
+            bugValidity(result.verdicts, result.plan.bug.signature, result.plan.bug.message),
             result.unfiredTriggers,
           ),
         }

@@ -23,6 +23,8 @@ export interface KnownBug {
   readonly title: string;
   /** The checkers whose anomalies show the bug (default: every consistency checker). */
   readonly signature?: readonly string[];
+  /** A regular expression one of its anomalies' messages matches, where a checker shows several bugs. */
+  readonly message?: string;
   readonly expect: readonly BugExpectation[];
 }
 

@@ -783,6 +783,24 @@ export const scenarioSchema = z
           .describe(
             "The checkers whose anomalies show this bug (verdict names, e.g. zookeeper-registers); default every consistency checker",
           ),
+        message: z
+          .string()
+          .min(1)
+          .refine(
+            (pattern) => {
+              try {
+                new RegExp(pattern);
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            { message: "not a regular expression: check its brackets and escapes" },
+          )
+          .optional()
+          .describe(
+            "A regular expression one of the bug's anomalies' messages matches (e.g. its exception's text): where a checker can show several bugs, a finding matches this one only with it",
+          ),
         expect: z
           .array(
             z

@@ -40,6 +40,30 @@ describe("findings: what identifies them and which documented bug explains them"
     ).toEqual([]);
   });
 
+  it("an internal error names ZOOKEEPER-4394 only in that bug's own words: another NullPointerException is no documented bug", () => {
+    const key = ["internal-errors:internal-error"];
+    const pif = documentedBugsFor(
+      key,
+      "3.8.0",
+      "scenarios/known-bugs",
+      [],
+      [
+        'server-1 hit an internal error: java.lang.NullPointerException: Cannot read field "hdr" because "pif" is null',
+      ],
+    );
+    expect(documentedKeys(pif)).toEqual(["ZOOKEEPER-4394"]);
+    const sock = documentedBugsFor(
+      key,
+      "3.8.0",
+      "scenarios/known-bugs",
+      [],
+      [
+        'server-2 hit an internal error: java.lang.NullPointerException: Cannot invoke "java.net.Socket.isClosed()" because "this.learner.sock" is null',
+      ],
+    );
+    expect(sock).toEqual([]);
+  });
+
   it("lost writes on 3.8.0 name ZOOKEEPER-4643's family; on 3.9.5 only the bug open everywhere", () => {
     const key = ["zookeeper-registers:lost-write"];
     const bugs380 = documentedBugsFor(key, "3.8.0", "scenarios/known-bugs", ["kill"]);

@@ -158,6 +158,33 @@ describe("a bug's signature: the checkers whose anomalies show it", () => {
     expect(bugValidity(verdicts, ["convergence"])).toBe("unknown");
   });
 
+  it("with a message pattern, only an anomaly in the bug's own words shows it (two NullPointerExceptions differ)", () => {
+    const npe = (message: string) => [
+      {
+        checker: "internal-errors",
+        guarantee: "g",
+        valid: false,
+        anomalies: [{ kind: "internal-error", message, events: [] }],
+        elapsedMs: 1,
+      },
+    ];
+    const pattern = '"pif" is null|before any UPTODATE';
+    expect(
+      bugValidity(
+        npe('Cannot read field "hdr" because "pif" is null'),
+        ["internal-errors"],
+        pattern,
+      ),
+    ).toBe(false);
+    expect(
+      bugValidity(
+        npe('Cannot invoke "java.net.Socket.isClosed()" because "this.learner.sock" is null'),
+        ["internal-errors"],
+        pattern,
+      ),
+    ).toBe(true);
+  });
+
   it("without one, every consistency checker counts (availability and recovery do not)", () => {
     expect(bugValidity(verdicts, undefined)).toBe(false);
     expect(bugValidity([verdict("availability", false)], undefined)).toBe(true);
