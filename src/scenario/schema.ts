@@ -196,22 +196,27 @@ function withMessageMatch<
   return { ...rest, match: joined };
 }
 
+/** A non-empty string that is a regular expression; `invalid` says what is wrong otherwise. */
+function regularExpression(invalid: string) {
+  return z
+    .string()
+    .min(1)
+    .refine(
+      (text) => {
+        try {
+          new RegExp(text);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: invalid },
+    );
+}
+
 const trigger = z
   .object({
-    log: z
-      .string()
-      .min(1)
-      .refine(
-        (text) => {
-          try {
-            new RegExp(text);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        { message: "not a valid regular expression" },
-      )
+    log: regularExpression("not a valid regular expression")
       .optional()
       .describe("A regular expression over a server's log lines"),
     state: z
@@ -783,20 +788,7 @@ export const scenarioSchema = z
           .describe(
             "The checkers whose anomalies show this bug (verdict names, e.g. zookeeper-registers); default every consistency checker",
           ),
-        message: z
-          .string()
-          .min(1)
-          .refine(
-            (pattern) => {
-              try {
-                new RegExp(pattern);
-                return true;
-              } catch {
-                return false;
-              }
-            },
-            { message: "not a regular expression: check its brackets and escapes" },
-          )
+        message: regularExpression("not a regular expression: check its brackets and escapes")
           .optional()
           .describe(
             "A regular expression one of the bug's anomalies' messages matches (e.g. its exception's text): where a checker can show several bugs, a finding matches this one only with it",
