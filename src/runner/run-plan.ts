@@ -342,7 +342,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       : () => {};
     const stop = { done: false };
     const observer = observe(ensemble, recorder, stop);
-    progress("running", nemesis);
+    // The first running line comes with the ticker, a second in, as it always has.
+    phaseNow = "running";
     const ticker = setInterval(() => progress(phaseNow, nemesis), 1000);
     const runStarted = performance.now();
     const controller = new AbortController();
