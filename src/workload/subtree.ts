@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { ZkSession } from "./zk-session.js";
 
 /** A znode as read: data, version and the zxid that last modified it. */
@@ -9,18 +10,6 @@ export interface ReadNode {
 
 /** Requests a tree read keeps in flight on its session: ZooKeeper answers a session's requests in order. */
 const IN_FLIGHT = 256;
-
-/** `work` over every item, at most `limit` at once, results in the items' order. */
-async function inChunks<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  for (let at = 0; at < items.length; at += limit)
-    results.push(...(await Promise.all(items.slice(at, at + limit).map(work))));
-  return results;
-}
 
 /**
  * Reads every znode under a root (relative paths; the root itself excluded),
@@ -34,15 +23,22 @@ export async function readTree(
 ): Promise<Map<string, ReadNode>> {
   const nodes = new Map<string, ReadNode>();
   const absolute = (relative: string) => (relative === "" ? root : `${root}/${relative}`);
+  const inFlight = pLimit(IN_FLIGHT);
   let level: string[] = [""];
   while (level.length > 0 && nodes.size < limit) {
-    const childLists = await inChunks(level, IN_FLIGHT, async (relative) =>
-      (await session.getChildren(absolute(relative))).children
-        .sort()
-        .map((child) => (relative === "" ? child : `${relative}/${child}`)),
+    const childLists = await Promise.all(
+      level.map((relative) =>
+        inFlight(async () =>
+          (await session.getChildren(absolute(relative))).children
+            .sort()
+            .map((child) => (relative === "" ? child : `${relative}/${child}`)),
+        ),
+      ),
     );
     const paths = childLists.flat().slice(0, limit - nodes.size);
-    const read = await inChunks(paths, IN_FLIGHT, (path) => session.getData(absolute(path)));
+    const read = await Promise.all(
+      paths.map((path) => inFlight(() => session.getData(absolute(path)))),
+    );
     for (const [index, path] of paths.entries()) {
       const { data, stat } = read[index] as Awaited<ReturnType<ZkSession["getData"]>>;
       nodes.set(path, {
