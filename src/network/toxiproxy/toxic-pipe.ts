@@ -213,11 +213,15 @@ export class ToxicPipe {
     for (const wake of waiters) wake();
   }
 
-  /** Stops timers; called when the connection closes. */
+  /** Stops timers and wakes every waiting toxic; called when the connection closes. */
   dispose(): void {
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     this.states.clear();
     this.wake?.();
+    // A reset_peer holding data sleeps for a day: its timer would keep the process alive.
+    const waiters = this.changed;
+    this.changed = [];
+    for (const wake of waiters) wake();
   }
 
   /** Tells the tap's observer of a message and remembers its type for `after`. */
