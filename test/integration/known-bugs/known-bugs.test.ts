@@ -166,6 +166,26 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     expect(late.every((event) => (event.value as { type?: string }).type === "ACK")).toBe(true);
   });
 
+  it("ACKs after the leader was lost (ZOOKEEPER-4409): the late-flushing follower's sync thread meets the learner's null socket", async () => {
+    const cli = runBug("ack-after-leader-lost", 1);
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4409 on 3\.8\.0 n=3 seed=1: as expected/);
+    const summary = readdirSync(out).find((name) =>
+      name.includes("ack-after-leader-lost-n3-zk3.8.0"),
+    );
+    const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
+    const internal = verdictOf(results, "internal-errors");
+    // The proof is server 1's own line (it alone flushes late), after the leader's kill.
+    expect(internal.anomalies[0]?.message).toMatch(
+      /^server-1 hit an internal error.*NullPointerException.*"this\.learner\.sock" is null/,
+    );
+    const events = history("ack-after-leader-lost-n3-zk3.8.0-1");
+    const kill = events.find((event) => event.f === "kill" && event.type === "info");
+    expect(kill?.index).toBeLessThan(internal.anomalies[0]?.events[0] as number);
+    // No data harm: the consistency checkers find nothing.
+    expect(verdictOf(results, "zookeeper-registers").valid).toBe(true);
+  });
+
   it("empty log after a full disk: the restarted server never loads its database again, proven by its log line", async () => {
     const cli = runBug("empty-log-after-full-disk", 2);
     expect(await cli.exited, cli.output()).toBe(0);
@@ -225,6 +245,12 @@ describeFixed("the same scenario on a release with the fix", () => {
     const cli = runBug("commit-during-sync", 5, "3.9.5");
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(/absent +ZOOKEEPER-4394 on 3\.9\.5 n=3 seed=5: as expected/);
+  });
+
+  it("3.9.5: the follower that lost its leader closes its socket through the learner, no NullPointerException", async () => {
+    const cli = runBug("ack-after-leader-lost", 1, "3.9.5");
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/absent +ZOOKEEPER-4409 on 3\.9\.5 n=3 seed=1: as expected/);
   });
 
   it("3.9.5: the server restarted on a full log disk comes back once the space is back", async () => {

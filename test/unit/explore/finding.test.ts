@@ -40,28 +40,26 @@ describe("findings: what identifies them and which documented bug explains them"
     ).toEqual([]);
   });
 
-  it("an internal error names ZOOKEEPER-4394 only in that bug's own words: another NullPointerException is no documented bug", () => {
+  it("an internal error names the documented bug whose own words it has: ZOOKEEPER-4394's NullPointerException or ZOOKEEPER-4409's, each in its versions", () => {
     const key = ["internal-errors:internal-error"];
-    const pif = documentedBugsFor(
-      key,
-      "3.8.0",
-      "scenarios/known-bugs",
-      [],
-      [
-        'server-1 hit an internal error: java.lang.NullPointerException: Cannot read field "hdr" because "pif" is null',
-      ],
-    );
-    expect(documentedKeys(pif)).toEqual(["ZOOKEEPER-4394"]);
-    const sock = documentedBugsFor(
-      key,
-      "3.8.0",
-      "scenarios/known-bugs",
-      [],
-      [
-        'server-2 hit an internal error: java.lang.NullPointerException: Cannot invoke "java.net.Socket.isClosed()" because "this.learner.sock" is null',
-      ],
-    );
-    expect(sock).toEqual([]);
+    const pifLine =
+      'server-1 hit an internal error: java.lang.NullPointerException: Cannot read field "hdr" because "pif" is null';
+    const sockLine =
+      'server-2 hit an internal error: java.lang.NullPointerException: Cannot invoke "java.net.Socket.isClosed()" because "this.learner.sock" is null';
+    const on = (version: string, line: string) =>
+      documentedKeys(documentedBugsFor(key, version, "scenarios/known-bugs", [], [line]));
+    expect(on("3.8.0", pifLine)).toEqual(["ZOOKEEPER-4394"]);
+    expect(on("3.8.0", sockLine)).toEqual(["ZOOKEEPER-4409"]);
+    // 3.6 closes the learner's socket without setting it to null; 3.9.3 has the fix.
+    expect(on("3.6.4", sockLine)).toEqual([]);
+    expect(on("3.9.5", sockLine)).toEqual([]);
+    // Another NullPointerException is neither.
+    expect(
+      on(
+        "3.8.0",
+        'server-2 hit an internal error: java.lang.NullPointerException: Cannot invoke "Learner.validateSession(...)" because the return value of "LearnerZooKeeperServer.getLearner()" is null',
+      ),
+    ).toEqual([]);
   });
 
   it("lost writes on 3.8.0 name ZOOKEEPER-4643's family; on 3.9.5 only the bug open everywhere", () => {
