@@ -20,8 +20,10 @@ export interface ExploreTrigger {
 /** One fault of a candidate. */
 export interface ExploreFault {
   readonly id: string;
-  /** From the run's start (a triggered fault is armed then). */
+  /** From the run's start, or from the start of the fault `after` names (a triggered fault is armed then). */
   readonly atMs: number;
+  /** Another fault's id: this one is timed (and its trigger armed) from that fault's start. */
+  readonly after?: string;
   /** How long it stays before its heal. */
   readonly forMs: number;
   readonly spec: FaultSpec;
@@ -142,6 +144,7 @@ export function candidateDocument(
       id: fault.id,
       at: ms(fault.atMs),
       for: ms(fault.forMs),
+      ...(fault.after !== undefined ? { after: fault.after } : {}),
       fault: specDocument(fault.spec),
       ...(fault.when
         ? {
@@ -179,7 +182,58 @@ export function candidateScenario(
   return parseScenario(candidateYaml(candidate, name, description, target), `${name}.yaml`);
 }
 
+/**
+ * When a fault starts, from the run's start: its own time plus the starts
+ * of the faults it is timed after (a trigger's wait is not known ahead, so
+ * a triggered fault counts from when it is armed).
+ */
+export function faultStartMs(candidate: ExploreCandidate, fault: ExploreFault): number {
+  let start = fault.atMs;
+  const seen = new Set([fault.id]);
+  let anchor = candidate.faults.find((each) => each.id === fault.after);
+  // A loop of afters never fires; the walk stops where it closes.
+  while (anchor !== undefined && !seen.has(anchor.id)) {
+    seen.add(anchor.id);
+    start += anchor.atMs;
+    const next = anchor.after;
+    anchor = candidate.faults.find((each) => each.id === next);
+  }
+  return start;
+}
+
 /** The time the last fault ends (its start plus its span), or 0. */
 export function lastFaultEnd(candidate: ExploreCandidate): number {
-  return candidate.faults.reduce((end, fault) => Math.max(end, fault.atMs + fault.forMs), 0);
+  return candidate.faults.reduce(
+    (end, fault) => Math.max(end, faultStartMs(candidate, fault) + fault.forMs),
+    0,
+  );
+}
+
+/** Does `fault` name the fault `id` (timed after it, or a same-as / other-than target)? */
+function namesFault(fault: ExploreFault, id: string): boolean {
+  return fault.after === id || JSON.stringify(fault.spec).includes(`"${id}"`);
+}
+
+/**
+ * The candidate without fault `at`. A fault timed after it keeps its moment,
+ * timed from what the dropped fault was timed from; one whose target names it
+ * loses its meaning and goes too (and so on down the chain).
+ */
+export function withoutFault(candidate: ExploreCandidate, at: number): ExploreCandidate {
+  const gone = candidate.faults[at];
+  if (gone === undefined) return candidate;
+  const kept = candidate.faults
+    .filter((_, position) => position !== at)
+    .map((fault): ExploreFault => {
+      if (fault.after !== gone.id) return fault;
+      const { after: _after, ...rest } = fault;
+      return {
+        ...rest,
+        atMs: gone.atMs + fault.atMs,
+        ...(gone.after !== undefined ? { after: gone.after } : {}),
+      };
+    });
+  const named = kept.findIndex((fault) => namesFault(fault, gone.id));
+  const next = { ...candidate, faults: kept };
+  return named < 0 ? next : withoutFault(next, named);
 }

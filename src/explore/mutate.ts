@@ -6,7 +6,12 @@
  * candidate, so a seed picks the same mutation with the same parameters.
  */
 import fc from "fast-check";
-import type { ExploreCandidate, ExploreFault } from "./candidate.js";
+import {
+  type ExploreCandidate,
+  type ExploreFault,
+  faultStartMs,
+  withoutFault,
+} from "./candidate.js";
 import {
   drawWith,
   type ExplorableKind,
@@ -52,20 +57,31 @@ function freshId(candidate: ExploreCandidate): string {
   return `x${n}`;
 }
 
-/** Faults that name another fault (same-as, other-than) lose their meaning when it goes. */
-function namesFault(fault: ExploreFault, id: string): boolean {
-  return JSON.stringify(fault.spec).includes(`"${id}"`);
+/** How long after the fault it follows a chained fault starts (ms). */
+const CHAIN_GAP = { min: 0, max: 3000 };
+
+/** A place in a chain: after one of `ids`, this long after its start. */
+function chainLink(ids: readonly string[]): fc.Arbitrary<{ after: string; atMs: number }> {
+  return fc.record({ after: fc.constantFrom(...ids), atMs: fc.integer(CHAIN_GAP) });
 }
 
-/** The candidate without fault `at` and the faults that name it. */
-function withoutFault(candidate: ExploreCandidate, at: number): ExploreCandidate {
-  const gone = candidate.faults[at]?.id ?? "";
-  return {
-    ...candidate,
-    faults: candidate.faults.filter(
-      (fault, position) => position !== at && !namesFault(fault, gone),
-    ),
+/** Pairs (fault index, id of another fault) where timing the one after the other closes no loop. */
+function chainable(candidate: ExploreCandidate): [number, string][] {
+  const byId = new Map(candidate.faults.map((fault) => [fault.id, fault]));
+  // Is `from`, or a fault it is timed after, the fault `id`?
+  const follows = (from: string | undefined, id: string): boolean => {
+    for (let seen = 0; from !== undefined && seen <= byId.size; seen++) {
+      if (from === id) return true;
+      from = byId.get(from)?.after;
+    }
+    return false;
   };
+  return candidate.faults.flatMap((fault, at) =>
+    candidate.faults
+      .filter((other) => other.id !== fault.id && other.id !== fault.after)
+      .filter((other) => !follows(other.id, fault.id))
+      .map((other): [number, string] => [at, other.id]),
+  );
 }
 
 /** The faults whose removal leaves the run at least one. */
@@ -80,9 +96,51 @@ export const MUTATIONS = {
   add: {
     applies: (candidate, context) => candidate.faults.length < context.maxFaults,
     arbitrary: (candidate, context) =>
-      faultArbitrary(context.kinds, candidate.nodes, candidate.durationMs, freshId(candidate)).map(
-        (fault) => ({ ...candidate, faults: [...candidate.faults, fault] }),
-      ),
+      fc
+        .tuple(
+          faultArbitrary(context.kinds, candidate.nodes, candidate.durationMs, freshId(candidate)),
+          // One added fault in three follows one already there: chains of faults (a lag, a
+          // second crash, a kill in the sync that follows) are how the deep bugs are reached.
+          candidate.faults.length === 0
+            ? fc.constant(undefined)
+            : fc.oneof(
+                { arbitrary: fc.constant(undefined), weight: 2 },
+                { arbitrary: chainLink(candidate.faults.map((fault) => fault.id)), weight: 1 },
+              ),
+        )
+        .map(([fault, link]) => ({
+          ...candidate,
+          faults: [
+            ...candidate.faults,
+            link === undefined ? fault : { ...fault, after: link.after, atMs: link.atMs },
+          ],
+        })),
+  },
+  chain: {
+    applies: (candidate) => chainable(candidate).length > 0,
+    arbitrary: (candidate) =>
+      fc
+        .tuple(fc.constantFrom(...chainable(candidate)), fc.integer(CHAIN_GAP))
+        .map(([[at, after], atMs]) =>
+          withFault(candidate, at, (fault) => ({ ...fault, after, atMs })),
+        ),
+  },
+  unchain: {
+    applies: (candidate) => candidate.faults.some((fault) => fault.after !== undefined),
+    arbitrary: (candidate) =>
+      fc
+        .constantFrom(
+          ...candidate.faults.flatMap((fault, at) => (fault.after !== undefined ? [at] : [])),
+        )
+        .map((at) =>
+          withFault(candidate, at, ({ after: _after, ...fault }) => ({
+            ...fault,
+            atMs: Math.min(
+              faultStartMs(candidate, candidate.faults[at] as ExploreFault),
+              Math.max(0, candidate.durationMs - 1000),
+            ),
+          })),
+        ),
   },
   drop: {
     applies: (candidate) => droppable(candidate).length > 0,

@@ -5,7 +5,7 @@
  * shows the same anomaly again. Greedy: after each kept step the proposals
  * start again from the smaller candidate.
  */
-import { type ExploreCandidate, lastFaultEnd } from "./candidate.js";
+import { type ExploreCandidate, lastFaultEnd, withoutFault } from "./candidate.js";
 
 /** A smaller candidate and what was taken away. */
 export interface ShrinkProposal {
@@ -33,17 +33,12 @@ const MIN_DURATION_MS = 4000;
 /** Every smaller candidate, smallest step first within each kind, in the order they are tried. */
 export function shrinkProposals(candidate: ExploreCandidate): ShrinkProposal[] {
   const proposals: ShrinkProposal[] = [];
-  // Drop one fault (and the faults that name it).
+  // Drop one fault (the faults timed after it keep their moment; those that target it go).
   if (candidate.faults.length > 1) {
     for (const gone of candidate.faults) {
       proposals.push({
         how: `drop ${gone.id} (${gone.spec.kind})`,
-        candidate: {
-          ...candidate,
-          faults: candidate.faults.filter(
-            (fault) => fault !== gone && !JSON.stringify(fault.spec).includes(`"${gone.id}"`),
-          ),
-        },
+        candidate: withoutFault(candidate, candidate.faults.indexOf(gone)),
       });
     }
   }

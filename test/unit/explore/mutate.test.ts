@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { candidateScenario, type ExploreCandidate } from "../../../src/explore/candidate.js";
+import {
+  candidateScenario,
+  type ExploreCandidate,
+  faultStartMs,
+} from "../../../src/explore/candidate.js";
 import { MUTATIONS, type MutationContext, mutate } from "../../../src/explore/mutate.js";
 import { candidateArbitrary, drawWith, explorableKinds } from "../../../src/explore/vocabulary.js";
 
@@ -76,6 +80,66 @@ describe("explore mutations", () => {
       ),
     );
     expect([...kept].sort()).toEqual(["x1,x2", "x1,x3", "x3"]);
+  });
+
+  it("chains a fault after another without closing a loop, and unchains it at the same moment", () => {
+    // x2 follows x1 (so x1 may not follow x2); x3 may follow either.
+    const chained: ExploreCandidate = {
+      ...base,
+      faults: [
+        { id: "x1", atMs: 2000, forMs: 3000, spec: { kind: "kill", target: 3 } },
+        { id: "x2", atMs: 1500, forMs: 2000, spec: { kind: "kill", target: 2 }, after: "x1" },
+        { id: "x3", atMs: 8000, forMs: 1000, spec: { kind: "kill", target: 1 } },
+      ],
+    };
+    const links = new Set<string>();
+    for (let seed = 0; seed < 80; seed++) {
+      const next = drawWith(MUTATIONS.chain.arbitrary(chained), seed);
+      const afters = next.faults.map((fault) => `${fault.id}>${fault.after ?? ""}`).join(" ");
+      links.add(afters);
+      expect(afters).not.toMatch(/x1>x2.*x2>x1/);
+      const moved = next.faults.find((fault, at) => fault !== chained.faults[at]);
+      expect(moved?.atMs).toBeLessThanOrEqual(3000);
+      // The scenario file says it the same way: `after` and a time from that fault's start.
+      const scenario = candidateScenario(next, "c", "chain", target);
+      expect(scenario.faults.map((fault) => fault.after)).toEqual(
+        next.faults.map((fault) => fault.after),
+      );
+    }
+    expect([...links].sort()).toEqual([
+      "x1> x2>x1 x3>x1",
+      "x1> x2>x1 x3>x2",
+      "x1> x2>x3 x3>",
+      "x1>x3 x2>x1 x3>",
+    ]);
+    expect(faultStartMs(chained, chained.faults[1] as ExploreCandidate["faults"][number])).toBe(
+      3500,
+    );
+    const unchained = drawWith(MUTATIONS.unchain.arbitrary(chained), 1);
+    expect(unchained.faults[1]).toEqual({
+      id: "x2",
+      atMs: 3500,
+      forMs: 2000,
+      spec: { kind: "kill", target: 2 },
+    });
+    expect(MUTATIONS.unchain.applies(unchained)).toBe(false);
+  });
+
+  it("an added fault often follows one already there; the same seed adds the same", () => {
+    const added = Array.from(
+      { length: 60 },
+      (_, seed) => drawWith(MUTATIONS.add.arbitrary(base, context), seed).faults[2],
+    );
+    const following = added.filter((fault) => fault?.after !== undefined);
+    expect(following.length).toBeGreaterThan(8);
+    expect(following.length).toBeLessThan(40);
+    for (const fault of following) {
+      expect(["x1", "x2"]).toContain(fault?.after);
+      expect(fault?.atMs).toBeLessThanOrEqual(3000);
+    }
+    expect(drawWith(MUTATIONS.add.arbitrary(base, context), 7)).toEqual(
+      drawWith(MUTATIONS.add.arbitrary(base, context), 7),
+    );
   });
 
   it("message faults are drawn with a match a sender of that side sends, and write a scenario that reads back the same", () => {

@@ -32,6 +32,52 @@ describe("shrinking a finding", () => {
     expect(dropKill?.faults.map((fault) => fault.id)).toEqual(["x1"]);
   });
 
+  it("dropping a fault another is timed after keeps that one's moment; the run ends after the chain", () => {
+    // The shape of the NEWLEADER loss: a lag, a second crash, a kill after it, the source after that.
+    const chain: ExploreCandidate = {
+      ...finding,
+      nodes: 3,
+      faults: [
+        { id: "lag", atMs: 2000, forMs: 4000, spec: { kind: "kill", target: 3 } },
+        { id: "second", atMs: 5000, forMs: 9000, spec: { kind: "kill", target: 2 } },
+        {
+          id: "crash",
+          atMs: 0,
+          forMs: 7000,
+          spec: { kind: "kill", target: "logged" },
+          when: { log: "Learner received NEWLEADER", server: "follower", delayMs: 50 },
+          after: "second",
+        },
+        {
+          id: "source",
+          atMs: 300,
+          forMs: 9000,
+          spec: { kind: "kill", target: { "other-than": ["second", "crash"] } },
+          after: "crash",
+        },
+      ],
+    };
+    const proposals = shrinkProposals(chain);
+    // Chained from the run's start: 5 s + 0 + 300 ms, for 9 s; then the recovery tail.
+    expect(proposals.map((proposal) => proposal.how)).toContain("run 17300 ms instead of 20000");
+    const dropCrash = proposals.find((proposal) => proposal.how === "drop crash (kill)");
+    // `source` names crash in its target, so it goes with it.
+    expect(dropCrash?.candidate.faults.map((fault) => fault.id)).toEqual(["lag", "second"]);
+    const dropSecond = proposals.find((proposal) => proposal.how === "drop second (kill)");
+    // crash was armed at second's start (5 s): it keeps that moment, timed from the run's start;
+    // source's target named second and goes.
+    expect(dropSecond?.candidate.faults).toEqual([
+      chain.faults[0],
+      {
+        id: "crash",
+        atMs: 5000,
+        forMs: 7000,
+        spec: { kind: "kill", target: "logged" },
+        when: { log: "Learner received NEWLEADER", server: "follower", delayMs: 50 },
+      },
+    ]);
+  });
+
   it("keeps only what still shows the anomaly, down to the smallest such candidate", async () => {
     // The anomaly needs the kill of the leader for at least 1.5 s, on any size, with any load.
     const shows = (candidate: ExploreCandidate) =>
