@@ -136,6 +136,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     provider: options.provider.provider,
     maxDurationMs: options.maxDurationMs ?? 15_000,
     maxFaults: options.maxFaults ?? 3,
+    wire: wire === "summary",
   };
   const corpus = Corpus.load(options.corpusDir);
   const [shardIndex, shardCount] = options.shard ?? [1, 1];

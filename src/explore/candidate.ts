@@ -9,10 +9,11 @@ import type { FaultKind, FaultSpec, MessageMatch, TriggerState } from "../faults
 import { parseScenario } from "../scenario/load-scenario.js";
 import type { Scenario } from "../scenario/schema.js";
 
-/** What starts a triggered fault: a state or log line of a server of some role, then a delay. */
+/** What starts a triggered fault: a state, a log line of a server of some role, or a peer message; then a delay. */
 export interface ExploreTrigger {
   readonly state?: TriggerState;
   readonly log?: string;
+  readonly wire?: MessageMatch;
   readonly server?: "any" | "leader" | "follower";
   readonly delayMs: number;
 }
@@ -88,6 +89,15 @@ function matchDocument(match: MessageMatch): Record<string, unknown> {
   };
 }
 
+/** A trigger's message as a scenario file writes it: type, after, from and to in one. */
+function wireTriggerDocument(match: MessageMatch): Record<string, unknown> {
+  const { match: types, link } = matchDocument(match) as {
+    match: Record<string, unknown>;
+    link?: Record<string, unknown>;
+  };
+  return { ...types, ...link };
+}
+
 /** A fault spec as a scenario file writes it: its duration fields in milliseconds, with the unit. */
 function specDocument(spec: FaultSpec): Record<string, unknown> {
   const { match, ...rest } = spec as FaultSpec & { match?: MessageMatch };
@@ -152,6 +162,9 @@ export function candidateDocument(
               ...(fault.when.state !== undefined ? { state: fault.when.state } : {}),
               ...(fault.when.log !== undefined ? { log: fault.when.log } : {}),
               ...(fault.when.server !== undefined ? { server: fault.when.server } : {}),
+              ...(fault.when.wire !== undefined
+                ? { wire: wireTriggerDocument(fault.when.wire) }
+                : {}),
               delay: ms(fault.when.delayMs),
             },
           }

@@ -16,8 +16,9 @@ import {
   drawWith,
   type ExplorableKind,
   faultArbitrary,
+  namesLoggedServer,
   specArbitrary,
-  TRIGGER,
+  triggerArbitrary,
   type VocabularyOptions,
   WORKLOAD,
 } from "./vocabulary.js";
@@ -98,7 +99,13 @@ export const MUTATIONS = {
     arbitrary: (candidate, context) =>
       fc
         .tuple(
-          faultArbitrary(context.kinds, candidate.nodes, candidate.durationMs, freshId(candidate)),
+          faultArbitrary(
+            context.kinds,
+            candidate.nodes,
+            candidate.durationMs,
+            freshId(candidate),
+            context.wire,
+          ),
           // One added fault in three follows one already there: chains of faults (a lag, a
           // second crash, a kill in the sync that follows) are how the deep bugs are reached.
           candidate.faults.length === 0
@@ -187,17 +194,19 @@ export const MUTATIONS = {
   },
   trigger: {
     applies: (candidate) => candidate.faults.length > 0,
-    arbitrary: (candidate) =>
-      fc.tuple(index(candidate), fc.option(TRIGGER, { nil: undefined })).map(([at, when]) =>
-        withFault(candidate, at, ({ when: _old, ...fault }) => ({
-          ...fault,
-          ...(when !== undefined ? { when } : {}),
-          // A fault no log line fires has no logged server to hit.
-          ...(when?.log === undefined && "target" in fault.spec && fault.spec.target === "logged"
-            ? { spec: { ...fault.spec, target: "random" } }
-            : {}),
-        })),
-      ),
+    arbitrary: (candidate, context) =>
+      fc
+        .tuple(index(candidate), fc.option(triggerArbitrary(context.wire), { nil: undefined }))
+        .map(([at, when]) =>
+          withFault(candidate, at, ({ when: _old, ...fault }) => ({
+            ...fault,
+            ...(when !== undefined ? { when } : {}),
+            // A fault no log line or message fires has no logged server to hit.
+            ...(!namesLoggedServer(when) && "target" in fault.spec && fault.spec.target === "logged"
+              ? { spec: { ...fault.spec, target: "random" } }
+              : {}),
+          })),
+        ),
   },
   delay: {
     applies: (candidate) => candidate.faults.some((fault) => fault.when !== undefined),

@@ -177,18 +177,35 @@ const TRIGGER_LOGS = [
   "Have quorum of supporters",
 ];
 
-/** A trigger: a state or a key log line, from a server of some role, then a delay of up to 300 ms. */
-export const TRIGGER: fc.Arbitrary<ExploreTrigger> = fc.oneof(
-  fc.record({
-    state: fc.constantFrom("new-leader-serving", "leader-changed", "server-synced" as const),
-    delayMs: fc.integer({ min: 0, max: 300 }),
-  }),
-  fc.record({
-    log: fc.constantFrom(...TRIGGER_LOGS),
-    server: fc.constantFrom<"any" | "leader" | "follower">("any", "leader", "follower"),
-    delayMs: fc.integer({ min: 0, max: 300 }),
-  }),
-);
+/** A trigger's wait after its moment: up to 300 ms. */
+const TRIGGER_DELAY = fc.integer({ min: 0, max: 300 });
+
+/**
+ * A trigger: a state or a key log line, from a server of some role, then a
+ * delay; with the wire recorded also a peer message (the fault starts while
+ * the proxy holds it: a moment no log line marks, such as a follower's ACK of
+ * NEWLEADER before its DIFF is on disk).
+ */
+export function triggerArbitrary(wire = false): fc.Arbitrary<ExploreTrigger> {
+  const kinds: fc.Arbitrary<ExploreTrigger>[] = [
+    fc.record({
+      state: fc.constantFrom("new-leader-serving", "leader-changed", "server-synced" as const),
+      delayMs: TRIGGER_DELAY,
+    }),
+    fc.record({
+      log: fc.constantFrom(...TRIGGER_LOGS),
+      server: fc.constantFrom<"any" | "leader" | "follower">("any", "leader", "follower"),
+      delayMs: TRIGGER_DELAY,
+    }),
+  ];
+  if (wire) kinds.push(fc.record({ wire: MESSAGE_MATCH, delayMs: TRIGGER_DELAY }));
+  return fc.oneof(...kinds);
+}
+
+/** Does this trigger name a server (its log line's, its message's sender) a fault can hit as "logged"? */
+export function namesLoggedServer(when: ExploreTrigger | undefined): boolean {
+  return when?.log !== undefined || when?.wire !== undefined;
+}
 
 /** The workload's shape: register workers at a modest rate, maybe each on one server, maybe restarting sessions. */
 export const WORKLOAD: fc.Arbitrary<ExploreWorkload> = fc.record(
@@ -210,6 +227,8 @@ export interface VocabularyOptions {
   readonly maxDurationMs: number;
   /** The most faults in one run. */
   readonly maxFaults: number;
+  /** The peer messages are recorded: triggers may wait for one. */
+  readonly wire?: boolean;
 }
 
 /** Every kind explore can draw. */
@@ -268,6 +287,7 @@ export function faultArbitrary(
   nodes: number,
   durationMs: number,
   id: string,
+  wire = false,
 ): fc.Arbitrary<ExploreFault> {
   return fc
     .record({
@@ -277,7 +297,7 @@ export function faultArbitrary(
       // One fault in four waits for a moment of the protocol; the others start at their time.
       when: fc.oneof(
         { arbitrary: fc.constant(undefined), weight: 3 },
-        { arbitrary: TRIGGER, weight: 1 },
+        { arbitrary: triggerArbitrary(wire), weight: 1 },
       ),
       onLogged: fc.boolean(),
     })
@@ -286,7 +306,7 @@ export function faultArbitrary(
       atMs,
       forMs,
       spec:
-        when?.log !== undefined && onLogged && "target" in spec
+        namesLoggedServer(when) && onLogged && "target" in spec
           ? { ...spec, target: "logged" as const }
           : spec,
       ...(when !== undefined ? { when } : {}),
@@ -309,7 +329,7 @@ export function candidateArbitrary(
         .chain((slots) =>
           fc.tuple(
             ...slots.map((_, index) =>
-              faultArbitrary(kinds, options.nodes, durationMs, `x${index + 1}`),
+              faultArbitrary(kinds, options.nodes, durationMs, `x${index + 1}`, options.wire),
             ),
           ),
         )

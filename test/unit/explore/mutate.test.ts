@@ -165,6 +165,37 @@ describe("explore mutations", () => {
     expect([...seen].sort()).toEqual([...kinds].sort());
   });
 
+  it("with the wire recorded a trigger may wait for a peer message (the sender is the logged server); without it, never", () => {
+    const wired = { ...target, wire: "summary" as const };
+    const onWire: ExploreCandidate["faults"][number][] = [];
+    for (let seed = 0; seed < 120; seed++) {
+      const candidate = drawWith(candidateArbitrary(["kill"], { ...context, wire: true }), seed);
+      const scenario = candidateScenario(candidate, "w", "", wired);
+      candidate.faults.forEach((fault, at) => {
+        if (fault.when?.wire === undefined) return;
+        onWire.push(fault);
+        // Back from the YAML: the same message, the same sending side.
+        expect(scenario.faults[at]?.when?.wire).toEqual(fault.when.wire);
+      });
+      for (const fault of drawWith(candidateArbitrary(["kill"], context), seed).faults)
+        expect(fault.when?.wire).toBeUndefined();
+    }
+    expect(onWire.length).toBeGreaterThan(5);
+    expect(onWire.some((fault) => (fault.spec as { target: unknown }).target === "logged")).toBe(
+      true,
+    );
+    // Taking the trigger away leaves no fault aimed at a "logged" server nothing names.
+    for (let seed = 0; seed < 40; seed++) {
+      const triggered = drawWith(
+        MUTATIONS.trigger.arbitrary(base, { ...context, wire: true }),
+        seed,
+      );
+      for (const fault of triggered.faults)
+        if ((fault.spec as { target?: unknown }).target === "logged")
+          expect(fault.when?.log ?? fault.when?.wire).toBeDefined();
+    }
+  });
+
   it("without the wire, message faults are left out, saying why", () => {
     const { kinds, skipped } = explorableKinds("local", ["kill", "delay-message"], false);
     expect(kinds).toEqual(["kill"]);
