@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExploreCandidate } from "../../../src/explore/candidate.js";
-import { shrink, shrinkProposals } from "../../../src/explore/shrink.js";
+import { type ReproductionRate, shrink, shrinkProposals } from "../../../src/explore/shrink.js";
 
 const finding: ExploreCandidate = {
   nodes: 5,
@@ -105,6 +105,43 @@ describe("shrinking a finding", () => {
       reproduces: async (each) => ({ reproduced: shows(each) ? 3 : 0, of: 3 }),
     });
     expect(again.steps).toEqual(steps);
+  });
+
+  it("a step seen once in its runs is run again and kept only when seen twice", async () => {
+    // Dropping x1 shows the anomaly 1/2 then 0/2 (luck: not kept); dropping x2, 1/2 then 1/2 (kept).
+    const answers = new Map<string, ReproductionRate[]>([
+      [
+        "drop x1 (latency)",
+        [
+          { reproduced: 1, of: 2 },
+          { reproduced: 0, of: 2 },
+        ],
+      ],
+      [
+        "drop x2 (kill)",
+        [
+          { reproduced: 1, of: 2 },
+          { reproduced: 1, of: 2 },
+        ],
+      ],
+    ]);
+    const hows = new Map(
+      shrinkProposals(finding).map((proposal) => [
+        JSON.stringify(proposal.candidate),
+        proposal.how,
+      ]),
+    );
+    const { candidate, steps } = await shrink(finding, {
+      maxTrials: 4,
+      reproduces: async (each) =>
+        answers.get(hows.get(JSON.stringify(each)) ?? "")?.shift() ?? { reproduced: 0, of: 2 },
+    });
+    expect(steps).toEqual([
+      { how: "drop x1 (latency)", kept: false, rate: { reproduced: 1, of: 4 } },
+      { how: "drop x2 (kill)", kept: true, rate: { reproduced: 2, of: 4 } },
+    ]);
+    // x3 named x2 (same-as) and went with it.
+    expect(candidate.faults.map((fault) => fault.id)).toEqual(["x1"]);
   });
 
   it("stops at its trial budget", async () => {
