@@ -58,6 +58,14 @@ function freshId(candidate: ExploreCandidate): string {
   return `x${n}`;
 }
 
+/** The faults fault `at`'s target may name: the others, but none whose own target names it (no loop). */
+function nameable(candidate: ExploreCandidate, at: number): string[] {
+  const self = candidate.faults[at]?.id ?? "";
+  return candidate.faults
+    .filter((fault) => fault.id !== self && !JSON.stringify(fault.spec).includes(`"${self}"`))
+    .map((fault) => fault.id);
+}
+
 /** How long after the fault it follows a chained fault starts (ms). */
 const CHAIN_GAP = { min: 0, max: 3000 };
 
@@ -105,6 +113,7 @@ export const MUTATIONS = {
             candidate.durationMs,
             freshId(candidate),
             context.wire,
+            candidate.faults.map((fault) => fault.id),
           ),
           // One added fault in three follows one already there: chains of faults (a lag, a
           // second crash, a kill in the sync that follows) are how the deep bugs are reached.
@@ -180,7 +189,7 @@ export const MUTATIONS = {
       index(candidate).chain((at) => {
         const kind = candidate.faults[at]?.spec.kind as ExplorableKind;
         const kinds = context.kinds.includes(kind) ? [kind] : context.kinds;
-        return specArbitrary(kinds, candidate.nodes).map((spec) =>
+        return specArbitrary(kinds, candidate.nodes, nameable(candidate, at)).map((spec) =>
           withFault(candidate, at, (fault) => ({ ...fault, spec })),
         );
       }),
@@ -188,9 +197,11 @@ export const MUTATIONS = {
   "change-kind": {
     applies: (candidate) => candidate.faults.length > 0,
     arbitrary: (candidate, context) =>
-      fc
-        .tuple(index(candidate), specArbitrary(context.kinds, candidate.nodes))
-        .map(([at, spec]) => withFault(candidate, at, (fault) => ({ ...fault, spec }))),
+      index(candidate).chain((at) =>
+        specArbitrary(context.kinds, candidate.nodes, nameable(candidate, at)).map((spec) =>
+          withFault(candidate, at, (fault) => ({ ...fault, spec })),
+        ),
+      ),
   },
   trigger: {
     applies: (candidate) => candidate.faults.length > 0,

@@ -28,6 +28,26 @@ export type ExplorableKind = Exclude<
 >;
 
 const TARGET = fc.constantFrom<Target>("leader", "follower", "random");
+
+/**
+ * A fault's target: by role, or, when the candidate has other faults, by
+ * what they hit: the same server as one of them, or one none of them hit
+ * (the server a chain has not touched yet, such as the one a follower
+ * synced from, whatever its role has become by then).
+ */
+export function targetArbitrary(others: readonly string[] = []): fc.Arbitrary<Target> {
+  if (others.length === 0) return TARGET;
+  return fc.oneof(
+    { arbitrary: TARGET, weight: 3 },
+    { arbitrary: fc.constantFrom(...others).map((id) => ({ "same-as": id })), weight: 1 },
+    {
+      arbitrary: fc
+        .subarray([...others], { minLength: 1 })
+        .map((ids): Target => ({ "other-than": ids })),
+      weight: 1,
+    },
+  );
+}
 const MODE = fc.constantFrom<"refuse" | "blackhole">("refuse", "blackhole");
 
 /** Quorum messages by the side that sends them (learners dial the leader; PING goes both ways). */
@@ -68,18 +88,21 @@ const MESSAGE_MATCH: fc.Arbitrary<MessageMatch> = fc
 
 /** Each kind's arbitrary spec, for an ensemble of `nodes`. */
 const SPEC_ARBITRARIES: {
-  readonly [K in ExplorableKind]: (nodes: number) => fc.Arbitrary<Extract<FaultSpec, { kind: K }>>;
+  readonly [K in ExplorableKind]: (
+    nodes: number,
+    target: fc.Arbitrary<Target>,
+  ) => fc.Arbitrary<Extract<FaultSpec, { kind: K }>>;
 } = {
-  kill: (nodes) =>
+  kill: (nodes, target) =>
     fc.record({
       kind: fc.constant("kill"),
-      target: TARGET,
+      target,
       count: fc.integer({ min: 1, max: Math.max(1, Math.floor(nodes / 2)) }),
     }),
-  stop: () => fc.record({ kind: fc.constant("stop"), target: TARGET }),
-  pause: () => fc.record({ kind: fc.constant("pause"), target: TARGET }),
-  restart: () => fc.record({ kind: fc.constant("restart"), target: TARGET }),
-  isolate: () => fc.record({ kind: fc.constant("isolate"), target: TARGET, mode: MODE }),
+  stop: (_nodes, target) => fc.record({ kind: fc.constant("stop"), target }),
+  pause: (_nodes, target) => fc.record({ kind: fc.constant("pause"), target }),
+  restart: (_nodes, target) => fc.record({ kind: fc.constant("restart"), target }),
+  isolate: (_nodes, target) => fc.record({ kind: fc.constant("isolate"), target, mode: MODE }),
   partition: () =>
     fc.record({
       kind: fc.constant("partition"),
@@ -92,7 +115,7 @@ const SPEC_ARBITRARIES: {
   bridge: () => fc.record({ kind: fc.constant("bridge"), mode: MODE }),
   ring: () => fc.record({ kind: fc.constant("ring"), mode: MODE }),
   "one-way": () => fc.record({ kind: fc.constant("one-way"), from: TARGET, to: TARGET }),
-  "client-isolate": () => fc.record({ kind: fc.constant("client-isolate"), target: TARGET }),
+  "client-isolate": (_nodes, target) => fc.record({ kind: fc.constant("client-isolate"), target }),
   latency: () =>
     fc.record({
       kind: fc.constant("latency"),
@@ -107,26 +130,26 @@ const SPEC_ARBITRARIES: {
       style: fc.constantFrom<"reset" | "slicer">("reset", "slicer"),
     }),
   blackhole: () => fc.record({ kind: fc.constant("blackhole") }),
-  "disk-full": () => fc.record({ kind: fc.constant("disk-full"), target: TARGET }),
-  starve: () =>
+  "disk-full": (_nodes, target) => fc.record({ kind: fc.constant("disk-full"), target }),
+  starve: (_nodes, target) =>
     fc.record({
       kind: fc.constant("starve"),
-      target: TARGET,
+      target,
       cpu: fc.constantFrom(0.05, 0.1, 0.25),
     }),
-  wipe: () => fc.record({ kind: fc.constant("wipe"), target: TARGET }),
-  "read-only": () => fc.record({ kind: fc.constant("read-only"), target: TARGET }),
-  "slow-fsync": () =>
+  wipe: (_nodes, target) => fc.record({ kind: fc.constant("wipe"), target }),
+  "read-only": (_nodes, target) => fc.record({ kind: fc.constant("read-only"), target }),
+  "slow-fsync": (_nodes, target) =>
     fc.record({
       kind: fc.constant("slow-fsync"),
-      target: TARGET,
+      target,
       delay: fc.integer({ min: 50, max: 2000 }),
     }),
   // Forward jumps of a second to a day: a clock never steps back (see the handler).
-  clock: () =>
+  clock: (_nodes, target) =>
     fc.record({
       kind: fc.constant("clock"),
-      target: TARGET,
+      target,
       offset: fc.integer({ min: 1, max: 86_400 }).map((seconds) => seconds * 1000),
     }),
   "drop-message": () =>
@@ -155,10 +178,10 @@ const SPEC_ARBITRARIES: {
       match: MESSAGE_MATCH,
       count: fc.integer({ min: 1, max: 3 }),
     }),
-  corrupt: () =>
+  corrupt: (_nodes, target) =>
     fc.record({
       kind: fc.constant("corrupt"),
-      target: TARGET,
+      target,
       damage: fc.constantFrom<"truncate-log" | "flip-log" | "flip-snapshot">(
         "truncate-log",
         "flip-log",
@@ -273,12 +296,16 @@ export function explorableKinds(
   return { kinds, skipped };
 }
 
-/** The arbitrary spec of one of `kinds`. */
+/** The arbitrary spec of one of `kinds`; its target may name the faults `others`. */
 export function specArbitrary(
   kinds: readonly ExplorableKind[],
   nodes: number,
+  others: readonly string[] = [],
 ): fc.Arbitrary<FaultSpec> {
-  return fc.oneof(...kinds.map((kind) => SPEC_ARBITRARIES[kind](nodes) as fc.Arbitrary<FaultSpec>));
+  const target = targetArbitrary(others);
+  return fc.oneof(
+    ...kinds.map((kind) => SPEC_ARBITRARIES[kind](nodes, target) as fc.Arbitrary<FaultSpec>),
+  );
 }
 
 /** One fault in a run of `durationMs`: when, how long, what, and maybe a trigger (then often on the logging server). */
@@ -288,12 +315,13 @@ export function faultArbitrary(
   durationMs: number,
   id: string,
   wire = false,
+  others: readonly string[] = [],
 ): fc.Arbitrary<ExploreFault> {
   return fc
     .record({
       atMs: fc.integer({ min: 500, max: Math.max(500, Math.round(durationMs * 0.6)) }),
       forMs: fc.integer({ min: 300, max: Math.max(300, Math.round(durationMs * 0.3)) }),
-      spec: specArbitrary(kinds, nodes),
+      spec: specArbitrary(kinds, nodes, others),
       // One fault in four waits for a moment of the protocol; the others start at their time.
       when: fc.oneof(
         { arbitrary: fc.constant(undefined), weight: 3 },
@@ -329,7 +357,15 @@ export function candidateArbitrary(
         .chain((slots) =>
           fc.tuple(
             ...slots.map((_, index) =>
-              faultArbitrary(kinds, options.nodes, durationMs, `x${index + 1}`, options.wire),
+              faultArbitrary(
+                kinds,
+                options.nodes,
+                durationMs,
+                `x${index + 1}`,
+                options.wire,
+                // A fault may name the ones drawn before it.
+                Array.from({ length: index }, (_, earlier) => `x${earlier + 1}`),
+              ),
             ),
           ),
         )

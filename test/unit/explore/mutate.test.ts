@@ -196,6 +196,41 @@ describe("explore mutations", () => {
     }
   });
 
+  it("a target may name other faults (same server, or one none of them hit), never itself or a loop", () => {
+    const named = (fault: ExploreCandidate["faults"][number]) => {
+      const target = (fault.spec as { target?: unknown }).target;
+      if (typeof target !== "object" || target === null) return [];
+      const { "same-as": same, "other-than": others } = target as {
+        "same-as"?: string;
+        "other-than"?: string[];
+      };
+      return same !== undefined ? [same] : (others ?? []);
+    };
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 80; seed++) {
+      const fresh = drawWith(candidateArbitrary(["kill"], { ...context, maxFaults: 4 }), seed);
+      fresh.faults.forEach((fault, at) => {
+        // Only the faults drawn before it.
+        for (const id of named(fault))
+          expect(fresh.faults.slice(0, at).map((f) => f.id)).toContain(id);
+        const target = (fault.spec as { target?: unknown }).target;
+        if (typeof target === "object" && target !== null)
+          seen.add(Object.keys(target)[0] as string);
+      });
+      for (const how of ["retarget", "change-kind"] as const) {
+        const next = drawWith(MUTATIONS[how].arbitrary(base, context), seed);
+        for (const fault of next.faults) {
+          expect(named(fault)).not.toContain(fault.id);
+          for (const id of named(fault))
+            expect(
+              named(next.faults.find((f) => f.id === id) as (typeof next.faults)[number]),
+            ).not.toContain(fault.id);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(["other-than", "same-as"]);
+  });
+
   it("without the wire, message faults are left out, saying why", () => {
     const { kinds, skipped } = explorableKinds("local", ["kill", "delay-message"], false);
     expect(kinds).toEqual(["kill"]);
