@@ -82,7 +82,14 @@ describe("zk-chaos explore", () => {
     // The same seed draws the same first candidate, byte for byte.
     const { kinds } = explorableKinds("local", KINDS.split(","));
     const drawn = drawWith(
-      candidateArbitrary(kinds, { nodes: 3, provider: "local", maxDurationMs: 8000, maxFaults: 3 }),
+      // The wire is recorded (the local default), so its triggers may wait for a peer message.
+      candidateArbitrary(kinds, {
+        nodes: 3,
+        provider: "local",
+        maxDurationMs: 8000,
+        maxFaults: 3,
+        wire: true,
+      }),
       (SEED * 7919) % 2 ** 31,
     );
     expect(readFileSync(join(runs, `explore-${SEED}-1.yaml`), "utf8")).toBe(

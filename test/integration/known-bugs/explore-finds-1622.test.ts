@@ -79,16 +79,33 @@ const seed: ExploreCandidate = {
       expect(report).toMatch(/proven by history events:\n {4}- #\d+ .* session-\d+ info session/);
       expect(report).toMatch(/## Documented bugs\n\n- ZOOKEEPER-1622:/);
       expect(report).toMatch(/On 3\.4\.14: 0\/3 replays\./);
-      // Each replay shows the same-millisecond chance again: three replays, at least one.
-      expect(report).toMatch(/showed the anomaly in [123]\/3 replays on 3\.4\.5/);
+      const replayed = Number(
+        /showed the anomaly in (\d)\/3 replays on 3\.4\.5/.exec(report)?.[1] ?? Number.NaN,
+      );
+      expect(replayed, report).toBeGreaterThanOrEqual(0);
       // The shrunk scenario is an ordinary scenario file: `zk-chaos run` takes it.
       const scenario = parseScenario(
         readFileSync(join(dir, "scenario.yaml"), "utf8"),
         "scenario.yaml",
       );
+      // Each replay shows the same-millisecond chance again (about 2 runs in 5): when the three
+      // replays showed none (CI, twice), `zk-chaos run` of the scenario shows it within six more.
+      let seen = replayed > 0;
+      for (let seed = 1; !seen && seed <= 6; seed++) {
+        const run = spawnCli([
+          "run",
+          join(dir, "scenario.yaml"),
+          "--seed",
+          String(seed),
+          "--out",
+          out,
+        ]);
+        seen = (await run.exited) === 1 && /shared-session-id|handed to/.test(run.output());
+      }
+      expect(seen).toBe(true);
       expect(scenario.zookeeper.version).toBe("3.4.5");
       expect(scenario.faults.length).toBeLessThanOrEqual(3);
       expect(readdirSync(join(dir, "original"))).toContain("history.jsonl");
-    }, 480_000);
+    }, 720_000);
   },
 );
