@@ -3,8 +3,10 @@
  * of 3.8.0 (ZOOKEEPER-4643's family) written in explore's own vocabulary, a
  * chain of four kills. For each prefix of the chain it samples N mutations
  * and prints how often one adds the next step, for the whole vocabulary and
- * for kills alone; beside it, the anchor: how often a fresh draw (the blind
- * random schedule) holds the whole chain. Pure computation, no ensemble.
+ * for kills alone, blind and with the parent's observed peer-message moments
+ * (a real run's wire 2-grams, as the campaign passes them); beside it, the
+ * anchor: how often a fresh draw (the blind random schedule) holds the whole
+ * chain. Pure computation, no ensemble.
  *   node dist/bench/explore-reach.js [mutations-per-prefix=100000]
  */
 import type { ExploreCandidate, ExploreFault } from "../src/explore/candidate.js";
@@ -14,7 +16,9 @@ import {
   drawWith,
   EXPLORABLE_KINDS,
   type ExplorableKind,
+  observedMoments,
 } from "../src/explore/vocabulary.js";
+import type { MessageMatch } from "../src/faults/fault-spec.js";
 
 const samples = Number(process.argv[2] ?? 100_000);
 
@@ -46,6 +50,31 @@ const CHAIN: readonly ExploreFault[] = [
     spec: { kind: "kill", target: { "other-than": ["x2", "x3"] }, count: 1 },
     after: "x3",
   },
+];
+
+/** The quorum 2-grams a 3-server run on 3.9.5 with one leader kill showed (explore-2026-54's signature). */
+const OBSERVED = [
+  "wire|follower>leader:FOLLOWERINFO > leader>follower:LEADERINFO",
+  "wire|leader>follower:LEADERINFO > follower>leader:ACKEPOCH",
+  "wire|follower>leader:ACKEPOCH > leader>follower:DIFF",
+  "wire|leader>follower:DIFF > leader>follower:PROPOSAL",
+  "wire|leader>follower:PROPOSAL > leader>follower:COMMIT",
+  "wire|leader>follower:COMMIT > leader>follower:PROPOSAL",
+  "wire|leader>follower:COMMIT > leader>follower:NEWLEADER",
+  "wire|leader>follower:NEWLEADER > follower>leader:ACK",
+  "wire|follower>leader:ACK > leader>follower:UPTODATE",
+  "wire|leader>follower:UPTODATE > follower>leader:ACK",
+  "wire|follower>leader:ACK > leader>follower:PROPOSAL",
+  "wire|leader>follower:COMMIT > follower>leader:ACK",
+  "wire|leader>follower:PROPOSAL > follower>leader:ACK",
+  "wire|follower>leader:ACK > leader>follower:COMMIT",
+  "wire|leader>follower:COMMIT > follower>leader:REQUEST",
+  "wire|follower>leader:REQUEST > leader>follower:PROPOSAL",
+  "wire|leader>follower:DIFF > leader>follower:NEWLEADER",
+  "wire|follower>leader:ACK > follower>leader:REQUEST",
+  "wire|follower>leader:REQUEST > leader>follower:COMMIT",
+  "wire|leader>follower:PROPOSAL > follower>leader:REQUEST",
+  "wire|follower>leader:REQUEST > follower>leader:ACK",
 ];
 
 const kill = (fault: ExploreFault) => fault.spec.kind === "kill";
@@ -89,7 +118,7 @@ const base: ExploreCandidate = {
   faults: [],
 };
 
-function reach(kinds: readonly ExplorableKind[]): string[] {
+function reach(kinds: readonly ExplorableKind[], moments: readonly MessageMatch[]): string[] {
   const context: MutationContext = {
     nodes: 3,
     provider: "local",
@@ -97,6 +126,7 @@ function reach(kinds: readonly ExplorableKind[]): string[] {
     maxFaults: 4,
     wire: true,
     kinds,
+    moments,
   };
   const rows: string[] = [];
   for (let step = 1; step < CHAIN.length; step++) {
@@ -130,7 +160,13 @@ function reach(kinds: readonly ExplorableKind[]): string[] {
 console.log(
   `explore reach: the NEWLEADER loss as a chain of ${CHAIN.length} kills, ${samples} samples each`,
 );
-console.log(`every kind (${EXPLORABLE_KINDS.length}):`);
-for (const row of reach(EXPLORABLE_KINDS)) console.log(row);
-console.log("kills only (--kinds kill):");
-for (const row of reach(["kill"])) console.log(row);
+const moments = observedMoments(OBSERVED);
+for (const [name, kinds] of [
+  [`every kind (${EXPLORABLE_KINDS.length})`, EXPLORABLE_KINDS],
+  ["kills only (--kinds kill)", ["kill"]],
+] as const) {
+  console.log(`${name}, blind:`);
+  for (const row of reach(kinds, [])) console.log(row);
+  console.log(`${name}, with the parent's ${moments.length} observed message moments:`);
+  for (const row of reach(kinds, moments).slice(0, -1)) console.log(row);
+}

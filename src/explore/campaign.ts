@@ -43,6 +43,7 @@ import {
   candidateArbitrary,
   drawWith,
   explorableKinds,
+  observedMoments,
   type VocabularyOptions,
 } from "./vocabulary.js";
 
@@ -320,7 +321,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       const { candidate, how } =
         parent === undefined
           ? { candidate: drawWith(candidateArbitrary(kinds, bounds), seed), how: "fresh" }
-          : mutate(parent.candidate, { ...bounds, kinds }, seed);
+          : mutate(
+              parent.candidate,
+              { ...bounds, kinds, moments: observedMoments(parent.grams) },
+              seed,
+            );
       // A candidate's run must fit what is left of the budget (start and checks included).
       if (candidate.durationMs + 15_000 > left() && runs > 0) {
         stopped = true;

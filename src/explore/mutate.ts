@@ -114,6 +114,7 @@ export const MUTATIONS = {
             freshId(candidate),
             context.wire,
             candidate.faults.map((fault) => fault.id),
+            context.moments,
           ),
           // One added fault in three follows one already there: chains of faults (a lag, a
           // second crash, a kill in the sync that follows) are how the deep bugs are reached.
@@ -131,6 +132,50 @@ export const MUTATIONS = {
             link === undefined ? fault : { ...fault, after: link.after, atMs: link.atMs },
           ],
         })),
+  },
+  // DistFuzz's idea: a moment the parent run showed on the wire is a place to strike. A new
+  // fault waits for one of its messages, often chained to a fault already there and on the
+  // server that sent it.
+  "at-moment": {
+    applies: (candidate, context) =>
+      context.wire === true &&
+      (context.moments?.length ?? 0) > 0 &&
+      candidate.faults.length < context.maxFaults,
+    arbitrary: (candidate, context) => {
+      const ids = candidate.faults.map((fault) => fault.id);
+      return fc
+        .record({
+          fault: faultArbitrary(
+            context.kinds,
+            candidate.nodes,
+            candidate.durationMs,
+            freshId(candidate),
+            false,
+            ids,
+          ),
+          wire: fc.constantFrom(...(context.moments ?? [])),
+          after:
+            ids.length > 0
+              ? fc.option(fc.constantFrom(...ids), { nil: undefined })
+              : fc.constant(undefined),
+          onSender: fc.boolean(),
+          delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 })),
+        })
+        .map(({ fault, wire, after, onSender, delayMs }) => {
+          const { when: _when, after: _after, ...timed } = fault;
+          const struck: ExploreFault = {
+            ...timed,
+            // Chained, it is armed when that fault starts: the message decides the moment.
+            ...(after !== undefined ? { after, atMs: 0 } : {}),
+            when: { wire, delayMs },
+            spec:
+              onSender && "target" in fault.spec
+                ? { ...fault.spec, target: "logged" as const }
+                : fault.spec,
+          };
+          return { ...candidate, faults: [...candidate.faults, struck] };
+        });
+    },
   },
   chain: {
     applies: (candidate) => chainable(candidate).length > 0,
@@ -207,7 +252,10 @@ export const MUTATIONS = {
     applies: (candidate) => candidate.faults.length > 0,
     arbitrary: (candidate, context) =>
       fc
-        .tuple(index(candidate), fc.option(triggerArbitrary(context.wire), { nil: undefined }))
+        .tuple(
+          index(candidate),
+          fc.option(triggerArbitrary(context.wire, context.moments), { nil: undefined }),
+        )
         .map(([at, when]) =>
           withFault(candidate, at, ({ when: _old, ...fault }) => ({
             ...fault,

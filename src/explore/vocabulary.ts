@@ -203,13 +203,46 @@ const TRIGGER_LOGS = [
 /** A trigger's wait after its moment: up to 300 ms. */
 const TRIGGER_DELAY = fc.integer({ min: 0, max: 300 });
 
+/** Quorum message types by sender role, for reading moments back from signature grams. */
+const SENT_BY: Readonly<Record<string, readonly string[]>> = {
+  "leader>follower": LEADER_SENDS,
+  "follower>leader": LEARNER_SENDS,
+};
+
+/**
+ * The peer-message moments a run showed, read from its signature's wire
+ * 2-grams (`wire|leader>follower:NEWLEADER > follower>leader:ACK`): each
+ * second message, once the first crossed its connection, as a trigger's
+ * match. Election and PING traffic is left out.
+ */
+export function observedMoments(grams: readonly string[]): MessageMatch[] {
+  const moments = new Map<string, MessageMatch>();
+  for (const gram of grams) {
+    if (!gram.startsWith("wire|")) continue;
+    const tokens = gram.slice("wire|".length).split(" > ");
+    if (tokens.length !== 2) continue;
+    const [first, second] = tokens.map((token) => token.split(":")) as [string[], string[]];
+    const [firstLink = "", firstType = ""] = first;
+    const [link = "", type = ""] = second;
+    if (!SENT_BY[firstLink]?.includes(firstType) || !SENT_BY[link]?.includes(type)) continue;
+    if (type === "PING" || firstType === "PING" || firstType === type) continue;
+    const [from, to] = link.split(">") as ["leader" | "follower", "leader" | "follower"];
+    moments.set(`${firstType}>${type}@${link}`, { types: [type], after: firstType, from, to });
+  }
+  return [...moments.values()];
+}
+
 /**
  * A trigger: a state or a key log line, from a server of some role, then a
  * delay; with the wire recorded also a peer message (the fault starts while
  * the proxy holds it: a moment no log line marks, such as a follower's ACK of
- * NEWLEADER before its DIFF is on disk).
+ * NEWLEADER before its DIFF is on disk), most often one the parent run showed
+ * (`moments`), then at once or after a delay.
  */
-export function triggerArbitrary(wire = false): fc.Arbitrary<ExploreTrigger> {
+export function triggerArbitrary(
+  wire = false,
+  moments: readonly MessageMatch[] = [],
+): fc.Arbitrary<ExploreTrigger> {
   const kinds: fc.Arbitrary<ExploreTrigger>[] = [
     fc.record({
       state: fc.constantFrom("new-leader-serving", "leader-changed", "server-synced" as const),
@@ -221,7 +254,21 @@ export function triggerArbitrary(wire = false): fc.Arbitrary<ExploreTrigger> {
       delayMs: TRIGGER_DELAY,
     }),
   ];
-  if (wire) kinds.push(fc.record({ wire: MESSAGE_MATCH, delayMs: TRIGGER_DELAY }));
+  if (wire && moments.length === 0)
+    kinds.push(fc.record({ wire: MESSAGE_MATCH, delayMs: TRIGGER_DELAY }));
+  if (wire && moments.length > 0)
+    // A moment the parent showed is a moment this run can reach: twice the weight of a state
+    // or a line, and half of them with no delay (the window after a message may be milliseconds).
+    return fc.oneof(...kinds.map((arbitrary) => ({ arbitrary, weight: 1 })), {
+      arbitrary: fc.record({
+        wire: fc.oneof(
+          { arbitrary: fc.constantFrom(...moments), weight: 3 },
+          { arbitrary: MESSAGE_MATCH, weight: 1 },
+        ),
+        delayMs: fc.oneof(fc.constant(0), TRIGGER_DELAY),
+      }),
+      weight: 2,
+    });
   return fc.oneof(...kinds);
 }
 
@@ -252,6 +299,8 @@ export interface VocabularyOptions {
   readonly maxFaults: number;
   /** The peer messages are recorded: triggers may wait for one. */
   readonly wire?: boolean;
+  /** Peer-message moments the parent run showed (observedMoments of its grams). */
+  readonly moments?: readonly MessageMatch[];
 }
 
 /** Every kind explore can draw. */
@@ -316,6 +365,7 @@ export function faultArbitrary(
   id: string,
   wire = false,
   others: readonly string[] = [],
+  moments: readonly MessageMatch[] = [],
 ): fc.Arbitrary<ExploreFault> {
   return fc
     .record({
@@ -325,7 +375,7 @@ export function faultArbitrary(
       // One fault in four waits for a moment of the protocol; the others start at their time.
       when: fc.oneof(
         { arbitrary: fc.constant(undefined), weight: 3 },
-        { arbitrary: triggerArbitrary(wire), weight: 1 },
+        { arbitrary: triggerArbitrary(wire, moments), weight: 1 },
       ),
       onLogged: fc.boolean(),
     })

@@ -5,7 +5,12 @@ import {
   faultStartMs,
 } from "../../../src/explore/candidate.js";
 import { MUTATIONS, type MutationContext, mutate } from "../../../src/explore/mutate.js";
-import { candidateArbitrary, drawWith, explorableKinds } from "../../../src/explore/vocabulary.js";
+import {
+  candidateArbitrary,
+  drawWith,
+  explorableKinds,
+  observedMoments,
+} from "../../../src/explore/vocabulary.js";
 
 const context: MutationContext = {
   nodes: 3,
@@ -229,6 +234,42 @@ describe("explore mutations", () => {
       }
     }
     expect([...seen].sort()).toEqual(["other-than", "same-as"]);
+  });
+
+  it("reads the parent's peer-message moments from its grams and strikes at them (at-moment)", () => {
+    const grams = [
+      "wire|leader>follower:NEWLEADER > follower>leader:ACK",
+      "wire|follower>leader:ACK > leader>follower:UPTODATE",
+      "wire|leader>follower:PROPOSAL > leader>follower:PROPOSAL",
+      "wire|looking>follower:NOTIFICATION > follower>looking:NOTIFICATION",
+      "wire|leader>follower:NEWLEADER",
+      "log|follower:newleader > follower:uptodate",
+    ];
+    const moments = observedMoments(grams);
+    // Election traffic, repeats of one type, 1-grams and log grams say no message moment.
+    expect(moments).toEqual([
+      { types: ["ACK"], after: "NEWLEADER", from: "follower", to: "leader" },
+      { types: ["UPTODATE"], after: "ACK", from: "leader", to: "follower" },
+    ]);
+    const wired = { ...context, wire: true, moments };
+    expect(MUTATIONS["at-moment"].applies(base, wired)).toBe(true);
+    expect(MUTATIONS["at-moment"].applies(base, { ...wired, moments: [] })).toBe(false);
+    expect(MUTATIONS["at-moment"].applies(base, { ...wired, wire: false })).toBe(false);
+    let chained = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const next = drawWith(MUTATIONS["at-moment"].arbitrary(base, wired), seed);
+      const struck = next.faults[2];
+      expect(moments).toContainEqual(struck?.when?.wire);
+      if (struck?.after !== undefined) {
+        chained++;
+        expect(["x1", "x2"]).toContain(struck.after);
+        expect(struck.atMs).toBe(0);
+      }
+      expect(() =>
+        candidateScenario(next, "m", "at-moment", { ...target, wire: "summary" }),
+      ).not.toThrow();
+    }
+    expect(chained).toBeGreaterThan(15);
   });
 
   it("without the wire, message faults are left out, saying why", () => {
