@@ -52,7 +52,7 @@ export interface IncompleteLeader {
   readonly electionTime: number;
   /** True when the missing write's epoch is this leader's or later: the quorum forgot that epoch. */
   readonly epochReused: boolean;
-  /** The nemesis's wipes and corruptions of server data before this election. */
+  /** The nemesis's wipes and corruptions of server data before this leader took over. */
   readonly damagedBefore: readonly {
     readonly event: number;
     readonly servers: readonly number[];
@@ -169,7 +169,9 @@ export function findIncompleteLeaders(events: readonly HistoryEvent[]): Incomple
       missingZxid: missing.zxid,
       missingEvent: missing.index,
       epochReused,
-      damagedBefore: damaged.filter((entry) => entry.event < election.index),
+      // Before it took over, not only before its vote began: a server wiped during the vote
+      // restarts empty and joins the quorum (explore met it on 3.9.5, wiped 1.4 s into a vote).
+      damagedBefore: [...damaged],
       ...(sync ? { sync } : {}),
     });
   }

@@ -237,6 +237,46 @@ describe("leader completeness from the servers' election lines", () => {
     expect(explained[0]?.cause?.message).toContain("server 1 led from 0x1:0x25");
   });
 
+  it("a server wiped while the vote runs joins the new leader's quorum empty: the wipe is the cause", () => {
+    // As explore met it on 3.9.5: 2 paused, 3 (which had the write) wiped 1.4 s into 1's vote.
+    index = 0;
+    const events: HistoryEvent[] = [settings("3.9.5"), write(1, 63, 0x10000037dn)];
+    events.push(
+      logEvent(
+        1,
+        "2026-12-07 11:58:06,096 [myid:] INFO  [QuorumPeer[myid=1](plain=127.0.0.1:22011)(secure=disabled):FastLeaderElection] - New election. My id = 1, proposed zxid=0x100000378",
+      ),
+    );
+    events.push({
+      index: index++,
+      time: index * 1e6,
+      process: "nemesis",
+      type: "info",
+      f: "wipe",
+      value: { id: "x2", servers: [3], damage: "wipe" },
+    });
+    events.push(
+      logEvent(
+        1,
+        "2026-12-07 11:58:07,502 [myid:] INFO  [QuorumPeer[myid=1](plain=127.0.0.1:22011)(secure=disabled):Leader] - Have quorum of supporters, sids: [[1, 3]]; starting up and setting last processed zxid: 0x200000000",
+      ),
+    );
+    const { anomalies } = checkLeaderCompleteness(events);
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]?.message).toContain("server(s) 3 had their data destroyed by the nemesis");
+    expect(anomalies[0]?.events).toContain(3);
+    expect(anomalies[0]?.cause?.knownBugs).toBeUndefined();
+    // A wipe after the leader took over explains nothing of what it lacked then.
+    const later = [
+      ...events.slice(0, 3),
+      events[4] as HistoryEvent,
+      { ...(events[3] as HistoryEvent), index: 5 },
+    ];
+    expect(checkLeaderCompleteness(later).anomalies[0]?.message).toContain(
+      "no documented bug of this version explains it",
+    );
+  });
+
   it("a wiped quorum that reuses an epoch: the leader lacks that epoch's earlier writes, and the wipe is named as the cause", () => {
     index = 0;
     const wipeEvent: HistoryEvent = {
