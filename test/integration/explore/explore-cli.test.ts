@@ -187,7 +187,7 @@ describe("zk-chaos explore", () => {
     // Into the run: its servers are up.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toBe(143);
+    expect(await cli.exited, cli.output()).toBe(143);
     expect(cli.output()).toMatch(/interrupted \(SIGTERM\): stopped after \d+ run\(s\)/);
     expect(jvmsUnderRoot()).toEqual([]);
     expect(leakedPortLocks()).toEqual([]);

@@ -167,11 +167,22 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
   });
 
   it("ACKs after the leader was lost (ZOOKEEPER-4409): the late-flushing follower's sync thread meets the learner's null socket", async () => {
-    const cli = runBug("ack-after-leader-lost", 1);
-    expect(await cli.exited, cli.output()).toBe(0);
-    expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4409 on 3\.8\.0 n=3 seed=1: as expected/);
+    // A flush racing a kill: 10/10 on an idle machine, once absent in CI under load. Up to
+    // three seeds, each an ordinary run; the first that shows it is examined.
+    let seed = 0;
+    let output = "";
+    for (let next = 1; next <= 3 && seed === 0; next++) {
+      const cli = runBug("ack-after-leader-lost", next);
+      const code = await cli.exited;
+      output += cli.output();
+      if (code === 0) seed = next;
+    }
+    expect(seed, output).toBeGreaterThan(0);
+    expect(output).toMatch(
+      new RegExp(`reproduced ZOOKEEPER-4409 on 3\\.8\\.0 n=3 seed=${seed}: as expected`),
+    );
     const summary = readdirSync(out).find((name) =>
-      name.includes("ack-after-leader-lost-n3-zk3.8.0"),
+      name.endsWith(`ack-after-leader-lost-n3-zk3.8.0-${seed}`),
     );
     const results = JSON.parse(readFileSync(join(out, summary as string, "results.json"), "utf8"));
     const internal = verdictOf(results, "internal-errors");
@@ -179,7 +190,7 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     expect(internal.anomalies[0]?.message).toMatch(
       /^server-1 hit an internal error.*NullPointerException.*"this\.learner\.sock" is null/,
     );
-    const events = history("ack-after-leader-lost-n3-zk3.8.0-1");
+    const events = history(`ack-after-leader-lost-n3-zk3.8.0-${seed}`);
     const kill = events.find((event) => event.f === "kill" && event.type === "info");
     expect(kill?.index).toBeLessThan(internal.anomalies[0]?.events[0] as number);
     // No data harm: the consistency checkers find nothing.
