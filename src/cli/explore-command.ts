@@ -118,6 +118,15 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
       onProgress,
       signal: interruption.signal,
     });
+  } catch (error) {
+    // A signal that cuts a run's start or teardown short may surface as that step's error
+    // (CI once: exit 2 instead of 143); the signal is what ended the campaign.
+    const signal = interruption.received();
+    if (signal === undefined) throw error;
+    io.err(
+      `zk-chaos: interrupted (${signal}): stopped while a run was starting or stopping (${(error as Error).message}); the corpus and findings so far are kept\n`,
+    );
+    return interruption.exitCode();
   } finally {
     interruption.release();
   }
