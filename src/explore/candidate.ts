@@ -222,9 +222,14 @@ export function lastFaultEnd(candidate: ExploreCandidate): number {
   );
 }
 
-/** Does `fault` name the fault `id` (timed after it, or a same-as / other-than target)? */
+/** Does `fault`'s target name the fault `id` (same-as, other-than)? */
+export function targetNames(fault: ExploreFault, id: string): boolean {
+  return JSON.stringify(fault.spec).includes(`"${id}"`);
+}
+
+/** Does `fault` name the fault `id` (timed after it, or by its target)? */
 function namesFault(fault: ExploreFault, id: string): boolean {
-  return fault.after === id || JSON.stringify(fault.spec).includes(`"${id}"`);
+  return fault.after === id || targetNames(fault, id);
 }
 
 /**

@@ -10,12 +10,14 @@ import {
   type ExploreCandidate,
   type ExploreFault,
   faultStartMs,
+  targetNames,
   withoutFault,
 } from "./candidate.js";
 import {
   drawWith,
   type ExplorableKind,
   faultArbitrary,
+  MOMENT_DELAY,
   namesLoggedServer,
   specArbitrary,
   triggerArbitrary,
@@ -62,7 +64,7 @@ function freshId(candidate: ExploreCandidate): string {
 function nameable(candidate: ExploreCandidate, at: number): string[] {
   const self = candidate.faults[at]?.id ?? "";
   return candidate.faults
-    .filter((fault) => fault.id !== self && !JSON.stringify(fault.spec).includes(`"${self}"`))
+    .filter((fault) => fault.id !== self && !targetNames(fault, self))
     .map((fault) => fault.id);
 }
 
@@ -159,7 +161,7 @@ export const MUTATIONS = {
               ? fc.option(fc.constantFrom(...ids), { nil: undefined })
               : fc.constant(undefined),
           onSender: fc.boolean(),
-          delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 })),
+          delayMs: MOMENT_DELAY,
         })
         .map(({ fault, wire, after, onSender, delayMs }) => {
           const { when: _when, after: _after, ...timed } = fault;

@@ -203,6 +203,9 @@ const TRIGGER_LOGS = [
 /** A trigger's wait after its moment: up to 300 ms. */
 const TRIGGER_DELAY = fc.integer({ min: 0, max: 300 });
 
+/** The wait after a peer message: half at once (the window after a message may be milliseconds). */
+export const MOMENT_DELAY = fc.oneof(fc.constant(0), TRIGGER_DELAY);
+
 /** Quorum message types by sender role, for reading moments back from signature grams. */
 const SENT_BY: Readonly<Record<string, readonly string[]>> = {
   "leader>follower": LEADER_SENDS,
@@ -265,7 +268,7 @@ export function triggerArbitrary(
           { arbitrary: fc.constantFrom(...moments), weight: 3 },
           { arbitrary: MESSAGE_MATCH, weight: 1 },
         ),
-        delayMs: fc.oneof(fc.constant(0), TRIGGER_DELAY),
+        delayMs: MOMENT_DELAY,
       }),
       weight: 2,
     });
