@@ -34,8 +34,12 @@ class SlowFsync(fusepy.Operations):
         # Counted as it begins, so an fsync still waiting is counted too.
         with self.count_lock:
             self.count += 1
-            with open(self.control + ".count", "w") as handle:
+            # Replaced whole, never truncated in place: a reader racing this write would see
+            # an empty file and take the count for zero.
+            partial = self.control + ".count.partial"
+            with open(partial, "w") as handle:
                 handle.write(str(self.count))
+            os.replace(partial, self.control + ".count")
         try:
             with open(self.control) as handle:
                 ms = float(handle.read().strip() or "0")
