@@ -133,6 +133,11 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
   let notifications = 0;
   const watchEnds: HistoryEvent[] = [];
   const sessionWindows = (session: string) => entryOf(windows, session, () => new Map());
+  // The client queues SetWatches when its socket connects, behind requests made while it was
+  // away: only the reply to a request made after the reconnect proves the catch-up is over.
+  const endCatchUp = (session: string, invoke: HistoryEvent) => {
+    if (invoke.index > (lastConnect.get(session) ?? -1)) catchingUp.delete(session);
+  };
 
   const onRead = (invoke: HistoryEvent, completion: HistoryEvent) => {
     const value = (completion.type === "ok" ? completion.value : invoke.value) as {
@@ -144,7 +149,7 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
     };
     const session = completion.session;
     if (session === undefined || typeof value?.path !== "string") return;
-    catchingUp.delete(session);
+    endCatchUp(session, invoke);
     const own = sessionWindows(session);
     const path = value.path;
     if (completion.type === "ok" && value.mzxid !== undefined) {
@@ -285,7 +290,7 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       const invoke = open.get(event.process);
       open.delete(event.process);
       if (invoke === undefined) continue;
-      if (event.session !== undefined && event.type === "ok") catchingUp.delete(event.session);
+      if (event.session !== undefined && event.type === "ok") endCatchUp(event.session, invoke);
       if (invoke.f === "watch-read" || invoke.f === "watch-probe") onRead(invoke, event);
       else if (invoke.f === "add-watch" && event.type === "ok" && event.session !== undefined) {
         registrations++;
