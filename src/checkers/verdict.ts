@@ -10,6 +10,11 @@ export interface AnomalyCause {
   readonly events: readonly number[];
   /** Documented ZooKeeper bugs of the version under test that produce exactly this, e.g. ZOOKEEPER-4643. */
   readonly knownBugs?: readonly string[];
+  /**
+   * The nemesis destroyed server data that explains it (a wipe, a corruption):
+   * ZooKeeper trusts its disks, so the fault made it, not a ZooKeeper defect.
+   */
+  readonly dataDestroyed?: true;
 }
 
 /** One broken guarantee, naming the history events that prove it. */

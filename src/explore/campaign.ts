@@ -32,6 +32,7 @@ import {
   anomalyKey,
   documentedBugsFor,
   documentedKeys,
+  faultMadeAnomalies,
   findingMarkdown,
   sameAnomaly,
 } from "./finding.js";
@@ -360,6 +361,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       );
       options.onProgress?.(status());
       const key = anomalyKey(run.results.verdicts);
+      const faultMade = faultMadeAnomalies(run.results.verdicts);
+      if (key.length === 0 && faultMade > 0)
+        options.log?.(
+          `explore: run ${searchRuns}: its ${faultMade} anomal${faultMade === 1 ? "y is" : "ies are"} the faults' own doing (data the nemesis destroyed; ZooKeeper trusts its disks): not a finding`,
+        );
       const id = key.join("|");
       if (key.length > 0 && !found.has(id)) {
         found.add(id);

@@ -12,15 +12,33 @@ import { loadScenario } from "../scenario/load-scenario.js";
 import { inRange } from "../zookeeper/version-range.js";
 import type { ReproductionRate, ShrinkStep } from "./shrink.js";
 
-/** What identifies a finding: its checkers and anomaly kinds (`checker:kind`), sorted. */
+/**
+ * What identifies a finding: its checkers and anomaly kinds (`checker:kind`),
+ * sorted. Anomalies the drawn faults made themselves (data the nemesis
+ * destroyed: ZooKeeper trusts its disks) are left out: they are the faults'
+ * doing, not a ZooKeeper defect, and a search that chased them would report
+ * every wipe that lands.
+ */
 export function anomalyKey(verdicts: readonly Verdict[]): string[] {
   const keys = new Set<string>();
   for (const verdict of verdicts) {
     if (verdict.valid !== false) continue;
-    for (const anomaly of verdict.anomalies) keys.add(`${verdict.checker}:${anomaly.kind}`);
+    for (const anomaly of verdict.anomalies)
+      if (anomaly.cause?.dataDestroyed !== true) keys.add(`${verdict.checker}:${anomaly.kind}`);
     if (verdict.anomalies.length === 0) keys.add(`${verdict.checker}:invalid`);
   }
   return [...keys].sort();
+}
+
+/** How many anomalies of a run the faults made themselves (data the nemesis destroyed). */
+export function faultMadeAnomalies(verdicts: readonly Verdict[]): number {
+  return verdicts
+    .filter((verdict) => verdict.valid === false)
+    .reduce(
+      (sum, verdict) =>
+        sum + verdict.anomalies.filter((anomaly) => anomaly.cause?.dataDestroyed === true).length,
+      0,
+    );
 }
 
 /** Does a run show the same anomaly as a finding (a checker:kind in common)? */

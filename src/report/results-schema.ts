@@ -25,6 +25,7 @@ const verdict = z.object({
           message: z.string(),
           events: z.array(count),
           knownBugs: z.array(z.string()).optional(),
+          dataDestroyed: z.literal(true).optional(),
         })
         .optional(),
     }),

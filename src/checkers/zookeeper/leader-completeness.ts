@@ -226,7 +226,7 @@ function causeOf(leader: IncompleteLeader, bugs: readonly string[]): AnomalyCaus
   return {
     message: `server ${leader.server} led from ${formatZxid(leader.lastZxid)}, without the committed writes up to ${formatZxid(leader.missingZxid)}: ${whyText(leader, bugs)}`,
     events: proofOf(leader),
-    ...(bugs.length > 0 && !destroyed ? { knownBugs: bugs } : {}),
+    ...(destroyed ? { dataDestroyed: true } : bugs.length > 0 ? { knownBugs: bugs } : {}),
   };
 }
 

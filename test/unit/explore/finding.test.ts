@@ -4,6 +4,7 @@ import {
   anomalyKey,
   documentedBugsFor,
   documentedKeys,
+  faultMadeAnomalies,
   sameAnomaly,
 } from "../../../src/explore/finding.js";
 
@@ -29,6 +30,41 @@ describe("findings: what identifies them and which documented bug explains them"
     ]);
     expect(sameAnomaly(key, ["unique-session-ids:shared-session-id"])).toBe(true);
     expect(sameAnomaly(key, ["convergence:diverged"])).toBe(false);
+  });
+
+  it("leaves out anomalies the faults made (data the nemesis destroyed) and counts them; another anomaly of the same run still makes a finding", () => {
+    const wiped = {
+      message: "server 2 led without the writes: this is the wipe, not a ZooKeeper bug",
+      events: [7],
+      dataDestroyed: true as const,
+    };
+    const blamed = (checker: string, kind: string): Verdict => ({
+      ...verdict(checker, []),
+      valid: false,
+      anomalies: [{ kind, message: kind, events: [3], cause: wiped }],
+    });
+    const onlyWipe = [
+      blamed("leader-completeness", "leader-lacks-acknowledged-write"),
+      blamed("zookeeper-registers", "lost-write"),
+    ];
+    expect(anomalyKey(onlyWipe)).toEqual([]);
+    expect(faultMadeAnomalies(onlyWipe)).toBe(2);
+    const withOther = [...onlyWipe, verdict("convergence", ["diverged"])];
+    expect(anomalyKey(withOther)).toEqual(["convergence:diverged"]);
+    // A documented bug's cause is ZooKeeper's doing: it stays a finding.
+    const bug = {
+      ...blamed("leader-completeness", "leader-lacks-acknowledged-write"),
+      anomalies: [
+        {
+          kind: "leader-lacks-acknowledged-write",
+          message: "",
+          events: [3],
+          cause: { message: "", events: [7], knownBugs: ["ZOOKEEPER-4643"] },
+        },
+      ],
+    };
+    expect(anomalyKey([bug])).toEqual(["leader-completeness:leader-lacks-acknowledged-write"]);
+    expect(faultMadeAnomalies([bug])).toBe(0);
   });
 
   it("shared session ids on 3.4.5 are ZOOKEEPER-1622 first, by the checker its scenario names; on 3.4.6 nothing explains them", () => {
