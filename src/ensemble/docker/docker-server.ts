@@ -14,6 +14,9 @@ import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
 import type { ProcessState, ServerAddress } from "../ensemble.js";
 import { type ManagedServer, retiredError, type ServerLaunchSpec } from "../local/local-server.js";
 
+/** Tries of a container pause that runc could not freeze (it thaws it each time). */
+const FREEZE_ATTEMPTS = 5;
+
 /** JVM flags that point at host log configs: in a container the image's console logging is used instead. */
 const HOST_LOG_FLAGS = ["-Dlog4j.configuration=", "-Dlogback.configurationFile="];
 
@@ -223,7 +226,18 @@ export class DockerServer implements ManagedServer {
   async pause(): Promise<void> {
     const id = this.requireRunning("pause");
     const client = await runtimeClient();
-    await client.container.getById(id).pause();
+    // runc gives up freezing a cgroup whose threads keep changing (a busy JVM on a loaded
+    // machine: "unable to freeze", CI once) and thaws it again: the container runs on, so
+    // another try is safe, and usually lands.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.container.getById(id).pause();
+        break;
+      } catch (error) {
+        if (attempt >= FREEZE_ATTEMPTS || !/unable to freeze/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     this.state = "paused";
   }
 
