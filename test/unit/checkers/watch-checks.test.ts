@@ -178,13 +178,19 @@ describe("the watch checker", () => {
     expect(found[0]?.events).toEqual([first, second, late, early]);
   });
 
-  it("lets a reconnect's catch-up events (SetWatches) come in any order, until the first reply", () => {
+  /** An agent watching b1 and b2 whose session is away while both change (0x12, then 0x13). */
+  const watchersAwayForTwoWrites = (): H => {
     const h = new H();
     h.watchData("b1", 5, 10);
     h.watchData("b2", 5, 10);
     h.session("disconnected");
     h.write("b1", 12);
     h.write("b2", 13);
+    return h;
+  };
+
+  it("lets a reconnect's catch-up events (SetWatches) come in any order, until the first reply", () => {
+    const h = watchersAwayForTwoWrites();
     h.session("connected");
     h.notify("NodeDataChanged", "b2");
     h.notify("NodeDataChanged", "b1");
@@ -192,12 +198,7 @@ describe("the watch checker", () => {
   });
 
   it("keeps excusing the catch-up past the reply to a read made while disconnected (sent before SetWatches)", () => {
-    const h = new H();
-    h.watchData("b1", 5, 10);
-    h.watchData("b2", 5, 10);
-    h.session("disconnected");
-    h.write("b1", 12);
-    h.write("b2", 13);
+    const h = watchersAwayForTwoWrites();
     const value = { path: `${ROOT}/b3` };
     h.add({ process: AGENT, type: "invoke", f: "watch-probe", value });
     h.session("connected");
