@@ -6,7 +6,7 @@
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BadInputError } from "../errors.js";
+import { BadInputError, ZkChaosError } from "../errors.js";
 import { readHistoryFile } from "../history/reader.js";
 import { PROVIDERS, type ProviderChoice } from "../providers/registry.js";
 import type { ResultsFile } from "../report/results.js";
@@ -192,6 +192,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     return { results, dir, events };
   };
 
+  /**
+   * A run the servers' state cut short (a fault with no server to hit, such as
+   * a leader while no quorum stands) tells nothing and ends nothing: logged,
+   * and the campaign goes on. Any other error (bad input, an interruption)
+   * still ends it.
+   */
+  const unrunnable =
+    (what: string) =>
+    (error: unknown): undefined => {
+      if (!(error instanceof ZkChaosError) || error.code !== "SERVER_STATE") throw error;
+      options.log?.(`explore: ${what} could not run to its end: ${error.message}; going on`);
+      return undefined;
+    };
+
   /** How often `candidate` shows an anomaly of `key` in `times` runs with other seeds. */
   const reproduce = async (
     candidate: ExploreCandidate,
@@ -204,9 +218,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     let of = 0;
     for (let attempt = 0; attempt < times && !options.signal?.aborted; attempt++) {
       const seed = Math.floor(random() * 2 ** 31);
-      const run = await runCandidate(candidate, "replay", seed, out, version);
+      const run = await runCandidate(candidate, "replay", seed, out, version).catch(
+        unrunnable(`a run of ${out}`),
+      );
       if (options.signal?.aborted) break;
       of++;
+      if (run === undefined) continue;
       if (sameAnomaly(key, anomalyKey(run.results.verdicts))) reproduced++;
     }
     return { reproduced, of };
@@ -333,9 +350,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         break;
       }
       const name = `explore-${options.seed}${shardTag}-${attempt + 1}`;
-      const run = await runCandidate(candidate, name, seed, searchOut);
+      const run = await runCandidate(candidate, name, seed, searchOut).catch(unrunnable(name));
       if (options.signal?.aborted) break;
       searchRuns++;
+      if (run === undefined) continue;
       const grams = behaviourSignature(run.events);
       const brought = newGrams(grams, corpus.coverage);
       if (brought.length > 0) {

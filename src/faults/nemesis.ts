@@ -8,7 +8,7 @@ import type { ActiveFault, FaultContext } from "./fault-context.js";
 import { handlerOf } from "./fault-handlers.js";
 import type { FaultSpec, ScheduledFault } from "./fault-spec.js";
 import { Supervisor } from "./supervisor.js";
-import { Targets } from "./targets.js";
+import { Targets, UnhitTargetError } from "./targets.js";
 import { TriggerArming, type WireTriggers } from "./triggers.js";
 
 /** The longest a wire trigger holds its message while its fault starts (a kill takes well under this). */
@@ -208,7 +208,14 @@ export class Nemesis {
       steps.push({
         at: item.at,
         act: async () => {
-          await this.start(item.spec, item.id);
+          try {
+            await this.start(item.spec, item.id);
+          } catch (error) {
+            // Nothing to hit the same way: skipped, and the faults after it never arm.
+            if (!(error instanceof UnhitTargetError)) throw error;
+            this.options.log?.(`nemesis: ${item.id} skipped: ${error.message}`);
+            return;
+          }
           arming?.started(item.id);
         },
       });

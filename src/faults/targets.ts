@@ -5,6 +5,18 @@ import { sleep } from "../util/sleep.js";
 import type { Target } from "./fault-spec.js";
 
 /**
+ * A fault's target is `same-as` a fault that has not hit a server: it has not
+ * started (its trigger never fired, or it comes later), so there is nothing to
+ * hit the same way; the run skips the fault, as it does one after a trigger
+ * that never fired.
+ */
+export class UnhitTargetError extends ZkChaosError {
+  constructor(readonly named: string) {
+    super("SERVER_STATE", `target same-as ${named}: that fault has not hit a server (yet)`);
+    this.name = "UnhitTargetError";
+  }
+}
+/**
  * Turns a fault's target into server ids, remembering what each fault hit
  * (for same-as and other-than) and whose log line fired it (for logged).
  */
@@ -67,11 +79,7 @@ export class Targets {
     if (typeof target === "object") {
       if ("same-as" in target) {
         const earlier = this.hit.get(target["same-as"]);
-        if (earlier === undefined)
-          throw new ZkChaosError(
-            "SERVER_STATE",
-            `target same-as ${target["same-as"]}: that fault has not hit a server (yet)`,
-          );
+        if (earlier === undefined) throw new UnhitTargetError(target["same-as"]);
         chosen.push(...earlier);
       } else {
         const excluded = new Set(
