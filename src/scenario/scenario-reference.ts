@@ -159,7 +159,7 @@ export function scenarioReferenceMarkdown(): string {
     "  - { at: 5s, for: 5s, fault: { kind: kill, target: leader } }",
     "```",
     "",
-    "**Durations** are a number of seconds (`10`) or a text with units (`500ms`, `20s`, `1m30s`). **Targets** name servers by id (`2`), by role at the moment the fault starts (`leader`, `follower`, `observer`), at random from the seed (`random`), the server whose log line fired the fault's trigger (`logged`), or relative to another fault (`{ same-as: f1 }`, `{ other-than: [f1, f2] }`). **Counts** are a number or relative to the size: `f` (as many as the quorum tolerates) or `f+1`.",
+    "**Durations** are a number of seconds (`10`) or a text with units (`500ms`, `20s`, `1m30s`). **Targets** name servers by id (`2`), by role at the moment the fault starts (`leader`, `follower`, `observer`), at random from the seed (`random`), the server whose log line fired the fault's trigger (`logged`), or relative to another fault (`{ same-as: f1 }`, `{ other-than: [f1, f2] }`; a fault `same-as` one that has not hit a server by then, its trigger unfired or its time later, is skipped, and so are the faults `after` it). **Counts** are a number or relative to the size: `f` (as many as the quorum tolerates) or `f+1`.",
     "",
     ...sections(schema, "", "##"),
     "## Fault kinds",
