@@ -16,6 +16,7 @@ export class UnhitTargetError extends ZkChaosError {
     this.name = "UnhitTargetError";
   }
 }
+
 /**
  * Turns a fault's target into server ids, remembering what each fault hit
  * (for same-as and other-than) and whose log line fired it (for logged).
