@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Verdict } from "../../../src/checkers/verdict.js";
 import { startLocalEnsemble } from "../../../src/ensemble/local/local-ensemble.js";
 import { mountsUnder } from "../../../src/ensemble/local/log-disk.js";
+import { anomalyKey } from "../../../src/explore/finding.js";
 import { Nemesis } from "../../../src/faults/nemesis.js";
 import { HistoryRecorder, MemorySink } from "../../../src/history/recorder.js";
 import type { ResultsFile } from "../../../src/report/results.js";
@@ -113,6 +114,13 @@ describe("data faults: a server's data wiped or damaged while it is down", () =>
       expect(registers.every((anomaly) => anomaly.cause?.message.includes("the wipe"))).toBe(true);
       expect(registers.some((anomaly) => anomaly.cause?.knownBugs !== undefined)).toBe(false);
       expect(results.expected).toMatchObject({ checkers: ["leader-completeness"], matched: true });
+      // Marked as the faults' own doing, so explore would not take any of it for a finding.
+      expect(registers.every((anomaly) => anomaly.cause?.dataDestroyed === true)).toBe(true);
+      expect(
+        anomalyKey(results.verdicts).filter((key) =>
+          /^(leader-completeness|zookeeper-registers):/.test(key),
+        ),
+      ).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
