@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -41,39 +49,56 @@ const seed: ExploreCandidate = {
           entries: [{ id: "agents", candidate: seed, grams: [], fresh: 0, how: "kept" }],
         }),
       );
-      const cli = spawnCli([
-        "explore",
-        "--zookeeper-version",
-        "3.4.5",
-        "--nodes",
-        "7",
-        "--kinds",
-        "kill",
-        "--corpus",
-        corpus,
-        "--budget",
-        "6m",
-        "--max-runs",
-        "6",
-        "--max-findings",
-        "1",
-        "--shrink-trials",
-        "1",
-        "--replays",
-        "3",
-        "--also-on",
-        "3.4.14",
-        "--seed",
-        "2",
-        "--out",
-        out,
-      ]);
-      expect(await cli.exited, cli.output()).toBe(1);
-      const findings = readdirSync(join(out, "findings"));
-      expect(findings.length).toBeGreaterThanOrEqual(1);
-      const dir = join(out, "findings", findings[0] as string);
-      const report = readFileSync(join(dir, "finding.md"), "utf8");
-      expect(report).toMatch(/unique-session-ids:shared-session-id/);
+      // 3.4.5 has other defects a campaign may meet first (CI once: a follower's
+      // NullPointerException on a null socket ended the one-finding campaign before 1622):
+      // then a second campaign goes on from the corpus the first one grew.
+      let found: { dir: string; report: string } | undefined;
+      const met: string[] = [];
+      for (const campaign of [2, 3]) {
+        const campaignOut = join(out, `campaign-${campaign}`);
+        const cli = spawnCli([
+          "explore",
+          "--zookeeper-version",
+          "3.4.5",
+          "--nodes",
+          "7",
+          "--kinds",
+          "kill",
+          "--corpus",
+          corpus,
+          "--budget",
+          "6m",
+          "--max-runs",
+          "6",
+          "--max-findings",
+          "1",
+          "--shrink-trials",
+          "1",
+          "--replays",
+          "3",
+          "--also-on",
+          "3.4.14",
+          "--seed",
+          String(campaign),
+          "--out",
+          campaignOut,
+        ]);
+        const code = await cli.exited;
+        expect([0, 1], cli.output()).toContain(code);
+        const findingsDir = join(campaignOut, "findings");
+        const findings = (existsSync(findingsDir) ? readdirSync(findingsDir) : [])
+          .map((name) => join(findingsDir, name))
+          .filter((dir) => existsSync(join(dir, "finding.md")))
+          .map((dir) => ({ dir, report: readFileSync(join(dir, "finding.md"), "utf8") }));
+        met.push(...findings.map((each) => each.report.split("\n")[2] ?? ""));
+        found = findings.find((each) => /unique-session-ids:shared-session-id/.test(each.report));
+        if (found !== undefined) {
+          expect(code, cli.output()).toBe(1);
+          break;
+        }
+      }
+      expect(found, `findings: ${met.join("; ")}`).toBeDefined();
+      const { dir, report } = found as { dir: string; report: string };
       // Two or more followers may start their trackers in the same millisecond: 2 clients or more.
       expect(report).toMatch(/session 0x[0-9a-f]+ was handed to [2-9] clients/);
       expect(report).toMatch(/proven by history events:\n {4}- #\d+ .* session-\d+ info session/);
