@@ -6,7 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Verdict } from "../checkers/verdict.js";
+import type { Anomaly, Verdict } from "../checkers/verdict.js";
 import type { HistoryEvent } from "../history/event.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { inRange } from "../zookeeper/version-range.js";
@@ -24,21 +24,20 @@ export function anomalyKey(verdicts: readonly Verdict[]): string[] {
   for (const verdict of verdicts) {
     if (verdict.valid !== false) continue;
     for (const anomaly of verdict.anomalies)
-      if (anomaly.cause?.dataDestroyed !== true) keys.add(`${verdict.checker}:${anomaly.kind}`);
+      if (!madeByFault(anomaly)) keys.add(`${verdict.checker}:${anomaly.kind}`);
     if (verdict.anomalies.length === 0) keys.add(`${verdict.checker}:invalid`);
   }
   return [...keys].sort();
 }
 
+/** Whether the faults made an anomaly themselves (data the nemesis destroyed). */
+const madeByFault = (anomaly: Anomaly): boolean => anomaly.cause?.dataDestroyed === true;
+
 /** How many anomalies of a run the faults made themselves (data the nemesis destroyed). */
 export function faultMadeAnomalies(verdicts: readonly Verdict[]): number {
   return verdicts
     .filter((verdict) => verdict.valid === false)
-    .reduce(
-      (sum, verdict) =>
-        sum + verdict.anomalies.filter((anomaly) => anomaly.cause?.dataDestroyed === true).length,
-      0,
-    );
+    .reduce((sum, verdict) => sum + verdict.anomalies.filter(madeByFault).length, 0);
 }
 
 /** Does a run show the same anomaly as a finding (a checker:kind in common)? */

@@ -10,6 +10,7 @@ import {
 } from "../../docker/docker-engine.js";
 import { containerOf, runtimeClient, testcontainers } from "../../docker/testcontainers.js";
 import { ZkChaosError } from "../../errors.js";
+import { sleep } from "../../util/sleep.js";
 import { querySrvr, type ServerStatus } from "../../zookeeper/srvr.js";
 import type { ProcessState, ServerAddress } from "../ensemble.js";
 import { type ManagedServer, retiredError, type ServerLaunchSpec } from "../local/local-server.js";
@@ -235,7 +236,7 @@ export class DockerServer implements ManagedServer {
         break;
       } catch (error) {
         if (attempt >= FREEZE_ATTEMPTS || !/unable to freeze/.test(String(error))) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await sleep(100 * attempt);
       }
     }
     this.state = "paused";
