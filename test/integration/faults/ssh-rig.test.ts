@@ -118,7 +118,8 @@ describe.skipIf(why !== undefined)(
     it("standard scenarios run unchanged on SSH hosts, valid, with the cuts made (and counted) by the kernels", async () => {
       for (const [scenario, nodes] of [
         ["minority-partition", 3],
-        ["kill-leader", 5],
+        // At 3: a 5-server ensemble on the rig shows nothing about ssh that 3 do not (membership grows to 5 below).
+        ["kill-leader", 3],
         // Bit rot, a torn write and a wipe made on the host's files, and a read-only bind there.
         ["damaged-follower-data", 3],
         // The leader's JVM capped in a cgroup on its host.
@@ -127,9 +128,12 @@ describe.skipIf(why !== undefined)(
         const run = runOnRig(
           [`scenarios/${scenario}.yaml`],
           nodes,
+          // Shortened where the point allows: the starving stays longer than the cgroup's periods.
           scenario === "kill-leader" || scenario === "minority-partition"
             ? ["--duration", "12s"]
-            : [],
+            : scenario === "starved-leader"
+              ? ["--duration", "16s"]
+              : [],
         );
         expect(await run.exited, run.output()).toBe(0);
         expect(run.output()).toMatch(new RegExp(`valid +${scenario} zk=\\S+ n=${nodes}`));
@@ -147,7 +151,7 @@ describe.skipIf(why !== undefined)(
       expect(fed[0]?.value.share).toBeLessThan(0.2);
       // The servers' log lines stream from the hosts while the run goes: the new leader's election
       // line is there, so leader completeness is judged on ssh too.
-      const killRun = readdirSync(out).find((name) => name.includes("kill-leader-n5")) as string;
+      const killRun = readdirSync(out).find((name) => name.includes("kill-leader-n3")) as string;
       const results = JSON.parse(readFileSync(join(out, killRun, "results.json"), "utf8")) as {
         verdicts: { checker: string; valid: boolean | string }[];
       };

@@ -11,12 +11,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Reduced: short probes; both variants where they differ most, kill only for the largest.
+// Not 7: the same formula as 5, and the costliest (39 s); the partition tests run 7 servers
+// through quorum splits, and `validate --nodes 7` runs this matrix at 7.
 const CASES: [number, number, FailureVariant[]][] = [
   [1, 0, ["kill", "partition"]],
   [3, 1, ["kill", "partition"]],
   [4, 1, ["kill", "partition"]],
   [5, 2, ["kill"]],
-  [7, 3, ["kill"]],
 ];
 
 describe("the tolerance matrix matches quorum math", () => {
