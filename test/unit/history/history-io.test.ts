@@ -62,6 +62,22 @@ describe("history recorder and reader", () => {
     await expect(readHistoryFile(join(dir, "missing.jsonl"))).rejects.toThrow(/no such file/);
   });
 
+  it("reads lines longer than its 4 MiB chunks, a character split across two chunks, CRLF, blank lines and no final newline", async () => {
+    const file = join(dir, "long.jsonl");
+    const wide = "漢".repeat(1_500_000); // 4.5 MB of 3-byte characters: crosses the first chunk's end.
+    const event = (index: number, value: unknown) =>
+      JSON.stringify({ index, time: index + 1, process: 1, type: "info", f: "note", value });
+    // Three leads, one byte apart: the chunk's end falls inside a character in two of them.
+    for (const lead of ["", "a", "ab"]) {
+      writeFileSync(file, `${event(0, lead + wide)}\r\n\n${event(1, "été")}\r\n${event(2, lead)}`);
+      const events = await readHistoryFile(file);
+      expect(events.map((each) => each.value)).toEqual([lead + wide, "été", lead]);
+    }
+    // A bad line past a long one is still named by its number.
+    writeFileSync(file, `${event(0, wide)}\n\n${event(5, 1)}\n`);
+    await expect(readHistoryFile(file)).rejects.toThrow(`${file}:3: index is 5, expected 1`);
+  });
+
   it("drops a last line cut short by a crash", async () => {
     const file = join(dir, "crashed.jsonl");
     writeFileSync(
