@@ -34,7 +34,7 @@ import {
   checkRegisterLinearizability,
   type KeyedRegisterModel,
 } from "./zookeeper/register-linearizability.js";
-import { checkZooKeeper } from "./zookeeper/zookeeper-checker.js";
+import { checkZooKeeperInParallel } from "./zookeeper/zookeeper-checker.js";
 
 /** History file formats `check` reads. */
 export const HISTORY_FORMATS = ["jsonl", "jepsen-edn", "porcupine-log", "porcupine-kv"] as const;
@@ -190,7 +190,10 @@ export async function checkHistoryFile(
         ...options.settings,
       };
       verdicts = [
-        ...checkZooKeeper(events, { sessionTimeoutMs: settings.sessionTimeoutMs, timeoutMs }),
+        ...(await checkZooKeeperInParallel(events, {
+          sessionTimeoutMs: settings.sessionTimeoutMs,
+          timeoutMs,
+        })),
         ...checkHistoryTransactions(events, { budgetMs: timeoutMs }),
         checkAvailability(events, settings),
       ];

@@ -313,33 +313,32 @@ export function syntheticHistory(
     };
     touched.push(read);
   } else if (inject === "realtime-inversion") {
-    const pair = ops
-      .filter((a) => a.kind === "write" && a.outcome === "ok")
-      .map(
-        (a) =>
-          [
-            a,
-            ops.find(
-              (b) =>
-                b.kind === "write" &&
-                b.outcome === "ok" &&
-                b.key === a.key &&
-                b.result?.version === (a.result?.version ?? 0) + 1 &&
-                b.invoke > a.complete,
-            ),
-          ] as const,
-      )
+    // The first acknowledged write whose next version's write began after it returned and was
+    // read later still. Indexed by register and version: a search of every op for every write
+    // took close to a minute at 60k operations.
+    const okWrites = ops.filter((op) => op.kind === "write" && op.outcome === "ok");
+    const slot = (op: Op, version: number) => `${op.key}:${version}`;
+    const writeAt = new Map<string, Op>();
+    for (const write of okWrites) {
+      const at = slot(write, write.result?.version ?? 0);
+      if (!writeAt.has(at)) writeAt.set(at, write);
+    }
+    const lastReadCall = new Map<string, number>();
+    for (const read of ops) {
+      if (read.kind !== "read" || read.outcome !== "ok" || read.result === undefined) continue;
+      const at = slot(read, read.result.version);
+      lastReadCall.set(at, Math.max(lastReadCall.get(at) ?? read.invoke, read.invoke));
+    }
+    const pair = okWrites
+      .map((a) => {
+        const next = writeAt.get(slot(a, (a.result?.version ?? 0) + 1));
+        return [a, next !== undefined && next.invoke > a.complete ? next : undefined] as const;
+      })
       .find(
         ([, b]) =>
           b !== undefined &&
-          ops.some(
-            (r) =>
-              r.kind === "read" &&
-              r.outcome === "ok" &&
-              r.key === b.key &&
-              r.result?.version === b.result?.version &&
-              r.invoke > b.complete,
-          ),
+          (lastReadCall.get(slot(b, b.result?.version ?? 0)) ?? Number.NEGATIVE_INFINITY) >
+            b.complete,
       );
     if (pair) {
       const [a, b] = pair as readonly [Op, Op];

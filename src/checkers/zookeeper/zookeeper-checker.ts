@@ -1,5 +1,4 @@
 import { type HistoryEvent, recordedSettings } from "../../history/event.js";
-import { casRegisterModel } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
 import {
   checkConvergence,
@@ -7,6 +6,12 @@ import {
   checkRecovery,
   checkSessionIds,
 } from "./cluster-checks.js";
+import { generalVerdictSoon } from "./general-in-worker.js";
+import {
+  type GeneralVerdict,
+  generalRegisterVerdict,
+  startGeneralVerdict,
+} from "./general-verdict.js";
 import {
   checkLeaderCompleteness,
   explainByIncompleteLeaders,
@@ -18,10 +23,6 @@ import {
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
 import { registerOperations } from "./register-history.js";
-import {
-  checkRegisterLinearizability,
-  type KeyedRegisterModel,
-} from "./register-linearizability.js";
 import { explainSyncsOnLeaders } from "./sync-on-leader.js";
 import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
 import { checkWatches } from "./watch-checks.js";
@@ -38,25 +39,8 @@ export interface ZooKeeperCheckOptions {
 
 const withValidity = (anomalies: readonly unknown[]) => anomalies.length === 0;
 
-/** The general search's verdict on the register workload (cross-checks the zxid-based one). */
-function registerLinearizabilityVerdict(
-  events: readonly HistoryEvent[],
-  ops: ReturnType<typeof pairOps>,
-  options: ZooKeeperCheckOptions,
-): Verdict {
-  return checkSafely(
-    "register-linearizability",
-    "register operations are linearizable (each register's zxid order verified; a search where it does not settle one)",
-    () => {
-      const { valid, anomalies, stats } = checkRegisterLinearizability(
-        casRegisterModel as KeyedRegisterModel,
-        registerOperations(events, false, ops),
-        options.timeoutMs ?? 30_000,
-      );
-      return { valid, anomalies, ...(stats ? { stats } : {}) };
-    },
-  );
-}
+/** The general search's budget when none is given (ms). */
+const GENERAL_BUDGET_MS = 30_000;
 
 /** The general linearizability search alone, on a history with register operations (else nothing). */
 export function checkGeneralLinearizability(
@@ -66,7 +50,10 @@ export function checkGeneralLinearizability(
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
   if (!hasRegisters) return [];
-  const verdict = registerLinearizabilityVerdict(events, ops, options);
+  const verdict = generalRegisterVerdict(
+    registerOperations(events, false, ops),
+    options.timeoutMs ?? GENERAL_BUDGET_MS,
+  );
   // Alone (the `linearizability` checker) it still names the leader that lost what it could not
   // linearize, as the zookeeper checker does for its own verdicts.
   const leaders = hasElectionLines(events) ? findIncompleteLeaders(events) : [];
@@ -84,13 +71,48 @@ export function checkZooKeeper(
   events: readonly HistoryEvent[],
   options: ZooKeeperCheckOptions = {},
 ): Verdict[] {
+  const { verdicts, explain } = zooKeeperVerdicts(events, options, generalRegisterVerdict);
+  return verdicts.map((verdict) => explain(verdict as Verdict));
+}
+
+/**
+ * The same verdicts as checkZooKeeper, with the general search on a second
+ * core while the others are decided (on large histories: general-in-worker.ts).
+ */
+export async function checkZooKeeperInParallel(
+  events: readonly HistoryEvent[],
+  options: ZooKeeperCheckOptions = {},
+): Promise<Verdict[]> {
+  const { verdicts, explain } = zooKeeperVerdicts(events, options, generalVerdictSoon);
+  return (await Promise.all(verdicts)).map(explain);
+}
+
+/**
+ * The verdicts in their order, the general one as `general` gives it, and
+ * how each is explained by the leaders that took over without committed
+ * writes and the syncs a leader answered.
+ */
+function zooKeeperVerdicts(
+  events: readonly HistoryEvent[],
+  options: ZooKeeperCheckOptions,
+  general: GeneralVerdict,
+): { verdicts: (Verdict | Promise<Verdict>)[]; explain: (verdict: Verdict) => Verdict } {
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const finalReads = events.filter(
     (event) => event.process === "observer" && event.f === "final-read",
   );
-  const verdicts: Verdict[] = [];
+  const verdicts: (Verdict | Promise<Verdict>)[] = [];
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
   if (hasRegisters) {
+    // Started first: in a worker it runs while the zxid checks below do.
+    const generalVerdict =
+      options.general !== false
+        ? startGeneralVerdict(
+            () => registerOperations(events, false, ops),
+            general,
+            options.timeoutMs ?? GENERAL_BUDGET_MS,
+          )
+        : undefined;
     verdicts.push(
       checkSafely(
         "zookeeper-registers",
@@ -108,8 +130,7 @@ export function checkZooKeeper(
         },
       ),
     );
-    if (options.general !== false)
-      verdicts.push(registerLinearizabilityVerdict(events, ops, options));
+    if (generalVerdict !== undefined) verdicts.push(generalVerdict);
   }
   if (ops.some((op) => op.invoke.f === "read-subtree")) {
     verdicts.push(
@@ -244,11 +265,12 @@ export function checkZooKeeper(
   }
   // A leader that took over without committed writes explains what it made clients see; a
   // leader that answered a sync locally explains a stale read after it.
-  return verdicts.map((verdict) => ({
+  const explain = (verdict: Verdict): Verdict => ({
     ...verdict,
     anomalies: explainSyncsOnLeaders(
       explainByIncompleteLeaders(verdict.anomalies, events, incompleteLeaders),
       events,
     ),
-  }));
+  });
+  return { verdicts, explain };
 }

@@ -1,0 +1,57 @@
+/**
+ * The general linearizability verdict on a second core: on a million
+ * operations the search and the zxid checks take seconds each and need
+ * nothing from each other. Small histories, one core, or a build without the
+ * worker's compiled file (tests run the sources) stay on this thread.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Verdict } from "../verdict.js";
+import { generalRegisterVerdict } from "./general-verdict.js";
+import type { RegisterLinOp } from "./register-history.js";
+import { encodeRegisterOps } from "./register-op-columns.js";
+
+/** Below this many operations a worker's start costs more than it saves. */
+export const WORKER_MIN_OPERATIONS = 50_000;
+
+const WORKER_FILE = new URL("./register-linearizability-worker.js", import.meta.url);
+
+/**
+ * The general verdict, computed in a worker thread when that pays (the
+ * promise), else here and now. A worker that fails falls back to this thread,
+ * so the verdict never depends on where it ran.
+ */
+export function generalVerdictSoon(
+  ops: readonly RegisterLinOp[],
+  timeoutMs: number,
+): Verdict | Promise<Verdict> {
+  const columns =
+    ops.length >= WORKER_MIN_OPERATIONS &&
+    availableParallelism() > 1 &&
+    WORKER_FILE.protocol === "file:" &&
+    existsSync(fileURLToPath(WORKER_FILE))
+      ? encodeRegisterOps(ops)
+      : undefined;
+  if (columns === undefined) return generalRegisterVerdict(ops, timeoutMs);
+  return new Promise<Verdict>((resolve) => {
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { columns, timeoutMs },
+      transferList: [columns.numbers.buffer, columns.codes.buffer] as ArrayBuffer[],
+    });
+    let settled = false;
+    const settle = (verdict: Verdict | undefined) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      resolve(verdict ?? generalRegisterVerdict(ops, timeoutMs));
+    };
+    // Said in its stats: where a verdict was reached is worth knowing when its time is read.
+    worker.once("message", (verdict: Verdict) =>
+      settle({ ...verdict, stats: { ...verdict.stats, worker: true } }),
+    );
+    worker.once("error", () => settle(undefined));
+    worker.once("exit", () => settle(undefined));
+  });
+}

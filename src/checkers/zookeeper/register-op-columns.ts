@@ -1,0 +1,99 @@
+/**
+ * Register operations as columns of numbers: a million of them cross to a
+ * worker thread as two transferred buffers instead of a million cloned
+ * objects. Only histories whose register values are numbers (or absent) and
+ * whose processes are worker numbers are encoded, which is every history the
+ * register workload writes.
+ */
+import { UNKNOWN } from "../linearizability/model.js";
+import type { RegisterLinOp } from "./register-history.js";
+
+/** The operations' numbers and codes, each a transferable buffer. */
+export interface RegisterOpColumns {
+  readonly count: number;
+  /** FIELDS numbers per operation. */
+  readonly numbers: Float64Array;
+  /** Two codes per operation: the input's f, the output's kind. */
+  readonly codes: Uint8Array;
+}
+
+const FIELDS = 9;
+const [ID, PROCESS, CALL, RET, KEY, A, B, OUT, ZXID] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+const INPUT_F = ["read", "write", "cas"] as const;
+/** Output kinds: nothing (a write), unknown, a cas's true or false, a value in OUT, absent. */
+const [NOTHING, UNKNOWN_OUTPUT, TRUE, FALSE, VALUE, ABSENT] = [0, 1, 2, 3, 4, 5] as const;
+
+/** A value the columns can carry: a number, or null as NaN (JSON has no NaN). */
+const encodable = (value: unknown): value is number | null =>
+  value === null || (typeof value === "number" && !Number.isNaN(value));
+const decodeValue = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+/** The operations as columns, or undefined when one has a value or process the columns cannot carry. */
+export function encodeRegisterOps(ops: readonly RegisterLinOp[]): RegisterOpColumns | undefined {
+  const numbers = new Float64Array(ops.length * FIELDS);
+  const codes = new Uint8Array(ops.length * 2);
+  for (const [index, op] of ops.entries()) {
+    if (typeof op.process !== "number") return undefined;
+    const row = index * FIELDS;
+    const { input, output } = op;
+    const [a, b] =
+      input.f === "read"
+        ? [null, null]
+        : input.f === "write"
+          ? [input.value, null]
+          : [input.from, input.to];
+    if (!encodable(a) || !encodable(b)) return undefined;
+    numbers[row + ID] = op.id;
+    numbers[row + PROCESS] = op.process;
+    numbers[row + CALL] = op.call;
+    numbers[row + RET] = op.ret;
+    numbers[row + KEY] = input.key;
+    numbers[row + A] = a ?? Number.NaN;
+    numbers[row + B] = b ?? Number.NaN;
+    numbers[row + ZXID] = op.zxid ?? Number.NaN;
+    codes[index * 2] = INPUT_F.indexOf(input.f);
+    let kind: number;
+    if (output === undefined) kind = NOTHING;
+    else if (output === UNKNOWN) kind = UNKNOWN_OUTPUT;
+    else if (output === true) kind = TRUE;
+    else if (output === false) kind = FALSE;
+    else if (output === null) kind = ABSENT;
+    else if (encodable(output)) {
+      kind = VALUE;
+      numbers[row + OUT] = output;
+    } else return undefined;
+    codes[index * 2 + 1] = kind;
+  }
+  return { count: ops.length, numbers, codes };
+}
+
+/** The operations the columns hold, as encodeRegisterOps was given them. */
+export function decodeRegisterOps(columns: RegisterOpColumns): RegisterLinOp[] {
+  const { count, numbers, codes } = columns;
+  const outputs = [undefined, UNKNOWN, true, false, undefined, null] as const;
+  const ops: RegisterLinOp[] = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const row = index * FIELDS;
+    const key = numbers[row + KEY] as number;
+    const a = decodeValue(numbers[row + A] as number);
+    const f = INPUT_F[codes[index * 2] as number];
+    const input =
+      f === "read"
+        ? { f, key }
+        : f === "write"
+          ? { f, value: a, key }
+          : { f: "cas" as const, from: a, to: decodeValue(numbers[row + B] as number), key };
+    const kind = codes[index * 2 + 1] as number;
+    const zxid = numbers[row + ZXID] as number;
+    ops[index] = {
+      id: numbers[row + ID] as number,
+      process: numbers[row + PROCESS] as number,
+      call: numbers[row + CALL] as number,
+      ret: numbers[row + RET] as number,
+      input,
+      output: kind === VALUE ? (numbers[row + OUT] as number) : outputs[kind as 0],
+      zxid: Number.isNaN(zxid) ? undefined : zxid,
+    };
+  }
+  return ops;
+}

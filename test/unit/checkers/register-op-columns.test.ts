@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { UNKNOWN } from "../../../src/checkers/linearizability/model.js";
+import type { RegisterLinOp } from "../../../src/checkers/zookeeper/register-history.js";
+import {
+  decodeRegisterOps,
+  encodeRegisterOps,
+} from "../../../src/checkers/zookeeper/register-op-columns.js";
+
+/** Every shape registerOperations makes: reads of a value and of nothing, writes known and not, cas of each outcome. */
+const OPS: RegisterLinOp[] = [
+  {
+    id: 0,
+    process: 3,
+    call: 10,
+    ret: 20,
+    input: { f: "write", value: 7, key: 1 },
+    output: undefined,
+    zxid: 4294967298,
+  },
+  {
+    id: 2,
+    process: 4,
+    call: 11,
+    ret: Number.POSITIVE_INFINITY,
+    input: { f: "write", value: 8, key: 1 },
+    output: UNKNOWN,
+    zxid: undefined,
+  },
+  {
+    id: 5,
+    process: 5,
+    call: 21,
+    ret: 30,
+    input: { f: "read", key: 1 },
+    output: 7,
+    zxid: 4294967298,
+  },
+  {
+    id: 6,
+    process: 5,
+    call: 31,
+    ret: 32,
+    input: { f: "read", key: 2 },
+    output: null,
+    zxid: 4294967297,
+  },
+  {
+    id: 9,
+    process: 3,
+    call: 33,
+    ret: 40,
+    input: { f: "cas", from: null, to: 12, key: 2 },
+    output: true,
+    zxid: 4294967300,
+  },
+  {
+    id: 11,
+    process: 4,
+    call: 34,
+    ret: 41,
+    input: { f: "cas", from: 7, to: 13, key: 1 },
+    output: false,
+    zxid: undefined,
+  },
+  {
+    id: 12,
+    process: 6,
+    call: 35,
+    ret: Number.POSITIVE_INFINITY,
+    input: { f: "cas", from: 12, to: 0, key: 2 },
+    output: UNKNOWN,
+    zxid: undefined,
+  },
+];
+
+describe("register operations as columns (the worker thread's input)", () => {
+  it("decode gives back every operation as it was encoded: values, null, unknown outcomes, infinite returns, missing zxids", () => {
+    const columns = encodeRegisterOps(OPS);
+    expect(columns?.count).toBe(OPS.length);
+    expect(decodeRegisterOps(columns as NonNullable<typeof columns>)).toEqual(OPS);
+    expect(encodeRegisterOps([])).toEqual({
+      count: 0,
+      numbers: new Float64Array(0),
+      codes: new Uint8Array(0),
+    });
+  });
+
+  it("declines what numbers cannot carry (a string value, a named process): such a history is checked on the caller's thread", () => {
+    const text = {
+      ...OPS[0],
+      input: { f: "write", value: "7", key: 1 },
+    } as unknown as RegisterLinOp;
+    expect(encodeRegisterOps([text])).toBeUndefined();
+    const read = { ...OPS[2], output: "7" } as unknown as RegisterLinOp;
+    expect(encodeRegisterOps([read])).toBeUndefined();
+    expect(
+      encodeRegisterOps([{ ...(OPS[0] as RegisterLinOp), process: "nemesis" }]),
+    ).toBeUndefined();
+  });
+});
