@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { BadInputError } from "../errors.js";
 import type { EventType, HistoryEvent } from "./event.js";
@@ -44,12 +45,17 @@ export function eventProblem(value: unknown, expectedIndex: number): string | un
   return undefined;
 }
 
-/** The line from start to end of text, without the carriage return a CRLF file ends it with. */
-function lineOf(text: string, start: number, end: number): string {
+/** The line from start to end of text (at most its length), without the carriage return a CRLF file ends it with. */
+function lineOf(text: string, start: number, until: number): string {
+  const end = Math.min(until, text.length);
   return end > start && text.charCodeAt(end - 1) === 13
     ? text.slice(start, end - 1)
     : text.slice(start, end);
 }
+
+/** Bytes as text: ASCII (all a recorder writes, bar server log lines) without UTF-8's checks. */
+const decode = (bytes: Buffer): string =>
+  isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 
 /**
  * Reads and validates a history.jsonl file. A bad line is reported with the
@@ -90,21 +96,28 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
         carry = carry === undefined ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
         continue;
       }
-      const head = chunk.subarray(0, last);
-      const text = (carry === undefined ? head : Buffer.concat([carry, head])).toString("utf8");
-      let start = 0;
-      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-        take(lineOf(text, start, end));
-        start = end + 1;
+      // The line cut at the last chunk's end is finished on its own: joining it to the whole
+      // chunk would copy every byte of the file once more.
+      let from = 0;
+      if (carry !== undefined) {
+        const first = chunk.indexOf(NEWLINE);
+        take(lineOf(decode(Buffer.concat([carry, chunk.subarray(0, first)])), 0, Infinity));
+        from = first + 1;
       }
-      take(lineOf(text, start, text.length));
+      // Whole lines between the first newline and the last (none when they are the same one).
+      if (from <= last) {
+        const text = decode(chunk.subarray(from, last));
+        let start = 0;
+        for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+          take(lineOf(text, start, end));
+          start = end + 1;
+        }
+        take(lineOf(text, start, text.length));
+      }
       // A copy: the rest of the chunk is a line still being read, and the chunk goes.
       carry = Buffer.from(chunk.subarray(last + 1));
     }
-    if (carry !== undefined && carry.length > 0) {
-      const text = carry.toString("utf8");
-      take(lineOf(text, 0, text.length));
-    }
+    if (carry !== undefined && carry.length > 0) take(lineOf(decode(carry), 0, Infinity));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new BadInputError(`${path}: no such file: check the path to the history`);

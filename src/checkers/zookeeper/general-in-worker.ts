@@ -9,43 +9,53 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Verdict } from "../verdict.js";
-import { generalRegisterVerdict } from "./general-verdict.js";
+import { generalVerdictNow } from "./general-verdict.js";
 import type { RegisterLinOp } from "./register-history.js";
-import { encodeRegisterOps } from "./register-op-columns.js";
+import { encodeRegisterOps, type RegisterOpColumns } from "./register-op-columns.js";
 
 /** Below this many operations a worker's start costs more than it saves. */
 export const WORKER_MIN_OPERATIONS = 50_000;
 
 const WORKER_FILE = new URL("./register-linearizability-worker.js", import.meta.url);
 
+/** Whether this build and machine can run the search in a worker thread. */
+const workerAvailable = () =>
+  availableParallelism() > 1 &&
+  WORKER_FILE.protocol === "file:" &&
+  existsSync(fileURLToPath(WORKER_FILE));
+
 /**
  * The general verdict, computed in a worker thread when that pays (the
- * promise), else here and now. A worker that fails falls back to this thread,
- * so the verdict never depends on where it ran.
+ * promise), else here and now. The operations cross as columns and are not
+ * kept here meanwhile; a worker that fails falls back to this thread
+ * (making them again), so the verdict never depends on where it ran.
  */
 export function generalVerdictSoon(
-  ops: readonly RegisterLinOp[],
+  build: () => RegisterLinOp[],
   timeoutMs: number,
 ): Verdict | Promise<Verdict> {
-  const columns =
-    ops.length >= WORKER_MIN_OPERATIONS &&
-    availableParallelism() > 1 &&
-    WORKER_FILE.protocol === "file:" &&
-    existsSync(fileURLToPath(WORKER_FILE))
-      ? encodeRegisterOps(ops)
-      : undefined;
-  if (columns === undefined) return generalRegisterVerdict(ops, timeoutMs);
+  if (!workerAvailable()) return generalVerdictNow(build, timeoutMs);
+  let columns: RegisterOpColumns | undefined;
+  try {
+    const ops = build();
+    columns = ops.length >= WORKER_MIN_OPERATIONS ? encodeRegisterOps(ops) : undefined;
+    if (columns === undefined) return generalVerdictNow(() => ops, timeoutMs);
+  } catch {
+    // Made again where a failure becomes the verdict's.
+    return generalVerdictNow(build, timeoutMs);
+  }
+  const sent = columns;
   return new Promise<Verdict>((resolve) => {
     const worker = new Worker(WORKER_FILE, {
-      workerData: { columns, timeoutMs },
-      transferList: [columns.numbers.buffer, columns.codes.buffer] as ArrayBuffer[],
+      workerData: { columns: sent, timeoutMs },
+      transferList: [sent.numbers.buffer, sent.codes.buffer] as ArrayBuffer[],
     });
     let settled = false;
     const settle = (verdict: Verdict | undefined) => {
       if (settled) return;
       settled = true;
       void worker.terminate();
-      resolve(verdict ?? generalRegisterVerdict(ops, timeoutMs));
+      resolve(verdict ?? generalVerdictNow(build, timeoutMs));
     };
     // Said in its stats: where a verdict was reached is worth knowing when its time is read.
     worker.once("message", (verdict: Verdict) =>

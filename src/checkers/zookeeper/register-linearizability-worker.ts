@@ -4,8 +4,9 @@
  * runs on a second core while the zxid checks run on the first.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { generalRegisterVerdict } from "./general-verdict.js";
-import { decodeRegisterOps, type RegisterOpColumns } from "./register-op-columns.js";
+import { generalVerdictOfLists } from "./general-verdict.js";
+import { type RegisterOpColumns, registerListsOf } from "./register-op-columns.js";
 
 const { columns, timeoutMs } = workerData as { columns: RegisterOpColumns; timeoutMs: number };
-parentPort?.postMessage(generalRegisterVerdict(decodeRegisterOps(columns), timeoutMs));
+// Register by register: only one register's operations are objects at a time.
+parentPort?.postMessage(generalVerdictOfLists(registerListsOf(columns), timeoutMs));

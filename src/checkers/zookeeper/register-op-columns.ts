@@ -67,33 +67,53 @@ export function encodeRegisterOps(ops: readonly RegisterLinOp[]): RegisterOpColu
   return { count: ops.length, numbers, codes };
 }
 
+/** The operation in row `index` of the columns. */
+function decodeRow(columns: RegisterOpColumns, index: number): RegisterLinOp {
+  const { numbers, codes } = columns;
+  const row = index * FIELDS;
+  const key = numbers[row + KEY] as number;
+  const a = decodeValue(numbers[row + A] as number);
+  const f = INPUT_F[codes[index * 2] as number];
+  const input =
+    f === "read"
+      ? { f, key }
+      : f === "write"
+        ? { f, value: a, key }
+        : { f: "cas" as const, from: a, to: decodeValue(numbers[row + B] as number), key };
+  const kind = codes[index * 2 + 1] as number;
+  const zxid = numbers[row + ZXID] as number;
+  return {
+    id: numbers[row + ID] as number,
+    process: numbers[row + PROCESS] as number,
+    call: numbers[row + CALL] as number,
+    ret: numbers[row + RET] as number,
+    input,
+    output: kind === VALUE ? (numbers[row + OUT] as number) : OUTPUTS[kind as 0],
+    zxid: Number.isNaN(zxid) ? undefined : zxid,
+  };
+}
+
+const OUTPUTS = [undefined, UNKNOWN, true, false, undefined, null] as const;
+
 /** The operations the columns hold, as encodeRegisterOps was given them. */
 export function decodeRegisterOps(columns: RegisterOpColumns): RegisterLinOp[] {
-  const { count, numbers, codes } = columns;
-  const outputs = [undefined, UNKNOWN, true, false, undefined, null] as const;
-  const ops: RegisterLinOp[] = new Array(count);
-  for (let index = 0; index < count; index++) {
-    const row = index * FIELDS;
-    const key = numbers[row + KEY] as number;
-    const a = decodeValue(numbers[row + A] as number);
-    const f = INPUT_F[codes[index * 2] as number];
-    const input =
-      f === "read"
-        ? { f, key }
-        : f === "write"
-          ? { f, value: a, key }
-          : { f: "cas" as const, from: a, to: decodeValue(numbers[row + B] as number), key };
-    const kind = codes[index * 2 + 1] as number;
-    const zxid = numbers[row + ZXID] as number;
-    ops[index] = {
-      id: numbers[row + ID] as number,
-      process: numbers[row + PROCESS] as number,
-      call: numbers[row + CALL] as number,
-      ret: numbers[row + RET] as number,
-      input,
-      output: kind === VALUE ? (numbers[row + OUT] as number) : outputs[kind as 0],
-      zxid: Number.isNaN(zxid) ? undefined : zxid,
-    };
+  return Array.from({ length: columns.count }, (_, index) => decodeRow(columns, index));
+}
+
+/**
+ * The operations of each register in the order they were encoded, one
+ * register's list made at a time, registers in the order they first appear.
+ */
+export function* registerListsOf(columns: RegisterOpColumns): Generator<RegisterLinOp[]> {
+  const rows = new Map<number, number[]>();
+  for (let index = 0; index < columns.count; index++) {
+    const key = columns.numbers[index * FIELDS + KEY] as number;
+    let list = rows.get(key);
+    if (list === undefined) {
+      list = [];
+      rows.set(key, list);
+    }
+    list.push(index);
   }
-  return ops;
+  for (const list of rows.values()) yield list.map((index) => decodeRow(columns, index));
 }

@@ -7,11 +7,7 @@ import {
   checkSessionIds,
 } from "./cluster-checks.js";
 import { generalVerdictSoon } from "./general-in-worker.js";
-import {
-  type GeneralVerdict,
-  generalRegisterVerdict,
-  startGeneralVerdict,
-} from "./general-verdict.js";
+import { type GeneralVerdict, generalVerdictNow } from "./general-verdict.js";
 import {
   checkLeaderCompleteness,
   explainByIncompleteLeaders,
@@ -50,8 +46,8 @@ export function checkGeneralLinearizability(
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
   if (!hasRegisters) return [];
-  const verdict = generalRegisterVerdict(
-    registerOperations(events, false, ops),
+  const verdict = generalVerdictNow(
+    () => registerOperations(events, false, ops),
     options.timeoutMs ?? GENERAL_BUDGET_MS,
   );
   // Alone (the `linearizability` checker) it still names the leader that lost what it could not
@@ -71,7 +67,7 @@ export function checkZooKeeper(
   events: readonly HistoryEvent[],
   options: ZooKeeperCheckOptions = {},
 ): Verdict[] {
-  const { verdicts, explain } = zooKeeperVerdicts(events, options, generalRegisterVerdict);
+  const { verdicts, explain } = zooKeeperVerdicts(events, options, generalVerdictNow);
   return verdicts.map((verdict) => explain(verdict as Verdict));
 }
 
@@ -107,9 +103,8 @@ function zooKeeperVerdicts(
     // Started first: in a worker it runs while the zxid checks below do.
     const generalVerdict =
       options.general !== false
-        ? startGeneralVerdict(
+        ? general(
             () => registerOperations(events, false, ops),
-            general,
             options.timeoutMs ?? GENERAL_BUDGET_MS,
           )
         : undefined;

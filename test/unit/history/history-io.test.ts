@@ -76,6 +76,9 @@ describe("history recorder and reader", () => {
     // A bad line past a long one is still named by its number.
     writeFileSync(file, `${event(0, wide)}\n\n${event(5, 1)}\n`);
     await expect(readHistoryFile(file)).rejects.toThrow(`${file}:3: index is 5, expected 1`);
+    // A chunk whose only newline ends the line the chunk before began: still one line each.
+    writeFileSync(file, `${event(0, wide)}\n${event(1, wide)}\n${event(5, 1)}\n`);
+    await expect(readHistoryFile(file)).rejects.toThrow(`${file}:3: index is 5, expected 2`);
   });
 
   it("drops a last line cut short by a crash", async () => {
