@@ -9,9 +9,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Verdict } from "../verdict.js";
-import { generalVerdictNow } from "./general-verdict.js";
-import type { RegisterLinOp } from "./register-history.js";
-import { encodeRegisterOps, type RegisterOpColumns } from "./register-op-columns.js";
+import { generalVerdictNow, type RegisterOpSource } from "./general-verdict.js";
+import type { RegisterOpColumns } from "./register-op-columns.js";
 
 /** Below this many operations a worker's start costs more than it saves. */
 export const WORKER_MIN_OPERATIONS = 50_000;
@@ -31,19 +30,19 @@ const workerAvailable = () =>
  * (making them again), so the verdict never depends on where it ran.
  */
 export function generalVerdictSoon(
-  build: () => RegisterLinOp[],
+  source: RegisterOpSource,
   timeoutMs: number,
 ): Verdict | Promise<Verdict> {
-  if (!workerAvailable()) return generalVerdictNow(build, timeoutMs);
+  if (!workerAvailable()) return generalVerdictNow(source, timeoutMs);
   let columns: RegisterOpColumns | undefined;
   try {
-    const ops = build();
-    columns = ops.length >= WORKER_MIN_OPERATIONS ? encodeRegisterOps(ops) : undefined;
-    if (columns === undefined) return generalVerdictNow(() => ops, timeoutMs);
+    columns = source.columns();
   } catch {
     // Made again where a failure becomes the verdict's.
-    return generalVerdictNow(build, timeoutMs);
+    return generalVerdictNow(source, timeoutMs);
   }
+  if (columns === undefined || columns.count < WORKER_MIN_OPERATIONS)
+    return generalVerdictNow(source, timeoutMs);
   const sent = columns;
   return new Promise<Verdict>((resolve) => {
     const worker = new Worker(WORKER_FILE, {
@@ -55,7 +54,7 @@ export function generalVerdictSoon(
       if (settled) return;
       settled = true;
       void worker.terminate();
-      resolve(verdict ?? generalVerdictNow(build, timeoutMs));
+      resolve(verdict ?? generalVerdictNow(source, timeoutMs));
     };
     // Said in its stats: where a verdict was reached is worth knowing when its time is read.
     worker.once("message", (verdict: Verdict) =>

@@ -1,20 +1,35 @@
 import { casRegisterModel } from "../linearizability/model.js";
 import { checkSafely, type Verdict } from "../verdict.js";
-import type { RegisterLinOp } from "./register-history.js";
+import type { PairedOp } from "./operations.js";
+import { type RegisterLinOp, registerOperations } from "./register-history.js";
 import {
   checkRegisterLinearizability,
   checkRegisterLists,
   type KeyedRegisterModel,
 } from "./register-linearizability.js";
+import { type RegisterOpColumns, registerOpColumns } from "./register-op-columns.js";
 
 const CHECKER = "register-linearizability";
 const GUARANTEE =
   "register operations are linearizable (each register's zxid order verified; a search where it does not settle one)";
 const MODEL = casRegisterModel as KeyedRegisterModel;
 
-/** How the general search's verdict is had on the operations `build` makes: now, or from a worker thread later. */
+/** The register operations of a history, as objects or as columns, each made when asked for. */
+export interface RegisterOpSource {
+  list(): RegisterLinOp[];
+  /** Undefined when the columns cannot carry them (register-op-columns.ts). */
+  columns(): RegisterOpColumns | undefined;
+}
+
+/** The register operations of paired ops (pairOps of the history's workers). */
+export const registerOpSource = (paired: readonly PairedOp[]): RegisterOpSource => ({
+  list: () => registerOperations([], false, paired),
+  columns: () => registerOpColumns(paired),
+});
+
+/** How the general search's verdict is had on a history's register operations: now, or from a worker thread later. */
 export type GeneralVerdict = (
-  build: () => RegisterLinOp[],
+  source: RegisterOpSource,
   timeoutMs: number,
 ) => Verdict | Promise<Verdict>;
 
@@ -27,12 +42,12 @@ const fields = ({ valid, anomalies, stats }: Verdict) => ({
 
 /**
  * The general search's verdict on the register workload (cross-checks the
- * zxid-based one), here and now; operations `build` cannot make are a
- * crashed checker, as a crash of the search is.
+ * zxid-based one), here and now; a history whose operations cannot be made
+ * is a crashed checker, as a crash of the search is.
  */
-export function generalVerdictNow(build: () => RegisterLinOp[], timeoutMs: number): Verdict {
+export function generalVerdictNow(source: RegisterOpSource, timeoutMs: number): Verdict {
   return checkSafely(CHECKER, GUARANTEE, () =>
-    fields(checkRegisterLinearizability(MODEL, build(), timeoutMs)),
+    fields(checkRegisterLinearizability(MODEL, source.list(), timeoutMs)),
   );
 }
 

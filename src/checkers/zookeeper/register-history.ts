@@ -26,26 +26,47 @@ export function registerOperations(
   paired: readonly PairedOp[] = pairOps(events),
 ): RegisterLinOp[] {
   const ops: RegisterLinOp[] = [];
+  forEachRegisterOp(paired, allReads, (op) => ops.push(op));
+  return ops;
+}
+
+/** The register operation a paired op is, given what it asked and answered. */
+function linOpOf(
+  op: PairedOp,
+  input: CasInput & { key: number },
+  output: CasOutput | typeof UNKNOWN,
+): RegisterLinOp {
+  const mzxid = op.type === "ok" ? op.completion?.stat?.mzxid : undefined;
   // One object shape for every operation: a million of them are made.
+  return {
+    id: op.invoke.index,
+    process: op.invoke.process,
+    call: op.invoke.time,
+    ret:
+      op.type === "info" || op.completion === undefined
+        ? Number.POSITIVE_INFINITY
+        : op.completion.time,
+    input,
+    output,
+    zxid: mzxid === undefined ? undefined : Number(mzxid),
+  };
+}
+
+/**
+ * Hands each register operation of the paired ops to `visit`, in order, as
+ * registerOperations lists them; nothing is kept (a caller that writes them
+ * elsewhere holds no million objects).
+ */
+export function forEachRegisterOp(
+  paired: readonly PairedOp[],
+  allReads: boolean,
+  visit: (op: RegisterLinOp) => void,
+): void {
   const toOp = (
     op: PairedOp,
     input: CasInput & { key: number },
     output: CasOutput | typeof UNKNOWN,
-  ) => {
-    const mzxid = op.type === "ok" ? op.completion?.stat?.mzxid : undefined;
-    ops.push({
-      id: op.invoke.index,
-      process: op.invoke.process,
-      call: op.invoke.time,
-      ret:
-        op.type === "info" || op.completion === undefined
-          ? Number.POSITIVE_INFINITY
-          : op.completion.time,
-      input,
-      output,
-      zxid: mzxid === undefined ? undefined : Number(mzxid),
-    });
-  };
+  ) => visit(linOpOf(op, input, output));
   for (const op of paired) {
     const key = registerKey(op);
     if (key === undefined) continue;
@@ -70,5 +91,4 @@ export function registerOperations(
       );
     }
   }
-  return ops;
 }

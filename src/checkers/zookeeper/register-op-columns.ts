@@ -6,7 +6,8 @@
  * register workload writes.
  */
 import { UNKNOWN } from "../linearizability/model.js";
-import type { RegisterLinOp } from "./register-history.js";
+import type { PairedOp } from "./operations.js";
+import { forEachRegisterOp, type RegisterLinOp } from "./register-history.js";
 
 /** The operations' numbers and codes, each a transferable buffer. */
 export interface RegisterOpColumns {
@@ -28,43 +29,70 @@ const encodable = (value: unknown): value is number | null =>
   value === null || (typeof value === "number" && !Number.isNaN(value));
 const decodeValue = (value: number): number | null => (Number.isNaN(value) ? null : value);
 
+/** Writes one operation in row `index`; false when it has a value or process the columns cannot carry. */
+function writeRow(
+  numbers: Float64Array,
+  codes: Uint8Array,
+  index: number,
+  op: RegisterLinOp,
+): boolean {
+  if (typeof op.process !== "number") return false;
+  const row = index * FIELDS;
+  const { input, output } = op;
+  const [a, b] =
+    input.f === "read"
+      ? [null, null]
+      : input.f === "write"
+        ? [input.value, null]
+        : [input.from, input.to];
+  if (!encodable(a) || !encodable(b)) return false;
+  numbers[row + ID] = op.id;
+  numbers[row + PROCESS] = op.process;
+  numbers[row + CALL] = op.call;
+  numbers[row + RET] = op.ret;
+  numbers[row + KEY] = input.key;
+  numbers[row + A] = a ?? Number.NaN;
+  numbers[row + B] = b ?? Number.NaN;
+  numbers[row + ZXID] = op.zxid ?? Number.NaN;
+  codes[index * 2] = INPUT_F.indexOf(input.f);
+  let kind: number;
+  if (output === undefined) kind = NOTHING;
+  else if (output === UNKNOWN) kind = UNKNOWN_OUTPUT;
+  else if (output === true) kind = TRUE;
+  else if (output === false) kind = FALSE;
+  else if (output === null) kind = ABSENT;
+  else if (encodable(output)) {
+    kind = VALUE;
+    numbers[row + OUT] = output;
+  } else return false;
+  codes[index * 2 + 1] = kind;
+  return true;
+}
+
 /** The operations as columns, or undefined when one has a value or process the columns cannot carry. */
 export function encodeRegisterOps(ops: readonly RegisterLinOp[]): RegisterOpColumns | undefined {
   const numbers = new Float64Array(ops.length * FIELDS);
   const codes = new Uint8Array(ops.length * 2);
-  for (const [index, op] of ops.entries()) {
-    if (typeof op.process !== "number") return undefined;
-    const row = index * FIELDS;
-    const { input, output } = op;
-    const [a, b] =
-      input.f === "read"
-        ? [null, null]
-        : input.f === "write"
-          ? [input.value, null]
-          : [input.from, input.to];
-    if (!encodable(a) || !encodable(b)) return undefined;
-    numbers[row + ID] = op.id;
-    numbers[row + PROCESS] = op.process;
-    numbers[row + CALL] = op.call;
-    numbers[row + RET] = op.ret;
-    numbers[row + KEY] = input.key;
-    numbers[row + A] = a ?? Number.NaN;
-    numbers[row + B] = b ?? Number.NaN;
-    numbers[row + ZXID] = op.zxid ?? Number.NaN;
-    codes[index * 2] = INPUT_F.indexOf(input.f);
-    let kind: number;
-    if (output === undefined) kind = NOTHING;
-    else if (output === UNKNOWN) kind = UNKNOWN_OUTPUT;
-    else if (output === true) kind = TRUE;
-    else if (output === false) kind = FALSE;
-    else if (output === null) kind = ABSENT;
-    else if (encodable(output)) {
-      kind = VALUE;
-      numbers[row + OUT] = output;
-    } else return undefined;
-    codes[index * 2 + 1] = kind;
-  }
+  for (const [index, op] of ops.entries())
+    if (!writeRow(numbers, codes, index, op)) return undefined;
   return { count: ops.length, numbers, codes };
+}
+
+/**
+ * The register operations of paired ops (registerOperations' list) written
+ * straight into columns: none is kept as an object. Undefined as for
+ * encodeRegisterOps.
+ */
+export function registerOpColumns(paired: readonly PairedOp[]): RegisterOpColumns | undefined {
+  // At most one operation per paired op: the buffers are sized for that and `count` says how many.
+  const numbers = new Float64Array(paired.length * FIELDS);
+  const codes = new Uint8Array(paired.length * 2);
+  let count = 0;
+  let carried = true;
+  forEachRegisterOp(paired, false, (op) => {
+    carried &&= writeRow(numbers, codes, count++, op);
+  });
+  return carried ? { count, numbers, codes } : undefined;
 }
 
 /** The operation in row `index` of the columns. */

@@ -7,7 +7,7 @@ import {
   checkSessionIds,
 } from "./cluster-checks.js";
 import { generalVerdictSoon } from "./general-in-worker.js";
-import { type GeneralVerdict, generalVerdictNow } from "./general-verdict.js";
+import { type GeneralVerdict, generalVerdictNow, registerOpSource } from "./general-verdict.js";
 import {
   checkLeaderCompleteness,
   explainByIncompleteLeaders,
@@ -18,7 +18,6 @@ import {
 } from "./leader-completeness.js";
 import { pairOps } from "./operations.js";
 import { checkRegisters } from "./register-checks.js";
-import { registerOperations } from "./register-history.js";
 import { explainSyncsOnLeaders } from "./sync-on-leader.js";
 import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
 import { checkWatches } from "./watch-checks.js";
@@ -46,10 +45,7 @@ export function checkGeneralLinearizability(
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
   if (!hasRegisters) return [];
-  const verdict = generalVerdictNow(
-    () => registerOperations(events, false, ops),
-    options.timeoutMs ?? GENERAL_BUDGET_MS,
-  );
+  const verdict = generalVerdictNow(registerOpSource(ops), options.timeoutMs ?? GENERAL_BUDGET_MS);
   // Alone (the `linearizability` checker) it still names the leader that lost what it could not
   // linearize, as the zookeeper checker does for its own verdicts.
   const leaders = hasElectionLines(events) ? findIncompleteLeaders(events) : [];
@@ -103,10 +99,7 @@ function zooKeeperVerdicts(
     // Started first: in a worker it runs while the zxid checks below do.
     const generalVerdict =
       options.general !== false
-        ? general(
-            () => registerOperations(events, false, ops),
-            options.timeoutMs ?? GENERAL_BUDGET_MS,
-          )
+        ? general(registerOpSource(ops), options.timeoutMs ?? GENERAL_BUDGET_MS)
         : undefined;
     verdicts.push(
       checkSafely(
