@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../src/checkers/linearizability/model.js";
+import { pairOps } from "../../../src/checkers/zookeeper/operations.js";
 import type { RegisterLinOp } from "../../../src/checkers/zookeeper/register-history.js";
+import { registerOperations } from "../../../src/checkers/zookeeper/register-history.js";
 import {
   decodeRegisterOps,
   encodeRegisterOps,
+  registerListsOf,
+  registerOpColumns,
 } from "../../../src/checkers/zookeeper/register-op-columns.js";
+import type { HistoryEvent } from "../../../src/history/event.js";
 
 /** Every shape registerOperations makes: reads of a value and of nothing, writes known and not, cas of each outcome. */
 const OPS: RegisterLinOp[] = [
@@ -83,6 +88,42 @@ describe("register operations as columns (the worker thread's input)", () => {
       numbers: new Float64Array(0),
       codes: new Uint8Array(0),
     });
+  });
+
+  it("columns made straight from paired events hold registerOperations' list; the worker gets it back register by register", () => {
+    const stat = (mzxid: string, version: number) => ({ czxid: "4294967297", mzxid, version });
+    const events = (
+      [
+        [0, 1, "invoke", "write", { key: 1, value: 10 }],
+        [1, 2, "invoke", "cas", { key: 2, value: [null, 20] }],
+        [2, 1, "ok", "write", { key: 1, value: 10 }, stat("4294967298", 1)],
+        [3, 2, "fail", "cas", { key: 2, value: [null, 20] }],
+        [4, 3, "invoke", "read", { key: 1, synced: true }],
+        [5, 3, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
+        [6, 1, "invoke", "write", { key: 2, value: 11 }],
+        [7, 4, "invoke", "read", { key: 1 }],
+        [8, 4, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
+        [9, 1, "info", "write", { key: 2, value: 11 }],
+      ] as const
+    ).map(([index, process, type, f, value, st]) => ({
+      index,
+      time: index * 10,
+      process,
+      type,
+      f,
+      value,
+      ...(st ? { stat: st } : {}),
+    })) as unknown as HistoryEvent[];
+    const paired = pairOps(events);
+    const listed = registerOperations(events, false, paired);
+    // The write, the failed cas, the synced read and the unknown write; not the unsynced read.
+    expect(listed.map((op) => op.id)).toEqual([0, 1, 4, 6]);
+    const columns = registerOpColumns(paired) as NonNullable<ReturnType<typeof registerOpColumns>>;
+    expect(decodeRegisterOps(columns)).toEqual(listed);
+    expect([...registerListsOf(columns)].map((list) => list.map((op) => op.id))).toEqual([
+      [0, 4],
+      [1, 6],
+    ]);
   });
 
   it("declines what numbers cannot carry (a string value, a named process): such a history is checked on the caller's thread", () => {
