@@ -283,9 +283,11 @@ export function checkRegisters(
       const node = registers.get(read.key);
       return node !== undefined && before(node, read);
     });
-    // One anomaly per state read: many sessions may have read the same one.
+    if (!gone) continue;
+    // One anomaly per state read: many sessions may have read the same one. (Named only here:
+    // a name for every read cost a million strings.)
     const state = `${read.key}@${read.mzxid}`;
-    if (gone && !rolledBack.has(state)) {
+    if (!rolledBack.has(state)) {
       rolledBack.add(state);
       anomalies.push({
         kind: "rolled-back-read",
