@@ -1,13 +1,20 @@
 /**
  * Benchmark: what the fault network costs.
- *   node dist/bench/proxy-overhead.js [ops=2000] [megabytes=200] [--toxiproxy-url URL]
+ *   node dist/bench/proxy-overhead.js [ops=2000] [megabytes=200] [--rounds 7] [--toxiproxy-url URL]
  * ZooKeeper read and write latency through a follower, with the ensemble
  * direct vs behind the full proxy mesh (client through its client proxy, the
  * follower's forwarded writes through the peer proxies); then, with both far
  * ends in processes of their own, a bulk TCP transfer and round trips of 100
- * bytes: direct, through the built-in server (alone in this process), and
- * through a real Toxiproxy server: the one at --toxiproxy-url, else one built
- * from its source for the run (toxiproxy-anchor.ts). Targets: bulk at
+ * bytes: direct, through the built-in server as its own program (as the
+ * real one runs; the target compares these two), through the built-in in
+ * this process (as a run's fault network has it), and through a real
+ * Toxiproxy server: the one at --toxiproxy-url, else one built
+ * from its source for the run (toxiproxy-anchor.ts). The TCP measurements
+ * run in rounds, the paths taking turns within each, because this machine's
+ * speed drifts by tens of percent within a minute: one transfer per path
+ * compares moments, not paths. Bulk is the median of the rounds, timed from
+ * the first byte the sink sees to the last (a process start is no path's
+ * cost); round trips are pooled over the rounds. Targets: bulk at
  * least the real server's, p99 of the round trips no worse. With the wire
  * decoded (network.wire), ZooKeeper p99 within 5% of the opaque proxy; and
  * the quorum decoder's own throughput on a busy leader's stream; and bulk of
@@ -25,15 +32,22 @@ import { startToxiproxyServer } from "../src/network/toxiproxy/toxiproxy-server.
 import { decodeCapture } from "../src/network/wire/decode-capture.js";
 import { ZkSession } from "../src/workload/zk-session.js";
 import { median, quantile, table } from "./stats.js";
-import { startRealToxiproxy } from "./toxiproxy-anchor.js";
+import { startBuiltInProcess, startRealToxiproxy } from "./toxiproxy-anchor.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { "toxiproxy-url": { type: "string" } },
+  options: { "toxiproxy-url": { type: "string" }, rounds: { type: "string", default: "7" } },
 });
 const ops = Number(positionals[0] ?? 2000);
 const megabytes = Number(positionals[1] ?? 200);
 const realUrl = values["toxiproxy-url"]?.replace(/\/$/, "");
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--rounds ${values.rounds}: give a whole number of at least 1`);
+  process.exit(2);
+}
+/** A transfer that has not finished by then is stuck: the bench says so and stops. */
+const TRANSFER_LIMIT_MS = 60_000;
 
 async function zkLatencies(
   proxied: boolean,
@@ -126,20 +140,32 @@ async function bulkThroughput(path: Path, shape?: "zab" | "snap"): Promise<numbe
   const bytes = megabytes * 1_000_000;
   const sink = await farEnd(["sink", String(bytes)]);
   const route = await via(path, Number(sink.first.port));
-  const done = new Promise((resolve) => sink.child.once("message", resolve));
-  const started = performance.now();
+  const done = new Promise<{ ms: number }>((resolve) =>
+    sink.child.once("message", (message) => resolve(message as { ms: number })),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new Error(`${path.label}: ${megabytes} MB not through in ${TRANSFER_LIMIT_MS} ms`)),
+      TRANSFER_LIMIT_MS,
+    );
+  });
   const source = fork(fileURLToPath(new URL("./tcp-load.js", import.meta.url)), [
     "source",
     String(route.port),
     String(bytes),
     ...(shape ? [shape] : []),
   ]);
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  source.kill();
-  sink.child.kill();
-  await route.remove();
-  return megabytes / seconds;
+  try {
+    const { ms } = await Promise.race([done, stuck]);
+    return megabytes / (ms / 1000);
+  } finally {
+    clearTimeout(timer);
+    source.kill();
+    sink.child.kill();
+    await route.remove();
+  }
 }
 
 /** Round-trip times (ms) of small exchanges with an echo process along the path. */
@@ -190,17 +216,36 @@ const anchor = realUrl
   : await startRealToxiproxy();
 if ("missing" in anchor) console.log(`anchor: ${anchor.missing}`);
 else console.log(`anchor: real Toxiproxy ${anchor.version} at ${anchor.url}`);
+// The built-in as its own program too: the real server has a process to itself.
+const ownProcess = await startBuiltInProcess();
+if ("missing" in ownProcess)
+  throw new Error(`the built-in server's own program ${ownProcess.missing}`);
 const paths: Path[] = [
   { label: "direct" },
-  { label: "built-in", url: builtIn.url },
+  { label: "built-in", url: ownProcess.url },
+  { label: "built-in in-process", url: builtIn.url },
   ...("url" in anchor ? [{ label: "real Toxiproxy", url: anchor.url }] : []),
 ];
-const tcp: { label: string; bulkMBps: number; rttMedian: number; rttP99: number }[] = [];
-for (const path of paths) {
-  const bulkMBps = await bulkThroughput(path);
-  const rtt = await smallExchanges(path);
-  tcp.push({ label: path.label, bulkMBps, rttMedian: median(rtt), rttP99: quantile(rtt, 0.99) });
+const bulkRounds = paths.map((): number[] => []);
+const rttPooled = paths.map((): number[] => []);
+for (let round = 0; round < rounds; round++) {
+  for (const [index, path] of paths.entries()) {
+    bulkRounds[index]?.push(await bulkThroughput(path));
+    rttPooled[index]?.push(...(await smallExchanges(path)));
+  }
+  process.stderr.write(`TCP round ${round + 1}/${rounds}\n`);
 }
+const tcp = paths.map((path, index) => {
+  const bulk = bulkRounds[index] ?? [];
+  const rtt = rttPooled[index] ?? [];
+  return {
+    label: path.label,
+    bulkMBps: median(bulk),
+    bulkRounds: bulk,
+    rttMedian: median(rtt),
+    rttP99: quantile(rtt, 0.99),
+  };
+});
 // The same bulk as quorum traffic, through the built-in opaque and decoding: a leader's stream
 // of short packets (the decoder's worst case) and a snapshot sync (the link's real bulk).
 let zabDecoded = 0;
@@ -212,16 +257,21 @@ const decodingPath: Path = { ...opaquePath, decode: "zookeeper-quorum" };
 const quorumBulk = [];
 for (const shape of ["zab", "snap"] as const) {
   const before = zabDecoded;
-  const opaque = await bulkThroughput(opaquePath, shape);
-  const decoding = await bulkThroughput(decodingPath, shape);
+  const opaque: number[] = [];
+  const decoding: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    opaque.push(await bulkThroughput(opaquePath, shape));
+    decoding.push(await bulkThroughput(decodingPath, shape));
+  }
   quorumBulk.push({
     shape,
-    opaqueMBps: opaque,
-    decodingMBps: decoding,
-    messages: zabDecoded - before,
+    opaqueMBps: median(opaque),
+    decodingMBps: median(decoding),
+    messages: (zabDecoded - before) / rounds,
   });
 }
 await builtIn.close();
+await ownProcess.stop();
 if ("stop" in anchor) await anchor.stop();
 
 console.log(`ZooKeeper ops through a follower of a 3-node ensemble, ${ops} each (ms)`);
@@ -251,14 +301,15 @@ console.log(
   `\nmedian ratio proxied/direct: read ${readRatio.toFixed(2)}x, write ${writeRatio.toFixed(2)}x (target <= 1.2x)`,
 );
 console.log(
-  `\nTCP, far ends in their own processes: ${megabytes} MB bulk, ${ops} round trips of 100 B`,
+  `\nTCP, far ends in their own processes, ${rounds} rounds: ${megabytes} MB bulk (median of the rounds), ${ops} round trips of 100 B per round (pooled)`,
 );
 console.log(
   table(
-    ["path", "bulk MB/s", "rtt median ms", "rtt p99 ms"],
+    ["path", "bulk MB/s", "bulk min-max", "rtt median ms", "rtt p99 ms"],
     tcp.map((entry) => [
       entry.label,
       entry.bulkMBps.toFixed(0),
+      `${Math.min(...entry.bulkRounds).toFixed(0)}-${Math.max(...entry.bulkRounds).toFixed(0)}`,
       entry.rttMedian.toFixed(3),
       entry.rttP99.toFixed(3),
     ]),
@@ -266,9 +317,10 @@ console.log(
 );
 const real = tcp.find((entry) => entry.label === "real Toxiproxy");
 const ours = tcp.find((entry) => entry.label === "built-in");
-if (real && ours)
+const inProcess = tcp.find((entry) => entry.label === "built-in in-process");
+if (real && ours && inProcess)
   console.log(
-    `built-in vs real: bulk ${(ours.bulkMBps / real.bulkMBps).toFixed(2)}x (target >= 1), rtt p99 ${(ours.rttP99 / real.rttP99).toFixed(2)}x (target <= 1)`,
+    `built-in vs real: bulk ${(ours.bulkMBps / real.bulkMBps).toFixed(2)}x (target >= 1), rtt p99 ${(ours.rttP99 / real.rttP99).toFixed(2)}x (target <= 1); in-process: bulk ${(inProcess.bulkMBps / real.bulkMBps).toFixed(2)}x, rtt p99 ${(inProcess.rttP99 / real.rttP99).toFixed(2)}x`,
   );
 else
   console.log(

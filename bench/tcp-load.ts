@@ -2,7 +2,8 @@
  * The far ends of the proxy benchmark, in a process of their own so the proxy
  * under test has its event loop (and a core) to itself, as a real Toxiproxy
  * server has:
- *   sink BYTES        listens, reports {port}, then {done} after BYTES arrived
+ *   sink BYTES        listens, reports {port}, then {done, ms} after BYTES arrived
+ *                     (ms from the first byte to the last)
  *   source PORT BYTES [zab|snap]  writes BYTES in blocks of about 64 KiB to PORT;
  *                     zab: whole Zab packets (PROPOSAL/ACK/COMMIT, a busy leader's stream);
  *                     snap: a SNAP packet and a snapshot of 1 KiB nodes (a follower's sync)
@@ -86,9 +87,12 @@ if (role === "sink") {
   const bytes = Number(args[0]);
   listen((socket) => {
     let received = 0;
+    let first = 0;
     socket.on("data", (chunk: Buffer) => {
+      // Timed from the first byte: the source's process start is not the path's cost.
+      if (received === 0) first = performance.now();
       received += chunk.length;
-      if (received >= bytes) send({ done: received });
+      if (received >= bytes) send({ done: received, ms: performance.now() - first });
     });
   });
 } else if (role === "source") {

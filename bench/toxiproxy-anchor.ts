@@ -14,6 +14,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { reservePorts } from "../src/util/port-reservation.js";
 import { cacheRoot } from "../src/zookeeper/release-cache.js";
 
@@ -117,10 +118,28 @@ export async function startRealToxiproxy(): Promise<ToxiproxyAnchor> {
   const ref = process.env.ZK_CHAOS_TOXIPROXY_REF ?? "v2.1.4";
   const built = build(source, ref);
   if ("missing" in built) return built;
+  const started = await serve(built.binary, []);
+  if ("missing" in started) return { missing: `Toxiproxy ${ref} built but ${started.missing}` };
+  return started;
+}
+
+/**
+ * Starts the built-in server as its own program (toxiproxy-main, the image's
+ * entry), so it has a process to itself as the real server has.
+ */
+export async function startBuiltInProcess(): Promise<ToxiproxyAnchor> {
+  const main = fileURLToPath(
+    new URL("../src/network/toxiproxy/toxiproxy-main.js", import.meta.url),
+  );
+  return serve(process.execPath, [main]);
+}
+
+/** Runs a Toxiproxy-compatible server (`command` `args` -host -port) on a free loopback port until stopped. */
+async function serve(command: string, args: readonly string[]): Promise<ToxiproxyAnchor> {
   const reservation = await reservePorts(1);
   // Held until the server stops: no other zk-chaos run takes the port meanwhile.
   const port = reservation.ports[0] as number;
-  const child = spawn(built.binary, ["-host", "127.0.0.1", "-port", String(port)], {
+  const child = spawn(command, [...args, "-host", "127.0.0.1", "-port", String(port)], {
     stdio: "ignore",
   });
   const url = `http://127.0.0.1:${port}`;
@@ -134,7 +153,7 @@ export async function startRealToxiproxy(): Promise<ToxiproxyAnchor> {
   };
   if (!(await answers(url, child, 10_000))) {
     await stop();
-    return { missing: `Toxiproxy ${ref} built but did not answer on ${url}` };
+    return { missing: `did not answer on ${url}` };
   }
   const version = (await (await fetch(`${url}/version`)).text()).trim();
   return { url, version, stop };
