@@ -39,12 +39,11 @@ async function standardWithWatchers(files: string[], nodes: number): Promise<Res
 }
 
 describe("watching agents against real ZooKeeper", () => {
-  it("standard scenarios with watching agents stay valid: leader kill and a partition at 3 nodes, leader kill at 5", async () => {
-    const runs = [
-      ...(await standardWithWatchers(["kill-leader", "minority-partition"], 3)),
-      ...(await standardWithWatchers(["kill-leader"], 5)),
-    ];
-    expect(runs).toHaveLength(3);
+  // Three servers: the agents spread over every server either way, and a fourth and fifth
+  // add nothing about watches (the 5-server run was 17 s of CI for the same point).
+  it("standard scenarios with watching agents stay valid: leader kill and a partition at 3 nodes", async () => {
+    const runs = await standardWithWatchers(["kill-leader", "minority-partition"], 3);
+    expect(runs).toHaveLength(2);
     for (const run of runs) {
       expect(run.valid, `${run.scenario} n${run.nodes}: ${proof(run)}`).toBe(true);
       const stats = watches(run).stats as Record<string, number>;
