@@ -210,16 +210,32 @@ const proxied = await zkLatencies(true);
 const decoding = await zkLatencies(true, true);
 const decoder = decoderThroughput();
 const builtIn = await startToxiproxyServer({ port: 0 });
+/** The servers this bench started as processes: stopped at its end, and on Ctrl-C or SIGTERM. */
+const started: { stop: () => Promise<void> }[] = [];
+const stopStarted = async () => {
+  for (const server of started.splice(0)) await server.stop();
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(
+    signal,
+    () => void stopStarted().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)),
+  );
 // The anchor: the URL given, else a real Toxiproxy built from its source for this run.
 const anchor = realUrl
   ? { url: realUrl, version: "given by --toxiproxy-url", stop: async () => {} }
   : await startRealToxiproxy();
 if ("missing" in anchor) console.log(`anchor: ${anchor.missing}`);
-else console.log(`anchor: real Toxiproxy ${anchor.version} at ${anchor.url}`);
+else {
+  started.push(anchor);
+  console.log(`anchor: real Toxiproxy ${anchor.version} at ${anchor.url}`);
+}
 // The built-in as its own program too: the real server has a process to itself.
 const ownProcess = await startBuiltInProcess();
-if ("missing" in ownProcess)
+if ("missing" in ownProcess) {
+  await stopStarted();
   throw new Error(`the built-in server's own program ${ownProcess.missing}`);
+}
+started.push(ownProcess);
 const paths: Path[] = [
   { label: "direct" },
   { label: "built-in", url: ownProcess.url },
@@ -271,8 +287,7 @@ for (const shape of ["zab", "snap"] as const) {
   });
 }
 await builtIn.close();
-await ownProcess.stop();
-if ("stop" in anchor) await anchor.stop();
+await stopStarted();
 
 console.log(`ZooKeeper ops through a follower of a 3-node ensemble, ${ops} each (ms)`);
 console.log(

@@ -14,6 +14,8 @@
 import { connect, createServer, type Socket } from "node:net";
 
 const send = (message: unknown) => process.send?.(message);
+// A far end outlives no bench: when the parent goes (killed, or done), so does it.
+process.on("disconnect", () => process.exit(0));
 
 function listen(onSocket: (socket: Socket) => void): void {
   const server = createServer(onSocket);

@@ -116,9 +116,13 @@ function comparisonAdvice(rows: readonly SizeRow[], agents: number): string[] {
   const base = rows.find((row) => row === smallest) ?? rows[0];
   for (const row of rows) {
     if (base === undefined || row === base || base.operations === 0) continue;
-    const change = ((row.operations - base.operations) / base.operations) * 100;
+    const change = Math.round(((row.operations - base.operations) / base.operations) * 100);
+    const through =
+      change === 0
+        ? "as many operations through as"
+        : `${Math.abs(change)}% ${change > 0 ? "more" : "fewer"} operations through than`;
     advice.push(
-      `${row.nodes} servers tolerate ${row.measuredTolerance} failure(s) and got ${change >= 0 ? "+" : ""}${change.toFixed(0)}% operations through vs ${base.nodes} under the same load`,
+      `${row.nodes} servers tolerate ${row.measuredTolerance} failure(s) and got ${through} ${base.nodes} under the same load`,
     );
   }
   for (const row of rows.filter((each) => each.valid !== true))

@@ -32,8 +32,9 @@ export function parseDuration(text: string, what = "duration"): number {
 /** Formats milliseconds for people: `850 ms`, `1.25 s`, `2m05s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes}m${String(seconds).padStart(2, "0")}s`;
+  // Below what rounds to 60.00 s; above it, whole seconds rounded before they are split,
+  // so 5 min 59.6 s reads 6m00s, not 5m60s.
+  if (ms < 59_995) return `${(ms / 1000).toFixed(2)} s`;
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`;
 }

@@ -33,7 +33,9 @@ export function generalVerdictSoon(
   source: RegisterOpSource,
   timeoutMs: number,
 ): Verdict | Promise<Verdict> {
-  if (!workerAvailable()) return generalVerdictNow(source, timeoutMs);
+  // A small history is checked here before any columns are made for it.
+  if (source.bound < WORKER_MIN_OPERATIONS || !workerAvailable())
+    return generalVerdictNow(source, timeoutMs);
   let columns: RegisterOpColumns | undefined;
   try {
     columns = source.columns();

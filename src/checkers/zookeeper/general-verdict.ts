@@ -16,6 +16,8 @@ const MODEL = casRegisterModel as KeyedRegisterModel;
 
 /** The register operations of a history, as objects or as columns, each made when asked for. */
 export interface RegisterOpSource {
+  /** At least as many as the operations: what decides, without making them, that a history is small. */
+  readonly bound: number;
   list(): RegisterLinOp[];
   /** Undefined when the columns cannot carry them (register-op-columns.ts). */
   columns(): RegisterOpColumns | undefined;
@@ -23,6 +25,7 @@ export interface RegisterOpSource {
 
 /** The register operations of paired ops (pairOps of the history's workers). */
 export const registerOpSource = (paired: readonly PairedOp[]): RegisterOpSource => ({
+  bound: paired.length,
   list: () => registerOperations([], false, paired),
   columns: () => registerOpColumns(paired),
 });

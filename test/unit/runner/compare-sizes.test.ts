@@ -56,8 +56,8 @@ describe("cluster sizes side by side", () => {
     expect(comparison.advice).toEqual([
       "recommendation: 3 servers for 6 agent(s): the seed guide asks for at least 3 (production), and 3 tolerated 1 failure(s) as measured, elected a leader in at most 330 ms, p99 latency 23.0 ms",
       "the smallest size that held everything and tolerates a failure: 3 servers (1 failure(s))",
-      "5 servers tolerate 2 failure(s) and got -21% operations through vs 3 under the same load",
-      "7 servers tolerate 3 failure(s) and got -42% operations through vs 3 under the same load",
+      "5 servers tolerate 2 failure(s) and got 21% fewer operations through than 3 under the same load",
+      "7 servers tolerate 3 failure(s) and got 42% fewer operations through than 3 under the same load",
       "7 servers: INVALID; see its folder before choosing it",
     ]);
     const text = comparisonMarkdown(comparison);

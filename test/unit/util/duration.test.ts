@@ -23,5 +23,9 @@ describe("formatDuration", () => {
     expect(formatDuration(850)).toBe("850 ms");
     expect(formatDuration(1250)).toBe("1.25 s");
     expect(formatDuration(125_000)).toBe("2m05s");
+    // Seconds that round up carry into the minutes (a validate once printed 5m60s).
+    expect(formatDuration(359_600)).toBe("6m00s");
+    expect(formatDuration(59_996)).toBe("1m00s");
+    expect(formatDuration(59_990)).toBe("59.99 s");
   });
 });
