@@ -12,10 +12,12 @@ export interface KnownBugRuns {
   readonly out: string;
   /** Runs a known-bug scenario into the shared output folder. */
   runBug(name: string, seed: number, version?: string): CliProcess;
-  /** The events of the one run folder whose name ends with the suffix. */
+  /** The path of a file in the run folder whose name ends with the suffix. */
+  file(suffix: string, name: string): string;
+  /** The events of the run folder whose name ends with the suffix. */
   history(suffix: string): Record<string, unknown>[];
-  /** The results.json of the first run folder whose name includes the fragment. */
-  results(fragment: string): ResultsFile;
+  /** The results.json of the run folder whose name ends with the suffix. */
+  results(suffix: string): ResultsFile;
 }
 
 /** Registers the file's output folder (before and after all its tests) and returns its runs. */
@@ -31,10 +33,16 @@ export function knownBugRuns(): KnownBugRuns {
     if (out === undefined) throw new Error("known-bug runs are used before their folder exists");
     return out;
   };
+  const file = (suffix: string, name: string): string => {
+    const dir = readdirSync(folder()).find((each) => each.endsWith(suffix));
+    if (dir === undefined) throw new Error(`no run folder ending ${suffix} in ${folder()}`);
+    return join(folder(), dir, name);
+  };
   return {
     get out() {
       return folder();
     },
+    file,
     runBug: (name, seed, version) =>
       spawnCli([
         "run",
@@ -45,17 +53,13 @@ export function knownBugRuns(): KnownBugRuns {
         "--out",
         folder(),
       ]),
-    history: (suffix) => {
-      const dir = readdirSync(folder()).find((name) => name.endsWith(suffix)) as string;
-      return readFileSync(join(folder(), dir, "history.jsonl"), "utf8")
+    history: (suffix) =>
+      readFileSync(file(suffix, "history.jsonl"), "utf8")
         .trim()
         .split("\n")
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-    },
-    results: (fragment) => {
-      const dir = readdirSync(folder()).find((name) => name.includes(fragment)) as string;
-      return JSON.parse(readFileSync(join(folder(), dir, "results.json"), "utf8")) as ResultsFile;
-    },
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    results: (suffix) =>
+      JSON.parse(readFileSync(file(suffix, "results.json"), "utf8")) as ResultsFile,
   };
 }
 

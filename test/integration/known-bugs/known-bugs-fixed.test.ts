@@ -19,7 +19,7 @@ describeFixed("the known-bug scenarios on a release with the fix", () => {
         .history("-zk3.9.5-11")
         .some((event) => event.process === "nemesis" && event.f === "trigger"),
     ).toBe(true);
-    const results = bugs.results("newleader-txn-loss-n3-zk3.9.5");
+    const results = bugs.results("newleader-txn-loss-n3-zk3.9.5-11");
     expect(verdictOf(results, "leader-completeness").valid).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnCli } from "../../helpers/cli.js";
@@ -64,16 +64,10 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
       new RegExp(`reproduced ZOOKEEPER-4643.* on 3\\.8\\.0 n=3 seed=${seed}: as expected`),
     );
     const events = bugs.history(`-zk3.8.0-${seed}`);
-    const plan = JSON.parse(
-      readFileSync(
-        join(
-          bugs.out,
-          readdirSync(bugs.out).find((name) => name.endsWith(`-zk3.8.0-${seed}`)) as string,
-          "plan.json",
-        ),
-        "utf8",
-      ),
-    ) as { wire?: string; serverSettings?: unknown };
+    const plan = JSON.parse(readFileSync(bugs.file(`-zk3.8.0-${seed}`, "plan.json"), "utf8")) as {
+      wire?: string;
+      serverSettings?: unknown;
+    };
     // The wire is on because the trigger needs it; no server has a setting of its own.
     expect(plan.wire).toBe("summary");
     expect(plan.serverSettings).toBeUndefined();
@@ -112,7 +106,7 @@ describe("a fault triggered by a server's log line reproduces a documented 3.8.0
     const cli = bugs.runBug("commit-during-sync", 5);
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toMatch(/reproduced ZOOKEEPER-4394 on 3\.8\.0 n=3 seed=5: as expected/);
-    const results = bugs.results("commit-during-sync-n3-zk3.8.0");
+    const results = bugs.results("commit-during-sync-n3-zk3.8.0-5");
     const internal = verdictOf(results, "internal-errors");
     expect(internal.valid).toBe(false);
     // The proof: the log line, and on the wire the NEWLEADER, the COMMIT after it and that write's PROPOSAL.
