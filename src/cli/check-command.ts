@@ -40,6 +40,11 @@ export function describeVerdict(verdict: Verdict, maxAnomalies: number, io?: Cli
       lines.push(
         `             events: ${anomaly.events.slice(0, 12).join(", ")}${anomaly.events.length > 12 ? ", ..." : ""}`,
       );
+    // What the servers' own lines prove caused it, and the documented bug, as `run` reports it.
+    if (anomaly.cause !== undefined)
+      lines.push(
+        `             cause: ${anomaly.cause.message}${anomaly.cause.events.length > 0 ? ` (events ${anomaly.cause.events.slice(0, 6).join(", ")})` : ""}`,
+      );
   }
   if (verdict.anomalies.length > maxAnomalies)
     lines.push(`           ... and ${verdict.anomalies.length - maxAnomalies} more`);

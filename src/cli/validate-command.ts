@@ -272,7 +272,7 @@ export function validateCommand(io: CliIo, setExit: (code: Promise<number>) => v
     )
     .option(
       "--full-windows",
-      "run each scenario for its written duration (default: scaled down until its shortest fault window is the settings' telling window, at least 10 s)",
+      "run each scenario for its written duration (default: scaled down until its shortest fault window is the settings' telling window, and at least three of them)",
     )
     .option("--json", "print one JSON document on stdout: the verdict, matrix, runs and advice")
     .option("--quiet", QUIET_HELP)

@@ -33,7 +33,7 @@ import { commitUnderTest } from "./commit-under-test.js";
 import { withWatchers } from "./run-matrix.js";
 import { type RunProgress, runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
-import { tellingWindowMs, validationDurationMs } from "./validation-windows.js";
+import { sessionsTell, tellingWindowMs, validationDurationMs } from "./validation-windows.js";
 
 /** Why a fault cannot run on this provider (and, for local JVMs and containers, this machine), if it cannot. */
 function whyProviderCannot(
@@ -123,7 +123,7 @@ function windowsLine(
   if (quick)
     return `Scenarios ran 10 s each (--quick): ${formatDuration(ran)} of the ${formatDuration(written)} they say.`;
   if (ran === written) return `Scenarios ran as written (--full-windows): ${formatDuration(ran)}.`;
-  return `Scenarios ran ${formatDuration(ran)} of the ${formatDuration(written)} they say: each scaled down until its shortest fault window is the telling window of these settings (session timeout, syncLimit and initLimit ticks), at least 10 s; --full-windows runs them as written.`;
+  return `Scenarios ran ${formatDuration(ran)} of the ${formatDuration(written)} they say: each scaled down until its shortest fault window is the telling window of these settings (syncLimit and initLimit ticks, and the session timeout where sessions hold what is checked: ephemerals, watches, client cuts), and never shorter than three telling windows (load before, during and after a fault); --full-windows runs them as written.`;
 }
 
 /** Advice in the terms operators use, from the size, the load and what was measured. */
@@ -242,7 +242,10 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
         ? undefined
         : validationDurationMs(
             scenario,
-            tellingWindowMs(settings, scenario.workload.sessionTimeout),
+            tellingWindowMs(
+              settings,
+              sessionsTell(scenario, options.watch) ? scenario.workload.sessionTimeout : undefined,
+            ),
           );
   /** Runs the suite's scenario `index` and writes its reports. */
   const runScenario = async (index: number): Promise<ResultsFile> => {

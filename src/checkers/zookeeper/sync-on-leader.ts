@@ -20,27 +20,49 @@ const ROLE_KINDS: ReadonlySet<string> = new Set(["leading", "following", "lookin
 
 const kindOf = (event: HistoryEvent) => (event.value as { kind?: string } | undefined)?.kind;
 
-/** Each server's role lines, in history order. */
-function roleLines(events: readonly HistoryEvent[]): Map<string, HistoryEvent[]> {
-  const lines = new Map<string, HistoryEvent[]>();
-  for (const event of events) {
-    if (event.f !== "log" || !ROLE_KINDS.has(kindOf(event) ?? "")) continue;
-    const process = String(event.process);
-    const list = lines.get(process) ?? [];
-    list.push(event);
-    lines.set(process, list);
-  }
-  return lines;
+/** A server's role at a moment, and the event that shows it. */
+interface RoleMark {
+  readonly time: number;
+  readonly leading: boolean;
+  readonly event: HistoryEvent;
 }
 
-/** The LEADING line a server last logged before `time`, if leading was its role then. */
-function leadingAt(lines: readonly HistoryEvent[], time: number): HistoryEvent | undefined {
-  let last: HistoryEvent | undefined;
-  for (const line of lines) {
-    if (line.time > time) break;
-    last = line;
+/**
+ * Each server's role marks, in history order: its role log lines, and the
+ * observer's status polls (srvr's Mode), which also say who led before the
+ * first line the run saw (a leader elected at the start logs LEADING before
+ * the history begins).
+ */
+function roleMarks(events: readonly HistoryEvent[]): Map<string, RoleMark[]> {
+  const marks = new Map<string, RoleMark[]>();
+  const add = (process: string, mark: RoleMark) => {
+    const list = marks.get(process) ?? [];
+    list.push(mark);
+    marks.set(process, list);
+  };
+  for (const event of events) {
+    if (event.f === "log" && ROLE_KINDS.has(kindOf(event) ?? ""))
+      add(String(event.process), { time: event.time, leading: kindOf(event) === "leading", event });
+    else if (event.process === "observer" && event.f === "status" && event.type === "ok") {
+      const statuses = (event.value as { statuses?: Record<string, { mode?: string }> }).statuses;
+      for (const [id, status] of Object.entries(statuses ?? {}))
+        if (status.mode !== undefined)
+          add(`server-${id}`, { time: event.time, leading: status.mode === "leader", event });
+    }
   }
-  return last !== undefined && kindOf(last) === "leading" ? last : undefined;
+  // Log lines are recorded as they are read, stamped with the line's own time.
+  for (const list of marks.values()) list.sort((a, b) => a.time - b.time);
+  return marks;
+}
+
+/** The mark that says a server was leading at `time`, if that was its role then. */
+function leadingAt(marks: readonly RoleMark[], time: number): RoleMark | undefined {
+  let last: RoleMark | undefined;
+  for (const mark of marks) {
+    if (mark.time > time) break;
+    last = mark;
+  }
+  return last?.leading === true ? last : undefined;
 }
 
 /** Adds the cause to each stale read after sync that a server served while its log said it led. */
@@ -50,19 +72,23 @@ export function explainSyncsOnLeaders(
 ): Anomaly[] {
   if (!anomalies.some((anomaly) => anomaly.kind === "stale-read-after-sync" && !anomaly.cause))
     return [...anomalies];
-  const lines = roleLines(events);
+  const marks = roleMarks(events);
   return anomalies.map((anomaly) => {
     if (anomaly.kind !== "stale-read-after-sync" || anomaly.cause !== undefined) return anomaly;
     // The anomaly's first two events are the read's invocation and its completion.
     const [invoke, completion] = anomaly.events.slice(0, 2).map((index) => events[index]);
     if (invoke === undefined || completion?.server === undefined) return anomaly;
-    const leading = leadingAt(lines.get(`server-${completion.server}`) ?? [], invoke.time);
+    const leading = leadingAt(marks.get(`server-${completion.server}`) ?? [], invoke.time);
     if (leading === undefined) return anomaly;
+    const shown =
+      leading.event.f === "log"
+        ? `its LEADING line, event ${leading.event.index}`
+        : `srvr said Mode: leader, event ${leading.event.index}`;
     return {
       ...anomaly,
       cause: {
-        message: `server ${completion.server} served the read while it led (its LEADING line, event ${leading.index}): a leader answers its own clients' sync locally, as a read, and may apply a commit after its followers acknowledged it, so sync is not a quorum operation (${SYNC_NOT_QUORUM}, open in every release)`,
-        events: [leading.index],
+        message: `server ${completion.server} served the read while it led (${shown}): a leader answers its own clients' sync locally, as a read, and may apply a commit after its followers acknowledged it, so sync is not a quorum operation (${SYNC_NOT_QUORUM}, open in every release)`,
+        events: [leading.event.index],
         knownBugs: [SYNC_NOT_QUORUM],
       },
     };

@@ -54,4 +54,38 @@ describe("a stale read after sync that a leader served: ZOOKEEPER-1675, proven b
     const known: Anomaly = { ...stale(3, 4), cause: { message: "a wipe", events: [] } };
     expect(explainSyncsOnLeaders([known], events)[0]?.cause?.message).toBe("a wipe");
   });
+
+  it("knows the leader elected before the history began from the observer's status poll", () => {
+    const status = (index: number, time: number, modes: Record<string, string>): HistoryEvent => ({
+      index,
+      time,
+      process: "observer",
+      type: "ok",
+      f: "status",
+      value: {
+        statuses: Object.fromEntries(
+          Object.entries(modes).map(([id, mode]) => [id, { state: "serving", mode }]),
+        ),
+      },
+    });
+    const polled = [
+      status(0, 5, { "1": "follower", "5": "leader" }),
+      op(1, 30, "invoke"),
+      op(2, 40, "ok", 5),
+      op(3, 50, "invoke"),
+      op(4, 60, "ok", 1),
+      role(5, 70, 5, "looking"),
+      op(6, 80, "invoke"),
+      op(7, 85, "ok", 5),
+    ];
+    const [onLeader, onFollower, afterStepDown] = explainSyncsOnLeaders(
+      [stale(1, 2), stale(3, 4), stale(6, 7)],
+      polled,
+    );
+    expect(onLeader?.cause?.knownBugs).toEqual(["ZOOKEEPER-1675"]);
+    expect(onLeader?.cause?.events).toEqual([0]);
+    expect(onLeader?.cause?.message).toMatch(/srvr said Mode: leader, event 0/);
+    expect(onFollower?.cause).toBeUndefined();
+    expect(afterStepDown?.cause).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeVerdict } from "../../../src/cli/check-command.js";
 import { main } from "../../../src/cli/main.js";
 import { syntheticHistory } from "../../../src/testing/synthetic-history.js";
 import { PORCUPINE_DIR, porcupineVerdicts } from "../../helpers/shared-data.js";
@@ -99,5 +100,35 @@ describe("zk-chaos check", () => {
     const edn = join(dir, "bad.edn");
     writeFileSync(edn, "{:process 0, :type :invoke, :f :read\n");
     expect((await run("check", edn)).err).toMatch(/bad\.edn:1: not an EDN history/);
+  });
+});
+
+describe("check's lines for a verdict", () => {
+  it("say what the servers prove caused an anomaly, and its documented bug, as run does", () => {
+    const lines = describeVerdict(
+      {
+        checker: "zookeeper-registers",
+        guarantee: "no stale read after sync",
+        valid: false,
+        elapsedMs: 8,
+        anomalies: [
+          {
+            kind: "stale-read-after-sync",
+            message: "a read of register 0 after a sync returned zxid 0x1:0x474",
+            events: [4457, 4493],
+            cause: {
+              message: "server 5 served the read while it led (ZOOKEEPER-1675)",
+              events: [3963],
+              knownBugs: ["ZOOKEEPER-1675"],
+            },
+          },
+        ],
+      },
+      5,
+    );
+    expect(lines).toContain("             events: 4457, 4493");
+    expect(lines).toContain(
+      "             cause: server 5 served the read while it led (ZOOKEEPER-1675) (events 3963)",
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  sessionsTell,
   tellingWindowMs,
   VALIDATION_FLOOR_MS,
   validationDurationMs,
@@ -14,12 +15,35 @@ const scenario = (lines: string) =>
   );
 
 describe("validate's scenario durations: scaled to the settings' telling window", () => {
-  it("the telling window is the session timeout, twice syncLimit ticks or initLimit ticks, whichever is longest", () => {
-    // Fast: 4 s session, 2 x 5 x 200 ms, 10 x 200 ms.
-    expect(tellingWindowMs(FAST_SETTINGS, 4000)).toBe(4000);
+  it("the telling window is the session timeout (and the tick its expiry may wait), twice syncLimit ticks or initLimit ticks, whichever is longest", () => {
+    // Fast: 4 s session and a 200 ms tick, 2 x 5 x 200 ms, 10 x 200 ms.
+    expect(tellingWindowMs(FAST_SETTINGS, 4000)).toBe(4200);
     expect(tellingWindowMs(FAST_SETTINGS, 1000)).toBe(2000);
     // Production: 2 x 5 x 2 s.
     expect(tellingWindowMs(PRODUCTION_SETTINGS, 4000)).toBe(20_000);
+    // No session holds what is checked: the quorum's windows alone.
+    expect(tellingWindowMs(FAST_SETTINGS, undefined)).toBe(2000);
+  });
+
+  it("counts the session timeout only where sessions hold what is checked: ephemerals, watches, client cuts", () => {
+    const kill =
+      "duration: 20s\nfaults:\n  - { at: 5s, for: 6s, fault: { kind: kill, target: leader } }";
+    expect(sessionsTell(scenario(kill))).toBe(false);
+    // validate --watch adds watching agents to every scenario.
+    expect(sessionsTell(scenario(kill), { agents: 2 } as never)).toBe(true);
+    const cut =
+      "duration: 20s\nfaults:\n  - { at: 5s, for: 6s, fault: { kind: client-isolate, target: leader } }";
+    expect(sessionsTell(scenario(cut))).toBe(true);
+    const topology = parseScenario(
+      "name: t\ndescription: d\nnodes: [3]\nduration: 20s\nworkload: { kind: topology, workers: 2, rate: 5 }",
+      "t.yaml",
+    );
+    expect(sessionsTell(topology)).toBe(true);
+    const watched = parseScenario(
+      "name: w\ndescription: d\nnodes: [3]\nduration: 20s\nworkload: { kind: registers, workers: 2, rate: 5, watch: { agents: 1 } }",
+      "w.yaml",
+    );
+    expect(sessionsTell(watched)).toBe(true);
   });
 
   it("scales a run down until its shortest window (a fault, a gap between starts, the quiet tail) is the telling window", () => {
@@ -37,9 +61,12 @@ describe("validate's scenario durations: scaled to the settings' telling window"
     expect(validationDurationMs(kill, 20_000)).toBe(20_000);
   });
 
-  it("keeps at least the floor, and room for two of a random schedule's longest faults and gaps", () => {
+  it("keeps at least three telling windows, and room for two of a random schedule's longest faults and gaps", () => {
+    // Three telling windows: load before, during and after a fault.
     const quiet = scenario("duration: 15s");
-    expect(validationDurationMs(quiet, 4000)).toBe(VALIDATION_FLOOR_MS);
+    expect(validationDurationMs(quiet, 4000)).toBe(12_000);
+    expect(validationDurationMs(quiet, 2000)).toBe(VALIDATION_FLOOR_MS);
+    expect(validationDurationMs(quiet, 1000)).toBe(VALIDATION_FLOOR_MS);
     const random = scenario(
       "duration: 30s\nrandom: { kinds: [isolate], minGap: 1s, maxGap: 2s, minFault: 1s, maxFault: 3s }",
     );
