@@ -77,8 +77,11 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
   const seed = options.seed ?? cryptoRandomInt(0, 2 ** 31 - 1);
   // Every size's matrix and scenarios share one pool: no core idles while one size ends.
   const slots = pLimit(parallel);
-  const settled = await Promise.allSettled(
-    sizes.map((nodes) =>
+  // The pool starts jobs in the order they come: the largest size's (the longest runs) first,
+  // so that the last jobs to finish are short ones and no core waits long at the end.
+  const largestFirst = [...sizes].sort((a, b) => b - a);
+  const settledLargestFirst = await Promise.allSettled(
+    largestFirst.map((nodes) =>
       validateCluster({
         provider,
         nodes,
@@ -101,6 +104,10 @@ async function validate(options: ValidateCliOptions, io: CliIo): Promise<number>
         onProgress: (label, progress) => printer.update(label, progress),
       }),
     ),
+  );
+  const settled = sizes.map(
+    (nodes) =>
+      settledLargestFirst[largestFirst.indexOf(nodes)] as (typeof settledLargestFirst)[number],
   );
   printer.done();
   const failed = settled.find((each) => each.status === "rejected");

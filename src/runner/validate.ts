@@ -284,10 +284,12 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     writeRunReports(runDir, results, await readHistoryFile(join(runDir, "history.jsonl")));
     return results;
   };
-  const settled = await Promise.all([
-    matrixDone,
-    ...scenarios.map((_, index) => guarded(() => runScenario(index))),
-  ]);
+  // Submitted longest first (the pool starts jobs in order), kept in the suite's order.
+  const byLength = scenarios
+    .map(({ scenario }, index) => ({ index, ms: durationOf(scenario) ?? scenario.duration }))
+    .sort((a, b) => b.ms - a.ms || a.index - b.index);
+  const done = new Map(byLength.map(({ index }) => [index, guarded(() => runScenario(index))]));
+  const settled = await Promise.all([matrixDone, ...scenarios.map((_, index) => done.get(index))]);
   const failure = poolFailures.get(slots);
   if (failure !== undefined) throw failure.error;
   const matrix = settled[0] as ToleranceResult;
