@@ -32,7 +32,8 @@ export function sessionsTell(scenario: Scenario, watch?: WatchSettings): boolean
     scenario.workload.kind === "topology" ||
     scenario.workload.watch !== undefined ||
     watch !== undefined ||
-    scenario.faults.some((entry) => SESSION_FAULTS.has(entry.fault.kind as FaultKind))
+    scenario.faults.some((entry) => SESSION_FAULTS.has(entry.fault.kind as FaultKind)) ||
+    (scenario.random?.kinds ?? []).some((kind) => SESSION_FAULTS.has(kind as FaultKind))
   );
 }
 
@@ -69,9 +70,10 @@ function windowsOf(scenario: Scenario): number[] {
 /**
  * The duration validate runs a scenario for (ms): scaled down until its
  * shortest window is the telling window, never below three telling windows
- * (nor VALIDATION_FLOOR_MS) nor above what the scenario says. A random schedule draws fault lengths of its
- * own, in the first four fifths of the run: those keep room for two of its
- * longest faults and gaps, and for two telling windows.
+ * (nor VALIDATION_FLOOR_MS) nor above what the scenario says. A random
+ * schedule draws fault lengths of its own, in the first four fifths of the
+ * run: those keep room for two of its longest faults and gaps, and for two
+ * telling windows.
  */
 export function validationDurationMs(scenario: Scenario, tellingMs: number): number {
   const random = scenario.random;

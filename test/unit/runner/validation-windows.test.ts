@@ -34,6 +34,10 @@ describe("validate's scenario durations: scaled to the settings' telling window"
     const cut =
       "duration: 20s\nfaults:\n  - { at: 5s, for: 6s, fault: { kind: client-isolate, target: leader } }";
     expect(sessionsTell(scenario(cut))).toBe(true);
+    const randomCuts = scenario(
+      "duration: 30s\nrandom: { kinds: [isolate, client-isolate], minGap: 1s, maxGap: 2s, minFault: 1s, maxFault: 3s }",
+    );
+    expect(sessionsTell(randomCuts)).toBe(true);
     const topology = parseScenario(
       "name: t\ndescription: d\nnodes: [3]\nduration: 20s\nworkload: { kind: topology, workers: 2, rate: 5 }",
       "t.yaml",
