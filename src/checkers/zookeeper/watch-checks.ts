@@ -69,20 +69,21 @@ const CHANGE_TYPE: Readonly<Record<KnownChange["kind"], string>> = {
 /**
  * The change that fired a one-time watch, when the history proves which: a
  * data change is the set that made the version after the one watched; any
- * other is the first change after the watch was set, unless a change of
- * unknown zxid may have come first.
+ * other is the first change of the watch's own class (`key`: a child watch
+ * ends with a child's change or the znode's delete, never a set of its data)
+ * after the watch was set, unless a change of unknown zxid may have come first.
  */
 function triggerOf(
   index: ChangeIndex,
   type: string,
-  path: string,
+  key: string,
   window: Window & { h: Zxid },
 ): KnownChange | undefined {
+  const path = key.slice(key.indexOf("|") + 1);
   if (type === "NodeDataChanged" && window.version !== undefined) {
     const exact = changeToVersion(index, path, window.version + 1, window.h);
     if (exact !== undefined) return exact;
   }
-  const key = `${type === "NodeChildrenChanged" ? "child" : "data"}|${path}`;
   const change = firstChangeAfter(index, key, window.h);
   return change === undefined || ambiguous(index, key, change) ? undefined : change;
 }
@@ -275,9 +276,10 @@ export function checkWatches(events: readonly HistoryEvent[]): WatchCheck {
       closed.every((entry) => (entry.window as Window).first < reconnected)
     )
       spareDeletes.add(`${session}|${path}`);
-    const window = closed[0]?.window as Window;
+    // A NodeDeleted may end a data and a child watch at once: either names the same delete.
+    const { key, window } = closed[0] as { key: string; window: Window };
     if (window.h === undefined) return;
-    const change = triggerOf(index, type, path, window as Window & { h: Zxid });
+    const change = triggerOf(index, type, key, window as Window & { h: Zxid });
     if (change !== undefined) orderCheck(session, event, change);
   };
 

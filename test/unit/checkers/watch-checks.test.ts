@@ -31,6 +31,19 @@ class H {
           zxid: String(zxid),
         });
   }
+  /** One multi of several ops under ROOT (all of one zxid), acknowledged with `zxid`. */
+  multi(ops: { op: string; path: string }[], zxid: number): number {
+    const value = { root: ROOT, ops: ops.map((op) => ({ ...op, data: "x" })) };
+    this.add({ process: WRITER, type: "invoke", f: "delete-router", value });
+    return this.add({
+      process: WRITER,
+      type: "ok",
+      f: "delete-router",
+      value: { ...value, created: ops.map(() => undefined), versions: ops.map(() => undefined) },
+      session: "w0",
+      zxid: String(zxid),
+    });
+  }
   /** A watching data read of ROOT/path: the watch is set at `zxid`, on version `mzxid`. */
   watchData(
     path: string,
@@ -221,6 +234,29 @@ describe("the watch checker", () => {
     h.notify("NodeDataChanged", "b2");
     h.notify("NodeDataChanged", "b1");
     expect(kinds(h)).toEqual(["watch-events-out-of-order"]);
+  });
+
+  it("ties a NodeDeleted that ends a child watch to the delete, not to an earlier set of the znode's data", () => {
+    // As in a CI run on 3.8.0: the set of p7 fired its data watch; one multi then deleted p5 and
+    // p7, and the NodeDeleted of p7 ended its child watch, set before that set.
+    const h = new H();
+    h.watchData("p5", 5, 10, S, "watch-read", 1);
+    h.watchData("p7", 5, 10, S, "watch-read", 1);
+    h.watchChildren("p7", [], 10);
+    const set = h.write("p7", 12, "set", 2);
+    h.notify("NodeDataChanged", "p7");
+    const gone = h.multi(
+      [
+        { op: "delete", path: "p5" },
+        { op: "delete", path: "p7" },
+      ],
+      13,
+    );
+    h.notify("NodeDeleted", "p5");
+    h.notify("NodeDeleted", "p7");
+    const found = checkWatches(h.events);
+    expect(found.anomalies).toEqual([]);
+    expect(found.triggered.map((each) => each.change.event)).toEqual([set, gone, gone]);
   });
 
   it("does not guess the change behind an event when a write of unknown outcome touched its znode", () => {
