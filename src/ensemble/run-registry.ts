@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { portLockDir } from "../util/port-reservation.js";
 import { isTokenAlive, pidExists, processArgs, selfToken } from "../util/process-identity.js";
 import { runtimeSubdir } from "../util/runtime-root.js";
@@ -62,15 +62,18 @@ async function waitGone(pids: readonly number[], timeoutMs: number): Promise<voi
 }
 
 /**
- * Kills the server JVMs of runs whose harness died (SIGKILL, OOM, a crash)
- * and removes their temp folders and port reservations. Live runs of other
- * harnesses are left alone.
+ * Kills the server JVMs (and helpers) of runs under this runtime root whose
+ * harness died (SIGKILL, OOM, a crash) and removes their temp folders and
+ * port reservations. Live runs of other harnesses are left alone, and so are
+ * another root's: its own next run reaps them, and says so.
  */
 export async function reapOrphans(root: string): Promise<ReapReport> {
   const processes: { pid: number; runId: string; serverId: string }[] = [];
+  // Every process of a run names a folder under its root (a server's log dir, a helper's own).
+  const under = `${resolve(root)}/`;
   for (const pid of listPids()) {
     const args = processArgs(pid);
-    if (args === undefined) continue;
+    if (args === undefined || !args.some((arg) => arg.includes(under))) continue;
     const owner = markerValue(args, OWNER_MARKER);
     const runId = markerValue(args, RUN_MARKER);
     if (owner === undefined || runId === undefined || isTokenAlive(owner)) continue;
