@@ -207,6 +207,7 @@ export { markdownReport } from "./report/markdown.js";
 export { type ResultsFile, resultsFile } from "./report/results.js";
 export { rerenderRunDir, writeRunReports } from "./report/write-reports.js";
 export type { LatencySummary, RunResult } from "./results/run-result.js";
+export { EnsemblePool, type PooledEnsemble } from "./runner/ensemble-pool.js";
 export type { MatrixEntry, MatrixOptions } from "./runner/run-matrix.js";
 export { matrixEntries, parseShard, runMatrix } from "./runner/run-matrix.js";
 export type { DockerImages } from "./runner/run-plan.js";

@@ -15,6 +15,7 @@ import {
   ServerLogThrottle,
   serverProcess,
 } from "../history/server-log.js";
+import type { FaultNetwork } from "../network/fault-network.js";
 import type { LinkFaults } from "../network/link-faults.js";
 import {
   choiceForRelease,
@@ -41,6 +42,13 @@ import {
   type WorkloadResult,
 } from "../workload/run-workload.js";
 import { releaseLine } from "../zookeeper/release-lines.js";
+import {
+  type EnsemblePool,
+  type PooledEnsemble,
+  poolable,
+  poolKey,
+  ServerLogCapture,
+} from "./ensemble-pool.js";
 import { startSharedNetwork } from "./shared-network.js";
 import { recordWire } from "./wire-recording.js";
 
@@ -74,6 +82,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** With the plan's wire on: write each peer stream's raw bytes under this folder. */
   readonly captureWireDir?: string;
+  /** Ensembles to take one from and give it back to, when the plan's servers start as any (see poolable). */
+  readonly pool?: EnsemblePool;
 }
 
 /** Samples every server's srvr status into the history until stopped (bounded by the run). */
@@ -232,40 +242,66 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   refuseProviderFaults(plan, choice.provider, await faultsProviderCannot(choice));
   if (plan.members !== undefined) refusePeerFaults(plan);
   await prepareProvider(choice, options.log);
-  const network = await startProviderNetwork(choice, {
-    seed: plan.seed,
-    ...logOption,
-    ...(plan.wire ? { wire: true } : {}),
-    ...(plan.wire && options.captureWireDir !== undefined
-      ? { captureDir: options.captureWireDir }
+  const startNetwork = () =>
+    startProviderNetwork(choice, {
+      seed: plan.seed,
+      ...logOption,
+      ...(plan.wire ? { wire: true } : {}),
+      ...(plan.wire && options.captureWireDir !== undefined
+        ? { captureDir: options.captureWireDir }
+        : {}),
+    });
+  const specFor = (network: FaultNetwork) => ({
+    nodes: plan.nodes,
+    settings: plan.settings,
+    ...installFor(choice, release),
+    ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
+    ...(plan.observers ? { observers: plan.observers } : {}),
+    ...(plan.members !== undefined ? { members: plan.members } : {}),
+    ...(needsLogDisks(plan.schedule.map((item) => item.spec))
+      ? { logDiskMb: DEFAULT_LOG_DISK_MB }
       : {}),
+    ...(needsSlowFsync(plan.schedule.map((item) => item.spec)) ? { slowFsync: true } : {}),
+    ...(needsFakeClock(plan.schedule.map((item) => item.spec)) ? { fakeClock: true } : {}),
+    // Membership changes hand every server one view of its peers: no per-link proxies then.
+    ...(plan.members === undefined ? { peerLayout: network.peerLayout() } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  const pool = options.pool !== undefined && poolable(plan, choice) ? options.pool : undefined;
+  const key = poolKey(plan, choice);
+  /** A pooled ensemble: its network and servers started together, or neither. */
+  const startPooled = async (): Promise<PooledEnsemble> => {
+    const network = await startNetwork();
+    try {
+      return { network, ensemble: await startProviderEnsemble(choice, specFor(network), network) };
+    } catch (error) {
+      await network.dispose();
+      throw error;
+    }
+  };
+  let held: PooledEnsemble | undefined;
+  try {
+    held = pool ? await pool.take(key, startPooled) : undefined;
+  } catch (error) {
+    recorder.close();
+    if (options.signal?.aborted || (isZkChaosError(error) && error.code === "INTERRUPTED"))
+      return interruptedResult(plan, options.dir, operations, started);
+    throw error;
+  }
+  const network = held?.network ?? (await startNetwork());
   // From the first election on: the servers' start is where the wire tells most.
   const stopWire = plan.wire ? recordWire(network, recorder, plan.wire) : () => {};
-  let ensemble: Ensemble | undefined;
+  let ensemble: Ensemble | undefined = held?.ensemble;
+  // A pooled ensemble's logs began before this run: keep the lines written while it holds it.
+  const capture = held ? new ServerLogCapture(held.ensemble) : undefined;
   let recoveryMs: number | undefined;
   let runMs = 0;
   let startMs = 0;
+  let servedToTheEnd = false;
   try {
-    const spec = {
-      nodes: plan.nodes,
-      settings: plan.settings,
-      ...installFor(choice, release),
-      ...(plan.serverSettings ? { serverSettings: plan.serverSettings } : {}),
-      ...(plan.observers ? { observers: plan.observers } : {}),
-      ...(plan.members !== undefined ? { members: plan.members } : {}),
-      ...(needsLogDisks(plan.schedule.map((item) => item.spec))
-        ? { logDiskMb: DEFAULT_LOG_DISK_MB }
-        : {}),
-      ...(needsSlowFsync(plan.schedule.map((item) => item.spec)) ? { slowFsync: true } : {}),
-      ...(needsFakeClock(plan.schedule.map((item) => item.spec)) ? { fakeClock: true } : {}),
-      // Membership changes hand every server one view of its peers: no per-link proxies then.
-      ...(plan.members === undefined ? { peerLayout: network.peerLayout() } : {}),
-      ...(options.log ? { log: options.log } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
     try {
-      ensemble = await startProviderEnsemble(choice, spec, network);
+      ensemble ??= await startProviderEnsemble(choice, specFor(network), network);
       // Clients still go through proxies of their own (client-side faults, the workload's routes).
       if (plan.members !== undefined)
         await network.attachClients(
@@ -285,8 +321,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       network,
       plan.schedule.map((item) => item.spec.kind),
     );
-    // An existing ensemble is written to only under the run's own root.
-    const workloadBase = providerOf(choice).workloadRoot(choice, ensemble.runId);
+    // An existing ensemble, or one runs take in turn, is written to only under the run's own root.
+    const workloadBase =
+      pool !== undefined && held !== undefined
+        ? pool.nextRoot()
+        : providerOf(choice).workloadRoot(choice, ensemble.runId);
     const faultPins = FaultPins.wanted(plan.workload.roles)
       ? new FaultPins(plan.workload.roles ?? [], ensemble, recorder)
       : undefined;
@@ -435,6 +474,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
       }
       progress("final-reads", nemesis);
       await finalReads(ensemble, recorder, result.root);
+      servedToTheEnd = recoveryMs !== undefined;
     } finally {
       await stopSharedNetwork();
       await watching?.stopWatchers();
@@ -449,12 +489,19 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunRe
   } finally {
     // Keep the servers' logs with the run, then tear everything down.
     progress("stopping");
-    if (ensemble) {
-      await ensemble.collectLogs(join(options.dir, "logs"));
-      await ensemble.dispose();
-    }
     stopWire();
-    await network.dispose();
+    if (pool !== undefined && held !== undefined && capture !== undefined) {
+      // A pooled ensemble goes back whole (every server served after the heal), else it is disposed.
+      mkdirSync(join(options.dir, "logs"), { recursive: true });
+      capture.writeInto(join(options.dir, "logs"));
+      await pool.give(key, held, servedToTheEnd && options.signal?.aborted !== true);
+    } else {
+      if (ensemble) {
+        await ensemble.collectLogs(join(options.dir, "logs"));
+        await ensemble.dispose();
+      }
+      await network.dispose();
+    }
     recorder.close();
   }
   progress("checking");

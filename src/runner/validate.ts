@@ -30,6 +30,7 @@ import {
 } from "../zookeeper/settings.js";
 import { settingsFromZkConfig } from "../zookeeper/zoo-cfg-settings.js";
 import { commitUnderTest } from "./commit-under-test.js";
+import { EnsemblePool } from "./ensemble-pool.js";
 import { withWatchers } from "./run-matrix.js";
 import { type RunProgress, runPlan } from "./run-plan.js";
 import { runToleranceMatrix, type ToleranceResult } from "./tolerance-matrix.js";
@@ -247,6 +248,8 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
               sessionsTell(scenario, options.watch) ? scenario.workload.sessionTimeout : undefined,
             ),
           );
+  // A size's scenarios take its ensembles in turn: at most one per slot, started once.
+  const pool = new EnsemblePool();
   /** Runs the suite's scenario `index` and writes its reports. */
   const runScenario = async (index: number): Promise<ResultsFile> => {
     const { file, scenario } = scenarios[index] as (typeof scenarios)[number];
@@ -272,6 +275,7 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     const runStarted = performance.now();
     const result = await runPlan(plan, {
       dir: runDir,
+      pool,
       ...(options.provider ? { docker: options.provider } : {}),
       ...(options.onProgress
         ? { onProgress: (progress: RunProgress) => options.onProgress?.(label, progress) }
@@ -289,7 +293,13 @@ export async function validateCluster(options: ValidateOptions): Promise<Validat
     .map(({ scenario }, index) => ({ index, ms: durationOf(scenario) ?? scenario.duration }))
     .sort((a, b) => b.ms - a.ms || a.index - b.index);
   const done = new Map(byLength.map(({ index }) => [index, guarded(() => runScenario(index))]));
-  const settled = await Promise.all([matrixDone, ...scenarios.map((_, index) => done.get(index))]);
+  const settled = await Promise.all([
+    matrixDone,
+    ...scenarios.map((_, index) => done.get(index)),
+  ]).finally(() => pool.close());
+  options.log?.(
+    `n=${options.nodes}: ${pool.started} ensemble(s) started for ${scenarios.length} scenario(s), ${pool.reused} run(s) on one an earlier run gave back`,
+  );
   const failure = poolFailures.get(slots);
   if (failure !== undefined) throw failure.error;
   const matrix = settled[0] as ToleranceResult;

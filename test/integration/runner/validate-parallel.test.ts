@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { spawnCli } from "../../helpers/cli.js";
@@ -12,7 +12,7 @@ import {
 const runtimeRoot = freshRuntimeRoot();
 const outFolder = freshFolder("zk-chaos-validate-parallel-");
 
-it("validate --parallel 2 runs two at once (the matrix beside a scenario), each on its own ensemble, keeps the suite's order in the report and leaves nothing", async () => {
+it("validate --parallel 2 runs two at once (the matrix beside a scenario), a later scenario on the ensemble an earlier one gave back, keeps the suite's order in the report and leaves nothing", async () => {
   const root = runtimeRoot();
   const cli = spawnCli(
     ["validate", "--nodes", "3", "--quick", "--parallel", "2", "--seed", "9", "--out", outFolder()],
@@ -38,6 +38,19 @@ it("validate --parallel 2 runs two at once (the matrix beside a scenario), each 
   );
   expect(order, index).toHaveLength(3);
   expect(order).toEqual([...order].sort());
+  // The scenarios take the size's ensembles in turn: one slot's next run reuses what the last gave
+  // back, and each keeps the log lines written while it held it.
+  const pooled =
+    /n=3: (\d+) ensemble\(s\) started for 3 scenario\(s\), (\d+) run\(s\) on one an earlier run gave back/.exec(
+      output,
+    );
+  expect(pooled, output).not.toBeNull();
+  expect(Number(pooled?.[1])).toBeLessThanOrEqual(2);
+  expect(Number(pooled?.[2])).toBeGreaterThanOrEqual(1);
+  for (const scenario of order)
+    expect(
+      statSync(join(folder as string, `${scenario}-n3`, "logs", "server-1.log")).size,
+    ).toBeGreaterThan(0);
   expect(jvmsUnder(root)).toEqual([]);
   expect(leakedPortLocks()).toEqual([]);
 }, 300_000);
