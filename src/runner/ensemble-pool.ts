@@ -2,7 +2,7 @@
  * Ensembles that runs of one shape take in turn (validate: one size's
  * scenarios) instead of starting and stopping servers for each run: a
  * server's JVM costs about a CPU-second to start on this kind of machine, and
- * a 7-server run of a few seconds spent more on its start than on its load.
+ * validate's three sizes started 330 of them.
  * A run takes an ensemble healed and serving, writes under a root of its own,
  * keeps the log lines written while it held it, and gives it back when every
  * server came back after its heal; any other is disposed.
@@ -28,8 +28,9 @@ const READY_MS = 20_000;
 /**
  * Whether a run can take a pooled ensemble: its servers start as any other
  * run's of the same key would (no log disk, slow-fsync preload, fake clock,
- * per-server settings, observers or membership), nothing records the wire
- * from the servers' start, and the provider streams the servers' log lines.
+ * per-server settings or versions, observers, membership or shared link),
+ * nothing records the wire from the servers' start, and the servers are
+ * local JVMs, whose log lines stream to the run that holds them.
  */
 export function poolable(plan: RunPlan, choice: ProviderChoice): boolean {
   const specs = plan.schedule.map((item) => item.spec);
