@@ -27,24 +27,59 @@ export interface RegisterFindings {
   };
 }
 
-function observe(op: PairedOp): Observation | undefined {
-  const key = registerKey(op);
-  const stat = op.completion?.stat;
-  if (op.type !== "ok" || key === undefined || stat === undefined) return undefined;
-  const value = op.invoke.f === "read" ? readValue(op) : writtenValue(op);
-  if (value === undefined) return undefined;
-  return {
-    op,
-    key,
-    value,
-    version: stat.version,
-    mzxid: parseZxid(stat.mzxid),
-    time: op.completion?.time ?? 0,
-  };
+/** The register operations (reads, writes, cas) and what each showed, in one pass over the ops. */
+function registerObservations(ops: readonly PairedOp[]): {
+  registerOps: PairedOp[];
+  writes: Observation[];
+  reads: Observation[];
+} {
+  const registerOps: PairedOp[] = [];
+  const writes: Observation[] = [];
+  const reads: Observation[] = [];
+  for (const op of ops) {
+    const f = op.invoke.f;
+    const isRead = f === "read";
+    if (!isRead && f !== "write" && f !== "cas") continue;
+    const key = registerKey(op);
+    if (key === undefined) continue;
+    registerOps.push(op);
+    const stat = op.completion?.stat;
+    if (op.type !== "ok" || stat === undefined) continue;
+    const value = isRead ? readValue(op) : writtenValue(op);
+    if (value === undefined) continue;
+    (isRead ? reads : writes).push({
+      op,
+      key,
+      value,
+      version: stat.version,
+      mzxid: parseZxid(stat.mzxid),
+      time: op.completion?.time ?? 0,
+    });
+  }
+  return { registerOps, writes, reads };
 }
 
-/** A (register, version) pair as one number: registers and versions are far below 2^21 and 2^32. */
-const slotOf = (key: number, version: number) => key * 2 ** 32 + version;
+/**
+ * Values by register and version: versions are small dense integers, so an
+ * array per register (a million (register, version) pairs in one Map cost
+ * half a second of hashing).
+ */
+class PerVersion<V> {
+  private readonly registers = new Map<number, V[]>();
+
+  get(register: number, version: number): V | undefined {
+    return this.registers.get(register)?.[version];
+  }
+
+  set(register: number, version: number, value: V): void {
+    let list = this.registers.get(register);
+    if (list === undefined) {
+      list = [];
+      this.registers.set(register, list);
+    }
+    list[version] = value;
+  }
+}
 
 /** Maps keyed by register, then by a value: cheaper than a million composite string keys. */
 class PerRegister<K, V> {
@@ -68,6 +103,20 @@ class PerRegister<K, V> {
   }
 }
 
+/** Whether no two writes share a zxid (false when some zxid is past 2^53: not worth a sort of bigints). */
+function zxidsUnique(writes: readonly Observation[]): boolean {
+  const zxids = new Float64Array(writes.length);
+  for (let index = 0; index < writes.length; index++) {
+    const mzxid = (writes[index] as Observation).mzxid;
+    if (typeof mzxid !== "number") return false;
+    zxids[index] = mzxid;
+  }
+  zxids.sort();
+  for (let index = 1; index < zxids.length; index++)
+    if (zxids[index] === zxids[index - 1]) return false;
+  return true;
+}
+
 const eventsOf = (...ops: PairedOp[]) =>
   ops.flatMap((op) => [op.invoke.index, ...(op.completion ? [op.completion.index] : [])]);
 
@@ -85,12 +134,8 @@ export function checkRegisters(
   finalReads: readonly HistoryEvent[],
 ): RegisterFindings {
   const anomalies: Anomaly[] = [];
-  const registerOps = ops.filter(
-    (op) => registerKey(op) !== undefined && ["read", "write", "cas"].includes(op.invoke.f),
-  );
-  const observations = registerOps.map(observe).filter((o): o is Observation => o !== undefined);
-  const writes = observations.filter((o) => o.op.invoke.f !== "read");
-  const reads = observations.filter((o) => o.op.invoke.f === "read");
+  const { registerOps, writes, reads } = registerObservations(ops);
+  const observations = [...writes, ...reads];
 
   // Acknowledged writes: real-time order must agree with zxid order.
   const byInvoke = [...writes].sort((a, b) => a.op.invoke.time - b.op.invoke.time);
@@ -116,38 +161,46 @@ export function checkRegisters(
   }
 
   // One value per (register, version); versions written once.
-  const byVersion = new Map<number, Observation>();
-  const writeByVersion = new Map<number, Observation>();
-  for (const observation of [...writes, ...reads]) {
-    const slot = slotOf(observation.key, observation.version);
-    const seen = byVersion.get(slot);
+  const byVersion = new PerVersion<Observation>();
+  const writeByVersion = new PerVersion<Observation>();
+  for (const observation of observations) {
+    const seen = byVersion.get(observation.key, observation.version);
     if (seen !== undefined && seen.value !== observation.value) {
       anomalies.push({
         kind: "version-value-conflict",
         message: `register ${observation.key} version ${observation.version} holds ${seen.value} in one observation and ${observation.value} in another`,
         events: eventsOf(seen.op, observation.op),
       });
-    } else if (seen === undefined) byVersion.set(slot, observation);
+    } else if (seen === undefined) byVersion.set(observation.key, observation.version, observation);
     if (observation.op.invoke.f === "read") continue;
-    const earlier = writeByVersion.get(slot);
+    const earlier = writeByVersion.get(observation.key, observation.version);
     if (earlier !== undefined) {
       anomalies.push({
         kind: "duplicate-version",
         message: `two acknowledged writes to register ${observation.key} both produced version ${observation.version} (${earlier.value} and ${observation.value})`,
         events: eventsOf(earlier.op, observation.op),
       });
-    } else writeByVersion.set(slot, observation);
+    } else writeByVersion.set(observation.key, observation.version, observation);
   }
 
   // Version gaps: a version needs that many writes that could have happened.
   const possibleWrites = new Map<number, number>();
+  // Reads need a value some write (acknowledged or pending) wrote: a set of them per register.
+  const written = new Map<number, Set<number>>();
   for (const op of registerOps) {
-    if (op.invoke.f !== "read" && op.type !== "fail") {
-      const key = registerKey(op) as number;
-      possibleWrites.set(key, (possibleWrites.get(key) ?? 0) + 1);
+    if (op.invoke.f === "read" || op.type === "fail") continue;
+    const key = registerKey(op) as number;
+    possibleWrites.set(key, (possibleWrites.get(key) ?? 0) + 1);
+    const value = writtenValue(op);
+    if (value === undefined) continue;
+    let values = written.get(key);
+    if (values === undefined) {
+      values = new Set();
+      written.set(key, values);
     }
+    values.add(value);
   }
-  for (const observation of [...writes, ...reads]) {
+  for (const observation of observations) {
     const allowed = possibleWrites.get(observation.key) ?? 0;
     if (observation.version > allowed) {
       anomalies.push({
@@ -159,16 +212,22 @@ export function checkRegisters(
   }
 
   // Reads: the value must have been written (by an acknowledged or indeterminate write) and match its zxid.
-  const writers = new PerRegister<number, PairedOp>();
-  for (const op of registerOps) {
-    const value = writtenValue(op);
-    if (value !== undefined && op.type !== "fail")
-      writers.set(registerKey(op) as number, value, op);
-  }
-  const writeByZxid = new PerRegister<Zxid, Observation>();
-  for (const write of writes) writeByZxid.set(write.key, write.mzxid, write);
+  // Where writes' zxids are unique, the write with a read's zxid is the one with its version if
+  // any; a map by zxid is built only otherwise (a million zxids as Map keys cost half a second).
+  let writeByZxid: PerRegister<Zxid, Observation> | undefined;
+  const uniqueZxids = zxidsUnique(writes);
+  const writeWithZxid = (key: number, version: number, mzxid: Zxid) => {
+    const byItsVersion = writeByVersion.get(key, version);
+    if (uniqueZxids && byItsVersion !== undefined && byItsVersion.mzxid === mzxid)
+      return byItsVersion;
+    if (writeByZxid === undefined) {
+      writeByZxid = new PerRegister<Zxid, Observation>();
+      for (const write of writes) writeByZxid.set(write.key, write.mzxid, write);
+    }
+    return writeByZxid.get(key, mzxid);
+  };
   for (const read of reads) {
-    if (read.value !== null && !writers.has(read.key, read.value)) {
+    if (read.value !== null && written.get(read.key)?.has(read.value) !== true) {
       anomalies.push({
         kind: "value-never-written",
         message: `a read of register ${read.key} returned ${read.value}, which no write (acknowledged or pending) wrote`,
@@ -176,7 +235,7 @@ export function checkRegisters(
       });
       continue;
     }
-    const source = writeByZxid.get(read.key, read.mzxid);
+    const source = writeWithZxid(read.key, read.version, read.mzxid);
     if (source !== undefined && source.value !== read.value) {
       anomalies.push({
         kind: "read-value-mismatch",
@@ -188,7 +247,7 @@ export function checkRegisters(
 
   // Per session and register: observed zxids never go backwards (SSI, read-your-writes).
   const lastSeen = new PerRegister<string, Observation>();
-  for (const observation of [...observations].sort((a, b) => a.time - b.time)) {
+  for (const observation of observations.sort((a, b) => a.time - b.time)) {
     const session = observation.op.completion?.session ?? String(observation.op.invoke.process);
     const previous = lastSeen.get(observation.key, session);
     if (previous !== undefined && observation.mzxid < previous.mzxid) {
