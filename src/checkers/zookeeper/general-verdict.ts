@@ -23,11 +23,17 @@ export interface RegisterOpSource {
   columns(): RegisterOpColumns | undefined;
 }
 
-/** The register operations of paired ops (pairOps of the history's workers). */
-export const registerOpSource = (paired: readonly PairedOp[]): RegisterOpSource => ({
+/**
+ * The register operations of paired ops (pairOps of the history's workers);
+ * `made` when a pass over them already wrote their columns.
+ */
+export const registerOpSource = (
+  paired: readonly PairedOp[],
+  made?: { columns?: RegisterOpColumns | undefined },
+): RegisterOpSource => ({
   bound: paired.length,
   list: () => registerOperations([], false, paired),
-  columns: () => registerOpColumns(paired),
+  columns: () => (made !== undefined ? made.columns : registerOpColumns(paired)),
 });
 
 /** How the general search's verdict is had on a history's register operations: now, or from a worker thread later. */

@@ -8,27 +8,40 @@ export interface PairedOp {
   readonly type: "ok" | "fail" | "info";
 }
 
-/** Pairs every worker's invocations with their completions (session and observer events aside). */
+/** Pairs every worker's invocations with their completions (session and observer events aside), in invocation order. */
 export function pairOps(events: readonly HistoryEvent[]): PairedOp[] {
   // Keyed by the process itself: worker numbers and names never collide, and no string is made per event.
-  const open = new Map<HistoryEvent["process"], HistoryEvent>();
-  const ops: PairedOp[] = [];
+  const open = new Map<HistoryEvent["process"], number>();
+  // Invocations in the order they came, each with its completion once it comes: no sort of a
+  // million ops afterwards when the events came in index order (as a history holds them).
+  const invokes: HistoryEvent[] = [];
+  const completions: (HistoryEvent | undefined)[] = [];
+  let ordered = true;
   for (const event of events) {
     if (event.f === "session") continue;
     const key = event.process;
     if (event.type === "invoke") {
-      const pending = open.get(key);
-      if (pending) ops.push({ invoke: pending, completion: undefined, type: "info" });
-      open.set(key, event);
+      if (invokes.length > 0 && (invokes[invokes.length - 1] as HistoryEvent).index > event.index)
+        ordered = false;
+      open.set(key, invokes.length);
+      invokes.push(event);
+      completions.push(undefined);
       continue;
     }
-    const invoke = open.get(key);
-    if (invoke === undefined) continue;
+    const slot = open.get(key);
+    if (slot === undefined) continue;
     open.delete(key);
-    ops.push({ invoke, completion: event, type: event.type as "ok" | "fail" | "info" });
+    completions[slot] = event;
   }
-  for (const invoke of open.values()) ops.push({ invoke, completion: undefined, type: "info" });
-  return ops.sort((a, b) => a.invoke.index - b.invoke.index);
+  const ops = invokes.map((invoke, slot): PairedOp => {
+    const completion = completions[slot];
+    return {
+      invoke,
+      completion,
+      type: completion === undefined ? "info" : (completion.type as PairedOp["type"]),
+    };
+  });
+  return ordered ? ops : ops.sort((a, b) => a.invoke.index - b.invoke.index);
 }
 
 /** The register an operation of the register workload acts on. */

@@ -1,17 +1,12 @@
 import { formatZxid, type HistoryEvent, parseZxid, type Zxid } from "../../history/event.js";
 import type { Anomaly } from "../verdict.js";
-import { type PairedOp, readValue, registerKey, writtenValue } from "./operations.js";
-
-/** A register state as observed: value, version and the zxid that wrote it. */
-interface Observation {
-  readonly op: PairedOp;
-  readonly key: number;
-  readonly value: number | null;
-  readonly version: number;
-  readonly mzxid: Zxid;
-  /** Time of the completion. */
-  readonly time: number;
-}
+import type { PairedOp } from "./operations.js";
+import {
+  observedValue,
+  type RegisterExtract,
+  type RegisterObservations,
+  registerObservations,
+} from "./register-observations.js";
 
 /** What the register checks found. */
 export interface RegisterFindings {
@@ -27,89 +22,42 @@ export interface RegisterFindings {
   };
 }
 
-/** The register operations (reads, writes, cas) and what each showed, in one pass over the ops. */
-function registerObservations(ops: readonly PairedOp[]): {
-  registerOps: PairedOp[];
-  writes: Observation[];
-  reads: Observation[];
-} {
-  const registerOps: PairedOp[] = [];
-  const writes: Observation[] = [];
-  const reads: Observation[] = [];
-  for (const op of ops) {
-    const f = op.invoke.f;
-    const isRead = f === "read";
-    if (!isRead && f !== "write" && f !== "cas") continue;
-    const key = registerKey(op);
-    if (key === undefined) continue;
-    registerOps.push(op);
-    const stat = op.completion?.stat;
-    if (op.type !== "ok" || stat === undefined) continue;
-    const value = isRead ? readValue(op) : writtenValue(op);
-    if (value === undefined) continue;
-    (isRead ? reads : writes).push({
-      op,
-      key,
-      value,
-      version: stat.version,
-      mzxid: parseZxid(stat.mzxid),
-      time: op.completion?.time ?? 0,
-    });
-  }
-  return { registerOps, writes, reads };
-}
-
 /**
- * Values by register and version: versions are small dense integers, so an
- * array per register (a million (register, version) pairs in one Map cost
- * half a second of hashing).
+ * Rows by register, then by a small dense integer (a version, a session):
+ * an array per register where a million composite keys in one Map cost half
+ * a second of hashing.
  */
-class PerVersion<V> {
-  private readonly registers = new Map<number, V[]>();
+class PerRegisterSlot {
+  private readonly registers = new Map<number, number[]>();
 
-  get(register: number, version: number): V | undefined {
-    return this.registers.get(register)?.[version];
+  get(register: number, slot: number): number | undefined {
+    return this.registers.get(register)?.[slot];
   }
 
-  set(register: number, version: number, value: V): void {
+  set(register: number, slot: number, row: number): void {
     let list = this.registers.get(register);
     if (list === undefined) {
       list = [];
       this.registers.set(register, list);
     }
-    list[version] = value;
+    list[slot] = row;
   }
 }
 
-/** Maps keyed by register, then by a value: cheaper than a million composite string keys. */
-class PerRegister<K, V> {
-  private readonly maps = new Map<number, Map<K, V>>();
-
-  set(register: number, key: K, value: V): void {
-    let map = this.maps.get(register);
-    if (map === undefined) {
-      map = new Map();
-      this.maps.set(register, map);
-    }
-    map.set(key, value);
-  }
-
-  get(register: number, key: K): V | undefined {
-    return this.maps.get(register)?.get(key);
-  }
-
-  has(register: number, key: K): boolean {
-    return this.maps.get(register)?.has(key) ?? false;
-  }
+/** Rows in the order of a column, ties in the order the ops came (Array's sort is stable). */
+function rowsBy(rows: readonly number[], column: Float64Array): number[] {
+  return [...rows].sort((a, b) => (column[a] as number) - (column[b] as number));
 }
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 /** Whether no two writes share a zxid (false when some zxid is past 2^53: not worth a sort of bigints). */
-function zxidsUnique(writes: readonly Observation[]): boolean {
-  const zxids = new Float64Array(writes.length);
-  for (let index = 0; index < writes.length; index++) {
-    const mzxid = (writes[index] as Observation).mzxid;
+function zxidsUnique(observations: RegisterObservations): boolean {
+  const zxids = new Float64Array(observations.writes);
+  for (let row = 0; row < observations.writes; row++) {
+    const mzxid = observations.mzxid[row] as Zxid;
     if (typeof mzxid !== "number") return false;
-    zxids[index] = mzxid;
+    zxids[row] = mzxid;
   }
   zxids.sort();
   for (let index = 1; index < zxids.length; index++)
@@ -119,6 +67,27 @@ function zxidsUnique(writes: readonly Observation[]): boolean {
 
 const eventsOf = (...ops: PairedOp[]) =>
   ops.flatMap((op) => [op.invoke.index, ...(op.completion ? [op.completion.index] : [])]);
+
+/** A final register as a server held it. */
+interface FinalNode {
+  readonly data: string;
+  readonly version: number;
+  readonly mzxid: Zxid;
+}
+
+/** Each server's final registers, parsed once (a million observations compare against them). */
+function finalRegisters(finalReads: readonly HistoryEvent[]) {
+  return finalReads.map((final) => {
+    const nodes =
+      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
+      {};
+    const registers = new Map<number, FinalNode>();
+    for (const [path, [data, version, mzxid]] of Object.entries(nodes))
+      if (/^r\d+$/.test(path))
+        registers.set(Number(path.slice(1)), { data, version, mzxid: parseZxid(mzxid) });
+    return { final, registers };
+  });
+}
 
 /**
  * ZooKeeper's guarantees on the register workload, from zxids and versions
@@ -133,80 +102,78 @@ export function checkRegisters(
   ops: readonly PairedOp[],
   finalReads: readonly HistoryEvent[],
 ): RegisterFindings {
+  return checkRegisterObservations(registerObservations(ops), finalReads);
+}
+
+/** checkRegisters on the register ops already extracted (registerObservations). */
+export function checkRegisterObservations(
+  extract: RegisterExtract,
+  finalReads: readonly HistoryEvent[],
+): RegisterFindings {
   const anomalies: Anomaly[] = [];
-  const { registerOps, writes, reads } = registerObservations(ops);
-  const observations = [...writes, ...reads];
+  const { observations: o, writes: w } = extract;
+  const { key, version, mzxid, time } = o;
+  const opOf = (row: number) => o.op[row] as PairedOp;
+  const value = (row: number) => observedValue(o, row);
+  const keyOf = (row: number) => key[row] as number;
+  const zxidOf = (row: number) => mzxid[row] as Zxid;
+  const writes = range(0, o.writes);
+  const reads = range(o.writes, o.count);
 
   // Acknowledged writes: real-time order must agree with zxid order.
-  const byInvoke = [...writes].sort((a, b) => a.op.invoke.time - b.op.invoke.time);
-  const byCompletion = [...writes].sort((a, b) => a.time - b.time);
+  const byInvoke = rowsBy(writes, o.invokeTime);
+  const byCompletion = rowsBy(writes, time);
   let done = 0;
-  let highest: Observation | undefined;
+  let highest = -1;
   for (const write of byInvoke) {
-    while (
-      done < byCompletion.length &&
-      (byCompletion[done] as Observation).time < write.op.invoke.time
-    ) {
-      const finished = byCompletion[done] as Observation;
-      if (highest === undefined || finished.mzxid > highest.mzxid) highest = finished;
+    const started = o.invokeTime[write] as number;
+    while (done < byCompletion.length && (time[byCompletion[done] as number] as number) < started) {
+      const finished = byCompletion[done] as number;
+      if (highest === -1 || zxidOf(finished) > zxidOf(highest)) highest = finished;
       done++;
     }
-    if (highest !== undefined && highest.mzxid >= write.mzxid) {
+    if (highest !== -1 && zxidOf(highest) >= zxidOf(write)) {
       anomalies.push({
         kind: "realtime-zxid-inversion",
-        message: `write of ${write.value} to register ${write.key} started after the write of ${highest.value} to register ${highest.key} was acknowledged, yet has the smaller zxid (${formatZxid(write.mzxid)} <= ${formatZxid(highest.mzxid)})`,
-        events: eventsOf(highest.op, write.op),
+        message: `write of ${value(write)} to register ${keyOf(write)} started after the write of ${value(highest)} to register ${keyOf(highest)} was acknowledged, yet has the smaller zxid (${formatZxid(zxidOf(write))} <= ${formatZxid(zxidOf(highest))})`,
+        events: eventsOf(opOf(highest), opOf(write)),
       });
     }
   }
 
   // One value per (register, version); versions written once.
-  const byVersion = new PerVersion<Observation>();
-  const writeByVersion = new PerVersion<Observation>();
-  for (const observation of observations) {
-    const seen = byVersion.get(observation.key, observation.version);
-    if (seen !== undefined && seen.value !== observation.value) {
+  const byVersion = new PerRegisterSlot();
+  const writeByVersion = new PerRegisterSlot();
+  for (let row = 0; row < o.count; row++) {
+    const register = keyOf(row);
+    const at = version[row] as number;
+    const seen = byVersion.get(register, at);
+    if (seen !== undefined && !Object.is(o.value[seen], o.value[row])) {
       anomalies.push({
         kind: "version-value-conflict",
-        message: `register ${observation.key} version ${observation.version} holds ${seen.value} in one observation and ${observation.value} in another`,
-        events: eventsOf(seen.op, observation.op),
+        message: `register ${register} version ${at} holds ${value(seen)} in one observation and ${value(row)} in another`,
+        events: eventsOf(opOf(seen), opOf(row)),
       });
-    } else if (seen === undefined) byVersion.set(observation.key, observation.version, observation);
-    if (observation.op.invoke.f === "read") continue;
-    const earlier = writeByVersion.get(observation.key, observation.version);
+    } else if (seen === undefined) byVersion.set(register, at, row);
+    if (row >= o.writes) continue;
+    const earlier = writeByVersion.get(register, at);
     if (earlier !== undefined) {
       anomalies.push({
         kind: "duplicate-version",
-        message: `two acknowledged writes to register ${observation.key} both produced version ${observation.version} (${earlier.value} and ${observation.value})`,
-        events: eventsOf(earlier.op, observation.op),
+        message: `two acknowledged writes to register ${register} both produced version ${at} (${value(earlier)} and ${value(row)})`,
+        events: eventsOf(opOf(earlier), opOf(row)),
       });
-    } else writeByVersion.set(observation.key, observation.version, observation);
+    } else writeByVersion.set(register, at, row);
   }
 
   // Version gaps: a version needs that many writes that could have happened.
-  const possibleWrites = new Map<number, number>();
-  // Reads need a value some write (acknowledged or pending) wrote: a set of them per register.
-  const written = new Map<number, Set<number>>();
-  for (const op of registerOps) {
-    if (op.invoke.f === "read" || op.type === "fail") continue;
-    const key = registerKey(op) as number;
-    possibleWrites.set(key, (possibleWrites.get(key) ?? 0) + 1);
-    const value = writtenValue(op);
-    if (value === undefined) continue;
-    let values = written.get(key);
-    if (values === undefined) {
-      values = new Set();
-      written.set(key, values);
-    }
-    values.add(value);
-  }
-  for (const observation of observations) {
-    const allowed = possibleWrites.get(observation.key) ?? 0;
-    if (observation.version > allowed) {
+  for (let row = 0; row < o.count; row++) {
+    const allowed = w.possible.get(keyOf(row)) ?? 0;
+    if ((version[row] as number) > allowed) {
       anomalies.push({
         kind: "version-gap",
-        message: `register ${observation.key} reached version ${observation.version}, but at most ${allowed} writes to it could have happened`,
-        events: eventsOf(observation.op),
+        message: `register ${keyOf(row)} reached version ${version[row]}, but at most ${allowed} writes to it could have happened`,
+        events: eventsOf(opOf(row)),
       });
     }
   }
@@ -214,121 +181,114 @@ export function checkRegisters(
   // Reads: the value must have been written (by an acknowledged or indeterminate write) and match its zxid.
   // Where writes' zxids are unique, the write with a read's zxid is the one with its version if
   // any; a map by zxid is built only otherwise (a million zxids as Map keys cost half a second).
-  let writeByZxid: PerRegister<Zxid, Observation> | undefined;
-  const uniqueZxids = zxidsUnique(writes);
-  const writeWithZxid = (key: number, version: number, mzxid: Zxid) => {
-    const byItsVersion = writeByVersion.get(key, version);
-    if (uniqueZxids && byItsVersion !== undefined && byItsVersion.mzxid === mzxid)
+  let writeByZxid: Map<number, Map<Zxid, number>> | undefined;
+  const uniqueZxids = zxidsUnique(o);
+  const writeWithZxid = (read: number): number | undefined => {
+    const byItsVersion = writeByVersion.get(keyOf(read), version[read] as number);
+    if (uniqueZxids && byItsVersion !== undefined && zxidOf(byItsVersion) === zxidOf(read))
       return byItsVersion;
     if (writeByZxid === undefined) {
-      writeByZxid = new PerRegister<Zxid, Observation>();
-      for (const write of writes) writeByZxid.set(write.key, write.mzxid, write);
+      writeByZxid = new Map();
+      for (const write of writes) {
+        const register = writeByZxid.get(keyOf(write)) ?? new Map<Zxid, number>();
+        writeByZxid.set(keyOf(write), register.set(zxidOf(write), write));
+      }
     }
-    return writeByZxid.get(key, mzxid);
+    return writeByZxid.get(keyOf(read))?.get(zxidOf(read));
   };
   for (const read of reads) {
-    if (read.value !== null && written.get(read.key)?.has(read.value) !== true) {
+    const seen = value(read);
+    if (seen !== null && w.written.get(keyOf(read))?.has(seen) !== true) {
       anomalies.push({
         kind: "value-never-written",
-        message: `a read of register ${read.key} returned ${read.value}, which no write (acknowledged or pending) wrote`,
-        events: eventsOf(read.op),
+        message: `a read of register ${keyOf(read)} returned ${seen}, which no write (acknowledged or pending) wrote`,
+        events: eventsOf(opOf(read)),
       });
       continue;
     }
-    const source = writeWithZxid(read.key, read.version, read.mzxid);
-    if (source !== undefined && source.value !== read.value) {
+    const source = writeWithZxid(read);
+    if (source !== undefined && value(source) !== seen) {
       anomalies.push({
         kind: "read-value-mismatch",
-        message: `a read of register ${read.key} returned ${read.value} with zxid ${formatZxid(read.mzxid)}, but the write with that zxid wrote ${source.value}`,
-        events: eventsOf(source.op, read.op),
+        message: `a read of register ${keyOf(read)} returned ${seen} with zxid ${formatZxid(zxidOf(read))}, but the write with that zxid wrote ${value(source)}`,
+        events: eventsOf(opOf(source), opOf(read)),
       });
     }
   }
 
   // Per session and register: observed zxids never go backwards (SSI, read-your-writes).
-  const lastSeen = new PerRegister<string, Observation>();
-  for (const observation of observations.sort((a, b) => a.time - b.time)) {
-    const session = observation.op.completion?.session ?? String(observation.op.invoke.process);
-    const previous = lastSeen.get(observation.key, session);
-    if (previous !== undefined && observation.mzxid < previous.mzxid) {
+  // In completion order, ties in the order the ops came.
+  const lastSeen = new PerRegisterSlot();
+  const byTime = rowsBy(rowsBy(range(0, o.count), o.invokeIndex), time);
+  for (const row of byTime) {
+    const session = o.session[row] as number;
+    const previous = lastSeen.get(keyOf(row), session);
+    if (previous !== undefined && zxidOf(row) < zxidOf(previous)) {
       anomalies.push({
-        kind: previous.op.invoke.f === "read" ? "session-went-backwards" : "read-your-writes",
-        message: `session ${session} saw register ${observation.key} at zxid ${formatZxid(previous.mzxid)} (${previous.value}), then at the older zxid ${formatZxid(observation.mzxid)} (${observation.value})`,
-        events: eventsOf(previous.op, observation.op),
+        kind: previous < o.writes ? "read-your-writes" : "session-went-backwards",
+        message: `session ${o.sessionNames[session]} saw register ${keyOf(row)} at zxid ${formatZxid(zxidOf(previous))} (${value(previous)}), then at the older zxid ${formatZxid(zxidOf(row))} (${value(row)})`,
+        events: eventsOf(opOf(previous), opOf(row)),
       });
     }
-    if (previous === undefined || observation.mzxid > previous.mzxid)
-      lastSeen.set(observation.key, session, observation);
+    if (previous === undefined || zxidOf(row) > zxidOf(previous))
+      lastSeen.set(keyOf(row), session, row);
   }
 
   // Stale reads (allowed): a newer write was acknowledged before the read began.
   let staleReads = 0;
-  const completedWrites = new Map<number, Observation[]>();
+  const completedWrites = new Map<number, number[]>();
   for (const write of byCompletion) {
-    const list = completedWrites.get(write.key) ?? [];
+    const list = completedWrites.get(keyOf(write)) ?? [];
     list.push(write);
-    completedWrites.set(write.key, list);
+    completedWrites.set(keyOf(write), list);
   }
   // Per register, the newest write (by zxid) among the first n acknowledged.
-  const prefixMax = new Map<number, Observation[]>();
-  for (const [key, list] of completedWrites) {
-    let max: Observation | undefined;
+  const prefixMax = new Map<number, number[]>();
+  for (const [register, list] of completedWrites) {
+    let max = -1;
     prefixMax.set(
-      key,
-      list.map((w) => {
-        if (max === undefined || w.mzxid > max.mzxid) max = w;
+      register,
+      list.map((write) => {
+        if (max === -1 || zxidOf(write) > zxidOf(max)) max = write;
         return max;
       }),
     );
   }
   for (const read of reads) {
-    const list = completedWrites.get(read.key) ?? [];
+    const list = completedWrites.get(keyOf(read)) ?? [];
+    const started = o.invokeTime[read] as number;
     let low = 0;
     let high = list.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if ((list[middle] as Observation).time < read.op.invoke.time) low = middle + 1;
+      if ((time[list[middle] as number] as number) < started) low = middle + 1;
       else high = middle;
     }
-    const newest = low > 0 ? (prefixMax.get(read.key) as Observation[])[low - 1] : undefined;
-    if (newest === undefined || newest.mzxid <= read.mzxid) continue;
-    if ((read.op.invoke.value as { synced?: boolean }).synced === true) {
+    const newest = low > 0 ? (prefixMax.get(keyOf(read)) as number[])[low - 1] : undefined;
+    if (newest === undefined || zxidOf(newest) <= zxidOf(read)) continue;
+    if (o.synced[read] === 1) {
       anomalies.push({
         kind: "stale-read-after-sync",
-        message: `a read of register ${read.key} after a sync returned zxid ${formatZxid(read.mzxid)}, though a write with zxid ${formatZxid(newest.mzxid)} was acknowledged before it began`,
-        events: [...eventsOf(read.op), ...eventsOf(newest.op)],
+        message: `a read of register ${keyOf(read)} after a sync returned zxid ${formatZxid(zxidOf(read))}, though a write with zxid ${formatZxid(zxidOf(newest))} was acknowledged before it began`,
+        events: [...eventsOf(opOf(read)), ...eventsOf(opOf(newest))],
       });
     } else staleReads++;
   }
 
-  // Each server's final registers, parsed once (a million reads compare against them).
-  const finals = finalReads.map((final) => {
-    const nodes =
-      (final.value as { nodes?: Record<string, [string, number, string]> } | undefined)?.nodes ??
-      {};
-    const registers = new Map<number, { data: string; version: number; mzxid: Zxid }>();
-    for (const [path, [data, version, mzxid]] of Object.entries(nodes))
-      if (/^r\d+$/.test(path))
-        registers.set(Number(path.slice(1)), { data, version, mzxid: parseZxid(mzxid) });
-    return { final, registers };
-  });
-  const before = (
-    node: { data: string; version: number; mzxid: Zxid },
-    state: { value: number | null; version: number; mzxid: Zxid },
-  ) =>
-    node.mzxid < state.mzxid ||
-    (node.version === state.version && Number(node.data) !== state.value);
+  const finals = finalRegisters(finalReads);
+  const before = (node: FinalNode, row: number) =>
+    node.mzxid < zxidOf(row) || (node.version === version[row] && Number(node.data) !== value(row));
 
   // No lost writes: each server's final state is each acknowledged write or a later one.
   for (const { final, registers } of finals) {
     for (const write of writes) {
-      const node = registers.get(write.key);
+      const node = registers.get(keyOf(write));
       if (node === undefined) continue;
       if (before(node, write)) {
         anomalies.push({
           kind: "lost-write",
-          message: `server ${final.server} ends with register ${write.key} = ${node.data} (version ${node.version}), losing the acknowledged write of ${write.value} (version ${write.version})`,
-          events: [...eventsOf(write.op), final.index],
+          message: `server ${final.server} ends with register ${keyOf(write)} = ${node.data} (version ${node.version}), losing the acknowledged write of ${value(write)} (version ${version[write]})`,
+          events: [...eventsOf(opOf(write)), final.index],
         });
       }
     }
@@ -337,47 +297,52 @@ export function checkRegisters(
   // No rolled-back read: a state some session read is not gone from every server at the end.
   const rolledBack = new Set<string>();
   for (const read of reads) {
-    if (read.value === null || finals.length === 0) continue;
+    if (value(read) === null || finals.length === 0) continue;
     const gone = finals.every(({ registers }) => {
-      const node = registers.get(read.key);
+      const node = registers.get(keyOf(read));
       return node !== undefined && before(node, read);
     });
     if (!gone) continue;
     // One anomaly per state read: many sessions may have read the same one. (Named only here:
     // a name for every read cost a million strings.)
-    const state = `${read.key}@${read.mzxid}`;
+    const state = `${keyOf(read)}@${zxidOf(read)}`;
     if (!rolledBack.has(state)) {
       rolledBack.add(state);
       anomalies.push({
         kind: "rolled-back-read",
-        message: `register ${read.key} = ${read.value} (version ${read.version}, zxid ${formatZxid(read.mzxid)}) was read, but every server ends before it: a state a client saw was rolled back`,
-        events: [...eventsOf(read.op), ...finalReads.map((final) => final.index)],
+        message: `register ${keyOf(read)} = ${value(read)} (version ${version[read]}, zxid ${formatZxid(zxidOf(read))}) was read, but every server ends before it: a state a client saw was rolled back`,
+        events: [...eventsOf(opOf(read)), ...finalReads.map((final) => final.index)],
       });
     }
   }
 
   // Indeterminate writes: applied if any observation shows their value.
-  const seenValues = new PerRegister<number | null, true>();
-  for (const read of reads) seenValues.set(read.key, read.value, true);
+  const seenValues = new Map<number, Set<number>>();
+  const see = (register: number, seen: number) => {
+    const values = seenValues.get(register) ?? new Set<number>();
+    seenValues.set(register, values.add(seen));
+  };
+  for (const read of reads) {
+    const seen = value(read);
+    if (seen !== null) see(keyOf(read), seen);
+  }
   for (const { registers } of finals)
-    for (const [key, node] of registers) seenValues.set(key, Number(node.data), true);
-  const indeterminate = registerOps.filter((op) => op.type === "info" && op.invoke.f !== "read");
-  const applied = indeterminate.filter((op) => {
-    const value = writtenValue(op);
-    return value !== undefined && seenValues.has(registerKey(op) as number, value);
-  }).length;
+    for (const [register, node] of registers) see(register, Number(node.data));
+  const applied = w.indeterminate.filter(
+    (write) => write.value !== undefined && seenValues.get(write.key)?.has(write.value) === true,
+  ).length;
+  let syncedReads = 0;
+  for (const read of reads) syncedReads += o.synced[read] as number;
   return {
     anomalies,
     stats: {
       writes: writes.length,
       reads: reads.length,
       staleReads,
-      syncedReads: reads.filter(
-        (read) => (read.op.invoke.value as { synced?: boolean }).synced === true,
-      ).length,
-      indeterminateWrites: indeterminate.length,
+      syncedReads,
+      indeterminateWrites: w.indeterminate.length,
       resolvedApplied: applied,
-      unresolved: indeterminate.length - applied,
+      unresolved: w.indeterminate.length - applied,
     },
   };
 }

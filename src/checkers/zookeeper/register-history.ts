@@ -53,6 +53,41 @@ function linOpOf(
 }
 
 /**
+ * The register operation a paired op is for the general checker, or
+ * undefined when it is none (not a register op, a failed read or write, a
+ * read without a sync unless `allReads`).
+ */
+export function registerLinOp(op: PairedOp, allReads: boolean): RegisterLinOp | undefined {
+  const key = registerKey(op);
+  if (key === undefined) return undefined;
+  if (op.invoke.f === "read") {
+    const value = readValue(op);
+    const synced = (op.invoke.value as { synced?: boolean }).synced === true;
+    return op.type === "ok" && value !== undefined && (synced || allReads)
+      ? linOpOf(op, { f: "read", key }, value)
+      : undefined;
+  }
+  if (op.invoke.f === "write") {
+    return op.type !== "fail"
+      ? linOpOf(
+          op,
+          { f: "write", value: writtenValue(op) ?? null, key },
+          op.type === "ok" ? undefined : UNKNOWN,
+        )
+      : undefined;
+  }
+  if (op.invoke.f === "cas") {
+    const [from] = (op.invoke.value as { value: [number | null, number] }).value;
+    return linOpOf(
+      op,
+      { f: "cas", from, to: writtenValue(op) ?? null, key },
+      op.type === "ok" ? true : op.type === "fail" ? false : UNKNOWN,
+    );
+  }
+  return undefined;
+}
+
+/**
  * Hands each register operation of the paired ops to `visit`, in order, as
  * registerOperations lists them; nothing is kept (a caller that writes them
  * elsewhere holds no million objects).
@@ -62,33 +97,8 @@ export function forEachRegisterOp(
   allReads: boolean,
   visit: (op: RegisterLinOp) => void,
 ): void {
-  const toOp = (
-    op: PairedOp,
-    input: CasInput & { key: number },
-    output: CasOutput | typeof UNKNOWN,
-  ) => visit(linOpOf(op, input, output));
   for (const op of paired) {
-    const key = registerKey(op);
-    if (key === undefined) continue;
-    if (op.invoke.f === "read") {
-      const value = readValue(op);
-      const synced = (op.invoke.value as { synced?: boolean }).synced === true;
-      if (op.type === "ok" && value !== undefined && (synced || allReads))
-        toOp(op, { f: "read", key }, value);
-    } else if (op.invoke.f === "write") {
-      if (op.type !== "fail")
-        toOp(
-          op,
-          { f: "write", value: writtenValue(op) ?? null, key },
-          op.type === "ok" ? undefined : UNKNOWN,
-        );
-    } else if (op.invoke.f === "cas") {
-      const [from] = (op.invoke.value as { value: [number | null, number] }).value;
-      toOp(
-        op,
-        { f: "cas", from, to: writtenValue(op) ?? null, key },
-        op.type === "ok" ? true : op.type === "fail" ? false : UNKNOWN,
-      );
-    }
+    const linOp = registerLinOp(op, allReads);
+    if (linOp !== undefined) visit(linOp);
   }
 }

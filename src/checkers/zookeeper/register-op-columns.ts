@@ -79,20 +79,43 @@ export function encodeRegisterOps(ops: readonly RegisterLinOp[]): RegisterOpColu
 }
 
 /**
+ * Columns written one operation at a time, sized for at most `capacity`
+ * operations: a pass over the ops that does other work too writes them as it goes.
+ */
+export class RegisterOpColumnsBuilder {
+  private readonly numbers: Float64Array;
+  private readonly codes: Uint8Array;
+  private count = 0;
+  private carried = true;
+
+  constructor(capacity: number) {
+    this.numbers = new Float64Array(capacity * FIELDS);
+    this.codes = new Uint8Array(capacity * 2);
+  }
+
+  /** Appends one operation. */
+  add(op: RegisterLinOp): void {
+    this.carried &&= writeRow(this.numbers, this.codes, this.count++, op);
+  }
+
+  /** The columns, or undefined when one operation could not be carried. */
+  columns(): RegisterOpColumns | undefined {
+    return this.carried
+      ? { count: this.count, numbers: this.numbers, codes: this.codes }
+      : undefined;
+  }
+}
+
+/**
  * The register operations of paired ops (registerOperations' list) written
  * straight into columns: none is kept as an object. Undefined as for
  * encodeRegisterOps.
  */
 export function registerOpColumns(paired: readonly PairedOp[]): RegisterOpColumns | undefined {
   // At most one operation per paired op: the buffers are sized for that and `count` says how many.
-  const numbers = new Float64Array(paired.length * FIELDS);
-  const codes = new Uint8Array(paired.length * 2);
-  let count = 0;
-  let carried = true;
-  forEachRegisterOp(paired, false, (op) => {
-    carried &&= writeRow(numbers, codes, count++, op);
-  });
-  return carried ? { count, numbers, codes } : undefined;
+  const builder = new RegisterOpColumnsBuilder(paired.length);
+  forEachRegisterOp(paired, false, (op) => builder.add(op));
+  return builder.columns();
 }
 
 /** The operation in row `index` of the columns. */

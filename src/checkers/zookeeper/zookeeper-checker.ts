@@ -17,7 +17,8 @@ import {
   leaderCompletenessBugs,
 } from "./leader-completeness.js";
 import { pairOps } from "./operations.js";
-import { checkRegisters } from "./register-checks.js";
+import { checkRegisterObservations } from "./register-checks.js";
+import { type RegisterExtract, registerObservations } from "./register-observations.js";
 import { explainSyncsOnLeaders } from "./sync-on-leader.js";
 import { checkEphemerals, checkSequentialNames, checkSnapshots } from "./topology-checks.js";
 import { checkWatches } from "./watch-checks.js";
@@ -87,7 +88,7 @@ export async function checkZooKeeperInParallel(
 function zooKeeperVerdicts(
   events: readonly HistoryEvent[],
   options: ZooKeeperCheckOptions,
-  general: GeneralVerdict,
+  generalOf: GeneralVerdict,
 ): { verdicts: (Verdict | Promise<Verdict>)[]; explain: (verdict: Verdict) => Verdict } {
   const ops = pairOps(events.filter((event) => typeof event.process === "number"));
   const finalReads = events.filter(
@@ -96,18 +97,29 @@ function zooKeeperVerdicts(
   const verdicts: (Verdict | Promise<Verdict>)[] = [];
   const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
   if (hasRegisters) {
+    // One pass reads the register ops for both checkers: what the zxid checks need, and the
+    // general search's columns (a million ops read twice cost a second).
+    const general = options.general !== false;
+    let extract: RegisterExtract | undefined;
+    let extractError: unknown;
+    try {
+      extract = registerObservations(ops, { columns: general });
+    } catch (error) {
+      // Becomes the zxid checks' verdict (a crashed checker), as it did when they made it.
+      extractError = error;
+    }
     // Started first: in a worker it runs while the zxid checks below do.
-    const generalVerdict =
-      options.general !== false
-        ? general(registerOpSource(ops), options.timeoutMs ?? GENERAL_BUDGET_MS)
-        : undefined;
+    const generalVerdict = general
+      ? generalOf(registerOpSource(ops, extract), options.timeoutMs ?? GENERAL_BUDGET_MS)
+      : undefined;
     verdicts.push(
       checkSafely(
         "zookeeper-registers",
         "acknowledged writes ordered by zxid in real time, one value per version, reads of written values, no session going back, no lost write",
         () => {
-          const found = checkRegisters(
-            ops,
+          if (extract === undefined) throw extractError;
+          const found = checkRegisterObservations(
+            extract,
             finalReads.filter((event) => event.type === "ok"),
           );
           return {
