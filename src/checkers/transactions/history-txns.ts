@@ -9,7 +9,7 @@ import type { ImportedEvent } from "../../history/imported-ops.js";
 import { ANONYMOUS_PROCESS } from "../../history/jepsen-edn.js";
 import { type MopFunction, type RecordedTxn, TXN_OPERATION } from "../../history/txn-record.js";
 import { pairTransactions, txnFrame } from "./paired-txns.js";
-import { topologyTransactions } from "./topology-txns.js";
+import { isTopologyInvocation, topologyTransactions } from "./topology-txns.js";
 import { FINAL_READ_SESSION, type Mop, type Txn } from "./txn.js";
 
 const MOP_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -64,6 +64,12 @@ function finalReadTxns(events: readonly HistoryEvent[], keys: ReadonlySet<string
 
 /** The transactions of a zk-chaos history (its `txn` operations and the final reads of their keys), in invocation order. */
 export function zkTransactions(events: readonly HistoryEvent[]): Txn[] {
+  // Most histories hold neither workload: one look at the invocations spares two pairing passes.
+  const transactional = (event: HistoryEvent) =>
+    event.type === "invoke" &&
+    typeof event.process === "number" &&
+    (event.f === TXN_OPERATION || isTopologyInvocation(event));
+  if (!events.some(transactional)) return [];
   const txns = pairTransactions(
     events,
     (invoke) => invoke.f === TXN_OPERATION,

@@ -37,49 +37,49 @@ const isChange = (value: unknown): value is RecordedChange =>
   typeof (value as RecordedChange | undefined)?.root === "string" &&
   Array.isArray((value as RecordedChange).ops);
 
+/** Whether an invocation is the topology workload's: a change or a subtree read. */
+export const isTopologyInvocation = (invoke: HistoryEvent): boolean =>
+  invoke.f === "read-subtree" || isChange(invoke.value);
+
 /** The topology workload's changes and consistent subtree reads, as transactions. */
 export function topologyTransactions(events: readonly HistoryEvent[]): Txn[] {
   // Folders where a sequential znode was created under a name the client never learned.
   const unnamed = new Set<string>();
-  const txns = pairTransactions(
-    events,
-    (invoke) => invoke.f === "read-subtree" || isChange(invoke.value),
-    (invoke, completion) => {
-      const frame = txnFrame(invoke, completion);
-      if (invoke.f === "read-subtree") {
-        const read = completion?.value as RecordedSubtree | undefined;
-        if (frame.type !== "ok" || read?.consistent !== true || read.nodes === undefined)
-          return undefined;
-        return {
-          ...frame,
-          mops: Object.entries(read.nodes).map(
-            ([path, [data, , mzxid]]): Mop => ({
-              f: "r",
-              key: `${read.root}/${path}`,
-              value: data,
-              mzxid,
-            }),
-          ),
-        };
+  const txns = pairTransactions(events, isTopologyInvocation, (invoke, completion) => {
+    const frame = txnFrame(invoke, completion);
+    if (invoke.f === "read-subtree") {
+      const read = completion?.value as RecordedSubtree | undefined;
+      if (frame.type !== "ok" || read?.consistent !== true || read.nodes === undefined)
+        return undefined;
+      return {
+        ...frame,
+        mops: Object.entries(read.nodes).map(
+          ([path, [data, , mzxid]]): Mop => ({
+            f: "r",
+            key: `${read.root}/${path}`,
+            value: data,
+            mzxid,
+          }),
+        ),
+      };
+    }
+    const change = (frame.type === "ok" ? completion?.value : invoke.value) as RecordedChange;
+    const mops: Mop[] = [];
+    change.ops.forEach((op, at) => {
+      const created = change.created?.[at];
+      if (op.mode?.endsWith("sequential") && created === undefined) {
+        unnamed.add(`${change.root}/${op.path.slice(0, op.path.lastIndexOf("/") + 1)}`);
+        return;
       }
-      const change = (frame.type === "ok" ? completion?.value : invoke.value) as RecordedChange;
-      const mops: Mop[] = [];
-      change.ops.forEach((op, at) => {
-        const created = change.created?.[at];
-        if (op.mode?.endsWith("sequential") && created === undefined) {
-          unnamed.add(`${change.root}/${op.path.slice(0, op.path.lastIndexOf("/") + 1)}`);
-          return;
-        }
-        const key = `${change.root}/${created ?? op.path}`;
-        mops.push({
-          f: MOP_OF[op.op],
-          key,
-          value: op.op === "check" ? op.version : (op.data ?? null),
-        });
+      const key = `${change.root}/${created ?? op.path}`;
+      mops.push({
+        f: MOP_OF[op.op],
+        key,
+        value: op.op === "check" ? op.version : (op.data ?? null),
       });
-      return { ...frame, mops };
-    },
-  );
+    });
+    return { ...frame, mops };
+  });
   if (unnamed.size === 0) return txns;
   const named = (mop: Mop) => ![...unnamed].some((folder) => mop.key.startsWith(folder));
   return txns.map((txn) =>

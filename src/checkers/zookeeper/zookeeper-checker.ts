@@ -8,6 +8,7 @@ import {
 } from "./cluster-checks.js";
 import { generalVerdictSoon } from "./general-in-worker.js";
 import { type GeneralVerdict, generalVerdictNow, registerOpSource } from "./general-verdict.js";
+import { outlineOf } from "./history-outline.js";
 import {
   checkLeaderCompleteness,
   explainByIncompleteLeaders,
@@ -33,6 +34,9 @@ export interface ZooKeeperCheckOptions {
   readonly general?: boolean;
 }
 
+/** The register workload's operations. */
+const REGISTER_FS = ["read", "write", "cas"] as const;
+
 const withValidity = (anomalies: readonly unknown[]) => anomalies.length === 0;
 
 /** The general search's budget when none is given (ms). */
@@ -43,9 +47,9 @@ export function checkGeneralLinearizability(
   events: readonly HistoryEvent[],
   options: ZooKeeperCheckOptions = {},
 ): Verdict[] {
-  const ops = pairOps(events.filter((event) => typeof event.process === "number"));
-  const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
-  if (!hasRegisters) return [];
+  const outline = outlineOf(events);
+  if (!REGISTER_FS.some((f) => outline.invoked.has(f))) return [];
+  const ops = pairOps(outline.workerEvents);
   const verdict = generalVerdictNow(registerOpSource(ops), options.timeoutMs ?? GENERAL_BUDGET_MS);
   // Alone (the `linearizability` checker) it still names the leader that lost what it could not
   // linearize, as the zookeeper checker does for its own verdicts.
@@ -90,12 +94,11 @@ function zooKeeperVerdicts(
   options: ZooKeeperCheckOptions,
   generalOf: GeneralVerdict,
 ): { verdicts: (Verdict | Promise<Verdict>)[]; explain: (verdict: Verdict) => Verdict } {
-  const ops = pairOps(events.filter((event) => typeof event.process === "number"));
-  const finalReads = events.filter(
-    (event) => event.process === "observer" && event.f === "final-read",
-  );
+  const outline = outlineOf(events);
+  const ops = pairOps(outline.workerEvents);
+  const finalReads = outline.finalReads;
   const verdicts: (Verdict | Promise<Verdict>)[] = [];
-  const hasRegisters = ops.some((op) => ["read", "write", "cas"].includes(op.invoke.f));
+  const hasRegisters = REGISTER_FS.some((f) => outline.invoked.has(f));
   if (hasRegisters) {
     // One pass reads the register ops for both checkers: what the zxid checks need, and the
     // general search's columns (a million ops read twice cost a second).
@@ -132,7 +135,7 @@ function zooKeeperVerdicts(
     );
     if (generalVerdict !== undefined) verdicts.push(generalVerdict);
   }
-  if (ops.some((op) => op.invoke.f === "read-subtree")) {
+  if (outline.invoked.has("read-subtree")) {
     verdicts.push(
       checkSafely(
         "topology-snapshots",
@@ -159,7 +162,7 @@ function zooKeeperVerdicts(
       ),
     );
   }
-  if (ops.some((op) => op.invoke.f === "append-log")) {
+  if (outline.invoked.has("append-log")) {
     verdicts.push(
       checkSafely("sequential-znodes", "sequential znode names are unique and increasing", () => {
         const anomalies = checkSequentialNames(ops);
@@ -183,7 +186,7 @@ function zooKeeperVerdicts(
       }),
     );
   }
-  if (events.some((event) => event.process === "observer" && event.f === "recovered")) {
+  if (outline.observed.has("recovered")) {
     verdicts.push(
       checkSafely(
         "servers-recover",
@@ -199,7 +202,7 @@ function zooKeeperVerdicts(
       ),
     );
   }
-  if (events.some((event) => event.process === "observer" && event.f === "status")) {
+  if (outline.observed.has("status")) {
     verdicts.push(
       checkSafely("one-leader-per-epoch", "at most one leader per epoch", () => {
         const found = checkLeaders(events);
@@ -215,7 +218,7 @@ function zooKeeperVerdicts(
       }),
     );
   }
-  if (events.some((event) => event.f === "watch-end" || event.f === "notify")) {
+  if (outline.watches) {
     verdicts.push(
       checkSafely(
         "watches",
@@ -251,7 +254,7 @@ function zooKeeperVerdicts(
       ),
     );
   }
-  if (events.some((event) => typeof event.process === "number" && event.session !== undefined)) {
+  if (outline.workerSessions) {
     verdicts.push(
       checkSafely("unique-session-ids", "every session id belongs to one client", () => {
         const found = checkSessionIds(events);
