@@ -189,14 +189,15 @@ export async function checkHistoryFile(
         ...(recordedSettings(events) ?? DEFAULT_AVAILABILITY_SETTINGS),
         ...options.settings,
       };
-      verdicts = [
-        ...(await checkZooKeeperInParallel(events, {
-          sessionTimeoutMs: settings.sessionTimeoutMs,
-          timeoutMs,
-        })),
-        ...checkHistoryTransactions(events, { budgetMs: timeoutMs }),
-        checkAvailability(events, settings),
-      ];
+      // Not awaited yet: its checks on this thread are done when it returns, and the general
+      // search goes on in a worker while the transactions and availability are judged here.
+      const zooKeeper = checkZooKeeperInParallel(events, {
+        sessionTimeoutMs: settings.sessionTimeoutMs,
+        timeoutMs,
+      });
+      const transactions = checkHistoryTransactions(events, { budgetMs: timeoutMs });
+      const availability = checkAvailability(events, settings);
+      verdicts = [...(await zooKeeper), ...transactions, availability];
     } else if (model === "register" || model === "cas-register") {
       const chosen = (
         model === "register" ? registerModel : casRegisterModel
