@@ -3,6 +3,7 @@ import { UNKNOWN } from "../../../src/checkers/linearizability/model.js";
 import { pairOps } from "../../../src/checkers/zookeeper/operations.js";
 import type { RegisterLinOp } from "../../../src/checkers/zookeeper/register-history.js";
 import { registerOperations } from "../../../src/checkers/zookeeper/register-history.js";
+import { registerObservations } from "../../../src/checkers/zookeeper/register-observations.js";
 import {
   decodeRegisterOps,
   encodeRegisterOps,
@@ -78,6 +79,32 @@ const OPS: RegisterLinOp[] = [
   },
 ];
 
+/** A completion's stat. */
+const stat = (mzxid: string, version: number) => ({ czxid: "4294967297", mzxid, version });
+/** Paired-up register events of each kind: a write, a failed cas, synced and unsynced reads, an unknown write. */
+const EVENTS = (
+  [
+    [0, 1, "invoke", "write", { key: 1, value: 10 }],
+    [1, 2, "invoke", "cas", { key: 2, value: [null, 20] }],
+    [2, 1, "ok", "write", { key: 1, value: 10 }, stat("4294967298", 1)],
+    [3, 2, "fail", "cas", { key: 2, value: [null, 20] }],
+    [4, 3, "invoke", "read", { key: 1, synced: true }],
+    [5, 3, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
+    [6, 1, "invoke", "write", { key: 2, value: 11 }],
+    [7, 4, "invoke", "read", { key: 1 }],
+    [8, 4, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
+    [9, 1, "info", "write", { key: 2, value: 11 }],
+  ] as const
+).map(([index, process, type, f, value, st]) => ({
+  index,
+  time: index * 10,
+  process,
+  type,
+  f,
+  value,
+  ...(st ? { stat: st } : {}),
+})) as unknown as HistoryEvent[];
+
 describe("register operations as columns (the worker thread's input)", () => {
   it("decode gives back every operation as it was encoded: values, null, unknown outcomes, infinite returns, missing zxids", () => {
     const columns = encodeRegisterOps(OPS);
@@ -91,31 +118,8 @@ describe("register operations as columns (the worker thread's input)", () => {
   });
 
   it("columns made straight from paired events hold registerOperations' list; the worker gets it back register by register", () => {
-    const stat = (mzxid: string, version: number) => ({ czxid: "4294967297", mzxid, version });
-    const events = (
-      [
-        [0, 1, "invoke", "write", { key: 1, value: 10 }],
-        [1, 2, "invoke", "cas", { key: 2, value: [null, 20] }],
-        [2, 1, "ok", "write", { key: 1, value: 10 }, stat("4294967298", 1)],
-        [3, 2, "fail", "cas", { key: 2, value: [null, 20] }],
-        [4, 3, "invoke", "read", { key: 1, synced: true }],
-        [5, 3, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
-        [6, 1, "invoke", "write", { key: 2, value: 11 }],
-        [7, 4, "invoke", "read", { key: 1 }],
-        [8, 4, "ok", "read", { key: 1, value: 10 }, stat("4294967298", 1)],
-        [9, 1, "info", "write", { key: 2, value: 11 }],
-      ] as const
-    ).map(([index, process, type, f, value, st]) => ({
-      index,
-      time: index * 10,
-      process,
-      type,
-      f,
-      value,
-      ...(st ? { stat: st } : {}),
-    })) as unknown as HistoryEvent[];
-    const paired = pairOps(events);
-    const listed = registerOperations(events, false, paired);
+    const paired = pairOps(EVENTS);
+    const listed = registerOperations(EVENTS, false, paired);
     // The write, the failed cas, the synced read and the unknown write; not the unsynced read.
     expect(listed.map((op) => op.id)).toEqual([0, 1, 4, 6]);
     const columns = registerOpColumns(paired) as NonNullable<ReturnType<typeof registerOpColumns>>;
@@ -137,5 +141,34 @@ describe("register operations as columns (the worker thread's input)", () => {
     expect(
       encodeRegisterOps([{ ...(OPS[0] as RegisterLinOp), process: "nemesis" }]),
     ).toBeUndefined();
+  });
+
+  it("the one pass of the register checks writes the same columns, and reads each observation's fields", () => {
+    const paired = pairOps(EVENTS);
+    const { observations, writes, columns } = registerObservations(paired, { columns: true });
+    expect(columns).toEqual(registerOpColumns(paired));
+    // The acknowledged write first, then both reads; the failed cas and the unknown write saw nothing.
+    expect(observations.count).toBe(3);
+    expect(observations.writes).toBe(1);
+    expect([...observations.key]).toEqual([1, 1, 1]);
+    expect([...observations.value]).toEqual([10, 10, 10]);
+    expect(observations.mzxid).toEqual([4294967298, 4294967298, 4294967298]);
+    expect([...observations.synced]).toEqual([0, 1, 0]);
+    expect(observations.sessionNames).toEqual(["1", "3", "4"]);
+    expect(writes.possible).toEqual(
+      new Map([
+        [1, 1],
+        [2, 1],
+      ]),
+    );
+    expect(writes.indeterminate).toEqual([{ key: 2, value: 11 }]);
+    expect(registerObservations(paired).columns).toBeUndefined();
+  });
+
+  it("pairs in invocation order whatever order the events came in", () => {
+    const reversed = [...EVENTS].reverse();
+    expect(pairOps(reversed).map((op) => op.invoke.index)).toEqual(
+      pairOps(EVENTS).map((op) => op.invoke.index),
+    );
   });
 });
