@@ -49,7 +49,12 @@ function rowsBy(rows: readonly number[], column: Float64Array): number[] {
   return [...rows].sort((a, b) => (column[a] as number) - (column[b] as number));
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+/** The rows from `from` up to `to`. */
+function range(from: number, to: number): number[] {
+  const rows: number[] = [];
+  for (let row = from; row < to; row++) rows.push(row);
+  return rows;
+}
 
 /** Whether no two writes share a zxid (false when some zxid is past 2^53: not worth a sort of bigints). */
 function zxidsUnique(observations: RegisterObservations): boolean {
@@ -219,7 +224,11 @@ export function checkRegisterObservations(
   // Per session and register: observed zxids never go backwards (SSI, read-your-writes).
   // In completion order, ties in the order the ops came.
   const lastSeen = new PerRegisterSlot();
-  const byTime = rowsBy(rowsBy(range(0, o.count), o.invokeIndex), time);
+  const byTime = range(0, o.count).sort(
+    (a, b) =>
+      (time[a] as number) - (time[b] as number) ||
+      (o.invokeIndex[a] as number) - (o.invokeIndex[b] as number),
+  );
   for (const row of byTime) {
     const session = o.session[row] as number;
     const previous = lastSeen.get(keyOf(row), session);
