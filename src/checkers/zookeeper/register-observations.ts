@@ -61,6 +61,92 @@ function addWritten(written: Map<number, Set<number>>, key: number, value: numbe
   values.add(value);
 }
 
+/** Observation rows as they are read, in op order; writesFirst() gives the checks' layout. */
+class ObservationRows {
+  private count = 0;
+  private readonly op: PairedOp[] = [];
+  private readonly key: Float64Array;
+  private readonly value: Float64Array;
+  private readonly version: Float64Array;
+  private readonly mzxid: Zxid[] = [];
+  private readonly time: Float64Array;
+  private readonly invokeTime: Float64Array;
+  private readonly invokeIndex: Float64Array;
+  private readonly session: Int32Array;
+  private readonly sessionNames: string[] = [];
+  private readonly sessionIds = new Map<string, number>();
+  private readonly synced: Uint8Array;
+  private readonly read: Uint8Array;
+
+  constructor(capacity: number) {
+    this.key = new Float64Array(capacity);
+    this.value = new Float64Array(capacity);
+    this.version = new Float64Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.invokeTime = new Float64Array(capacity);
+    this.invokeIndex = new Float64Array(capacity);
+    this.session = new Int32Array(capacity);
+    this.synced = new Uint8Array(capacity);
+    this.read = new Uint8Array(capacity);
+  }
+
+  /** Adds an acknowledged op with a stat and the value it wrote or read. */
+  add(op: PairedOp, key: number, value: number | null, isRead: boolean): void {
+    const row = this.count++;
+    const completion = op.completion as NonNullable<PairedOp["completion"]>;
+    const stat = completion.stat as NonNullable<typeof completion.stat>;
+    const session = completion.session ?? String(op.invoke.process);
+    let id = this.sessionIds.get(session);
+    if (id === undefined) {
+      id = this.sessionNames.length;
+      this.sessionIds.set(session, id);
+      this.sessionNames.push(session);
+    }
+    this.op.push(op);
+    this.key[row] = key;
+    this.value[row] = value ?? Number.NaN;
+    this.version[row] = stat.version;
+    this.mzxid.push(parseZxid(stat.mzxid));
+    this.time[row] = completion.time;
+    this.invokeTime[row] = op.invoke.time;
+    this.invokeIndex[row] = op.invoke.index;
+    this.session[row] = id;
+    this.synced[row] = (op.invoke.value as { synced?: boolean }).synced === true ? 1 : 0;
+    this.read[row] = isRead ? 1 : 0;
+  }
+
+  /** The rows with the writes first, then the reads, each in op order. */
+  writesFirst(): RegisterObservations {
+    const order = new Int32Array(this.count);
+    let writes = 0;
+    for (let row = 0; row < this.count; row++) if (this.read[row] === 0) order[writes++] = row;
+    let next = writes;
+    for (let row = 0; row < this.count; row++) if (this.read[row] === 1) order[next++] = row;
+    const gather = <T extends Float64Array | Int32Array | Uint8Array>(column: T): T => {
+      const gathered = column.slice(0, this.count) as T;
+      for (let row = 0; row < this.count; row++)
+        gathered[row] = column[order[row] as number] as number;
+      return gathered;
+    };
+    const gatherList = <T>(list: readonly T[]): T[] => Array.from(order, (row) => list[row] as T);
+    return {
+      count: this.count,
+      writes,
+      op: gatherList(this.op),
+      key: gather(this.key),
+      value: gather(this.value),
+      version: gather(this.version),
+      mzxid: gatherList(this.mzxid),
+      time: gather(this.time),
+      invokeTime: gather(this.invokeTime),
+      invokeIndex: gather(this.invokeIndex),
+      session: gather(this.session),
+      sessionNames: this.sessionNames,
+      synced: gather(this.synced),
+    };
+  }
+}
+
 /** What one pass over the register ops extracted. */
 export interface RegisterExtract {
   readonly observations: RegisterObservations;
@@ -79,11 +165,12 @@ export function registerObservations(
   options: { columns?: boolean } = {},
 ): RegisterExtract {
   const builder = options.columns ? new RegisterOpColumnsBuilder(ops.length) : undefined;
-  const writeOps: PairedOp[] = [];
-  const readOps: PairedOp[] = [];
   const possible = new Map<number, number>();
   const written = new Map<number, Set<number>>();
   const indeterminate: { key: number; value: number | undefined }[] = [];
+  // Rows in op order as the ops come (each op read once, while its fields are in the cache);
+  // the writes are moved before the reads at the end, a copy of dense arrays.
+  const rows = new ObservationRows(ops.length);
   for (const op of ops) {
     const f = op.invoke.f;
     const isRead = f === "read";
@@ -94,63 +181,17 @@ export function registerObservations(
       const linOp = registerLinOp(op, false);
       if (linOp !== undefined) builder.add(linOp);
     }
+    const wrote = isRead ? undefined : writtenValue(op);
+    const value = isRead ? readValue(op) : wrote;
     if (!isRead && op.type !== "fail") {
       possible.set(key, (possible.get(key) ?? 0) + 1);
-      const value = writtenValue(op);
-      if (value !== undefined) addWritten(written, key, value);
-      if (op.type === "info") indeterminate.push({ key, value });
+      if (wrote !== undefined) addWritten(written, key, wrote);
+      if (op.type === "info") indeterminate.push({ key, value: wrote });
     }
-    if (op.type === "ok" && op.completion?.stat !== undefined)
-      (isRead ? readOps : writeOps).push(op);
+    if (op.type === "ok" && op.completion?.stat !== undefined && value !== undefined)
+      rows.add(op, key, value, isRead);
   }
-  const count = writeOps.length + readOps.length;
-  const observations = {
-    count: 0,
-    writes: 0,
-    op: [] as PairedOp[],
-    key: new Float64Array(count),
-    value: new Float64Array(count),
-    version: new Float64Array(count),
-    mzxid: [] as Zxid[],
-    time: new Float64Array(count),
-    invokeTime: new Float64Array(count),
-    invokeIndex: new Float64Array(count),
-    session: new Int32Array(count),
-    sessionNames: [] as string[],
-    synced: new Uint8Array(count),
-  };
-  const sessionIds = new Map<string, number>();
-  const row = (op: PairedOp, value: number | null) => {
-    const index = observations.count++;
-    const completion = op.completion as NonNullable<PairedOp["completion"]>;
-    const stat = completion.stat as NonNullable<typeof completion.stat>;
-    const session = completion.session ?? String(op.invoke.process);
-    let id = sessionIds.get(session);
-    if (id === undefined) {
-      id = observations.sessionNames.length;
-      sessionIds.set(session, id);
-      observations.sessionNames.push(session);
-    }
-    observations.op.push(op);
-    observations.key[index] = registerKey(op) as number;
-    observations.value[index] = value ?? Number.NaN;
-    observations.version[index] = stat.version;
-    observations.mzxid.push(parseZxid(stat.mzxid));
-    observations.time[index] = completion.time;
-    observations.invokeTime[index] = op.invoke.time;
-    observations.invokeIndex[index] = op.invoke.index;
-    observations.session[index] = id;
-    observations.synced[index] = (op.invoke.value as { synced?: boolean }).synced === true ? 1 : 0;
-  };
-  for (const op of writeOps) {
-    const value = writtenValue(op);
-    if (value !== undefined) row(op, value);
-  }
-  observations.writes = observations.count;
-  for (const op of readOps) {
-    const value = readValue(op);
-    if (value !== undefined) row(op, value);
-  }
+  const observations = rows.writesFirst();
   return {
     observations,
     writes: { possible, written, indeterminate },
