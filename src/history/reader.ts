@@ -64,6 +64,34 @@ function lineOf(text: string, start: number, until: number): string {
 const decode = (bytes: Buffer): string =>
   isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 
+/** An event whose fields the reader may still replace. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Distinct strings kept for sharing; past this many, new ones are left as parsed. */
+const SHARED_STRINGS_MAX = 100_000;
+
+/**
+ * Shares the strings that repeat across events: a session id (every op of
+ * the session) and a creation zxid (every op on the znode). JSON.parse makes
+ * a copy of each string of ten characters or more, 30-40 bytes a piece, and
+ * a million operations held a million of each.
+ */
+function stringSharer(): <T extends Mutable<HistoryEvent>>(event: T) => T {
+  const shared = new Map<string, string>();
+  const one = (text: string): string => {
+    const kept = shared.get(text);
+    if (kept !== undefined) return kept;
+    if (shared.size < SHARED_STRINGS_MAX) shared.set(text, text);
+    return text;
+  };
+  return (event) => {
+    if (event.session !== undefined) event.session = one(event.session);
+    const stat = event.stat as Mutable<NonNullable<HistoryEvent["stat"]>> | undefined;
+    if (stat !== undefined) stat.czxid = one(stat.czxid);
+    return event;
+  };
+}
+
 /**
  * Reads and validates a history.jsonl file. A bad line is reported with the
  * file, the line number and the reason. A truncated last line (a crash while
@@ -71,6 +99,7 @@ const decode = (bytes: Buffer): string =>
  */
 export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
+  const share = stringSharer();
   let number = 0;
   let broken: { number: number; reason: string } | undefined;
   const take = (line: string) => {
@@ -88,7 +117,7 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
     }
     const problem = eventProblem(parsed, events.length);
     if (problem !== undefined) throw new BadInputError(`${path}:${number}: ${problem}`);
-    events.push(parsed as HistoryEvent);
+    events.push(share(parsed as Mutable<HistoryEvent>));
   };
   try {
     // Lines split by hand over large chunks, each decoded once up to its last newline (a
