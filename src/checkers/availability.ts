@@ -155,54 +155,58 @@ export function checkAvailability(
       sets.length === 0 || starved
         ? []
         : view.servers.filter((server) => sets.every((set) => set.includes(server)));
-    const inside = ops.filter(
-      ({ invoke, completion }) => invoke.time >= span.start && completion.time <= stop,
-    );
-    const successes = inside
-      .filter(({ completion }) => completion.type === "ok")
-      .map(({ completion }) => completion.time)
-      .sort((a, b) => a - b);
-    for (const { invoke, completion } of inside) {
-      const server = completion.server;
-      if (completion.type !== "ok" || server === undefined || mayServe.includes(server)) continue;
-      if (READS.has(invoke.f) || isReadOnlyTxn(invoke.f, invoke.value)) {
-        readsOutsideQuorum++;
-        continue;
+    // One pass over the ops: a filtered copy of a million ops per span, and two more passes
+    // over it, cost half a second.
+    const outside: Anomaly[] = [];
+    const unavailable: Anomaly[] = [];
+    const successTimes: number[] = [];
+    let operations = 0;
+    for (const { invoke, completion } of ops) {
+      if (invoke.time < span.start || completion.time > stop) continue;
+      operations++;
+      if (completion.type === "ok") successTimes.push(completion.time);
+      const answered = completion.server;
+      if (completion.type === "ok" && answered !== undefined && !mayServe.includes(answered)) {
+        if (READS.has(invoke.f) || isReadOnlyTxn(invoke.f, invoke.value)) readsOutsideQuorum++;
+        else
+          outside.push({
+            kind: "write-outside-quorum",
+            message: `server ${answered} acknowledged ${invoke.f} while it could not be part of any quorum (${quorumPossible(view) ? `only ${mayServe.join(",")} could serve` : "no quorum could form"}): split brain`,
+            events: [invoke.index, completion.index],
+          });
       }
-      anomalies.push({
-        kind: "write-outside-quorum",
-        message: `server ${server} acknowledged ${invoke.f} while it could not be part of any quorum (${quorumPossible(view) ? `only ${mayServe.join(",")} could serve` : "no quorum could form"}): split brain`,
-        events: [invoke.index, completion.index],
-      });
-    }
-    for (const { invoke, completion } of inside) {
-      const server = completion.server ?? invoke.server;
+      const server = answered ?? invoke.server;
       if (
         server === undefined ||
         !mustServe.includes(server) ||
-        view.clientsBlocked.includes(server)
+        view.clientsBlocked.includes(server) ||
+        invoke.time < span.start + graceNs
       )
         continue;
-      if (invoke.time < span.start + graceNs) continue;
       if (
         completion.type === "info" ||
         (completion.type === "fail" && completion.error === "no-session")
       ) {
         unavailableInsideQuorum++;
-        anomalies.push({
+        unavailable.push({
           kind: "unavailable-inside-quorum",
           message: `${invoke.f} on server ${server} did not complete although a quorum including it stood for ${ms(invoke.time - span.start).toFixed(0)} ms (grace ${electionGraceMs(settings)} ms)`,
           events: [invoke.index, completion.index],
         });
       }
     }
+    // In this order, and not spread into push: a span can hold a million of them.
+    for (const anomaly of outside) anomalies.push(anomaly);
+    for (const anomaly of unavailable) anomalies.push(anomaly);
+    const successes = Float64Array.from(successTimes).sort();
     let longestGap = 0;
     if (quorumPossible(view)) {
       let last = span.start;
-      for (const time of [...successes, stop]) {
+      for (const time of successes) {
         longestGap = Math.max(longestGap, time - last);
         last = time;
       }
+      longestGap = Math.max(longestGap, stop - last);
     }
     windows.push({
       startMs: ms(span.start),
@@ -212,7 +216,7 @@ export function checkAvailability(
       expectedAvailable: quorumPossible(view),
       mustServe,
       mayServe,
-      operations: inside.length,
+      operations,
       succeeded: successes.length,
       firstSuccessMs:
         successes[0] === undefined ? undefined : ms((successes[0] as number) - span.start),
