@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type ExploreResult, type ExploreStatus, explore } from "../explore/campaign.js";
 import { EXPLORE_WORKLOADS, type ExploreWorkloadKind } from "../explore/candidate.js";
+import { countedFindings } from "../explore/explore-result.js";
 import { checkParallel } from "../explore/parallel.js";
 import { EXPLORABLE_KINDS } from "../explore/vocabulary.js";
 import { chooseOrLocal, PROVIDER_OPTION_CHOICES } from "../providers/choose.js";
@@ -137,7 +138,7 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
     );
     for (const finding of result.findings)
       io.out(
-        `  ${finding.id}: ${finding.key.join(", ")}; shrunk to ${finding.faults} fault(s) over ${formatDuration(finding.durationMs)}, replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.jira.length > 0 ? finding.jira.join(", ") : "no documented bug"} -> ${finding.dir}\n`,
+        `  ${finding.id}: ${finding.key.join(", ")}; shrunk to ${finding.faults} fault(s) over ${formatDuration(finding.durationMs)}, replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.outsideModel !== undefined ? "outside ZooKeeper's fault model, not counted" : finding.jira.length > 0 ? finding.jira.join(", ") : "no documented bug"} -> ${finding.dir}\n`,
       );
     io.out(
       `replay with: zk-chaos run <finding>/scenario.yaml; report ${join(out, "report.html")}, JUnit ${join(out, "junit.xml")}\n`,
@@ -149,7 +150,8 @@ async function runExplore(options: ExploreCliOptions, io: CliIo): Promise<number
     );
     return interruption.exitCode();
   }
-  return result.findings.length > 0 ? ExitCode.anomaly : ExitCode.ok;
+  // A finding outside ZooKeeper's fault model is kept for the record, not counted.
+  return countedFindings(result.findings).length > 0 ? ExitCode.anomaly : ExitCode.ok;
 }
 
 /** The `explore` command: a feedback-guided search for faults that break the guarantees. */

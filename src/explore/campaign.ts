@@ -24,7 +24,12 @@ import {
 } from "./candidate.js";
 import { Corpus } from "./corpus.js";
 import { writeExploreReport } from "./explore-report.js";
-import type { ExploreFinding, ExploreResult, ExploreStatus } from "./explore-result.js";
+import {
+  countedFindings,
+  type ExploreFinding,
+  type ExploreResult,
+  type ExploreStatus,
+} from "./explore-result.js";
 
 export type { ExploreFinding, ExploreResult, ExploreStatus } from "./explore-result.js";
 
@@ -34,6 +39,7 @@ import {
   documentedKeys,
   faultMadeAnomalies,
   findingMarkdown,
+  outsideFaultModel,
   sameAnomaly,
 } from "./finding.js";
 import { mutate } from "./mutate.js";
@@ -278,13 +284,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         zookeeperVersion: version,
       }),
     );
-    const bugs = documentedBugsFor(
-      key,
-      version,
-      options.knownBugsDir,
-      candidate.faults.map((fault) => fault.spec.kind),
-      results.verdicts.flatMap((verdict) => verdict.anomalies.map((anomaly) => anomaly.message)),
-    );
+    // A scenario that shows it only with a fault TCP never makes is the fault's doing.
+    const outsideModel = outsideFaultModel(shrunk.candidate.faults.map((fault) => fault.spec));
+    const bugs =
+      outsideModel !== undefined
+        ? []
+        : documentedBugsFor(
+            key,
+            version,
+            options.knownBugsDir,
+            candidate.faults.map((fault) => fault.spec.kind),
+            results.verdicts.flatMap((verdict) =>
+              verdict.anomalies.map((anomaly) => anomaly.message),
+            ),
+          );
     writeFileSync(
       join(dir, "finding.md"),
       findingMarkdown({
@@ -303,6 +316,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         rate,
         alsoOn,
         bugs,
+        outsideModel,
       }),
     );
     const finding: ExploreFinding = {
@@ -313,12 +327,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       faults: shrunk.candidate.faults.length,
       durationMs: shrunk.candidate.durationMs,
       jira: documentedKeys(bugs),
+      ...(outsideModel !== undefined ? { outsideModel } : {}),
     };
     findings[slot] = finding;
     // What `explore merge` reads to join findings of several campaigns.
     writeFileSync(join(dir, "finding.json"), `${JSON.stringify(finding, null, 2)}\n`);
     options.log?.(
-      `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${bugs.length > 0 ? `; documented: ${documentedKeys(bugs).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
+      `explore: ${id}: shrunk to ${shrunk.candidate.faults.length} fault(s) over ${shrunk.candidate.durationMs} ms, replays ${rate.reproduced}/${rate.of}${outsideModel !== undefined ? `; outside ZooKeeper's fault model (${outsideModel}): not counted` : bugs.length > 0 ? `; documented: ${documentedKeys(bugs).join(", ")}` : "; no documented bug explains it"} -> ${dir}`,
     );
     phase = "search";
   };
@@ -332,7 +347,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     while (!stopped && left() > 0 && !options.signal?.aborted) {
       const attempt = nextAttempt++;
       if (options.maxRuns !== undefined && attempt >= options.maxRuns) break;
-      if (options.maxFindings !== undefined && findings.length >= options.maxFindings) break;
+      if (
+        options.maxFindings !== undefined &&
+        countedFindings(findings.filter((each) => each !== undefined)).length >= options.maxFindings
+      )
+        break;
       const seed = (campaignSeed * 7919 + attempt) % 2 ** 31;
       const fresh = corpus.entries.length === 0 || random() < FRESH_SHARE;
       const parent = fresh ? undefined : corpus.pickParent(random);

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { escapeHtml } from "../report/html-escape.js";
 import { escapeXml } from "../report/junit.js";
 import type { CorpusEntry } from "./corpus.js";
-import type { ExploreResult } from "./explore-result.js";
+import { countedFindings, type ExploreResult } from "./explore-result.js";
 
 /** Coverage over runs as a small inline SVG line. */
 function coverageSvg(points: ExploreResult["coverageOverTime"]): string {
@@ -42,7 +42,7 @@ export function writeExploreReport(
   const findings = result.findings
     .map(
       (finding) =>
-        `<tr><td>${escapeHtml(finding.id)}</td><td>${escapeHtml(finding.key.join(", "))}</td><td>${finding.faults} fault(s), ${Math.round(finding.durationMs / 1000)} s</td><td>${finding.rate.reproduced}/${finding.rate.of}</td><td>${escapeHtml(finding.jira.join(", ") || "none documented")}</td><td>${link(join(finding.dir, "finding.md"), "finding.md")} ${link(join(finding.dir, "scenario.yaml"), "scenario.yaml")}</td></tr>`,
+        `<tr><td>${escapeHtml(finding.id)}</td><td>${escapeHtml(finding.key.join(", "))}</td><td>${finding.faults} fault(s), ${Math.round(finding.durationMs / 1000)} s</td><td>${finding.rate.reproduced}/${finding.rate.of}</td><td>${escapeHtml(finding.outsideModel !== undefined ? `outside ZooKeeper's fault model: ${finding.outsideModel}` : finding.jira.join(", ") || "none documented")}</td><td>${link(join(finding.dir, "finding.md"), "finding.md")} ${link(join(finding.dir, "scenario.yaml"), "scenario.yaml")}</td></tr>`,
     )
     .join("\n");
   const entries = corpus
@@ -70,12 +70,13 @@ ${
     result.findings.length === 0
       ? `  <testcase classname="explore" name="seed ${seed}: ${result.searchRuns} run(s), no anomaly"/>\n`
       : result.findings
-          .map(
-            (finding) =>
-              `  <testcase classname="explore" name="${escapeXml(finding.id)}"><failure message="${escapeXml(finding.key.join(", "))}">${escapeXml(`replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.jira.join(", ") || "no documented bug"}; ${join(finding.dir, "finding.md")}`)}</failure></testcase>\n`,
+          .map((finding) =>
+            finding.outsideModel !== undefined
+              ? `  <testcase classname="explore" name="${escapeXml(finding.id)}"><skipped message="${escapeXml(`outside ZooKeeper's fault model: ${finding.outsideModel}`)}"/></testcase>\n`
+              : `  <testcase classname="explore" name="${escapeXml(finding.id)}"><failure message="${escapeXml(finding.key.join(", "))}">${escapeXml(`replays ${finding.rate.reproduced}/${finding.rate.of}; ${finding.jira.join(", ") || "no documented bug"}; ${join(finding.dir, "finding.md")}`)}</failure></testcase>\n`,
           )
           .join("");
-  const junit = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="zk-chaos explore" tests="${Math.max(1, result.findings.length)}" failures="${result.findings.length}">\n${cases}</testsuite></testsuites>\n`;
+  const junit = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="zk-chaos explore" tests="${Math.max(1, result.findings.length)}" failures="${countedFindings(result.findings).length}" skipped="${result.findings.length - countedFindings(result.findings).length}">\n${cases}</testsuite></testsuites>\n`;
   const htmlFile = join(dir, "report.html");
   const junitFile = join(dir, "junit.xml");
   writeFileSync(htmlFile, html);

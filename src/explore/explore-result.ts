@@ -21,7 +21,13 @@ export interface ExploreFinding {
   readonly faults: number;
   readonly durationMs: number;
   readonly jira: readonly string[];
+  /** Set when the shrunk scenario is outside ZooKeeper's fault model: kept, not counted. */
+  readonly outsideModel?: string;
 }
+
+/** The findings that count: those inside ZooKeeper's fault model. */
+export const countedFindings = (findings: readonly ExploreFinding[]): ExploreFinding[] =>
+  findings.filter((finding) => finding.outsideModel === undefined);
 
 /** What a campaign did. */
 export interface ExploreResult {

@@ -7,6 +7,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Anomaly, Verdict } from "../checkers/verdict.js";
+import type { FaultSpec } from "../faults/fault-spec.js";
 import type { HistoryEvent } from "../history/event.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { inRange } from "../zookeeper/version-range.js";
@@ -43,6 +44,23 @@ export function faultMadeAnomalies(verdicts: readonly Verdict[]): number {
 /** Does a run show the same anomaly as a finding (a checker:kind in common)? */
 export function sameAnomaly(finding: readonly string[], run: readonly string[]): boolean {
   return run.some((key) => finding.includes(key));
+}
+
+/**
+ * Why faults put a run outside ZooKeeper's fault model, if they do: a peer
+ * message sent twice, or cut from the middle of its stream while the
+ * connection stays up. TCP delivers every byte once and in order or breaks
+ * the connection, and ZAB assumes exactly such channels; what a run shows
+ * only with such a fault is the fault's doing, not a ZooKeeper defect.
+ */
+export function outsideFaultModel(faults: readonly FaultSpec[]): string | undefined {
+  for (const fault of faults) {
+    if (fault.kind === "duplicate-message")
+      return "it needs a peer message delivered twice, which TCP never does (ZAB assumes reliable FIFO channels)";
+    if (fault.kind === "drop-message" && fault.mode !== "reset")
+      return "it needs a peer message cut from its stream while the connection stayed up, which TCP never does (ZAB assumes reliable FIFO channels)";
+  }
+  return undefined;
 }
 
 /** A documented bug whose known-bug scenario matches a finding's release and checkers. */
@@ -127,6 +145,8 @@ export interface FindingReport {
   readonly rate: ReproductionRate;
   readonly alsoOn: readonly { version: string; rate: ReproductionRate }[];
   readonly bugs: readonly DocumentedBug[];
+  /** Why the shrunk scenario is outside ZooKeeper's fault model (outsideFaultModel), if it is. */
+  readonly outsideModel?: string | undefined;
 }
 
 /** One history event in a line of text. */
@@ -209,7 +229,11 @@ export function findingMarkdown(report: FindingReport): string {
     "## Documented bugs",
     "",
   );
-  if (report.bugs.length === 0) lines.push("No documented bug explains it.");
+  if (report.outsideModel !== undefined)
+    lines.push(
+      `Not a ZooKeeper defect: the shrunk scenario is outside ZooKeeper's fault model (${report.outsideModel}). It is kept for the record and not counted as a finding.`,
+    );
+  else if (report.bugs.length === 0) lines.push("No documented bug explains it.");
   for (const bug of report.bugs)
     lines.push(
       `- ${bug.jira.join(", ")}: ${bug.title} (its family: the known-bugs scenario ${bug.scenario} reproduces on this version with the same checkers)`,
