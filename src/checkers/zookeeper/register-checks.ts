@@ -153,7 +153,7 @@ export function checkRegisterObservations(
     const register = keyOf(row);
     const at = version[row] as number;
     const seen = byVersion.get(register, at);
-    if (seen !== undefined && !Object.is(o.value[seen], o.value[row])) {
+    if (seen !== undefined && value(seen) !== value(row)) {
       anomalies.push({
         kind: "version-value-conflict",
         message: `register ${register} version ${at} holds ${value(seen)} in one observation and ${value(row)} in another`,
